@@ -1,0 +1,86 @@
+# Bình Yên — the two commands are `make run` and `make test`; the rest are their parts.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export DJANGO_SETTINGS_MODULE := config.settings
+# The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
+export DEBUG ?= 1
+
+.PHONY: help run test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+binhyen/static/vendor/.copied: node_modules/.installed tools/copy_assets.sh
+	bash tools/copy_assets.sh
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install pinned Python dependencies
+
+assets: binhyen/static/vendor/.copied ## Install front-end assets from the npm lockfile into static
+
+messages: $(VENV)/.installed ## Compile translations
+	@cd binhyen && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || (cd .. && $(PY) manage.py compilemessages -v 0)
+
+setup: install assets messages ## Everything both commands need
+
+db: setup ## Migrate SQLite, import the real administrative units, load the demo
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py orgunits_import
+	$(PY) manage.py demo_load
+
+run: db ## Set everything up and serve on http://127.0.0.1:$(PORT)
+	@echo ""
+	@echo "Bình Yên: http://127.0.0.1:$(PORT)/   (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy with django-stubs
+	$(VENV)/bin/mypy binhyen config
+
+imports: install ## import-linter: dependencies point down
+	$(VENV)/bin/lint-imports
+
+browser-deps: ## Install Debian's chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+pytest: setup browser-deps ## pytest on SQLite, browser tests included
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 0
+	env -u DATABASE_URL $(VENV)/bin/pytest -q
+
+pytest-pg: setup ## the same pytest run on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
+	@if [ -n "$$DATABASE_URL" ] || $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
+	  echo "PostgreSQL run: $${DATABASE_URL:-$(PG_URL)}"; \
+	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q -m "not browser"; \
+	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
+
+test: setup lint typecheck imports pytest pytest-pg ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
+
+bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
+	$(PY) tools/bench.py
+
+clean: ## Remove the virtualenv, node_modules, copied assets and the local database
+	rm -rf $(VENV) node_modules binhyen/static/vendor var

@@ -1,0 +1,128 @@
+"""The whole access model of Bình Yên. Read this before touching any view or selector.
+
+1. Deny by default. A signed-in user can do nothing until a ``RoleAssignment`` grants a
+   role on a unit. Anonymous users reach only the login page and public pages that say so.
+2. A role on a unit applies to that unit and its whole subtree (materialised ``path``).
+   Several assignments add up; there is no "deny" rule.
+3. Reads of pre-2025 units: a user who may read a 2025 unit may also read its lineage
+   predecessors (and their subtrees), so history stays visible after the 2025 reform.
+4. Which actions a role allows is the table ``ROLE_PERMISSIONS`` below; nothing else in
+   the code decides it. Views call ``has_perm_on(user, perm, unit)``; selectors start from
+   ``OrgUnit.objects.visible_to(user)``.
+5. A missing object and a forbidden one give the same 404: existence never leaks.
+6. Superusers are system administrators on the whole country (for Django's own admin).
+7. Ministry, province and system-admin roles must pass TOTP two-factor authentication
+   (``settings.OTP_REQUIRED_ROLES``) before any page or API call is served with a session.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from binhyen.accounts.models import Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from binhyen.accounts.models import User
+
+VIEW_UNITS = "orgunits.view"
+CHANGE_UNITS = "orgunits.change"  # create/edit villages and establishments, import them
+MANAGE_USERS = "accounts.manage_users"  # create users and grant roles within scope
+VIEW_AUDIT = "core.view_audit"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.MINISTRY_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT}),
+    Role.PROVINCE_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.COMMUNE_CHIEF: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.COMMUNE_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS}),
+    Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
+    Role.VIEWER: frozenset({VIEW_UNITS}),
+    Role.SYSTEM_ADMIN: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
+}
+
+# Roles a manager may grant: never a role above their own level.
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(Role.values),
+    Role.PROVINCE_OFFICER: frozenset(
+        {
+            Role.PROVINCE_OFFICER,
+            Role.COMMUNE_CHIEF,
+            Role.COMMUNE_OFFICER,
+            Role.VILLAGE_MEMBER,
+            Role.VIEWER,
+        }
+    ),
+    Role.COMMUNE_CHIEF: frozenset({Role.COMMUNE_OFFICER, Role.VILLAGE_MEMBER, Role.VIEWER}),
+}
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    """Return the user's assignments with their units, cached on the user object per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_binhyen_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("orgunit"))
+        user._binhyen_assignments = cached
+    return cached
+
+
+def clear_cache(user: Any) -> None:
+    """Forget cached assignments (after a grant or revoke in the same request)."""
+    if hasattr(user, "_binhyen_assignments"):
+        del user._binhyen_assignments
+
+
+def is_superadmin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def scope_paths(user: Any, perm: str = VIEW_UNITS) -> list[str]:
+    """Return the unit paths under which ``user`` holds ``perm`` (deduplicated, outermost only)."""
+    paths = sorted(
+        {a.orgunit.path for a in _assignments(user) if perm in ROLE_PERMISSIONS.get(a.role, ())}
+    )
+    outermost: list[str] = []
+    for path in paths:
+        if not any(path.startswith(p) for p in outermost):
+            outermost.append(path)
+    return outermost
+
+
+def has_perm_on(user: Any, perm: str, unit: Any) -> bool:
+    """Return True if ``user`` holds ``perm`` on ``unit`` (directly or through an ancestor)."""
+    if unit is None:
+        return False
+    if is_superadmin(user):
+        return True
+    return any(unit.path.startswith(p) for p in scope_paths(user, perm))
+
+
+def has_perm_anywhere(user: Any, perm: str) -> bool:
+    """Return True if ``user`` holds ``perm`` on at least one unit."""
+    return is_superadmin(user) or bool(scope_paths(user, perm))
+
+
+def roles_of(user: Any) -> set[str]:
+    return {a.role for a in _assignments(user)}
+
+
+def grantable_roles(user: Any) -> set[str]:
+    """Return the roles ``user`` may grant to others (within their own scope)."""
+    if is_superadmin(user):
+        return set(Role.values)
+    granted: set[str] = set()
+    for role in roles_of(user):
+        granted |= GRANTABLE_ROLES.get(role, frozenset())
+    return granted
+
+
+def requires_two_factor(user: "User | Any") -> bool:
+    """Return True if the user's roles (or superuser status) demand a TOTP second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    required = set(settings.OTP_REQUIRED_ROLES)
+    return bool(roles_of(user) & required)

@@ -1,0 +1,282 @@
+"""The administrative map: one tree of units through time, and the lineage between eras.
+
+Invariants:
+- ``code`` is unique. 2025 units carry their official GSO code (2-digit province, 5-digit
+  commune); pre-2025 units carry their official code prefixed with ``L`` (``L24``, ``L223``,
+  ``L07846``) because the 2025 catalogue reuses old codes for other units; villages and
+  establishments get ``<commune code>-T<nnn>`` / ``<commune code>-E<nnn>``.
+  ``official_code`` keeps the bare official code for both eras.
+- ``path`` is the chain of codes from the root, ``/VN/24/07840/``; a subtree is
+  ``path LIKE '<path>%'``. ``level`` is the depth (country 0).
+- A unit is valid on day D when ``valid_from <= D`` (or null) and ``D <= valid_to`` (or null).
+  Pre-2025 units close on 2025-06-30; records keep pointing at the unit as it was.
+- ``Lineage`` links a predecessor to a successor: ``merge`` (many → one) or ``split``
+  (one → several, exactly one ``is_default`` successor, optional ``share``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from binhyen.core.models import BaseModel
+
+if TYPE_CHECKING:
+    pass
+
+ROOT_CODE = "VN"
+LEGACY_PREFIX = "L"
+
+
+class Kind(models.TextChoices):
+    COUNTRY = "country", _("Quốc gia")
+    PROVINCE = "province", _("Tỉnh/thành phố")
+    DISTRICT = "district", _("Quận/huyện (trước 2025)")
+    COMMUNE = "commune", _("Xã/phường/đặc khu")
+    VILLAGE = "village", _("Thôn/tổ dân phố")
+    ESTABLISHMENT = "establishment", _("Cơ quan/doanh nghiệp/trường học")
+
+
+class Subkind(models.TextChoices):
+    COUNTRY = "quoc_gia", _("Quốc gia")
+    # provinces
+    TINH = "tinh", _("Tỉnh")
+    THANH_PHO_TW = "thanh_pho_tw", _("Thành phố trực thuộc trung ương")
+    # districts (pre-2025)
+    QUAN = "quan", _("Quận")
+    HUYEN = "huyen", _("Huyện")
+    THI_XA = "thi_xa", _("Thị xã")
+    THANH_PHO_THUOC_TINH = "thanh_pho_thuoc_tinh", _("Thành phố thuộc tỉnh")
+    # communes
+    XA = "xa", _("Xã")
+    PHUONG = "phuong", _("Phường")
+    THI_TRAN = "thi_tran", _("Thị trấn")
+    DAC_KHU = "dac_khu", _("Đặc khu")
+    # villages / residential groups
+    THON = "thon", _("Thôn")
+    BAN = "ban", _("Bản")
+    LANG = "lang", _("Làng")
+    AP = "ap", _("Ấp")
+    BUON = "buon", _("Buôn")
+    PHUM_SOC = "phum_soc", _("Phum, sóc")
+    TO_DAN_PHO = "to_dan_pho", _("Tổ dân phố")
+    KHU_PHO = "khu_pho", _("Khu phố")
+    KHOI = "khoi", _("Khối")
+    KHOM = "khom", _("Khóm")
+    # establishments
+    CO_QUAN = "co_quan", _("Cơ quan")
+    DOANH_NGHIEP = "doanh_nghiep", _("Doanh nghiệp")
+    CO_SO_GIAO_DUC = "co_so_giao_duc", _("Cơ sở giáo dục")
+
+
+SUBKINDS_BY_KIND: dict[str, tuple[str, ...]] = {
+    Kind.COUNTRY: (Subkind.COUNTRY,),
+    Kind.PROVINCE: (Subkind.TINH, Subkind.THANH_PHO_TW),
+    Kind.DISTRICT: (Subkind.QUAN, Subkind.HUYEN, Subkind.THI_XA, Subkind.THANH_PHO_THUOC_TINH),
+    Kind.COMMUNE: (Subkind.XA, Subkind.PHUONG, Subkind.THI_TRAN, Subkind.DAC_KHU),
+    Kind.VILLAGE: (
+        Subkind.THON,
+        Subkind.BAN,
+        Subkind.LANG,
+        Subkind.AP,
+        Subkind.BUON,
+        Subkind.PHUM_SOC,
+        Subkind.TO_DAN_PHO,
+        Subkind.KHU_PHO,
+        Subkind.KHOI,
+        Subkind.KHOM,
+    ),
+    Kind.ESTABLISHMENT: (Subkind.CO_QUAN, Subkind.DOANH_NGHIEP, Subkind.CO_SO_GIAO_DUC),
+}
+
+# Which kind of unit may sit directly under which.
+PARENT_KINDS: dict[str, tuple[str, ...]] = {
+    Kind.COUNTRY: (),
+    Kind.PROVINCE: (Kind.COUNTRY,),
+    Kind.DISTRICT: (Kind.PROVINCE,),
+    Kind.COMMUNE: (Kind.PROVINCE, Kind.DISTRICT),
+    Kind.VILLAGE: (Kind.COMMUNE,),
+    Kind.ESTABLISHMENT: (Kind.COMMUNE,),
+}
+
+
+class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
+    def valid_on(self, day: date) -> OrgUnitQuerySet:
+        """Units that existed on ``day``."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def current(self) -> OrgUnitQuerySet:
+        """Units that are open today (not closed by a boundary change)."""
+        return self.filter(valid_to__isnull=True)
+
+    def subtree(self, unit: OrgUnit) -> OrgUnitQuerySet:
+        """``unit`` and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def visible_to(self, user: Any) -> OrgUnitQuerySet:
+        """Units ``user`` may read: assigned subtrees plus their lineage predecessors.
+
+        See ``binhyen.accounts.permissions`` for the access model. Returns an empty
+        queryset for anonymous users and users without a role.
+        """
+        from binhyen.accounts import permissions
+
+        if permissions.is_superadmin(user):
+            return self.all()
+        paths = permissions.scope_paths(user, permissions.VIEW_UNITS)
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            condition |= Q(path__startswith=path)
+        # Predecessors of the assigned units themselves, with their whole old subtree
+        # (an old province under a new one), and predecessors of any unit in scope.
+        roots = Lineage.objects.filter(successor__path__in=paths).values_list(
+            "predecessor__path", flat=True
+        )
+        for path in roots:
+            condition |= Q(path__startswith=path)
+        in_scope = Q()
+        for path in paths:
+            in_scope |= Q(successor__path__startswith=path)
+        condition |= Q(pk__in=Lineage.objects.filter(in_scope).values("predecessor_id"))
+        return self.filter(condition)
+
+
+class OrgUnit(BaseModel):
+    """A unit of the map: country, province, (pre-2025) district, commune, village, establishment."""
+
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    official_code = models.CharField(_("mã chính thức"), max_length=16, blank=True, db_index=True)
+    name = models.CharField(_("tên"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=200, blank=True)
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
+    kind = models.CharField(_("cấp"), max_length=16, choices=Kind.choices, db_index=True)
+    subkind = models.CharField(_("loại"), max_length=24, choices=Subkind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cha"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    level = models.PositiveSmallIntegerField(editable=False, default=0)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True, db_index=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    area_km2 = models.FloatField(_("diện tích (km²)"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("dân số"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("số hộ"), null=True, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        indexes = [
+            models.Index(fields=["kind", "valid_to"]),
+            models.Index(fields=["parent", "name_folded"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=models.F("valid_to")),
+                name="orgunit_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the root down to the parent (excluding this unit)."""
+        return [c for c in self.path.strip("/").split("/")[:-1] if c]
+
+    def compute_path(self) -> tuple[str, int]:
+        """Return the path and level this unit must have under its current parent."""
+        if self.parent is None:
+            return f"/{self.code}/", 0
+        return f"{self.parent.path}{self.code}/", self.parent.level + 1
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, Any] = {}
+        if "/" in (self.code or ""):
+            errors["code"] = _("Mã không được chứa dấu '/'.")
+        allowed = SUBKINDS_BY_KIND.get(self.kind, ())
+        if self.subkind and self.subkind not in allowed:
+            errors["subkind"] = _("Loại đơn vị không phù hợp với cấp đã chọn.")
+        if self.parent_id is not None:
+            parent_kind = self.parent.kind
+            if parent_kind not in PARENT_KINDS.get(self.kind, ()):
+                errors["parent"] = _("Đơn vị cha không phù hợp với cấp của đơn vị.")
+            elif not self.parent.is_current and self.is_current:
+                errors["parent"] = _("Không thể tạo đơn vị mới dưới một đơn vị đã giải thể.")
+        elif self.kind != Kind.COUNTRY:
+            errors["parent"] = _("Đơn vị phải thuộc một đơn vị cha.")
+        if self.latitude is not None and not (-90 <= self.latitude <= 90):
+            errors["latitude"] = _("Vĩ độ phải nằm trong khoảng -90 đến 90.")
+        if self.longitude is not None and not (-180 <= self.longitude <= 180):
+            errors["longitude"] = _("Kinh độ phải nằm trong khoảng -180 đến 180.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class LineageKind(models.TextChoices):
+    MERGE = "merge", _("Sáp nhập")
+    SPLIT = "split", _("Chia tách")
+
+
+class Lineage(BaseModel):
+    """An edge from a predecessor unit to a successor unit at a boundary change."""
+
+    predecessor = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+    )
+    successor = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("đơn vị mới"),
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+    )
+    kind = models.CharField(_("hình thức"), max_length=8, choices=LineageKind.choices)
+    is_default = models.BooleanField(_("đơn vị kế thừa mặc định"), default=True)
+    share = models.DecimalField(
+        _("tỷ lệ"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    effective_date = models.DateField(_("ngày hiệu lực"))
+
+    class Meta:
+        ordering = ["predecessor__path", "-is_default", "successor__path"]
+        verbose_name = _("sáp nhập/chia tách")
+        verbose_name_plural = _("sáp nhập/chia tách")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="uniq_lineage_edge"),
+        ]
+        indexes = [models.Index(fields=["successor", "predecessor"])]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"

@@ -1,0 +1,69 @@
+"""The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from binhyen.accounts.api_auth import API_AUTH
+
+api = NinjaAPI(
+    title="Bình Yên API",
+    version="1",
+    description=(
+        "API of Bình Yên, the management system of the All-People National Security "
+        "Protection movement. Authenticate with `Authorization: Bearer <token>` "
+        "(tokens are created on the account page) or a signed-in browser session."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, field: str | None = None, **extra: object) -> HttpResponse:
+    body: dict[str, object] = {"message": message, "field": field}
+    body.update(extra)
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, str(exc.args[0]) if exc.args else _("Không tìm thấy."))
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": str(msg)}
+            for field, messages in exc.message_dict.items()
+            for msg in messages
+        ]
+    else:
+        errors = [{"field": None, "message": str(m)} for m in exc.messages]
+    first = errors[0] if errors else {"field": None, "message": _("Dữ liệu không hợp lệ.")}
+    return _error(request, 400, str(first["message"]), first["field"], errors=errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "")})
+    first = errors[0] if errors else {"field": None, "message": _("Dữ liệu không hợp lệ.")}
+    return _error(request, 422, str(first["message"]), first["field"], errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Cần đăng nhập hoặc mã truy cập API hợp lệ."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))

@@ -1,0 +1,21 @@
+"""URL map: pages per app, the REST API under /api/v1, Django admin under /django-admin/."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from binhyen.orgunits.views import home
+from config.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("binhyen.core.urls")),
+    path("accounts/", include("binhyen.accounts.urls")),
+    path("units/", include("binhyen.orgunits.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
