@@ -35,8 +35,10 @@ install: $(VENV)/.installed ## Create .venv and install pinned Python dependenci
 
 assets: binhyen/static/vendor/.copied ## Install front-end assets from the npm lockfile into static
 
-messages: $(VENV)/.installed ## Compile translations
-	@cd binhyen && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || (cd .. && $(PY) manage.py compilemessages -v 0)
+messages: $(VENV)/.installed ## Compile translations (installs Debian's gettext when msgfmt is missing)
+	@command -v msgfmt >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	@$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
 
 setup: install assets messages ## Everything both commands need
 
@@ -84,3 +86,6 @@ bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
 
 clean: ## Remove the virtualenv, node_modules, copied assets and the local database
 	rm -rf $(VENV) node_modules binhyen/static/vendor var
+
+loadtest: install ## Load test of the tip intake: gunicorn + PostgreSQL on loopback (LOADTEST_SECONDS, LOADTEST_RESTART=0 to skip the restart)
+	DEBUG=0 $(PY) tools/loadtest.py

@@ -18,6 +18,25 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+def pytest_collection_modifyitems(items):
+    """Give every transactional test (browser tests included) a serialized rollback.
+
+    Such tests flush the tables when they end, including the rows that data migrations
+    seeded (metric catalogue, scheme types, programme templates). Serialized rollback
+    reloads those rows before each of them, whatever ran before; ordinary tests roll back
+    their transaction and never lose them.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = item.get_closest_marker("browser") is not None or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
+
+
 @pytest.fixture(autouse=True)
 def _english_off(settings):
     """Run every test in the default language (Vietnamese) unless a test switches."""
@@ -78,5 +97,5 @@ def browser_login(pg, username: str, password: str) -> None:
     pg.goto(f"{pg.base}/accounts/login/")
     pg.fill("input[name=username]", username)
     pg.fill("input[name=password]", password)
-    pg.click("button[type=submit]")
+    pg.click("main button[type=submit]")
     pg.wait_for_load_state("networkidle")

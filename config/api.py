@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -24,7 +25,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, message: str, field: str | None = None, **extra: object) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, message: str, field: str | None = None, **extra: object
+) -> HttpResponse:
     body: dict[str, object] = {"message": message, "field": field}
     body.update(extra)
     return api.create_response(request, body, status=status)
@@ -37,6 +40,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: list[dict[str, str | None]]
     if hasattr(exc, "error_dict"):
         errors = [
             {"field": field, "message": str(msg)}
@@ -67,3 +71,22 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Answer 503 with Retry-After while the database is unreachable: nothing was stored."""
+    from binhyen.tips.middleware import unavailable_response
+
+    return unavailable_response(request)
+
+
+api.add_router("/accounts", "binhyen.accounts.api.router")
+api.add_router("/orgunits", "binhyen.orgunits.api.router")
+api.add_router("/", "binhyen.indicators.api.router")
+api.add_router("/tips", "binhyen.tips.api.router")
+api.add_router("/activities", "binhyen.activities.api.router")
+api.add_router("/hotspots", "binhyen.hotspots.api.router")
+api.add_router("/community", "binhyen.community.api.router")
+api.add_router("/programs", "binhyen.programs.api.router")

@@ -66,12 +66,19 @@ INSTALLED_APPS = [
     "binhyen.core",
     "binhyen.accounts",
     "binhyen.orgunits",
+    "binhyen.indicators",
+    "binhyen.tips",
+    "binhyen.community",
+    "binhyen.activities",
+    "binhyen.hotspots",
+    "binhyen.programs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "binhyen.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +90,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "binhyen.tips.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,7 +126,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -131,7 +141,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -149,7 +162,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 # Roles that must pass a TOTP second factor before any page is served (comma-separated).
-OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "ministry_officer,province_officer,system_admin")
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES", "ministry_officer,province_officer,system_admin"
+)
 OTP_TOTP_ISSUER = "Bình Yên"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -157,7 +172,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG or TESTING else "31536000"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG or TESTING else "31536000")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -237,3 +254,81 @@ LOGGING = {
 BOUNDARY_REFORM_DATE = os.environ.get("BOUNDARY_REFORM_DATE", "2025-07-01")
 PAGE_SIZE = 25
 API_PAGE_SIZE_MAX = 500
+
+# --- Citizen tips (binhyen.tips; see docs/adr/0005-tip-media.md) ---------------------------
+# Service levels: acknowledge within N hours, conclude within N days, else escalate upwards.
+TIPS_ACK_HOURS = int(os.environ.get("TIPS_ACK_HOURS", "24"))
+TIPS_CONCLUDE_DAYS = int(os.environ.get("TIPS_CONCLUDE_DAYS", "15"))
+TIPS_CLAIM_HOURS = int(os.environ.get("TIPS_CLAIM_HOURS", "8"))  # a claim lapses after this
+TIPS_DUPLICATE_WINDOW_DAYS = int(os.environ.get("TIPS_DUPLICATE_WINDOW_DAYS", "7"))
+# Where tips without any location go when the citizen names no province either.
+TIPS_DEFAULT_PROVINCE_CODE = os.environ.get("TIPS_DEFAULT_PROVINCE_CODE", "")
+# Uploads: counts and sizes per tip or follow-up; whole request size; videos on/off.
+TIPS_MAX_FILES = int(os.environ.get("TIPS_MAX_FILES", "5"))
+TIPS_MAX_IMAGE_BYTES = int(os.environ.get("TIPS_MAX_IMAGE_BYTES", str(10 * 1024 * 1024)))
+TIPS_MAX_VIDEO_BYTES = int(os.environ.get("TIPS_MAX_VIDEO_BYTES", str(25 * 1024 * 1024)))
+TIPS_MAX_REQUEST_BYTES = int(os.environ.get("TIPS_MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
+TIPS_ALLOW_VIDEO = env_bool("TIPS_ALLOW_VIDEO", True)
+TIPS_MAX_IMAGE_SIDE = int(os.environ.get("TIPS_MAX_IMAGE_SIDE", "2560"))
+# Abuse: requests per source and window ("count/seconds"); proof-of-work difficulty in bits.
+TIPS_RATE_LIMITS = {
+    "submit": os.environ.get("TIPS_RATE_SUBMIT", "10/3600"),
+    "follow": os.environ.get("TIPS_RATE_FOLLOW", "60/3600"),
+    "lookup": os.environ.get("TIPS_RATE_LOOKUP", "20/600"),
+    "challenge": os.environ.get("TIPS_RATE_CHALLENGE", "120/600"),
+}
+# Request header naming the client address, only behind a proxy that sets it (e.g.
+# "X-Real-IP"). Empty: the socket address is used and no forwarded header is ever trusted.
+TIPS_CLIENT_IP_HEADER = os.environ.get("TIPS_CLIENT_IP_HEADER", "")
+TIPS_POW_BITS = int(os.environ.get("TIPS_POW_BITS", "14"))
+TIPS_POW_TTL_SECONDS = int(os.environ.get("TIPS_POW_TTL_SECONDS", "1800"))
+# Indicators: at most one provider sync per period in this many seconds from public intake
+# (the scheduled ``tips_escalate`` run catches up the rest).
+TIPS_METRICS_SYNC_SECONDS = int(os.environ.get("TIPS_METRICS_SYNC_SECONDS", "60"))
+# Zalo Official Account webhook.
+TIPS_ZALO_APP_ID = os.environ.get("TIPS_ZALO_APP_ID", "")
+TIPS_ZALO_OA_SECRET = os.environ.get("TIPS_ZALO_OA_SECRET", "")
+TIPS_ZALO_MAX_AGE_SECONDS = int(os.environ.get("TIPS_ZALO_MAX_AGE_SECONDS", "900"))
+TIPS_ZALO_OA_UNITS = dict(  # "oa_id=unit_code,oa_id=unit_code": the unit each OA serves
+    item.split("=", 1) for item in env_list("TIPS_ZALO_OA_UNITS") if "=" in item
+)
+TIPS_ZALO_SENDER = os.environ.get("TIPS_ZALO_SENDER", "binhyen.tips.zalo.RecordingSender")
+TIPS_ZALO_ACCESS_TOKEN = os.environ.get("TIPS_ZALO_ACCESS_TOKEN", "")
+TIPS_ZALO_MEDIA_FETCHER = os.environ.get("TIPS_ZALO_MEDIA_FETCHER", "")
+
+# --- Community records (binhyen.community) ------------------------------------------------
+# National defaults of the numbers DOMAIN.md marks unconfirmed; a province overrides them in
+# the app's GradingRules (Tổ bảo vệ ANTT: Law 30/2023/QH15, Hướng dẫn 01/HD-BCA-V05).
+COMMUNITY = {
+    "TEAM_SIZE_MIN": 3,  # members of one team (provincial HĐND criteria differ)
+    "TEAM_SIZE_MAX": 6,
+    "MEMBER_MIN_AGE": 18,  # Law 30/2023/QH15: members are citizens aged 18 or over
+    "MIN_ACTIVITY_MONTHS": 9,  # months of activity in the team year needed to be graded
+    "EXCELLENT_MAX_PCT_OF_GOOD": 20,  # "xuất sắc" at most this % of those graded "tốt"
+    "EXCELLENT_MIN_TASK_PCT": "95",  # "xuất sắc" needs more than this % of tasks done
+    "LEADER_NOT_ABOVE_TEAM": True,  # a leader's grade may not exceed the team's
+    "PLEDGE_EARLY_DAYS": 60,  # a pledge for year N may be signed this many days before 1/1/N
+    "UPLOAD_MAX_MB": 10,  # scanned decisions: PDF, JPG or PNG up to this size
+    "RESYNC_MAX_PERIODS": 24,  # periods resynced after one change (older: community_sync)
+}
+
+# --- Hotspot areas (binhyen.hotspots) -------------------------------------------------------
+# Targets of the yearly transformation lists (KH 113/KH-BCA-V01): share of a year's list
+# transformed, and share of the transformed areas that do not relapse, in percent.
+HOTSPOTS_TRANSFORMATION_TARGET_PCT = int(os.environ.get("HOTSPOTS_TRANSFORMATION_TARGET_PCT", "60"))
+HOTSPOTS_NO_RELAPSE_TARGET_PCT = int(os.environ.get("HOTSPOTS_NO_RELAPSE_TARGET_PCT", "85"))
+
+# --- Indicators (binhyen.indicators) --------------------------------------------------------
+# Police statistical month: from this day of the previous month to the day before it in the
+# named month (SM2025M07 = 15/06–14/07/2025).
+INDICATORS_STAT_MONTH_START_DAY = int(os.environ.get("INDICATORS_STAT_MONTH_START_DAY", "15"))
+# Movement years as (day, month) of their first day; the year named N ends in N.
+# Residential areas (TT 124/2021 Art. 8.2): 01/11–31/10. Security teams (HD 01): 15/11–14/11.
+INDICATORS_MOVEMENT_YEAR_START = (1, 11)
+INDICATORS_TEAM_YEAR_START = (15, 11)
+# Key metrics of the unit dashboard, in order.
+INDICATORS_DASHBOARD_METRICS = env_list(
+    "INDICATORS_DASHBOARD_METRICS",
+    "crimes,serious_crimes,tips_received,tips_valuable,outreach_sessions,weapons_surrendered,"
+    "cameras_installed,traffic_accidents,fires,eid_activations",
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -39,7 +40,8 @@ class RequireTwoFactorMiddleware:
                 reverse("accounts:logout"),
             }
             if request.path not in allowed:
-                return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('accounts:otp_verify')}?{query}")
         return self.get_response(request)
 
 

@@ -74,7 +74,9 @@ class RoleAssignment(BaseModel):
         verbose_name = _("phân quyền")
         verbose_name_plural = _("phân quyền")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "orgunit"], name="uniq_role_assignment"),
+            models.UniqueConstraint(
+                fields=["user", "role", "orgunit"], name="uniq_role_assignment"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,20 @@
 6. Superusers are system administrators on the whole country (for Django's own admin).
 7. Ministry, province and system-admin roles must pass TOTP two-factor authentication
    (``settings.OTP_REQUIRED_ROLES``) before any page or API call is served with a session.
+8. Citizen tips: ``TRIAGE_TIPS`` (commune chief and officer on their commune's queue,
+   province officer on the province queue and every commune below it) opens, claims,
+   answers and concludes tips; ``VIEW_TIP_CONTACT`` (commune chief, province officer only)
+   reveals a named tip's contact details, and every reveal is logged.
+9. Community records: ``MANAGE_COMMUNITY`` (commune chief and officer, province officer)
+   records schemes, security teams and pledges; a scheme covering several communes may be
+   changed by whoever holds it on any of them. ``GRADE_TEAMS`` (commune chief) enters the
+   annual grading of security teams and their members.
+10. Recognition programmes: ``MANAGE_PROGRAMS`` (province and ministry officers, system
+   admin) edits programmes owned by a unit in scope; ``SELF_ASSESS`` (commune chief and
+   officer) enrols a unit, self-assesses and submits; ``VERIFY`` and ``DECIDE`` (commune
+   chief, province and ministry officers) act on a file only when held on the unit at the
+   programme's verifier/decider level (e.g. a commune chief verifies villages, never their
+   own commune).
 """
 
 from __future__ import annotations
@@ -30,15 +44,58 @@ VIEW_UNITS = "orgunits.view"
 CHANGE_UNITS = "orgunits.change"  # create/edit villages and establishments, import them
 MANAGE_USERS = "accounts.manage_users"  # create users and grant roles within scope
 VIEW_AUDIT = "core.view_audit"
+ENTER_DATA = "indicators.enter_data"  # enter report values and submit the unit's reports
+APPROVE_REPORTS = "indicators.approve"  # approve/return/reopen reports of child units
+MANAGE_METRICS = "indicators.manage_metrics"  # edit the metric catalogue, forms and rules
+RECORD_ACTIVITIES = "activities.record"  # record, import and edit the unit's movement activities
+MANAGE_HOTSPOTS = "hotspots.manage"  # designate hotspot areas, plans, removals and relapses
+TRIAGE_TIPS = "tips.triage"  # open, claim, answer and conclude citizen tips of the unit
+VIEW_TIP_CONTACT = "tips.view_contact"  # reveal a named tip's contact details (logged)
+MANAGE_COMMUNITY = "community.manage"  # record schemes, security teams and pledges of the unit
+GRADE_TEAMS = "community.grade_teams"  # enter the annual grading of security teams and members
+MANAGE_PROGRAMS = "programs.manage"  # edit recognition programmes and their criteria sets
+SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evidence, submit
+VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
+DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.MINISTRY_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT}),
-    Role.PROVINCE_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
-    Role.COMMUNE_CHIEF: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
-    Role.COMMUNE_OFFICER: frozenset({VIEW_UNITS, CHANGE_UNITS}),
+    Role.MINISTRY_OFFICER: frozenset(
+        {VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
+        | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+    ),
+    Role.PROVINCE_OFFICER: frozenset(
+        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
+        | {TRIAGE_TIPS, VIEW_TIP_CONTACT}
+        | {MANAGE_COMMUNITY}
+        | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+    ),
+    Role.COMMUNE_CHIEF: frozenset(
+        {
+            VIEW_UNITS,
+            CHANGE_UNITS,
+            MANAGE_USERS,
+            VIEW_AUDIT,
+            ENTER_DATA,
+            APPROVE_REPORTS,
+            RECORD_ACTIVITIES,
+            TRIAGE_TIPS,
+            VIEW_TIP_CONTACT,
+            MANAGE_COMMUNITY,
+            GRADE_TEAMS,
+        }
+        | {SELF_ASSESS, VERIFY, DECIDE}
+    ),
+    Role.COMMUNE_OFFICER: frozenset(
+        {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}
+        | {MANAGE_COMMUNITY}
+        | {SELF_ASSESS}
+    ),
     Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
     Role.VIEWER: frozenset({VIEW_UNITS}),
-    Role.SYSTEM_ADMIN: frozenset({VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
+        | {MANAGE_PROGRAMS}
+    ),
 }
 
 # Roles a manager may grant: never a role above their own level.
@@ -118,7 +175,7 @@ def grantable_roles(user: Any) -> set[str]:
     return granted
 
 
-def requires_two_factor(user: "User | Any") -> bool:
+def requires_two_factor(user: User | Any) -> bool:
     """Return True if the user's roles (or superuser status) demand a TOTP second factor."""
     if not getattr(user, "is_authenticated", False):
         return False

@@ -9,7 +9,7 @@ TOKEN_PREFIX_LEN = 8
 
 
 def generate_secret() -> str:
-    """Return a new random token: ``by_<prefix>_<secret>`` (the prefix helps users tell tokens apart)."""
+    """Return a new random token ``by_<prefix>_<secret>``; the prefix helps tell tokens apart."""
     return f"by_{secrets.token_hex(TOKEN_PREFIX_LEN // 2)}_{secrets.token_urlsafe(32)}"
 
 

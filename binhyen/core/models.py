@@ -22,7 +22,7 @@ class BaseModel(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One recorded action: who did what to which object, in which unit, with a before/after summary."""
+    """One recorded action: who did what to which object, in which unit, before/after summary."""
 
     created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -56,4 +56,6 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["orgunit", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )

@@ -17,16 +17,13 @@ Invariants:
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.models import BaseModel
-
-if TYPE_CHECKING:
-    pass
 
 ROOT_CODE = "VN"
 LEGACY_PREFIX = "L"
@@ -151,7 +148,10 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
 
 
 class OrgUnit(BaseModel):
-    """A unit of the map: country, province, (pre-2025) district, commune, village, establishment."""
+    """A map unit: country, province, (pre-2025) district, commune, village or establishment.
+
+    See the module docstring for the code, path and validity invariants.
+    """
 
     code = models.CharField(_("mã"), max_length=32, unique=True)
     official_code = models.CharField(_("mã chính thức"), max_length=16, blank=True, db_index=True)
@@ -226,11 +226,11 @@ class OrgUnit(BaseModel):
         allowed = SUBKINDS_BY_KIND.get(self.kind, ())
         if self.subkind and self.subkind not in allowed:
             errors["subkind"] = _("Loại đơn vị không phù hợp với cấp đã chọn.")
-        if self.parent_id is not None:
-            parent_kind = self.parent.kind
-            if parent_kind not in PARENT_KINDS.get(self.kind, ()):
+        parent = self.parent if self.parent_id is not None else None
+        if parent is not None:
+            if parent.kind not in PARENT_KINDS.get(self.kind, ()):
                 errors["parent"] = _("Đơn vị cha không phù hợp với cấp của đơn vị.")
-            elif not self.parent.is_current and self.is_current:
+            elif not parent.is_current and self.is_current:
                 errors["parent"] = _("Không thể tạo đơn vị mới dưới một đơn vị đã giải thể.")
         elif self.kind != Kind.COUNTRY:
             errors["parent"] = _("Đơn vị phải thuộc một đơn vị cha.")
@@ -264,9 +264,7 @@ class Lineage(BaseModel):
     )
     kind = models.CharField(_("hình thức"), max_length=8, choices=LineageKind.choices)
     is_default = models.BooleanField(_("đơn vị kế thừa mặc định"), default=True)
-    share = models.DecimalField(
-        _("tỷ lệ"), max_digits=5, decimal_places=4, null=True, blank=True
-    )
+    share = models.DecimalField(_("tỷ lệ"), max_digits=5, decimal_places=4, null=True, blank=True)
     effective_date = models.DateField(_("ngày hiệu lực"))
 
     class Meta:

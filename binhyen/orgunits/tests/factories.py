@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from binhyen.core.text import fold
@@ -21,7 +23,7 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Đơn vị {n}")
     kind = Kind.COMMUNE
     subkind = Subkind.XA
-    parent = None
+    parent: Any = None
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
@@ -35,7 +37,9 @@ def country() -> OrgUnit:
     existing = OrgUnit.objects.filter(code=ROOT_CODE).first()
     if existing:
         return existing
-    return OrgUnitFactory(code=ROOT_CODE, name="Việt Nam", kind=Kind.COUNTRY, subkind=Subkind.COUNTRY)
+    return OrgUnitFactory(  # type: ignore[return-value]
+        code=ROOT_CODE, name="Việt Nam", kind=Kind.COUNTRY, subkind=Subkind.COUNTRY
+    )
 
 
 class ProvinceFactory(OrgUnitFactory):

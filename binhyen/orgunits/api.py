@@ -1,0 +1,227 @@
+"""REST endpoints of the administrative map, under /api/v1/orgunits.
+
+Every read goes through ``selectors`` (scoped to the caller), every write through
+``services``. A unit outside the caller's scope answers exactly like a missing one:
+404 ``{"message", "field"}``. Fixed paths (``/resolve``) are declared before
+``/{code}`` so they are never read as a unit code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from binhyen.orgunits import selectors, services
+from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.schemas import (
+    ErrorOut,
+    KindLiteral,
+    LineageOut,
+    ResolveOut,
+    UnitCreateIn,
+    UnitOut,
+    UnitPageOut,
+    UnitUpdateIn,
+)
+
+router = Router(tags=["orgunits"])
+
+MAX_ADDRESS = 500
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
+    offset: int = Field(0, ge=0)
+
+
+class UnitListQuery(PageQuery):
+    q: str = Field("", max_length=200, description="Name (diacritics optional) or code prefix")
+    kind: KindLiteral | None = None
+    parent: str | None = Field(None, description="Only units below this unit code")
+    on: date | None = Field(None, description="Only units valid on this day (YYYY-MM-DD)")
+    current: bool = Field(False, description="Only units open today")
+
+
+class ChildrenQuery(PageQuery):
+    q: str = Field("", max_length=200)
+    kind: KindLiteral | None = None
+
+
+class ResolveQuery(Schema):
+    address: str = Field("", max_length=MAX_ADDRESS, description="Free-text Vietnamese address")
+    on: date | None = Field(None, description="Resolve as of this day (YYYY-MM-DD)")
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) or request.user
+
+
+def _not_found(field: str | None = "code") -> tuple[int, dict[str, Any]]:
+    return Status(404, {"message": selectors.not_found_message(), "field": field})
+
+
+def _page(queryset: Any, page: PageQuery) -> dict[str, Any]:
+    return {
+        "count": queryset.count(),
+        "items": list(queryset.select_related("parent")[page.offset : page.offset + page.limit]),
+    }
+
+
+@router.get(
+    "",
+    response={200: UnitPageOut, 404: ErrorOut},
+    summary="Search the units you may read",
+)
+def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> Any:
+    user = _user(request)
+    parent = None
+    if filters.parent:
+        try:
+            parent = selectors.unit_get(user=user, code=filters.parent)
+        except Http404:
+            return _not_found("parent")
+    queryset = selectors.unit_search(
+        user=user,
+        q=filters.q,
+        kind=filters.kind,
+        parent=parent,
+        on=filters.on,
+        current_only=filters.current,
+    )
+    return _page(queryset, filters)
+
+
+def _resolve_address(text: str, on: date | None) -> Any:
+    """Call the address resolver (imported here: it loads the unit-name index on first use)."""
+    from binhyen.orgunits.address import resolve_address
+
+    return resolve_address(text, on=on)
+
+
+@router.get(
+    "/resolve",
+    response={200: ResolveOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Find the unit of a free-text address (old or new boundaries)",
+)
+def unit_resolve(request: HttpRequest, params: Query[ResolveQuery]) -> Any:
+    text = params.address.replace("\x00", "").strip()
+    if not text:
+        return Status(422, {"message": _("Hãy nhập địa chỉ cần tra cứu."), "field": "address"})
+    match = _resolve_address(text, params.on)
+    user = _user(request)
+    if match is None or not selectors.units_visible(user=user, units=[match.unit]):
+        return Status(
+            404,
+            {
+                "message": _(
+                    "Không tìm thấy đơn vị nào khớp với địa chỉ này trong phạm vi của bạn."
+                ),
+                "field": "address",
+            },
+        )
+    # The province of a visible unit is named in brief, as breadcrumbs name ancestors.
+    return {
+        "unit": match.unit,
+        "era": match.era,
+        "successors": selectors.units_visible(user=user, units=list(match.successors)),
+        "province": match.province,
+    }
+
+
+@router.get(
+    "/{code}",
+    response={200: UnitOut, 404: ErrorOut},
+    summary="One unit",
+)
+def unit_detail(request: HttpRequest, code: str) -> Any:
+    try:
+        return selectors.unit_get(user=_user(request), code=code)
+    except Http404:
+        return _not_found()
+
+
+@router.patch(
+    "/{code}",
+    response={200: UnitOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Change a unit (catalogue units: population, households, note only)",
+)
+def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
+    user = _user(request)
+    try:
+        unit = selectors.unit_get(user=user, code=code)
+    except Http404:
+        return _not_found()
+    fields = payload.dict(exclude_unset=True)
+    if not fields:
+        return Status(400, {"message": _("Không có trường nào để cập nhật."), "field": None})
+    try:
+        unit = services.orgunit_update(actor=user, unit=unit, **fields)
+    except PermissionDenied:
+        return _not_found()
+    return OrgUnit.objects.select_related("parent").get(pk=unit.pk)
+
+
+@router.get(
+    "/{code}/children",
+    response={200: UnitPageOut, 404: ErrorOut},
+    summary="The units directly below a unit",
+)
+def unit_children(request: HttpRequest, code: str, filters: Query[ChildrenQuery]) -> Any:
+    user = _user(request)
+    try:
+        unit = selectors.unit_get(user=user, code=code)
+    except Http404:
+        return _not_found()
+    queryset = selectors.unit_children(user=user, unit=unit, q=filters.q, kind=filters.kind)
+    return _page(queryset, filters)
+
+
+@router.post(
+    "/{code}/children",
+    response={201: UnitOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Add a village or establishment to an open commune",
+)
+def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) -> Any:
+    user = _user(request)
+    try:
+        parent = selectors.unit_get(user=user, code=code)
+    except Http404:
+        return _not_found()
+    try:
+        unit = services.orgunit_create(actor=user, parent=parent, **payload.dict())
+    except PermissionDenied:
+        return _not_found()
+    return Status(201, OrgUnit.objects.select_related("parent").get(pk=unit.pk))
+
+
+@router.get(
+    "/{code}/lineage",
+    response={200: LineageOut, 404: ErrorOut},
+    summary="Predecessors and successors of a unit across boundary changes",
+)
+def unit_lineage(request: HttpRequest, code: str) -> Any:
+    user = _user(request)
+    try:
+        unit = selectors.unit_get(user=user, code=code)
+    except Http404:
+        return _not_found()
+    lineage = selectors.unit_lineage(user=user, unit=unit)
+    return {
+        side: [
+            {
+                "unit": link.unit,
+                "kind": link.kind,
+                "is_default": link.is_default,
+                "share": link.share,
+                "effective_date": link.effective_date,
+            }
+            for link in links
+        ]
+        for side, links in lineage.items()
+    }

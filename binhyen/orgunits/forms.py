@@ -1,0 +1,210 @@
+"""Forms of the unit pages: they parse and check input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
+from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
+
+MAX_QUERY = 200
+_NUMBER_ERROR = _("Hãy nhập một số, ví dụ 21.0285 (dùng dấu chấm).")
+_INTEGER_ERROR = _("Hãy nhập một số nguyên không âm.")
+
+
+def _coordinate_field(label: Any, limit: int) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=-limit,
+        max_value=limit,
+        error_messages={"invalid": _NUMBER_ERROR},
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+def latitude_field() -> forms.FloatField:
+    """Return an optional latitude field (−90..90, decimal point), as every unit form has it."""
+    return _coordinate_field(_("Vĩ độ"), 90)
+
+
+def longitude_field() -> forms.FloatField:
+    """Return an optional longitude field (−180..180, decimal point)."""
+    return _coordinate_field(_("Kinh độ"), 180)
+
+
+class BootstrapForm(forms.Form):
+    """Give widgets Bootstrap classes, and mark fields with errors as invalid."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            _mark_invalid(self, name)
+
+
+def _mark_invalid(form: forms.Form, name: str) -> None:
+    if name in form.fields:
+        widget = form.fields[name].widget
+        if "is-invalid" not in widget.attrs.get("class", ""):
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        widget.attrs["aria-invalid"] = "true"
+
+
+class UnitSearchForm(BootstrapForm):
+    """Search across the units the user may read."""
+
+    q = forms.CharField(label=_("Tên hoặc mã"), required=False, max_length=MAX_QUERY)
+    kind = forms.ChoiceField(
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+    )
+    current = forms.BooleanField(label=_("Chỉ đơn vị hiện hành"), required=False)
+
+
+class ChildSearchForm(BootstrapForm):
+    """Search among the children shown on a unit page."""
+
+    q = forms.CharField(label=_("Tìm trong danh sách"), required=False, max_length=MAX_QUERY)
+    kind = forms.ChoiceField(
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+    )
+
+
+def _subkind_choices(kind: str) -> list[tuple[str, Any]]:
+    labels = dict(Subkind.choices)
+    return [(value, labels[value]) for value in SUBKINDS_BY_KIND.get(kind, ())]
+
+
+class _UnitFieldsMixin(BootstrapForm):
+    name = forms.CharField(label=_("Tên"), max_length=200)
+    subkind = forms.ChoiceField(label=_("Loại"), choices=())
+    population = forms.IntegerField(
+        label=_("Dân số"),
+        required=False,
+        min_value=0,
+        error_messages={"invalid": _INTEGER_ERROR, "min_value": _INTEGER_ERROR},
+    )
+    households = forms.IntegerField(
+        label=_("Số hộ"),
+        required=False,
+        min_value=0,
+        error_messages={"invalid": _INTEGER_ERROR, "min_value": _INTEGER_ERROR},
+    )
+    latitude = latitude_field()
+    longitude = longitude_field()
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def _set_subkinds(self, kind: str) -> None:
+        field = self.fields["subkind"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = _subkind_choices(kind)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "latitude" in self.fields and "longitude" in self.fields:
+            lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+            if (
+                (lat is None) != (lon is None)
+                and not self.errors.get("latitude")
+                and not (self.errors.get("longitude"))
+            ):
+                missing = "longitude" if lon is None else "latitude"
+                self.add_error(missing, _("Cần nhập cả vĩ độ và kinh độ, hoặc để trống cả hai."))
+        return cleaned
+
+
+class UnitCreateForm(_UnitFieldsMixin):
+    """A new village or establishment; ``kind`` decides which types are offered."""
+
+    kind = forms.ChoiceField(
+        choices=[(k, dict(Kind.choices)[k]) for k in CREATABLE_KINDS], widget=forms.HiddenInput
+    )
+
+    field_order = ["kind", "name", "subkind"]
+
+    def __init__(self, *args: Any, kind: str = Kind.VILLAGE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            bound_kind = self.data.get("kind")
+            if bound_kind in CREATABLE_KINDS:
+                kind = bound_kind
+        self.kind_value = kind
+        self.fields["kind"].initial = kind
+        self._set_subkinds(kind)
+
+
+class UnitEditForm(_UnitFieldsMixin):
+    """The fields users may change on ``unit`` (see ``services.editable_fields``)."""
+
+    def __init__(self, *args: Any, unit: OrgUnit, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(unit, name) for name in editable_fields(unit)})
+        super().__init__(*args, **kwargs)
+        allowed = editable_fields(unit)
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]
+        if "subkind" in self.fields:
+            self._set_subkinds(unit.kind)
+
+
+class UnitCloseForm(BootstrapForm):
+    """The last day a village or establishment existed."""
+
+    valid_to = forms.DateField(
+        label=_("Ngày cuối cùng còn hoạt động"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Hãy nhập ngày theo dạng ngày/tháng/năm.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"valid_to": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ImportForm(BootstrapForm):
+    """The uploaded spreadsheet; its content is checked by ``bulk_import``."""
+
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx) hoặc CSV"),
+        error_messages={
+            "required": _("Hãy chọn một tệp để nhập."),
+            "empty": _("Tệp đã chọn không có nội dung."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ``ValidationError`` to the form fields it names (others to the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+            if target:
+                _mark_invalid(form, target)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,20 @@
+"""Pages of the administrative map, mounted at /units/ (the home page is routed at "/")."""
+
+from django.urls import path
+
+from binhyen.orgunits import views
+
+app_name = "orgunits"
+urlpatterns = [
+    path("", views.unit_list, name="list"),
+    # Fixed paths first: a unit code never contains "/", but "picker" must not be read as one.
+    path("picker/", views.unit_picker, name="picker"),
+    path("<str:code>/", views.unit_detail, name="detail"),
+    path("<str:code>/children/", views.unit_children, name="children"),
+    path("<str:code>/children.xlsx", views.unit_export, name="export"),
+    path("<str:code>/new/", views.unit_create, name="create"),
+    path("<str:code>/edit/", views.unit_edit, name="edit"),
+    path("<str:code>/close/", views.unit_close, name="close"),
+    path("<str:code>/import/", views.unit_import, name="import"),
+    path("<str:code>/import/template.xlsx", views.unit_import_template, name="import_template"),
+]

@@ -1,0 +1,370 @@
+"""Pages of the administrative map: home, search, unit page, villages and their import.
+
+Deny by default: every view needs a signed-in user, every unit is fetched through
+``selectors.unit_get`` (404 for missing and forbidden alike), and a write page also
+answers 404 when the user lacks ``CHANGE_UNITS`` on the unit, so existence never leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from binhyen.accounts import permissions
+from binhyen.orgunits import bulk_import, selectors, services
+from binhyen.orgunits.forms import (
+    ChildSearchForm,
+    ImportForm,
+    UnitCloseForm,
+    UnitCreateForm,
+    UnitEditForm,
+    UnitSearchForm,
+    add_service_errors,
+)
+from binhyen.orgunits.models import Kind, OrgUnit
+
+PICKER_LIMIT = 20
+
+
+def _page(request: HttpRequest, queryset: QuerySet[OrgUnit]) -> Page:
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+
+
+def _unit_to_change(request: HttpRequest, code: str, *, commune_only: bool = False) -> OrgUnit:
+    """Return the unit if the user may change it (and it is an open commune when asked)."""
+    unit = selectors.unit_get(user=request.user, code=code)
+    if not permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit):
+        raise Http404(selectors.not_found_message())
+    if commune_only and (unit.kind != Kind.COMMUNE or not unit.is_current):
+        raise Http404(selectors.not_found_message())
+    return unit
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Greet the user and list the units their roles cover."""
+    assignments = selectors.user_home_assignments(user=request.user)
+    return render(
+        request,
+        "orgunits/home.html",
+        {
+            "assignments": assignments,
+            "extra_units": selectors.user_home_units(user=request.user) if not assignments else [],
+        },
+    )
+
+
+@login_required
+@require_GET
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """Search every unit the user may read (name without diacritics, or code)."""
+    form = UnitSearchForm(request.GET or None)
+    page = None
+    params: dict[str, Any] = {}
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        status = 200
+        data = form.cleaned_data if form.is_bound else {}
+        params = {
+            "q": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "current": "1" if data.get("current") else "",
+        }
+        results = selectors.unit_search(
+            user=request.user,
+            q=params["q"],
+            kind=params["kind"] or None,
+            current_only=bool(params["current"]),
+        ).select_related("parent")
+        page = _page(request, results)
+    return render(
+        request,
+        "orgunits/list.html",
+        {"form": form, "page": page, "querystring": _querystring(**params)},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def unit_picker(request: HttpRequest) -> HttpResponse:
+    """Return up to 20 matches as a list for the picker; without htmx, show the full list."""
+    q = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
+    if not getattr(request, "htmx", False):
+        return redirect(f"{reverse('orgunits:list')}?{_querystring(q=q)}")
+    results: list[OrgUnit] = []
+    if q.strip():
+        results = list(
+            selectors.unit_search(user=request.user, q=q).select_related("parent")[:PICKER_LIMIT]
+        )
+    return render(request, "orgunits/_picker_results.html", {"results": results, "q": q})
+
+
+def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
+    form = ChildSearchForm(request.GET or None)
+    q, kind = "", ""
+    if form.is_bound and form.is_valid():
+        q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
+    children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
+    return {
+        "unit": unit,
+        "children_form": form,
+        "children_page": _page(request, children),
+        "children_q": q,
+        "children_querystring": _querystring(q=q, kind=kind),
+        "children_total": selectors.unit_children(user=request.user, unit=unit).count()
+        if (q or kind)
+        else None,
+        "can_add_children": _can_add_children(request, unit),
+    }
+
+
+def _can_add_children(request: HttpRequest, unit: OrgUnit) -> bool:
+    return (
+        unit.kind == Kind.COMMUNE
+        and unit.is_current
+        and permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit)
+    )
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Show one unit: breadcrumbs, facts, lineage, children and a small map."""
+    unit = selectors.unit_get(user=request.user, code=code)
+    points = selectors.unit_map_points(user=request.user, unit=unit)
+    for point in points:
+        point["url"] = reverse("orgunits:detail", args=[point["code"]])
+    can_change = permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit)
+    context = {
+        "ancestors": selectors.unit_ancestors(unit, user=request.user),
+        "lineage": selectors.unit_lineage(user=request.user, unit=unit),
+        "closed_since": selectors.unit_closed_since(unit),
+        "can_edit": can_change,
+        "is_leaf_kind": unit.kind in services.CREATABLE_KINDS,
+        "map_data": {"points": points} if points else None,
+        **_children_context(request, unit),
+    }
+    context["has_children"] = context["children_page"].paginator.count > 0 or bool(
+        context["children_total"]
+    )
+    return render(request, "orgunits/detail.html", context)
+
+
+@login_required
+@require_GET
+def unit_children(request: HttpRequest, code: str) -> HttpResponse:
+    """Return the children table of a unit page (htmx); without htmx, go to the page."""
+    unit = selectors.unit_get(user=request.user, code=code)
+    if not getattr(request, "htmx", False):
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('orgunits:detail', args=[unit.code])}?{query}#children")
+    return render(request, "orgunits/_children_table.html", _children_context(request, unit))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a village or an establishment to an open commune."""
+    commune = _unit_to_change(request, code, commune_only=True)
+    kind = request.GET.get("kind", Kind.VILLAGE)
+    if kind not in services.CREATABLE_KINDS:
+        kind = Kind.VILLAGE
+    form = UnitCreateForm(request.POST if request.method == "POST" else None, kind=kind)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                unit = services.orgunit_create(
+                    actor=request.user,
+                    parent=commune,
+                    kind=data["kind"],
+                    subkind=data["subkind"],
+                    name=data["name"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    population=data["population"],
+                    households=data["households"],
+                    address=data["address"],
+                    note=data["note"],
+                )
+            except PermissionDenied as exc:
+                raise Http404(selectors.not_found_message()) from exc
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã thêm “%(name)s”.") % {"name": unit.name})
+                if "add_another" in request.POST:
+                    url = reverse("orgunits:create", args=[commune.code])
+                    return redirect(f"{url}?{_querystring(kind=unit.kind)}")
+                return redirect("orgunits:detail", code=unit.code)
+        status = 400
+    return render(
+        request,
+        "orgunits/form.html",
+        {
+            "unit": commune,
+            "form": form,
+            "mode": "create",
+            "kind": form.kind_value,
+            "ancestors": selectors.unit_ancestors(commune, user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit a unit's editable fields; villages and establishments may also be closed here."""
+    unit = _unit_to_change(request, code)
+    form = UnitEditForm(request.POST if request.method == "POST" else None, unit=unit)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                unit = services.orgunit_update(actor=request.user, unit=unit, **form.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404(selectors.not_found_message()) from exc
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu thay đổi."))
+                return redirect("orgunits:detail", code=unit.code)
+        status = 400
+    return _edit_page(request, unit, form, UnitCloseForm(), status)
+
+
+def _edit_page(
+    request: HttpRequest,
+    unit: OrgUnit,
+    form: UnitEditForm,
+    close_form: UnitCloseForm,
+    status: int,
+) -> HttpResponse:
+    return render(
+        request,
+        "orgunits/form.html",
+        {
+            "unit": unit,
+            "form": form,
+            "close_form": close_form,
+            "mode": "edit",
+            "can_close": unit.kind in services.CREATABLE_KINDS and unit.is_current,
+            "ancestors": selectors.unit_ancestors(unit, user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def unit_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Close a village or establishment (it stays in history, never deleted)."""
+    unit = _unit_to_change(request, code)
+    if unit.kind not in services.CREATABLE_KINDS:
+        raise Http404(selectors.not_found_message())
+    close_form = UnitCloseForm(request.POST)
+    if close_form.is_valid():
+        try:
+            services.orgunit_close(
+                actor=request.user, unit=unit, valid_to=close_form.cleaned_data["valid_to"]
+            )
+        except PermissionDenied as exc:
+            raise Http404(selectors.not_found_message()) from exc
+        except ValidationError as exc:
+            add_service_errors(close_form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận “%(name)s” giải thể.") % {"name": unit.name})
+            return redirect("orgunits:detail", code=unit.code)
+    return _edit_page(request, unit, UnitEditForm(unit=unit), close_form, 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_import(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload a spreadsheet of villages/establishments; all rows are saved or none."""
+    commune = _unit_to_change(request, code, commune_only=True)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = bulk_import.import_units(
+                    actor=request.user, commune=commune, upload=form.cleaned_data["file"]
+                )
+            except PermissionDenied as exc:
+                raise Http404(selectors.not_found_message()) from exc
+            if result.ok:
+                count = len(result.created)
+                messages.success(
+                    request,
+                    ngettext("Đã nhập %(count)s đơn vị.", "Đã nhập %(count)s đơn vị.", count)
+                    % {"count": count},
+                )
+                return redirect("orgunits:detail", code=commune.code)
+        status = 400
+    return render(
+        request,
+        "orgunits/import.html",
+        {
+            "unit": commune,
+            "form": form,
+            "result": result,
+            "columns": bulk_import.COLUMNS,
+            "max_rows": bulk_import.MAX_ROWS,
+            "ancestors": selectors.unit_ancestors(commune, user=request.user),
+        },
+        status=status,
+    )
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=bulk_import.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
+    """Download the import template for this commune."""
+    commune = _unit_to_change(request, code, commune_only=True)
+    return _xlsx_response(
+        bulk_import.template_workbook(commune), f"mau-nhap-don-vi-{commune.code}.xlsx"
+    )
+
+
+@login_required
+@require_GET
+def unit_export(request: HttpRequest, code: str) -> HttpResponse:
+    """Download the unit's children (as filtered on the page) as an Excel file."""
+    unit = selectors.unit_get(user=request.user, code=code)
+    form = ChildSearchForm(request.GET or None)
+    q, kind = "", ""
+    if form.is_bound and form.is_valid():
+        q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
+    children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
+    content = bulk_import.export_workbook(children.iterator(chunk_size=1000), unit.name)
+    return _xlsx_response(content, f"don-vi-truc-thuoc-{unit.code}.xlsx")
