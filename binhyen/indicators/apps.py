@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.indicators"
+    label = "indicators"
+    verbose_name = _("Chỉ tiêu và báo cáo")
+
+    def ready(self) -> None:
+        # Register the providers this app ships (other apps register theirs the same way).
+        from binhyen.indicators import providers
+
+        providers.register_builtin_providers()

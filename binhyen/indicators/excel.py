@@ -1,0 +1,210 @@
+"""Excel files of the indicators app: report templates (download, upload) and table exports.
+
+Invariants:
+- A template names its form, unit and period in fixed cells (B2, B3, B4) and has one row
+  per metric (and disaggregation option) from row 7: code in A, option in B, value in E.
+- ``parse_upload`` never writes: it returns the cells to save or a list of errors, each
+  naming its cell ("E9: …"); the caller saves only when the list is empty.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.exceptions import InvalidFileException
+
+from binhyen.indicators.models import Metric
+from binhyen.indicators.services import ValueInput
+
+FIRST_ROW = 7
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+
+
+@dataclass
+class TemplateLine:
+    metric: Metric
+    option: str
+    option_name: str
+    value: float | None
+
+
+def template_lines(
+    metrics: Sequence[Metric], values: dict[tuple[int, str], float]
+) -> list[TemplateLine]:
+    lines = []
+    for metric in metrics:
+        options = (
+            [(o.code, o.name) for o in metric.disaggregation.options.all()]
+            if metric.disaggregation is not None
+            else [("", "")]
+        )
+        for code, name in options:
+            lines.append(TemplateLine(metric, code, name, values.get((metric.pk, code))))
+    return lines
+
+
+def build_template(*, form: Any, unit: Any, period: Any, lines: Sequence[TemplateLine]) -> bytes:
+    """Return an .xlsx report template, filled with the values already saved."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Báo cáo")[:31]
+    ws["A1"] = form.name
+    ws["A1"].font = Font(bold=True, size=13)
+    for row, (label, code, name) in enumerate(
+        (
+            (_("Biểu mẫu"), form.code, form.name),
+            (_("Đơn vị"), unit.code, unit.name),
+            (_("Kỳ báo cáo"), period.code, period.label),
+        ),
+        start=2,
+    ):
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=code)
+        ws.cell(row=row, column=3, value=name)
+    ws["A5"] = _("Chỉ nhập vào cột E (Giá trị). Không sửa các cột khác và ô B2–B4.")
+    ws["A5"].font = Font(italic=True)
+    headers = [_("Mã chỉ tiêu"), _("Mã phân tổ"), _("Chỉ tiêu"), _("Đơn vị tính"), _("Giá trị")]
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row=FIRST_ROW - 1, column=col, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for i, line in enumerate(lines):
+        r = FIRST_ROW + i
+        name = line.metric.name + (f" — {line.option_name}" if line.option else "")
+        ws.cell(row=r, column=1, value=line.metric.code)
+        ws.cell(row=r, column=2, value=line.option or None)
+        ws.cell(row=r, column=3, value=name).alignment = Alignment(wrap_text=True)
+        ws.cell(row=r, column=4, value=line.metric.unit_of_measure)
+        cell = ws.cell(row=r, column=5, value=line.value)
+        cell.protection = Protection(locked=False)
+    for letter, width in zip("ABCDE", (24, 16, 60, 14, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+class UploadError(ValueError):
+    """The file as a whole cannot be read (not an .xlsx, wrong form/unit/period)."""
+
+
+def parse_number(raw: Any) -> float | None:
+    """Return the number in a cell or field (1234.5, 1234,5 and 1.234,5 all work), or None."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    # Vietnamese spreadsheets write 1.234,5; accept both 1234.5 and 1234,5.
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def parse_upload(
+    *, data: bytes, form: Any, unit: Any, period: Any, metrics: Sequence[Metric]
+) -> tuple[list[ValueInput], list[str]]:
+    """Return (cells to save, per-cell errors) read from an uploaded template."""
+    if len(data) > MAX_BYTES:
+        raise UploadError(_("Tệp quá lớn (tối đa 5 MB)."))
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+    ) as exc:
+        raise UploadError(_("Không đọc được tệp: hãy tải lên tệp Excel (.xlsx) theo mẫu.")) from exc
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(min_row=1, max_row=FIRST_ROW + MAX_ROWS, max_col=5, values_only=True))
+    wb.close()
+
+    def cell(r: int, c: int) -> Any:
+        return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
+
+    errors: list[str] = []
+    for ref, row, expected in (("B2", 2, form.code), ("B3", 3, unit.code), ("B4", 4, period.code)):
+        got = str(cell(row, 2) or "").strip()
+        if got != expected:
+            errors.append(
+                _("%(ref)s: tệp dành cho '%(got)s', trang này là '%(expected)s'.")
+                % {"ref": ref, "got": got, "expected": expected}
+            )
+    if errors:
+        raise UploadError(" ".join(errors))
+    by_code = {m.code: m for m in metrics}
+    options = {
+        m.code: (
+            {o.code for o in m.disaggregation.options.all()}
+            if m.disaggregation is not None
+            else {""}
+        )
+        for m in metrics
+    }
+    values: list[ValueInput] = []
+    for r in range(FIRST_ROW, len(rows) + 1):
+        code = str(cell(r, 1) or "").strip()
+        option = str(cell(r, 2) or "").strip()
+        raw = cell(r, 5)
+        if not code and not option and raw in (None, ""):
+            continue
+        metric = by_code.get(code)
+        if metric is None:
+            errors.append(
+                _("A%(r)s: không có chỉ tiêu '%(code)s' trong biểu mẫu.") % {"r": r, "code": code}
+            )
+            continue
+        if option not in options[code]:
+            errors.append(
+                _("B%(r)s: nhóm phân tổ '%(option)s' không thuộc chỉ tiêu '%(code)s'.")
+                % {"r": r, "option": option, "code": code}
+            )
+            continue
+        try:
+            value = parse_number(raw)
+        except ValueError:
+            errors.append(_("E%(r)s: '%(raw)s' không phải là số.") % {"r": r, "raw": str(raw)[:40]})
+            continue
+        if value is not None:
+            problem = metric.check_value(value)
+            if problem:
+                errors.append(
+                    _("E%(r)s: giá trị của '%(code)s' %(problem)s.")
+                    % {"r": r, "code": code, "problem": problem}
+                )
+                continue
+        values.append(ValueInput(metric=metric, value=value, option=option, ref=f"E{r}"))
+    return values, errors
+
+
+def table_xlsx(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Return any on-screen table as an .xlsx file (streaming write, constant memory)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=(title or "Bang")[:31].replace("/", "-"))
+    ws.append([title])
+    ws.append(list(headers))
+    for row in rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,39 @@
+"""Who may do what with indicators; every rule is built on ``binhyen.accounts.permissions``.
+
+- Reading numbers: the unit must be in ``OrgUnit.objects.visible_to(user)`` (selectors).
+- Entering values and submitting a unit's report: ``ENTER_DATA`` on that unit.
+- Approving, returning and reopening a report: ``APPROVE_REPORTS`` on the *parent* of the
+  submitting unit (the province approves its communes, the ministry its provinces), so
+  nobody approves their own unit's report.
+- Editing the catalogue (metrics, forms, rules): ``MANAGE_METRICS`` anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from binhyen.accounts import permissions as perms
+
+
+def can_enter_data(user: Any, unit: Any) -> bool:
+    return perms.has_perm_on(user, perms.ENTER_DATA, unit)
+
+
+def can_review(user: Any, unit: Any) -> bool:
+    """Return True if ``user`` may approve, return or reopen reports of ``unit``."""
+    parent = getattr(unit, "parent", None)
+    if parent is None:
+        return perms.is_superadmin(user)
+    return perms.has_perm_on(user, perms.APPROVE_REPORTS, parent)
+
+
+def can_manage_metrics(user: Any) -> bool:
+    return perms.has_perm_anywhere(user, perms.MANAGE_METRICS)
+
+
+def can_enter_anywhere(user: Any) -> bool:
+    return perms.has_perm_anywhere(user, perms.ENTER_DATA)
+
+
+def can_review_anywhere(user: Any) -> bool:
+    return perms.has_perm_anywhere(user, perms.APPROVE_REPORTS)

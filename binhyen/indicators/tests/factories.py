@@ -1,0 +1,116 @@
+"""Factories and small builders for indicators tests (no national import, ever)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import factory
+
+from binhyen.indicators.models import (
+    DataValue,
+    Metric,
+    ReportForm,
+    ReportFormMetric,
+    ValidationRule,
+)
+from binhyen.indicators.periods import parse_period
+from binhyen.orgunits.models import Kind, Lineage, LineageKind, Subkind
+from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
+
+REFORM = date(2025, 7, 1)
+CLOSED = date(2025, 6, 30)
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    code = factory.Sequence(lambda n: f"t_metric_{n}")
+    name = factory.Sequence(lambda n: f"Chỉ tiêu thử {n}")
+    unit_of_measure = "vụ"
+    value_type = "integer"
+    aggregation = "sum"
+    period_kind = "month"
+    capture_kinds = factory.LazyFunction(lambda: ["commune", "village", "establishment"])
+    source = "form"
+
+
+def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> DataValue:
+    """Store a value directly (test set-up only; real writes go through services)."""
+    p = parse_period(period)
+    return DataValue.objects.create(
+        metric=metric,
+        orgunit=unit,
+        period=p.code,
+        period_start=p.start,
+        period_end=p.end,
+        option=option,
+        value=value,
+    )
+
+
+def old_unit(code: str, kind: str, parent: Any, name: str = "") -> Any:
+    subkinds: dict[str, str] = {
+        Kind.PROVINCE: Subkind.TINH,
+        Kind.DISTRICT: Subkind.HUYEN,
+        Kind.COMMUNE: Subkind.XA,
+        Kind.VILLAGE: Subkind.THON,
+    }
+    subkind = subkinds[kind]
+    return OrgUnitFactory(
+        code=code,
+        name=name or f"Cũ {code}",
+        kind=kind,
+        subkind=subkind,
+        parent=parent,
+        valid_to=CLOSED,
+    )
+
+
+def link(
+    pred: Any,
+    succ: Any,
+    kind: str = LineageKind.MERGE,
+    is_default: bool = True,
+    share: str | None = None,
+) -> Lineage:
+    return Lineage.objects.create(
+        predecessor=pred,
+        successor=succ,
+        kind=kind,
+        is_default=is_default,
+        share=share,
+        effective_date=REFORM,
+    )
+
+
+def form_with(
+    metrics: list[Any],
+    code: str = "t_form",
+    period_kind: str = "month",
+    kinds: list[str] | None = None,
+) -> ReportForm:
+    form = ReportForm.objects.create(
+        code=code,
+        name=f"Biểu {code}",
+        period_kind=period_kind,
+        submitting_kinds=kinds or ["commune"],
+    )
+    for i, m in enumerate(metrics):
+        ReportFormMetric.objects.create(form=form, metric=m, sort_order=i)
+    return form
+
+
+def rule(code: str, left: Any, op: str, right: Any, severity: str = "error") -> ValidationRule:
+    return ValidationRule.objects.create(
+        code=code,
+        name=f"Quy tắc {code}",
+        left_metric=left,
+        operator=op,
+        right_metric=right,
+        severity=severity,
+    )
+
+
+__all__ = ["CommuneFactory", "country"]

@@ -1,0 +1,259 @@
+# mypy: disable-error-code="arg-type, list-item, union-attr"
+"""The engine on hand-computed fixtures: rollups, a merge, a split (default and shares),
+rates, comparisons and the Poisson flag."""
+
+from __future__ import annotations
+
+import pytest
+
+from binhyen.indicators import engine
+from binhyen.indicators.engine import poisson_change_p_value
+from binhyen.indicators.models import Metric
+from binhyen.indicators.periods import parse_period
+from binhyen.indicators.tests.factories import MetricFactory, link, old_unit, put
+from binhyen.orgunits.models import Kind, LineageKind
+from binhyen.orgunits.tests.factories import (
+    CommuneFactory,
+    ProvinceFactory,
+    VillageFactory,
+    country,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["small", "large"])
+def _plan(request, monkeypatch):
+    """Run every case through both query shapes (province-sized and national-sized)."""
+    if request.param == "large":
+        monkeypatch.setattr(engine, "SMALL_SUBTREE", -1)
+
+
+@pytest.fixture
+def world():
+    """Province P with communes A, B; old province with communes L1, L2 (merge into A),
+    L3 (split, default A), L4 (split 30% A / 70% B) and an old village under L1."""
+    root = country()
+    p = ProvinceFactory(code="91", name="Tỉnh Mới")
+    a = CommuneFactory(code="91001", name="Xã A", parent=p, population=5000)
+    b = CommuneFactory(code="91002", name="Xã B", parent=p, population=8000)
+    va = VillageFactory(parent=a)
+    lp = old_unit("L91", Kind.PROVINCE, root)
+    ld = old_unit("L911", Kind.DISTRICT, lp)
+    l1, l2, l3, l4 = (old_unit(f"L9100{i}", Kind.COMMUNE, ld) for i in range(1, 5))
+    lv = old_unit("L91001-T001", Kind.VILLAGE, l1)
+    link(lp, p)
+    link(l1, a)
+    link(l2, a)
+    link(l3, a, LineageKind.SPLIT, is_default=True)
+    link(l3, b, LineageKind.SPLIT, is_default=False)
+    link(l4, a, LineageKind.SPLIT, is_default=True, share="0.3")
+    link(l4, b, LineageKind.SPLIT, is_default=False, share="0.7")
+    m = MetricFactory(code="t_crimes")
+    put(m, a, "2025M07", 10)
+    put(m, va, "2025M07", 5)
+    put(m, b, "2025M07", 7)
+    put(m, a, "2025M06", 20)
+    for unit, value in ((l1, 4), (l2, 6), (l3, 10), (l4, 10), (lv, 2)):
+        put(m, unit, "2025M05", value)
+    put(m, b, "2025M05", 7)
+    put(m, l1, "2024M07", 30)
+    return {"p": p, "a": a, "b": b, "va": va, "l1": l1, "l4": l4, "lp": lp, "m": m}
+
+
+def _rows(metrics, units, periods, **kw):
+    return {
+        (r.metric, r.unit, r.period): r
+        for r in engine.run(
+            metrics=metrics, units=units, periods=[parse_period(p) for p in periods], **kw
+        )
+    }
+
+
+def test_subtree_rollup(world):
+    # given values on A and its village / when A and P are asked for July / then they sum
+    rows = _rows([world["m"]], [world["a"], world["b"], world["p"]], ["2025M07"], compare=False)
+    assert rows[("t_crimes", "91001", "2025M07")].value == 15
+    assert rows[("t_crimes", "91002", "2025M07")].value == 7
+    assert rows[("t_crimes", "91", "2025M07")].value == 22
+    assert not rows[("t_crimes", "91", "2025M07")].includes_predecessors
+
+
+def test_merge_and_split_forward_to_successors(world):
+    # given May values on old units / when the 2025 units are asked / then
+    # A = 4 + 6 (merge) + 10 (split, default) + 3 (30% share) + 2 (old village) = 25
+    # B = 7 (own) + 7 (70% share); the province keeps the total of 39
+    rows = _rows([world["m"]], [world["a"], world["b"], world["p"]], ["2025M05"], compare=False)
+    a, b, p = (rows[("t_crimes", c, "2025M05")] for c in ("91001", "91002", "91"))
+    assert a.value == pytest.approx(25)
+    assert b.value == pytest.approx(14)
+    assert p.value == pytest.approx(39)
+    assert a.includes_predecessors and b.includes_predecessors and p.includes_predecessors
+
+
+def test_closed_target_is_read_as_it_was(world):
+    # given the old commune itself as the target / then its own values, not forwarded
+    rows = _rows([world["m"]], [world["l1"], world["lp"]], ["2025M05", "2024M07"], compare=False)
+    assert rows[("t_crimes", "L91001", "2025M05")].value == 6  # 4 + old village 2
+    assert rows[("t_crimes", "L91", "2025M05")].value == 32
+    assert rows[("t_crimes", "L91001", "2024M07")].value == 30
+
+
+def test_quarter_and_year_roll_up_months(world):
+    rows = _rows([world["m"]], [world["a"]], ["2025Q2", "2025Q3", "2025"], compare=False)
+    assert rows[("t_crimes", "91001", "2025Q2")].value == pytest.approx(45)  # 25 + 20
+    assert rows[("t_crimes", "91001", "2025Q3")].value == 15
+    assert rows[("t_crimes", "91001", "2025")].value == pytest.approx(60)
+
+
+def test_comparisons_previous_and_last_year(world):
+    # given July 15, June 20, July 2024 30 (on predecessor L1) / then the changes
+    row = _rows([world["m"]], [world["a"]], ["2025M07"])[("t_crimes", "91001", "2025M07")]
+    assert (row.previous, row.change_abs, row.change_pct) == (20, -5, -25.0)
+    assert (row.last_year, row.yoy_abs, row.yoy_pct) == (30, -15, -50.0)
+    assert row.previous_period == "2025M06" and row.last_year_period == "2024M07"
+    assert row.includes_predecessors  # last year's figure came from L1
+    assert row.within_ordinary_variation is True  # 15 vs 20 is noise
+    assert row.yoy_within_ordinary_variation is False  # 15 vs 30 is not (p < 0.05)
+
+
+def test_per_1000_uses_the_population_metric_then_the_unit_field(world):
+    rows = _rows([world["m"]], [world["a"]], ["2025M07"], per_1000=True, compare=False)
+    assert rows[("t_crimes", "91001", "2025M07")].value_per_1000 == pytest.approx(3.0)
+    pop = Metric.objects.get(code="population")  # from the starter catalogue
+    put(pop, world["a"], "2024", 7500)
+    rows = _rows([world["m"]], [world["a"], world["p"]], ["2025M07"], per_1000=True, compare=False)
+    assert rows[("t_crimes", "91001", "2025M07")].population == 7500
+    assert rows[("t_crimes", "91001", "2025M07")].value_per_1000 == pytest.approx(2.0)
+    # the province has no population of its own: 7500 (metric) for A only
+    assert rows[("t_crimes", "91", "2025M07")].population == 7500
+
+
+def test_province_population_falls_back_to_communes(world):
+    rows = _rows([world["m"]], [world["p"]], ["2025M07"], per_1000=True, compare=False)
+    assert rows[("t_crimes", "91", "2025M07")].population == 13000
+
+
+def test_aggregation_kinds(world):
+    a, va = world["a"], world["va"]
+    avg = MetricFactory(code="t_avg", aggregation="average", value_type="percent")
+    low = MetricFactory(code="t_min", aggregation="min")
+    high = MetricFactory(code="t_max", aggregation="max")
+    last = MetricFactory(code="t_last", aggregation="last")
+    own = MetricFactory(code="t_none", aggregation="none")
+    for metric, values in ((avg, (40, 80)), (low, (3, 9)), (high, (3, 9)), (own, (1, 2))):
+        put(metric, a, "2025M07", values[0])
+        put(metric, va, "2025M07", values[1])
+    put(last, a, "2025M07", 12)
+    put(last, va, "2025M07", 3)
+    put(last, a, "2025M08", 11)
+    rows = _rows([avg, low, high, last, own], [a], ["2025M07", "2025Q3"], compare=False)
+    assert rows[("t_avg", "91001", "2025M07")].value == 60
+    assert rows[("t_min", "91001", "2025M07")].value == 3
+    assert rows[("t_max", "91001", "2025M07")].value == 9
+    assert rows[("t_last", "91001", "2025M07")].value == 15
+    assert rows[("t_last", "91001", "2025Q3")].value == 11  # August is the latest
+    assert rows[("t_none", "91001", "2025M07")].value == 1  # only A's own value
+    assert rows[("t_none", "91001", "2025Q3")].value is None
+
+
+def test_a_yearly_metric_is_not_split_into_months(world):
+    yearly = MetricFactory(code="t_year", period_kind="year")
+    put(yearly, world["a"], "2025", 100)
+    rows = _rows([yearly], [world["a"]], ["2025M12", "2025"], compare=False)
+    assert rows[("t_year", "91001", "2025M12")].value is None
+    assert rows[("t_year", "91001", "2025")].value == 100
+
+
+def test_statistical_months_count_where_they_end(world):
+    sm = MetricFactory(code="t_sm", period_kind="stat_month")
+    put(sm, world["a"], "SM2025M07", 4)  # 15/06 – 14/07
+    rows = _rows([sm], [world["a"]], ["2025M07", "2025M06", "2025Q3"], compare=False)
+    assert rows[("t_sm", "91001", "2025M07")].value == 4
+    assert rows[("t_sm", "91001", "2025M06")].value is None
+    assert rows[("t_sm", "91001", "2025Q3")].value == 4
+
+
+def test_disaggregation(world):
+    from binhyen.indicators.models import Disaggregation, DisaggregationOption
+
+    d = Disaggregation.objects.create(code="t_kind", name="Loại")
+    DisaggregationOption.objects.create(disaggregation=d, code="x", name="X", sort_order=1)
+    DisaggregationOption.objects.create(disaggregation=d, code="y", name="Y", sort_order=2)
+    m = MetricFactory(code="t_dis", disaggregation=d)
+    put(m, world["a"], "2025M07", 2, "x")
+    put(m, world["va"], "2025M07", 3, "x")
+    put(m, world["b"], "2025M07", 4, "y")
+    total = _rows([m], [world["p"]], ["2025M07"], compare=False)
+    assert total[("t_dis", "91", "2025M07")].value == 9
+    rows = engine.run(
+        metrics=[m],
+        units=[world["p"]],
+        periods=[parse_period("2025M07")],
+        compare=False,
+        disaggregate=True,
+    )
+    assert [(r.option, r.value) for r in rows] == [("x", 5), ("y", 4)]
+
+
+def test_edits_show_at_once(world):
+    # given a computed figure / when a value changes / then the next call sees it
+    rows = _rows([world["m"]], [world["p"]], ["2025M07"], compare=False)
+    assert rows[("t_crimes", "91", "2025M07")].value == 22
+    world["m"].values.filter(orgunit=world["b"], period="2025M07").update(value=8)
+    rows = _rows([world["m"]], [world["p"]], ["2025M07"], compare=False)
+    assert rows[("t_crimes", "91", "2025M07")].value == 23
+
+
+def test_missing_values_are_none_not_zero(world):
+    row = _rows([world["m"]], [world["b"]], ["2025M01"])[("t_crimes", "91002", "2025M01")]
+    assert row.value is None and row.change_pct is None and row.within_ordinary_variation is None
+
+
+def test_chain_of_boundary_changes_is_followed():
+    root = country()
+    p = ProvinceFactory(code="92")
+    c = CommuneFactory(code="92001", parent=p)
+    mid = old_unit("L92001", Kind.COMMUNE, p)
+    first = old_unit("L92002", Kind.COMMUNE, p)
+    link(first, mid)
+    link(mid, c)
+    m = MetricFactory(code="t_chain")
+    put(m, first, "2020M01", 5)
+    rows = _rows([m], [c, p], ["2020M01"], compare=False)
+    assert rows[("t_chain", "92001", "2020M01")].value == 5
+    assert rows[("t_chain", "92", "2020M01")].value == 5
+    assert root.code == "VN"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [
+        (15, 20, 0.4, 0.6),
+        (15, 30, 0.02, 0.05),
+        (0, 0, 1.0, 1.0),
+        (100, 130, 0.05, 0.08),
+        (5000, 5200, 0.04, 0.06),
+    ],
+)
+def test_poisson_p_values_match_the_binomial_test(a, b, low, high):
+    # reference values from the exact conditional binomial test (R: poisson.test)
+    assert low <= poisson_change_p_value(a, b) <= high
+
+
+def test_poisson_exact_and_normal_agree_near_the_switch():
+    exact = poisson_change_p_value(1000, 1000 + 90)
+    approx = poisson_change_p_value(1001, 1001 + 90)
+    assert abs(exact - approx) < 0.01
+
+
+def test_units_without_edges_follow_their_nearest_ancestor_with_edges(world):
+    # given an old village whose commune and district have no edges but whose old province
+    # merged into P / when P is asked / then the village's value counts toward P
+    ld = world["lp"].children.get()
+    bare = old_unit("L91009", Kind.COMMUNE, ld)
+    village = old_unit("L91009-T001", Kind.VILLAGE, bare)
+    put(world["m"], village, "2025M05", 7)
+    rows = _rows([world["m"]], [world["p"], world["a"]], ["2025M05"], compare=False)
+    assert rows[("t_crimes", "91", "2025M05")].value == pytest.approx(39 + 7)
+    assert rows[("t_crimes", "91001", "2025M05")].value == pytest.approx(25)

@@ -1,0 +1,258 @@
+# mypy: disable-error-code="arg-type, list-item, union-attr"
+"""Pages: permissions (in scope, out of scope, anonymous), entry, upload, review, completeness."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from binhyen.accounts.models import Role
+from binhyen.accounts.tests.factories import user_with_role
+from binhyen.indicators import excel
+from binhyen.indicators.models import DataValue, Submission, SubmissionStatus
+from binhyen.indicators.tests.factories import MetricFactory, form_with, link, old_unit, put, rule
+from binhyen.orgunits.models import Kind
+from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, country
+
+pytestmark = pytest.mark.django_db
+PERIOD = "2025M07"
+
+
+@pytest.fixture(autouse=True)
+def _no_otp(settings):
+    # Two-factor is covered by the accounts app and the browser test; pages here are tested
+    # for their own rules.
+    settings.OTP_REQUIRED_ROLES = []
+
+
+@pytest.fixture
+def w():
+    root = country()
+    p = ProvinceFactory(code="94", name="Tỉnh Thử")
+    a = CommuneFactory(code="94001", name="Xã An", parent=p, latitude=21.0, longitude=105.8)
+    b = CommuneFactory(code="94002", name="Xã Bình", parent=p, latitude=21.1, longitude=105.9)
+    closed = CommuneFactory(code="94003", name="Xã Đã Nhập", parent=p, valid_to=date(2025, 1, 1))
+    old = old_unit("L94009", Kind.COMMUNE, root)
+    link(old, a)
+    tips = MetricFactory(code="t_tips", name="Tin báo", capture_kinds=["commune"])
+    valuable = MetricFactory(code="t_valuable", name="Tin có giá trị", capture_kinds=["commune"])
+    form = form_with([tips, valuable], code="t_monthly")
+    rule("t_rule", valuable, "le", tips)
+    put(tips, old, "2024M07", 8)
+    officer = user_with_role(Role.COMMUNE_OFFICER, a)
+    reviewer = user_with_role(Role.PROVINCE_OFFICER, p)
+    return {
+        "p": p,
+        "a": a,
+        "b": b,
+        "closed": closed,
+        "tips": tips,
+        "valuable": valuable,
+        "form": form,
+        "officer": officer,
+        "reviewer": reviewer,
+    }
+
+
+def report_url(w, unit="94001", period=PERIOD, name="indicators:report"):
+    return reverse(name, args=[w["form"].code, unit, period])
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def test_dashboard_permissions(client, w, settings):
+    settings.INDICATORS_DASHBOARD_METRICS = ["t_tips", "t_valuable"]
+    url = reverse("indicators:dashboard", args=["94001"])
+    assert client.get(url).status_code == 302  # anonymous → login
+    client.force_login(w["officer"])
+    resp = client.get(url, {"period": "2025M07"})
+    assert resp.status_code == 200
+    assert client.get(reverse("indicators:dashboard", args=["94002"])).status_code == 404
+    assert client.get(reverse("indicators:dashboard", args=["94"])).status_code == 404
+
+
+def test_province_dashboard_shows_children_map_and_predecessors(client, w, settings):
+    settings.INDICATORS_DASHBOARD_METRICS = ["t_tips", "t_valuable"]
+    put(w["tips"], w["a"], "2025M07", 4)
+    client.force_login(w["reviewer"])
+    resp = client.get(reverse("indicators:dashboard", args=["94"]), {"period": "2025M07"})
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert 'data-testid="children-table"' in html and "Xã An" in html and "Xã Bình" in html
+    assert "Xã Đã Nhập" not in html  # closed units are not current children
+    assert 'id="children-map"' in html and 'id="trend-data"' in html
+    assert 'data-testid="predecessor-note"' in html  # last year's figure came from L94009
+    assert "t_monthly" in html  # completeness link for the form
+
+
+def test_dashboard_exports_the_children_table(client, w, settings):
+    settings.INDICATORS_DASHBOARD_METRICS = ["t_tips"]
+    put(w["tips"], w["b"], "2025M07", 6)
+    client.force_login(w["reviewer"])
+    resp = client.get(
+        reverse("indicators:dashboard", args=["94"]),
+        {"period": "2025M07", "metric": "t_tips", "export": "xlsx"},
+    )
+    assert resp["Content-Type"] == excel.XLSX_TYPE
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert rows[3][:3] == ("94002", "Xã Bình", 6) or rows[2][:3] == ("94002", "Xã Bình", 6)
+
+
+def test_bad_period_shows_a_message_not_an_error(client, w, settings):
+    settings.INDICATORS_DASHBOARD_METRICS = ["t_tips"]
+    client.force_login(w["officer"])
+    resp = client.get(reverse("indicators:dashboard", args=["94001"]), {"period": "2025M99"})
+    assert resp.status_code == 200
+    assert "2025M99" in resp.content.decode()
+
+
+# --- report entry ----------------------------------------------------------------------------
+
+
+def test_report_page_permissions(client, w):
+    assert client.get(report_url(w)).status_code == 302
+    client.force_login(w["officer"])
+    assert client.get(report_url(w)).status_code == 200
+    assert client.get(report_url(w, unit="94002")).status_code == 404
+    assert client.get(report_url(w, period="2025Q3")).status_code == 404
+    assert client.get(report_url(w, period="nonsense")).status_code == 404
+
+
+def test_save_and_submit_through_the_page(client, w):
+    client.force_login(w["officer"])
+    resp = client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "save"})
+    assert resp.status_code == 302
+    assert DataValue.objects.get(metric=w["tips"], orgunit=w["a"]).value == 5
+    resp = client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    assert resp.status_code == 302
+    sub = Submission.objects.get()
+    assert sub.status == SubmissionStatus.SUBMITTED
+    page = client.get(report_url(w)).content.decode()
+    assert "disabled" in page  # locked while waiting for review
+
+
+def test_bad_cells_are_reported_and_nothing_saved(client, w):
+    client.force_login(w["officer"])
+    resp = client.post(report_url(w), {"v_t_tips": "abc", "v_t_valuable": "1.5", "action": "save"})
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert "abc" in html and "Tin báo" in html
+    assert not DataValue.objects.filter(orgunit__code__startswith="94").exists()
+    resp = client.post(report_url(w), {"v_t_tips": "1", "v_t_valuable": "3", "action": "submit"})
+    assert resp.status_code == 400
+    assert "t_rule" in resp.content.decode()
+
+
+def test_review_return_with_comment_then_approve(client, w):
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    client.force_login(w["reviewer"])
+    resp = client.post(report_url(w), {"action": "return", "comment": ""})
+    assert resp.status_code == 400
+    resp = client.post(report_url(w), {"action": "return", "comment": "Kiểm tra lại"})
+    assert resp.status_code == 302
+    assert Submission.objects.get().status == SubmissionStatus.RETURNED
+    # the commune officer cannot approve their own report
+    client.force_login(w["officer"])
+    assert client.post(report_url(w), {"action": "approve"}).status_code == 404
+    assert "Kiểm tra lại" in client.get(report_url(w)).content.decode()
+
+
+def test_other_commune_cannot_post(client, w):
+    other = user_with_role(Role.COMMUNE_OFFICER, w["b"])
+    client.force_login(other)
+    assert client.post(report_url(w), {"v_t_tips": "1", "action": "save"}).status_code == 404
+    assert not DataValue.objects.filter(orgunit__code__startswith="94").exists()
+
+
+# --- Excel template and upload -----------------------------------------------------------------
+
+
+def _filled_template(client, w, cells):
+    data = client.get(report_url(w, name="indicators:report_template")).content
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    for ref, value in cells.items():
+        ws[ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "bao_cao.xlsx"
+    return out
+
+
+def test_template_round_trip(client, w):
+    client.force_login(w["officer"])
+    resp = client.get(report_url(w, name="indicators:report_template"))
+    assert resp["Content-Type"] == excel.XLSX_TYPE
+    upload = _filled_template(client, w, {"E7": 7, "E8": "3"})
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
+    assert resp.status_code == 302
+    assert DataValue.objects.get(metric=w["valuable"]).value == 3
+
+
+def test_upload_with_wrong_cells_lists_each_and_saves_nothing(client, w):
+    client.force_login(w["officer"])
+    upload = _filled_template(client, w, {"E7": "mười", "E8": -2, "A9": "t_unknown", "E9": 1})
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert "E7:" in html and "E8:" in html and "A9:" in html
+    assert not DataValue.objects.filter(orgunit__code__startswith="94").exists()
+
+
+def test_upload_for_another_unit_or_not_excel_is_refused(client, w):
+    client.force_login(w["officer"])
+    upload = _filled_template(client, w, {"B3": "94002", "E7": 1})
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
+    assert resp.status_code == 400 and "B3" in resp.content.decode()
+    junk = io.BytesIO(b"not a spreadsheet")
+    junk.name = "x.xlsx"
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": junk})
+    assert resp.status_code == 400
+    assert not DataValue.objects.filter(orgunit__code__startswith="94").exists()
+
+
+# --- completeness and lists ------------------------------------------------------------------
+
+
+def test_completeness_counts_units_open_in_the_period(client, w):
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    client.force_login(w["reviewer"])
+    url = reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])
+    resp = client.get(url)
+    assert resp.status_code == 200
+    result = resp.context["result"]
+    assert (result.total.expected, result.total.submitted) == (2, 1)  # the closed one is not due
+    older = client.get(reverse("indicators:completeness", args=["t_monthly", "94", "2024M12"]))
+    assert older.context["result"].total.expected == 3
+    export = client.get(url, {"export": "xlsx"})
+    assert export["Content-Type"] == excel.XLSX_TYPE
+    client.force_login(w["officer"])
+    assert (
+        client.get(reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])).status_code
+        == 404
+    )
+
+
+def test_report_list(client, w):
+    assert client.get(reverse("indicators:report_list")).status_code == 302
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    html = client.get(reverse("indicators:report_list")).content.decode()
+    assert "Xã An" in html
+    client.force_login(w["reviewer"])
+    resp = client.get(reverse("indicators:report_list"))
+    assert [s.orgunit.code for s in resp.context["queue"]] == ["94001"]
+
+
+def test_home_redirects_to_the_users_unit(client, w):
+    client.force_login(w["officer"])
+    resp = client.get(reverse("indicators:home"))
+    assert resp.status_code == 302 and resp["Location"].endswith("/indicators/u/94001/")
