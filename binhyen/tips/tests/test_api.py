@@ -1,0 +1,145 @@
+"""The REST intake: challenge, submit, status, follow-up; officers' scoped reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from binhyen.accounts.tests.factories import scene
+from binhyen.tips import pow
+from binhyen.tips.models import Channel, Tip
+from binhyen.tips.tests.factories import EXE_BYTES, jpeg_with_gps, make_tip, upload
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/tips"
+
+
+@pytest.fixture
+def s():
+    return scene()
+
+
+def proof(client):
+    challenge = client.get(f"{BASE}/challenge").json()
+    return {
+        "token": challenge["token"],
+        "solution": pow.solve(challenge["token"], challenge["bits"]),
+    }
+
+
+def test_submit_status_and_follow_up(client, s):
+    # given a client that solved the challenge
+    payload = {
+        "kind": "feedback",
+        "description": "Đèn đường thôn Cấm hỏng, tối dễ mất trộm.",
+        "commune_code": s.commune.code,
+        "proof": proof(client),
+    }
+    response = client.post(f"{BASE}/", payload, content_type="application/json")
+    # then 201 with a code and a one-time secret
+    assert response.status_code == 201, response.content
+    body = response.json()
+    tip = Tip.objects.get(tracking_code=body["tracking_code"])
+    assert tip.channel == Channel.API and body["unit"] == s.commune.name
+    # the citizen reads the status with code + secret
+    status = client.post(
+        f"{BASE}/status",
+        {"code": body["tracking_code"], "secret": body["secret"]},
+        content_type="application/json",
+    )
+    assert status.status_code == 200 and status.json()["status"] == "new"
+    # and adds a photo
+    added = client.post(
+        f"{BASE}/follow-up",
+        {
+            "code": body["tracking_code"],
+            "secret": body["secret"],
+            "body": "Ảnh",
+            "files": upload("a.jpg", jpeg_with_gps()),
+        },
+    )
+    assert added.status_code == 201 and added.json()["media"] == 1
+
+
+def test_errors_are_json_with_field(client, s):
+    missing_proof = client.post(
+        f"{BASE}/",
+        {"kind": "crime", "description": "x", "commune_code": s.commune.code},
+        content_type="application/json",
+    )
+    assert missing_proof.status_code == 400 and missing_proof.json()["field"] == "proof"
+    unknown = client.post(
+        f"{BASE}/",
+        {
+            "kind": "crime",
+            "description": "Có trộm",
+            "commune_code": "99999",
+            "proof": proof(client),
+        },
+        content_type="application/json",
+    )
+    assert unknown.status_code == 400 and unknown.json()["field"] == "commune"
+    empty = client.post(
+        f"{BASE}/",
+        {
+            "kind": "crime",
+            "description": "  ",
+            "commune_code": s.commune.code,
+            "proof": proof(client),
+        },
+        content_type="application/json",
+    )
+    assert empty.status_code == 400 and empty.json()["field"] == "description"
+    honeypot = client.post(
+        f"{BASE}/",
+        {"kind": "crime", "description": "a", "website": "x", "proof": proof(client)},
+        content_type="application/json",
+    )
+    assert honeypot.status_code == 400 and honeypot.json()["field"] == "website"
+    assert Tip.objects.count() == 0
+
+
+def test_wrong_secret_is_404(client, s):
+    tip = make_tip(s.commune)
+    response = client.post(
+        f"{BASE}/status",
+        {"code": tip.tracking_code, "secret": "AAAA"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+
+
+def test_follow_up_refuses_disguised_files(client, s):
+    from binhyen.tips.tests.factories import submit
+
+    result = submit(s.commune)
+    response = client.post(
+        f"{BASE}/follow-up",
+        {
+            "code": result.tip.tracking_code,
+            "secret": result.secret,
+            "files": upload("anh.jpg", EXE_BYTES),
+        },
+    )
+    assert response.status_code == 400 and "không phải ảnh" in response.json()["message"]
+    assert result.tip.messages.count() == 0
+
+
+def test_rate_limited_submit_is_429(client, s, settings):
+    settings.TIPS_RATE_LIMITS = {**settings.TIPS_RATE_LIMITS, "submit": "0/60"}
+    response = client.post(
+        f"{BASE}/", {"kind": "crime", "description": "a"}, content_type="application/json"
+    )
+    assert response.status_code == 429 and "quá nhiều" in response.json()["message"]
+
+
+def test_officer_reads_are_scoped(client, s):
+    tip = make_tip(s.commune)
+    assert client.get(f"{BASE}/inbox").status_code == 401
+    client.force_login(s.commune_officer)
+    listing = client.get(f"{BASE}/inbox").json()
+    assert listing["count"] == 1 and listing["items"][0]["tracking_code"] == tip.tracking_code
+    assert "contact_phone" not in listing["items"][0]
+    assert client.get(f"{BASE}/{tip.pk}").status_code == 200
+    client.force_login(s.far_officer)
+    assert client.get(f"{BASE}/inbox").json()["count"] == 0
+    assert client.get(f"{BASE}/{tip.pk}").status_code == 404

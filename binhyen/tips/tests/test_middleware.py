@@ -1,0 +1,34 @@
+"""A lost database answers 503 with Retry-After, as JSON for the API and a page otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError
+
+from binhyen.tips import services
+
+
+@pytest.mark.django_db
+def test_api_intake_answers_503_when_the_database_is_down(client, monkeypatch):
+    def broken(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(services, "tip_submit", broken)
+    monkeypatch.setattr("binhyen.tips.pow.challenge_verify", lambda *a, **k: None)
+    response = client.post(
+        "/api/v1/tips/",
+        {"kind": "crime", "description": "a", "proof": {"token": "t", "solution": "1"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "CHƯA" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_page_answers_503_when_the_database_is_down(client, monkeypatch):
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("binhyen.tips.views.selectors.tip_for_citizen", broken)
+    response = client.post("/tips/follow/", {"code": "ABCD-EFGH", "secret": "x"})
+    assert response.status_code == 503 and "CHƯA" in response.content.decode()

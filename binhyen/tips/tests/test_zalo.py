@@ -1,0 +1,217 @@
+"""Zalo OA webhook: signature, idempotency, follow-ups, replies through a pluggable sender."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from binhyen.accounts.tests.factories import scene
+from binhyen.tips import services, zalo
+from binhyen.tips.models import Channel, Direction, OutboundMessage, Tip, TipMedia, ZaloDelivery
+from binhyen.tips.tests.factories import jpeg_with_gps
+from binhyen.tips.tests.zalo_payloads import IMAGE_EVENT, OA_ID, TEXT_EVENT, event, signed
+
+URL = "/tips/zalo/webhook/"
+
+
+@pytest.fixture
+def s(settings):
+    sc = scene()
+    settings.TIPS_ZALO_OA_UNITS = {OA_ID: sc.commune.code}
+    return sc
+
+
+def post(client: Client, data: dict, secret: str | None = None, header: str | None = None):
+    raw, mac = signed(data) if secret is None else signed(data, secret)
+    headers: dict[str, Any] = {} if header == "" else {"HTTP_X_ZEVENT_SIGNATURE": header or mac}
+    return client.post(URL, data=raw, content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+def test_text_event_creates_a_tip_and_replies_with_the_code(
+    client, s, sent, django_capture_on_commit_callbacks
+):
+    # given a signed user_send_text event
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, event(TEXT_EVENT))
+    # then one tip in the OA's commune, anonymous but with the sender's keyed hash
+    assert response.status_code == 200 and response.json()["status"] == "created"
+    tip = Tip.objects.get()
+    assert tip.channel == Channel.ZALO and tip.orgunit == s.commune and tip.is_anonymous
+    assert tip.zalo_sender_hash and "4143027627557839389" not in tip.zalo_sender_hash
+    # and the reply went through the sender, with the code
+    assert len(sent) == 1 and tip.tracking_code in sent[0][1]
+    assert sent[0][2] == "4143027627557839389"
+
+
+@pytest.mark.django_db
+def test_replayed_event_makes_no_second_tip(client, s):
+    data = event(TEXT_EVENT)
+    assert post(client, data).json()["status"] == "created"
+    # when Zalo redelivers the very same event
+    again = post(client, data)
+    # then it is acknowledged but nothing new is stored
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert Tip.objects.count() == 1 and ZaloDelivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_bad_signature_is_rejected(client, s):
+    response = post(client, event(TEXT_EVENT), secret="wrong-secret")
+    assert response.status_code == 403
+    assert Tip.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_missing_signature_is_401(client, s):
+    assert post(client, event(TEXT_EVENT), header="").status_code == 401
+
+
+@pytest.mark.django_db
+def test_stale_and_foreign_events_are_rejected(client, s):
+    stale = event(TEXT_EVENT)
+    stale["timestamp"] = "1700000000000"
+    assert post(client, stale).status_code == 403
+    other_app = event(TEXT_EVENT, app_id="someone-else")
+    assert post(client, other_app).status_code == 403
+    assert Tip.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_tampered_body_is_rejected(client, s):
+    data = event(TEXT_EVENT)
+    raw, mac = signed(data)
+    tampered = raw.replace("ma túy".encode(), "xe máy".encode())
+    response = client.post(
+        URL, data=tampered, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE=mac
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_next_message_follows_up_the_open_tip(client, s):
+    post(client, event(TEXT_EVENT))
+    response = post(client, event(IMAGE_EVENT))
+    assert response.json()["status"] == "follow_up"
+    tip = Tip.objects.get()
+    assert tip.messages.filter(direction=Direction.FROM_CITIZEN).count() == 1
+    media = TipMedia.objects.get(tip=tip)
+    assert media.source_url.endswith("c.jpg") and not media.file
+
+
+@pytest.mark.django_db
+def test_hash_moi_starts_a_new_tip(client, s):
+    post(client, event(TEXT_EVENT))
+    post(client, event(TEXT_EVENT, msg_id="m-2", text="#moi Có vụ cháy nhỏ ở chợ"))
+    assert Tip.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_another_sender_gets_their_own_tip(client, s):
+    post(client, event(TEXT_EVENT))
+    post(client, event(TEXT_EVENT, msg_id="m-3", sender="999"))
+    assert Tip.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_ignored_events_are_acknowledged(client, s):
+    data = event(TEXT_EVENT, event_name="follow")
+    response = post(client, data)
+    assert response.status_code == 200 and response.json()["status"] == "ignored"
+
+
+class FakeFetcher:
+    def fetch(self, url: str) -> bytes:
+        return jpeg_with_gps()
+
+
+@pytest.mark.django_db
+def test_fetched_images_are_cleaned(client, s, settings):
+    settings.TIPS_ZALO_MEDIA_FETCHER = "binhyen.tips.tests.test_zalo.FakeFetcher"
+    post(client, event(IMAGE_EVENT))
+    media = TipMedia.objects.get()
+    data = media.file.read()
+    assert not media.source_url and b"Phone Model X" not in data
+    assert len(Image.open(io.BytesIO(data)).getexif()) == 0
+
+
+@pytest.mark.django_db
+def test_officer_reply_reaches_the_sender_on_next_contact(
+    client, s, sent, django_capture_on_commit_callbacks
+):
+    post(client, event(TEXT_EVENT))
+    tip = Tip.objects.get()
+    services.tip_reply(actor=s.commune_officer, tip=tip, body="Đã cử người xác minh.")
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event(TEXT_EVENT, msg_id="m-4", text="Họ vẫn đang ở đó."))
+    assert any("Đã cử người xác minh." in text for _h, text, _u in sent)
+    assert not tip.messages.filter(
+        direction=Direction.TO_CITIZEN, delivered_at__isnull=True
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_recording_sender_keeps_only_the_hash():
+    zalo.RecordingSender().send("abc123", "Xin chào", "4143027627557839389")
+    row = OutboundMessage.objects.get()
+    assert row.recipient_hash == "abc123" and "4143027627557839389" not in str(row.__dict__)
+
+
+def test_api_sender_posts_the_documented_body(settings):
+    settings.TIPS_ZALO_ACCESS_TOKEN = "tok"
+    calls = []
+
+    class Answer(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def opener(request, timeout):
+        calls.append(request)
+        return Answer(b'{"error": 0, "message": "Success"}')
+
+    zalo.ZaloApiSender(opener=opener).send("hash", "Xin chào", "4143027627557839389")
+    body = json.loads(calls[0].data)
+    assert body == {
+        "recipient": {"user_id": "4143027627557839389"},
+        "message": {"text": "Xin chào"},
+    }
+    assert calls[0].get_header("Access_token") == "tok"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+def test_concurrent_redeliveries_make_one_tip(s):
+    data = event(TEXT_EVENT)
+    raw, mac = signed(data)
+    results: list[int] = []
+
+    def deliver() -> None:
+        response = Client().post(
+            URL, data=raw, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE=mac
+        )
+        results.append(response.status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200, 200, 200, 200]
+    assert Tip.objects.count() == 1
+
+
+def test_reverse_url():
+    assert reverse("tips:zalo_webhook") == URL
