@@ -1,0 +1,640 @@
+"""REST endpoints of the community app, under /api/v1/community.
+
+Every read goes through ``selectors`` (scoped to the caller), every write through one
+``services`` call. A record outside the caller's scope answers exactly like a missing one
+(404 ``{"message", "field"}``); a service's ``PermissionDenied`` becomes the same 404. Bad
+input answers 400 with the field and the reason; nothing is saved. PATCH changes only the
+fields sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from binhyen.community import permissions as community_perms
+from binhyen.community import selectors, services
+from binhyen.community.models import Scheme, SchemeType
+from binhyen.community.schemas import (
+    DecisionIn,
+    DecisionOut,
+    DissolveIn,
+    ErrorOut,
+    GradingIn,
+    GradingResultOut,
+    GradingSheetOut,
+    MemberIn,
+    MemberOut,
+    MemberPatchIn,
+    PledgeIn,
+    PledgeOut,
+    PledgePageOut,
+    PledgePatchIn,
+    SchemeDetailOut,
+    SchemeGradingIn,
+    SchemeGradingOut,
+    SchemeIn,
+    SchemePageOut,
+    SchemePatchIn,
+    SchemeTypeOut,
+    SiteIn,
+    SiteOut,
+    StatusIn,
+    TeamDetailOut,
+    TeamIn,
+    TeamPageOut,
+    TeamPatchIn,
+    TrainingIn,
+    TrainingOut,
+)
+from binhyen.orgunits.models import Kind, OrgUnit
+
+router = Router(tags=["community"])
+T = TypeVar("T")
+ERRORS = {400: ErrorOut, 404: ErrorOut}
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
+    offset: int = Field(0, ge=0)
+
+
+class SchemeQuery(PageQuery):
+    unit: str | None = Field(None, max_length=32, description="Only schemes covering this unit")
+    q: str = Field("", max_length=200)
+    status: str = Field("", max_length=16)
+    category: str = Field("", max_length=32)
+
+
+class TeamQuery(PageQuery):
+    unit: str | None = Field(None, max_length=32)
+    q: str = Field("", max_length=200)
+    status: str = Field("", max_length=16, description="active, dissolved or empty")
+
+
+class PledgeQuery(PageQuery):
+    unit: str | None = Field(None, max_length=32)
+    q: str = Field("", max_length=200)
+    year: int | None = Field(None, ge=2000, le=2199)
+    signer_kind: str = Field("", max_length=16)
+
+
+class TypeQuery(Schema):
+    province: str | None = Field(None, max_length=32)
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) or request.user
+
+
+def _call(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call a service; a refusal answers 404 like a missing record."""
+    try:
+        return fn(**kwargs)
+    except PermissionDenied as exc:
+        raise Http404(selectors.not_found_message()) from exc
+
+
+def _bad(field: str, message: str) -> ValidationError:
+    return ValidationError({field: message})
+
+
+def _unit(user: Any, code: str | None, field: str) -> OrgUnit | None:
+    if not code:
+        return None
+    try:
+        return selectors.unit_get(user=user, code=code.strip()[:32])
+    except Http404 as exc:
+        raise _bad(
+            field,
+            _("Không tìm thấy đơn vị '%(code)s' trong phạm vi của bạn.") % {"code": code[:32]},
+        ) from exc
+
+
+def _filter_unit(user: Any, code: str | None) -> OrgUnit | None:
+    return selectors.unit_get(user=user, code=code.strip()[:32]) if code else None
+
+
+def _page(queryset: Any, page: PageQuery) -> dict[str, Any]:
+    return {
+        "count": queryset.count(),
+        "items": list(queryset[page.offset : page.offset + page.limit]),
+    }
+
+
+def _decision(data: DecisionIn | None) -> services.DecisionInput | None:
+    if data is None:
+        return None
+    return services.DecisionInput(
+        number=data.number, issued_on=data.issued_on, issuing_body=data.issuing_body
+    )
+
+
+# --- scheme types ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/scheme-types",
+    response={200: list[SchemeTypeOut], 404: ErrorOut},
+    summary="The national catalogue and a province's own scheme types",
+)
+def scheme_type_list(request: HttpRequest, filters: Query[TypeQuery]) -> Any:
+    user = _user(request)
+    province = (
+        selectors.province_get(user=user, code=filters.province.strip()[:32])
+        if filters.province
+        else None
+    )
+    return selectors.scheme_type_list(user=user, province=province)
+
+
+# --- schemes ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/schemes",
+    response={200: SchemePageOut, 404: ErrorOut},
+    summary="Search the schemes you may read",
+)
+def scheme_list(request: HttpRequest, filters: Query[SchemeQuery]) -> Any:
+    user = _user(request)
+    queryset = selectors.scheme_list(
+        user=user,
+        unit=_filter_unit(user, filters.unit),
+        q=filters.q,
+        status=filters.status,
+        category=filters.category,
+    )
+    return _page(queryset, filters)
+
+
+@router.get(
+    "/schemes/{scheme_id}",
+    response={200: SchemeDetailOut, 404: ErrorOut},
+    summary="One scheme with its roster, sites and gradings",
+)
+def scheme_detail(request: HttpRequest, scheme_id: int) -> Any:
+    return selectors.scheme_get(user=_user(request), pk=scheme_id)
+
+
+def _scheme_type(user: Any, pk: int) -> SchemeType:
+    try:
+        return selectors.scheme_type_get(user=user, pk=pk)
+    except Http404 as exc:
+        raise _bad("scheme_type", _("Không có loại mô hình %(id)s.") % {"id": pk}) from exc
+
+
+def _replicated_from(user: Any, pk: int | None) -> Scheme | None:
+    if pk is None:
+        return None
+    try:
+        return selectors.scheme_get(user=user, pk=pk)
+    except Http404 as exc:
+        raise _bad(
+            "replicated_from",
+            _("Không tìm thấy mô hình %(id)s trong phạm vi của bạn.") % {"id": pk},
+        ) from exc
+
+
+def _units(user: Any, codes: list[str]) -> list[OrgUnit]:
+    return [u for u in (_unit(user, code, "units") for code in codes) if u is not None]
+
+
+@router.post("/schemes", response={201: SchemeDetailOut, **ERRORS}, summary="Record a scheme")
+def scheme_create(request: HttpRequest, payload: SchemeIn) -> Any:
+    user = _user(request)
+    scheme = _call(
+        services.scheme_create,
+        actor=user,
+        scheme_type=_scheme_type(user, payload.scheme_type),
+        name=payload.name,
+        units=_units(user, payload.units),
+        lead_org_kind=payload.lead_org_kind,
+        lead_org_name=payload.lead_org_name,
+        founded_on=payload.founded_on,
+        member_count=payload.member_count,
+        roster=[services.RosterEntry(full_name=r.full_name, role=r.role) for r in payload.roster],
+        replicated_from=_replicated_from(user, payload.replicated_from),
+        note=payload.note,
+        founding_decision=_decision(payload.founding_decision),
+    )
+    return Status(201, scheme)
+
+
+@router.patch(
+    "/schemes/{scheme_id}",
+    response={200: SchemeDetailOut, **ERRORS},
+    summary="Change a scheme (only the fields sent)",
+)
+def scheme_update(request: HttpRequest, scheme_id: int, payload: SchemePatchIn) -> Any:
+    user = _user(request)
+    scheme = selectors.scheme_get(user=user, pk=scheme_id)
+    sent = payload.model_fields_set
+    covered = selectors.scheme_units(user=user, scheme=scheme)
+    return _call(
+        services.scheme_update,
+        actor=user,
+        scheme=scheme,
+        scheme_type=_scheme_type(user, payload.scheme_type)
+        if payload.scheme_type is not None
+        else scheme.scheme_type,
+        name=payload.name if payload.name is not None else scheme.name,
+        units=_units(user, payload.units)
+        if payload.units is not None
+        else [c.unit for c in covered if c.visible],
+        lead_org_kind=payload.lead_org_kind or scheme.lead_org_kind,
+        lead_org_name=payload.lead_org_name
+        if payload.lead_org_name is not None
+        else scheme.lead_org_name,
+        founded_on=payload.founded_on or scheme.founded_on,
+        member_count=payload.member_count if "member_count" in sent else scheme.member_count,
+        replicated_from=_replicated_from(user, payload.replicated_from)
+        if "replicated_from" in sent
+        else scheme.replicated_from,
+        note=payload.note if payload.note is not None else scheme.note,
+        founding_decision=_decision(payload.founding_decision),
+    )
+
+
+@router.post(
+    "/schemes/{scheme_id}/status",
+    response={200: SchemeDetailOut, **ERRORS},
+    summary="Suspend, dissolve or reactivate a scheme",
+)
+def scheme_status(request: HttpRequest, scheme_id: int, payload: StatusIn) -> Any:
+    user = _user(request)
+    scheme = selectors.scheme_get(user=user, pk=scheme_id)
+    return _call(
+        services.scheme_status_set,
+        actor=user,
+        scheme=scheme,
+        status=payload.status,
+        since=payload.since,
+    )
+
+
+@router.post(
+    "/schemes/{scheme_id}/sites",
+    response={201: SiteOut, **ERRORS},
+    summary="Add a site where the scheme is replicated",
+)
+def scheme_site_add(request: HttpRequest, scheme_id: int, payload: SiteIn) -> Any:
+    user = _user(request)
+    scheme = selectors.scheme_get(user=user, pk=scheme_id)
+    unit = _unit(user, payload.unit, "unit")
+    site = _call(
+        services.scheme_site_add,
+        actor=user,
+        scheme=scheme,
+        unit=unit,
+        established_on=payload.established_on,
+        note=payload.note,
+    )
+    return Status(201, site)
+
+
+@router.post(
+    "/schemes/{scheme_id}/gradings",
+    response={200: SchemeGradingOut, **ERRORS},
+    summary="Record a scheme's quality grading for a period",
+)
+def scheme_grading(request: HttpRequest, scheme_id: int, payload: SchemeGradingIn) -> Any:
+    user = _user(request)
+    scheme = selectors.scheme_get(user=user, pk=scheme_id)
+    return _call(
+        services.scheme_grading_save,
+        actor=user,
+        scheme=scheme,
+        period_code=payload.period,
+        level=payload.level,
+        graded_on=payload.graded_on,
+        note=payload.note,
+    )
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/teams",
+    response={200: TeamPageOut, 404: ErrorOut},
+    summary="Search the security teams you may read",
+)
+def team_list(request: HttpRequest, filters: Query[TeamQuery]) -> Any:
+    user = _user(request)
+    queryset = selectors.team_list(
+        user=user, unit=_filter_unit(user, filters.unit), q=filters.q, status=filters.status
+    ).select_related("establishment_decision", "recognition_decision")
+    return _page(queryset, filters)
+
+
+@router.get(
+    "/teams/{team_id}",
+    response={200: TeamDetailOut, 404: ErrorOut},
+    summary="One team with its members",
+)
+def team_detail(request: HttpRequest, team_id: int) -> Any:
+    team = selectors.team_get(user=_user(request), pk=team_id)
+    return _team_out(team)
+
+
+def _team_out(team: Any) -> Any:
+    """Return the team with what ``TeamDetailOut`` reads (active count and members)."""
+    team.active_members = selectors.active_member_count(team)
+    return team
+
+
+@router.post(
+    "/teams",
+    response={201: TeamDetailOut, **ERRORS},
+    summary="Set up the security team of a village",
+)
+def team_create(request: HttpRequest, payload: TeamIn) -> Any:
+    user = _user(request)
+    village = _unit(user, payload.village, "village")
+    team = _call(
+        services.team_create,
+        actor=user,
+        village=village,
+        established_on=payload.established_on,
+        name=payload.name,
+        note=payload.note,
+        establishment_decision=_decision(payload.establishment_decision),
+        recognition_decision=_decision(payload.recognition_decision),
+    )
+    return Status(201, _team_out(team))
+
+
+@router.patch(
+    "/teams/{team_id}",
+    response={200: TeamDetailOut, **ERRORS},
+    summary="Change a team (only the fields sent)",
+)
+def team_update(request: HttpRequest, team_id: int, payload: TeamPatchIn) -> Any:
+    user = _user(request)
+    team = selectors.team_get(user=user, pk=team_id)
+    team = _call(
+        services.team_update,
+        actor=user,
+        team=team,
+        name=payload.name if payload.name is not None else team.name,
+        established_on=payload.established_on or team.established_on,
+        note=payload.note if payload.note is not None else team.note,
+        establishment_decision=_decision(payload.establishment_decision),
+        recognition_decision=_decision(payload.recognition_decision),
+    )
+    return _team_out(team)
+
+
+@router.post(
+    "/teams/{team_id}/dissolve", response={200: TeamDetailOut, **ERRORS}, summary="Dissolve a team"
+)
+def team_dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> Any:
+    user = _user(request)
+    team = selectors.team_get(user=user, pk=team_id)
+    team = _call(services.team_dissolve, actor=user, team=team, dissolved_on=payload.dissolved_on)
+    return _team_out(selectors.team_get(user=user, pk=team.pk))
+
+
+@router.post(
+    "/teams/{team_id}/members",
+    response={201: MemberOut, **ERRORS},
+    summary="Add a member to a team",
+)
+def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
+    user = _user(request)
+    team = selectors.team_get(user=user, pk=team_id)
+    member = _call(
+        services.member_add,
+        actor=user,
+        team=team,
+        full_name=payload.full_name,
+        birth_date=payload.birth_date,
+        role=payload.role,
+        origin=payload.origin,
+        joined_on=payload.joined_on,
+        recognition_decision=_decision(payload.recognition_decision),
+    )
+    return Status(201, member)
+
+
+@router.patch(
+    "/members/{member_id}",
+    response={200: MemberOut, **ERRORS},
+    summary="Change a member (only the fields sent), e.g. the day they left",
+)
+def member_update(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
+    user = _user(request)
+    member = selectors.member_get(user=user, pk=member_id)
+    sent = payload.model_fields_set
+    return _call(
+        services.member_update,
+        actor=user,
+        member=member,
+        full_name=payload.full_name or member.full_name,
+        birth_date=payload.birth_date or member.birth_date,
+        role=payload.role or member.role,
+        origin=payload.origin or member.origin,
+        joined_on=payload.joined_on or member.joined_on,
+        left_on=payload.left_on if "left_on" in sent else member.left_on,
+        recognition_decision=_decision(payload.recognition_decision),
+    )
+
+
+@router.post(
+    "/teams/{team_id}/trainings",
+    response={201: TrainingOut, **ERRORS},
+    summary="Record a training the team attended",
+)
+def training_create(request: HttpRequest, team_id: int, payload: TrainingIn) -> Any:
+    user = _user(request)
+    team = selectors.team_get(user=user, pk=team_id)
+    record = _call(services.training_add, actor=user, team=team, **payload.dict())
+    return Status(201, record)
+
+
+# --- gradings --------------------------------------------------------------------------------
+
+
+def _commune(user: Any, code: str) -> OrgUnit:
+    commune = selectors.unit_get(user=user, code=code)
+    if commune.kind != Kind.COMMUNE:
+        raise Http404(selectors.not_found_message())
+    return commune
+
+
+@router.get(
+    "/gradings/{code}/{year}",
+    response={200: GradingSheetOut, **ERRORS},
+    summary="A commune's annual grading sheet of teams and members",
+)
+def grading_sheet(request: HttpRequest, code: str, year: int) -> Any:
+    user = _user(request)
+    commune = _commune(user, code)
+    if not 2000 <= year <= selectors.current_team_year():
+        raise _bad("year", _("Năm đánh giá không hợp lệ."))
+    sheet = selectors.grading_sheet(user=user, commune=commune, year=year)
+    return {
+        "commune": commune.code,
+        "year": year,
+        "period_start": sheet.period.start,
+        "period_end": sheet.period.end,
+        "rules_source": sheet.rules.source,
+        "teams": [
+            {
+                "id": row.team.pk,
+                "name": row.team.name,
+                "months_active": row.months,
+                "level": row.grading.level if row.grading else None,
+                "task_pct": row.grading.task_pct if row.grading else None,
+                "members": [
+                    {
+                        "id": m.member.pk,
+                        "name": m.member.full_name,
+                        "role": m.member.role,
+                        "months_active": m.months,
+                        "level": m.grading.level if m.grading else None,
+                        "task_pct": m.grading.task_pct if m.grading else None,
+                    }
+                    for m in row.members
+                ],
+            }
+            for row in sheet.rows
+        ],
+    }
+
+
+@router.post(
+    "/gradings/{code}/{year}",
+    response={200: GradingResultOut, **ERRORS},
+    summary="Save grades of teams and members (all or nothing, rules checked)",
+)
+def grading_save(request: HttpRequest, code: str, year: int, payload: GradingIn) -> Any:
+    user = _user(request)
+    commune = _commune(user, code)
+    if not community_perms.can_grade(user, commune):
+        raise Http404(selectors.not_found_message())
+    result = _call(
+        services.gradings_save,
+        actor=user,
+        commune=commune,
+        year=year,
+        teams={
+            r.id: services.GradeInput(level=r.level, task_pct=r.task_pct, note=r.note)
+            for r in payload.teams
+        },
+        members={
+            r.id: services.GradeInput(level=r.level, task_pct=r.task_pct, note=r.note)
+            for r in payload.members
+        },
+    )
+    return {"saved": result.saved, "removed": result.removed}
+
+
+# --- pledges ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/pledges",
+    response={200: PledgePageOut, 404: ErrorOut},
+    summary="Search the pledges you may read",
+)
+def pledge_list(request: HttpRequest, filters: Query[PledgeQuery]) -> Any:
+    user = _user(request)
+    queryset = selectors.pledge_list(
+        user=user,
+        unit=_filter_unit(user, filters.unit),
+        year=filters.year,
+        signer_kind=filters.signer_kind,
+        q=filters.q,
+    )
+    return _page(queryset, filters)
+
+
+@router.get("/pledges/{pledge_id}", response={200: PledgeOut, 404: ErrorOut}, summary="One pledge")
+def pledge_detail(request: HttpRequest, pledge_id: int) -> Any:
+    return selectors.pledge_get(user=_user(request), pk=pledge_id)
+
+
+@router.post(
+    "/pledges",
+    response={201: PledgeOut, **ERRORS},
+    summary="Record a pledge of a village, its households, an agency or a school",
+)
+def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
+    user = _user(request)
+    unit = _unit(user, payload.unit, "unit")
+    pledge = _call(
+        services.pledge_create,
+        actor=user,
+        unit=unit,
+        signer_kind=payload.signer_kind,
+        year=payload.year,
+        signed_on=payload.signed_on,
+        signed_by=payload.signed_by,
+        household_count=payload.household_count,
+        note=payload.note,
+        document=_decision(payload.document),
+    )
+    return Status(201, pledge)
+
+
+@router.patch(
+    "/pledges/{pledge_id}",
+    response={200: PledgeOut, **ERRORS},
+    summary="Correct a pledge (only the fields sent)",
+)
+def pledge_update(request: HttpRequest, pledge_id: int, payload: PledgePatchIn) -> Any:
+    user = _user(request)
+    pledge = selectors.pledge_get(user=user, pk=pledge_id)
+    sent = payload.model_fields_set
+    return _call(
+        services.pledge_update,
+        actor=user,
+        pledge=pledge,
+        year=payload.year or pledge.year,
+        signed_on=payload.signed_on or pledge.signed_on,
+        signed_by=payload.signed_by if payload.signed_by is not None else pledge.signed_by,
+        household_count=payload.household_count
+        if "household_count" in sent
+        else pledge.household_count,
+        note=payload.note if payload.note is not None else pledge.note,
+        document=_decision(payload.document),
+    )
+
+
+@router.delete(
+    "/pledges/{pledge_id}",
+    response={204: None, 404: ErrorOut},
+    summary="Delete a pledge recorded by mistake",
+)
+def pledge_delete(request: HttpRequest, pledge_id: int) -> Any:
+    user = _user(request)
+    pledge = selectors.pledge_get(user=user, pk=pledge_id)
+    _call(services.pledge_delete, actor=user, pledge=pledge)
+    return Status(204, None)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/decisions/{decision_id}/file",
+    response={200: DecisionOut, **ERRORS},
+    summary="Upload the scanned file of a decision (PDF, JPG or PNG)",
+)
+def decision_file(
+    request: HttpRequest,
+    decision_id: int,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> Any:
+    user = _user(request)
+    decision = selectors.decision_get(user=user, pk=decision_id)
+    return _call(services.decision_file_attach, actor=user, decision=decision, upload=file)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.community"
+    label = "community"
+    verbose_name = _("Mô hình tự quản, Tổ bảo vệ ANTT, giao ước thi đua")
+
+    def ready(self) -> None:
+        # Publish this app's numbers to the indicators engine.
+        from binhyen.community import providers
+
+        providers.register()

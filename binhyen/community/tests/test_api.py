@@ -1,0 +1,245 @@
+"""The /api/v1/community endpoints: scope, JSON errors naming the field, writes, token auth."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from binhyen.accounts.models import ApiToken
+from binhyen.accounts.tokens import generate_secret, hash_secret, prefix_of
+from binhyen.community.models import Pledge, Scheme, SecurityTeam, TeamGrading
+from binhyen.community.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/community"
+
+
+class Api:
+    """A test client sending a bearer token of ``user`` (none: anonymous)."""
+
+    def __init__(self, client: Any, user: Any = None) -> None:
+        self.client = client
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            raw = generate_secret()
+            ApiToken.objects.create(
+                user=user, name="test", prefix=prefix_of(raw), key_hash=hash_secret(raw)
+            )
+            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"{BASE}{path}", params, **self.headers)
+
+    def send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return getattr(self.client, method)(
+            f"{BASE}{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            **self.headers,
+        )
+
+
+READS = [
+    lambda w: f"/schemes/{w['scheme'].pk}",
+    lambda w: f"/teams/{w['team'].pk}",
+    lambda w: f"/pledges/{w['pledge'].pk}",
+]
+LISTS = ["/schemes", "/teams", "/pledges", "/scheme-types"]
+
+
+@pytest.mark.parametrize("path", READS)
+def test_details_answer_in_scope_404_outside_401_anonymous(client, s, world, path):
+    url = path(world)
+    assert Api(client, s.village_member).get(url).status_code == 200
+    response = Api(client, s.far_officer).get(url)
+    assert response.status_code == 404
+    assert response.json()["message"]
+    assert Api(client).get(url).status_code == 401
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_lists_are_scoped(client, s, world, path):
+    assert Api(client).get(path).status_code == 401
+    mine = Api(client, s.commune_officer).get(path).json()
+    theirs = Api(client, s.far_officer).get(path).json()
+    if path == "/scheme-types":
+        assert any(t["code"] == "to_tu_quan" for t in mine)
+        return
+    assert mine["count"] == 1
+    assert theirs["count"] == 0
+
+
+def test_scheme_detail_has_units_roster_sites_and_decision(client, s, world):
+    body = Api(client, s.commune_officer).get(f"/schemes/{world['scheme'].pk}").json()
+    assert body["units"] == [{"code": s.village.code, "name": s.village.name, "kind": "village"}]
+    assert body["category"] == "to_tu_quan"
+    assert body["roster"][0]["full_name"] == "Lê Văn Tư"
+    assert body["sites"][0]["unit"]["code"] == s.village.code
+    assert body["founding_decision"]["number"] == "12/QĐ-UBND"
+    assert body["founding_decision"]["file_url"].endswith("/file/")
+
+
+def test_scheme_create_and_bad_input(client, s, world):
+    api = Api(client, s.commune_officer)
+    payload = {
+        "scheme_type": world["national_type"].pk,
+        "name": "Tổ hòa giải thôn Cấm",
+        "units": [s.village.code],
+        "lead_org_kind": "front",
+        "founded_on": "2025-04-01",
+        "roster": [{"full_name": "Nguyễn Văn A", "role": "Tổ trưởng"}],
+        "founding_decision": {"number": "3/QĐ", "issued_on": "2025-04-01"},
+    }
+    response = api.send("post", "/schemes", payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["roster"][0]["role"] == "Tổ trưởng"
+    # a negative count: 400 naming the field, nothing saved
+    before = Scheme.objects.count()
+    response = api.send("post", "/schemes", {**payload, "member_count": -2})
+    assert response.status_code == 400
+    assert response.json()["field"] == "member_count"
+    assert Scheme.objects.count() == before
+    # a unit outside the scope: 400 naming the field
+    response = api.send("post", "/schemes", {**payload, "units": [s.far_commune.code]})
+    assert response.status_code == 400 and response.json()["field"] == "units"
+    # an unknown enum value is refused by the schema
+    response = api.send("post", "/schemes", {**payload, "lead_org_kind": "x"})
+    assert response.status_code == 422 and response.json()["field"] == "lead_org_kind"
+
+
+def test_scheme_patch_status_site_and_grading(client, s, world):
+    api = Api(client, s.commune_officer)
+    scheme = world["scheme"]
+    response = api.send("patch", f"/schemes/{scheme.pk}", {"name": "Đổi tên", "member_count": 9})
+    assert response.status_code == 200
+    assert response.json()["name"] == "Đổi tên" and response.json()["member_count"] == 9
+    assert response.json()["founding_decision"]["has_file"] is True
+    response = api.send(
+        "post", f"/schemes/{scheme.pk}/status", {"status": "suspended", "since": "2000-01-01"}
+    )
+    assert response.status_code == 400 and response.json()["field"] == "since"
+    response = api.send(
+        "post",
+        f"/schemes/{scheme.pk}/status",
+        {"status": "suspended", "since": f.today().isoformat()},
+    )
+    assert response.json()["status"] == "suspended"
+    response = api.send(
+        "post",
+        f"/schemes/{scheme.pk}/sites",
+        {"unit": s.commune.code, "established_on": f.today().isoformat()},
+    )
+    assert response.status_code == 201
+    response = api.send(
+        "post",
+        f"/schemes/{scheme.pk}/gradings",
+        {"period": str(f.today().year), "level": "fair", "graded_on": f.today().isoformat()},
+    )
+    assert response.status_code == 200 and response.json()["level"] == "fair"
+    assert Api(client, s.far_officer).send("patch", f"/schemes/{scheme.pk}", {}).status_code == 404
+    assert (
+        Api(client, s.village_member).send("patch", f"/schemes/{scheme.pk}", {}).status_code == 404
+    )
+
+
+def test_team_endpoints(client, s, world):
+
+    api = Api(client, s.commune_officer)
+    village = f.village(s.commune)
+    response = api.send("post", "/teams", {"village": village.code, "established_on": "2024-07-01"})
+    assert response.status_code == 201
+    team_id = response.json()["id"]
+    response = api.send("post", "/teams", {"village": village.code, "established_on": "2024-07-01"})
+    assert response.status_code == 400 and response.json()["field"] == "village"
+    member = world["member"]
+    response = api.send(
+        "post",
+        f"/teams/{team_id}/members",
+        {
+            "full_name": member.full_name,
+            "birth_date": member.birth_date.isoformat(),
+            "role": "member",
+            "origin": "civil_guard",
+            "joined_on": "2025-01-01",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "full_name"
+    assert "hai tổ cùng lúc" in response.json()["message"]
+    response = api.send("patch", f"/members/{member.pk}", {"left_on": "2025-01-01"})
+    assert response.status_code == 200 and response.json()["left_on"] == "2025-01-01"
+    response = api.send(
+        "post",
+        f"/teams/{team_id}/trainings",
+        {"held_on": "2025-02-01", "title": "Tập huấn PCCC", "attendees": -1},
+    )
+    assert response.status_code == 400 and response.json()["field"] == "attendees"
+    detail = api.get(f"/teams/{team_id}").json()
+    assert detail["members"] == [] and detail["commune"]["code"] == s.commune.code
+    response = api.send("post", f"/teams/{team_id}/dissolve", {"dissolved_on": "2025-06-01"})
+    assert response.json()["is_active"] is False
+    assert SecurityTeam.objects.filter(village=village, dissolved_on__isnull=False).exists()
+
+
+def test_grading_endpoints(client, s, world):
+    team, member = world["team"], world["member"]
+    chief = Api(client, s.commune_chief)
+    sheet = chief.get(f"/gradings/{s.commune.code}/2025").json()
+    assert sheet["teams"][0]["id"] == team.pk
+    assert sheet["teams"][0]["members"][0]["id"] == member.pk
+    body = {
+        "teams": [{"id": team.pk, "level": "done"}],
+        "members": [{"id": member.pk, "level": "good"}],
+    }
+    response = chief.send("post", f"/gradings/{s.commune.code}/2025", body)
+    assert response.status_code == 400
+    assert response.json()["field"] == f"m{member.pk}_level"
+    assert not TeamGrading.objects.exists()
+    body["teams"][0]["level"] = "good"
+    response = chief.send("post", f"/gradings/{s.commune.code}/2025", body)
+    assert response.json() == {"saved": 2, "removed": 0}
+    officer = Api(client, s.commune_officer)
+    assert officer.send("post", f"/gradings/{s.commune.code}/2025", body).status_code == 404
+    assert Api(client, s.far_officer).get(f"/gradings/{s.commune.code}/2025").status_code == 404
+
+
+def test_pledge_endpoints(client, s, world):
+
+    api = Api(client, s.commune_officer)
+    village = f.village(s.commune, households=80)
+    year = f.today().year
+    payload = {
+        "unit": village.code,
+        "signer_kind": "households",
+        "year": year,
+        "signed_on": date(year, 1, 5).isoformat(),
+        "signed_by": "Trưởng thôn",
+        "household_count": -1,
+    }
+    response = api.send("post", "/pledges", payload)
+    assert response.status_code == 400 and response.json()["field"] == "household_count"
+    response = api.send("post", "/pledges", {**payload, "household_count": 70})
+    assert response.status_code == 201
+    pledge_id = response.json()["id"]
+    response = api.send("patch", f"/pledges/{pledge_id}", {"household_count": 90})
+    assert response.status_code == 400 and "lớn hơn số hộ" in response.json()["message"]
+    assert Api(client, s.far_officer).send("delete", f"/pledges/{pledge_id}").status_code == 404
+    assert api.send("delete", f"/pledges/{pledge_id}").status_code == 204
+    assert not Pledge.objects.filter(pk=pledge_id).exists()
+
+
+def test_decision_file_upload(client, s, world):
+    api = Api(client, s.commune_officer)
+    url = f"{BASE}/decisions/{world['decision'].pk}/file"
+    response = client.post(url, {"file": f.upload("a.png", f.png_bytes())}, **api.headers)
+    assert response.status_code == 200
+    assert response.json()["has_file"] is True
+    response = client.post(url, {"file": f.upload("a.exe", b"MZ\x90\x00")}, **api.headers)
+    assert response.status_code == 400
+    assert "PDF, JPG hoặc PNG" in response.json()["message"]
+    far = Api(client, s.far_officer)
+    response = client.post(url, {"file": f.upload()}, **far.headers)
+    assert response.status_code == 404

@@ -1,0 +1,45 @@
+"""Who may change community records (built on the access model's roles)."""
+
+from __future__ import annotations
+
+import pytest
+
+from binhyen.accounts.models import Role
+from binhyen.accounts.tests.factories import user_with_role
+from binhyen.community import permissions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_manage_follows_the_commune_of_the_unit(s):
+    assert permissions.can_manage(s.commune_officer, s.village)
+    assert permissions.can_manage(s.commune_chief, s.commune)
+    assert permissions.can_manage(s.province_officer, s.village)
+    assert not permissions.can_manage(s.village_member, s.village)
+    assert not permissions.can_manage(s.far_officer, s.village)
+    assert not permissions.can_manage(s.province_officer, s.province)  # not a record unit
+
+
+def test_grading_is_for_the_commune_chief(s):
+    assert permissions.can_grade(s.commune_chief, s.commune)
+    assert not permissions.can_grade(s.commune_officer, s.commune)
+    assert not permissions.can_grade(s.commune_chief, s.village)
+    assert not permissions.can_grade(s.province_officer, s.commune)
+
+
+def test_catalogue_is_for_the_province_and_national_admins(s):
+    assert permissions.can_manage_catalogue(s.province_officer, s.province)
+    assert not permissions.can_manage_catalogue(s.commune_chief, s.province)
+    assert not permissions.can_manage_catalogue(s.province_officer, s.other_province)
+    assert not permissions.can_manage_catalogue(s.province_officer, None)
+    admin = user_with_role(Role.SYSTEM_ADMIN, s.province.parent)
+    assert permissions.can_manage_catalogue(admin, None)
+
+
+def test_viewers_and_anonymous_users_manage_nothing(s):
+    from django.contrib.auth.models import AnonymousUser
+
+    viewer = user_with_role(Role.VIEWER, s.province)
+    assert not permissions.can_manage_anywhere(viewer)
+    assert not permissions.can_manage(AnonymousUser(), s.village)
+    assert permissions.commune_of(s.province) is None

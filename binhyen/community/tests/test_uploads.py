@@ -1,0 +1,63 @@
+"""Uploads: the real type is sniffed, images lose their metadata, limits hold."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from PIL import Image
+
+from binhyen.community.tests import factories as f
+from binhyen.community.uploads import clean_upload
+
+
+def test_pdf_is_kept_as_is():
+    data = f.upload().read()
+    cleaned = clean_upload(f.upload("scan.jpg"))
+    assert cleaned.content_type == "application/pdf" and cleaned.extension == "pdf"
+    assert cleaned.content.read() == data
+
+
+def test_jpeg_is_reencoded_without_exif_whatever_its_name():
+    cleaned = clean_upload(f.upload("quyet-dinh.pdf", f.png_bytes(exif=True)))
+    assert cleaned.content_type == "image/jpeg"
+    with Image.open(io.BytesIO(cleaned.content.read())) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+
+
+def test_png_metadata_is_dropped():
+    image = Image.new("RGB", (4, 4))
+    out = io.BytesIO()
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Nguyễn Văn A")
+    image.save(out, format="PNG", pnginfo=info)
+    cleaned = clean_upload(f.upload("a.png", out.getvalue()))
+    with Image.open(io.BytesIO(cleaned.content.read())) as again:
+        assert "Author" not in again.info
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        (b"MZ\x90\x00\x03", "PDF, JPG hoặc PNG"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "PDF, JPG hoặc PNG"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "hỏng"),
+        (b"", "không có nội dung"),
+    ],
+)
+def test_other_or_broken_files_are_refused_naming_the_field(content, text):
+    with pytest.raises(ValidationError) as exc:
+        clean_upload(f.upload("x.pdf", content), field="document_file")
+    assert text in exc.value.message_dict["document_file"][0]
+
+
+def test_size_limit_comes_from_settings(settings):
+    settings.COMMUNITY = {**settings.COMMUNITY, "UPLOAD_MAX_MB": 1}
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)
+    with pytest.raises(ValidationError) as exc:
+        clean_upload(f.upload("big.pdf", big))
+    assert "tối đa 1 MB" in exc.value.message_dict["file"][0]
