@@ -1,0 +1,199 @@
+"""REST endpoints of the activity log, under /api/v1/activities.
+
+Reads go through ``selectors`` (scoped to the caller), writes through ``services``. An
+activity or unit outside the caller's scope answers exactly like a missing one: 404
+``{"message", "field"}``; bad input answers 400 naming the field (``ValidationError``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from binhyen.activities import selectors, services
+from binhyen.activities.models import Activity, ActivityKind
+from binhyen.activities.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPageOut,
+    ErrorOut,
+    KindLiteral,
+)
+
+router = Router(tags=["activities"])
+
+
+class ListQuery(Schema):
+    unit: str | None = Field(None, description="Only this unit and its subtree")
+    kind: KindLiteral | None = None
+    q: str = Field("", max_length=200)
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
+    offset: int = Field(0, ge=0)
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) or request.user
+
+
+def _not_found(field: str = "id") -> Status:
+    return Status(404, {"message": selectors.not_found_message(), "field": field})
+
+
+def activity_out(a: Activity) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "unit": a.orgunit.code,
+        "unit_name": a.orgunit.name,
+        "date": a.date,
+        "title": a.title,
+        "description": a.description,
+        "participants": a.participants,
+        "villages": [v.code for v in a.villages.all()],
+        "topic": a.topic,
+        "place": a.place,
+        "leaflets": a.leaflets,
+        "posters": a.posters,
+        "bulletin_boards": a.bulletin_boards,
+        "channel": a.channel,
+        "posts": a.posts,
+        "cameras": a.cameras,
+        "camera_ownership": a.camera_ownership,
+        "latitude": a.latitude,
+        "longitude": a.longitude,
+        "light_points": a.light_points,
+        "lit_km": a.lit_km,
+        "cases_resolved": a.cases_resolved,
+        "items": [
+            {"item_kind": i.item_kind, "quantity": i.quantity, "description": i.description}
+            for i in a.items.all()
+        ],
+        "photos": len(a.photos.all()),
+    }
+
+
+class _Missing(Exception):
+    """A unit or village code the caller cannot see (answered 404 naming the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _input(user: Any, payload: ActivityIn) -> services.ActivityInput:
+    """Resolve the unit and village codes in the caller's scope."""
+    try:
+        unit = selectors.unit_get(user=user, code=payload.unit)
+    except Http404 as exc:
+        raise _Missing("unit", str(exc)) from exc
+    found = {u.code: u for u in selectors.units_by_code(user=user, codes=payload.villages)}
+    for code in payload.villages:
+        if code not in found:
+            raise _Missing(
+                "villages",
+                _("Không tìm thấy thôn “%(code)s” trong phạm vi của bạn.") % {"code": code},
+            )
+    data = payload.dict(exclude={"unit", "villages", "items"})
+    if not data["title"].strip():
+        data["title"] = payload.topic.strip() or str(ActivityKind(payload.kind).label)
+    return services.ActivityInput(
+        unit=unit,
+        villages=[found[c] for c in payload.villages],
+        items=[services.ItemInput(**item.dict()) for item in payload.items],
+        **data,
+    )
+
+
+@router.get(
+    "", response={200: ActivityPageOut, 401: ErrorOut, 404: ErrorOut}, summary="List activities"
+)
+def activity_list(request: HttpRequest, filters: Query[ListQuery]) -> Any:
+    user = _user(request)
+    unit = None
+    if filters.unit:
+        try:
+            unit = selectors.unit_get(user=user, code=filters.unit)
+        except Http404:
+            return _not_found("unit")
+    queryset = selectors.activity_list(
+        user=user,
+        unit=unit,
+        kind=filters.kind,
+        q=filters.q,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    ).prefetch_related("villages", "items", "photos")
+    items = queryset[filters.offset : filters.offset + filters.limit]
+    return {"count": queryset.count(), "items": [activity_out(a) for a in items]}
+
+
+@router.get(
+    "/{int:pk}", response={200: ActivityOut, 401: ErrorOut, 404: ErrorOut}, summary="One activity"
+)
+def activity_detail(request: HttpRequest, pk: int) -> Any:
+    try:
+        return activity_out(selectors.activity_get(user=_user(request), pk=pk))
+    except Http404:
+        return _not_found()
+
+
+def _write(request: HttpRequest, payload: ActivityIn, activity: Activity | None) -> Any:
+    user = _user(request)
+    try:
+        data = _input(user, payload)
+        if activity is None:
+            saved = services.activity_create(actor=user, data=data)
+        else:
+            saved = services.activity_update(actor=user, activity=activity, data=data)
+    except _Missing as exc:
+        return Status(404, {"message": exc.message, "field": exc.field})
+    except PermissionDenied:
+        return Status(404, {"message": selectors.not_found_message(), "field": "unit"})
+    status = 201 if activity is None else 200
+    return Status(status, activity_out(selectors.activity_get(user=user, pk=saved.pk)))
+
+
+@router.post(
+    "",
+    response={201: ActivityOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Record an activity",
+)
+def activity_create(request: HttpRequest, payload: ActivityIn) -> Any:
+    return _write(request, payload, None)
+
+
+@router.put(
+    "/{int:pk}",
+    response={200: ActivityOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Replace an activity",
+)
+def activity_update(request: HttpRequest, pk: int, payload: ActivityIn) -> Any:
+    user = _user(request)
+    try:
+        activity = selectors.activity_get(user=user, pk=pk)
+    except Http404:
+        return _not_found()
+    return _write(request, payload, activity)
+
+
+@router.delete(
+    "/{int:pk}", response={204: None, 401: ErrorOut, 404: ErrorOut}, summary="Delete an activity"
+)
+def activity_delete(request: HttpRequest, pk: int) -> Any:
+    user = _user(request)
+    try:
+        activity = selectors.activity_get(user=user, pk=pk)
+        services.activity_delete(actor=user, activity=activity)
+    except (Http404, PermissionDenied):
+        return _not_found()
+    return Status(204, None)

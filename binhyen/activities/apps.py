@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.activities"
+    label = "activities"
+    verbose_name = _("Hoạt động phong trào")
+
+    def ready(self) -> None:
+        # Publish the activity metrics to the indicators engine.
+        from binhyen.activities.providers import ActivityMetricsProvider
+        from binhyen.indicators.providers import registry
+
+        registry.register(ActivityMetricsProvider())

@@ -1,0 +1,65 @@
+"""Activity reads are scoped: other communes' activities do not exist for a user."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.http import Http404
+
+from binhyen.accounts.tests.factories import UserFactory
+from binhyen.activities import selectors
+from binhyen.activities.models import ActivityKind
+from binhyen.activities.tests.factories import commune_scene, outreach, record, surrender
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged():
+    s = commune_scene()
+    mine = record(s.officer, outreach(s.commune, title="Họp dân thôn 1"))
+    on_village = record(s.officer, surrender(s.villages[0], [("sung", 1)], date=date(2025, 1, 9)))
+    theirs = record(s.other_officer, outreach(s.other_commune, title="Của xã khác"))
+    return s, mine, on_village, theirs
+
+
+def test_list_is_scoped(logged):
+    s, mine, on_village, theirs = logged
+    assert set(selectors.activity_list(user=s.officer)) == {mine, on_village}
+    assert set(selectors.activity_list(user=s.province_officer)) == {mine, on_village, theirs}
+    assert list(selectors.activity_list(user=UserFactory())) == []
+
+
+def test_filters(logged):
+    s, mine, on_village, _theirs = logged
+    user = s.province_officer
+    assert list(selectors.activity_list(user=user, unit=s.villages[0])) == [on_village]
+    assert set(selectors.activity_list(user=user, unit=s.commune)) == {mine, on_village}
+    assert list(selectors.activity_list(user=user, kind=ActivityKind.WEAPONS_SURRENDER)) == [
+        on_village
+    ]
+    assert list(selectors.activity_list(user=user, q="thôn 1")) == [mine]
+    assert list(selectors.activity_list(user=user, date_to=date(2025, 2, 1))) == [on_village]
+    assert set(selectors.activity_list(user=user, date_from=date(2025, 3, 1), unit=s.commune)) == {
+        mine
+    }
+
+
+def test_get_hides_out_of_scope_and_missing_alike(logged):
+    s, mine, _on_village, theirs = logged
+    assert selectors.activity_get(user=s.officer, pk=mine.pk) == mine
+    with pytest.raises(Http404) as outside:
+        selectors.activity_get(user=s.officer, pk=theirs.pk)
+    with pytest.raises(Http404) as missing:
+        selectors.activity_get(user=s.officer, pk=999999)
+    assert str(outside.value) == str(missing.value)
+
+
+def test_recording_units(logged):
+    s, *_ = logged
+    assert list(selectors.recording_communes(user=s.officer)) == [s.commune]
+    assert list(selectors.recording_communes(user=s.province_officer)) == []
+    assert list(selectors.recording_communes(user=s.viewer)) == []
+    units = selectors.recordable_units(user=s.officer, commune=s.commune)
+    assert units == [s.commune, *s.villages]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HotspotsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.hotspots"
+    label = "hotspots"
+    verbose_name = _("Địa bàn trọng điểm")
+
+    def ready(self) -> None:
+        # Publish the hotspot counts to the indicators engine.
+        from binhyen.hotspots.providers import HotspotMetricsProvider
+        from binhyen.indicators.providers import registry
+
+        registry.register(HotspotMetricsProvider())

@@ -1,0 +1,90 @@
+"""Hotspot counts as metrics, broken down by regime (``hotspot_regime``).
+
+- ``hotspots_designated``: communes on the year's lists (``Designation.year``), by regime.
+- ``hotspots_removed``: of those, the ones with a removal decision (as recorded now).
+- ``hotspots_relapsed``: of those, the ones that relapsed after removal.
+- ``hotspots_in_force``: designations in force at the end of the period (or today, for the
+  period that has not ended yet).
+- ``hotspot_tasks_overdue``: plan tasks of designations in force that were past their
+  deadline and not done at the end of the period (or today).
+
+The list metrics (designated, removed, relapsed) are defined for year periods only. Values
+go on the designated commune; closed communes get values only for periods they were open
+in. The two "at the end of the period" metrics change with the calendar, so besides the
+sync after each write, ``manage.py hotspots_sync_metrics`` refreshes them daily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from binhyen.hotspots.models import Designation, PlanTask, Relapse
+from binhyen.indicators.models import Metric
+from binhyen.indicators.periods import Period, PeriodKind
+from binhyen.indicators.providers import ProvidedValue
+
+PROVIDER_KEY = "hotspots.designations"
+LIST_METRICS = ("hotspots_designated", "hotspots_removed", "hotspots_relapsed")
+STATE_METRICS = ("hotspots_in_force", "hotspot_tasks_overdue")
+METRIC_CODES = (*LIST_METRICS, *STATE_METRICS)
+
+
+def _open_during(period: Period, prefix: str) -> Q:
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": period.end})
+    ) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": period.start}))
+
+
+def in_force_on(day: object, prefix: str = "") -> Q:
+    """Return the condition "designation in force on ``day``"."""
+    return Q(**{f"{prefix}decision_date__lte": day}) & (
+        Q(**{f"{prefix}removal_date__isnull": True}) | Q(**{f"{prefix}removal_date__gt": day})
+    )
+
+
+def _count(queryset: QuerySet, unit: str, regime: str | None) -> Iterable[ProvidedValue]:
+    columns = [unit, regime] if regime else [unit]
+    for row in (
+        queryset.values(*columns).annotate(n=Count("id")).order_by().iterator(chunk_size=2000)
+    ):
+        if row["n"]:
+            yield ProvidedValue(
+                orgunit_id=row[unit], value=float(row["n"]), option=row[regime] if regime else ""
+            )
+
+
+class HotspotMetricsProvider:
+    """Publish hotspot counts per commune and regime (see the module docstring)."""
+
+    key = PROVIDER_KEY
+    metric_codes: tuple[str, ...] = METRIC_CODES
+
+    def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
+        by_regime = Metric.objects.filter(code=metric_code, disaggregation__isnull=False).exists()
+        cutoff = min(period.end, timezone.localdate())
+        if metric_code == "hotspot_tasks_overdue":
+            tasks = PlanTask.objects.filter(
+                _open_during(period, "designation__orgunit__"),
+                in_force_on(cutoff, "designation__"),
+                deadline__lt=cutoff,
+            ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=cutoff))
+            return _count(
+                tasks, "designation__orgunit_id", "designation__regime" if by_regime else None
+            )
+        designations = Designation.objects.filter(_open_during(period, "orgunit__"))
+        if metric_code == "hotspots_in_force":
+            designations = designations.filter(in_force_on(cutoff))
+        else:
+            if period.kind != PeriodKind.YEAR:
+                return []
+            designations = designations.filter(year=period.start.year)
+            if metric_code == "hotspots_removed":
+                designations = designations.filter(removal_date__isnull=False)
+            elif metric_code == "hotspots_relapsed":
+                designations = designations.filter(
+                    Exists(Relapse.objects.filter(designation=OuterRef("pk")))
+                )
+        return _count(designations, "orgunit_id", "regime" if by_regime else None)

@@ -1,0 +1,170 @@
+"""Hotspot reads: scope, filters, the board's figures from the engine, and its lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.http import Http404
+
+from binhyen.hotspots import selectors, services
+from binhyen.hotspots.models import Regime, TaskStatus
+from binhyen.hotspots.tests.factories import designate, province_scene
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def s():
+    scene = SimpleNamespace(**vars(province_scene(communes=4)))
+    c = scene.communes
+    scene.active = designate(scene.officer, c[0])
+    scene.removed = designate(scene.officer, c[1])
+    services.designation_remove(
+        actor=scene.officer,
+        designation=scene.removed,
+        decision_number="9",
+        decision_date=date(2024, 12, 1),
+        issuing_body="UBND tỉnh",
+    )
+    scene.relapsed = designate(scene.officer, c[2])
+    services.designation_remove(
+        actor=scene.officer,
+        designation=scene.relapsed,
+        decision_number="10",
+        decision_date=date(2024, 12, 1),
+        issuing_body="UBND tỉnh",
+    )
+    services.relapse_create(
+        actor=scene.officer, designation=scene.relapsed, day=date(2025, 3, 1), description="x"
+    )
+    scene.drug = designate(scene.officer, c[3], regime=Regime.DRUG_AREA, drug_area_type="type_1")
+    scene.far = designate(scene.far_officer, scene.far_commune)
+    return scene
+
+
+def test_list_is_scoped_and_filtered(s):
+    assert set(selectors.designation_list(user=s.officer)) == {
+        s.active,
+        s.removed,
+        s.relapsed,
+        s.drug,
+    }
+    assert set(selectors.designation_list(user=s.ministry)) == {
+        s.active,
+        s.removed,
+        s.relapsed,
+        s.drug,
+        s.far,
+    }
+    assert list(selectors.designation_list(user=s.commune_officer)) == [s.active]
+    assert list(selectors.designation_list(user=s.officer, regime=Regime.DRUG_AREA)) == [s.drug]
+    assert set(selectors.designation_list(user=s.officer, status="active")) == {s.active, s.drug}
+    assert set(selectors.designation_list(user=s.officer, status="removed")) == {
+        s.removed,
+        s.relapsed,
+    }
+    assert list(selectors.designation_list(user=s.officer, status="relapsed")) == [s.relapsed]
+    assert list(selectors.designation_list(user=s.officer, q="xa so 2")) == [s.removed]
+
+
+def test_get_is_404_outside_scope(s):
+    assert selectors.designation_get(user=s.officer, pk=s.active.pk) == s.active
+    with pytest.raises(Http404):
+        selectors.designation_get(user=s.officer, pk=s.far.pk)
+    with pytest.raises(Http404):
+        selectors.designation_get(user=s.commune_officer, pk=s.removed.pk)
+
+
+def test_board_figures_per_regime(s):
+    board = selectors.board(user=s.officer, root=s.province, year=2024)
+    figures = {f.regime: f for f in board.totals}
+    transformation = figures[Regime.TRANSFORMATION]
+    assert (transformation.designated, transformation.removed, transformation.relapsed) == (3, 2, 1)
+    assert transformation.removed_pct == Decimal("66.7")
+    assert transformation.meets_removal_target is True
+    assert transformation.no_relapse_pct == Decimal("50.0")
+    assert transformation.meets_no_relapse_target is False
+    assert figures[Regime.DRUG_AREA].designated == 1
+    assert figures[Regime.DRUG_AREA].removal_target is None
+    assert figures[Regime.MINISTRY_HOTSPOT].designated == 0
+    assert board.rows == []
+
+
+def test_the_ministry_board_has_a_row_per_province(s):
+    board = selectors.board(
+        user=s.ministry, root=s.country, year=2024, regime=Regime.TRANSFORMATION
+    )
+    assert [f.designated for f in board.totals] == [4]
+    rows = {r.unit.code: r.figures[0].designated for r in board.rows}
+    assert rows == {"24": 3, "20": 1}
+
+
+def test_board_is_404_outside_scope(s):
+    with pytest.raises(Http404):
+        selectors.board(user=s.officer, root=s.other_province, year=2024)
+
+
+def test_targets_come_from_settings(s, settings):
+    settings.HOTSPOTS_TRANSFORMATION_TARGET_PCT = 70
+    board = selectors.board(
+        user=s.officer, root=s.province, year=2024, regime=Regime.TRANSFORMATION
+    )
+    assert board.totals[0].removal_target == 70
+    assert board.totals[0].meets_removal_target is False
+
+
+def test_overdue_tasks_of_areas_in_force(s):
+    late = services.plan_task_create(
+        actor=s.officer,
+        designation=s.active,
+        title="Lắp camera",
+        owner="Công an xã",
+        deadline=date(2024, 5, 1),
+    )
+    services.plan_task_create(
+        actor=s.officer,
+        designation=s.active,
+        title="Sau này",
+        owner="Xã",
+        deadline=date(2099, 1, 1),
+    )
+    done = services.plan_task_create(
+        actor=s.officer, designation=s.active, title="Xong", owner="Xã", deadline=date(2024, 5, 1)
+    )
+    services.plan_task_report(
+        actor=s.officer,
+        task=done,
+        progress=100,
+        status=TaskStatus.DONE,
+        completed_on=date(2024, 4, 1),
+        evidence="",
+    )
+    services.plan_task_create(
+        actor=s.officer,
+        designation=s.removed,
+        title="Của địa bàn đã ra",
+        owner="Xã",
+        deadline=date(2024, 5, 1),
+    )
+    assert list(selectors.overdue_tasks(user=s.officer, root=s.province)) == [late]
+    assert list(selectors.overdue_tasks(user=s.far_officer, root=s.other_province)) == []
+    assert selectors.board(user=s.officer, root=s.province, year=2024).overdue_count == 1
+
+
+def test_lacking_scheme_asks_the_community_selector(s, monkeypatch):
+    import binhyen.community.selectors as community
+
+    asked = {}
+
+    def fake(*, unit_ids, on):
+        asked["ids"] = set(unit_ids)
+        return {s.active.orgunit_id}
+
+    monkeypatch.setattr(community, "communes_with_active_typical_scheme", fake)
+    lacking = selectors.lacking_scheme(user=s.officer, root=s.province)
+    # only areas in force are asked about; the one with a scheme is left out
+    assert asked["ids"] == {s.active.orgunit_id, s.drug.orgunit_id}
+    assert lacking == [s.drug]
