@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgramsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.programs"
+    label = "programs"
+    verbose_name = _("Chương trình công nhận, xếp loại phong trào")
+
+    def ready(self) -> None:
+        # Publish enrolment and recognition counts to the indicators engine.
+        from binhyen.programs import providers
+
+        providers.register()

@@ -1,0 +1,90 @@
+"""The figures a criteria set reads: each unit's metric values in a window and the one before.
+
+Invariants:
+- Every number comes from ``binhyen.indicators.engine`` (rollup over the unit's subtree,
+  lineage forwarding across the 2025 reform, the metric's own aggregation): this module
+  only asks it and reshapes the answer, once for all units and both windows.
+- A metric without a value in a window is absent from that window's map (never 0), so a
+  rule reading it evaluates to "không đủ dữ liệu".
+- Targets are sent to the engine in slices of at most ``SLICE`` units of one province
+  (SQLite refuses statements with more than 500 compound terms; a province's subtree lets
+  the engine seek by index instead of scanning the country).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from binhyen.indicators import engine
+from binhyen.indicators.models import Metric
+from binhyen.indicators.periods import Period
+from binhyen.orgunits.models import OrgUnit
+
+SLICE = 400
+
+
+@dataclass
+class UnitFigures:
+    """One unit's values: ``current`` window and ``previous`` window, metric code → value."""
+
+    current: dict[str, float] = field(default_factory=dict)
+    previous: dict[str, float] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def facts_of(unit: OrgUnit) -> dict[str, Any]:
+    """Return the unit facts a rule may read (absent when unknown)."""
+    facts: dict[str, Any] = {"kind": unit.kind, "subkind": unit.subkind, "code": unit.code}
+    if unit.population is not None:
+        facts["population"] = float(unit.population)
+    if unit.households is not None:
+        facts["households"] = float(unit.households)
+    if unit.area_km2 is not None:
+        facts["area_km2"] = float(unit.area_km2)
+    return facts
+
+
+def metrics_for(codes: Collection[str]) -> list[Metric]:
+    """Return the active metrics among ``codes`` (unknown or retired codes are skipped)."""
+    if not codes:
+        return []
+    return list(Metric.objects.filter(code__in=list(codes), is_active=True))
+
+
+def _slices(units: Sequence[OrgUnit]) -> list[list[OrgUnit]]:
+    by_province: dict[str, list[OrgUnit]] = defaultdict(list)
+    for unit in sorted(units, key=lambda u: u.path):
+        by_province["/".join(unit.path.split("/")[:3])].append(unit)
+    out: list[list[OrgUnit]] = []
+    for group in by_province.values():
+        out.extend(group[i : i + SLICE] for i in range(0, len(group), SLICE))
+    return out
+
+
+def fetch(
+    *, units: Sequence[OrgUnit], period: Period, metric_codes: Collection[str]
+) -> dict[int, UnitFigures]:
+    """Return each unit's figures for ``period`` and the period before (unit id → figures)."""
+    out = {unit.pk: UnitFigures(facts=facts_of(unit)) for unit in units}
+    metrics = metrics_for(metric_codes)
+    if not metrics or not units:
+        return out
+    previous = period.previous()
+    for chunk in _slices(units):
+        grouped = engine.aggregate(metrics=metrics, units=chunk, periods=[period, previous])
+        for unit in chunk:
+            figures = out[unit.pk]
+            for metric in metrics:
+                series = grouped.get((unit.pk, metric.pk, ""))
+                if not series:
+                    continue
+                value, _pred = engine.combine(metric, series, period)
+                if value is not None:
+                    figures.current[metric.code] = float(value)
+                before, _pred = engine.combine(metric, series, previous)
+                if before is not None:
+                    figures.previous[metric.code] = float(before)
+    return out

@@ -1,0 +1,416 @@
+"""Reads of the programmes app, always scoped to the requesting user.
+
+Invariants:
+- Every enrolment, evidence file and decision is reached from
+  ``OrgUnit.objects.visible_to(user)``; a missing record and a forbidden one raise the same
+  ``Http404``.
+- Programmes: national ones (no owner) are readable by anyone holding a role; a
+  province's own by users whose scope lies inside it or above it (see ``permissions``).
+- Overviews count enrolments by the child unit they sit under (a village's enrolment counts
+  in its commune's row) and evaluate live rules with one engine call per criteria set.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.accounts import permissions as acc_perms
+from binhyen.core.models import AuditEvent
+from binhyen.indicators.periods import Period, PeriodError, parse_period
+from binhyen.orgunits.models import OrgUnit
+from binhyen.programs import evaluation
+from binhyen.programs import permissions as prog_perms
+from binhyen.programs.models import (
+    DECIDED_STATUSES,
+    KIND_RANK,
+    CriteriaSet,
+    Criterion,
+    Decision,
+    Enrollment,
+    EnrollmentStatus,
+    Evidence,
+    Program,
+    ProgramKind,
+)
+
+GRACE_DAYS = 31
+LIVE_LIMIT = 500
+CHOICE_LIMIT = 300
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def not_found() -> Http404:
+    return Http404(_("Không tìm thấy hoặc bạn không có quyền xem."))
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+def _ancestor_paths(paths: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for path in paths:
+        parts = [p for p in path.strip("/").split("/") if p]
+        for i in range(1, len(parts) + 1):
+            out.add("/" + "/".join(parts[:i]) + "/")
+    return out
+
+
+def programs_visible(user: Any) -> QuerySet[Program]:
+    """Programmes ``user`` may read: national ones, and those owned in or above their scope."""
+    if acc_perms.is_superadmin(user):
+        return Program.objects.all()
+    paths = acc_perms.scope_paths(user, acc_perms.VIEW_UNITS)
+    if not paths:
+        return Program.objects.none()
+    condition = Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(paths))
+    for path in paths:
+        condition |= Q(owner__path__startswith=path)
+    return Program.objects.filter(condition)
+
+
+def program_list(*, user: Any, include_inactive: bool = False) -> QuerySet[Program]:
+    qs = programs_visible(user).select_related("owner", "current_set")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("sort_order", "name")
+
+
+def program_get(*, user: Any, code: str) -> Program:
+    program = (
+        programs_visible(user).select_related("owner", "current_set").filter(code=code).first()
+    )
+    if program is None:
+        raise not_found()
+    return program
+
+
+def criteria_set_get(*, user: Any, program: Program, version: int) -> CriteriaSet:
+    found = program.sets.filter(version=version).first()
+    if found is None:
+        raise not_found()
+    found.program = program
+    return found
+
+
+def criteria_of(criteria_set: CriteriaSet) -> list[Criterion]:
+    return list(criteria_set.criteria.all())
+
+
+def criterion_get(*, criteria_set: CriteriaSet, pk: int) -> Criterion:
+    criterion = criteria_set.criteria.filter(pk=pk).first()
+    if criterion is None:
+        raise not_found()
+    return criterion
+
+
+def current_period(program: Program, day: date | None = None) -> Period:
+    """Return the cycle being worked on: the last window until its decision deadline passed."""
+    day = day or today()
+    containing = Period.containing(program.period_kind, day)
+    previous = containing.previous()
+    _submit, decide = program.deadlines(previous)
+    if day <= decide + timedelta(days=GRACE_DAYS):
+        return previous
+    return containing
+
+
+def period_choices(program: Program, day: date | None = None, count: int = 4) -> list[Period]:
+    current = current_period(program, day)
+    return [current.next(), *[current.shift(-i) for i in range(count)]]
+
+
+def parse_program_period(program: Program, code: str | None) -> Period:
+    """Return the period named by ``code`` (the current cycle when empty); 404 on bad codes."""
+    if not code:
+        return current_period(program)
+    try:
+        period = parse_period(code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    if period.kind != program.period_kind:
+        raise not_found()
+    return period
+
+
+# --- enrolments ------------------------------------------------------------------------------
+
+
+def enrollments_visible(user: Any) -> QuerySet[Enrollment]:
+    units = OrgUnit.objects.visible_to(user)
+    return Enrollment.objects.filter(unit__in=units, program__in=programs_visible(user))
+
+
+def enrollment_list(
+    *,
+    user: Any,
+    program: Program | None = None,
+    period: str | None = None,
+    status: str | None = None,
+    under: OrgUnit | None = None,
+) -> QuerySet[Enrollment]:
+    qs = enrollments_visible(user).select_related("program", "unit", "unit__parent", "decision")
+    if program is not None:
+        qs = qs.filter(program=program)
+    if period:
+        qs = qs.filter(period=period)
+    if status:
+        qs = qs.filter(status=status)
+    if under is not None:
+        qs = qs.filter(unit__path__startswith=under.path)
+    return qs.order_by("-period", "unit__path")
+
+
+def enrollment_get(*, user: Any, pk: int) -> Enrollment:
+    enrollment = (
+        enrollments_visible(user)
+        .select_related(
+            "program", "program__owner", "criteria_set", "unit", "unit__parent", "decision"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if enrollment is None:
+        raise not_found()
+    return enrollment
+
+
+def enrollable_units(*, user: Any, program: Program) -> QuerySet[OrgUnit]:
+    """Current units of the programme's kinds that ``user`` may enrol or assign."""
+    paths = acc_perms.scope_paths(user, acc_perms.SELF_ASSESS) + acc_perms.scope_paths(
+        user, acc_perms.VERIFY
+    )
+    qs = OrgUnit.objects.current().filter(kind__in=program.unit_kinds or [])
+    if program.unit_subkinds:
+        qs = qs.filter(subkind__in=program.unit_subkinds)
+    if acc_perms.is_superadmin(user):
+        return qs.order_by("path")
+    if not paths:
+        return qs.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return qs.filter(condition).order_by("path")
+
+
+def unit_get(*, user: Any, code: str) -> OrgUnit:
+    unit = OrgUnit.objects.visible_to(user).filter(code=code).first()
+    if unit is None:
+        raise not_found()
+    return unit
+
+
+def timeline(enrollment: Enrollment) -> list[AuditEvent]:
+    """Return every audited step of the file, oldest first (the decision's included)."""
+    condition = Q(object_type=Enrollment._meta.label, object_id=str(enrollment.pk))
+    if enrollment.decision_id is not None:
+        condition |= Q(object_type=Decision._meta.label, object_id=str(enrollment.decision_id))
+    return list(
+        AuditEvent.objects.filter(condition).select_related("actor").order_by("created_at", "id")
+    )
+
+
+def evidence_get(*, user: Any, pk: int) -> Evidence:
+    evidence = (
+        Evidence.objects.select_related("assessment__enrollment")
+        .filter(pk=pk, assessment__enrollment__in=enrollments_visible(user))
+        .first()
+    )
+    if evidence is None:
+        raise not_found()
+    return evidence
+
+
+def decision_get(*, user: Any, pk: int) -> Decision:
+    decision = Decision.objects.select_related("program", "orgunit").filter(pk=pk).first()
+    if decision is None:
+        raise not_found()
+    visible_unit = OrgUnit.objects.visible_to(user).filter(pk=decision.orgunit_id).exists()
+    if not visible_unit and not enrollments_visible(user).filter(decision=decision).exists():
+        raise not_found()
+    return decision
+
+
+def decision_enrollments(*, user: Any, decision: Decision) -> list[Enrollment]:
+    return list(
+        enrollments_visible(user)
+        .filter(decision=decision)
+        .select_related("unit", "unit__parent", "program")
+        .order_by("unit__path")
+    )
+
+
+def verification_queue(*, user: Any, program: Program, period: str) -> list[Enrollment]:
+    qs = enrollment_list(
+        user=user, program=program, period=period, status=EnrollmentStatus.SUBMITTED
+    )
+    return [e for e in qs if prog_perms.can_verify(user, e)]
+
+
+def decidable(*, user: Any, program: Program, period: str) -> list[Enrollment]:
+    qs = enrollment_list(
+        user=user, program=program, period=period, status=EnrollmentStatus.VERIFIED
+    )
+    return [e for e in qs if prog_perms.can_decide(user, e)]
+
+
+def decisions_of(*, user: Any, program: Program) -> list[Decision]:
+    visible = OrgUnit.objects.visible_to(user)
+    ids = (
+        enrollments_visible(user)
+        .filter(program=program, decision__isnull=False)
+        .values("decision_id")
+    )
+    return list(
+        Decision.objects.filter(program=program)
+        .filter(Q(orgunit__in=visible) | Q(pk__in=ids))
+        .select_related("orgunit")
+        .order_by("-issued_on", "-id")
+    )
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    unit: OrgUnit
+    enrolled: int = 0
+    submitted: int = 0
+    verified: int = 0
+    recognised: int = 0
+
+
+@dataclass
+class FailingCriterion:
+    criterion: Criterion
+    not_met: int
+    insufficient: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.not_met + self.insufficient
+
+
+@dataclass
+class Overdue:
+    enrollment: Enrollment
+    deadline: date
+    days: int
+
+
+@dataclass
+class Overview:
+    program: Program
+    unit: OrgUnit
+    period: Period
+    submit_deadline: date
+    decide_deadline: date
+    rows: list[ChildRow]
+    totals: ChildRow
+    failing: list[FailingCriterion] = field(default_factory=list)
+    live_skipped: int = 0
+    overdue_submit: list[Overdue] = field(default_factory=list)
+    overdue_decide: list[Overdue] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def _submitted(status: str) -> bool:
+    return status != EnrollmentStatus.ENROLLED
+
+
+def _recognised(program: Program, status: str) -> bool:
+    if program.kind == ProgramKind.CLASSIFICATION:
+        return status == EnrollmentStatus.CLASSIFIED
+    return status == EnrollmentStatus.RECOGNISED
+
+
+def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> Overview:
+    """Count enrolments under ``unit`` by child, find failing criteria and overdue files."""
+    shallowest = min((KIND_RANK[k] for k in program.unit_kinds), default=0)
+    children = [
+        child
+        for child in OrgUnit.objects.visible_to(user)
+        .filter(parent=unit, valid_to__isnull=True)
+        .order_by("name_folded", "code")
+        if child.kind in program.unit_kinds or KIND_RANK.get(child.kind, 9) < shallowest
+    ]
+    rows = {child.path: ChildRow(child) for child in children}
+    totals = ChildRow(unit)
+    enrollments = list(
+        enrollment_list(user=user, program=program, period=period.code, under=unit).select_related(
+            "criteria_set"
+        )
+    )
+    submit_deadline, decide_deadline = program.deadlines(period)
+    day = today()
+    result = Overview(program, unit, period, submit_deadline, decide_deadline, [], totals)
+    by_status: Counter[str] = Counter()
+    for e in enrollments:
+        by_status[e.status] += 1
+        targets = [totals]
+        for path, row in rows.items():
+            if e.unit.path.startswith(path):
+                targets.append(row)
+                break
+        for row in targets:
+            row.enrolled += 1
+            row.submitted += int(_submitted(e.status))
+            row.verified += int(e.status in (EnrollmentStatus.VERIFIED, *DECIDED_STATUSES))
+            row.recognised += int(_recognised(program, e.status))
+        if e.status == EnrollmentStatus.ENROLLED and day > submit_deadline:
+            result.overdue_submit.append(Overdue(e, submit_deadline, (day - submit_deadline).days))
+        if (
+            e.status in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.VERIFIED)
+            and day > decide_deadline
+        ):
+            result.overdue_decide.append(Overdue(e, decide_deadline, (day - decide_deadline).days))
+    result.rows = list(rows.values())
+    result.by_status = dict(by_status)
+    live = [e for e in enrollments if e.status == EnrollmentStatus.ENROLLED]
+    considered = [e for e in enrollments if e.status != EnrollmentStatus.ENROLLED]
+    if len(live) <= LIVE_LIMIT:
+        considered += live
+    else:
+        result.live_skipped = len(live)
+    progress = evaluation.progress_many(considered) if considered else {}
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    criteria: dict[int, Criterion] = {}
+    for p in progress.values():
+        for r in p.results:
+            criteria[r.criterion.pk] = r.criterion
+            slot = tally[r.criterion.pk]
+            if r.status in (evaluation.NOT_MET, evaluation.ERROR):
+                slot[0] += 1
+            elif r.status == evaluation.INSUFFICIENT:
+                slot[1] += 1
+            elif r.status == evaluation.PENDING:
+                slot[2] += 1
+    failing = [
+        FailingCriterion(criteria[pk], *counts) for pk, counts in tally.items() if any(counts)
+    ]
+    failing.sort(key=lambda f: (-f.total, -f.pending, f.criterion.order, f.criterion.code))
+    result.failing = failing
+    return result
+
+
+def overview_root(*, user: Any, program: Program) -> OrgUnit | None:
+    """Return the unit an overview starts from: the user's outermost unit in scope."""
+    paths = acc_perms.scope_paths(user, acc_perms.VIEW_UNITS)
+    if acc_perms.is_superadmin(user) and not paths:
+        return prog_perms.national_root()
+    if not paths:
+        return None
+    return OrgUnit.objects.filter(path=paths[0]).first()

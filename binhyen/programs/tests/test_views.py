@@ -1,0 +1,219 @@
+"""Pages: in scope, out of scope (404, never 403) and anonymous (sign-in) for every view."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from binhyen.accounts.tests.factories import login_verified
+from binhyen.programs import services
+from binhyen.programs.models import Criterion, EnrollmentStatus, Evidence
+from binhyen.programs.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(s):
+    admin = f.ministry_admin()
+    program = f.program(admin)
+    f.crimes_data(s.commune, crimes_now=8, crimes_before=10, serious=0)
+    f.crimes_data(s.sibling_commune, crimes_now=8, crimes_before=10, serious=0)
+    done = services.enrollment_create(
+        actor=s.commune_officer, program=program, unit=s.commune, period_code="2025"
+    )
+    f.evidence_ready(s.commune_officer, done)
+    services.enrollment_submit(actor=s.commune_officer, enrollment=done)
+    f.verify_all(s.province_officer, done)
+    decision = services.decision_record(
+        actor=s.province_officer,
+        program=program,
+        period_code="2025",
+        enrollments=[done],
+        recognised={done.pk},
+        data=f.decision_input(scan=f.pdf()),
+    )
+    pending = services.enrollment_create(
+        actor=s.province_officer, program=program, unit=s.sibling_commune, period_code="2025"
+    )
+    from binhyen.accounts.models import Role
+    from binhyen.accounts.tests.factories import user_with_role
+
+    return {
+        "sibling_officer": user_with_role(Role.COMMUNE_OFFICER, s.sibling_commune, username="cb2"),
+        "admin": admin,
+        "program": program,
+        "done": done,
+        "pending": pending,
+        "decision": decision,
+        "evidence": Evidence.objects.filter(assessment__enrollment=done).first(),
+    }
+
+
+def _urls(w):
+    code = w["program"].code
+    return {
+        "list": reverse("programs:index"),
+        "detail": reverse("programs:detail", args=[code]),
+        "editor": reverse("programs:set_editor", args=[code, 1]),
+        "overview": reverse("programs:overview", args=[code]),
+        "file": reverse("programs:enrollment", args=[w["done"].pk]),
+        "certificate": reverse("programs:certificate", args=[w["done"].pk]),
+        "evidence": reverse("programs:evidence_file", args=[w["evidence"].pk]),
+        "decision": reverse("programs:decision", args=[w["decision"].pk]),
+        "decision_docx": reverse("programs:decision_list", args=[w["decision"].pk]),
+        "decision_scan": reverse("programs:decision_scan", args=[w["decision"].pk]),
+        "export_xlsx": reverse("programs:set_export", args=[code, 1, "xlsx"]),
+        "export_json": reverse("programs:set_export", args=[code, 1, "json"]),
+    }
+
+
+UNIT_PAGES = ["file", "certificate", "evidence", "decision", "decision_docx", "decision_scan"]
+
+
+@pytest.mark.parametrize("name", UNIT_PAGES)
+def test_file_pages_in_scope_out_of_scope_and_anonymous(client, s, world, name):
+    url = _urls(world)[name]
+    client.force_login(s.commune_officer)
+    assert client.get(url).status_code == 200
+    client.force_login(s.far_officer)
+    assert client.get(url).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "name", ["list", "detail", "editor", "overview", "export_xlsx", "export_json"]
+)
+def test_programme_pages_for_members_and_anonymous(client, s, world, name):
+    url = _urls(world)[name]
+    client.force_login(s.far_officer)
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_a_province_programme_is_invisible_to_other_provinces(client, s, world):
+    f.program(s.province_officer, owner=s.province, code="rieng-tinh")
+    url = reverse("programs:detail", args=["rieng-tinh"])
+    client.force_login(s.commune_officer)
+    assert client.get(url).status_code == 200
+    client.force_login(s.far_officer)
+    assert client.get(url).status_code == 404
+
+
+def test_the_file_page_shows_x_of_y_and_the_numbers_behind_rules(client, s, world):
+    client.force_login(world["sibling_officer"])
+    page = client.get(reverse("programs:enrollment", args=[world["pending"].pk])).content.decode()
+    assert 'data-testid="progress-count">2/4<' in page
+    assert "Kỳ trước" in page and ">10<" in page and ">8<" in page
+    assert "Chưa tự đánh giá" in page
+
+
+def test_verification_and_decision_pages_need_the_level(client, s, world):
+    pending = world["pending"]
+    f.evidence_ready(world["sibling_officer"], pending)
+    services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
+    verify = reverse("programs:verify", args=[pending.pk])
+    decide = reverse("programs:decide", args=[world["program"].code])
+    client.force_login(s.commune_officer)
+    assert client.get(verify).status_code == 404
+    assert client.get(decide).status_code == 404
+    login_verified(client, s.province_officer)
+    assert client.get(verify).status_code == 200
+    assert client.get(decide).status_code == 200
+
+
+def test_criterion_editor_is_for_managers_only(client, s, world):
+    draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
+    url = reverse("programs:criterion_new", args=[world["program"].code, draft.version])
+    client.force_login(s.commune_officer)
+    assert client.get(url).status_code == 404
+    login_verified(client, world["admin"])
+    assert client.get(url).status_code == 200
+    # a used version offers no editor
+    used = reverse("programs:criterion_new", args=[world["program"].code, 1])
+    assert client.get(used).status_code == 404
+
+
+def test_live_cel_check_shows_the_error_position(client, s, world):
+    login_verified(client, world["admin"])
+    url = reverse("programs:rule_check", args=[world["program"].code, 1])
+    response = client.post(
+        url, {"expression": "m.crimes <=\n  prev.crimez"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert 'data-line="2"' in html and 'data-column="8"' in html
+    assert "crimez" in html and "       ^" in html
+    ok = client.post(url, {"expression": "m.crimes <= prev.crimes"}).content.decode()
+    assert 'data-testid="cel-ok"' in ok
+
+
+def test_saving_an_invalid_rule_keeps_the_form_with_the_position(client, s, world):
+    draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
+    login_verified(client, world["admin"])
+    url = reverse("programs:criterion_new", args=[world["program"].code, draft.version])
+    response = client.post(
+        url, {"code": "9", "title": "Sai", "kind": "rule", "order": 5, "expression": "m.x >"}
+    )
+    assert response.status_code == 400
+    assert "dòng 1, cột 6" in response.content.decode()
+
+
+def test_submitting_with_missing_evidence_lists_it_on_the_page(client, s, world):
+    client.force_login(world["sibling_officer"])
+    pending = world["pending"]
+    response = client.post(reverse("programs:submit", args=[pending.pk]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="submit-missing"' in html and "Chưa tự đánh giá" in html
+    pending.refresh_from_db()
+    assert pending.status == EnrollmentStatus.ENROLLED
+
+
+def test_self_assessment_by_htmx_returns_the_card_and_the_new_count(client, s, world):
+    client.force_login(world["sibling_officer"])
+    pending = world["pending"]
+    criterion = Criterion.objects.get(criteria_set=pending.criteria_set, code="4")
+    services.evidence_add(
+        actor=world["sibling_officer"], enrollment=pending, criterion=criterion, upload=f.png()
+    )
+    response = client.post(
+        reverse("programs:assess", args=[pending.pk, criterion.pk]),
+        {"self_met": "1", "note": "Có mô hình"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'hx-swap-oob="true"' in html and ">3/4<" in html
+
+
+def test_deciding_out_of_scope_is_404(client, s, world):
+    from binhyen.accounts.models import Role
+    from binhyen.accounts.tests.factories import user_with_role
+
+    stranger = user_with_role(Role.PROVINCE_OFFICER, s.other_province, username="tinh2")
+    login_verified(client, stranger)
+    response = client.post(reverse("programs:withdraw", args=[world["done"].pk]), {"reason": "Thử"})
+    assert response.status_code == 404
+
+
+def test_import_page_lists_row_errors(client, s, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from binhyen.programs import importexport
+
+    draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
+    document = importexport.to_json(draft)
+    document["criteria"][1]["expression"] = "m.khong_co >= 1.0"
+    login_verified(client, world["admin"])
+    import json
+
+    upload = SimpleUploadedFile("bo.json", json.dumps(document).encode())
+    response = client.post(
+        reverse("programs:set_import", args=[world["program"].code, draft.version]),
+        {"file": upload},
+    )
+    assert response.status_code == 400
+    assert "Dòng 2, cột “Biểu thức CEL”" in response.content.decode()

@@ -1,0 +1,86 @@
+// Programme pages: confirmations, the CEL editor's error position, the overview map.
+// No inline scripts: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // --- confirm before irreversible actions ------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  // --- criterion form: rule fields only for rule criteria ----------------------------------
+  var kind = document.querySelector("[data-testid=criterion-form] select[name=kind]");
+  var ruleSection = document.querySelector("[data-kind-section=rule]");
+  function toggleRule() {
+    if (kind && ruleSection) {
+      ruleSection.classList.toggle("d-none", kind.value !== "rule");
+    }
+  }
+  if (kind) {
+    kind.addEventListener("change", toggleRule);
+    toggleRule();
+  }
+
+  // --- CEL check: mark the field, and jump to the error position on request ----------------
+  function offsetOf(text, line, column) {
+    var lines = text.split("\n");
+    var offset = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i += 1) {
+      offset += lines[i].length + 1;
+    }
+    return Math.min(text.length, offset + Math.max(0, column - 1));
+  }
+  function markCheck() {
+    var input = document.querySelector("[data-testid=cel-input]");
+    var box = document.getElementById("cel-check");
+    if (!input || !box) { return; }
+    var error = box.querySelector("[data-testid=cel-error]");
+    input.classList.toggle("is-invalid", !!error);
+    input.setAttribute("aria-invalid", error ? "true" : "false");
+    if (error && error.dataset.line) {
+      error.style.cursor = "pointer";
+      error.addEventListener("click", function () {
+        var at = offsetOf(input.value, Number(error.dataset.line), Number(error.dataset.column));
+        input.focus();
+        input.setSelectionRange(at, Math.min(input.value.length, at + 1));
+      });
+    }
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "cel-check") { markCheck(); }
+  });
+  markCheck();
+
+  // --- overview map: children sized by recognised units -----------------------------------
+  var mapEl = document.getElementById("overview-map");
+  var source = document.getElementById("overview-points");
+  if (mapEl && source && window.L) {
+    var points = JSON.parse(source.textContent);
+    var map = window.L.map(mapEl, { attributionControl: !!mapEl.dataset.tiles });
+    if (mapEl.dataset.tiles) {
+      window.L.tileLayer(mapEl.dataset.tiles, { attribution: mapEl.dataset.attribution || "" }).addTo(map);
+    }
+    var max = Math.max.apply(null, points.map(function (p) { return p.value || 0; }).concat([1]));
+    var bounds = [];
+    points.forEach(function (p) {
+      var ratio = (p.value || 0) / max;
+      var color = p.value ? (ratio > 0.66 ? "#198754" : ratio > 0.33 ? "#20c997" : "#fd7e14") : "#adb5bd";
+      var marker = window.L.circleMarker([p.lat, p.lon], {
+        radius: 5 + 12 * Math.sqrt(ratio), color: color, fillColor: color, fillOpacity: 0.6, weight: 1
+      }).addTo(map);
+      var popup = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = p.url;
+      link.textContent = p.name;
+      popup.appendChild(link);
+      popup.appendChild(document.createElement("br"));
+      popup.appendChild(document.createTextNode(p.label));
+      marker.bindPopup(popup);
+      bounds.push([p.lat, p.lon]);
+    });
+    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+  }
+})();
