@@ -93,8 +93,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
     Role.VIEWER: frozenset({VIEW_UNITS}),
     Role.SYSTEM_ADMIN: frozenset(
-        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
-        | {MANAGE_PROGRAMS}
+        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS} | {MANAGE_PROGRAMS}
     ),
 }
 

@@ -62,7 +62,7 @@ def _user(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or request.user
 
 
-def _not_found(field: str | None = "code") -> tuple[int, dict[str, Any]]:
+def _not_found(field: str | None = "code") -> Status:
     return Status(404, {"message": selectors.not_found_message(), "field": field})
 
 

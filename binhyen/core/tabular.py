@@ -1,0 +1,260 @@
+"""Reading uploaded spreadsheets (.xlsx, .csv) for all-or-nothing imports.
+
+Invariants:
+- Problems are reported as ``ImportProblem(row, column, message)`` with the row number the
+  user sees in Excel (the header is row 1; None for the whole file), the column header and
+  the reason in the user's language. A file that cannot be read at all raises
+  ``ImportFileError`` carrying its problems.
+- The type of a file is decided by its content as well as its name: an ``.xlsx`` must be a
+  real zip that openpyxl can open; a ``.csv`` must be UTF-8 (with or without BOM) text
+  separated by commas, semicolons or tabs.
+- Column headers are a file-format contract (fixed Vietnamese words) matched without regard
+  to case, diacritics, a trailing ``*`` or a note in brackets; their translation into the
+  user's language is accepted too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from binhyen.core.text import fold
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem: ``row`` as seen in Excel (None for the whole file), column header, reason."""
+
+    row: int | None
+    column: str
+    message: str
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (type, size, encoding, header)."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def file_error(message: str, row: int | None = None) -> ImportFileError:
+    """Return the error for a problem of the whole file (or of one row, ``row``)."""
+    return ImportFileError([ImportProblem(row=row, column="", message=message)])
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of one import row, found by a bulk service: ``field`` is the input field."""
+
+    row: int
+    field: str
+    message: str
+
+
+class BulkValidationError(ValidationError):
+    """Raised by a bulk-create service with every row's problems; nothing was saved."""
+
+    def __init__(self, row_errors: list[RowError]) -> None:
+        self.row_errors = row_errors
+        super().__init__([f"{e.row}: {e.message}" for e in row_errors])
+
+
+class HeaderColumn(Protocol):
+    """What header matching needs of an importer's column description."""
+
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def header(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
+
+
+class GuideColumn(HeaderColumn, Protocol):
+    """A column as the guide sheet of a template describes it."""
+
+    @property
+    def help(self) -> Any: ...
+
+
+C = TypeVar("C", bound=HeaderColumn)
+T = TypeVar("T")
+
+
+@dataclass
+class HeaderMatch(Generic[C]):
+    """Result of matching a header row: column index → column, blank indexes, problems."""
+
+    mapping: dict[int, C] = field(default_factory=dict)
+    blank: list[int] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+_HEADER_NOTE = re.compile(r"\(.*?\)|\*")
+
+
+def header_key(text: Any) -> str:
+    """Fold a header for matching: no case, diacritics, trailing ``*`` or bracketed note."""
+    return fold(_HEADER_NOTE.sub("", str(text or "")))
+
+
+def blank(value: Any) -> bool:
+    """Tell whether a cell is empty (None or only whitespace)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def size_check(upload: UploadedFile, max_bytes: int) -> None:
+    """Refuse a file larger than ``max_bytes`` (5 MB) before reading it."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise file_error(_("Tệp lớn hơn 5 MB. Hãy chia thành nhiều tệp nhỏ hơn."))
+
+
+def rows_xlsx(upload: UploadedFile, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+    """Yield (Excel row number, values) of the first sheet of a real ``.xlsx`` file."""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise file_error(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."))
+    unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (*unreadable, IndexError, TypeError) as exc:
+        raise file_error(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")) from exc
+    try:
+        if not workbook.worksheets:
+            raise file_error(_("Tệp Excel không có trang tính nào."))
+        rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=max_columns)
+        for number, values in enumerate(rows, start=1):
+            yield number, list(values)
+    except unreadable as exc:
+        raise file_error(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")) from exc
+    finally:
+        workbook.close()
+
+
+def rows_csv(upload: UploadedFile, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+    """Yield (row number, values) of a UTF-8 CSV; the separator is sniffed from line 1."""
+    upload.seek(0)
+    data = upload.read()
+    if b"\x00" in data:
+        raise file_error(_("Tệp không phải là tệp CSV hợp lệ."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise file_error(
+            _("Tệp CSV phải được lưu với mã hóa UTF-8 (trong Excel: “CSV UTF-8”).")
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, values[:max_columns]
+    except csv.Error as exc:
+        raise file_error(_("Tệp CSV bị lỗi định dạng: %(reason)s") % {"reason": exc}) from exc
+
+
+def header_match(values: list[Any], columns: Sequence[C]) -> HeaderMatch[C]:
+    """Match header cells to ``columns``; collect unknown, repeated and missing columns."""
+    lookup: dict[str, C] = {}
+    for column in columns:
+        lookup[header_key(column.header)] = column
+        lookup[header_key(_(column.header))] = column
+    allowed = ", ".join(c.header for c in columns)
+    result: HeaderMatch[C] = HeaderMatch()
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if blank(value):
+            result.blank.append(index)
+            continue
+        found = lookup.get(header_key(value))
+        if found is None:
+            result.problems.append(
+                ImportProblem(
+                    row=1,
+                    column=str(value).strip(),
+                    message=_("Cột “%(column)s” không được hỗ trợ. Các cột hợp lệ: %(columns)s.")
+                    % {"column": str(value).strip(), "columns": allowed},
+                )
+            )
+        elif found.field in seen:
+            result.problems.append(
+                ImportProblem(
+                    row=1,
+                    column=found.header,
+                    message=_("Cột “%(column)s” xuất hiện nhiều lần.") % {"column": found.header},
+                )
+            )
+        else:
+            seen.add(found.field)
+            result.mapping[index] = found
+    for column in columns:
+        if column.required and column.field not in seen:
+            result.problems.append(
+                ImportProblem(
+                    row=1,
+                    column=column.header,
+                    message=_("Thiếu cột bắt buộc “%(column)s”.") % {"column": column.header},
+                )
+            )
+    return result
+
+
+@dataclass
+class ImportResult(Generic[T]):
+    """What an import did: the records created, or the problems that stopped it."""
+
+    created: list[T] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
+    """Return a write-only cell; a text is stored as text, never as a formula."""
+    written = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        written.data_type = "s"  # never let a text starting with "=" become a formula
+    if bold:
+        written.font = Font(bold=True)
+    return written
+
+
+def guide_columns(guide: Any, columns: Sequence[GuideColumn]) -> None:
+    """Append to a guide sheet the table of columns: header, required or not, how to fill."""
+    guide.append([cell(guide, t, bold=True) for t in (_("Cột"), _("Bắt buộc"), _("Cách nhập"))])
+    for column in columns:
+        guide.append(
+            [
+                cell(guide, column.header),
+                cell(guide, _("Có") if column.required else _("Không")),
+                cell(guide, str(column.help)),
+            ]
+        )
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """Return a workbook saved as ``.xlsx`` bytes."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
