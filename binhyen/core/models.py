@@ -21,6 +21,25 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class LocalizedNameMixin:
+    """``label``: the English name (``name_en``) when the page is in English and one is set.
+
+    Catalogue rows (metrics, categories, scheme types…) carry a Vietnamese ``name`` and an
+    optional ``name_en``; templates show ``label`` so English pages are English throughout.
+    """
+
+    name: str
+    name_en: str
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
 class AuditEvent(models.Model):
     """One recorded action: who did what to which object, in which unit, before/after summary."""
 

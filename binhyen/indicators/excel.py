@@ -80,7 +80,7 @@ def build_template(*, form: Any, unit: Any, period: Any, lines: Sequence[Templat
         cell.fill = HEADER_FILL
     for i, line in enumerate(lines):
         r = FIRST_ROW + i
-        name = line.metric.name + (f" — {line.option_name}" if line.option else "")
+        name = line.metric.label + (f" — {line.option_name}" if line.option else "")
         ws.cell(row=r, column=1, value=line.metric.code)
         ws.cell(row=r, column=2, value=line.option or None)
         ws.cell(row=r, column=3, value=name).alignment = Alignment(wrap_text=True)

@@ -24,7 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period
 
 CODE_VALIDATOR = RegexValidator(
@@ -55,7 +55,7 @@ class MetricSource(models.TextChoices):
     PROVIDER = "provider", _("Tính tự động từ nghiệp vụ")
 
 
-class Disaggregation(BaseModel):
+class Disaggregation(LocalizedNameMixin, BaseModel):
     """A breakdown of a metric, e.g. crimes by group or weapons by kind."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[CODE_VALIDATOR])
@@ -71,7 +71,7 @@ class Disaggregation(BaseModel):
         return self.name
 
 
-class DisaggregationOption(BaseModel):
+class DisaggregationOption(LocalizedNameMixin, BaseModel):
     disaggregation = models.ForeignKey(
         Disaggregation,
         verbose_name=_("phân tổ"),
@@ -95,7 +95,7 @@ class DisaggregationOption(BaseModel):
         return self.name
 
 
-class Metric(BaseModel):
+class Metric(LocalizedNameMixin, BaseModel):
     """One thing the movement counts or measures, with how it rolls up."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[CODE_VALIDATOR])

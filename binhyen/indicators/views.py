@@ -163,7 +163,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     ).rows
     trends = {
         m.code: {
-            "name": m.name,
+            "name": m.label,
             "unit": m.unit_of_measure,
             "labels": [p.code for p in trend_periods],
             "values": [r.value for r in trend_rows if r.metric == m.code],
@@ -240,7 +240,7 @@ def _export_children(
     headers = [
         _("Mã đơn vị"),
         _("Đơn vị"),
-        metric.name,
+        metric.label,
         _("Trên 1.000 dân"),
         _("Kỳ trước"),
         _("Thay đổi (%)"),
@@ -342,7 +342,7 @@ def _value_inputs(
         if name not in request.POST:
             continue
         raw = request.POST.get(name, "")
-        label = line.metric.name + (f" — {line.option_name}" if line.option else "")
+        label = line.metric.label + (f" — {line.option_name}" if line.option else "")
         try:
             value = excel.parse_number(raw)
         except ValueError:
