@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -13,28 +14,41 @@ import pytest
 # check would otherwise refuse ORM calls made by the test while a browser is open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+_RECREATED_BY_FLUSH = {"contenttypes.contenttype", "auth.permission"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def pytest_collection_modifyitems(items):
-    """Give every transactional test (browser tests included) a serialized rollback.
+@pytest.fixture(scope="session")
+def _seed_snapshot(django_db_setup, django_db_blocker) -> str:
+    """Serialize the freshly migrated test database: the rows data migrations seeded."""
+    from django.db import connection
 
-    Such tests flush the tables when they end, including the rows that data migrations
-    seeded (metric catalogue, scheme types, programme templates). Serialized rollback
-    reloads those rows before each of them, whatever ran before; ordinary tests roll back
-    their transaction and never lose them.
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    # Content types and permissions are recreated by the flush itself (post_migrate).
+    kept = [row for row in rows if row["model"] not in _RECREATED_BY_FLUSH]
+    return json.dumps(kept)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):
+    """Reload the seeded rows before every transactional test (browser tests included).
+
+    A transactional test flushes every table when it ends, including the metric catalogue,
+    scheme types and programme templates that data migrations seeded; the tests after it
+    would otherwise run against an empty catalogue. Saving by primary key makes the reload
+    harmless when the rows are still there.
     """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        transactional = item.get_closest_marker("browser") is not None or (
-            marker is not None and marker.kwargs.get("transaction")
-        )
-        if transactional:
-            item.add_marker(
-                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
-            )
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    snapshot = request.getfixturevalue("_seed_snapshot")
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    connection.creation.deserialize_db_from_string(snapshot)
 
 
 @pytest.fixture(autouse=True)
