@@ -26,14 +26,18 @@ Invariants:
   successor's key with the edge weight — computed by CTEs over the map and the lineage
   (recursive, so chains of changes work), joined to the values and grouped by key, metric
   and period end. Nothing loops over value rows in Python; Python only combines the grouped
-  rows into periods and comparisons. Two shapes of the same query: a small subtree (a
-  province, a commune: at most ``SMALL_SUBTREE`` units) starts from its units and seeks each
-  unit's values by index (SQLite: ``CROSS JOIN`` order; PostgreSQL: ``LATERAL``); a national
-  question scans the requested values once and hashes the units, as a hand-written
-  GROUP BY would (on PostgreSQL keyed by the target's position, computed once per unit).
-  On PostgreSQL the statement runs with ``jit`` and merge joins off and a
-  larger ``work_mem`` (``SET LOCAL``, this transaction only). Values exist only at a metric's
-  capture kinds (services enforce it), so units are searched only for those metrics.
+  rows into periods and comparisons. When every requested period of a sum, average, min or
+  max metric is longer than its capture period and they do not overlap (a year against the
+  year before), the SQL groups by the requested period instead (keyed by its end), so one
+  row per period comes back and ``combine`` finds just that row inside it. Two shapes of
+  the same query: a small subtree (a province, a commune: at most ``SMALL_SUBTREE`` units)
+  starts from its units and seeks each unit's values by index (SQLite: ``CROSS JOIN`` order;
+  PostgreSQL: ``LATERAL``); a national question scans the requested values once and hashes
+  the units, as a hand-written GROUP BY would (on PostgreSQL keyed by the target's position,
+  computed once per unit). On PostgreSQL the statement runs with ``jit`` and merge joins off
+  and a larger ``work_mem`` (``SET LOCAL``, this transaction only). Values exist only at a
+  metric's capture kinds (services enforce it), so units are searched only for those
+  metrics.
 - **Scope** is checked by the caller (``selectors``): every target must be visible to the
   user. A visible target's figures include its subtree and its predecessors, which the access
   model makes visible too.
@@ -48,6 +52,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -339,6 +344,67 @@ def _value_filter(slices: Sequence[Slice]) -> tuple[str, list[Any]]:
     return " OR ".join(conditions), params
 
 
+# Metrics whose stored periods can be folded into a longer requested period in SQL: their
+# value over the period is the same GROUP BY over every value ending inside it.
+_FOLDABLE = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.MIN, Aggregation.MAX)
+
+
+def _folds(
+    requests: Sequence[tuple[Sequence[Metric], Sequence[Period]]],
+) -> list[tuple[list[int], list[Period]]]:
+    """Return the metrics whose values are grouped by requested period, with those periods.
+
+    A metric is folded when it is asked in one request only, its aggregation is foldable,
+    every requested period is longer than its capture period (``combine`` then takes all
+    stored periods ending inside) and the periods do not overlap, so each value belongs to
+    exactly one of them and the folded row, keyed by the period's end, is the only row
+    ``combine`` finds inside that period.
+    """
+    asked: dict[int, int] = defaultdict(int)
+    for ms, _ps in requests:
+        for m in {m.pk: m for m in ms}.values():
+            asked[m.pk] += 1
+    out: list[tuple[list[int], list[Period]]] = []
+    for ms, ps in requests:
+        spans = sorted({(p.start, p.end) for p in ps})
+        if any(a[1] >= b[0] for a, b in pairwise(spans)):
+            continue
+        ids = [
+            m.pk
+            for m in {m.pk: m for m in ms}.values()
+            if m.aggregation in _FOLDABLE
+            and asked[m.pk] == 1
+            and all(
+                m.period_kind != p.kind and KIND_RANK[m.period_kind] <= KIND_RANK[p.kind]
+                for p in ps
+            )
+        ]
+        if ids:
+            out.append((ids, sorted(set(ps), key=lambda p: p.start)))
+    return out
+
+
+def _period_key(folds: Sequence[tuple[Sequence[int], Sequence[Period]]]) -> str:
+    """Return the SQL grouping a value by period: the end of the requested period it falls
+    in for folded metrics, else its own stored period end.
+
+    Only ids and dates are inlined (integers and ISO dates), never user input.
+    """
+    if not folds:
+        return "dv.period_end"
+    date_sql = "DATE '{}'" if connection.vendor == "postgresql" else "'{}'"
+    whens = []
+    for ids, periods in folds:
+        id_list = ", ".join(str(int(i)) for i in ids)
+        for p in periods:
+            start, end = p.start.isoformat(), p.end.isoformat()
+            whens.append(
+                f"WHEN dv.metric_id IN ({id_list}) AND dv.period_end >= {date_sql.format(start)}"
+                f" AND dv.period_end <= {date_sql.format(end)} THEN {date_sql.format(end)}"
+            )
+    return "(CASE " + " ".join(whens) + " ELSE dv.period_end END)"
+
+
 def _grouped(
     *,
     slices: Sequence[Slice],
@@ -347,6 +413,7 @@ def _grouped(
     forward: bool,
     by_option: bool,
     need_stats: bool,
+    folds: Sequence[tuple[Sequence[int], Sequence[Period]]] = (),
 ) -> list[tuple[Any, ...]]:
     """Run the GROUP BY for targets sharing one path length; return raw grouped rows.
 
@@ -361,17 +428,17 @@ def _grouped(
     prefix = _common_prefix(target_paths)
     small = _subtree_size(prefix) <= SMALL_SUBTREE
     params: list[Any] = list(target_paths)
-    # Each target's position too: the PostgreSQL national shape groups by it.
+    # Each target's position too: the PostgreSQL national shape groups by it. A VALUES list,
+    # not a compound SELECT, so SQLite's limit of 500 compound terms does not apply.
     ctes = (
-        "tgt AS ("
-        + " UNION ALL ".join(f"SELECT %s AS k, {i} AS i" for i in range(len(target_paths)))
-        + "),\n"
+        "tgt(k, i) AS (VALUES " + ", ".join(f"(%s, {i})" for i in range(len(target_paths))) + "),\n"
     )
     if forward:
         lineage_sql, lineage_params = _lineage_ctes(n=n, prefix=prefix, small=small)
         ctes += lineage_sql
         params.extend(lineage_params)
     option_col = ", dv.option" if by_option else ""
+    pe = _period_key(folds)
     u_prefix, u_params = _prefix_condition("u.path", prefix)
     if not small:
         rows = _run(
@@ -383,6 +450,7 @@ def _grouped(
                 slices=slices,
                 option_col=option_col,
                 need_stats=need_stats,
+                pe=pe,
                 u_prefix=u_prefix,
                 u_params=u_params,
             )
@@ -407,10 +475,12 @@ umap AS (
 )"""  # noqa: S608 - table names and placeholders only; values are bound parameters
     params.extend(u_params)
     stats = "SUM(m.w), MIN(dv.value), MAX(dv.value)" if need_stats else "SUM(m.w), 0, 0"
+    # PostgreSQL folds the period in the inner selects below; SQLite here.
+    outer_pe = "dv.period_end" if connection.vendor == "postgresql" else pe
     select = f"""
-SELECT m.k, dv.metric_id, dv.period_end{option_col},
+SELECT m.k, dv.metric_id, {outer_pe}{option_col},
        SUM(dv.value * m.w), {stats}, MAX(m.pred)"""
-    group = f"GROUP BY m.k, dv.metric_id, dv.period_end{option_col}"
+    group = f"GROUP BY m.k, dv.metric_id, {outer_pe}{option_col}"
     # Values exist only at a metric's capture kinds (services enforce it), so a unit is
     # only searched for the metrics captured at its kind.
     by_kind: dict[str, set[int]] = defaultdict(set)
@@ -432,7 +502,8 @@ SELECT m.k, dv.metric_id, dv.period_end{option_col},
             for unit_kinds, kind_ids in by_kinds.items():
                 of_kind = " WHERE kind = ANY(%s)" if unit_kinds else ""
                 parts.append(
-                    f"""  SELECT dv.orgunit_id, dv.metric_id, dv.period_end, dv.value{option_col}
+                    f"""  SELECT dv.orgunit_id, dv.metric_id, {pe} AS period_end,
+    dv.value{option_col}
   FROM {t["dv"]} dv
   WHERE dv.orgunit_id = ANY(ARRAY(SELECT unit_id FROM umap{of_kind}))
     AND dv.metric_id = ANY(%s) AND dv.metric_id >= %s AND dv.metric_id <= %s
@@ -480,6 +551,7 @@ def _national_sql(
     slices: Sequence[Slice],
     option_col: str,
     need_stats: bool,
+    pe: str,
     u_prefix: str,
     u_params: list[Any],
 ) -> tuple[str, list[Any]]:
@@ -489,7 +561,7 @@ def _national_sql(
     value_sql, value_params = _value_filter(slices)
     option_sel = option_col.replace("dv.", "x.")
     own = f"""
-  SELECT SUBSTR(u.path, 1, {n}) AS k, dv.metric_id, dv.period_end{option_col},
+  SELECT SUBSTR(u.path, 1, {n}) AS k, dv.metric_id, {pe} AS period_end{option_col},
          dv.value AS v, 1.0 AS w, 0 AS pred
   FROM {t["dv"]} dv JOIN {t["ou"]} u ON u.id = dv.orgunit_id
   WHERE ({value_sql}) AND {u_prefix}"""  # noqa: S608
@@ -499,7 +571,7 @@ def _national_sql(
         # and grouping by an integer hashes faster than by a path.
         excl = " AND (u.valid_to IS NULL OR u.id NOT IN (SELECT unit_id FROM excl))"
         own = f"""
-  SELECT u.k, dv.metric_id, dv.period_end{option_col}, dv.value AS v, 1.0 AS w, 0 AS pred
+  SELECT u.k, dv.metric_id, {pe} AS period_end{option_col}, dv.value AS v, 1.0 AS w, 0 AS pred
   FROM {t["dv"]} dv JOIN (
     SELECT u.id, t.i AS k FROM {t["ou"]} u JOIN tgt t ON t.k = SUBSTR(u.path, 1, {n})
     WHERE {u_prefix}{excl if forward else ""} OFFSET 0
@@ -515,7 +587,8 @@ def _national_sql(
             # One pass: each value row looks its unit up by rowid and the (small) map of
             # forwarded predecessors through an automatic index.
             own = f"""
-  SELECT COALESCE(f.k, SUBSTR(u.path, 1, {n})) AS k, dv.metric_id, dv.period_end{option_col},
+  SELECT COALESCE(f.k, SUBSTR(u.path, 1, {n})) AS k, dv.metric_id,
+         {pe} AS period_end{option_col},
          dv.value AS v, COALESCE(f.w, 1.0) AS w, CASE WHEN f.k IS NULL THEN 0 ELSE 1 END AS pred
   FROM {t["dv"]} dv JOIN {t["ou"]} u ON u.id = dv.orgunit_id
   LEFT JOIN fmap f ON f.unit_id = dv.orgunit_id
@@ -526,7 +599,7 @@ def _national_sql(
             # makes it hash the value rows instead of the small map).
             own += f"""
   UNION ALL
-  SELECT f.k, dv.metric_id, dv.period_end{option_col}, dv.value, f.w, 1
+  SELECT f.k, dv.metric_id, {pe} AS period_end{option_col}, dv.value, f.w, 1
   FROM {t["dv"]} dv JOIN fmap f ON f.unit_id = dv.orgunit_id
   WHERE dv.orgunit_id = ANY(ARRAY(SELECT unit_id FROM fmap)) AND ({value_sql})"""  # noqa: S608
             sql_params.extend(value_params)
@@ -599,6 +672,7 @@ def aggregate(
             rollable.extend(m for m in ms if m.aggregation != Aggregation.NONE)
     if slices:
         need_stats = any(m.aggregation != Aggregation.SUM for m in rollable)
+        folds = _folds(requests)
         groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
         for unit in units:
             groups[(len(unit.path), unit.valid_to is None)].append(unit)
@@ -611,6 +685,7 @@ def aggregate(
                 forward=forward,
                 by_option=by_option,
                 need_stats=need_stats,
+                folds=folds,
             )
             for row in rows:
                 target = by_path.get(row[0])

@@ -4,6 +4,8 @@ rates, comparisons and the Poisson flag."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from binhyen.indicators import engine
@@ -257,3 +259,99 @@ def test_units_without_edges_follow_their_nearest_ancestor_with_edges(world):
     rows = _rows([world["m"]], [world["p"], world["a"]], ["2025M05"], compare=False)
     assert rows[("t_crimes", "91", "2025M05")].value == pytest.approx(39 + 7)
     assert rows[("t_crimes", "91001", "2025M05")].value == pytest.approx(25)
+
+
+def _combined(metrics, units, periods):
+    """Return {(metric code, unit code, period code): (value, includes predecessors)}."""
+    periods = [parse_period(p) for p in periods]
+    grouped = engine.aggregate(metrics=metrics, units=units, periods=periods)
+    return {
+        (m.code, u.code, p.code): engine.combine(m, grouped.get((u.pk, m.pk, "")), p)
+        for m in metrics
+        for u in units
+        for p in periods
+    }
+
+
+def test_yearly_windows_are_grouped_by_requested_period_in_sql(world):
+    # given monthly values on A, B, their village and merged/split predecessors
+    a, b, p, m = world["a"], world["b"], world["p"], world["m"]
+    # when two yearly windows are asked, as programmes do for this year and last
+    grouped = engine.aggregate(
+        metrics=[m], units=[a, b, p], periods=[parse_period("2025"), parse_period("2024")]
+    )
+    # then each target has one row per requested year, not one per stored month
+    assert set(grouped[(a.pk, m.pk, "")]) == {date(2025, 12, 31), date(2024, 12, 31)}
+    assert set(grouped[(b.pk, m.pk, "")]) == {date(2025, 12, 31)}
+    # and the totals are hand-computed: A 2025 = 15 (Jul) + 20 (Jun) + 25 (May, forwarded);
+    # A 2024 = 30 (L1 merged into A); B 2025 = 7 + 14; P 2025 = 22 + 20 + 39
+    folded = _combined([m], [a, b, p], ["2025", "2024"])
+    assert folded[("t_crimes", "91001", "2025")] == (pytest.approx(60), True)
+    assert folded[("t_crimes", "91001", "2024")] == (pytest.approx(30), True)
+    assert folded[("t_crimes", "91002", "2025")] == (pytest.approx(21), True)
+    assert folded[("t_crimes", "91002", "2024")] == (None, False)
+    assert folded[("t_crimes", "91", "2025")] == (pytest.approx(81), True)
+    assert folded[("t_crimes", "91", "2024")] == (pytest.approx(30), True)
+    # and they equal the months combined in Python (an overlapping month keeps that path)
+    by_month = _combined([m], [a, b, p], ["2025", "2024", "2025M07"])
+    for key, (value, pred) in folded.items():
+        assert by_month[key][1] == pred
+        assert by_month[key][0] == (None if value is None else pytest.approx(value))
+
+
+def test_folded_average_min_max_use_every_contributing_value(world):
+    # given an average, a min and a max over months on A, its village and split L4 (30% to A)
+    a, va, l4 = world["a"], world["va"], world["l4"]
+    avg = MetricFactory(code="t_avg", aggregation="average", value_type="percent")
+    low = MetricFactory(code="t_min", aggregation="min")
+    high = MetricFactory(code="t_max", aggregation="max")
+    last = MetricFactory(code="t_last", aggregation="last")
+    own = MetricFactory(code="t_none", aggregation="none")
+    for metric in (avg, low, high, last, own):
+        put(metric, a, "2025M07", 40)
+        put(metric, va, "2025M07", 80)
+        put(metric, a, "2025M08", 30)
+        put(metric, l4, "2025M05", 100)
+    metrics = [avg, low, high, last, own]
+    # when the year (and the year before, empty) is asked
+    folded = _combined(metrics, [a], ["2025", "2024"])
+    # then the average is over all values, share-weighted: (40 + 80 + 30 + 0.3 × 100) / 3.3,
+    # not the average of monthly averages
+    assert folded[("t_avg", "91001", "2025")] == (pytest.approx(180 / 3.3), True)
+    assert folded[("t_min", "91001", "2025")] == (30, True)
+    assert folded[("t_max", "91001", "2025")] == (100, True)
+    # and "last" still takes the latest month (August: A's own 30), "none" has no year value
+    assert folded[("t_last", "91001", "2025")] == (30, False)
+    assert folded[("t_none", "91001", "2025")] == (None, False)
+    assert folded[("t_avg", "91001", "2024")] == (None, False)
+    # and all equal the months combined in Python
+    by_month = _combined(metrics, [a], ["2025", "2024", "2025M08"])
+    for key, (value, pred) in folded.items():
+        assert by_month[key] == ((None if value is None else pytest.approx(value)), pred)
+
+
+def test_only_disjoint_longer_periods_of_foldable_metrics_are_folded(world):
+    # given metrics of each aggregation
+    m = world["m"]
+    last = MetricFactory(code="t_last", aggregation="last")
+    yearly = MetricFactory(code="t_year", period_kind="year")
+    y25, y24, q4 = parse_period("2025"), parse_period("2024"), parse_period("2025Q4")
+    # then sums over disjoint years fold; "last", same-kind and overlapping requests do not
+    assert engine._folds([([m, last, yearly], [y25, y24])]) == [([m.pk], [y24, y25])]
+    assert engine._folds([([m], [y25, q4])]) == []
+    # and a metric asked twice in one statement keeps the stored periods
+    assert engine._folds([([m], [y25]), ([m], [y24])]) == []
+
+
+def test_more_targets_than_a_compound_select_allows(world):
+    # given 600 communes under P, each with one July value of 1 (A has 15 from the fixture)
+    m, p = world["m"], world["p"]
+    extra = [CommuneFactory(code=f"92{i:03d}", parent=p) for i in range(600)]
+    for unit in extra:
+        put(m, unit, "2025M07", 1)
+    # when all of them are asked in one call
+    rows = _rows([m], [world["a"], *extra], ["2025"], compare=False)
+    # then every target has its figure
+    assert len(rows) == 601
+    assert rows[("t_crimes", "91001", "2025")].value == pytest.approx(60)
+    assert all(rows[("t_crimes", u.code, "2025")].value == 1 for u in extra)
