@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field as NinjaField
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.programs import evaluation, importexport, rules, selectors, services
@@ -277,7 +277,7 @@ def evidence_add(
     criterion_id: int,
     file: File[UploadedFile],
     description: str = "",
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     user = _user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     criterion = _criterion(enrollment.criteria_set, criterion_id)
@@ -289,7 +289,7 @@ def evidence_add(
         upload=file,
         description=description[:300],
     )
-    return 201, {"id": evidence.pk, "mime": evidence.mime, "size": evidence.size}
+    return Status(201, {"id": evidence.pk, "mime": evidence.mime, "size": evidence.size})
 
 
 @router.post("/enrollments/{pk}/submit", response={200: EnrollmentDetailOut, **ERRORS})
@@ -391,7 +391,7 @@ def program_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.post("", response={201: ProgramDetailOut, **ERRORS})
-def program_create(request: HttpRequest, payload: ProgramIn) -> tuple[int, dict[str, Any]]:
+def program_create(request: HttpRequest, payload: ProgramIn) -> Status:
     """Create a programme (national, or owned by a unit in the caller's scope)."""
     user = _user(request)
     data = payload.dict()
@@ -399,7 +399,7 @@ def program_create(request: HttpRequest, payload: ProgramIn) -> tuple[int, dict[
     groups = data.pop("groups")
     owner = selectors.unit_get(user=user, code=owner_code) if owner_code else None
     program = _call(services.program_create, actor=user, owner=owner, fields=data, groups=groups)
-    return 201, program_detail(request, program.code)
+    return Status(201, program_detail(request, program.code))
 
 
 @router.put("/{code}", response={200: ProgramDetailOut, **ERRORS})
@@ -425,14 +425,12 @@ def set_settings(
 
 
 @router.delete("/{code}/sets/{version}/criteria/{criterion_id}", response={204: None, **ERRORS})
-def criterion_delete(
-    request: HttpRequest, code: str, version: int, criterion_id: int
-) -> tuple[int, None]:
+def criterion_delete(request: HttpRequest, code: str, version: int, criterion_id: int) -> Status:
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
     _call(services.criterion_delete, actor=user, criterion=_criterion(cs, criterion_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{code}/sets/{version}", response={200: CriteriaSetOut, 404: ErrorOut})
@@ -443,11 +441,13 @@ def set_detail(request: HttpRequest, code: str, version: int) -> CriteriaSetOut:
 
 
 @router.post("/{code}/sets", response={201: CriteriaSetOut, **ERRORS})
-def set_new_version(request: HttpRequest, code: str) -> tuple[int, CriteriaSetOut]:
+def set_new_version(request: HttpRequest, code: str) -> Status:
     """Start a new editable version, a copy of the current one."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
-    return 201, set_out(_call(services.criteria_set_new_version, actor=user, program=program))
+    return Status(
+        201, set_out(_call(services.criteria_set_new_version, actor=user, program=program))
+    )
 
 
 @router.post("/{code}/sets/{version}/validate", response={200: ValidateOut, 404: ErrorOut})
@@ -468,14 +468,12 @@ def rule_validate(
 
 
 @router.post("/{code}/sets/{version}/criteria", response={201: CriterionOut, **ERRORS})
-def criterion_create(
-    request: HttpRequest, code: str, version: int, payload: CriterionIn
-) -> tuple[int, CriterionOut]:
+def criterion_create(request: HttpRequest, code: str, version: int, payload: CriterionIn) -> Status:
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
     criterion = _call(services.criterion_save, actor=user, criteria_set=cs, data=_input(payload))
-    return 201, criterion_out(criterion)
+    return Status(201, criterion_out(criterion))
 
 
 @router.put(
@@ -536,9 +534,7 @@ def set_import(request: HttpRequest, code: str, version: int) -> ImportOut:
 
 
 @router.post("/{code}/enrollments", response={201: EnrollmentOut, **ERRORS})
-def enrollment_create(
-    request: HttpRequest, code: str, payload: EnrollIn
-) -> tuple[int, dict[str, Any]]:
+def enrollment_create(request: HttpRequest, code: str, payload: EnrollIn) -> Status:
     """Enrol a unit (own unit, or assigned from the verifying level) for a cycle."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
@@ -550,13 +546,11 @@ def enrollment_create(
     enrollment = _call(
         services.enrollment_create, actor=user, program=program, unit=unit, period_code=period
     )
-    return 201, enrollment_out(enrollment)
+    return Status(201, enrollment_out(enrollment))
 
 
 @router.post("/{code}/decisions", response={201: DecisionOut, **ERRORS})
-def decision_record(
-    request: HttpRequest, code: str, payload: DecisionIn
-) -> tuple[int, dict[str, Any]]:
+def decision_record(request: HttpRequest, code: str, payload: DecisionIn) -> Status:
     """Record one decision for verified files (the scan is attached on the decision screen)."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
@@ -578,7 +572,7 @@ def decision_record(
             issuing_body=payload.issuing_body,
         ),
     )
-    return 201, _decision_out(user, decision)
+    return Status(201, _decision_out(user, decision))
 
 
 @router.get("/{code}/overview", response={200: OverviewOut, 404: ErrorOut})
