@@ -70,6 +70,7 @@ browser-deps: ## Install Debian's chromium for the browser tests when it is miss
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 pytest: setup browser-deps ## pytest on SQLite, browser tests included
+	@mkdir -p var
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 0
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 
