@@ -31,7 +31,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 
 CODE_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]{1,31}$",
@@ -110,7 +110,7 @@ class SchemeCategory(models.TextChoices):
     OTHER = "khac", _("Mô hình khác")
 
 
-class SchemeType(BaseModel):
+class SchemeType(LocalizedNameMixin, BaseModel):
     """A kind of scheme in a province's catalogue (``province`` empty: national catalogue)."""
 
     province = models.ForeignKey(

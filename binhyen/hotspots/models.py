@@ -34,7 +34,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 
 MIN_DATE = date(2000, 1, 1)
 
@@ -58,7 +58,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Hoàn thành")
 
 
-class ProblemCategory(BaseModel):
+class ProblemCategory(LocalizedNameMixin, BaseModel):
     """A kind of security-and-order problem that makes an area a hotspot."""
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)

@@ -33,7 +33,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 from binhyen.indicators.periods import Period, PeriodKind, parse_period
 
 CODE_VALIDATOR = RegexValidator(
@@ -87,7 +87,7 @@ class Classification(models.TextChoices):
 CLASSIFICATION_ORDER = [c.value for c in Classification]
 
 
-class Program(BaseModel):
+class Program(LocalizedNameMixin, BaseModel):
     """A recognition or classification programme (TT 124 "An toàn về ANTT", QĐ 510...)."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[CODE_VALIDATOR])

@@ -119,7 +119,9 @@ class PublicTipForm(forms.Form):
         groups: dict[str, list[tuple[str, str]]] = {}
         labels = dict(Kind.choices)
         for category in selectors.categories():
-            groups.setdefault(str(labels[category.kind]), []).append((category.code, category.name))
+            groups.setdefault(str(labels[category.kind]), []).append(
+                (category.code, category.label)
+            )
         cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", _("— Chưa chọn —")),
             *groups.items(),

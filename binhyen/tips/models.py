@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 
 # Unambiguous alphabet for codes read aloud or typed on a phone: no 0/O, 1/I/L, U.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -65,7 +65,7 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Khẩn cấp")
 
 
-class Category(BaseModel):
+class Category(LocalizedNameMixin, BaseModel):
     """A configurable category of tip within a kind (theft, drugs, noise, ...)."""
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
