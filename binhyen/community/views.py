@@ -111,6 +111,21 @@ def _service_error(form: Any, exc: ValidationError) -> None:
     add_service_errors(form, exc)
 
 
+def _call_service(form: Any, service: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """Run one write service for a form view.
+
+    A refused permission becomes the same 404 as a missing object; a validation error is
+    put on the form's fields. Return whether the service succeeded, and its result.
+    """
+    try:
+        return True, service(**kwargs)
+    except PermissionDenied as exc:
+        raise _not_found() from exc
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False, None
+
+
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -286,26 +301,24 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
             units = _resolve_units(request, form, choices["unit_choices"])
             if units is not None:
                 data = form.cleaned_data
-                try:
-                    scheme = services.scheme_create(
-                        actor=request.user,
-                        scheme_type=data["scheme_type"],
-                        name=data["name"],
-                        units=units,
-                        lead_org_kind=data["lead_org_kind"],
-                        lead_org_name=data["lead_org_name"],
-                        founded_on=data["founded_on"],
-                        member_count=data["member_count"],
-                        roster=form.roster_entries(),
-                        replicated_from=data["replicated_from"],
-                        note=data["note"],
-                        founding_decision=form.decision_input("founding_decision"),
-                    )
-                except PermissionDenied as exc:
-                    raise _not_found() from exc
-                except ValidationError as exc:
-                    _service_error(form, exc)
-                else:
+                ok, saved = _call_service(
+                    form,
+                    services.scheme_create,
+                    actor=request.user,
+                    scheme_type=data["scheme_type"],
+                    name=data["name"],
+                    units=units,
+                    lead_org_kind=data["lead_org_kind"],
+                    lead_org_name=data["lead_org_name"],
+                    founded_on=data["founded_on"],
+                    member_count=data["member_count"],
+                    roster=form.roster_entries(),
+                    replicated_from=data["replicated_from"],
+                    note=data["note"],
+                    founding_decision=form.decision_input("founding_decision"),
+                )
+                if ok:
+                    scheme = saved
                     messages.success(
                         request, _("Đã thêm mô hình “%(name)s”.") % {"name": scheme.name}
                     )
@@ -376,26 +389,24 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             units = _resolve_units(request, form, choices["unit_choices"])
             if units is not None:
                 data = form.cleaned_data
-                try:
-                    scheme = services.scheme_update(
-                        actor=request.user,
-                        scheme=scheme,
-                        scheme_type=data["scheme_type"],
-                        name=data["name"],
-                        units=units,
-                        lead_org_kind=data["lead_org_kind"],
-                        lead_org_name=data["lead_org_name"],
-                        founded_on=data["founded_on"],
-                        member_count=data["member_count"],
-                        replicated_from=data["replicated_from"],
-                        note=data["note"],
-                        founding_decision=form.decision_input("founding_decision"),
-                    )
-                except PermissionDenied as exc:
-                    raise _not_found() from exc
-                except ValidationError as exc:
-                    _service_error(form, exc)
-                else:
+                ok, saved = _call_service(
+                    form,
+                    services.scheme_update,
+                    actor=request.user,
+                    scheme=scheme,
+                    scheme_type=data["scheme_type"],
+                    name=data["name"],
+                    units=units,
+                    lead_org_kind=data["lead_org_kind"],
+                    lead_org_name=data["lead_org_name"],
+                    founded_on=data["founded_on"],
+                    member_count=data["member_count"],
+                    replicated_from=data["replicated_from"],
+                    note=data["note"],
+                    founding_decision=form.decision_input("founding_decision"),
+                )
+                if ok:
+                    scheme = saved
                     messages.success(request, _("Đã lưu thay đổi."))
                     return redirect("community:scheme_detail", pk=scheme.pk)
         status = 400
@@ -418,18 +429,15 @@ def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.scheme_status_set(
-                    actor=request.user,
-                    scheme=scheme,
-                    status=form.cleaned_data["status"],
-                    since=form.cleaned_data["since"],
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_status_set,
+                actor=request.user,
+                scheme=scheme,
+                status=form.cleaned_data["status"],
+                since=form.cleaned_data["since"],
+            )
+            if ok:
                 messages.success(request, _("Đã cập nhật trạng thái."))
                 return redirect("community:scheme_detail", pk=scheme.pk)
         status = 400
@@ -465,19 +473,16 @@ def scheme_site_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             unit = next(u for u in units if u.code == form.cleaned_data["orgunit"])
-            try:
-                services.scheme_site_add(
-                    actor=request.user,
-                    scheme=scheme,
-                    unit=unit,
-                    established_on=form.cleaned_data["established_on"],
-                    note=form.cleaned_data["note"],
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_site_add,
+                actor=request.user,
+                scheme=scheme,
+                unit=unit,
+                established_on=form.cleaned_data["established_on"],
+                note=form.cleaned_data["note"],
+            )
+            if ok:
                 messages.success(request, _("Đã thêm điểm mô hình."))
                 return redirect("community:scheme_detail", pk=scheme.pk)
         status = 400
@@ -502,15 +507,14 @@ def scheme_site_end(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.scheme_site_end(
-                    actor=request.user, site=site, ended_on=form.cleaned_data["ended_on"]
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_site_end,
+                actor=request.user,
+                site=site,
+                ended_on=form.cleaned_data["ended_on"],
+            )
+            if ok:
                 messages.success(request, _("Đã ghi nhận điểm mô hình dừng hoạt động."))
                 return redirect("community:scheme_detail", pk=scheme.pk)
         status = 400
@@ -574,20 +578,17 @@ def scheme_grading_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.scheme_grading_save(
-                    actor=request.user,
-                    scheme=scheme,
-                    period_code=data["period"],
-                    level=data["level"],
-                    graded_on=data["graded_on"],
-                    note=data["note"],
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_grading_save,
+                actor=request.user,
+                scheme=scheme,
+                period_code=data["period"],
+                level=data["level"],
+                graded_on=data["graded_on"],
+                note=data["note"],
+            )
+            if ok:
                 messages.success(request, _("Đã lưu xếp loại."))
                 return redirect("community:scheme_detail", pk=scheme.pk)
         status = 400
@@ -646,22 +647,19 @@ def type_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.scheme_type_create(
-                    actor=request.user,
-                    province=province,
-                    name=data["name"],
-                    category=data["category"],
-                    name_en=data["name_en"],
-                    description=data["description"],
-                    sort_order=data["sort_order"] or 0,
-                    typical=bool(data.get("typical")),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_type_create,
+                actor=request.user,
+                province=province,
+                name=data["name"],
+                category=data["category"],
+                name_en=data["name_en"],
+                description=data["description"],
+                sort_order=data["sort_order"] or 0,
+                typical=bool(data.get("typical")),
+            )
+            if ok:
                 messages.success(request, _("Đã thêm loại mô hình."))
                 return redirect(_type_list_url(province))
         status = 400
@@ -692,22 +690,19 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.scheme_type_update(
-                    actor=request.user,
-                    scheme_type=item,
-                    name=data["name"],
-                    category=data["category"],
-                    name_en=data["name_en"],
-                    description=data["description"],
-                    sort_order=data["sort_order"] or 0,
-                    is_active=data["is_active"],
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.scheme_type_update,
+                actor=request.user,
+                scheme_type=item,
+                name=data["name"],
+                category=data["category"],
+                name_en=data["name_en"],
+                description=data["description"],
+                sort_order=data["sort_order"] or 0,
+                is_active=data["is_active"],
+            )
+            if ok:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect(_type_list_url(item.province))
         status = 400
@@ -812,21 +807,19 @@ def team_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             village = next(v for v in villages if v.code == data["village"])
-            try:
-                team = services.team_create(
-                    actor=request.user,
-                    village=village,
-                    established_on=data["established_on"],
-                    name=data["name"],
-                    note=data["note"],
-                    establishment_decision=form.decision_input("establishment_decision"),
-                    recognition_decision=form.decision_input("recognition_decision"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, saved = _call_service(
+                form,
+                services.team_create,
+                actor=request.user,
+                village=village,
+                established_on=data["established_on"],
+                name=data["name"],
+                note=data["note"],
+                establishment_decision=form.decision_input("establishment_decision"),
+                recognition_decision=form.decision_input("recognition_decision"),
+            )
+            if ok:
+                team = saved
                 messages.success(request, _("Đã thành lập “%(name)s”.") % {"name": team.name})
                 return redirect("community:team_detail", pk=team.pk)
         status = 400
@@ -887,21 +880,19 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                team = services.team_update(
-                    actor=request.user,
-                    team=team,
-                    name=data["name"],
-                    established_on=data["established_on"],
-                    note=data["note"],
-                    establishment_decision=form.decision_input("establishment_decision"),
-                    recognition_decision=form.decision_input("recognition_decision"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, saved = _call_service(
+                form,
+                services.team_update,
+                actor=request.user,
+                team=team,
+                name=data["name"],
+                established_on=data["established_on"],
+                note=data["note"],
+                establishment_decision=form.decision_input("establishment_decision"),
+                recognition_decision=form.decision_input("recognition_decision"),
+            )
+            if ok:
+                team = saved
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("community:team_detail", pk=team.pk)
         status = 400
@@ -922,15 +913,14 @@ def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_to_change(request, pk)
     form = DissolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.team_dissolve(
-                actor=request.user, team=team, dissolved_on=form.cleaned_data["dissolved_on"]
-            )
-        except PermissionDenied as exc:
-            raise _not_found() from exc
-        except ValidationError as exc:
-            _service_error(form, exc)
-        else:
+        ok, _result = _call_service(
+            form,
+            services.team_dissolve,
+            actor=request.user,
+            team=team,
+            dissolved_on=form.cleaned_data["dissolved_on"],
+        )
+        if ok:
             messages.success(request, _("Đã ghi nhận tổ giải thể."))
             return redirect("community:team_detail", pk=team.pk)
     return _form_page(
@@ -952,22 +942,19 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.member_add(
-                    actor=request.user,
-                    team=team,
-                    full_name=data["full_name"],
-                    birth_date=data["birth_date"],
-                    role=data["role"],
-                    origin=data["origin"],
-                    joined_on=data["joined_on"],
-                    recognition_decision=form.decision_input("recognition_decision"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.member_add,
+                actor=request.user,
+                team=team,
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                role=data["role"],
+                origin=data["origin"],
+                joined_on=data["joined_on"],
+                recognition_decision=form.decision_input("recognition_decision"),
+            )
+            if ok:
                 messages.success(request, _("Đã thêm thành viên."))
                 if "add_another" in request.POST:
                     return redirect("community:member_create", pk=team.pk)
@@ -1004,23 +991,20 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.member_update(
-                    actor=request.user,
-                    member=member,
-                    full_name=data["full_name"],
-                    birth_date=data["birth_date"],
-                    role=data["role"],
-                    origin=data["origin"],
-                    joined_on=data["joined_on"],
-                    left_on=data["left_on"],
-                    recognition_decision=form.decision_input("recognition_decision"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, _result = _call_service(
+                form,
+                services.member_update,
+                actor=request.user,
+                member=member,
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                role=data["role"],
+                origin=data["origin"],
+                joined_on=data["joined_on"],
+                left_on=data["left_on"],
+                recognition_decision=form.decision_input("recognition_decision"),
+            )
+            if ok:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("community:team_detail", pk=member.team_id)
         status = 400
@@ -1105,19 +1089,17 @@ def grading_sheet(request: HttpRequest, code: str, year: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                result = services.gradings_save(
-                    actor=request.user,
-                    commune=commune,
-                    year=year,
-                    teams=form.grades("t"),
-                    members=form.grades("m"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, saved = _call_service(
+                form,
+                services.gradings_save,
+                actor=request.user,
+                commune=commune,
+                year=year,
+                teams=form.grades("t"),
+                members=form.grades("m"),
+            )
+            if ok:
+                result = saved
                 messages.success(
                     request,
                     _("Đã lưu xếp loại: %(saved)s thay đổi, %(removed)s bỏ xếp loại.")
@@ -1251,23 +1233,21 @@ def pledge_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             unit = next(u for u in units if u.code == data["orgunit"])
-            try:
-                pledge = services.pledge_create(
-                    actor=request.user,
-                    unit=unit,
-                    signer_kind=data["signer_kind"],
-                    year=data["year"],
-                    signed_on=data["signed_on"],
-                    signed_by=data["signed_by"],
-                    household_count=data["household_count"],
-                    note=data["note"],
-                    document=form.decision_input("document"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, saved = _call_service(
+                form,
+                services.pledge_create,
+                actor=request.user,
+                unit=unit,
+                signer_kind=data["signer_kind"],
+                year=data["year"],
+                signed_on=data["signed_on"],
+                signed_by=data["signed_by"],
+                household_count=data["household_count"],
+                note=data["note"],
+                document=form.decision_input("document"),
+            )
+            if ok:
+                pledge = saved
                 messages.success(request, _("Đã ghi nhận giao ước."))
                 if "add_another" in request.POST:
                     url = reverse("community:pledge_create")
@@ -1322,22 +1302,20 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                pledge = services.pledge_update(
-                    actor=request.user,
-                    pledge=pledge,
-                    year=data["year"],
-                    signed_on=data["signed_on"],
-                    signed_by=data["signed_by"],
-                    household_count=data["household_count"],
-                    note=data["note"],
-                    document=form.decision_input("document"),
-                )
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
+            ok, saved = _call_service(
+                form,
+                services.pledge_update,
+                actor=request.user,
+                pledge=pledge,
+                year=data["year"],
+                signed_on=data["signed_on"],
+                signed_by=data["signed_by"],
+                household_count=data["household_count"],
+                note=data["note"],
+                document=form.decision_input("document"),
+            )
+            if ok:
+                pledge = saved
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("community:pledge_detail", pk=pledge.pk)
         status = 400
