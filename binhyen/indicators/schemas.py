@@ -57,6 +57,11 @@ class MetricOut(Schema):
     source: str
     disaggregation: str | None
     options: list[str]
+    provider_key: str = ""
+    min_value: float | None = None
+    max_value: float | None = None
+    is_active: bool = True
+    sort_order: int = 0
 
 
 class PeriodOut(Schema):
@@ -92,3 +97,94 @@ class MetricIn(Schema):
     disaggregation: str | None = None
     min_value: float | None = None
     max_value: float | None = None
+
+
+class MetricUpdateIn(Schema):
+    """Fields to change; fields left out keep their value."""
+
+    code: str | None = Field(None, max_length=64)
+    name: str | None = Field(None, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=4000)
+    unit_of_measure: str | None = Field(None, max_length=40)
+    value_type: str | None = None
+    aggregation: str | None = None
+    period_kind: str | None = None
+    capture_kinds: list[str] | None = None
+    disaggregation: str | None = Field(None, description="Disaggregation code; null for none")
+    source: str | None = None
+    provider_key: str | None = Field(None, max_length=64)
+    min_value: float | None = None
+    max_value: float | None = None
+    is_active: bool | None = None
+    sort_order: int | None = Field(None, ge=0)
+
+
+class ReportFormOut(Schema):
+    code: str
+    name: str
+    description: str
+    period_kind: str
+    submitting_kinds: list[str]
+    metrics: list[str]
+    deadline_month_offset: int
+    deadline_day: int
+    is_active: bool
+
+
+class ReportFormIn(Schema):
+    code: str = Field(..., max_length=64)
+    name: str = Field(..., max_length=200)
+    description: str = Field("", max_length=4000)
+    period_kind: str = "month"
+    submitting_kinds: list[str] = Field(default_factory=lambda: ["commune"])
+    metrics: list[str] = Field(..., description="Metric codes, in their order on the form")
+    deadline_month_offset: int = Field(1, ge=0, le=12)
+    deadline_day: int = Field(16, ge=1, le=31)
+    is_active: bool = True
+
+
+class ReportFormUpdateIn(Schema):
+    """Fields to change; fields left out keep their value (``metrics`` replaces the list)."""
+
+    code: str | None = Field(None, max_length=64)
+    name: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=4000)
+    period_kind: str | None = None
+    submitting_kinds: list[str] | None = None
+    metrics: list[str] | None = None
+    deadline_month_offset: int | None = Field(None, ge=0, le=12)
+    deadline_day: int | None = Field(None, ge=1, le=31)
+    is_active: bool | None = None
+
+
+class RuleOut(Schema):
+    code: str
+    name: str
+    left_metric: str
+    operator: str
+    right_metric: str
+    severity: str
+    is_active: bool
+
+
+class RuleIn(Schema):
+    code: str = Field(..., max_length=64)
+    name: str = Field(..., max_length=200)
+    left_metric: str = Field(..., max_length=64, description="Metric code")
+    operator: str = Field(..., description="le, lt, eq, ge or gt")
+    right_metric: str = Field(..., max_length=64, description="Metric code")
+    severity: str = "error"
+    is_active: bool = True
+
+
+class RuleUpdateIn(Schema):
+    """Fields to change; fields left out keep their value."""
+
+    code: str | None = Field(None, max_length=64)
+    name: str | None = Field(None, max_length=200)
+    left_metric: str | None = Field(None, max_length=64)
+    operator: str | None = None
+    right_metric: str | None = Field(None, max_length=64)
+    severity: str | None = None
+    is_active: bool | None = None

@@ -186,6 +186,7 @@ def report_form_create(
     deadline_month_offset: int = 1,
     deadline_day: int = 16,
     description: str = "",
+    is_active: bool = True,
 ) -> ReportForm:
     """Create a periodic report form; every metric must be captured with the form's period."""
     _require_manager(actor)
@@ -197,6 +198,7 @@ def report_form_create(
         deadline_month_offset=deadline_month_offset,
         deadline_day=deadline_day,
         description=description,
+        is_active=is_active,
     )
     form.full_clean()
     wrong = [m.code for m in metrics if m.period_kind != period_kind]
@@ -209,6 +211,8 @@ def report_form_create(
         )
     if not metrics:
         raise ValidationError({"metrics": _("Biểu mẫu cần ít nhất một chỉ tiêu.")})
+    if len({m.pk for m in metrics}) != len(metrics):
+        raise ValidationError({"metrics": _("Mỗi chỉ tiêu chỉ được chọn một lần.")})
     form.save()
     ReportFormMetric.objects.bulk_create(
         [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
@@ -232,6 +236,7 @@ def validation_rule_create(
     operator: str,
     right_metric: Metric,
     severity: str = RuleSeverity.ERROR,
+    is_active: bool = True,
 ) -> ValidationRule:
     _require_manager(actor)
     rule = ValidationRule(
@@ -241,6 +246,7 @@ def validation_rule_create(
         operator=operator,
         right_metric=right_metric,
         severity=severity,
+        is_active=is_active,
     )
     rule.full_clean()
     rule.save()
@@ -249,6 +255,119 @@ def validation_rule_create(
         action="validation_rule.create",
         obj=rule,
         after={"code": code, "left": left_metric.code, "op": operator, "right": right_metric.code},
+    )
+    return rule
+
+
+REPORT_FORM_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "period_kind",
+    "submitting_kinds",
+    "deadline_month_offset",
+    "deadline_day",
+    "is_active",
+]
+RULE_FIELDS = ["code", "name", "left_metric", "operator", "right_metric", "severity", "is_active"]
+
+
+def _unknown_fields(fields: dict[str, Any], allowed: list[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+
+
+def _ordered_metrics(form: ReportForm) -> list[Metric]:
+    """Return the metrics of ``form`` in their order on the form."""
+    links = ReportFormMetric.objects.filter(form=form).select_related("metric")
+    return [link.metric for link in links.order_by("sort_order", "id")]
+
+
+def _form_snapshot(form: ReportForm) -> dict[str, Any]:
+    data = model_snapshot(form, REPORT_FORM_FIELDS)
+    data["metrics"] = [m.code for m in _ordered_metrics(form)]
+    return data
+
+
+@transaction.atomic
+def report_form_update(
+    *,
+    actor: Any,
+    form: ReportForm,
+    metrics: Sequence[Metric] | None = None,
+    **fields: Any,
+) -> ReportForm:
+    """Change a report form and, when ``metrics`` is given, its metrics in that order.
+
+    Every metric must have the form's period kind and the form keeps at least one metric; the
+    code and the kind of period are fixed once a unit has opened a report of the form.
+    """
+    _require_manager(actor)
+    _unknown_fields(fields, REPORT_FORM_FIELDS)
+    before = _form_snapshot(form)
+    frozen = {"code", "period_kind"}
+    if frozen & set(fields) and Submission.objects.filter(form=form).exists():
+        for name in sorted(frozen & set(fields)):
+            if fields[name] != getattr(form, name):
+                raise ValidationError(
+                    {name: _("Không thể đổi trường này khi biểu mẫu đã có báo cáo.")}
+                )
+    for name, value in fields.items():
+        setattr(form, name, value)
+    form.full_clean()
+    chosen = list(metrics) if metrics is not None else _ordered_metrics(form)
+    wrong = [m.code for m in chosen if m.period_kind != form.period_kind]
+    if wrong:
+        raise ValidationError(
+            {
+                "metrics": _("Chỉ tiêu không cùng kỳ với biểu mẫu: %(codes)s.")
+                % {"codes": ", ".join(wrong)}
+            }
+        )
+    if not chosen:
+        raise ValidationError({"metrics": _("Biểu mẫu cần ít nhất một chỉ tiêu.")})
+    if len({m.pk for m in chosen}) != len(chosen):
+        raise ValidationError({"metrics": _("Mỗi chỉ tiêu chỉ được chọn một lần.")})
+    form.save()
+    if metrics is not None:
+        ReportFormMetric.objects.filter(form=form).delete()
+        ReportFormMetric.objects.bulk_create(
+            [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(chosen)]
+        )
+    audit_event_record(
+        actor=actor,
+        action="report_form.update",
+        obj=form,
+        before=before,
+        after=_form_snapshot(form),
+    )
+    return form
+
+
+def _rule_snapshot(rule: ValidationRule) -> dict[str, Any]:
+    data = model_snapshot(rule, RULE_FIELDS)
+    data["left_metric"] = rule.left_metric.code
+    data["right_metric"] = rule.right_metric.code
+    return data
+
+
+@transaction.atomic
+def validation_rule_update(*, actor: Any, rule: ValidationRule, **fields: Any) -> ValidationRule:
+    """Change a validation rule, or switch it on or off with ``is_active``."""
+    _require_manager(actor)
+    _unknown_fields(fields, RULE_FIELDS)
+    before = _rule_snapshot(rule)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    audit_event_record(
+        actor=actor,
+        action="validation_rule.update",
+        obj=rule,
+        before=before,
+        after=_rule_snapshot(rule),
     )
     return rule
 

@@ -1,8 +1,11 @@
-"""Pages of the indicators app: unit dashboard, report entry and review, completeness.
+"""Pages of the indicators app: unit dashboard, report entry and review, completeness, and
+the catalogue (metrics, report forms, validation rules).
 
 Views only parse input, call one selector or service, and render. Deny by default: every
 page needs a signed-in user and a unit in their scope; an out-of-scope unit and a missing
-one both give 404. Numbers come from ``selectors`` (the engine) only.
+one both give 404. Numbers come from ``selectors`` (the engine) only. The catalogue is read
+by whoever may read numbers somewhere and changed only with ``MANAGE_METRICS``; its add and
+edit pages answer 404 to everybody else.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from binhyen.accounts import permissions as acc_perms
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
-from binhyen.indicators.models import Metric, ReportForm, Submission
+from binhyen.indicators.forms import MetricFilterForm, MetricForm, ReportFormForm, RuleForm
+from binhyen.indicators.models import Metric, ReportForm, Submission, ValidationRule
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
+from binhyen.orgunits.forms import add_service_errors
 from binhyen.orgunits.models import OrgUnit
 
 TREND_MONTHS = 24
@@ -575,3 +582,288 @@ def completeness(
             "trend_json": json.dumps([]),
         },
     )
+
+
+# --- catalogue: metrics, report forms, validation rules ---------------------------------------
+
+
+def _require_reader(user: Any) -> None:
+    """Let through users who may read numbers somewhere (deny by default: 404)."""
+    if not acc_perms.has_perm_anywhere(user, acc_perms.VIEW_UNITS):
+        raise Http404(_("Không tìm thấy."))
+
+
+def _catalogue_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {"can_manage": ind_perms.can_manage_metrics(request.user), **extra}
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _metric_for_manager(user: Any, code: str) -> Metric:
+    """Return the metric to edit; missing, or a user who may not edit it, both give 404."""
+    metric = Metric.objects.filter(code=code).first()
+    if metric is None or not ind_perms.can_manage_metrics(user):
+        raise Http404(_("Không có chỉ tiêu '%(code)s'.") % {"code": code[:64]})
+    return metric
+
+
+def _form_for_manager(user: Any, code: str) -> ReportForm:
+    form = ReportForm.objects.filter(code=code).first()
+    if form is None or not ind_perms.can_manage_metrics(user):
+        raise Http404(_("Không có biểu mẫu '%(code)s'.") % {"code": code[:64]})
+    return form
+
+
+def _rule_for_manager(user: Any, code: str) -> ValidationRule:
+    rule = ValidationRule.objects.filter(code=code).select_related("left_metric", "right_metric")
+    found = rule.first()
+    if found is None or not ind_perms.can_manage_metrics(user):
+        raise Http404(_("Không có quy tắc kiểm tra '%(code)s'.") % {"code": code[:64]})
+    return found
+
+
+def _require_manager_page(user: Any) -> None:
+    if not ind_perms.can_manage_metrics(user):
+        raise Http404(_("Không tìm thấy."))
+
+
+@login_required
+@require_GET
+def metric_list(request: HttpRequest) -> HttpResponse:
+    """The metric catalogue: search by code or name, filters, pages."""
+    _require_reader(request.user)
+    form = MetricFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    metrics = Metric.objects.select_related("disaggregation")
+    q = (data.get("q") or "").strip()
+    if q:
+        metrics = metrics.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q)
+        )
+    if data.get("source"):
+        metrics = metrics.filter(source=data["source"])
+    if data.get("period_kind"):
+        metrics = metrics.filter(period_kind=data["period_kind"])
+    if data.get("active") in ("0", "1"):
+        metrics = metrics.filter(is_active=data["active"] == "1")
+    params = {k: data.get(k) or "" for k in ("q", "source", "period_kind", "active")}
+    return render(
+        request,
+        "indicators/metric_list.html",
+        _catalogue_context(
+            request,
+            form=form,
+            page=_page(request, metrics),
+            filtered=any(params.values()),
+        ),
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _metric_fields(form: MetricForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k in services.METRIC_FIELDS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metric_create(request: HttpRequest) -> HttpResponse:
+    _require_manager_page(request.user)
+    form = MetricForm(request.POST or None, initial={"capture_kinds": ["commune"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            metric = services.metric_create(actor=request.user, **_metric_fields(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm chỉ tiêu %(code)s.") % {"code": metric.code})
+            return redirect("indicators:metric_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "metric", "obj": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metric_edit(request: HttpRequest, code: str) -> HttpResponse:
+    metric = _metric_for_manager(request.user, code)
+    form = MetricForm(request.POST or None, initial=MetricForm.initial_for(metric))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.metric_update(actor=request.user, metric=metric, **_metric_fields(form))
+        except ValidationError as exc:
+            metric.refresh_from_db()
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": metric.code})
+            return redirect("indicators:metric_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "metric", "obj": metric},
+        status=400 if form.errors else 200,
+    )
+
+
+def _ordered_choice(form: ReportFormForm, current: list[Metric]) -> list[Metric]:
+    """Keep the order the form already had, new metrics after it in catalogue order."""
+    chosen = list(form.cleaned_data["metrics"])
+    position = {m.pk: i for i, m in enumerate(current)}
+    return sorted(chosen, key=lambda m: position.get(m.pk, len(position)))
+
+
+def _form_metrics(form: ReportForm) -> list[Metric]:
+    return [link.metric for link in form.form_metrics.select_related("metric")]
+
+
+@login_required
+@require_GET
+def form_list(request: HttpRequest) -> HttpResponse:
+    """Periodic report forms with their metrics and deadlines."""
+    _require_reader(request.user)
+    forms = ReportForm.objects.prefetch_related("form_metrics__metric").order_by("code")
+    return render(
+        request,
+        "indicators/form_list.html",
+        _catalogue_context(request, page=_page(request, forms)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_create(request: HttpRequest) -> HttpResponse:
+    _require_manager_page(request.user)
+    form = ReportFormForm(request.POST or None, initial={"submitting_kinds": ["commune"]})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
+        try:
+            created = services.report_form_create(
+                actor=request.user, metrics=_ordered_choice(form, []), **fields
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm biểu mẫu %(code)s.") % {"code": created.code})
+            return redirect("indicators:form_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "form", "obj": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_edit(request: HttpRequest, code: str) -> HttpResponse:
+    report_form = _form_for_manager(request.user, code)
+    current = _form_metrics(report_form)
+    initial = {name: getattr(report_form, name) for name in services.REPORT_FORM_FIELDS}
+    initial["metrics"] = [m.code for m in current]
+    form = ReportFormForm(request.POST or None, initial=initial, current=current)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
+        try:
+            services.report_form_update(
+                actor=request.user,
+                form=report_form,
+                metrics=_ordered_choice(form, current),
+                **fields,
+            )
+        except ValidationError as exc:
+            report_form.refresh_from_db()
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu biểu mẫu %(code)s.") % {"code": report_form.code})
+            return redirect("indicators:form_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "form", "obj": report_form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _render_rules(request: HttpRequest, status: int = 200) -> HttpResponse:
+    rules = ValidationRule.objects.select_related("left_metric", "right_metric").order_by("code")
+    return render(
+        request,
+        "indicators/rule_list.html",
+        _catalogue_context(request, page=_page(request, rules)),
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """Validation rules between metrics of the same unit and period."""
+    _require_reader(request.user)
+    return _render_rules(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_create(request: HttpRequest) -> HttpResponse:
+    _require_manager_page(request.user)
+    form = RuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.validation_rule_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm quy tắc %(code)s.") % {"code": rule.code})
+            return redirect("indicators:rule_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "rule", "obj": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
+    rule = _rule_for_manager(request.user, code)
+    initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
+    initial["left_metric"] = rule.left_metric.code
+    initial["right_metric"] = rule.right_metric.code
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.validation_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
+        except ValidationError as exc:
+            rule.refresh_from_db()
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu quy tắc %(code)s.") % {"code": rule.code})
+            return redirect("indicators:rule_list")
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": "rule", "obj": rule},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def rule_toggle(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch a rule on or off (``active`` = 1 or 0)."""
+    rule = _rule_for_manager(request.user, code)
+    active = request.POST.get("active")
+    if active not in ("0", "1"):
+        messages.error(request, _("Thao tác không hợp lệ."))
+        return _render_rules(request, status=400)
+    services.validation_rule_update(actor=request.user, rule=rule, is_active=active == "1")
+    if active == "1":
+        messages.success(request, _("Đã bật quy tắc %(code)s.") % {"code": rule.code})
+    else:
+        messages.success(request, _("Đã tắt quy tắc %(code)s.") % {"code": rule.code})
+    return redirect("indicators:rule_list")
