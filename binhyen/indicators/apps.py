@@ -10,6 +10,6 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the providers this app ships (other apps register theirs the same way).
-        from binhyen.indicators import providers
+        from binhyen.indicators import providers, rollups  # noqa: F401 - rollups listens
 
         providers.register_builtin_providers()

@@ -57,7 +57,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from binhyen.indicators.models import Aggregation, DataValue, Metric, ValueType
+from binhyen.indicators import rollups
+from binhyen.indicators.models import Aggregation, DataValue, Metric, RollupGrain, ValueType
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
 from binhyen.orgunits.models import Lineage, OrgUnit
 
@@ -663,30 +664,52 @@ def aggregate(
     requests = [(m, p) for m, p in requests if m and p]
     if not units or not requests:
         return result
-    slices: list[Slice] = []
-    rollable: list[Metric] = []
-    for ms, ps in requests:
-        ids = [m.pk for m in ms if m.aggregation != Aggregation.NONE]
-        if ids:
-            slices.append((ids, _merge_ranges(ps)))
-            rollable.extend(m for m in ms if m.aggregation != Aggregation.NONE)
-    if slices:
-        need_stats = any(m.aggregation != Aggregation.SUM for m in rollable)
-        folds = _folds(requests)
-        groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
-        for unit in units:
-            groups[(len(unit.path), unit.valid_to is None)].append(unit)
-        for (_n, forward), group in groups.items():
-            by_path = {u.path: u for u in group}
+    use_rollups = any(u.valid_to is None for u in units) and rollups.usable()
+    groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
+    for unit in units:
+        groups[(len(unit.path), unit.valid_to is None)].append(unit)
+    for (_n, forward), group in groups.items():
+        # Sums and averages of current units come from the pre-aggregated cells when
+        # they can (``rollups.plan``); everything else from one GROUP BY over the values.
+        deepest = max(u.level for u in group)
+        served = rollups.plan(requests, level=deepest) if forward and use_rollups else {}
+        raw = [([m for m in ms if m.pk not in served], ps) for ms, ps in requests]
+        raw = [(m, p) for m, p in raw if m]
+        slices: list[Slice] = []
+        rollable: list[Metric] = []
+        for ms, ps in raw:
+            ids = [m.pk for m in ms if m.aggregation != Aggregation.NONE]
+            if ids:
+                slices.append((ids, _merge_ranges(ps)))
+                rollable.extend(m for m in ms if m.aggregation != Aggregation.NONE)
+        rows: list[tuple[Any, ...]] = []
+        by_path = {u.path: u for u in group}
+        if slices:
             rows = _grouped(
                 slices=slices,
                 kinds={m.pk: list(m.capture_kinds or []) for m in rollable},
                 target_paths=sorted(by_path),
                 forward=forward,
                 by_option=by_option,
-                need_stats=need_stats,
-                folds=folds,
+                need_stats=any(m.aggregation != Aggregation.SUM for m in rollable),
+                folds=_folds(raw),
             )
+        if served:
+            # Cells come keyed by unit id, with few distinct ends: convert each end once.
+            ends: dict[Any, date] = {}
+            for row in rollups.read(
+                served=served, requests=requests, units=group, by_option=by_option
+            ):
+                if by_option:
+                    unit_id, metric_id, end, option, total, weight, pred = row
+                else:
+                    unit_id, metric_id, end, total, weight, pred = row
+                    option = ""
+                day = ends.get(end)
+                if day is None:
+                    day = ends[end] = _as_date(end)
+                result[(unit_id, metric_id, option)][day] = (total, weight, 0.0, 0.0, pred > 0)
+        if rows:
             for row in rows:
                 target = by_path.get(row[0])
                 if target is None:
@@ -708,6 +731,49 @@ def aggregate(
         if own:
             _own_values(result, own, units, _merge_ranges(ps), by_option)
     return result
+
+
+def served_from_rollups(
+    *, metrics: Sequence[Metric], units: Sequence[OrgUnit], periods: Sequence[Period]
+) -> bool:
+    """Return True when every figure of ``metrics`` for ``units`` over ``periods`` would be
+    read from the pre-aggregated cells: one call for many targets then costs no more than
+    a few calls for fewer, so callers need not split their targets."""
+    if not units or any(u.valid_to is not None for u in units) or not rollups.usable():
+        return False
+    rolled = [m for m in metrics if m.aggregation != Aggregation.NONE]
+    plan = rollups.plan([(rolled, list(periods))], level=max(u.level for u in units))
+    return all(m.pk in plan for m in rolled)
+
+
+def yearly_values(
+    *, metrics: Sequence[Metric], units: Sequence[OrgUnit], years: Sequence[Period]
+) -> dict[tuple[int, int], dict[date, float]] | None:
+    """Return {(unit id, metric id): {year end: value}} read straight from the yearly cells,
+    or None when some figure is not served by them (the caller then uses ``aggregate``).
+
+    The bulk path for many units and whole years (programme windows): the same numbers as
+    ``aggregate`` + ``combine``, without building a series per unit and metric.
+    """
+    if not metrics or any(p.kind != PeriodKind.YEAR for p in years):
+        return None
+    if not served_from_rollups(metrics=metrics, units=units, periods=years):
+        return None
+    served = {m.pk: RollupGrain.YEAR.value for m in metrics}
+    averages = {m.pk for m in metrics if m.aggregation == Aggregation.AVERAGE}
+    out: dict[tuple[int, int], dict[date, float]] = defaultdict(dict)
+    ends: dict[Any, date] = {}
+    cells = rollups.read(served=served, requests=[(metrics, years)], units=units, by_option=False)
+    for unit_id, metric_id, end, total, weight, _pred in cells:
+        day = ends.get(end)
+        if day is None:
+            day = ends[end] = _as_date(end)
+        if metric_id in averages:
+            if not weight:
+                continue
+            total = total / weight
+        out[(unit_id, metric_id)][day] = total
+    return out
 
 
 def _own_values(

@@ -518,3 +518,61 @@ class ValidationRule(BaseModel):
         if op == RuleOperator.GE:
             return left >= right
         return left > right
+
+
+class RollupGrain(models.TextChoices):
+    """How a rollup row's figures are bucketed in time."""
+
+    PERIOD = "p", _("Kỳ nhập")  # the value's own period end, as stored
+    YEAR = "y", _("Năm")  # the calendar year its period ends in (keyed by 31/12)
+
+
+class Rollup(models.Model):
+    """Pre-aggregated figures of a current unit: every value counting toward it, summed.
+
+    Derived data, maintained in the same transaction as every value write (see
+    ``binhyen.indicators.rollups``) and rebuilt whole when the map's structure changes.
+    ``total`` is the sum of weighted values, ``weight`` the sum of weights (for averages),
+    ``value_count`` how many values contribute (the row goes when it reaches 0) and ``forwarded``
+    how many of them come from predecessors through the lineage.
+    """
+
+    grain = models.CharField(max_length=1, choices=RollupGrain.choices)
+    level = models.PositiveSmallIntegerField()
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    period_end = models.DateField()
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    option = models.CharField(max_length=32, blank=True, default="")
+    total = models.FloatField(default=0.0)
+    weight = models.FloatField(default=0.0)
+    value_count = models.IntegerField(default=0)
+    forwarded = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp sẵn")
+        verbose_name_plural = _("số liệu tổng hợp sẵn")
+        constraints = [
+            # Also the read path: one level's units for a metric and a range of ends.
+            models.UniqueConstraint(
+                fields=["grain", "level", "metric", "period_end", "unit", "option"],
+                name="uniq_rollup_cell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}:{self.unit_id}:{self.metric_id}:{self.period_end}:{self.option}"
+
+
+class RollupState(models.Model):
+    """Which map structure version the rollups were built for (one row, ``id = 1``)."""
+
+    structure_version = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("trạng thái tổng hợp sẵn")
+        verbose_name_plural = _("trạng thái tổng hợp sẵn")
+
+    def __str__(self) -> str:
+        return f"v{self.structure_version}"

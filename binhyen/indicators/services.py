@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.indicators import permissions as ind_perms
+from binhyen.indicators import rollups
 from binhyen.indicators.models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
@@ -403,6 +404,7 @@ def _apply_values(
             orgunit=unit, period=period.code, metric__in=[v.metric for v in values]
         )
     }
+    before = {d.pk: d.value for d in existing.values()}  # the loop below edits them
     seen: set[tuple[int, str]] = set()
     to_save: list[DataValue] = []
     to_delete: list[DataValue] = []
@@ -453,10 +455,17 @@ def _apply_values(
         changes[label] = [old, dv.value]
     if errors:
         raise ValidationError(errors)
+    moves: list[rollups.ValueMove] = []
     for dv in to_save:
+        old_value = before.get(dv.pk) if dv.pk else None
         dv.save()
+        moves.append((dv.metric_id, unit.pk, period.end, dv.option, old_value, dv.value))
     if to_delete:
         DataValue.objects.filter(pk__in=[d.pk for d in to_delete]).delete()
+        moves.extend(
+            (d.metric_id, unit.pk, period.end, d.option, before[d.pk], None) for d in to_delete
+        )
+    rollups.apply(rollups.value_changes(moves))
     return len(changes), changes
 
 
@@ -564,6 +573,18 @@ def provider_values_sync(*, actor: Any, metric: Metric, period_code: str) -> int
         DataValue.objects.bulk_update(updates, ["value", "updated_at"], batch_size=2000)
     if stale:
         DataValue.objects.filter(pk__in=stale).delete()
+    by_pk = {pk: (key, old) for key, (pk, old) in existing.items()}
+    moves: list[tuple[tuple[int, str], float | None, float | None]] = [
+        (k, None, v) for k, v in provided.items() if k not in existing
+    ]
+    moves += [(by_pk[u.pk][0], by_pk[u.pk][1], u.value) for u in updates]
+    moves += [(by_pk[pk][0], by_pk[pk][1], None) for pk in stale]
+    rollups.apply(
+        rollups.value_changes(
+            (metric.pk, unit_id, period.end, option, old, new)
+            for (unit_id, option), old, new in moves
+        )
+    )
     changed = len(creates) + len(updates) + len(stale)
     audit_event_record(
         actor=actor,
@@ -831,3 +852,19 @@ def submission_reopen(*, actor: Any, submission: Submission, comment: str) -> Su
     text = _need_comment(comment)
     sub = _review(actor, submission, (SubmissionStatus.APPROVED,), _("mở lại"))
     return _finish_review(actor, sub, SubmissionStatus.REOPENED, text, "submission.reopen")
+
+
+# --- pre-aggregated figures ----------------------------------------------------------------
+
+
+@transaction.atomic
+def rollups_rebuild(*, actor: Any, only_if_stale: bool = False) -> dict[str, Any] | None:
+    """Recompute the pre-aggregated figures from every stored value (a scheduled job and
+    the map import call it); returns what was built, or None when nothing was needed."""
+    if only_if_stale and rollups.usable():
+        return None
+    if actor is not None and not ind_perms.can_manage_metrics(actor):
+        raise PermissionDenied(_("Bạn không có quyền quản lý danh mục chỉ tiêu."))
+    report = rollups.rebuild()
+    audit_event_record(actor=actor, action="rollups.rebuild", after=report)
+    return report

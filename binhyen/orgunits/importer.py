@@ -59,6 +59,7 @@ from binhyen.orgunits.models import (
     OrgUnit,
     Subkind,
 )
+from binhyen.orgunits.structure import structure_changed
 
 ROOT_NAME = "Việt Nam"
 BATCH_SIZE = 1000
@@ -854,6 +855,8 @@ def orgunits_import_map(*, actor: Any = None, stdout: Writer | None = None) -> I
     ids = _sync_units(source, report, stdout)
     _sync_lineage(source, ids, report, stdout)
     if report.changed:
+        # Bulk writes bypass the model signals: record the change in one step.
+        structure_changed(sender=OrgUnit)
         root = OrgUnit.objects.get(code=ROOT_CODE)
         audit_event_record(
             actor=actor,

@@ -278,3 +278,22 @@ class Lineage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
+
+
+class StructureVersion(models.Model):
+    """A counter bumped whenever the map's structure changes (see ``structure``).
+
+    Structure means what decides where a recorded figure counts: units' paths and
+    validity, and the lineage between eras. Derived data built from the map (the
+    indicators' rollups) stores the version it was built for and is not used once the
+    counter has moved on. One row (``id = 1``); a missing row reads as version 0.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản cấu trúc bản đồ")
+        verbose_name_plural = _("phiên bản cấu trúc bản đồ")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

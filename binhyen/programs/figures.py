@@ -6,9 +6,10 @@ Invariants:
   only asks it and reshapes the answer, once for all units and both windows.
 - A metric without a value in a window is absent from that window's map (never 0), so a
   rule reading it evaluates to "không đủ dữ liệu".
-- Targets are sent to the engine in slices of at most ``SLICE`` units of one province
-  (SQLite refuses statements with more than 500 compound terms; a province's subtree lets
-  the engine seek by index instead of scanning the country).
+- All targets go to the engine in one call when it answers from its pre-aggregated cells
+  (yearly windows of summed or averaged metrics); otherwise in slices of at most ``SLICE``
+  units of one province, so the engine seeks a province's subtree by index instead of
+  scanning the country.
 """
 
 from __future__ import annotations
@@ -73,7 +74,21 @@ def fetch(
     if not metrics or not units:
         return out
     previous = period.previous()
-    for chunk in _slices(units):
+    yearly = engine.yearly_values(metrics=metrics, units=units, years=[period, previous])
+    if yearly is not None:
+        for unit in units:
+            figures = out[unit.pk]
+            for metric in metrics:
+                values = yearly.get((unit.pk, metric.pk))
+                if not values:
+                    continue
+                if period.end in values:
+                    figures.current[metric.code] = float(values[period.end])
+                if previous.end in values:
+                    figures.previous[metric.code] = float(values[previous.end])
+        return out
+    whole = engine.served_from_rollups(metrics=metrics, units=units, periods=[period, previous])
+    for chunk in [list(units)] if whole else _slices(units):
         grouped = engine.aggregate(metrics=metrics, units=chunk, periods=[period, previous])
         for unit in chunk:
             figures = out[unit.pk]

@@ -453,6 +453,12 @@ def missing_of(
     previous: Mapping[str, float],
     facts: Mapping[str, Any],
 ) -> list[str]:
+    if (
+        current.keys() >= set(rule.current)
+        and previous.keys() >= set(rule.previous)
+        and facts.keys() >= set(rule.facts)
+    ):
+        return []  # the common case, checked without building strings
     out = [f"m.{c}" for c in rule.current if c not in current]
     out += [f"prev.{c}" for c in rule.previous if c not in previous]
     out += [f"unit.{f}" for f in rule.facts if f not in facts]

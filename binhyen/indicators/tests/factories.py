@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 
+from binhyen.indicators import rollups
 from binhyen.indicators.models import (
     DataValue,
     Metric,
@@ -39,7 +40,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
 def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> DataValue:
     """Store a value directly (test set-up only; real writes go through services)."""
     p = parse_period(period)
-    return DataValue.objects.create(
+    dv = DataValue.objects.create(
         metric=metric,
         orgunit=unit,
         period=p.code,
@@ -48,6 +49,9 @@ def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> 
         option=option,
         value=value,
     )
+    # As every real write does: the pre-aggregated figures move in the same transaction.
+    rollups.apply(rollups.value_changes([(metric.pk, unit.pk, p.end, option, None, value)]))
+    return dv
 
 
 def old_unit(code: str, kind: str, parent: Any, name: str = "") -> Any:

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from binhyen.indicators import engine
+from binhyen.accounts.tests.factories import UserFactory
+from binhyen.indicators import engine, rollups, services
 from binhyen.indicators.engine import poisson_change_p_value
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import parse_period
@@ -24,11 +25,24 @@ from binhyen.orgunits.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["small", "large"])
-def _plan(request, monkeypatch):
-    """Run every case through both query shapes (province-sized and national-sized)."""
+@pytest.fixture(autouse=True, params=["small", "large", "rollups"])
+def _plan(request, monkeypatch, settings):
+    """Run every case through both query shapes (province-sized and national-sized) and
+    through the pre-aggregated cells (rebuilt before each question, then kept by writes)."""
+    settings.INDICATORS_ROLLUPS = request.param == "rollups"
     if request.param == "large":
         monkeypatch.setattr(engine, "SMALL_SUBTREE", -1)
+    if request.param == "rollups":
+        real = engine.aggregate
+
+        def aggregate(**kwargs):
+            if not rollups.usable():
+                # The test built its map after its values: build the cells as a deployment's
+                # map import would.
+                rollups.rebuild()
+            return real(**kwargs)
+
+        monkeypatch.setattr(engine, "aggregate", aggregate)
 
 
 @pytest.fixture
@@ -202,9 +216,25 @@ def test_edits_show_at_once(world):
     # given a computed figure / when a value changes / then the next call sees it
     rows = _rows([world["m"]], [world["p"]], ["2025M07"], compare=False)
     assert rows[("t_crimes", "91", "2025M07")].value == 22
-    world["m"].values.filter(orgunit=world["b"], period="2025M07").update(value=8)
+    admin = UserFactory(is_superuser=True)
+    services.data_values_save(
+        actor=admin,
+        unit=world["b"],
+        period_code="2025M07",
+        values=[services.ValueInput(metric=world["m"], value=8)],
+    )
     rows = _rows([world["m"]], [world["p"]], ["2025M07"], compare=False)
     assert rows[("t_crimes", "91", "2025M07")].value == 23
+    # and a cleared value leaves the totals at once too
+    services.data_values_save(
+        actor=admin,
+        unit=world["a"],
+        period_code="2025M07",
+        values=[services.ValueInput(metric=world["m"], value=None)],
+    )
+    rows = _rows([world["m"]], [world["p"]], ["2025M07", "2025"], compare=False)
+    assert rows[("t_crimes", "91", "2025M07")].value == 13
+    assert rows[("t_crimes", "91", "2025")].value == pytest.approx(72)
 
 
 def test_missing_values_are_none_not_zero(world):

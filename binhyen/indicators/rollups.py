@@ -1,0 +1,531 @@
+"""Pre-aggregated figures (rollups): what national, provincial and yearly questions read.
+
+A rollup cell holds, for one *current* unit, one metric, one time bucket and one
+disaggregation option, the sum of every stored value that counts toward that unit by the
+engine's rules (its subtree by path, and predecessors forwarded through the lineage with
+their weights): ``total`` = Σ weight·value, ``weight`` = Σ weight, ``value_count`` = how many
+values, ``forwarded`` = how many came through the lineage.
+
+Two grains:
+- ``p`` (the value's own period end) for units at levels up to
+  ``INDICATORS_ROLLUP_PERIOD_LEVELS`` (the country and the provinces by default): any
+  question about those units, for any periods, reads a few hundred cells instead of
+  scanning every commune's values;
+- ``y`` (the calendar year the value's period ends in) for current units at every level:
+  yearly questions (programme windows, yearly reports) about any unit.
+
+Invariants:
+- **Same answer as the raw query.** ``contributions`` applies the engine's rules (see
+  ``engine``'s docstring: nearest ancestor-or-self with lineage, default successor or shares,
+  chains up to ``MAX_CHAIN``); the tests compare both paths on the same data.
+- **Never stale.** Cells change in the same transaction as the values (``apply``, called by
+  every value write). They depend on the map's structure, so ``RollupState`` records the
+  structure version they were built for; when the map changes (``map_structure_changed``)
+  they are rebuilt, and until then the engine does not read them (``usable``).
+- Only sums and averages are served from cells (both are additive); min, max, last value
+  and non-aggregated metrics always read the values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from binhyen.indicators.models import Aggregation, DataValue, Metric, Rollup, RollupState
+from binhyen.indicators.models import RollupGrain as Grain
+from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
+from binhyen.orgunits.models import Lineage, OrgUnit
+from binhyen.orgunits.structure import current_version, map_structure_changed
+
+MAX_CHAIN = 6
+SERVED = (Aggregation.SUM, Aggregation.AVERAGE)
+
+# (target unit id, its level, weight, forwarded through the lineage)
+Target = tuple[int, int, float, bool]
+
+
+def period_levels() -> int:
+    """Return the deepest level that keeps cells per stored period (0 = the country)."""
+    return int(getattr(settings, "INDICATORS_ROLLUP_PERIOD_LEVELS", 1))
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "INDICATORS_ROLLUPS", True))
+
+
+def year_end(day: date) -> date:
+    return date(day.year, 12, 31)
+
+
+# --- where a unit's values count --------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class _Unit:
+    id: int
+    code: str
+    path: str
+    level: int
+    current: bool
+
+
+def _units(**lookup: Any) -> dict[int, _Unit]:
+    rows = OrgUnit.objects.filter(**lookup).values_list("id", "code", "path", "level", "valid_to")
+    return {r[0]: _Unit(r[0], r[1], r[2], r[3], r[4] is None) for r in rows}
+
+
+def _codes(unit: _Unit) -> list[str]:
+    return [c for c in unit.path.strip("/").split("/") if c]
+
+
+class _Map:
+    """The part of the map the contributions of some units need (loaded on demand)."""
+
+    def __init__(self, units: dict[int, _Unit] | None = None) -> None:
+        self.by_id: dict[int, _Unit] = dict(units or {})
+        self.by_code: dict[str, _Unit] = {u.code: u for u in self.by_id.values()}
+        self.edges: dict[int, list[tuple[int, float]]] | None = None
+
+    def load_codes(self, codes: Iterable[str]) -> None:
+        missing = {c for c in codes if c not in self.by_code}
+        if missing:
+            for u in _units(code__in=missing).values():
+                self.by_id[u.id] = u
+                self.by_code[u.code] = u
+
+    def load_ids(self, ids: Iterable[int]) -> None:
+        missing = {i for i in ids if i not in self.by_id}
+        if missing:
+            for u in _units(pk__in=missing).values():
+                self.by_id[u.id] = u
+                self.by_code[u.code] = u
+
+    def load_edges(self, start: Iterable[int] | None) -> None:
+        """Load the weighted edges reachable from ``start`` (all edges when None)."""
+        rows: list[tuple[int, int, Any, bool]] = []
+        if start is None:
+            rows = list(
+                Lineage.objects.values_list("predecessor_id", "successor_id", "share", "is_default")
+            )
+        else:
+            seen: set[int] = set()
+            frontier = set(start)
+            for _depth in range(MAX_CHAIN + 1):
+                frontier -= seen
+                if not frontier:
+                    break
+                seen |= frontier
+                batch = list(
+                    Lineage.objects.filter(predecessor_id__in=frontier).values_list(
+                        "predecessor_id", "successor_id", "share", "is_default"
+                    )
+                )
+                rows.extend(batch)
+                frontier = {r[1] for r in batch}
+        by_pid: dict[int, list[tuple[int, Any, bool]]] = defaultdict(list)
+        for pid, sid, share, is_default in rows:
+            by_pid[pid].append((sid, share, is_default))
+        self.edges = {pid: _weights(out) for pid, out in by_pid.items()}
+        self.load_ids({sid for out in self.edges.values() for sid, _w in out})
+
+    def chain(self, unit: _Unit) -> list[_Unit]:
+        """Return the unit's ancestors-or-self from the root down (by its path)."""
+        return [self.by_code[c] for c in _codes(unit) if c in self.by_code]
+
+    def current_chain(self, unit: _Unit, weight: float, forwarded: bool) -> list[Target]:
+        return [(u.id, u.level, weight, forwarded) for u in self.chain(unit) if u.current]
+
+
+def _weights(out: list[tuple[int, Any, bool]]) -> list[tuple[int, float]]:
+    """Return each edge's weight: normalised shares, else the default successor, else the
+    lowest successor id (the engine's ``edge`` CTE)."""
+    ssum = sum(float(share) for _sid, share, _d in out if share is not None)
+    has_default = any(d for _sid, _share, d in out)
+    min_sid = min(sid for sid, _share, _d in out)
+    weights = []
+    for sid, share, is_default in out:
+        if ssum > 0:
+            w = float(share or 0) / ssum
+        elif is_default or (not has_default and sid == min_sid):
+            w = 1.0
+        else:
+            w = 0.0
+        weights.append((sid, w))
+    return weights
+
+
+def contributions(unit_ids: Iterable[int], *, whole_map: bool = False) -> dict[int, list[Target]]:
+    """Return, per unit, the current units its values count toward, with weights.
+
+    An open unit, or a closed one with no lineage on itself or its three nearest
+    ancestors, counts toward its open ancestors-or-self with weight 1; a closed unit with
+    lineage counts instead toward the open successors (and their open ancestors) its
+    nearest lineage leads to, chains followed, weights multiplied.
+    """
+    ids = set(unit_ids)
+    m = _Map(_units() if whole_map else _units(pk__in=ids))
+    if not whole_map:
+        m.load_codes(
+            {c for i in ids if i in m.by_id for c in m.by_id[i].path.strip("/").split("/")}
+        )
+    closed = [m.by_id[i] for i in ids if i in m.by_id and not m.by_id[i].current]
+    anchors: dict[int, int] = {}
+    if closed:
+        # The nearest ancestor-or-self (up to three levels up) that has successor edges.
+        nearest: dict[int, list[int]] = {
+            u.id: [a.id for a in reversed(m.chain(u)[-4:])] for u in closed
+        }
+        candidates = {i for ids_up in nearest.values() for i in ids_up}
+        with_edges = set(
+            Lineage.objects.filter(predecessor_id__in=candidates)
+            .values_list("predecessor_id", flat=True)
+            .distinct()
+        )
+        for uid, ids_up in nearest.items():
+            found = next((i for i in ids_up if i in with_edges), None)
+            if found is not None:
+                anchors[uid] = found
+        if anchors:
+            m.load_edges(None if whole_map else set(anchors.values()))
+            m.load_codes({c for u in list(m.by_id.values()) for c in _codes(u)})
+    out: dict[int, list[Target]] = {}
+    memo: dict[int, list[Target]] = {}
+    for uid in ids:
+        unit = m.by_id.get(uid)
+        if unit is None:
+            continue
+        anchor = anchors.get(uid)
+        if anchor is None:
+            out[uid] = m.current_chain(unit, 1.0, False)
+            continue
+        if anchor not in memo:
+            memo[anchor] = _forward(m, anchor)
+        out[uid] = memo[anchor]
+    return out
+
+
+def _forward(m: _Map, anchor: int) -> list[Target]:
+    """Return the open units (and their open ancestors) ``anchor``'s edges lead to."""
+    found: dict[tuple[int, int], float] = defaultdict(float)
+    edges = m.edges or {}
+
+    def walk(pid: int, acc: float, depth: int) -> None:
+        for sid, w in edges.get(pid, ()):
+            if w <= 0:
+                continue
+            succ = m.by_id.get(sid)
+            if succ is None:
+                continue
+            if succ.current:
+                for tid, level, _w, _f in m.current_chain(succ, 1.0, True):
+                    found[(tid, level)] += acc * w
+            if depth < MAX_CHAIN:
+                walk(sid, acc * w, depth + 1)
+
+    walk(anchor, 1.0, 1)
+    return [(tid, level, w, True) for (tid, level), w in found.items()]
+
+
+# --- state ---------------------------------------------------------------------------------
+
+
+def usable() -> bool:
+    """Return True when the cells match the map's structure (and rollups are on)."""
+    if not enabled():
+        return False
+    state = RollupState.objects.filter(pk=1).values_list("structure_version", flat=True).first()
+    return int(state or 0) == current_version()
+
+
+def _state_save(seconds: float) -> None:
+    RollupState.objects.update_or_create(
+        pk=1,
+        defaults={
+            "structure_version": current_version(),
+            "built_at": timezone.now(),
+            "seconds": round(seconds, 3),
+        },
+    )
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class Change:
+    """A change of one stored value: ``delta`` to its value, ``rows`` +1 new, -1 removed."""
+
+    metric_id: int
+    unit_id: int
+    period_end: date
+    option: str
+    delta: float
+    rows: int
+
+
+Cell = tuple[str, int, int, date, int, str]  # grain, level, metric, end, unit, option
+
+
+def apply(changes: Sequence[Change]) -> int:
+    """Add ``changes`` to the cells (in the caller's transaction); return cells touched.
+
+    Does nothing while the cells are out of date with the map: the next rebuild counts
+    these values anyway.
+    """
+    changes = [c for c in changes if c.delta or c.rows]
+    if not changes or not usable():
+        return 0
+    targets = contributions({c.unit_id for c in changes})
+    deepest = period_levels()
+    cells: dict[Cell, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    for c in changes:
+        for tid, level, w, fwd in targets.get(c.unit_id, ()):
+            grains = [(Grain.YEAR.value, year_end(c.period_end))]
+            if level <= deepest:
+                grains.append((Grain.PERIOD.value, c.period_end))
+            for grain, end in grains:
+                cell = cells[(grain, level, c.metric_id, end, tid, c.option)]
+                cell[0] += w * c.delta
+                cell[1] += w * c.rows
+                cell[2] += c.rows
+                cell[3] += c.rows if fwd else 0
+    _upsert(cells)
+    return len(cells)
+
+
+def _upsert(cells: dict[Cell, list[float]]) -> None:
+    table = Rollup._meta.db_table
+    sql = f"""
+INSERT INTO {table} (grain, level, metric_id, period_end, unit_id, option,
+                     total, weight, value_count, forwarded)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (grain, level, metric_id, period_end, unit_id, option) DO UPDATE SET
+  total = {table}.total + excluded.total,
+  weight = {table}.weight + excluded.weight,
+  value_count = {table}.value_count + excluded.value_count,
+  forwarded = {table}.forwarded + excluded.forwarded"""  # noqa: S608
+    # A fixed order, so concurrent writers lock shared cells (the country's) alike.
+    keys = sorted(cells)
+    iso = connection.vendor != "postgresql"  # SQLite stores dates as ISO text
+
+    def key(k: Cell) -> tuple[Any, ...]:
+        return (k[0], k[1], k[2], k[3].isoformat() if iso else k[3], k[4], k[5])
+
+    params = [(*key(k), cells[k][0], cells[k][1], int(cells[k][2]), int(cells[k][3])) for k in keys]
+    shrunk = [key(k) for k in keys if cells[k][2] < 0]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        if shrunk:
+            cursor.executemany(
+                f"DELETE FROM {table} WHERE grain = %s AND level = %s AND metric_id = %s"  # noqa: S608
+                " AND period_end = %s AND unit_id = %s AND option = %s AND value_count <= 0",
+                shrunk,
+            )
+
+
+ValueMove = tuple[int, int, date, str, float | None, float | None]
+
+
+def value_changes(rows: Iterable[ValueMove]) -> list[Change]:
+    """Return the changes of (metric id, unit id, period end, option, old, new) tuples."""
+    out = []
+    for metric_id, unit_id, end, option, old, new in rows:
+        if old is None and new is None:
+            continue
+        rows_delta = (new is not None) - (old is not None)
+        out.append(
+            Change(metric_id, unit_id, end, option or "", (new or 0.0) - (old or 0.0), rows_delta)
+        )
+    return out
+
+
+# --- rebuild -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild() -> dict[str, Any]:
+    """Recompute every cell from the stored values and the current map."""
+    t0 = time.perf_counter()
+    table = Rollup._meta.db_table
+    dv = DataValue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(f"SELECT DISTINCT orgunit_id FROM {dv}")  # noqa: S608
+        unit_ids = [r[0] for r in cursor.fetchall()]
+    targets = contributions(unit_ids, whole_map=len(unit_ids) > 2000)
+    mapping = [
+        (uid, tid, level, w, 1 if fwd else 0)
+        for uid, ts in targets.items()
+        for tid, level, w, fwd in ts
+    ]
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS rollup_map")
+        cursor.execute(
+            "CREATE TEMP TABLE rollup_map (unit_id BIGINT, target_id BIGINT,"
+            " level INTEGER, w DOUBLE PRECISION, fwd INTEGER)" + (" ON COMMIT DROP" if pg else "")
+        )
+        try:
+            if pg:
+                with cursor.cursor.copy(
+                    "COPY rollup_map (unit_id, target_id, level, w, fwd) FROM STDIN"
+                ) as copy:
+                    for row in mapping:
+                        copy.write_row(row)
+                cursor.execute("ANALYZE rollup_map")
+            else:
+                cursor.executemany("INSERT INTO rollup_map VALUES (%s, %s, %s, %s, %s)", mapping)
+                cursor.execute("CREATE INDEX rollup_map_unit ON rollup_map (unit_id)")
+            year = (
+                "MAKE_DATE(CAST(EXTRACT(YEAR FROM dv.period_end) AS INTEGER), 12, 31)"
+                if pg
+                else "strftime('%%Y', dv.period_end) || '-12-31'"
+            )
+            for grain, end, where in (
+                (Grain.PERIOD.value, "dv.period_end", "WHERE m.level <= %s"),
+                (Grain.YEAR.value, year, ""),
+            ):
+                cursor.execute(
+                    f"""
+INSERT INTO {table} (grain, level, metric_id, period_end, unit_id, option,
+                     total, weight, value_count, forwarded)
+SELECT %s, m.level, dv.metric_id, {end}, m.target_id, dv.option,
+       SUM(dv.value * m.w), SUM(m.w), COUNT(*), SUM(m.fwd)
+FROM {dv} dv JOIN rollup_map m ON m.unit_id = dv.orgunit_id
+{where}
+GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
+                    [grain, period_levels()] if where else [grain],
+                )
+            if pg:
+                cursor.execute(f"ANALYZE {table}")  # the planner must know the new sizes
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+            cells = int(cursor.fetchone()[0])
+        finally:
+            if not pg:  # PostgreSQL rolls the table back with a failed transaction
+                cursor.execute("DROP TABLE IF EXISTS rollup_map")
+        if pg:
+            cursor.execute("DROP TABLE rollup_map")
+    seconds = time.perf_counter() - t0
+    _state_save(seconds)
+    return {"cells": cells, "units": len(unit_ids), "seconds": round(seconds, 2)}
+
+
+@receiver(map_structure_changed)
+def _rebuild_on_map_change(sender: Any, **kwargs: Any) -> None:
+    if enabled():
+        rebuild()
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def plan(
+    requests: Sequence[tuple[Sequence[Metric], Sequence[Period]]], *, level: int
+) -> dict[int, str]:
+    """Return the metrics (id → grain) whose figures for current targets at ``level`` can
+    be read from cells; the caller has checked ``usable()``.
+
+    A metric is served when it sums or averages and either every period asked of it is a
+    calendar year (``y`` cells at any level) or the targets are at most at the period
+    levels (``p`` cells, any periods). One grain per metric, so no value counts twice.
+    """
+    periods: dict[int, list[Period]] = defaultdict(list)
+    metrics: dict[int, Metric] = {}
+    for ms, ps in requests:
+        for metric in ms:
+            metrics[metric.pk] = metric
+            periods[metric.pk].extend(ps)
+    out: dict[int, str] = {}
+    for pk, metric in metrics.items():
+        if metric.aggregation not in SERVED:
+            continue
+        ps = periods[pk]
+        if (
+            ps
+            and all(p.kind == PeriodKind.YEAR for p in ps)
+            and (KIND_RANK[metric.period_kind] <= KIND_RANK[PeriodKind.YEAR])
+        ):
+            out[pk] = Grain.YEAR.value
+        elif level <= period_levels():
+            out[pk] = Grain.PERIOD.value
+    return out
+
+
+def read(
+    *,
+    served: dict[int, str],
+    requests: Sequence[tuple[Sequence[Metric], Sequence[Period]]],
+    units: Sequence[OrgUnit],
+    by_option: bool,
+) -> list[tuple[Any, ...]]:
+    """Return the cells of the served metrics for current ``units``, summed over options
+    unless ``by_option``: (unit id, metric id, end[, option], total, weight, forwarded)."""
+    if not served or not units:
+        return []
+    table = Rollup._meta.db_table
+    spans: dict[tuple[str, int], set[tuple[date, date]]] = defaultdict(set)
+    for ms, ps in requests:
+        for metric in ms:
+            grain = served.get(metric.pk)
+            if grain is None:
+                continue
+            for p in ps:
+                spans[(grain, metric.pk)].add(
+                    (p.end, p.end) if grain == Grain.YEAR.value else (p.start, p.end)
+                )
+    by_grain: dict[tuple[str, tuple[tuple[date, date], ...]], list[int]] = defaultdict(list)
+    for (grain, pk), spans_of in spans.items():
+        by_grain[(grain, tuple(sorted(spans_of)))].append(pk)
+    option_col = ", option" if by_option else ""
+    pg = connection.vendor == "postgresql"
+    unit_ids = [u.pk for u in units]
+    levels = sorted({u.level for u in units})
+    units_sql = (
+        "unit_id = ANY(CAST(%s AS BIGINT[]))"
+        if pg
+        else f"unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+    )
+    unit_params: list[Any] = [unit_ids] if pg else list(unit_ids)
+    parts: list[str] = []
+    params: list[Any] = []
+    for (grain, ranges), ids in by_grain.items():
+        if grain == Grain.YEAR.value:  # a list of ends: an index condition on every column
+            when = f"period_end IN ({', '.join(['%s'] * len(ranges))})"
+            spans_params = [end for _start, end in ranges]
+        else:
+            when = " OR ".join(["period_end BETWEEN %s AND %s"] * len(ranges))
+            spans_params = [d for span in ranges for d in span]
+        parts.append(
+            f"(grain = %s AND level IN ({', '.join(['%s'] * len(levels))})"
+            f" AND metric_id IN ({', '.join(['%s'] * len(ids))}) AND ({when}))"
+        )
+        params.extend([grain, *levels, *ids, *spans_params])
+    # SQLite: the end as stored text, not converted to a date object row by row.
+    end = "period_end" if pg else "period_end || ''"
+    one_per_cell = by_option or not any(
+        m.disaggregation_id for ms, _ps in requests for m in ms if m.pk in served
+    )
+    if one_per_cell:
+        # One cell per row already (per option, or metrics without options).
+        select = f"{end}{option_col}, total, weight, forwarded"
+        group = ""
+    else:
+        select = f"{end}, SUM(total), SUM(weight), MAX(forwarded)"
+        group = "GROUP BY unit_id, metric_id, period_end"
+    sql = f"""
+SELECT unit_id, metric_id, {select}
+FROM {table}
+WHERE ({" OR ".join(parts)}) AND {units_sql}
+{group}"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *unit_params])
+        return list(cursor.fetchall())
