@@ -47,6 +47,7 @@ db: setup ## Migrate SQLite, import the real administrative units, load the demo
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py orgunits_import
 	$(PY) manage.py demo_load
+	$(PY) manage.py indicators_rollups --if-stale
 
 run: db ## Set everything up and serve on http://127.0.0.1:$(PORT)
 	@echo ""
