@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field as NinjaField
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -357,12 +358,57 @@ def enrollment_withdraw(request: HttpRequest, pk: int, payload: ReasonIn) -> dic
 
 @router.get("/decisions/{pk}", response={200: DecisionOut, 404: ErrorOut})
 def decision_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """One decision; ``scan_url`` downloads its signed scan when one is attached."""
     user = _user(request)
     decision = selectors.decision_get(user=user, pk=pk)
     return _decision_out(user, decision)
 
 
+@router.get(
+    "/decisions/{pk}/scan",
+    response={404: ErrorOut},
+    url_name="programs_decision_scan",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The scan (PDF, or an image without metadata)",
+                "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}},
+            }
+        }
+    },
+)
+def decision_scan(request: HttpRequest, pk: int) -> FileResponse:
+    """Download a decision's signed scan, to whoever may read the decision (404 if none)."""
+    decision = selectors.decision_get(user=_user(request), pk=pk)
+    if not decision.scan:
+        raise selectors.not_found()
+    extension = (
+        "pdf"
+        if decision.scan_mime == "application/pdf"
+        else (decision.scan.name or "").rsplit(".", 1)[-1]
+    )
+    response = FileResponse(
+        decision.scan.open("rb"),
+        content_type=decision.scan_mime,
+        as_attachment=True,
+        filename=f"quyet-dinh-{decision.pk}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post("/decisions/{pk}/scan", response={200: DecisionOut, **ERRORS})
+def decision_scan_upload(request: HttpRequest, pk: int, scan: File[UploadedFile]) -> dict[str, Any]:
+    """Attach or replace the signed scan (multipart field ``scan``: PDF, JPEG or PNG), checked
+    and cleaned like on the decision page; for whoever may decide at the decision's unit."""
+    user = _user(request)
+    decision = selectors.decision_get(user=user, pk=pk)
+    saved = _call(services.decision_scan_attach, actor=user, decision=decision, scan=scan)
+    return _decision_out(user, saved)
+
+
 def _decision_out(user: Any, decision: Decision) -> dict[str, Any]:
+    has_scan = bool(decision.scan)
     return {
         "id": decision.pk,
         "program": decision.program.code,
@@ -373,6 +419,8 @@ def _decision_out(user: Any, decision: Decision) -> dict[str, Any]:
         "signer_title": decision.signer_title,
         "issuing_body": decision.issuing_body,
         "deciding_unit": decision.orgunit.code,
+        "scan_url": reverse("api:programs_decision_scan", args=[decision.pk]) if has_scan else None,
+        "scan_mime": decision.scan_mime if has_scan else None,
         "enrollments": [
             enrollment_out(e) for e in selectors.decision_enrollments(user=user, decision=decision)
         ],
@@ -551,7 +599,7 @@ def enrollment_create(request: HttpRequest, code: str, payload: EnrollIn) -> Sta
 
 @router.post("/{code}/decisions", response={201: DecisionOut, **ERRORS})
 def decision_record(request: HttpRequest, code: str, payload: DecisionIn) -> Status:
-    """Record one decision for verified files (the scan is attached on the decision screen)."""
+    """Record one decision for verified files; attach its scan with POST /decisions/{pk}/scan."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
     files = [

@@ -203,6 +203,10 @@ class DecisionOut(Schema):
     signer_title: str
     issuing_body: str
     deciding_unit: str
+    scan_url: str | None = Field(
+        None, description="Download address of the signed scan (same authentication), if any"
+    )
+    scan_mime: str | None = Field(None, description="application/pdf, image/jpeg or image/png")
     enrollments: list[EnrollmentOut]
 
 

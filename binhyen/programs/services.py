@@ -1075,6 +1075,45 @@ def decision_record(
 
 
 @transaction.atomic
+def decision_scan_attach(*, actor: Any, decision: Decision, scan: UploadedFile) -> Decision:
+    """Attach (or replace) the signed scan of a recorded decision.
+
+    Allowed to whoever may decide at the decision's unit. The file goes through the same
+    check as at recording (``clean_document``: type sniffed from the content, size capped,
+    images re-encoded without metadata); a replaced file is deleted after commit.
+    """
+    locked = Decision.objects.select_for_update().select_related("orgunit").get(pk=decision.pk)
+    _require(prog_perms.can_decide_at(actor, locked.orgunit))
+    try:
+        clean = clean_document(scan)
+    except ValidationError as exc:
+        raise ValidationError({"scan": " ".join(exc.messages)}) from exc
+    before = {"scan": locked.scan.name or "", "scan_mime": locked.scan_mime}
+    storage = locked.scan.storage
+    locked.scan.save(clean.content.name or "quyet-dinh", clean.content, save=False)
+    stored = locked.scan.name or ""
+    try:
+        locked.scan_mime = clean.mime
+        locked.full_clean()
+        locked.save()
+        audit_event_record(
+            actor=actor,
+            action="decision.scan",
+            obj=locked,
+            orgunit=locked.orgunit,
+            before=before,
+            after={"scan": stored, "scan_mime": clean.mime, "size": clean.content.size},
+        )
+    except BaseException:
+        storage.delete(stored)
+        raise
+    replaced = before["scan"]
+    if replaced and replaced != stored:
+        transaction.on_commit(lambda: storage.delete(replaced))
+    return locked
+
+
+@transaction.atomic
 def enrollment_withdraw(
     *, actor: Any, enrollment: Enrollment, reason: str, number: str = ""
 ) -> Enrollment:
