@@ -11,6 +11,7 @@ edit pages answer 404 to everybody else.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -666,24 +667,50 @@ def _metric_fields(form: MetricForm) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k in services.METRIC_FIELDS}
 
 
+def _catalogue_form(
+    request: HttpRequest,
+    *,
+    form: Any,
+    kind: str,
+    obj: Any,
+    save: Callable[[], Any],
+    done: str,
+    to: str,
+) -> HttpResponse:
+    """Run one catalogue write for a posted form: on success say ``done`` (formatted with
+    the saved object's code) and go back to the list ``to``; on refusal show the service's
+    errors next to the fields (400), the object reloaded as it is stored."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except ValidationError as exc:
+            if obj is not None:
+                obj.refresh_from_db()
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done % {"code": saved.code})
+            return redirect(to)
+    return render(
+        request,
+        "indicators/catalogue_form.html",
+        {"form": form, "kind": kind, "obj": obj},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_create(request: HttpRequest) -> HttpResponse:
     _require_manager_page(request.user)
     form = MetricForm(request.POST or None, initial={"capture_kinds": ["commune"]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            metric = services.metric_create(actor=request.user, **_metric_fields(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm chỉ tiêu %(code)s.") % {"code": metric.code})
-            return redirect("indicators:metric_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "metric", "obj": None},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="metric",
+        obj=None,
+        save=lambda: services.metric_create(actor=request.user, **_metric_fields(form)),
+        done=_("Đã thêm chỉ tiêu %(code)s."),
+        to="indicators:metric_list",
     )
 
 
@@ -692,20 +719,16 @@ def metric_create(request: HttpRequest) -> HttpResponse:
 def metric_edit(request: HttpRequest, code: str) -> HttpResponse:
     metric = _metric_for_manager(request.user, code)
     form = MetricForm(request.POST or None, initial=MetricForm.initial_for(metric))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.metric_update(actor=request.user, metric=metric, **_metric_fields(form))
-        except ValidationError as exc:
-            metric.refresh_from_db()
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": metric.code})
-            return redirect("indicators:metric_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "metric", "obj": metric},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="metric",
+        obj=metric,
+        save=lambda: services.metric_update(
+            actor=request.user, metric=metric, **_metric_fields(form)
+        ),
+        done=_("Đã lưu chỉ tiêu %(code)s."),
+        to="indicators:metric_list",
     )
 
 
@@ -733,27 +756,25 @@ def form_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _form_fields(form: ReportFormForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def form_create(request: HttpRequest) -> HttpResponse:
     _require_manager_page(request.user)
     form = ReportFormForm(request.POST or None, initial={"submitting_kinds": ["commune"]})
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
-        try:
-            created = services.report_form_create(
-                actor=request.user, metrics=_ordered_choice(form, []), **fields
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm biểu mẫu %(code)s.") % {"code": created.code})
-            return redirect("indicators:form_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "form", "obj": None},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="form",
+        obj=None,
+        save=lambda: services.report_form_create(
+            actor=request.user, metrics=_ordered_choice(form, []), **_form_fields(form)
+        ),
+        done=_("Đã thêm biểu mẫu %(code)s."),
+        to="indicators:form_list",
     )
 
 
@@ -765,26 +786,19 @@ def form_edit(request: HttpRequest, code: str) -> HttpResponse:
     initial = {name: getattr(report_form, name) for name in services.REPORT_FORM_FIELDS}
     initial["metrics"] = [m.code for m in current]
     form = ReportFormForm(request.POST or None, initial=initial, current=current)
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
-        try:
-            services.report_form_update(
-                actor=request.user,
-                form=report_form,
-                metrics=_ordered_choice(form, current),
-                **fields,
-            )
-        except ValidationError as exc:
-            report_form.refresh_from_db()
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu biểu mẫu %(code)s.") % {"code": report_form.code})
-            return redirect("indicators:form_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "form", "obj": report_form},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="form",
+        obj=report_form,
+        save=lambda: services.report_form_update(
+            actor=request.user,
+            form=report_form,
+            metrics=_ordered_choice(form, current),
+            **_form_fields(form),
+        ),
+        done=_("Đã lưu biểu mẫu %(code)s."),
+        to="indicators:form_list",
     )
 
 
@@ -811,19 +825,14 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     _require_manager_page(request.user)
     form = RuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.validation_rule_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm quy tắc %(code)s.") % {"code": rule.code})
-            return redirect("indicators:rule_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "rule", "obj": None},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="rule",
+        obj=None,
+        save=lambda: services.validation_rule_create(actor=request.user, **form.cleaned_data),
+        done=_("Đã thêm quy tắc %(code)s."),
+        to="indicators:rule_list",
     )
 
 
@@ -835,20 +844,16 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     initial["left_metric"] = rule.left_metric.code
     initial["right_metric"] = rule.right_metric.code
     form = RuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.validation_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
-        except ValidationError as exc:
-            rule.refresh_from_db()
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu quy tắc %(code)s.") % {"code": rule.code})
-            return redirect("indicators:rule_list")
-    return render(
+    return _catalogue_form(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": "rule", "obj": rule},
-        status=400 if form.errors else 200,
+        form=form,
+        kind="rule",
+        obj=rule,
+        save=lambda: services.validation_rule_update(
+            actor=request.user, rule=rule, **form.cleaned_data
+        ),
+        done=_("Đã lưu quy tắc %(code)s."),
+        to="indicators:rule_list",
     )
 
 
