@@ -6,40 +6,68 @@ order: request size (413), rate limit (429), anti-bot field and proof-of-work (4
 files (400), then one service; 201 only after the tip is committed.
 
 Officers (token or verified session): ``GET /inbox`` and ``GET /{id}``, scoped like the
-pages (a tip of another unit is a 404).
+pages (a tip of another unit is a 404), and every action of the tip page, each through the
+same service as the page: ``POST /{id}/claim``, ``/release``, ``/assign``, ``/priority``,
+``/classify``, ``/state`` (verify, conclude with outcome, reopen with reason), ``/messages``
+(to the citizen, optionally from a reply template), ``/notes``, ``/transfer``, ``/place``
+(a province-queue tip into one of its communes), ``/merge``, ``/valuable``; ``GET
+/{id}/duplicates``, ``GET /{id}/contact`` (logged like the page) and ``GET /reply-templates``.
+A refusal answers 404 when the caller may not act on the tip, 409 when the tip's state
+forbids the action (claimed by someone else, anonymous contact, ...) and 400 with the field
+for bad input.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from binhyen.orgunits.models import Kind as UnitKind
 from binhyen.tips import media, pow, selectors, services
-from binhyen.tips.models import Channel, Tip
+from binhyen.tips import permissions as tip_perms
+from binhyen.tips.models import Category, Channel, Tip, TipMessage
 from binhyen.tips.ratelimit import RateLimited, rate_limit_hit
 from binhyen.tips.schemas import (
+    AssignIn,
     ChallengeOut,
     CitizenLookupIn,
     CitizenStatusOut,
+    ClaimIn,
+    ClassifyIn,
+    ContactOut,
+    DuplicateOut,
     ErrorOut,
     FollowUpOut,
+    MergeIn,
+    MessageIn,
+    MessageOut,
+    NoteIn,
+    PlaceIn,
+    PriorityIn,
     PublicMessageOut,
     ReceiptOut,
+    ReplyTemplateOut,
+    StateIn,
     TipOut,
     TipPageOut,
     TipSubmitIn,
+    TransferIn,
+    ValuableIn,
 )
 from binhyen.tips.views import too_large, too_large_message
 
 router = Router(tags=["tips"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ACTION_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+T = TypeVar("T")
 
 
 def _guard(request: HttpRequest, scope: str) -> None:
@@ -219,3 +247,255 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> Any:
 def detail(request: HttpRequest, tip_id: int) -> Any:
     """One tip the caller may triage; a tip of another unit answers 404 like a missing one."""
     return _tip_out(selectors.tip_get(user=request.user, pk=tip_id))
+
+
+# --- officer actions -----------------------------------------------------------------------------
+
+
+def _officer_tip(request: HttpRequest, tip_id: int) -> Tip:
+    return selectors.tip_get(user=request.user, pk=tip_id)
+
+
+def _act(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call a triage service: no right → 404; a refusal without a field (the tip's state,
+    e.g. claimed by someone else) → 409; a field error → 400 with that field."""
+    try:
+        return fn(**kwargs)
+    except PermissionDenied:
+        raise Http404(selectors.not_found_message()) from None
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise HttpError(409, " ".join(exc.messages)) from None
+
+
+def _message_out(message: TipMessage) -> MessageOut:
+    author = message.author
+    return MessageOut(
+        id=message.pk,
+        direction=message.direction,
+        body=message.body,
+        author=(getattr(author, "display_name", "") or str(author)) if author else None,
+        created_at=message.created_at,
+    )
+
+
+@router.get("/reply-templates", response={200: list[ReplyTemplateOut]})
+def reply_templates(request: HttpRequest) -> Any:
+    """The active reply templates (use a code in ``POST /{id}/messages``)."""
+    if not tip_perms.can_triage_anywhere(request.user):
+        raise Http404(selectors.not_found_message())
+    return [
+        ReplyTemplateOut(code=t.code, name=t.name, body=t.body) for t in selectors.reply_templates()
+    ]
+
+
+@router.post("/{int:tip_id}/claim", response={200: TipOut, **ACTION_ERRORS})
+def claim(request: HttpRequest, tip_id: int, payload: ClaimIn) -> Any:
+    """Take the tip; ``take_over`` lets a supervisor take someone else's claim."""
+    tip = _officer_tip(request, tip_id)
+    return _tip_out(
+        _act(services.tip_claim, actor=request.user, tip=tip, take_over=payload.take_over)
+    )
+
+
+@router.post("/{int:tip_id}/release", response={200: TipOut, **ACTION_ERRORS})
+def release(request: HttpRequest, tip_id: int) -> Any:
+    """Give the tip back to the queue (the claimer, or a supervisor)."""
+    tip = _officer_tip(request, tip_id)
+    return _tip_out(_act(services.tip_release, actor=request.user, tip=tip))
+
+
+@router.post("/{int:tip_id}/assign", response={200: TipOut, **ACTION_ERRORS})
+def assign(request: HttpRequest, tip_id: int, payload: AssignIn) -> Any:
+    """Give the tip to an officer who may triage it (see the tip page's list)."""
+    tip = _officer_tip(request, tip_id)
+    assignee = selectors.tip_triage_officers(tip=tip).filter(pk=payload.assignee).first()
+    if assignee is None:
+        raise ValidationError({"assignee": _("Người được giao không có quyền xử lý tin này.")})
+    return _tip_out(_act(services.tip_assign, actor=request.user, tip=tip, assignee=assignee))
+
+
+@router.post("/{int:tip_id}/priority", response={200: TipOut, **ACTION_ERRORS})
+def priority(request: HttpRequest, tip_id: int, payload: PriorityIn) -> Any:
+    tip = _officer_tip(request, tip_id)
+    return _tip_out(
+        _act(services.tip_set_priority, actor=request.user, tip=tip, priority=payload.priority)
+    )
+
+
+@router.post("/{int:tip_id}/classify", response={200: TipOut, **ACTION_ERRORS})
+def classify(request: HttpRequest, tip_id: int, payload: ClassifyIn) -> Any:
+    """Correct the kind and category."""
+    tip = _officer_tip(request, tip_id)
+    category = None
+    if payload.category:
+        category = Category.objects.filter(code=payload.category, is_active=True).first()
+        if category is None:
+            raise ValidationError({"category": _("Nhóm tin không tồn tại.")})
+    return _tip_out(
+        _act(
+            services.tip_classify,
+            actor=request.user,
+            tip=tip,
+            kind=payload.kind,
+            category=category,
+        )
+    )
+
+
+@router.post("/{int:tip_id}/state", response={200: TipOut, **ACTION_ERRORS})
+def state(request: HttpRequest, tip_id: int, payload: StateIn) -> Any:
+    """Change the state: start verifying a new tip, conclude it (resolved or unfounded, with
+    the outcome), or reopen a concluded tip (``verifying`` with a reason)."""
+    tip = _officer_tip(request, tip_id)
+    user = request.user
+    if payload.status != "verifying":
+        result = _act(
+            services.tip_conclude,
+            actor=user,
+            tip=tip,
+            status=payload.status,
+            outcome=payload.outcome,
+        )
+    elif tip.is_open:
+        result = _act(services.tip_verify_start, actor=user, tip=tip)
+    else:
+        result = _act(services.tip_reopen, actor=user, tip=tip, reason=payload.reason)
+    return _tip_out(result)
+
+
+@router.post("/{int:tip_id}/messages", response={201: MessageOut, **ACTION_ERRORS})
+def message(request: HttpRequest, tip_id: int, payload: MessageIn) -> Any:
+    """Send a message to the citizen; a template's text is used when ``body`` is empty."""
+    tip = _officer_tip(request, tip_id)
+    body = payload.body
+    if payload.template:
+        template = selectors.reply_templates().filter(code=payload.template).first()
+        if template is None:
+            raise ValidationError(
+                {"template": _("Không có mẫu trả lời “%(code)s”.") % {"code": payload.template}}
+            )
+        body = body.strip() or template.body
+    sent = _act(services.tip_reply, actor=request.user, tip=tip, body=body)
+    return Status(201, _message_out(sent))
+
+
+@router.post("/{int:tip_id}/notes", response={201: MessageOut, **ACTION_ERRORS})
+def note(request: HttpRequest, tip_id: int, payload: NoteIn) -> Any:
+    """Add an internal note (never shown to the citizen)."""
+    tip = _officer_tip(request, tip_id)
+    added = _act(services.tip_note_add, actor=request.user, tip=tip, body=payload.body)
+    return Status(201, _message_out(added))
+
+
+def _commune(code: str, field: str) -> Any:
+    unit = selectors.public_unit(code=code.strip())
+    if unit is None or unit.kind != UnitKind.COMMUNE:
+        raise ValidationError(
+            {field: _("Không tìm thấy xã/phường có mã “%(code)s”.") % {"code": code}}
+        )
+    return unit
+
+
+@router.post("/{int:tip_id}/transfer", response={200: TipOut, **ACTION_ERRORS})
+def transfer(request: HttpRequest, tip_id: int, payload: TransferIn) -> Any:
+    """Send the tip to another commune, or conclude it as passed on to another body."""
+    tip = _officer_tip(request, tip_id)
+    to_unit = _commune(payload.to_unit, "to_unit") if payload.to_unit.strip() else None
+    return _tip_out(
+        _act(
+            services.tip_transfer,
+            actor=request.user,
+            tip=tip,
+            reason=payload.reason,
+            to_unit=to_unit,
+            to_body=payload.to_body,
+        )
+    )
+
+
+@router.post("/{int:tip_id}/place", response={200: TipOut, **ACTION_ERRORS})
+def place(request: HttpRequest, tip_id: int, payload: PlaceIn) -> Any:
+    """Place a tip of a province queue (place unknown at intake) into one of its communes."""
+    tip = _officer_tip(request, tip_id)
+    if tip.orgunit.kind != UnitKind.PROVINCE:
+        raise HttpError(
+            409,
+            _("Tin đã thuộc %(unit)s; hãy dùng chức năng chuyển tin.") % {"unit": tip.orgunit.name},
+        )
+    commune = _commune(payload.commune_code, "commune_code")
+    if not commune.path.startswith(tip.orgunit.path):
+        raise ValidationError(
+            {
+                "commune_code": _("%(commune)s không thuộc %(province)s.")
+                % {"commune": commune.name, "province": tip.orgunit.name}
+            }
+        )
+    return _tip_out(
+        _act(
+            services.tip_transfer,
+            actor=request.user,
+            tip=tip,
+            reason=payload.reason,
+            to_unit=commune,
+        )
+    )
+
+
+@router.get("/{int:tip_id}/duplicates", response={200: list[DuplicateOut], 404: ErrorOut})
+def duplicates(request: HttpRequest, tip_id: int) -> Any:
+    """Tips that may report the same thing (same place, kind and time, similar text)."""
+    tip = _officer_tip(request, tip_id)
+    return [
+        DuplicateOut(
+            id=s.tip.pk,
+            tracking_code=s.tip.tracking_code,
+            description=s.tip.description,
+            status=s.tip.status,
+            created_at=s.tip.created_at,
+            score=s.score,
+            reasons=[str(r) for r in s.reasons],
+        )
+        for s in selectors.tip_duplicates(user=request.user, tip=tip)
+    ]
+
+
+@router.post("/{int:tip_id}/merge", response={200: TipOut, **ACTION_ERRORS})
+def merge(request: HttpRequest, tip_id: int, payload: MergeIn) -> Any:
+    """Mark the tip a duplicate of the tip with tracking code ``into`` (in the caller's scope)."""
+    tip = _officer_tip(request, tip_id)
+    code = tip_perms.normalise_code(payload.into)
+    into = (
+        selectors.tip_inbox(user=request.user, filters=selectors.InboxFilter(status="all"))
+        .filter(tracking_code=code)
+        .first()
+    )
+    if into is None:
+        raise ValidationError(
+            {
+                "into": _("Không tìm thấy tin có mã “%(code)s” trong phạm vi của bạn.")
+                % {"code": code}
+            }
+        )
+    return _tip_out(
+        _act(services.tip_merge, actor=request.user, tip=tip, into=into, note=payload.note)
+    )
+
+
+@router.post("/{int:tip_id}/valuable", response={200: TipOut, **ACTION_ERRORS})
+def valuable(request: HttpRequest, tip_id: int, payload: ValuableIn) -> Any:
+    """Flag (or unflag) the tip as valuable."""
+    tip = _officer_tip(request, tip_id)
+    return _tip_out(
+        _act(services.tip_mark_valuable, actor=request.user, tip=tip, valuable=payload.valuable)
+    )
+
+
+@router.get("/{int:tip_id}/contact", response={200: ContactOut, 404: ErrorOut, 409: ErrorOut})
+def contact(request: HttpRequest, tip_id: int, response: HttpResponse) -> Any:
+    """A named tip's contact details, for officers allowed to see them; every read is logged."""
+    tip = _officer_tip(request, tip_id)
+    found = _act(services.tip_contact_reveal, actor=request.user, tip=tip)
+    response["Cache-Control"] = "no-store"
+    return ContactOut(name=found.name, phone=found.phone, email=found.email)

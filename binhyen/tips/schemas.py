@@ -115,3 +115,95 @@ class TipOut(Schema):
 class TipPageOut(Schema):
     count: int
     items: list[TipOut]
+
+
+# --- officer actions -----------------------------------------------------------------------------
+
+StateLiteral = Literal["verifying", "resolved", "unfounded"]
+
+
+class ClaimIn(Schema):
+    take_over: bool = Field(False, description="A supervisor takes over someone else's claim")
+
+
+class AssignIn(Schema):
+    assignee: int = Field(description="Id of an officer who may triage the tip")
+
+
+class PriorityIn(Schema):
+    priority: int = Field(description="1 (low) to 4 (urgent)")
+
+
+class ClassifyIn(Schema):
+    kind: KindLiteral
+    category: str = Field("", max_length=40, description="Category code (optional)")
+
+
+class StateIn(Schema):
+    status: StateLiteral = Field(
+        description=(
+            "verifying: start verifying a new tip, or reopen a concluded one (with reason); "
+            "resolved / unfounded: conclude (with outcome)"
+        )
+    )
+    outcome: str = Field("", max_length=MAX_DESCRIPTION, description="What was done (conclude)")
+    reason: str = Field("", max_length=1000, description="Why the tip is reopened")
+
+
+class MessageIn(Schema):
+    body: str = Field("", max_length=MAX_DESCRIPTION)
+    template: str = Field("", max_length=40, description="Reply template code; fills an empty body")
+
+
+class NoteIn(Schema):
+    body: str = Field(max_length=MAX_DESCRIPTION)
+
+
+class TransferIn(Schema):
+    reason: str = Field(max_length=1000)
+    to_unit: str = Field("", max_length=32, description="Code of the receiving commune")
+    to_body: str = Field("", max_length=200, description="Or the name of another body")
+
+
+class PlaceIn(Schema):
+    commune_code: str = Field(max_length=32, description="Code of the commune the tip belongs to")
+    reason: str = Field(max_length=1000)
+
+
+class MergeIn(Schema):
+    into: str = Field(max_length=20, description="Tracking code of the original tip")
+    note: str = Field("", max_length=500)
+
+
+class ValuableIn(Schema):
+    valuable: bool = True
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str = Field(description="to_citizen or internal")
+    body: str
+    author: str | None
+    created_at: datetime
+
+
+class DuplicateOut(Schema):
+    id: int
+    tracking_code: str
+    description: str
+    status: str
+    created_at: datetime
+    score: float
+    reasons: list[str]
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+    email: str
+
+
+class ReplyTemplateOut(Schema):
+    code: str
+    name: str
+    body: str
