@@ -233,9 +233,16 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 _cache_url = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        # Django's Redis cache, reusing one client per pool (binhyen/core/cache.py).
+        {"BACKEND": "binhyen.core.cache.RedisCache", "LOCATION": _cache_url}
         if _cache_url.startswith("redis")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Per process. Room for the tips' rate-limit counters and spent challenges (about
+        # 270 bytes each, so at most ~27 MB): at Django's default of 300 entries a few
+        # hundred sources culled them, reopening replays (docs/adr/0009-fast-tip-intake.md).
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     )
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -282,6 +289,9 @@ TIPS_RATE_LIMITS = {
 TIPS_CLIENT_IP_HEADER = os.environ.get("TIPS_CLIENT_IP_HEADER", "")
 TIPS_POW_BITS = int(os.environ.get("TIPS_POW_BITS", "14"))
 TIPS_POW_TTL_SECONDS = int(os.environ.get("TIPS_POW_TTL_SECONDS", "1800"))
+# Seconds a process keeps the units tips were routed to (0: look each one up); a change of
+# the map is seen by other processes after this long.
+TIPS_UNIT_CACHE_SECONDS = int(os.environ.get("TIPS_UNIT_CACHE_SECONDS", "60"))
 # Indicators: at most one provider sync per period in this many seconds from public intake
 # (the scheduled ``tips_escalate`` run catches up the rest).
 TIPS_METRICS_SYNC_SECONDS = int(os.environ.get("TIPS_METRICS_SYNC_SECONDS", "60"))

@@ -14,10 +14,13 @@ What it does, all on loopback (127.0.0.1) and bounded in time:
    ``LOADTEST_RESTART_SECONDS`` with PostgreSQL restarted in the middle; requests must fail
    with 503 (never 500) while it is down, and every acknowledged tip must be stored.
 
-Rate limits stay on: each simulated client announces itself in the ``X-Loadtest-Client``
-header, which the server trusts only because this script sets ``TIPS_CLIENT_IP_HEADER``
-for the gunicorn it starts; a client sends fewer requests than the per-source limit.
-Exits non-zero when a tip is lost or a 500 is seen.
+The workers share one cache as in production (Redis at ``LOADTEST_CACHE_URL`` when it
+answers; otherwise each worker keeps its own). Rate limits stay on: each simulated client
+announces itself in the ``X-Loadtest-Client`` header, which the server trusts only because
+this script sets ``TIPS_CLIENT_IP_HEADER`` for the gunicorn it starts; a client sends fewer
+requests than the per-source limit. Exits non-zero when a tip is lost or a 500 is seen.
+``tools/intake_profile.py`` measures the server's CPU per tip and its queries in-process,
+without a load (see docs/adr/0009).
 """
 
 from __future__ import annotations
@@ -54,9 +57,10 @@ SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
 RESTART = os.environ.get("LOADTEST_RESTART", "1") not in ("0", "false", "no")
 RESTART_SECONDS = float(os.environ.get("LOADTEST_RESTART_SECONDS", "20"))
 CLIENTS = int(os.environ.get("LOADTEST_CLIENTS", "24"))
-WORKERS = int(os.environ.get("LOADTEST_WORKERS", "4"))
-THREADS = int(os.environ.get("LOADTEST_THREADS", "4"))
+WORKERS = int(os.environ.get("LOADTEST_WORKERS", "2"))
+THREADS = int(os.environ.get("LOADTEST_THREADS", "2"))
 POW_BITS = int(os.environ.get("LOADTEST_POW_BITS", "8"))
+CACHE_URL = os.environ.get("LOADTEST_CACHE_URL", "redis://127.0.0.1:6379/7")
 PER_SOURCE = 5  # submissions per simulated source: below the default limit of 10 an hour
 TIMEOUT = 15.0
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -128,7 +132,24 @@ def server_env(media_root: str) -> dict[str, str]:
             "TIPS_CLIENT_IP_HEADER": "X-Loadtest-Client",
         }
     )
+    # Several workers share their rate-limit counters and spent challenges only through a
+    # shared cache, as a production deployment must: Redis when it answers.
+    if CACHE_URL and _reachable(CACHE_URL):
+        env["CACHE_URL"] = CACHE_URL
+    else:
+        log("Redis is not answering: each worker keeps its own cache (per-process limits)")
     return env
+
+
+def _reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname or HOST, parsed.port or 6379), 2).close()
+    except OSError:
+        return False
+    return True
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -142,6 +163,7 @@ def prepare_database(env: dict[str, str]) -> None:
             log(f"Creating database {DB_NAME}")
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # as a deployment does (DEBUG off)
     with pg_connect(DB_URL) as conn:
         communes = conn.execute(
             "SELECT count(*) FROM orgunits_orgunit WHERE kind = 'commune' AND valid_to IS NULL"
@@ -154,6 +176,8 @@ def prepare_database(env: dict[str, str]) -> None:
             "TRUNCATE tips_tipmedia, tips_tipmessage, tips_zalodelivery, tips_tip RESTART IDENTITY"
         )
         conn.execute("DELETE FROM core_auditevent WHERE action LIKE 'tip.%%'")
+        # Clean up now, so autovacuum does not run on the same cores during the measurement.
+        conn.execute("VACUUM (ANALYZE) core_auditevent")
 
 
 def commune_codes(limit: int = 300) -> list[str]:

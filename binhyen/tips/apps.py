@@ -14,3 +14,19 @@ class TipsConfig(AppConfig):
         from binhyen.tips.providers import TipCountsProvider
 
         registry.register(TipCountsProvider())
+
+        # Intake keeps the units it routes to for a short while; a change of the map in this
+        # process (a unit or lineage saved or deleted, a bulk import) empties that memory at
+        # once (see services._current_unit).
+        from django.db.models.signals import post_delete, post_save
+
+        from binhyen.orgunits.models import Lineage, OrgUnit
+        from binhyen.orgunits.structure import map_structure_changed
+        from binhyen.tips.services import unit_cache_clear
+
+        for model in (OrgUnit, Lineage):
+            post_save.connect(unit_cache_clear, sender=model, dispatch_uid=f"tips-units-{model}")
+            post_delete.connect(
+                unit_cache_clear, sender=model, dispatch_uid=f"tips-units-del-{model}"
+            )
+        map_structure_changed.connect(unit_cache_clear, dispatch_uid="tips-units-map")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.tips import selectors
 from binhyen.tips.models import MAX_DESCRIPTION, Kind, Priority, Status
-from binhyen.tips.services import TipInput
+from binhyen.tips.services import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, TipInput, pin_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -79,11 +79,18 @@ class PublicTipForm(forms.Form):
             "Ví dụ: ngõ 5, thôn Cấm, xã Hiệp Hòa. Tên xã, huyện cũ (trước 2025) cũng được."
         ),
     )
+    # Set by the map ("drop a pin") or the phone's position; checked by ``services.pin_check``.
     latitude = forms.FloatField(
-        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
+        label=_("Vị trí trên bản đồ"),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Vị trí trên bản đồ không hợp lệ; hãy chọn lại.")},
     )
     longitude = forms.FloatField(
-        required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
+        label=_("Vị trí trên bản đồ"),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Vị trí trên bản đồ không hợp lệ; hãy chọn lại.")},
     )
     anonymous = forms.TypedChoiceField(
         label=_("Gửi ẩn danh?"),
@@ -126,6 +133,11 @@ class PublicTipForm(forms.Form):
             ("", _("— Chưa chọn —")),
             *groups.items(),
         ]
+        # The map's script reads the accepted area from the hidden fields (one source).
+        south, north = PIN_LATITUDE_RANGE
+        west, east = PIN_LONGITUDE_RANGE
+        self.fields["latitude"].widget.attrs.update({"data-min": south, "data-max": north})
+        self.fields["longitude"].widget.attrs.update({"data-min": west, "data-max": east})
         cast(forms.ChoiceField, self.fields["province"]).choices = [
             ("", _("— Chọn tỉnh/thành phố —"))
         ] + [(unit.code, unit.name) for unit in selectors.public_provinces()]
@@ -143,6 +155,11 @@ class PublicTipForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("location_unknown") and "latitude" in data and "longitude" in data:
+            try:
+                pin_check(data["latitude"], data["longitude"])
+            except ValidationError as exc:
+                add_service_errors(self, exc)
         if data.get("anonymous") is False and not (
             data.get("contact_phone") or data.get("contact_email")
         ):

@@ -16,7 +16,8 @@ import hmac
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -63,17 +64,42 @@ def source_key(scope: str, source: str, now: float | None = None) -> str:
     return mac.hexdigest()[:32]
 
 
+def _window_start(key: str, window: int) -> int:
+    if cache.add(key, 1, window):
+        return 1
+    try:  # another request of the same source created it meanwhile
+        return int(cache.incr(key))
+    except ValueError:  # and it expired at once: count this one alone
+        cache.set(key, 1, window)
+        return 1
+
+
+def _count(key: str, window: int) -> int:
+    """Add one to the counter ``key`` (created for ``window`` seconds); return its value."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: create the counter with its expiry if missing, then increment.
+        # Django's generic incr() costs two (EXISTS, then INCRBY) and a third on the first
+        # request of a window; its Redis serializer stores integers as plain Redis integers,
+        # so the keys stay readable through the cache API.
+        full = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full, 0, ex=window, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    try:  # one cache operation for all but the first request of a window
+        return int(cache.incr(key))
+    except ValueError:  # the first request of this window (or its entry just expired)
+        return _window_start(key, window)
+
+
 def rate_limit_hit(scope: str, request: HttpRequest) -> None:
     """Count one request of ``scope`` from the request's source; raise ``RateLimited`` past it."""
     count, window = parse_limit(settings.TIPS_RATE_LIMITS[scope])
     now = time.time()
     bucket = int(now // window)
     key = f"tips:rl:{scope}:{source_key(scope, client_source(request), now)}:{bucket}"
-    cache.add(key, 0, window)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr: start a new window
-        cache.set(key, 1, window)
-        used = 1
+    used = _count(key, window)
     if used > count:
         raise RateLimited(retry_after=int(window - (now % window)) + 1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,7 +30,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,6 +79,12 @@ TRIAGE_FIELDS = [
 ]
 # Degrees around a pin searched for the nearest commune centre (about 20 km).
 PIN_SEARCH_DEGREES = 0.2
+# Bounding box a pin must fall in, (south, north) and (west, east) in degrees: Việt Nam's
+# mainland (Lũng Cú ~23.4° N, Mũi Cà Mau ~8.6° N, A Pa Chải ~102.1° E, Mũi Đôi ~109.5° E),
+# its coastal islands and the special zones Hoàng Sa and Trường Sa (to ~117° E, ~7.5° N).
+# It is a sanity check against mistyped or made-up positions, not a border.
+PIN_LATITUDE_RANGE = (7.5, 23.5)
+PIN_LONGITUDE_RANGE = (102.0, 117.0)
 MIN_REASON = 5
 
 
@@ -163,21 +171,75 @@ def metrics_sync_now(period_codes: Iterable[str]) -> int:
     return changed
 
 
+# Month code → monotonic time until which this process knows a re-sync is already due
+# somewhere (asked the shared cache within the window): spares a cache round trip per tip.
+_SYNC_KNOWN: dict[str, float] = {}
+
+
+def metrics_sync_memo_clear() -> None:
+    """Forget which re-syncs this process knows are due (tests, after clearing the cache)."""
+    _SYNC_KNOWN.clear()
+
+
+def _sync_due(code: str, window: int) -> bool:
+    """Return True when this call should schedule the re-sync of ``code`` (once per window
+    across processes, through the shared cache)."""
+    now = time.monotonic()
+    if _SYNC_KNOWN.get(code, 0.0) > now:
+        return False
+    _SYNC_KNOWN[code] = now + window
+    return bool(cache.add(f"tips:metrics-sync:{code}", 1, window))
+
+
 def _metrics_after_commit(moments: Iterable[datetime | None], *, throttle: bool) -> None:
     """Re-sync the months of ``moments`` once the current transaction commits."""
     codes = {_month_code(m) for m in moments if m is not None}
     if throttle:
         window = settings.TIPS_METRICS_SYNC_SECONDS
-        codes = {c for c in codes if cache.add(f"tips:metrics-sync:{c}", 1, window)}
+        codes = {c for c in codes if _sync_due(c, window)}
     if codes:
         transaction.on_commit(lambda: metrics_sync_now(codes), robust=True)
 
 
+# Units found by code for routing, per process: {(code, kind): (expires, unit)}. Public
+# intake looks up the same few thousand communes all day; a hit saves a query per tip. Any
+# save or delete of a unit or lineage in this process empties it, other processes see a
+# change within ``TIPS_UNIT_CACHE_SECONDS`` (the map changes by imports, years apart).
+_UNIT_CACHE: dict[tuple[str, str], tuple[float, OrgUnit]] = {}
+UNIT_CACHE_MAX = 50_000
+
+
+def unit_cache_clear(**_kwargs: Any) -> None:
+    """Forget the cached units (connected to unit and lineage saves and deletes)."""
+    _UNIT_CACHE.clear()
+
+
 def _current_unit(code: str, kind: str) -> OrgUnit | None:
-    """Return the unit of ``kind`` with ``code`` as it is today (a closed one → its successor)."""
+    """Return the unit of ``kind`` with ``code`` as it is today (a closed one → its successor).
+
+    Found units are kept for ``TIPS_UNIT_CACHE_SECONDS`` (0: always ask the database); an
+    unknown code is never cached, so a newly imported unit is found at once.
+    """
     code = (code or "").strip()
     if not code:
         return None
+    ttl = settings.TIPS_UNIT_CACHE_SECONDS
+    if ttl <= 0:
+        return _current_unit_query(code, kind)
+    key = (code, kind)
+    now = time.monotonic()
+    hit = _UNIT_CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    unit = _current_unit_query(code, kind)
+    if unit is not None:
+        if len(_UNIT_CACHE) >= UNIT_CACHE_MAX:
+            _UNIT_CACHE.clear()
+        _UNIT_CACHE[key] = (now + ttl, unit)
+    return unit
+
+
+def _current_unit_query(code: str, kind: str) -> OrgUnit | None:
     units = OrgUnit.objects.filter(code=code, kind=kind)
     if kind == UnitKind.VILLAGE:
         units = units.select_related("parent")
@@ -197,6 +259,34 @@ def _province_of(unit: OrgUnit | None) -> OrgUnit | None:
     while unit is not None and unit.kind != UnitKind.PROVINCE:
         unit = unit.parent
     return unit
+
+
+def pin_check(latitude: float | None, longitude: float | None) -> None:
+    """Refuse a pin given by half, or outside ``PIN_LATITUDE_RANGE``/``PIN_LONGITUDE_RANGE``.
+
+    Raises ``ValidationError`` on the ``latitude`` field (the map's field in the form).
+    """
+    if latitude is None and longitude is None:
+        return
+    if latitude is None or longitude is None:
+        raise ValidationError({"latitude": _("Vị trí trên bản đồ cần cả vĩ độ và kinh độ.")})
+    south, north = PIN_LATITUDE_RANGE
+    west, east = PIN_LONGITUDE_RANGE
+    if not (
+        math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and south <= latitude <= north
+        and west <= longitude <= east
+    ):
+        raise ValidationError(
+            {
+                "latitude": _(
+                    "Vị trí đã chọn (%(lat)s, %(lon)s) nằm ngoài lãnh thổ Việt Nam. Hãy chọn lại "
+                    "trên bản đồ, hoặc bỏ vị trí và chọn xã/phường."
+                )
+                % {"lat": f"{latitude:.4f}", "lon": f"{longitude:.4f}"}
+            }
+        )
 
 
 def _nearest_commune(latitude: float, longitude: float) -> OrgUnit | None:
@@ -232,9 +322,11 @@ def route_tip(data: TipInput) -> _Route:
     """Decide where a tip goes: the current commune of its place, else a province queue.
 
     Order of evidence: a chosen village, a chosen commune, the typed address (resolved with
-    the map, pre-2025 names included), the pin; without a place, the chosen province, then
+    the map, pre-2025 names included), the pin (nearest current commune centre, see
+    ``pin_check`` for the accepted area); without a place, the chosen province, then
     ``TIPS_DEFAULT_PROVINCE_CODE``. Unknown codes are errors, never silently dropped.
     """
+    pin_check(data.latitude, data.longitude)
     commune: OrgUnit | None = None
     village: OrgUnit | None = None
     if data.village_code:
@@ -342,7 +434,65 @@ def _insert_with_fresh_code(tip: Tip) -> None:
     """
     if not tip.tracking_code:
         tip.tracking_code = tip_perms.tracking_code_new()
-    tip.save(force_insert=True)
+    _tip_insert(tip)
+
+
+# {database alias: (INSERT ... RETURNING id, the fields in column order), or None where the
+# ORM must do it (see ``_tip_insert_statement``)}
+_TIP_INSERT_SQL: dict[str, tuple[str, list[Any]] | None] = {}
+
+
+def _tip_insert_statement(alias: str) -> tuple[str, list[Any]] | None:
+    conn = connections[alias]
+    meta = Tip._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    if (
+        not conn.features.can_return_columns_from_insert
+        or list(meta.db_returning_fields) != [meta.pk]
+        or any(getattr(f, "generated", False) or f.has_db_default() for f in fields)
+    ):
+        return None
+    quote = conn.ops.quote_name
+    # Only names from the model's metadata go into the text; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(str(meta.pk.column)),
+    )
+    return sql, fields
+
+
+def _tip_insert(tip: Tip) -> None:
+    """INSERT a new ``tip`` exactly as ``tip.save(force_insert=True)`` would, but faster.
+
+    The statement is built once per database from the model's fields; each call only runs
+    every field's ``pre_save`` (timestamps) and ``get_db_prep_save`` (conversion), as the
+    ORM does, and sends ``pre_save``/``post_save``. Django's insert compiler costs a public
+    submission about as much as everything else the service does (38 columns). The ORM
+    still does it where the new id cannot come back from the INSERT, or once the model
+    gains generated or database-default columns.
+    """
+    alias = router.db_for_write(Tip, instance=tip)
+    if alias not in _TIP_INSERT_SQL:
+        _TIP_INSERT_SQL[alias] = _tip_insert_statement(alias)
+    statement = _TIP_INSERT_SQL[alias]
+    if statement is None or tip.pk is not None:
+        tip.save(force_insert=True, using=alias)
+        return
+    sql, fields = statement
+    conn = connections[alias]
+    signals.pre_save.send(sender=Tip, instance=tip, raw=False, using=alias, update_fields=None)
+    params = [f.get_db_prep_save(f.pre_save(tip, True), conn) for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    tip.pk = row[0]
+    tip._state.adding = False
+    tip._state.db = alias
+    signals.post_save.send(
+        sender=Tip, instance=tip, created=True, update_fields=None, raw=False, using=alias
+    )
 
 
 def _is_code_collision(exc: IntegrityError) -> bool:
@@ -1085,6 +1235,7 @@ __all__ = [
     "ZaloInbound",
     "ZaloOutcome",
     "metrics_sync_now",
+    "pin_check",
     "route_tip",
     "tip_assign",
     "tip_claim",
@@ -1103,5 +1254,6 @@ __all__ = [
     "tip_transfer",
     "tip_verify_start",
     "tips_escalate_overdue",
+    "unit_cache_clear",
     "zalo_event_receive",
 ]

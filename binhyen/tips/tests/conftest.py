@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from binhyen.tips.services import metrics_sync_memo_clear, unit_cache_clear
+
 
 class FakeSender:
     """Collects Zalo replies instead of sending them (no network in tests)."""
@@ -26,8 +28,12 @@ def _tips_settings(settings, tmp_path):
     settings.TIPS_CLIENT_IP_HEADER = ""
     FakeSender.sent = []
     cache.clear()
+    unit_cache_clear()
+    metrics_sync_memo_clear()
     yield
     cache.clear()
+    unit_cache_clear()
+    metrics_sync_memo_clear()
 
 
 @pytest.fixture

@@ -98,6 +98,39 @@ def test_errors_are_json_with_field(client, s):
     assert Tip.objects.count() == 0
 
 
+def test_a_replayed_proof_is_refused(client, s):
+    # given a tip sent with a solved challenge
+    payload = {
+        "kind": "crime",
+        "description": "Có người lạ dò xét nhà trong ngõ.",
+        "commune_code": s.commune.code,
+        "proof": proof(client),
+    }
+    assert client.post(f"{BASE}/", payload, content_type="application/json").status_code == 201
+    # when the same proof is sent again
+    again = client.post(f"{BASE}/", payload, content_type="application/json")
+    # then it is refused on the proof field, in Vietnamese, and nothing more is stored
+    assert again.status_code == 400 and again.json()["field"] == "proof"
+    assert "đã được dùng" in again.json()["message"]
+    assert Tip.objects.count() == 1
+
+
+def test_an_expired_proof_is_refused(client, s, settings):
+    # given a challenge that expires at once
+    settings.TIPS_POW_TTL_SECONDS = -1
+    payload = {
+        "kind": "crime",
+        "description": "Có người lạ dò xét nhà trong ngõ.",
+        "commune_code": s.commune.code,
+        "proof": proof(client),
+    }
+    # when it is used, then the answer says so in Vietnamese and nothing is stored
+    response = client.post(f"{BASE}/", payload, content_type="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "proof"
+    assert "hết hạn" in response.json()["message"]
+    assert Tip.objects.count() == 0
+
+
 def test_wrong_secret_is_404(client, s):
     tip = make_tip(s.commune)
     response = client.post(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from binhyen.tips import pow
+from binhyen.tips import pow, ratelimit
 
 
 def test_solved_challenge_passes_once():
@@ -16,6 +17,20 @@ def test_solved_challenge_passes_once():
     solution = pow.solve(challenge.token, challenge.bits)
     # when verified, then it passes; a replay is refused
     pow.challenge_verify(challenge.token, solution)
+    with pytest.raises(pow.ChallengeError, match="đã được dùng"):
+        pow.challenge_verify(challenge.token, solution)
+
+
+def test_a_replay_is_refused_after_many_other_sources():
+    # given a spent challenge
+    challenge = pow.challenge_issue()
+    solution = pow.solve(challenge.token, challenge.bits)
+    pow.challenge_verify(challenge.token, solution)
+    # when a thousand other sources are counted by the rate limits (cache entries of their own)
+    for n in range(1000):
+        request = RequestFactory().get("/", REMOTE_ADDR=f"10.0.{n // 250}.{n % 250}")
+        ratelimit.rate_limit_hit("challenge", request)
+    # then the spent challenge is still remembered and its replay refused
     with pytest.raises(pow.ChallengeError, match="đã được dùng"):
         pow.challenge_verify(challenge.token, solution)
 

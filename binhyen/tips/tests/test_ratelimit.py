@@ -47,3 +47,43 @@ def test_key_rotates_every_hour_and_hides_the_address():
     key_next_hour = ratelimit.source_key("submit", "203.0.113.7", now=3600 * 11 + 5)
     assert key_now == key_same_hour != key_next_hour
     assert "203" not in key_now
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_redis_counts_in_one_round_trip_with_an_expiry(settings):
+    # given the shared Redis cache of a multi-worker deployment (a database of its own)
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/11",
+            "KEY_PREFIX": "ratelimit-test",
+        }
+    }
+    settings.TIPS_RATE_LIMITS = {"submit": "2/3600"}
+    backend = caches["default"]
+    backend.clear()
+    try:
+        # when one source sends three requests
+        ratelimit.rate_limit_hit("submit", _request())
+        ratelimit.rate_limit_hit("submit", _request())
+        with pytest.raises(ratelimit.RateLimited):
+            ratelimit.rate_limit_hit("submit", _request())
+        # then the counter is a plain integer the cache API reads, and it expires
+        key = next(iter(backend._cache.get_client().keys("*tips:rl:submit:*")))
+        client = backend._cache.get_client()
+        assert int(client.get(key)) == 3
+        assert 0 < client.ttl(key) <= 3600
+    finally:
+        backend.clear()
