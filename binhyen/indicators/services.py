@@ -175,6 +175,22 @@ def metric_update(*, actor: Any, metric: Metric, **fields: Any) -> Metric:
     return metric
 
 
+def _check_form_metrics(metrics: Sequence[Metric], period_kind: str) -> None:
+    """A form needs at least one metric, each once, all captured with its kind of period."""
+    wrong = [m.code for m in metrics if m.period_kind != period_kind]
+    if wrong:
+        raise ValidationError(
+            {
+                "metrics": _("Chỉ tiêu không cùng kỳ với biểu mẫu: %(codes)s.")
+                % {"codes": ", ".join(wrong)}
+            }
+        )
+    if not metrics:
+        raise ValidationError({"metrics": _("Biểu mẫu cần ít nhất một chỉ tiêu.")})
+    if len({m.pk for m in metrics}) != len(metrics):
+        raise ValidationError({"metrics": _("Mỗi chỉ tiêu chỉ được chọn một lần.")})
+
+
 @transaction.atomic
 def report_form_create(
     *,
@@ -202,18 +218,7 @@ def report_form_create(
         is_active=is_active,
     )
     form.full_clean()
-    wrong = [m.code for m in metrics if m.period_kind != period_kind]
-    if wrong:
-        raise ValidationError(
-            {
-                "metrics": _("Chỉ tiêu không cùng kỳ với biểu mẫu: %(codes)s.")
-                % {"codes": ", ".join(wrong)}
-            }
-        )
-    if not metrics:
-        raise ValidationError({"metrics": _("Biểu mẫu cần ít nhất một chỉ tiêu.")})
-    if len({m.pk for m in metrics}) != len(metrics):
-        raise ValidationError({"metrics": _("Mỗi chỉ tiêu chỉ được chọn một lần.")})
+    _check_form_metrics(metrics, period_kind)
     form.save()
     ReportFormMetric.objects.bulk_create(
         [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
@@ -318,18 +323,7 @@ def report_form_update(
         setattr(form, name, value)
     form.full_clean()
     chosen = list(metrics) if metrics is not None else _ordered_metrics(form)
-    wrong = [m.code for m in chosen if m.period_kind != form.period_kind]
-    if wrong:
-        raise ValidationError(
-            {
-                "metrics": _("Chỉ tiêu không cùng kỳ với biểu mẫu: %(codes)s.")
-                % {"codes": ", ".join(wrong)}
-            }
-        )
-    if not chosen:
-        raise ValidationError({"metrics": _("Biểu mẫu cần ít nhất một chỉ tiêu.")})
-    if len({m.pk for m in chosen}) != len(chosen):
-        raise ValidationError({"metrics": _("Mỗi chỉ tiêu chỉ được chọn một lần.")})
+    _check_form_metrics(chosen, form.period_kind)
     form.save()
     if metrics is not None:
         ReportFormMetric.objects.filter(form=form).delete()
