@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -298,6 +298,33 @@ def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
         storage = decision.file.storage
         transaction.on_commit(lambda: storage.delete(old_name))
     return decision
+
+
+def _save_with_decisions(
+    obj: Any,
+    *,
+    decisions: Sequence[tuple[str, str, DecisionInput | None]],
+    orgunit: Callable[[], OrgUnit],
+    errors: dict[str, Any],
+    check_model: bool = True,
+) -> None:
+    """Check ``obj`` and its attached decisions (field, kind, input) together, raise every
+    problem at once, then write the decisions (filed under ``orgunit()``) and save ``obj``.
+    Nothing is written when anything is wrong."""
+    fields = [name for name, _kind, _data in decisions]
+    plans = [
+        _plan_decision(
+            existing=getattr(obj, name), data=data, kind=kind, prefix=name, errors=errors
+        )
+        for name, kind, data in decisions
+    ]
+    if check_model:
+        _clean_model(obj, errors, exclude=fields)
+    _raise(errors)
+    unit = orgunit()
+    for name, plan in zip(fields, plans, strict=True):
+        setattr(obj, name, _write_decision(plan, unit))
+    obj.save()
 
 
 def _decision_summary(decision: Decision | None) -> dict[str, Any] | None:
@@ -635,18 +662,17 @@ def scheme_create(
         note=(note or "").strip(),
     )
     _check_scheme(actor=actor, scheme=scheme, units=final_units, errors=errors)
-    plan = _plan_decision(
-        existing=None,
-        data=founding_decision,
-        kind=DecisionKind.FOUNDING,
-        prefix="founding_decision",
+
+    def home_of() -> OrgUnit:  # a unit of the scheme the actor manages (once it is valid)
+        return next(u for u in final_units if community_perms.can_manage(actor, u))
+
+    _save_with_decisions(
+        scheme,
+        decisions=[("founding_decision", DecisionKind.FOUNDING, founding_decision)],
+        orgunit=lambda: community_perms.commune_of(home_of()) or home_of(),
         errors=errors,
     )
-    _clean_model(scheme, errors, exclude=["founding_decision"])
-    _raise(errors)
-    home = next(u for u in final_units if community_perms.can_manage(actor, u))
-    scheme.founding_decision = _write_decision(plan, community_perms.commune_of(home) or home)
-    scheme.save()
+    home = home_of()
     scheme.units.set(final_units)
     SchemeMember.objects.bulk_create(
         [SchemeMember(scheme=scheme, full_name=n, role=r) for n, r in entries]
@@ -748,18 +774,17 @@ def scheme_update(
     _check_scheme(actor=actor, scheme=scheme, units=final_units, errors=errors)
     if scheme.sites.filter(established_on__lt=founded_on).exists():
         errors["founded_on"] = _("Có điểm mô hình xây dựng trước ngày thành lập này.")
-    plan = _plan_decision(
-        existing=scheme.founding_decision,
-        data=founding_decision,
-        kind=DecisionKind.FOUNDING,
-        prefix="founding_decision",
+
+    def home_of() -> OrgUnit | None:  # where the scheme is filed (once its units are valid)
+        return _scheme_home(actor, scheme) or community_perms.commune_of(final_units[0])
+
+    _save_with_decisions(
+        scheme,
+        decisions=[("founding_decision", DecisionKind.FOUNDING, founding_decision)],
+        orgunit=lambda: home_of() or final_units[0],
         errors=errors,
     )
-    _clean_model(scheme, errors, exclude=["founding_decision"])
-    _raise(errors)
-    home = _scheme_home(actor, scheme) or community_perms.commune_of(final_units[0])
-    scheme.founding_decision = _write_decision(plan, home or final_units[0])
-    scheme.save()
+    home = home_of()
     scheme.units.set(final_units)
     audit_event_record(
         actor=actor,
@@ -1039,29 +1064,16 @@ def team_create(
         established_on=established_on,
         note=(note or "").strip(),
     )
-    plans = [
-        _plan_decision(
-            existing=None,
-            data=establishment_decision,
-            kind=DecisionKind.ESTABLISHMENT,
-            prefix="establishment_decision",
-            errors=errors,
-        ),
-        _plan_decision(
-            existing=None,
-            data=recognition_decision,
-            kind=DecisionKind.RECOGNITION,
-            prefix="recognition_decision",
-            errors=errors,
-        ),
-    ]
-    if "village" not in errors:
-        _clean_model(team, errors, exclude=["establishment_decision", "recognition_decision"])
-    _raise(errors)
-    commune = village.parent or village
-    team.establishment_decision = _write_decision(plans[0], commune)
-    team.recognition_decision = _write_decision(plans[1], commune)
-    team.save()
+    _save_with_decisions(
+        team,
+        decisions=[
+            ("establishment_decision", DecisionKind.ESTABLISHMENT, establishment_decision),
+            ("recognition_decision", DecisionKind.RECOGNITION, recognition_decision),
+        ],
+        orgunit=lambda: village.parent or village,
+        errors=errors,
+        check_model="village" not in errors,
+    )
     audit_event_record(
         actor=actor, action="team.create", obj=team, orgunit=village, after=_team_snapshot(team)
     )
@@ -1109,28 +1121,15 @@ def team_update(
     team.name, team.name_folded = clean_name, fold(clean_name)
     team.established_on = established_on
     team.note = (note or "").strip()
-    plans = [
-        _plan_decision(
-            existing=team.establishment_decision,
-            data=establishment_decision,
-            kind=DecisionKind.ESTABLISHMENT,
-            prefix="establishment_decision",
-            errors=errors,
-        ),
-        _plan_decision(
-            existing=team.recognition_decision,
-            data=recognition_decision,
-            kind=DecisionKind.RECOGNITION,
-            prefix="recognition_decision",
-            errors=errors,
-        ),
-    ]
-    _clean_model(team, errors, exclude=["establishment_decision", "recognition_decision"])
-    _raise(errors)
-    commune = team.village.parent or team.village
-    team.establishment_decision = _write_decision(plans[0], commune)
-    team.recognition_decision = _write_decision(plans[1], commune)
-    team.save()
+    _save_with_decisions(
+        team,
+        decisions=[
+            ("establishment_decision", DecisionKind.ESTABLISHMENT, establishment_decision),
+            ("recognition_decision", DecisionKind.RECOGNITION, recognition_decision),
+        ],
+        orgunit=lambda: team.village.parent or team.village,
+        errors=errors,
+    )
     audit_event_record(
         actor=actor,
         action="team.update",
@@ -1325,17 +1324,12 @@ def member_add(
     )
     rules = selectors.rules_for(team.village)
     _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
-    plan = _plan_decision(
-        existing=None,
-        data=recognition_decision,
-        kind=DecisionKind.RECOGNITION,
-        prefix="recognition_decision",
+    _save_with_decisions(
+        member,
+        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
+        orgunit=lambda: team.village.parent or team.village,
         errors=errors,
     )
-    _clean_model(member, errors, exclude=["recognition_decision"])
-    _raise(errors)
-    member.recognition_decision = _write_decision(plan, team.village.parent or team.village)
-    member.save()
     audit_event_record(
         actor=actor,
         action="team.member_add",
@@ -1378,17 +1372,12 @@ def member_update(
     member.joined_on, member.left_on = joined_on, left_on
     rules = selectors.rules_for(team.village)
     _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
-    plan = _plan_decision(
-        existing=member.recognition_decision,
-        data=recognition_decision,
-        kind=DecisionKind.RECOGNITION,
-        prefix="recognition_decision",
+    _save_with_decisions(
+        member,
+        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
+        orgunit=lambda: team.village.parent or team.village,
         errors=errors,
     )
-    _clean_model(member, errors, exclude=["recognition_decision"])
-    _raise(errors)
-    member.recognition_decision = _write_decision(plan, team.village.parent or team.village)
-    member.save()
     audit_event_record(
         actor=actor,
         action="team.member_update",
@@ -1889,13 +1878,12 @@ def pledge_create(
         note=(note or "").strip(),
     )
     _check_pledge(pledge, errors)
-    plan = _plan_decision(
-        existing=None, data=document, kind=DecisionKind.PLEDGE, prefix="document", errors=errors
+    _save_with_decisions(
+        pledge,
+        decisions=[("document", DecisionKind.PLEDGE, document)],
+        orgunit=lambda: community_perms.commune_of(unit) or unit,
+        errors=errors,
     )
-    _clean_model(pledge, errors, exclude=["document"])
-    _raise(errors)
-    pledge.document = _write_decision(plan, community_perms.commune_of(unit) or unit)
-    pledge.save()
     audit_event_record(
         actor=actor,
         action="pledge.create",
@@ -1940,18 +1928,12 @@ def pledge_update(
     pledge.household_count = household_count
     pledge.note = (note or "").strip()
     _check_pledge(pledge, errors)
-    plan = _plan_decision(
-        existing=pledge.document,
-        data=document,
-        kind=DecisionKind.PLEDGE,
-        prefix="document",
+    _save_with_decisions(
+        pledge,
+        decisions=[("document", DecisionKind.PLEDGE, document)],
+        orgunit=lambda: community_perms.commune_of(pledge.orgunit) or pledge.orgunit,
         errors=errors,
     )
-    _clean_model(pledge, errors, exclude=["document"])
-    _raise(errors)
-    home = community_perms.commune_of(pledge.orgunit) or pledge.orgunit
-    pledge.document = _write_decision(plan, home)
-    pledge.save()
     audit_event_record(
         actor=actor,
         action="pledge.update",
