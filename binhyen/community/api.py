@@ -9,7 +9,7 @@ fields sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -92,6 +92,21 @@ class TypeQuery(Schema):
 
 def _user(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or request.user
+
+
+def _patched(
+    payload: Any, obj: Any, names: Sequence[str], *, clearable: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Return the fields of a PATCH: a value sent replaces the stored one, a field left out
+    (or sent as null) keeps it; ``clearable`` fields sent as null are cleared."""
+    sent = payload.model_fields_set
+    out = {}
+    for name in names:
+        value = getattr(payload, name)
+        out[name] = value if value is not None else getattr(obj, name)
+    for name in clearable:
+        out[name] = getattr(payload, name) if name in sent else getattr(obj, name)
+    return out
 
 
 def _call(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -236,7 +251,6 @@ def scheme_create(request: HttpRequest, payload: SchemeIn) -> Any:
 def scheme_update(request: HttpRequest, scheme_id: int, payload: SchemePatchIn) -> Any:
     user = _user(request)
     scheme = selectors.scheme_get(user=user, pk=scheme_id)
-    sent = payload.model_fields_set
     covered = selectors.scheme_units(user=user, scheme=scheme)
     return _call(
         services.scheme_update,
@@ -245,20 +259,18 @@ def scheme_update(request: HttpRequest, scheme_id: int, payload: SchemePatchIn) 
         scheme_type=_scheme_type(user, payload.scheme_type)
         if payload.scheme_type is not None
         else scheme.scheme_type,
-        name=payload.name if payload.name is not None else scheme.name,
         units=_units(user, payload.units)
         if payload.units is not None
         else [c.unit for c in covered if c.visible],
-        lead_org_kind=payload.lead_org_kind or scheme.lead_org_kind,
-        lead_org_name=payload.lead_org_name
-        if payload.lead_org_name is not None
-        else scheme.lead_org_name,
-        founded_on=payload.founded_on or scheme.founded_on,
-        member_count=payload.member_count if "member_count" in sent else scheme.member_count,
         replicated_from=_replicated_from(user, payload.replicated_from)
-        if "replicated_from" in sent
+        if "replicated_from" in payload.model_fields_set
         else scheme.replicated_from,
-        note=payload.note if payload.note is not None else scheme.note,
+        **_patched(
+            payload,
+            scheme,
+            ["name", "lead_org_kind", "lead_org_name", "founded_on", "note"],
+            clearable=["member_count"],
+        ),
         founding_decision=_decision(payload.founding_decision),
     )
 
@@ -433,18 +445,17 @@ def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
     user = _user(request)
     member = selectors.member_get(user=user, pk=member_id)
-    sent = payload.model_fields_set
     return _call(
         services.member_update,
         actor=user,
         member=member,
-        full_name=payload.full_name or member.full_name,
-        birth_date=payload.birth_date or member.birth_date,
-        role=payload.role or member.role,
-        origin=payload.origin or member.origin,
-        joined_on=payload.joined_on or member.joined_on,
-        left_on=payload.left_on if "left_on" in sent else member.left_on,
         recognition_decision=_decision(payload.recognition_decision),
+        **_patched(
+            payload,
+            member,
+            ["full_name", "birth_date", "role", "origin", "joined_on"],
+            clearable=["left_on"],
+        ),
     )
 
 
@@ -594,19 +605,17 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
 def pledge_update(request: HttpRequest, pledge_id: int, payload: PledgePatchIn) -> Any:
     user = _user(request)
     pledge = selectors.pledge_get(user=user, pk=pledge_id)
-    sent = payload.model_fields_set
     return _call(
         services.pledge_update,
         actor=user,
         pledge=pledge,
-        year=payload.year or pledge.year,
-        signed_on=payload.signed_on or pledge.signed_on,
-        signed_by=payload.signed_by if payload.signed_by is not None else pledge.signed_by,
-        household_count=payload.household_count
-        if "household_count" in sent
-        else pledge.household_count,
-        note=payload.note if payload.note is not None else pledge.note,
         document=_decision(payload.document),
+        **_patched(
+            payload,
+            pledge,
+            ["year", "signed_on", "signed_by", "note"],
+            clearable=["household_count"],
+        ),
     )
 
 
