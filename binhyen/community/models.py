@@ -474,12 +474,9 @@ GRADE_RANK: dict[str, int] = {
 }
 
 
-class TeamGrading(BaseModel):
-    """A team's grade for one team year (``year`` names the year the period ends in)."""
+class Grading(BaseModel):
+    """A grade for one team year: what team and member gradings share."""
 
-    team = models.ForeignKey(
-        SecurityTeam, verbose_name=_("tổ"), on_delete=models.CASCADE, related_name="gradings"
-    )
     year = models.PositiveSmallIntegerField(_("năm đánh giá"))
     level = models.CharField(_("xếp loại"), max_length=16, choices=TaskGrade.choices)
     task_pct = models.DecimalField(
@@ -493,6 +490,17 @@ class TeamGrading(BaseModel):
     note = models.TextField(_("nhận xét"), blank=True)
 
     class Meta:
+        abstract = True
+
+
+class TeamGrading(Grading):
+    """A team's grade for one team year (``year`` names the year the period ends in)."""
+
+    team = models.ForeignKey(
+        SecurityTeam, verbose_name=_("tổ"), on_delete=models.CASCADE, related_name="gradings"
+    )
+
+    class Meta:
         ordering = ["-year", "team"]
         verbose_name = _("xếp loại Tổ bảo vệ ANTT")
         verbose_name_plural = _("xếp loại Tổ bảo vệ ANTT")
@@ -504,23 +512,12 @@ class TeamGrading(BaseModel):
         return f"{self.team} {self.year}: {self.get_level_display()}"
 
 
-class MemberGrading(BaseModel):
+class MemberGrading(Grading):
     """A member's grade for one team year."""
 
     member = models.ForeignKey(
         TeamMember, verbose_name=_("thành viên"), on_delete=models.CASCADE, related_name="gradings"
     )
-    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
-    level = models.CharField(_("xếp loại"), max_length=16, choices=TaskGrade.choices)
-    task_pct = models.DecimalField(
-        _("tỷ lệ nhiệm vụ hoàn thành (%)"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=PERCENT_RANGE,
-    )
-    note = models.TextField(_("nhận xét"), blank=True)
 
     class Meta:
         ordering = ["-year", "member"]

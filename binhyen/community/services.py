@@ -1289,6 +1289,24 @@ def _check_member(
             ) % {"source": rules.source, "max": rules.team_size_max, "count": others}
 
 
+def _member_save(
+    actor: Any,
+    team: SecurityTeam,
+    member: TeamMember,
+    recognition_decision: DecisionInput | None,
+    errors: dict[str, Any],
+) -> None:
+    """Check a member against the province's rules, then save it with its decision."""
+    rules = selectors.rules_for(team.village)
+    _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
+    _save_with_decisions(
+        member,
+        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
+        orgunit=lambda: team.village.parent or team.village,
+        errors=errors,
+    )
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -1322,14 +1340,7 @@ def member_add(
         origin=origin,
         joined_on=joined_on,
     )
-    rules = selectors.rules_for(team.village)
-    _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
-    _save_with_decisions(
-        member,
-        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
-        orgunit=lambda: team.village.parent or team.village,
-        errors=errors,
-    )
+    _member_save(actor, team, member, recognition_decision, errors)
     audit_event_record(
         actor=actor,
         action="team.member_add",
@@ -1370,14 +1381,7 @@ def member_update(
     member.full_name, member.name_folded = clean_name, fold(clean_name)
     member.birth_date, member.role, member.origin = birth_date, role, origin
     member.joined_on, member.left_on = joined_on, left_on
-    rules = selectors.rules_for(team.village)
-    _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
-    _save_with_decisions(
-        member,
-        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
-        orgunit=lambda: team.village.parent or team.village,
-        errors=errors,
-    )
+    _member_save(actor, team, member, recognition_decision, errors)
     audit_event_record(
         actor=actor,
         action="team.member_update",
