@@ -43,7 +43,7 @@ from django.utils import timezone
 from binhyen.indicators.models import Aggregation, DataValue, Metric, Rollup, RollupState
 from binhyen.indicators.models import RollupGrain as Grain
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
-from binhyen.orgunits.models import Lineage, OrgUnit
+from binhyen.orgunits.models import Lineage, OrgUnit, StructureVersion
 from binhyen.orgunits.structure import current_version, map_structure_changed
 
 MAX_CHAIN = 6
@@ -242,8 +242,14 @@ def usable() -> bool:
     """Return True when the cells match the map's structure (and rollups are on)."""
     if not enabled():
         return False
-    state = RollupState.objects.filter(pk=1).values_list("structure_version", flat=True).first()
-    return int(state or 0) == current_version()
+    # One round trip for both counters (a missing row reads as 0), on every engine call.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT structure_version FROM {RollupState._meta.db_table} WHERE id = 1),"  # noqa: S608
+            f" (SELECT version FROM {StructureVersion._meta.db_table} WHERE id = 1)"
+        )
+        built, current = cursor.fetchone()
+    return int(built or 0) == int(current or 0)
 
 
 def _state_save(seconds: float) -> None:
