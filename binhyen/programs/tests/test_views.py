@@ -217,3 +217,22 @@ def test_import_page_lists_row_errors(client, s, world):
     )
     assert response.status_code == 400
     assert "Dòng 2, cột “Biểu thức CEL”" in response.content.decode()
+
+
+@pytest.mark.parametrize("body", [{}, {"verdict": "bogus"}])
+def test_a_verdict_without_a_valid_choice_gives_the_form_back(client, s, world, body):
+    # Given a submitted file waiting for the province's verification
+    pending = world["pending"]
+    f.evidence_ready(world["sibling_officer"], pending)
+    services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
+    assessment = pending.assessments.order_by("pk").first()
+    before = (assessment.verdict, assessment.verified_met, assessment.verifier_comment)
+    url = reverse("programs:verdict", args=[pending.pk, assessment.criterion_id])
+    login_verified(client, s.province_officer)
+    # When the verifier posts no verdict, or one that does not exist
+    response = client.post(url, body)
+    # Then the verification page comes back with the field error, and nothing changed
+    assert response.status_code == 400
+    assert "Chọn “Đồng ý” hoặc “Không đồng ý”." in response.content.decode()
+    assessment.refresh_from_db()
+    assert (assessment.verdict, assessment.verified_met, assessment.verifier_comment) == before
