@@ -336,6 +336,9 @@ INDICATORS_STAT_MONTH_START_DAY = int(os.environ.get("INDICATORS_STAT_MONTH_STAR
 # Residential areas (TT 124/2021 Art. 8.2): 01/11–31/10. Security teams (HD 01): 15/11–14/11.
 INDICATORS_MOVEMENT_YEAR_START = (1, 11)
 INDICATORS_TEAM_YEAR_START = (15, 11)
+# Largest value accepted for a metric that sets no maximum of its own: one billion, far
+# above any count a unit reports, far below where float sums lose whole units (2^53).
+INDICATORS_DEFAULT_MAX_VALUE = float(os.environ.get("INDICATORS_DEFAULT_MAX_VALUE", "1000000000"))
 # Key metrics of the unit dashboard, in order.
 INDICATORS_DASHBOARD_METRICS = env_list(
     "INDICATORS_DASHBOARD_METRICS",

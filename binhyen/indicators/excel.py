@@ -4,12 +4,19 @@ Invariants:
 - A template names its form, unit and period in fixed cells (B2, B3, B4) and has one row
   per metric (and disaggregation option) from row 7: code in A, option in B, value in E.
 - ``parse_upload`` never writes: it returns the cells to save or a list of errors, each
-  naming its cell ("E9: …"); the caller saves only when the list is empty.
+  naming its sheet and cell ("Báo cáo!E9: …"); the caller saves only when the list is empty.
+- Only typed numbers are read. A formula is refused (its cached result is never trusted: a
+  file written by a program has none, and reading "no value" would delete the stored one);
+  text, infinity and NaN are refused. A value cell left blank leaves the stored value as it
+  is (a program that writes NaN, or a formula without a cached result, gives a blank cell);
+  the word "xóa" in the cell is the only way an upload removes a number. The template's
+  guidance sheet says so.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +27,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 
+from binhyen.core.text import fold
 from binhyen.indicators.models import Metric
 from binhyen.indicators.services import ValueInput
 
@@ -28,6 +36,8 @@ MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+# Typed in a value cell (with or without diacritics), it clears the stored value.
+CLEAR_WORD = "xoa"
 
 
 @dataclass
@@ -90,9 +100,32 @@ def build_template(*, form: Any, unit: Any, period: Any, lines: Sequence[Templat
     for letter, width in zip("ABCDE", (24, 16, 60, 14, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
+    guide = wb.create_sheet(_("Hướng dẫn")[:31])
+    guide.column_dimensions["A"].width = 100
+    for row, text in enumerate(guidance(), start=1):
+        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
+    guide["A1"].font = Font(bold=True)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def guidance() -> list[str]:
+    """Return the rules of the template, written on its guidance sheet."""
+    return [
+        _("Cách điền mẫu báo cáo"),
+        _("1. Chỉ nhập số vào cột E (Giá trị) của trang đầu; không sửa các cột khác và ô B2–B4."),
+        _(
+            "2. Nhập số, không nhập công thức: ô có công thức (bắt đầu bằng dấu =) bị từ chối, "
+            "kể cả khi Excel hiện kết quả. Hãy dán giá trị (Paste Values) trước khi tải lên."
+        ),
+        _("3. Không nhận chữ, số vô hạn (inf) hay NaN; số vượt giới hạn của chỉ tiêu bị từ chối."),
+        _(
+            "4. Ô Giá trị để trống thì số liệu đã lưu của dòng đó được giữ nguyên. Muốn xóa số "
+            "liệu đã lưu, hãy gõ chữ “xóa” vào ô Giá trị."
+        ),
+        _("5. Nếu có ô sai, không ô nào được lưu; trang kết quả nêu từng ô cần sửa."),
+    ]
 
 
 class UploadError(ValueError):
@@ -100,13 +133,16 @@ class UploadError(ValueError):
 
 
 def parse_number(raw: Any) -> float | None:
-    """Return the number in a cell or field (1234.5, 1234,5 and 1.234,5 all work), or None."""
+    """Return the number in a cell or field (1234.5, 1234,5 and 1.234,5 all work), or None.
+
+    Raise ``NotFinite`` (a ``ValueError``) for infinity and NaN, ``ValueError`` for text.
+    """
     if raw is None:
         return None
     if isinstance(raw, bool):
         return float(raw)
     if isinstance(raw, (int, float)):
-        return float(raw)
+        return _finite(float(raw))
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
@@ -115,7 +151,17 @@ def parse_number(raw: Any) -> float | None:
         text = text.replace(".", "").replace(",", ".")
     elif "," in text:
         text = text.replace(",", ".")
-    return float(text)
+    return _finite(float(text))
+
+
+class NotFinite(ValueError):
+    """A number that is infinite or NaN ("inf", "1e400", "nan")."""
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise NotFinite(value)
+    return value
 
 
 def parse_upload(
@@ -125,7 +171,8 @@ def parse_upload(
     if len(data) > MAX_BYTES:
         raise UploadError(_("Tệp quá lớn (tối đa 5 MB)."))
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas are read as formulas (not their cached result) so they can be refused.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (
         InvalidFileException,
         zipfile.BadZipFile,
@@ -136,8 +183,19 @@ def parse_upload(
     ) as exc:
         raise UploadError(_("Không đọc được tệp: hãy tải lên tệp Excel (.xlsx) theo mẫu.")) from exc
     ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(min_row=1, max_row=FIRST_ROW + MAX_ROWS, max_col=5, values_only=True))
-    wb.close()
+    sheet = ws.title
+    try:
+        rows = list(
+            ws.iter_rows(min_row=1, max_row=FIRST_ROW + MAX_ROWS, max_col=5, values_only=True)
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        # A numeric cell holding "nan" or "inf" stops the reader before any cell is known.
+        raise UploadError(
+            _("Không đọc được tệp: trang “%(sheet)s” có ô số không hợp lệ (NaN hoặc vô hạn).")
+            % {"sheet": sheet}
+        ) from exc
+    finally:
+        wb.close()
 
     def cell(r: int, c: int) -> Any:
         return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
@@ -166,6 +224,8 @@ def parse_upload(
         code = str(cell(r, 1) or "").strip()
         option = str(cell(r, 2) or "").strip()
         raw = cell(r, 5)
+        if isinstance(raw, str):
+            raw = raw.strip()
         if not code and not option and raw in (None, ""):
             continue
         metric = by_code.get(code)
@@ -180,19 +240,38 @@ def parse_upload(
                 % {"r": r, "option": option, "code": code}
             )
             continue
+        if raw in (None, ""):
+            continue  # blank keeps the stored value (guidance sheet, rule 4)
+        where = {"sheet": sheet, "r": r, "raw": str(raw)[:40], "code": code}
+        if isinstance(raw, str) and raw.startswith("="):
+            errors.append(
+                _(
+                    "Trang “%(sheet)s”, ô E%(r)s: ô chứa công thức '%(raw)s'; "
+                    "hãy nhập số (dán giá trị), không nhập công thức."
+                )
+                % where
+            )
+            continue
+        if isinstance(raw, str) and fold(raw) == CLEAR_WORD:
+            values.append(ValueInput(metric=metric, value=None, option=option, ref=f"E{r}"))
+            continue
         try:
             value = parse_number(raw)
-        except ValueError:
-            errors.append(_("E%(r)s: '%(raw)s' không phải là số.") % {"r": r, "raw": str(raw)[:40]})
+        except NotFinite:
+            errors.append(
+                _("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số hữu hạn.") % where
+            )
             continue
-        if value is not None:
-            problem = metric.check_value(value)
-            if problem:
-                errors.append(
-                    _("E%(r)s: giá trị của '%(code)s' %(problem)s.")
-                    % {"r": r, "code": code, "problem": problem}
-                )
-                continue
+        except ValueError:
+            errors.append(_("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số.") % where)
+            continue
+        problem = metric.check_value(value) if value is not None else None
+        if problem:
+            errors.append(
+                _("Trang “%(sheet)s”, ô E%(r)s: giá trị của '%(code)s' %(problem)s.")
+                % {**where, "problem": problem}
+            )
+            continue
         values.append(ValueInput(metric=metric, value=value, option=option, ref=f"E{r}"))
     return values, errors
 

@@ -15,6 +15,7 @@ Invariants:
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -162,8 +163,14 @@ class Metric(LocalizedNameMixin, BaseModel):
                 }
         if self.source == MetricSource.PROVIDER and not self.provider_key:
             errors["provider_key"] = _("Chỉ tiêu tính tự động cần tên bộ tính.")
+        for name in ("min_value", "max_value"):
+            bound = getattr(self, name)
+            if bound is not None and not math.isfinite(bound):
+                errors[name] = _("Giới hạn phải là một số hữu hạn.")
         if (
-            self.min_value is not None
+            "min_value" not in errors
+            and "max_value" not in errors
+            and self.min_value is not None
             and self.max_value is not None
             and self.min_value > self.max_value
         ):
@@ -172,7 +179,14 @@ class Metric(LocalizedNameMixin, BaseModel):
             raise ValidationError(errors)
 
     def check_value(self, value: float) -> str | None:
-        """Return why ``value`` is not acceptable for this metric, or None."""
+        """Return why ``value`` is not acceptable for this metric, or None.
+
+        Infinity and NaN are refused first (they would crash the integer checks and poison
+        every sum); a value above the metric's maximum, or above
+        ``settings.INDICATORS_DEFAULT_MAX_VALUE`` when the metric sets none, is refused.
+        """
+        if not math.isfinite(value):
+            return str(_("phải là một số hữu hạn (không nhận inf, NaN)"))
         if self.value_type in (ValueType.INTEGER, ValueType.BOOLEAN) and value != int(value):
             return str(_("phải là số nguyên"))
         if self.value_type == ValueType.BOOLEAN and value not in (0, 1):
@@ -182,9 +196,17 @@ class Metric(LocalizedNameMixin, BaseModel):
         low = self.min_value if self.min_value is not None else 0.0
         if value < low:
             return str(_("không được nhỏ hơn %(min)s") % {"min": _num(low)})
-        if self.max_value is not None and value > self.max_value:
-            return str(_("không được lớn hơn %(max)s") % {"max": _num(self.max_value)})
+        high = self.upper_bound
+        if value > high:
+            return str(_("không được lớn hơn %(max)s") % {"max": _num(high)})
         return None
+
+    @property
+    def upper_bound(self) -> float:
+        """Return the largest value accepted: the metric's own maximum, else the default."""
+        if self.max_value is not None:
+            return self.max_value
+        return float(settings.INDICATORS_DEFAULT_MAX_VALUE)
 
 
 def _num(value: float) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -216,6 +217,79 @@ def test_upload_for_another_unit_or_not_excel_is_refused(client, w):
     resp = client.post(report_url(w, name="indicators:report_upload"), {"file": junk})
     assert resp.status_code == 400
     assert not DataValue.objects.filter(orgunit__code__startswith="94").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ("inf", "không phải là số hữu hạn"),
+        ("-inf", "không phải là số hữu hạn"),
+        ("1e400", "không phải là số hữu hạn"),
+        ("nan", "không phải là số hữu hạn"),
+        ("NaN", "không phải là số hữu hạn"),
+        ("=1+1", "công thức"),
+        ("=E8*2", "công thức"),
+        (99_999_999_999_999, "không được lớn hơn 1000000000"),
+    ],
+)
+def test_upload_refuses_formulas_infinity_nan_and_huge_numbers_keeping_the_stored_value(
+    client, w, raw, says
+):
+    # Given 7 already stored for the first metric
+    put(w["tips"], w["a"], PERIOD, 7)
+    client.force_login(w["officer"])
+    # When the template comes back with a formula, infinity, NaN or an absurd number in E7
+    upload = _filled_template(client, w, {"E7": raw})
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
+    # Then the upload is refused naming the sheet and the cell, and 7 is still stored
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert "Trang “Báo cáo”, ô E7:" in html and says in html
+    assert DataValue.objects.get(metric=w["tips"], orgunit=w["a"]).value == 7.0
+
+
+def test_a_numeric_nan_cell_is_refused_and_deletes_nothing(client, w):
+    # Given 7 stored, and a file whose E7 is a number cell holding "nan" (written by a script)
+    put(w["tips"], w["a"], PERIOD, 7)
+    client.force_login(w["officer"])
+    upload = _filled_template(client, w, {"E7": 123456})
+    raw = io.BytesIO()
+    with zipfile.ZipFile(upload) as src, zipfile.ZipFile(raw, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>123456</v>", b"<v>nan</v>")
+            dst.writestr(item, data)
+    raw.seek(0)
+    raw.name = "bao_cao.xlsx"
+    # When it is uploaded
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": raw})
+    # Then it is refused as unreadable, and the stored value stays
+    assert resp.status_code == 400 and "NaN" in resp.content.decode()
+    assert DataValue.objects.get(metric=w["tips"], orgunit=w["a"]).value == 7.0
+
+
+def test_a_blank_cell_keeps_the_stored_value_and_the_word_xoa_clears_it(client, w):
+    # Given 7 and 3 stored
+    put(w["tips"], w["a"], PERIOD, 7)
+    put(w["valuable"], w["a"], PERIOD, 3)
+    client.force_login(w["officer"])
+    # When E7 is blanked (or NaN written by a program, which is a blank) and E8 says "xóa"
+    upload = _filled_template(client, w, {"E7": float("nan"), "E8": " Xóa "})
+    resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
+    # Then 7 is kept and only the value the guidance sheet's word named is removed
+    assert resp.status_code == 302
+    assert DataValue.objects.get(metric=w["tips"], orgunit=w["a"]).value == 7.0
+    assert not DataValue.objects.filter(metric=w["valuable"], orgunit=w["a"]).exists()
+
+
+def test_the_template_explains_formulas_blanks_and_clearing_on_a_guidance_sheet(client, w):
+    client.force_login(w["officer"])
+    data = client.get(report_url(w, name="indicators:report_template")).content
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Báo cáo", "Hướng dẫn"]
+    text = " ".join(str(c.value) for row in wb["Hướng dẫn"].iter_rows() for c in row)
+    assert "công thức" in text and "giữ nguyên" in text and "“xóa”" in text
 
 
 # --- completeness and lists ------------------------------------------------------------------
