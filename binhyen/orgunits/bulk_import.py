@@ -17,6 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -202,6 +203,8 @@ def _parse_float(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError  # a numeric cell holding infinity or NaN
         return float(value)
     text = str(value).strip().replace(",", ".")
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.edits import KeepAbsentFieldsMixin
 from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
 from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
 
@@ -38,8 +39,12 @@ def longitude_field() -> forms.FloatField:
     return _coordinate_field(_("Kinh độ"), 180)
 
 
-class BootstrapForm(forms.Form):
-    """Give widgets Bootstrap classes, and mark fields with errors as invalid."""
+class BootstrapForm(KeepAbsentFieldsMixin, forms.Form):
+    """Give widgets Bootstrap classes, and mark fields with errors as invalid.
+
+    Built with ``stored=`` (the values of the object being edited), a bound form keeps the
+    stored value of every field the POST does not carry (``binhyen.core.edits``).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -158,7 +163,7 @@ class UnitEditForm(_UnitFieldsMixin):
     """The fields users may change on ``unit`` (see ``services.editable_fields``)."""
 
     def __init__(self, *args: Any, unit: OrgUnit, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {name: getattr(unit, name) for name in editable_fields(unit)})
+        kwargs.setdefault("stored", {name: getattr(unit, name) for name in editable_fields(unit)})
         super().__init__(*args, **kwargs)
         allowed = editable_fields(unit)
         for name in list(self.fields):

@@ -398,6 +398,37 @@ def test_edit_commune_offers_only_population_households_note(client, tree, offic
     assert (tree["commune"].name, tree["commune"].population) == ("Xã Lương Phong", 11000)
 
 
+def _unit_state(code: str) -> tuple[Any, ...]:
+    unit = OrgUnit.objects.get(code=code)
+    return (unit.name, unit.subkind, unit.population, unit.households, unit.latitude, unit.note)
+
+
+@pytest.mark.parametrize("which", ["commune", "village"])
+def test_a_post_with_only_the_csrf_token_changes_nothing(client, tree, officer, which):
+    # Given a unit with population, households and a note stored
+    unit = tree[which]
+    OrgUnit.objects.filter(pk=unit.pk).update(population=9000, households=2100, note="Ghi chú")
+    before = _unit_state(unit.code)
+    client.force_login(officer)
+    # When the edit form is posted with nothing but the CSRF token
+    response = client.post(_url("edit", unit.code), {"csrfmiddlewaretoken": "x"})
+    # Then nothing changed
+    assert response.status_code == 302
+    assert _unit_state(unit.code) == before
+
+
+def test_only_a_field_sent_empty_clears_its_value(client, tree, officer):
+    # Given a commune with population and households
+    OrgUnit.objects.filter(code="07840").update(population=9000, households=2100)
+    client.force_login(officer)
+    # When households is sent empty and population is not sent at all
+    response = client.post(_url("edit", "07840"), {"households": ""})
+    # Then households is cleared and population kept
+    assert response.status_code == 302
+    unit = OrgUnit.objects.get(code="07840")
+    assert (unit.population, unit.households) == (9000, None)
+
+
 # --- import, template, export -------------------------------------------------------------
 
 
