@@ -178,11 +178,12 @@ def _form_context(
         villages += [v for v in activity.villages.all() if v not in villages]
     post = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {}
-    if activity is not None:
-        initial = ActivityForm.initial_from(activity)
-    elif request.GET.get("unit") in {u.code for u in units}:
+    stored = ActivityForm.initial_from(activity) if activity is not None else None
+    if activity is None and request.GET.get("unit") in {u.code for u in units}:
         initial = {"unit": request.GET["unit"]}
-    form = ActivityForm(post, kind=kind, units=units, villages=villages, initial=initial)
+    form = ActivityForm(
+        post, kind=kind, units=units, villages=villages, initial=initial, stored=stored
+    )
     formset = None
     if kind == ActivityKind.WEAPONS_SURRENDER:
         extra = 1 if activity is not None and activity.items.exists() else 3

@@ -230,8 +230,8 @@ class SchemeForm(CommunityForm):
         scheme: Scheme | None = None,
         **kwargs: Any,
     ) -> None:
-        if scheme is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if scheme is not None and "stored" not in kwargs:
+            kwargs["stored"] = {
                 "scheme_type": scheme.scheme_type_id,
                 "name": scheme.name,
                 "units": [u.code for u in scheme.units.all()],
@@ -342,8 +342,8 @@ class SchemeTypeForm(BootstrapForm):
     def __init__(
         self, *args: Any, item: SchemeType | None = None, with_typical: bool = False, **kwargs: Any
     ) -> None:
-        if item is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if item is not None and "stored" not in kwargs:
+            kwargs["stored"] = {
                 "name": item.name,
                 "category": item.category,
                 "name_en": item.name_en,
@@ -381,8 +381,8 @@ class TeamForm(CommunityForm):
         team: Any = None,
         **kwargs: Any,
     ) -> None:
-        if team is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if team is not None and "stored" not in kwargs:
+            kwargs["stored"] = {
                 "name": team.name,
                 "established_on": team.established_on,
                 "note": team.note,
@@ -424,8 +424,8 @@ class MemberForm(CommunityForm):
     left_on = date_field(_("Ngày thôi tham gia"), required=False)
 
     def __init__(self, *args: Any, member: TeamMember | None = None, **kwargs: Any) -> None:
-        if member is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if member is not None and "stored" not in kwargs:
+            kwargs["stored"] = {
                 "full_name": member.full_name,
                 "birth_date": member.birth_date,
                 "role": member.role,
@@ -501,6 +501,8 @@ class GradingSheetForm(BootstrapForm):
                 self._add(key, levels, m.grading)
                 member_keys.append((key, m, self._bound(key)))
             self.rows.append((team_key, row, self._bound(team_key), member_keys))
+        # The gradings already saved: a cell the POST does not carry keeps its grading.
+        self.stored = {name: field.initial for name, field in self.fields.items()}
 
     def _add(self, key: str, levels: list[tuple[str, Any]], grading: Any) -> None:
         self.fields[f"{key}_level"] = forms.ChoiceField(
@@ -574,8 +576,8 @@ class PledgeForm(CommunityForm):
         self, *args: Any, units: Sequence[OrgUnit] = (), pledge: Any = None, **kwargs: Any
     ) -> None:
         today = timezone.localdate()
-        if pledge is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+        if pledge is not None and "stored" not in kwargs:
+            kwargs["stored"] = {
                 "year": pledge.year,
                 "signed_on": pledge.signed_on,
                 "signed_by": pledge.signed_by,

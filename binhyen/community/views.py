@@ -1134,7 +1134,7 @@ def rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     rules = selectors.rules_for(province)
     form = RulesForm(
         request.POST or None,
-        initial={
+        stored={
             "team_size_min": rules.team_size_min,
             "team_size_max": rules.team_size_max,
             "min_activity_months": rules.min_activity_months,

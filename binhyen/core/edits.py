@@ -1,7 +1,7 @@
 """Editing stored objects with forms: a field absent from a POST keeps its stored value.
 
 A form that edits an object is built with ``stored=`` (the object's current values, which are
-also its initial values). When such a form is bound, every field the POST does not carry is
+also its initial values and win over any default ``initial``). When such a form is bound, every field the POST does not carry is
 treated as unchanged: it is cleaned from the stored value, never from "nothing". Only a field
 that is present and empty clears a value.
 
@@ -34,7 +34,7 @@ class KeepAbsentFieldsMixin:
 
     def __init__(self, *args: Any, stored: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         if stored is not None:
-            kwargs["initial"] = {**dict(stored), **(kwargs.get("initial") or {})}
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), **dict(stored)}
         self.stored: Mapping[str, Any] | None = stored
         super().__init__(*args, **kwargs)
 
@@ -45,7 +45,7 @@ class KeepAbsentFieldsMixin:
         present: list[str] = []
         omitted: list[str] = []
         for name, field in self.fields.items():
-            if isinstance(field, forms.FileField) or field.disabled:
+            if name not in self.stored or isinstance(field, forms.FileField) or field.disabled:
                 continue
             key = self.add_prefix(name)  # type: ignore[attr-defined]
             if _unsent_when_empty(field):

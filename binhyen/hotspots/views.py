@@ -209,7 +209,7 @@ def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         communes=_communes(request, designation),
-        initial=initial,
+        stored=initial,
     )
     status = 200
     if request.method == "POST":
@@ -389,9 +389,9 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report_form = TaskReportForm(
         request.POST if which == "report" else None,
         request.FILES if which == "report" else None,
-        initial=report_initial,
+        stored=report_initial,
     )
-    task_form = TaskForm(request.POST if which == "task" and manage else None, initial=task_initial)
+    task_form = TaskForm(request.POST if which == "task" and manage else None, stored=task_initial)
     status = 200
     if which == "task" and not manage:
         raise Http404(selectors.not_found_message())

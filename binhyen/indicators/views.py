@@ -718,7 +718,7 @@ def metric_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def metric_edit(request: HttpRequest, code: str) -> HttpResponse:
     metric = _metric_for_manager(request.user, code)
-    form = MetricForm(request.POST or None, initial=MetricForm.initial_for(metric))
+    form = MetricForm(request.POST or None, stored=MetricForm.initial_for(metric))
     return _catalogue_form(
         request,
         form=form,
@@ -785,7 +785,7 @@ def form_edit(request: HttpRequest, code: str) -> HttpResponse:
     current = _form_metrics(report_form)
     initial = {name: getattr(report_form, name) for name in services.REPORT_FORM_FIELDS}
     initial["metrics"] = [m.code for m in current]
-    form = ReportFormForm(request.POST or None, initial=initial, current=current)
+    form = ReportFormForm(request.POST or None, stored=initial, current=current)
     return _catalogue_form(
         request,
         form=form,
@@ -843,7 +843,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
     initial["left_metric"] = rule.left_metric.code
     initial["right_metric"] = rule.right_metric.code
-    form = RuleForm(request.POST or None, initial=initial)
+    form = RuleForm(request.POST or None, stored=initial)
     return _catalogue_form(
         request,
         form=form,

@@ -219,8 +219,8 @@ def program_create(request: HttpRequest) -> HttpResponse:
 def program_edit(request: HttpRequest, code: str) -> HttpResponse:
     program = selectors.program_get(user=request.user, code=code)
     _require(prog_perms.can_manage(request.user, program))
-    initial = {name: getattr(program, name) for name in services.PROGRAM_FIELDS}
-    form = ProgramForm(request.POST or None, initial=initial)
+    stored = {name: getattr(program, name) for name in services.PROGRAM_FIELDS}
+    form = ProgramForm(request.POST or None, stored=stored)
     form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,7 +315,7 @@ def _editor(
 def set_settings(request: HttpRequest, code: str, version: int) -> HttpResponse:
     program, criteria_set = _set(request, code, version)
     _require(prog_perms.can_manage(request.user, program))
-    form = SetSettingsForm(request.POST)
+    form = SetSettingsForm(request.POST, stored=SetSettingsForm.initial_for(criteria_set))
     if form.is_valid():
         try:
             _call(
@@ -414,9 +414,12 @@ def criterion_form(
     _require(prog_perms.can_manage(request.user, program) and not criteria_set.is_locked)
     criterion = selectors.criterion_get(criteria_set=criteria_set, pk=pk) if pk else None
     initial: dict[str, Any] = {"order": (criteria_set.criteria.count() + 1) * 10, "mandatory": True}
+    stored = None
     if criterion is not None:
-        initial = {name: getattr(criterion, name) for name in services.CRITERION_FIELDS}
-    form = CriterionForm(request.POST or None, initial=initial, groups=list(criteria_set.groups))
+        stored = {name: getattr(criterion, name) for name in services.CRITERION_FIELDS}
+    form = CriterionForm(
+        request.POST or None, initial=initial, stored=stored, groups=list(criteria_set.groups)
+    )
     check = None
     if request.method == "POST" and form.is_valid():
         try:
