@@ -121,16 +121,30 @@ def _bad(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
 
 
-def _unit(user: Any, code: str | None, field: str) -> OrgUnit | None:
+def _unit(user: Any, code: str | None, field: str, kinds: tuple[str, ...] = ()) -> OrgUnit:
+    """Return the unit ``code`` names in scope; a 400 on ``field`` if empty, unknown or of a
+    kind not in ``kinds`` (when given)."""
+    code = (code or "").strip()[:32]
     if not code:
-        return None
+        raise _bad(field, _("Nhập mã đơn vị."))
     try:
-        return selectors.unit_get(user=user, code=code.strip()[:32])
+        unit = selectors.unit_get(user=user, code=code)
     except Http404 as exc:
         raise _bad(
             field,
-            _("Không tìm thấy đơn vị '%(code)s' trong phạm vi của bạn.") % {"code": code[:32]},
+            _("Không tìm thấy đơn vị '%(code)s' trong phạm vi của bạn.") % {"code": code},
         ) from exc
+    if kinds and unit.kind not in kinds:
+        raise _bad(
+            field,
+            _("Đơn vị '%(code)s' (%(name)s) không phải là %(kinds)s.")
+            % {
+                "code": code,
+                "name": unit.name,
+                "kinds": ", ".join(str(Kind(k).label).lower() for k in kinds),
+            },
+        )
+    return unit
 
 
 def _filter_unit(user: Any, code: str | None) -> OrgUnit | None:
@@ -219,7 +233,7 @@ def _replicated_from(user: Any, pk: int | None) -> Scheme | None:
 
 
 def _units(user: Any, codes: list[str]) -> list[OrgUnit]:
-    return [u for u in (_unit(user, code, "units") for code in codes) if u is not None]
+    return [_unit(user, code, "units") for code in codes]
 
 
 @router.post("/schemes", response={201: SchemeDetailOut, **ERRORS}, summary="Record a scheme")
@@ -370,7 +384,7 @@ def _team_out(team: Any) -> Any:
 )
 def team_create(request: HttpRequest, payload: TeamIn) -> Any:
     user = _user(request)
-    village = _unit(user, payload.village, "village")
+    village = _unit(user, payload.village, "village", (Kind.VILLAGE,))
     team = _call(
         services.team_create,
         actor=user,
@@ -581,7 +595,7 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> Any:
 )
 def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
     user = _user(request)
-    unit = _unit(user, payload.unit, "unit")
+    unit = _unit(user, payload.unit, "unit", (Kind.COMMUNE, Kind.VILLAGE, Kind.ESTABLISHMENT))
     pledge = _call(
         services.pledge_create,
         actor=user,

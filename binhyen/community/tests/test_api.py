@@ -243,3 +243,48 @@ def test_decision_file_upload(client, s, world):
     far = Api(client, s.far_officer)
     response = client.post(url, {"file": f.upload()}, **far.headers)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "code", "says"),
+    [
+        ("/teams", "village", "", "Nhập mã đơn vị"),
+        ("/teams", "village", "   ", "Nhập mã đơn vị"),
+        ("/teams", "village", "99999999", "Không tìm thấy đơn vị"),
+        ("/teams", "village", "commune", "không phải là thôn/tổ dân phố"),
+        ("/pledges", "unit", "", "Nhập mã đơn vị"),
+        ("/pledges", "unit", "province", "Không tìm thấy đơn vị"),
+        ("/schemes", "units", "", "Nhập mã đơn vị"),
+    ],
+)
+def test_creating_with_an_empty_unknown_or_wrong_kind_unit_code_is_a_400_naming_it(
+    client, s, world, path, field, code, says
+):
+    # Given an in-scope commune officer and the records already there
+    api = Api(client, s.commune_officer)
+    code = {"commune": s.commune.code, "province": s.province.code}.get(code, code)
+    counts = (SecurityTeam.objects.count(), Pledge.objects.count(), Scheme.objects.count())
+    body: dict[str, Any] = {
+        "/teams": {"village": code, "established_on": "2024-07-01"},
+        "/pledges": {
+            "unit": code,
+            "signer_kind": "households",
+            "year": 2025,
+            "signed_on": "2025-01-10",
+            "signed_by": "Nguyễn Văn A",
+        },
+        "/schemes": {
+            "units": [code],
+            "scheme_type": world["scheme"].scheme_type_id,
+            "name": "Mô hình thử",
+            "lead_org_kind": "police",
+            "founded_on": "2024-01-01",
+        },
+    }[path]
+    # When the unit code is empty, unknown or of the wrong kind
+    response = api.send("post", path, body)
+    # Then a 400 names the field, and nothing was created
+    assert response.status_code == 400
+    assert response.json()["field"] == field and says in response.json()["message"]
+    after = (SecurityTeam.objects.count(), Pledge.objects.count(), Scheme.objects.count())
+    assert after == counts
