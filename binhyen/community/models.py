@@ -38,6 +38,10 @@ CODE_VALIDATOR = RegexValidator(
     _("Mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới, bắt đầu bằng chữ (2–32 ký tự)."),
 )
 NOT_NEGATIVE = MinValueValidator(0, _("Không được nhỏ hơn 0."))
+# Plausible upper bounds of counts users type: larger is a typing error (and far larger would
+# overflow the integer columns).
+PEOPLE_MAX = MaxValueValidator(100_000, _("Không được lớn hơn %(limit_value)s."))
+HOUSEHOLDS_MAX = MaxValueValidator(1_000_000, _("Không được lớn hơn %(limit_value)s."))
 PERCENT_RANGE = [
     MinValueValidator(Decimal(0), _("Tỷ lệ phải từ 0 đến 100.")),
     MaxValueValidator(Decimal(100), _("Tỷ lệ phải từ 0 đến 100.")),
@@ -209,7 +213,7 @@ class Scheme(BaseModel):
         related_name="+",
     )
     member_count = models.PositiveIntegerField(
-        _("số thành viên"), null=True, blank=True, validators=[NOT_NEGATIVE]
+        _("số thành viên"), null=True, blank=True, validators=[NOT_NEGATIVE, PEOPLE_MAX]
     )
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=SchemeStatus.choices, default=SchemeStatus.ACTIVE
@@ -444,7 +448,7 @@ class TrainingRecord(BaseModel):
         validators=[MinValueValidator(Decimal(0), _("Không được nhỏ hơn 0."))],
     )
     attendees = models.PositiveIntegerField(
-        _("số người tham dự"), null=True, blank=True, validators=[NOT_NEGATIVE]
+        _("số người tham dự"), null=True, blank=True, validators=[NOT_NEGATIVE, PEOPLE_MAX]
     )
     note = models.TextField(_("ghi chú"), blank=True)
 
@@ -601,7 +605,7 @@ class Pledge(BaseModel):
     signed_on = models.DateField(_("ngày ký"))
     signed_by = models.CharField(_("người ký"), max_length=200)
     household_count = models.PositiveIntegerField(
-        _("số hộ đăng ký"), null=True, blank=True, validators=[NOT_NEGATIVE]
+        _("số hộ đăng ký"), null=True, blank=True, validators=[NOT_NEGATIVE, HOUSEHOLDS_MAX]
     )
     document = models.ForeignKey(
         Decision,

@@ -60,9 +60,10 @@ from binhyen.community.models import (
     TeamRole,
     TrainingRecord,
 )
-from binhyen.community.uploads import CleanFile, clean_upload
 from binhyen.core.services import audit_event_record, model_snapshot
-from binhyen.core.text import fold
+from binhyen.core.text import clean_text, fold
+from binhyen.core.uploads import CleanFile
+from binhyen.core.uploads import clean_upload as _clean_upload
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period, periods_in
 from binhyen.orgunits.models import Kind, OrgUnit, Subkind
 
@@ -132,8 +133,18 @@ def _not_future(errors: dict[str, Any], field: str, value: date | None, label: s
         }
 
 
+def clean_upload(upload: Any, *, field: str = "file") -> CleanFile:
+    """Check a scanned decision or pledge with the core cleaner, within the community limit."""
+    limit = int(selectors.setting("UPLOAD_MAX_MB", 10)) * 1024 * 1024
+    return _clean_upload(upload, field=field, max_bytes=limit)
+
+
 def _text(value: str | None, limit: int, field: str, label: str, errors: dict[str, Any]) -> str:
-    text = (value or "").strip()
+    try:
+        text = clean_text(value, label=label, multiline=limit > NAME_MAX)
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return (value or "").strip()
     if len(text) > limit:
         errors[field] = _("%(label)s dài quá %(max)s ký tự.") % {"label": label, "max": limit}
     return text

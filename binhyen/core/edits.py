@@ -1,9 +1,9 @@
 """Editing stored objects with forms: a field absent from a POST keeps its stored value.
 
 A form that edits an object is built with ``stored=`` (the object's current values, which are
-also its initial values and win over any default ``initial``). When such a form is bound, every field the POST does not carry is
-treated as unchanged: it is cleaned from the stored value, never from "nothing". Only a field
-that is present and empty clears a value.
+also its initial values and win over any default ``initial``). When such a form is bound,
+every field the POST does not carry is treated as unchanged: it is cleaned from the stored
+value, never from "nothing". Only a field that is present and empty clears a value.
 
 Invariants:
 - A POST carrying only the CSRF token (or nothing of the form) changes nothing: every field,

@@ -1,12 +1,17 @@
-"""Checking and cleaning uploaded files: photos and scanned documents.
+"""Checking and cleaning uploaded files: the one cleaner of photos and scanned documents.
+
+Every upload of the product goes through this module (activity photos, hotspot and programme
+evidence, community decisions and pledges, tip photos; ``tips.media`` only adds what is
+specific to videos). Privacy-critical code has one implementation and one test suite.
 
 Invariants:
 - The type of a file is decided by its content (``filetype`` magic numbers), never by its
   name or the browser's claim; a file whose content does not match an allowed type, or
   whose name claims another type, is refused ("ảnh.jpg" that is really a PDF or a script).
-- Every accepted image is decoded by Pillow and re-encoded from its pixels, so nothing of
-  the original file survives: no EXIF (camera, GPS position, time), no comments, no ICC
-  profile, no trailing payload. The orientation recorded in EXIF is applied to the pixels
+- Every accepted image is decoded by Pillow and re-encoded from its pixels into a fresh
+  image, so nothing of the original file survives: no EXIF (camera, GPS position, time), no
+  XMP, no IPTC, no JPEG comment (COM) segment, no PNG text chunks (tEXt/iTXt/zTXt/eXIf), no
+  ICC profile, no trailing payload. The orientation recorded in EXIF is applied to the pixels
   first so the photo is not shown sideways.
 - Images larger than ``MAX_SIDE`` are scaled down; images with more than ``MAX_PIXELS``
   pixels are refused before decoding (decompression bombs).
@@ -19,7 +24,9 @@ from __future__ import annotations
 
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.core.exceptions import ValidationError
@@ -53,14 +60,28 @@ class CleanFile:
     width: int | None = None
     height: int | None = None
 
+    @property
+    def content_type(self) -> str:
+        return self.mime
 
-def _read(upload: UploadedFile) -> bytes:
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise ValidationError(_("Tệp lớn hơn 10 MB. Hãy chọn tệp nhỏ hơn."), code="too_large")
-    upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("Tệp lớn hơn 10 MB. Hãy chọn tệp nhỏ hơn."), code="too_large")
+    @property
+    def extension(self) -> str:
+        """Return the extension of the stored name ("jpg", "png", "pdf")."""
+        return (self.content.name or "").rsplit(".", 1)[-1]
+
+
+def _read(upload: Any, limit: int = MAX_BYTES) -> bytes:
+    too_large = ValidationError(
+        _("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, code="too_large"
+    )
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise too_large
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = bytes(upload.read(limit + 1))
+    if len(data) > limit:
+        raise too_large
     if not data:
         raise ValidationError(_("Tệp đã chọn không có nội dung."), code="empty")
     return data
@@ -91,35 +112,62 @@ def _allowed_label(allowed: set[str]) -> str:
     return ", ".join(labels[m] for m in sorted(allowed))
 
 
-def _reencode(data: bytes, name: str) -> tuple[bytes, str, int, int]:
-    """Decode and re-encode an image from its pixels; return (bytes, mime, width, height)."""
+@dataclass(frozen=True)
+class CleanImage:
+    """An image re-encoded from its pixels: bytes, type and size."""
+
+    content: bytes
+    mime: str
+    width: int
+    height: int
+
+
+def reencode_image(
+    data: bytes,
+    *,
+    name: str,
+    max_side: int = MAX_SIDE,
+    keep_alpha: bool = True,
+    max_pixels: int = MAX_PIXELS,
+    png_stays_png: bool = False,
+) -> CleanImage:
+    """Decode ``data`` and encode its pixels into a new file without any metadata.
+
+    The result is a PNG when ``keep_alpha`` and the image is transparent, else a JPEG (a
+    transparent image is then laid on white); with ``png_stays_png`` a PNG stays a PNG
+    (scans of documents: lossless). Raise ``ValidationError`` naming the file when
+    it does not decode or has more than ``max_pixels`` pixels.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise ValidationError(
-                    _("Ảnh “%(name)s” quá lớn (%(w)s×%(h)s điểm ảnh).")
-                    % {"name": name, "w": width, "h": height},
-                    code="too_many_pixels",
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                width, height = probe.size
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        _("Ảnh “%(name)s” quá lớn (%(w)s×%(h)s điểm ảnh).")
+                        % {"name": name, "w": width, "h": height},
+                        code="too_many_pixels",
+                    )
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                source_format = image.format
+                image.load()
+                upright = ImageOps.exif_transpose(image) or image
+                has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+                    upright.mode == "P" and "transparency" in upright.info
                 )
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image) or image
-            has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-                upright.mode == "P" and "transparency" in upright.info
-            )
-            clean = upright.convert("RGBA" if has_alpha else "RGB")
-            clean.thumbnail((MAX_SIDE, MAX_SIDE))
-            clean.info = {}
-            out = io.BytesIO()
-            if has_alpha:
-                clean.save(out, format="PNG", optimize=True)
-                mime = "image/png"
-            else:
-                clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-                mime = "image/jpeg"
-            return out.getvalue(), mime, clean.width, clean.height
+                if has_alpha and keep_alpha:
+                    pixels = upright.convert("RGBA")
+                elif has_alpha:
+                    rgba = upright.convert("RGBA")
+                    pixels = Image.new("RGB", rgba.size, (255, 255, 255))
+                    pixels.paste(rgba, mask=rgba.getchannel("A"))
+                else:
+                    pixels = upright.convert("RGB")
+                pixels.thumbnail((max_side, max_side))
+                # A fresh image from raw pixels carries no info: no EXIF, XMP, ICC, comments.
+                clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     except ValidationError:
         raise
     except (
@@ -128,12 +176,26 @@ def _reencode(data: bytes, name: str) -> tuple[bytes, str, int, int]:
         ValueError,
         SyntaxError,
         Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
     ) as exc:
         raise ValidationError(
             _("Không đọc được ảnh “%(name)s”: tệp bị hỏng hoặc không phải là ảnh.")
             % {"name": name},
             code="bad_image",
         ) from exc
+    out = io.BytesIO()
+    if clean.mode == "RGBA" or (png_stays_png and source_format == "PNG"):
+        clean.save(out, format="PNG", optimize=True)
+        mime = "image/png"
+    else:
+        clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+        mime = "image/jpeg"
+    return CleanImage(out.getvalue(), mime, clean.width, clean.height)
+
+
+def _reencode(data: bytes, name: str) -> tuple[bytes, str, int, int]:
+    image = reencode_image(data, name=name)
+    return image.content, image.mime, image.width, image.height
 
 
 def clean_image(upload: UploadedFile) -> CleanFile:
@@ -170,4 +232,32 @@ def clean_document(upload: UploadedFile) -> CleanFile:
         mime=mime,
         width=width,
         height=height,
+    )
+
+
+SCAN_MIMES = {PDF_MIME, "image/jpeg", "image/png"}
+
+
+def clean_upload(upload: Any, *, field: str = "file", max_bytes: int = MAX_BYTES) -> CleanFile:
+    """Return a scanned decision or pledge (PDF as it is, JPEG/PNG re-encoded without any
+    metadata) or raise ``ValidationError`` on ``field``. Only the content decides the type."""
+    try:
+        data = _read(upload, max_bytes)
+        kind = filetype.guess(data)
+        mime = kind.mime if kind is not None else ""
+        if mime not in SCAN_MIMES:
+            raise ValidationError(_("Chỉ nhận tệp PDF, JPG hoặc PNG (bản scan, ảnh chụp)."))
+        if mime == PDF_MIME:
+            if not data.startswith(b"%PDF-"):
+                raise ValidationError(_("Tệp PDF bị hỏng hoặc không đọc được."))
+            return CleanFile(content=ContentFile(data, name="scan.pdf"), mime=mime)
+        image = reencode_image(data, name=getattr(upload, "name", "") or "anh", png_stays_png=True)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    extension = "png" if image.mime == "image/png" else "jpg"
+    return CleanFile(
+        content=ContentFile(image.content, name=f"scan.{extension}"),
+        mime=image.mime,
+        width=image.width,
+        height=image.height,
     )

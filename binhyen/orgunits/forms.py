@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.edits import KeepAbsentFieldsMixin
+from binhyen.core.text import protect_text_fields
 from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
 from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
 
@@ -48,6 +50,7 @@ class BootstrapForm(KeepAbsentFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        protect_text_fields(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -62,6 +65,9 @@ class BootstrapForm(KeepAbsentFieldsMixin, forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
+        for name, value in list(getattr(self, "cleaned_data", {}).items()):
+            if isinstance(value, str) and isinstance(self.fields.get(name), forms.CharField):
+                self.cleaned_data[name] = unicodedata.normalize("NFC", value)
         for name in self.errors:
             _mark_invalid(self, name)
 

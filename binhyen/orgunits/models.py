@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,12 @@ from binhyen.core.models import BaseModel
 
 ROOT_CODE = "VN"
 LEGACY_PREFIX = "L"
+
+
+# Plausible upper bounds of what users type (the whole country has about 100 million people):
+# a larger number is a typing error, and far larger ones would overflow the integer columns.
+POPULATION_MAX = 200_000_000
+HOUSEHOLDS_MAX = 60_000_000
 
 
 class Kind(models.TextChoices):
@@ -175,8 +182,18 @@ class OrgUnit(BaseModel):
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
     area_km2 = models.FloatField(_("diện tích (km²)"), null=True, blank=True)
-    population = models.PositiveIntegerField(_("dân số"), null=True, blank=True)
-    households = models.PositiveIntegerField(_("số hộ"), null=True, blank=True)
+    population = models.PositiveIntegerField(
+        _("dân số"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(POPULATION_MAX, _("Không được lớn hơn %(limit_value)s."))],
+    )
+    households = models.PositiveIntegerField(
+        _("số hộ"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(HOUSEHOLDS_MAX, _("Không được lớn hơn %(limit_value)s."))],
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
 

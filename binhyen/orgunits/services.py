@@ -34,8 +34,14 @@ from binhyen.accounts import permissions
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
-from binhyen.core.text import fold
-from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit
+from binhyen.core.text import clean_text, fold
+from binhyen.orgunits.models import (
+    HOUSEHOLDS_MAX,
+    POPULATION_MAX,
+    SUBKINDS_BY_KIND,
+    Kind,
+    OrgUnit,
+)
 
 CREATABLE_KINDS: tuple[str, ...] = (Kind.VILLAGE, Kind.ESTABLISHMENT)
 CODE_LETTERS: dict[str, str] = {Kind.VILLAGE: "T", Kind.ESTABLISHMENT: "E"}
@@ -55,7 +61,6 @@ SNAPSHOT_FIELDS: list[str] = ["code", "name", "kind", "subkind", "parent", *CHIL
 NAME_MAX = 200
 ADDRESS_MAX = 255
 CODE_MAX = 32
-POSITIVE_INT_MAX = 2_147_483_647
 
 
 @dataclass
@@ -135,6 +140,16 @@ def _duplicate_message(kind: str) -> str:
     return _("Xã/phường đã có một cơ quan, doanh nghiệp, cơ sở giáo dục cùng tên.")
 
 
+def _text_fields() -> dict[str, tuple[str, bool]]:
+    """Return the label and multi-line flag of each free-text field, in the active language."""
+    return {
+        "name": (_("Tên"), False),
+        "subkind": (_("Loại đơn vị"), False),
+        "address": (_("Địa chỉ"), False),
+        "note": (_("Ghi chú"), True),
+    }
+
+
 def _field_errors(data: UnitInput) -> dict[str, str]:
     """Check one input on its own (no database): kinds, lengths, ranges."""
     errors: dict[str, str] = {}
@@ -148,9 +163,13 @@ def _field_errors(data: UnitInput) -> dict[str, str]:
         errors["name"] = _("Tên không được để trống.")
     elif len(data.name) > NAME_MAX:
         errors["name"] = _("Tên dài quá %(max)s ký tự.") % {"max": NAME_MAX}
-    for name in ("name", "address", "note"):
-        if "\x00" in getattr(data, name):
-            errors.setdefault(name, _("Có ký tự không hợp lệ (NUL)."))
+    for name, (label, multiline) in _text_fields().items():
+        if name == "subkind":
+            continue
+        try:
+            setattr(data, name, clean_text(getattr(data, name), label=label, multiline=multiline))
+        except ValidationError as exc:
+            errors[name] = exc.messages[0]
     if len(data.address) > ADDRESS_MAX:
         errors["address"] = _("Địa chỉ dài quá %(max)s ký tự.") % {"max": ADDRESS_MAX}
     if data.latitude is not None and not (-90 <= data.latitude <= 90):
@@ -162,10 +181,12 @@ def _field_errors(data: UnitInput) -> dict[str, str]:
     ):
         missing = "longitude" if data.longitude is None else "latitude"
         errors[missing] = _("Cần nhập cả vĩ độ và kinh độ, hoặc để trống cả hai.")
-    for name in ("population", "households"):
+    for name, limit in (("population", POPULATION_MAX), ("households", HOUSEHOLDS_MAX)):
         value = getattr(data, name)
-        if value is not None and not (0 <= value <= POSITIVE_INT_MAX):
+        if value is not None and value < 0:
             errors[name] = _("Phải là số nguyên không âm.")
+        elif value is not None and value > limit:
+            errors[name] = _("Không được lớn hơn %(limit_value)s.") % {"limit_value": limit}
     return errors
 
 
@@ -383,9 +404,11 @@ def orgunit_update_validate(*, unit: OrgUnit, fields: dict[str, Any]) -> dict[st
             errors[name] = _("Không được sửa trường này ở cấp đơn vị này.")
             continue
         if name in ("name", "subkind", "address", "note"):
-            value = (value or "").strip()
-            if "\x00" in value:
-                errors[name] = _("Có ký tự không hợp lệ (NUL).")
+            label, multiline = _text_fields()[name]
+            try:
+                value = clean_text(value, label=label, multiline=multiline)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
                 continue
         cleaned[name] = value
     if errors:
@@ -410,10 +433,12 @@ def orgunit_update_validate(*, unit: OrgUnit, fields: dict[str, Any]) -> dict[st
                 problems["name"] = _duplicate_message(unit.kind)
     else:
         problems = {}
-        for name in ("population", "households"):
+        for name, limit in (("population", POPULATION_MAX), ("households", HOUSEHOLDS_MAX)):
             value = cleaned.get(name)
-            if value is not None and not (0 <= value <= POSITIVE_INT_MAX):
+            if value is not None and value < 0:
                 problems[name] = _("Phải là số nguyên không âm.")
+            elif value is not None and value > limit:
+                problems[name] = _("Không được lớn hơn %(limit_value)s.") % {"limit_value": limit}
     if problems:
         raise ValidationError(problems)
     return cleaned

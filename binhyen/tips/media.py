@@ -3,9 +3,10 @@
 Invariants (see docs/adr/0005-tip-media.md):
 - The file name and the declared content type are never trusted: the type comes from the
   file's first bytes (``filetype``), so an .exe named .jpg is refused.
-- Every image is decoded and re-encoded by Pillow into a new JPEG with no EXIF, GPS, XMP,
-  ICC or comment data; orientation is applied to the pixels first. Decompression bombs and
-  undecodable files are refused.
+- Every image goes through the product's one image cleaner (``core.uploads.reencode_image``):
+  a new JPEG with no EXIF, GPS, XMP, IPTC, ICC or comment data, orientation applied to the
+  pixels first; decompression bombs and undecodable files are refused. This module keeps
+  only what is specific to tips: videos, the file count, the sizes of the tip settings.
 - MP4/MOV videos keep their bytes, but every metadata box (``udta``, ``meta``, also inside
   tracks) is overwritten in place by a ``free`` box of the same size, so the GPS position
   phones write there is gone and no offset in the file moves. WebM is stored as is (browsers
@@ -15,9 +16,7 @@ Invariants (see docs/adr/0005-tip-media.md):
 
 from __future__ import annotations
 
-import io
 import struct
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,15 +25,14 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+
+from binhyen.core.uploads import reencode_image
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"}
 VIDEO_TYPES = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
 # Metadata boxes blanked in MP4/MOV and the containers searched for them.
 MP4_METADATA_BOXES = {b"udta", b"meta", b"uuid"}
 MP4_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf"}
-MAX_PIXELS = 40_000_000
-JPEG_QUALITY = 85
 SNIFF_BYTES = 8192
 
 
@@ -96,43 +94,17 @@ def sniff(head: bytes) -> str | None:
 
 
 def clean_image(data: bytes, label: str) -> ProcessedMedia:
-    """Decode ``data`` and re-encode it as a JPEG without any metadata."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as opened:
-                opened.load()
-                img: Image.Image = ImageOps.exif_transpose(opened) or opened
-                if img.mode in ("RGBA", "LA", "P"):
-                    rgba = img.convert("RGBA")
-                    background = Image.new("RGB", rgba.size, (255, 255, 255))
-                    background.paste(rgba, mask=rgba.getchannel("A"))
-                    img = background
-                elif img.mode != "RGB":
-                    img = img.convert("RGB")
-                side = settings.TIPS_MAX_IMAGE_SIDE
-                if max(img.size) > side:
-                    img.thumbnail((side, side))
-                # A fresh image carries no info dict: nothing of the original metadata survives.
-                clean = Image.frombytes("RGB", img.size, img.tobytes())
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            _("Ảnh “%(name)s” có kích thước điểm ảnh quá lớn.") % {"name": label}
-        ) from None
-    except (OSError, ValueError, SyntaxError):
-        raise ValidationError(
-            _("Không đọc được ảnh “%(name)s”: tệp hỏng hoặc không phải ảnh.") % {"name": label}
-        ) from None
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    """Re-encode ``data`` as a JPEG without any metadata (``core.uploads`` does the work)."""
+    image = reencode_image(
+        data, name=label, max_side=settings.TIPS_MAX_IMAGE_SIDE, keep_alpha=False
+    )
     return ProcessedMedia(
         kind="image",
-        content=out.getvalue(),
-        content_type="image/jpeg",
+        content=image.content,
+        content_type=image.mime,
         extension="jpg",
-        width=clean.width,
-        height=clean.height,
+        width=image.width,
+        height=image.height,
     )
 
 

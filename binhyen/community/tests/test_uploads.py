@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
+from binhyen.community.services import clean_upload
 from binhyen.community.tests import factories as f
-from binhyen.community.uploads import clean_upload
 
 
 def test_pdf_is_kept_as_is():

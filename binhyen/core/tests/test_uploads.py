@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from binhyen.core.uploads import clean_document, clean_image
+from binhyen.core.uploads import clean_document, clean_image, clean_upload
+from binhyen.tips.media import process_upload
 
 GPS_IFD = 0x8825
 
@@ -101,3 +102,129 @@ def test_documents_refuse_other_types():
     with pytest.raises(ValidationError) as caught:
         clean_document(SimpleUploadedFile("qd.docx", b"%PDF-1.4 ..."))
     assert "đuôi .docx" in " ".join(caught.value.messages)
+
+
+# --- one cleaner, every kind of metadata ---------------------------------------------------
+# Each marker is a string that must not survive in the cleaned bytes.
+
+MARKERS = [b"CAMERA_MARK", b"XMP_MARK", b"IPTC_MARK", b"ICC_MARK", b"COMMENT_MARK"]
+
+
+def _exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "CAMERA_MARK"  # Make
+    exif[GPS_IFD] = {1: "N", 2: (21.0, 1.0, 42.0), 3: "E", 4: (105.0, 51.0, 12.0)}
+    return exif
+
+
+def _icc() -> bytes:
+    # An ICC profile with a text tag is enough to carry a name or a device id.
+    return b"\x00\x00\x01\x00ICC_MARK profile description" + b"\x00" * 64
+
+
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">XMP_MARK GPS 21.05,105.85</x:xmpmeta>'
+
+
+def _with_iptc(jpeg: bytes) -> bytes:
+    """Return ``jpeg`` with a Photoshop APP13 (IPTC) segment after SOI."""
+    payload = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x0e\x1c\x02\x50\x00\x09IPTC_MARK"
+    segment = b"\xff\xed" + (len(payload) + 2).to_bytes(2, "big") + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
+def jpeg_with_everything() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(
+        out, "JPEG", exif=_exif(), comment=b"COMMENT_MARK", icc_profile=_icc(), xmp=XMP
+    )
+    return _with_iptc(out.getvalue())
+
+
+def png_with_everything(mode: str = "RGB") -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "COMMENT_MARK")  # tEXt
+    info.add_itxt("XML:com.adobe.xmp", "XMP_MARK")  # iTXt
+    info.add_text("Author", "IPTC_MARK", zip=True)  # zTXt (compressed: checked via info)
+    out = io.BytesIO()
+    color = (0, 0, 255, 128) if mode == "RGBA" else (0, 0, 255)
+    Image.new(mode, (20, 20), color).save(
+        out, "PNG", pnginfo=info, exif=_exif(), icc_profile=_icc()
+    )
+    return out.getvalue()
+
+
+def webp_with_everything() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (200, 10, 10)).save(
+        out, "WEBP", exif=_exif(), xmp=XMP, icc_profile=_icc()
+    )
+    return out.getvalue()
+
+
+SAMPLES = [
+    ("photo.jpg", jpeg_with_everything),
+    ("scan.png", png_with_everything),
+    ("logo.png", lambda: png_with_everything("RGBA")),
+    ("anh.webp", webp_with_everything),
+]
+
+
+def _assert_bare(data: bytes) -> None:
+    for marker in MARKERS:
+        assert marker not in data, marker
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif()
+        assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "photoshop"}
+        assert not {k for k in image.info if k in ("Comment", "Author", "XML:com.adobe.xmp")}
+        assert not getattr(image, "text", {})  # PNG tEXt/iTXt/zTXt
+        if image.format == "JPEG":
+            assert not image.applist or all(
+                name == "APP0" for name, _payload in image.applist
+            )  # only JFIF: no APP1 (EXIF/XMP), APP2 (ICC), APP13 (IPTC)
+
+
+@pytest.mark.parametrize(("name", "make"), SAMPLES)
+def test_the_samples_really_carry_the_metadata(name, make):
+    # given each sample; then it carries what the cleaner must remove (the test is not empty)
+    data = make()
+    assert b"CAMERA_MARK" in data and (b"XMP_MARK" in data or b"COMMENT_MARK" in data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.info.get("icc_profile") and image.getexif().get_ifd(GPS_IFD)
+
+
+@pytest.mark.parametrize(("name", "make"), SAMPLES)
+@pytest.mark.parametrize("cleaner", ["image", "document", "scan", "tip"])
+def test_no_metadata_survives_any_cleaner(name, make, cleaner):
+    # given a JPEG, PNG or WebP with EXIF+GPS, XMP, IPTC or text chunks, ICC and a comment
+    upload = SimpleUploadedFile(name, make())
+    # when any of the product's cleaners takes it
+    if cleaner == "image":
+        data = clean_image(upload).content.read()
+    elif cleaner == "document":
+        data = clean_document(upload).content.read()
+    elif cleaner == "scan":
+        if name.endswith(".webp"):
+            pytest.skip("scans of decisions are PDF, JPEG or PNG only")
+        data = clean_upload(upload).content.read()
+    else:
+        data = process_upload(upload).content
+    # then no metadata of any kind survives
+    _assert_bare(data)
+
+
+@pytest.mark.parametrize(
+    ("cleaner", "fragment"),
+    [("image", "đuôi .jpg"), ("document", "đuôi .jpg"), ("scan", "PDF, JPG hoặc PNG")],
+)
+def test_a_disguised_file_is_refused(cleaner, fragment):
+    # given a PNG named .jpg for the name-checking cleaners, a program for the scan cleaner
+    if cleaner == "scan":
+        upload = SimpleUploadedFile("quyet-dinh.jpg", b"MZ\x90\x00\x03" + b"\x00" * 64)
+    else:
+        upload = SimpleUploadedFile("anh.jpg", png_with_everything())
+    # when cleaned; then it is refused with the reason
+    with pytest.raises(ValidationError) as caught:
+        {"image": clean_image, "document": clean_document, "scan": clean_upload}[cleaner](upload)
+    assert fragment in " ".join(caught.value.messages)

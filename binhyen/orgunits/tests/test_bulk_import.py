@@ -270,3 +270,41 @@ def test_any_cell_text_gives_problems_or_units_never_a_crash(commune, cells):
     )
     # then parsing returns inputs and/or problems with row numbers
     assert all(p.row in (None, 2) for p in found)
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\ufeff", "\u200d", "\u2066"])
+def test_names_with_hidden_or_control_characters_are_refused_with_row_and_nothing_saved(
+    commune, officer, hidden
+):
+    # given a file whose second unit's name hides a right-to-left override, zero-width or BOM
+    before = OrgUnit.objects.count()
+    upload = xlsx([HEADER, ["Thôn A", "Thôn"], [f"Thôn {hidden}B", "Thôn"]])
+    # when imported
+    result = run(officer, commune, upload)
+    # then the row and column are named, the code point is shown, and nothing is saved
+    assert problems(result) == [(3, "Tên")]
+    assert f"U+{ord(hidden):04X}" in result.problems[0].message
+    assert OrgUnit.objects.count() == before
+
+
+def test_names_are_nfc_normalised_on_import(commune, officer):
+    # given a name typed with combining accents; when imported; then stored precomposed
+    import unicodedata
+
+    run(officer, commune, xlsx([HEADER, [unicodedata.normalize("NFD", "Thôn Lương"), "Thôn"]]))
+    assert OrgUnit.objects.filter(name="Thôn Lương", parent=commune).exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("Dân số", 10**30), ("Số hộ", 10**20), ("Vĩ độ", float("nan")), ("Kinh độ", float("inf"))],
+)
+def test_absurd_numbers_are_refused_and_nothing_saved(commune, officer, column, value):
+    # given a row with 10^30 people, or a NaN/infinite coordinate
+    before = OrgUnit.objects.count()
+    row: list[Any] = ["Thôn A", "Thôn", None, None, 21.0, 105.0, None, None]
+    row[HEADER.index(column)] = value
+    # when imported; then the cell is refused and nothing saved
+    result = run(officer, commune, xlsx([HEADER, row]))
+    assert (2, column) in problems(result)
+    assert OrgUnit.objects.count() == before

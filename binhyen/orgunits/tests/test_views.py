@@ -488,3 +488,29 @@ def test_export_children_to_excel(client, tree, viewer):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("Mã", "Tên")
     assert [r[1] for r in rows[1:]] == ["Thôn Đông"]
+
+
+@pytest.mark.parametrize(
+    ("which", "body", "field"),
+    [
+        ("commune", {"population": str(10**30)}, "population"),
+        ("commune", {"households": "99999999999999"}, "households"),
+        ("commune", {"population": "-5"}, "population"),
+        ("village", {"name": "Thôn \u202eĐông", "subkind": "thon"}, "name"),
+        ("village", {"name": "Thôn\u200b Đông", "subkind": "thon"}, "name"),
+        ("village", {"name": "", "subkind": "thon"}, "name"),
+        ("village", {"latitude": "nan", "longitude": "105"}, "latitude"),
+    ],
+)
+def test_bad_input_on_the_edit_form_changes_nothing(client, tree, officer, which, body, field):
+    # Given a unit with values stored
+    unit = tree[which]
+    OrgUnit.objects.filter(pk=unit.pk).update(population=9000, households=2100)
+    before = _unit_state(unit.code)
+    client.force_login(officer)
+    # When the edit form is posted with an absurd number, a hidden character or a blank name
+    response = client.post(_url("edit", unit.code), body)
+    # Then the form comes back with the field's error and the unit is unchanged
+    assert response.status_code == 400
+    assert response.context["form"].errors.get(field)
+    assert _unit_state(unit.code) == before
