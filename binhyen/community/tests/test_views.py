@@ -385,3 +385,65 @@ def test_index_shows_the_engine_numbers(client, s, world):
     assert 'data-metric="schemes_active">1<' in body
     assert 'data-metric="security_teams">1<' in body
     assert 'data-metric="villages_pledged">1<' in body
+
+
+# --- absent fields keep their values; bad input changes nothing -----------------------------
+
+
+def _stored(obj: Any) -> dict[str, Any]:
+    from django.forms.models import model_to_dict
+
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {k: v for k, v in model_to_dict(fresh).items() if not hasattr(v, "url")}
+
+
+EDITS = [
+    ("scheme_edit", SCHEME, "commune_officer", lambda w: w["scheme"]),
+    (
+        "type_edit",
+        lambda s, w: [w["province_type"].pk],
+        "province_officer",
+        lambda w: w["province_type"],
+    ),
+    ("team_edit", TEAM, "commune_officer", lambda w: w["team"]),
+    ("member_edit", lambda s, w: [w["member"].pk], "commune_officer", lambda w: w["member"]),
+    ("pledge_edit", PLEDGE, "commune_officer", lambda w: w["pledge"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "role", "target"), EDITS)
+def test_a_post_with_only_the_csrf_token_changes_nothing(
+    client, s, world, name, args, role, target
+):
+    # Given a stored record
+    before = _stored(target(world))
+    login(client, s, role)
+    # When its edit form is posted with nothing but the CSRF token
+    client.post(reverse(f"community:{name}", args=args(s, world)), {"csrfmiddlewaretoken": "x"})
+    # Then nothing of it changed
+    assert _stored(target(world)) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "role", "target", "body"),
+    [
+        (*EDITS[0], {"name": "Mô hình \u202e", "member_count": "5"}),
+        (*EDITS[0], {"member_count": str(10**30)}),
+        (*EDITS[1], {"name": "Loại\u200b mới"}),
+        (*EDITS[2], {"name": "Tổ \ufeffmới"}),
+        (*EDITS[3], {"full_name": "Nguyễn\u200d Văn A"}),
+        (*EDITS[4], {"household_count": "99999999999999"}),
+        (*EDITS[4], {"signed_by": "Người\u202e ký"}),
+    ],
+)
+def test_bad_input_on_an_edit_form_changes_nothing(
+    client, s, world, name, args, role, target, body
+):
+    # Given a stored record
+    before = _stored(target(world))
+    login(client, s, role)
+    # When its edit form carries a hidden character or an absurd number
+    response = client.post(reverse(f"community:{name}", args=args(s, world)), body)
+    # Then the form comes back with an error and nothing changed
+    assert response.status_code == 400
+    assert _stored(target(world)) == before
