@@ -219,3 +219,33 @@ def test_phone_form_has_a_kind_picker_and_numeric_keyboards(client, s):
     html = client.get(reverse("activities:create", args=["outreach"])).content.decode()
     assert 'inputmode="numeric"' in html
     assert 'name="viewport"' in html
+
+
+def _stored(obj):
+    from django.forms.models import model_to_dict
+
+    return model_to_dict(type(obj).objects.get(pk=obj.pk))
+
+
+def test_a_post_with_only_the_csrf_token_changes_nothing(client, s):
+    # Given a stored activity
+    before = _stored(s.activity)
+    client.force_login(s.chief)
+    # When its edit form is posted with nothing but the CSRF token
+    client.post(reverse("activities:edit", args=[s.activity.pk]), {"csrfmiddlewaretoken": "x"})
+    # Then nothing of it changed
+    assert _stored(s.activity) == before
+
+
+@pytest.mark.parametrize(
+    "body", [{"participants": str(10**30)}, {"title": "Tuyên truyền\u202e"}, {"date": ""}]
+)
+def test_bad_input_on_the_edit_form_changes_nothing(client, s, body):
+    # Given a stored activity
+    before = _stored(s.activity)
+    client.force_login(s.chief)
+    # When its edit form carries an absurd number, a hidden character or a blank date
+    response = client.post(reverse("activities:edit", args=[s.activity.pk]), body)
+    # Then the form comes back with the error and nothing changed
+    assert response.status_code == 400
+    assert _stored(s.activity) == before

@@ -202,3 +202,32 @@ def test_export(client, s):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][1] == "Xã Số 1"
     assert rows[1][14] == 1  # overdue tasks
+
+
+# --- absent fields keep their values ---------------------------------------------------------
+
+
+def _stored(obj):
+    from django.forms.models import model_to_dict
+
+    data = model_to_dict(type(obj).objects.get(pk=obj.pk))
+    return {k: (v.name if hasattr(v, "field") else v) for k, v in data.items()}
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "extra"),
+    [
+        ("edit", "designation", {}),
+        ("task", "task", {"form": "task"}),
+        ("task", "task", {"form": "report"}),
+    ],
+)
+def test_a_post_with_only_the_csrf_token_changes_nothing(client, s, name, target, extra):
+    # Given a stored designation and task
+    obj = getattr(s, target)
+    before = _stored(obj)
+    login_verified(client, s.officer)
+    # When an edit form is posted with nothing but the CSRF token (and which form it is)
+    client.post(reverse(f"hotspots:{name}", args=[obj.pk]), {"csrfmiddlewaretoken": "x", **extra})
+    # Then nothing of it changed
+    assert _stored(obj) == before

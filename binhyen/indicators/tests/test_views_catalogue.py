@@ -373,3 +373,43 @@ def test_rule_toggle_denied_and_missing_are_404(client, cat):
     client.force_login(cat["admin"])
     missing = reverse("indicators:rule_toggle", args=["t_nope"])
     assert client.post(missing, {"active": "0"}).status_code == 404
+
+
+# --- absent fields keep their values ---------------------------------------------------------
+
+
+def _stored(obj):
+    from django.forms.models import model_to_dict
+
+    return model_to_dict(type(obj).objects.get(pk=obj.pk))
+
+
+@pytest.mark.parametrize(("name", "key"), [("metric_edit", "a"), ("rule_edit", "rule")])
+def test_a_post_with_only_the_csrf_token_changes_nothing(client, cat, name, key):
+    # Given a stored metric or rule
+    before = _stored(cat[key])
+    client.force_login(cat["admin"])
+    # When its edit form is posted with nothing but the CSRF token
+    client.post(_pages(cat)[name], {"csrfmiddlewaretoken": "x"})
+    # Then nothing of it changed
+    assert _stored(cat[key]) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"max_value": "inf"},
+        {"max_value": "nan"},
+        {"min_value": "-1e400"},
+        {"name": "Vụ cháy\u202e rừng"},
+    ],
+)
+def test_bad_bounds_or_hidden_characters_on_the_metric_form_change_nothing(client, cat, body):
+    # Given a stored metric
+    before = _stored(cat["a"])
+    client.force_login(cat["admin"])
+    # When the edit form carries an infinite or NaN bound or a hidden character
+    response = client.post(_pages(cat)["metric_edit"], body)
+    # Then the form comes back with the error, and nothing changed
+    assert response.status_code == 400
+    assert _stored(cat["a"]) == before
