@@ -236,3 +236,38 @@ def test_a_verdict_without_a_valid_choice_gives_the_form_back(client, s, world, 
     assert "Chọn “Đồng ý” hoặc “Không đồng ý”." in response.content.decode()
     assessment.refresh_from_db()
     assert (assessment.verdict, assessment.verified_met, assessment.verifier_comment) == before
+
+
+def _stored(obj):
+    from django.forms.models import model_to_dict
+
+    return model_to_dict(type(obj).objects.get(pk=obj.pk))
+
+
+def test_a_post_with_only_the_csrf_token_to_the_programme_form_changes_nothing(client, world):
+    # Given a stored programme and its criteria set
+    program = world["program"]
+    criteria_set = program.current_set
+    before = (_stored(program), _stored(criteria_set))
+    login_verified(client, world["admin"])
+    # When its edit and set settings forms are posted with nothing but the CSRF token
+    client.post(reverse("programs:edit", args=[program.code]), {"csrfmiddlewaretoken": "x"})
+    client.post(
+        reverse("programs:set_settings", args=[program.code, criteria_set.version]),
+        {"csrfmiddlewaretoken": "x"},
+    )
+    # Then nothing of them changed
+    assert (_stored(program), _stored(criteria_set)) == before
+
+
+@pytest.mark.parametrize("body", [{"name": "Chương trình\u202e"}, {"name": ""}])
+def test_bad_input_on_the_programme_form_changes_nothing(client, world, body):
+    # Given a stored programme
+    program = world["program"]
+    before = _stored(program)
+    login_verified(client, world["admin"])
+    # When its edit form carries a hidden character or a blank name
+    response = client.post(reverse("programs:edit", args=[program.code]), body)
+    # Then the form comes back with the error and nothing changed
+    assert response.status_code == 400
+    assert _stored(program) == before
