@@ -150,7 +150,11 @@ def designation_detail(request: HttpRequest, pk: int) -> Any:
 
 
 def _designation_input(user: Any, payload: DesignationIn) -> services.DesignationInput:
-    unit = selectors.unit_get(user=user, code=payload.unit)
+    try:
+        unit = selectors.unit_get(user=user, code=(payload.unit or "").strip())
+    except Http404 as exc:
+        # An empty, unknown or out-of-scope code is bad input on ``unit``, not a missing page.
+        raise ValidationError({"unit": str(exc) or _("Nhập mã đơn vị.")}) from exc
     categories = list(ProblemCategory.objects.filter(code__in=payload.categories))
     unknown = sorted(set(payload.categories) - {c.code for c in categories})
     if unknown:
