@@ -28,8 +28,8 @@ class KeepAbsentFieldsMixin:
     """Clean the fields a bound edit form did not receive from the stored values."""
 
     fields: dict[str, forms.Field]
-    data: Mapping[str, Any]
-    files: Mapping[str, Any]
+    data: Any
+    files: Any
     is_bound: bool
 
     def __init__(self, *args: Any, stored: Mapping[str, Any] | None = None, **kwargs: Any) -> None:

@@ -517,6 +517,17 @@ def provider_values_sync(*, actor: Any, metric: Metric, period_code: str) -> int
         (v.orgunit_id, v.option): v.value
         for v in provider.values(metric_code=metric.code, period=period)
     }
+    for (unit_id, _option), value in provided.items():
+        # A provider's number obeys the metric's bounds like a typed one: refuse it clearly
+        # (infinity, NaN, above the maximum) rather than store it or fail in the database.
+        problem = metric.check_value(value)
+        if problem:
+            raise ValidationError(
+                {
+                    "value": _("Bộ tính trả giá trị %(v)s cho đơn vị #%(u)s: %(problem)s.")
+                    % {"v": value, "u": unit_id, "problem": problem}
+                }
+            )
     existing = {
         (orgunit_id, option): (pk, value)
         for pk, orgunit_id, option, value in DataValue.objects.filter(

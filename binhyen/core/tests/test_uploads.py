@@ -180,9 +180,9 @@ def _assert_bare(data: bytes) -> None:
         assert not {k for k in image.info if k in ("Comment", "Author", "XML:com.adobe.xmp")}
         assert not getattr(image, "text", {})  # PNG tEXt/iTXt/zTXt
         if image.format == "JPEG":
-            assert not image.applist or all(
-                name == "APP0" for name, _payload in image.applist
-            )  # only JFIF: no APP1 (EXIF/XMP), APP2 (ICC), APP13 (IPTC)
+            # only JFIF (APP0): no APP1 (EXIF/XMP), APP2 (ICC), APP13 (IPTC)
+            applist = getattr(image, "applist", [])
+            assert all(name == "APP0" for name, _payload in applist)
 
 
 @pytest.mark.parametrize(("name", "make"), SAMPLES)

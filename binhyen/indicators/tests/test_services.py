@@ -306,3 +306,27 @@ def test_sync_command_runs_the_providers(setup):
     assert DataValue.objects.get(metric__code="villages", orgunit=setup["c"]).value == 1
     with pytest.raises(CommandError, match="2025M13"):
         call_command("indicators_sync_providers", "--period", "2025M13")
+
+
+def test_a_provider_value_above_the_bound_is_refused_and_nothing_stored(setup, settings):
+    # given a provider metric whose maximum is 1 and a commune with two villages
+    VillageFactory(parent=setup["c"])
+    VillageFactory(parent=setup["c"])
+    metric = Metric.objects.get(code="villages")
+    Metric.objects.filter(pk=metric.pk).update(max_value=1)
+    metric.refresh_from_db()
+    # when the provider runs; then a clear error names the limit, and nothing was stored
+    with pytest.raises(ValidationError, match="không được lớn hơn 1"):
+        services.provider_values_sync(actor=None, metric=metric, period_code="2025M07")
+    assert not DataValue.objects.filter(metric=metric).exists()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 99_999_999_999_999])
+def test_saving_infinity_nan_or_an_absurd_number_is_refused_keeping_the_stored_value(setup, value):
+    # given 7 stored; when a form or the API saves infinity, NaN or 10^14
+    args = {"actor": setup["officer"], "unit": setup["c"], "period_code": "2025M07"}
+    services.data_values_save(**args, values=[ValueInput(setup["tips"], 7)])
+    with pytest.raises(ValidationError):
+        services.data_values_save(**args, values=[ValueInput(setup["tips"], value)])
+    # then 7 is still stored
+    assert DataValue.objects.get(metric=setup["tips"]).value == 7
