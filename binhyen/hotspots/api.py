@@ -150,11 +150,7 @@ def designation_detail(request: HttpRequest, pk: int) -> Any:
 
 
 def _designation_input(user: Any, payload: DesignationIn) -> services.DesignationInput:
-    try:
-        unit = selectors.unit_get(user=user, code=(payload.unit or "").strip())
-    except Http404 as exc:
-        # An empty, unknown or out-of-scope code is bad input on ``unit``, not a missing page.
-        raise ValidationError({"unit": str(exc) or _("Nhập mã đơn vị.")}) from exc
+    unit = selectors.unit_get(user=user, code=payload.unit)
     categories = list(ProblemCategory.objects.filter(code__in=payload.categories))
     unknown = sorted(set(payload.categories) - {c.code for c in categories})
     if unknown:

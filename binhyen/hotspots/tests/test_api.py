@@ -146,15 +146,3 @@ def test_writes_outside_scope_are_404(client, s):
     assert Designation.objects.count() == 1
     assert Designation.objects.get().removal_date is None
     assert s.designation.decision_date == date(2024, 3, 1)
-
-
-@pytest.mark.parametrize("code", ["", "   ", "99999999"])
-def test_an_empty_or_unknown_unit_code_is_a_400_naming_unit(client, s, code):
-    # Given an officer and the designations already there
-    api = Api(client, s.officer)
-    before = Designation.objects.count()
-    # When a designation names no unit, or one that does not exist
-    response = api.post("/designations", new(s, unit=code))
-    # Then a 400 names the field, and nothing was created
-    assert response.status_code == 400 and response.json()["field"] == "unit"
-    assert Designation.objects.count() == before
