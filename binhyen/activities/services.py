@@ -14,6 +14,7 @@ Invariants:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,7 @@ from binhyen.activities.providers import PROVIDER_KEY, metric_codes_for_kind
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
+from binhyen.core.text import clean_text
 from binhyen.core.uploads import clean_image
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period
@@ -117,8 +119,8 @@ def _fill(activity: Activity, data: ActivityInput) -> None:
     activity.kind = data.kind
     activity.orgunit = data.unit
     activity.date = data.date
-    activity.title = (data.title or "").strip()
-    activity.description = (data.description or "").strip()
+    activity.title = unicodedata.normalize("NFC", data.title or "").strip()
+    activity.description = unicodedata.normalize("NFC", data.description or "").strip()
     activity.participants = data.participants
     for name in SPECIFIC_FIELDS:
         value = getattr(data, name)
@@ -190,6 +192,18 @@ def activity_input_errors(
     if data.kind not in ActivityKind.values:
         errors["kind"] = [_("Loại hoạt động “%(kind)s” không tồn tại.") % {"kind": data.kind}]
         return errors
+    for name in ("title", "description", *SPECIFIC_FIELDS):
+        value = getattr(activity, name)
+        if not isinstance(value, str):
+            continue
+        try:
+            clean_text(
+                value,
+                label=str(Activity._meta.get_field(name).verbose_name).capitalize(),
+                multiline=name == "description",
+            )
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
     try:
         activity.full_clean(exclude=["recorded_by"])
     except ValidationError as exc:

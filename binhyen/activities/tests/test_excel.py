@@ -173,3 +173,21 @@ def test_import_page_lists_problems(client):
     response = client.post(url, {"file": upload})
     assert response.status_code == 302
     assert Activity.objects.count() == 1
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\ufeff"])
+def test_hidden_characters_are_refused_on_their_row_and_nothing_saved(hidden):
+    # given a file whose second row's topic hides a right-to-left override, zero-width or BOM
+    s = commune_scene()
+    upload = xlsx(
+        [
+            [date(2025, 3, 1), "Tuyên truyền", "", 50, "", "Ma túy", 30, None, None, None, None],
+            [date(2025, 3, 2), "Tuyên truyền", "", 5, "", f"Ma{hidden} túy", 3, None, None, None],
+        ]
+    )
+    # when imported; then the row and column are named with the code point, nothing saved
+    result = excel.import_activities(actor=s.officer, commune=s.commune, upload=upload)
+    found = [(p.row, p.column) for p in result.problems]
+    assert (3, "Chủ đề") in found and {row for row, _column in found} == {3}
+    assert all(f"U+{ord(hidden):04X}" in p.message for p in result.problems)
+    assert not Activity.objects.exists()
