@@ -9,10 +9,12 @@ CACHE_URL (redis://...), LOG_LEVEL.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -116,21 +118,56 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the embedded default; PostgreSQL >= 15 in production and CI (DATABASE_URL).
+# DATABASE_REPLICA_URL (optional) adds a streaming replica that serves analytics reads only
+# (binhyen/core/db_router.py; docs/deployment.md). DATABASE_STATEMENT_TIMEOUT_MS bounds every
+# PostgreSQL statement (0: no bound). DATABASE_POOL=1 uses psycopg's connection pool when the
+# ``psycopg-pool`` package is installed (not by default: PgBouncer in transaction mode in front
+# of PostgreSQL does the same for many app servers, see docs/deployment.md).
+
+
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            ),
+        }
+        config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = dict(config.get("OPTIONS") or {})
+        timeout_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
+        if timeout_ms > 0:
+            options["options"] = f"-c statement_timeout={timeout_ms}"
+        options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+        if env_bool("DATABASE_POOL", False) and importlib.util.find_spec("psycopg_pool"):
+            # Django >= 5.1: one pool per process; persistent connections must be off.
+            options["pool"] = {
+                "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+                "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
+            }
+            config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = options
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'binhyen.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": _database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'binhyen.sqlite3'}"
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database(os.environ["DATABASE_REPLICA_URL"])
+    # Tests read the replica through the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["binhyen.core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security ----------------------------------------------------------------
