@@ -21,7 +21,9 @@ Everything runs on loopback (127.0.0.1) under ``var/cluster/``: pid files in ``r
 it is idempotent; the database and the map are kept between runs (``CLUSTER_FRESH=1``
 starts from an empty data directory). ``stop`` stops everything in the reverse order.
 ``env`` prints the environment the app servers run with (for ``manage.py`` by hand).
-Rate limits are raised in this cluster only: every test client shares one address.
+Rate limits are raised in this cluster only: every test client shares one address. The S3
+server keeps its objects in memory: files uploaded before a restart of the cluster are gone
+(the database that names them is kept), which matters only to the demo's attachments.
 """
 
 from __future__ import annotations
@@ -124,18 +126,22 @@ def pidfile(name: str) -> Path:
     return RUN / f"{name}.pid"
 
 
+# What each pid file's process runs: a pid reused by another program is never signalled.
+PROGRAMS = {"redis": "redis-server", "s3": "moto_server", "nginx": "nginx"}
+
+
 def read_pid(name: str) -> int | None:
+    """The live process started under ``name``, or None (also when the pid was reused)."""
     try:
         pid = int(pidfile(name).read_text().strip())
     except (OSError, ValueError):
         return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
         return None
-    except PermissionError:
-        return pid
-    return pid
+    expected = PROGRAMS.get(name, "gunicorn" if name.startswith("app") else "manage.py")
+    return pid if expected in cmdline else None
 
 
 def stop_pid(name: str, timeout: float = 20.0) -> None:
