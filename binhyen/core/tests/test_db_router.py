@@ -225,3 +225,25 @@ def test_a_request_through_the_client_resets_the_flag(replica, figures, client):
     with CaptureQueriesContext(connections[REPLICA]) as on_replica:
         _run(metric, province)
     assert len(on_replica.captured_queries) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_the_replica(replica, figures):
+    from binhyen.orgunits import bulk_import
+    from binhyen.orgunits.models import OrgUnit
+
+    _metric, province, _commune = figures
+    # Given a fresh request exporting the province's communes (the list is evaluated lazily)
+    db_router.request_started()
+    rows = OrgUnit.objects.filter(parent=province).order_by("code").iterator()
+    # When the workbook is built
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary,
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+    ):
+        content = bulk_import.export_workbook(rows, province.name)
+    # Then the rows were read from the replica
+    assert content[:2] == b"PK"
+    assert len(on_replica.captured_queries) > 0
+    assert on_primary.captured_queries == []
+    db_router.request_finished()
