@@ -314,6 +314,10 @@ CACHES = {
     )
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks whose worker died (binhyen/core/task_recovery.py): requeued after this grace when no
+# worker holds them (PostgreSQL), or after TASKS_STALE_SECONDS RUNNING on SQLite.
+TASKS_REQUEUE_GRACE_SECONDS = int(os.environ.get("TASKS_REQUEUE_GRACE_SECONDS", "30"))
+TASKS_STALE_SECONDS = int(os.environ.get("TASKS_STALE_SECONDS", "3600"))
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
