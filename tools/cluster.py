@@ -237,6 +237,11 @@ def django_env() -> dict[str, str]:
             "TIPS_RATE_FOLLOW": "1000000/3600",
             "TIPS_RATE_LOOKUP": "1000000/600",
             "TIPS_POW_BITS": "8",
+            # Shorter schedules so the check sees them fire: SLA escalation and the requeue
+            # of tasks whose worker died every minute (both every few minutes in production).
+            "SCHEDULER_CRONTABS": "tips_escalate=* * * * *;tasks_requeue=* * * * *",
+            "TASKS_REQUEUE_GRACE_SECONDS": "10",
+            "BACKUP_DIR": str(CLUSTER / "backups"),
         }
     )
     # Anything CLUSTER_ENV_<NAME> overrides <NAME> (e.g. shorter schedules for the check).

@@ -487,8 +487,8 @@ def check_backup_restore() -> None:
     env = cluster.django_env()
     env["BACKUP_DIR"] = str(target)
     started = time.monotonic()
-    out = manage_output("backup", "--output-dir", str(target), env=env)
-    archives = sorted(target.glob("*"), key=lambda p: p.stat().st_mtime)
+    out = manage_output("backup", env=env)
+    archives = sorted(target.glob("binhyen-*"), key=lambda p: p.stat().st_mtime)
     if not archives:
         raise RuntimeError(f"backup wrote nothing: {out[-300:]}")
     archive = archives[-1]
