@@ -134,3 +134,22 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} ({self.cron})"
+
+
+class PendingTask(models.Model):
+    """A coalesced task that is enqueued and not started yet, by its coalescing key.
+
+    The unique key makes "at most one pending task per key" hold across processes: the
+    marker is inserted in the transaction that enqueues the task, and the task deletes it
+    when it starts, so a change made while it runs enqueues the next one.
+    """
+
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tác vụ đang chờ")
+        verbose_name_plural = _("tác vụ đang chờ")
+
+    def __str__(self) -> str:
+        return self.key

@@ -75,3 +75,23 @@ def test_a_failing_task_is_recorded_failed(settings, tmp_path: Path):
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == "FAILED"
     assert row.exception_class_path
+
+
+@pytest.mark.django_db
+def test_coalesced_enqueue_keeps_one_pending_per_key(settings):
+    # Given the database queue
+    from binhyen.core.models import PendingTask
+    from binhyen.core.tasks import STALE_AFTER, coalesced_start, enqueue_coalesced
+
+    settings.TASKS = DB_TASKS
+    # When the same key is enqueued twice, then only the first is queued
+    assert enqueue_coalesced(escalate_overdue_tips, key="k") is True
+    assert enqueue_coalesced(escalate_overdue_tips, key="k") is False
+    assert DBTaskResult.objects.count() == 1
+    # When the task has started, the next change enqueues again
+    coalesced_start("k")
+    assert enqueue_coalesced(escalate_overdue_tips, key="k") is True
+    # When a marker is stale (its task was lost), it no longer blocks the key
+    PendingTask.objects.filter(key="k").update(created_at=timezone.now() - STALE_AFTER * 2)
+    assert enqueue_coalesced(escalate_overdue_tips, key="k") is True
+    assert DBTaskResult.objects.count() == 3
