@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -313,7 +314,49 @@ CACHES = {
         }
     )
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- Background tasks and schedules (docs/architecture.md, docs/adr/0011-scheduler.md) ------
+# Workers (`manage.py db_worker`) on any number of machines share the database queue; tests
+# run tasks in the caller (ImmediateBackend) unless a test switches to the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# The scheduler enqueues these jobs: (job id, task import path, cron expression in TIME_ZONE).
+# Adding a job is one entry here; SCHEDULER_CRONTABS overrides a job's cron by id
+# ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
+SCHEDULER_JOBS: list[tuple[str, str, str]] = [
+    ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
+    ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
+    ("hotspots_sync", "binhyen.hotspots.tasks.hotspots_metrics_daily", "20 1 * * *"),
+    ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
+    ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
+    ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
+    # Tasks whose worker died run again (binhyen/core/task_recovery.py).
+    ("tasks_requeue", "binhyen.core.task_recovery.requeue_orphaned_tasks", "* * * * *"),
+]
+SCHEDULER_CRONTABS = dict(
+    item.split("=", 1)
+    for item in os.environ.get("SCHEDULER_CRONTABS", "").split(";")
+    if "=" in item
+)
+# One scheduler is active at a time: it holds a lease row renewed every HEARTBEAT seconds; a
+# standby takes over once the lease is LEASE seconds old.
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "60"))
+SCHEDULER_HEARTBEAT_SECONDS = int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "15"))
+# A run missed by at most this long (no scheduler running) is caught up once at start.
+SCHEDULER_MISFIRE_GRACE_SECONDS = int(
+    os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", str(24 * 3600))
+)
+# Backups (`manage.py backup`, the daily "backup" job): where archives go, how many to keep.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
 # Tasks whose worker died (binhyen/core/task_recovery.py): requeued after this grace when no
 # worker holds them (PostgreSQL), or after TASKS_STALE_SECONDS RUNNING on SQLite.
 TASKS_REQUEUE_GRACE_SECONDS = int(os.environ.get("TASKS_REQUEUE_GRACE_SECONDS", "30"))
@@ -325,7 +368,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The scheduler says when it takes or loses the lease and what it enqueues.
+        "binhyen.scheduler": {"level": "INFO"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
 
 # --- Product settings ---------------------------------------------------------------------

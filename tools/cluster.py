@@ -569,7 +569,7 @@ def worker_commands() -> list[tuple[str, list[str]]]:
     commands: list[tuple[str, list[str]]] = []
     if has_command("db_worker"):
         for i in range(WORKERS):
-            commands.append((f"worker{i + 1}", [PY, "manage.py", "db_worker"]))
+            commands.append((f"worker{i + 1}", [PY, "manage.py", "db_worker", "--no-reload"]))
     else:
         log("this code has no `manage.py db_worker`: no task workers")
     if has_command("scheduler"):
