@@ -262,7 +262,9 @@ def check_worker_killed() -> None:
     os.killpg(runner, signal.SIGKILL)
     killed = time.monotonic()
     if name is not None:
-        cluster.spawn(name, [cluster.PY, "manage.py", "db_worker", "--no-reload"], cluster.django_env())
+        cluster.spawn(
+            name, [cluster.PY, "manage.py", "db_worker", "--no-reload"], cluster.django_env()
+        )
     bound = min(240.0, max(30.0, left() - 200))
     status = ""
     while time.monotonic() - killed < bound:
