@@ -77,7 +77,8 @@ def pg(port: int, sql: str, params: list[Any] | None = None) -> list[tuple[Any, 
 
     url = f"postgres://{cluster.PG_USER}@{cluster.HOST}:{port}/{cluster.DB_NAME}"
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        return list(conn.execute(sql, params or []).fetchall())
+        cursor = conn.execute(sql, params or [])
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def setup_django() -> None:
@@ -506,33 +507,37 @@ def check_backup_restore() -> None:
     started = time.monotonic()
     restore_out = manage_output("restore", str(archive), env=restore_env)
     restore_seconds = time.monotonic() - started
-    tables = [
-        "tips_tip",
-        "orgunits_orgunit",
-        "accounts_user",
-        "indicators_datavalue",
-        "core_auditevent",
-    ]
-    counts = {}
-    for table in tables:
-        original = pg(cluster.PG_PORT, f"SELECT count(*) FROM {table}")[0][0]
-        import psycopg
+    # Every table of the archive's manifest, counted again in the restored database.
+    import tarfile
 
-        url = restore_env["DATABASE_URL"]
-        with psycopg.connect(url, autocommit=True) as conn:
-            restored = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        counts[table] = [original, restored]
+    import psycopg
+
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("manifest.json")
+        manifest = json.loads(member.read()) if member else {}
+    expected: dict[str, int] = manifest.get("tables", {})
+    restored: dict[str, int] = {}
+    with psycopg.connect(restore_env["DATABASE_URL"], autocommit=True) as conn:
+        for table in expected:
+            restored[table] = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    differing = {t: [n, restored.get(t)] for t, n in expected.items() if restored.get(t) != n}
+    shown = ["tips_tip", "orgunits_orgunit", "indicators_datavalue", "core_auditevent"]
+    counts = {t: [expected[t], restored[t]] for t in shown if t in expected}
     pg(cluster.PG_PORT, f'DROP DATABASE IF EXISTS "{restore_db}"')
     emit(
         "backup_restore",
-        all(a == b for a, b in counts.values()),
+        bool(expected) and not differing,
         archive=archive.name,
+        tables=len(expected),
+        rows=sum(expected.values()),
+        tables_differing=differing,
         archive_bytes=archive.stat().st_size,
-        counts_original_restored=counts,
+        counts_archived_restored=counts,
         backup_seconds=round(backup_seconds, 1),
         restore_seconds=round(restore_seconds, 1),
         restore_said=restore_out.strip().splitlines()[-1:] if restore_out.strip() else [],
     )
+    archive.unlink()
 
 
 # --- (g) SLA escalation by the scheduler -----------------------------------------------------
