@@ -49,6 +49,13 @@ sys.path.insert(0, os.path.join(ROOT_DIR, "tools"))
 import cluster  # noqa: E402
 import loadtest  # noqa: E402
 
+
+def _log_to_stderr(message: str) -> None:
+    print(f"[cluster] {message}", file=sys.stderr, flush=True)
+
+
+cluster.log = _log_to_stderr  # stdout carries only the JSON lines
+
 BUDGET = float(os.environ.get("CLUSTER_CHECK_SECONDS", "540"))
 LOAD_SECONDS = float(os.environ.get("CLUSTER_CHECK_LOAD_SECONDS", "30"))
 CLIENTS = int(os.environ.get("CLUSTER_CHECK_CLIENTS", "6"))
