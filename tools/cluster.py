@@ -119,6 +119,9 @@ def wait_http(port: int, what: str, timeout: float = 90.0) -> None:
 
 
 def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    # Progress of the commands goes to stderr: `make cluster-check` keeps stdout for JSON.
+    if not kwargs.get("capture_output"):
+        kwargs.setdefault("stdout", sys.stderr)
     return subprocess.run(cmd, check=True, text=True, **kwargs)  # noqa: S603
 
 
