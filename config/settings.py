@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics (two timers and counters per request).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "binhyen.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "binhyen.tips.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -288,19 +293,41 @@ SCHEDULER_MISFIRE_GRACE_SECONDS = int(
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Logging, health, metrics (docs/architecture.md "Operations") ---------------------------
+# LOG_FORMAT=json: one JSON object per line with request_id and user_id (binhyen/core/logging.py);
+# never request bodies, tip contents or personal data.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "binhyen.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "binhyen.core.logging.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # One access line per request (method, URL pattern, status, time): set to INFO.
+        "binhyen.request": {"level": os.environ.get("LOG_ACCESS_LEVEL", "WARNING")},
         # The scheduler says when it takes or loses the lease and what it enqueues.
         "binhyen.scheduler": {"level": "INFO"},
         "apscheduler": {"level": "WARNING"},
     },
 }
+# /metrics (Prometheus) answers only "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Detailed health page thresholds: queue depth, oldest waiting task, replica lag.
+HEALTH_QUEUE_MAX_DEPTH = int(os.environ.get("HEALTH_QUEUE_MAX_DEPTH", "1000"))
+HEALTH_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("HEALTH_QUEUE_MAX_WAIT_SECONDS", "900"))
+HEALTH_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("HEALTH_REPLICA_MAX_LAG_SECONDS", "30"))
 
 # --- Product settings ---------------------------------------------------------------------
 # The day pre-2025 units closed (NQ 202/2025/QH15: two-level local government from 01/07/2025).
