@@ -7,7 +7,8 @@ OTP_REQUIRED_ROLES, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, MEDIA_ROOT, STATIC
 CACHE_URL (redis://...), LOG_LEVEL, LOG_FORMAT, LOG_ACCESS_LEVEL, TASKS_BACKEND,
 SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
 SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
-HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS.
+HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
+EXPORT_KEEP_DAYS.
 """
 
 from __future__ import annotations
@@ -278,6 +279,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
+    ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
 ]
 SCHEDULER_CRONTABS = dict(
     item.split("=", 1)
@@ -295,6 +297,10 @@ SCHEDULER_MISFIRE_GRACE_SECONDS = int(
 # Backups (`manage.py backup`, the daily "backup" job): where archives go, how many to keep.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+# Excel exports above this many rows are built by a worker (a page polls, then a download);
+# their files are deleted after EXPORT_KEEP_DAYS.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "2000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "3"))
 
 # --- Logging, health, metrics (docs/architecture.md "Operations") ---------------------------
 # LOG_FORMAT=json: one JSON object per line with request_id and user_id (binhyen/core/logging.py);

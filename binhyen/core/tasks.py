@@ -64,3 +64,23 @@ def backup_daily() -> str:
     """Write the daily backup to ``BACKUP_DIR`` and keep the ``BACKUP_KEEP`` newest."""
     result = backup_create(output_dir=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
     return result.path.name
+
+
+@task()
+def export_run(job_id: str) -> str:
+    """Build the file of a large export (see ``binhyen.core.exports``)."""
+    from binhyen.core.exports import export_build
+    from binhyen.core.models import ExportJob
+
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return "gone"
+    return export_build(job).status
+
+
+@task()
+def exports_prune() -> int:
+    """Delete export files older than ``EXPORT_KEEP_DAYS``."""
+    from binhyen.core.services import export_jobs_prune
+
+    return export_jobs_prune(actor=None, older_than=timedelta(days=settings.EXPORT_KEEP_DAYS))

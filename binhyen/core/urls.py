@@ -8,4 +8,6 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path("ops/", views.operations, name="operations"),
     path("ops/health/", views.health_detail, name="health"),
+    path("exports/<uuid:pk>/", views.export_status, name="export"),
+    path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),
 ]

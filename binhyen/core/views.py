@@ -1,4 +1,5 @@
-"""Views every deployment needs: health (public up/down, staff detail), operations, metrics.
+"""Views every deployment needs: health (public up/down, staff detail), operations, metrics,
+and the progress and download of large exports (their requester only).
 
 Deny by default: the operations and detailed health pages need a signed-in operator
 (``permissions.can_view_operations``), others get 404; ``/metrics`` answers only the bearer
@@ -11,12 +12,14 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from binhyen.core import health
+from binhyen.core.models import ExportJob
 from binhyen.core.permissions import can_view_operations
 
 
@@ -73,3 +76,34 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
     register_collector()
     return ExportToDjangoView(request)
+
+
+def _own_export(request: HttpRequest, pk: str) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@never_cache
+@require_GET
+@login_required
+def export_status(request: HttpRequest, pk: str) -> HttpResponse:
+    """Show a large export's progress; htmx polls the status part until the file is ready."""
+    job = _own_export(request, pk)
+    template = (
+        "core/_export_status.html" if request.headers.get("HX-Request") else "core/export.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@login_required
+def export_download(request: HttpRequest, pk: str) -> FileResponse:
+    """Download a finished export (its requester only)."""
+    job = _own_export(request, pk)
+    if job.status != ExportJob.Status.DONE or not default_storage.exists(job.file):
+        raise Http404
+    return FileResponse(
+        default_storage.open(job.file, "rb"), as_attachment=True, filename=job.filename
+    )
