@@ -8,7 +8,7 @@ CACHE_URL (redis://...), LOG_LEVEL, LOG_FORMAT, LOG_ACCESS_LEVEL, TASKS_BACKEND,
 SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
 SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
 HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
-EXPORT_KEEP_DAYS.
+EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -269,6 +269,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task still running after this long was orphaned by a dead worker: the "tasks_requeue"
+# job makes it ready again (tasks are idempotent). Longer than the longest task.
+TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))
 # The scheduler enqueues these jobs: (job id, task import path, cron expression in TIME_ZONE).
 # Adding a job is one entry here; SCHEDULER_CRONTABS overrides a job's cron by id
 # ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
@@ -280,6 +283,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
     ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
+    ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
 ]
 SCHEDULER_CRONTABS = dict(
     item.split("=", 1)

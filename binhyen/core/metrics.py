@@ -55,7 +55,8 @@ class OperationsCollector(Collector):
         for job_id, last_run_at in ScheduledJob.objects.exclude(last_run_at=None).values_list(
             "job_id", "last_run_at"
         ):
-            last_run.add_metric([job_id], last_run_at.timestamp())
+            if last_run_at is not None:
+                last_run.add_metric([job_id], last_run_at.timestamp())
         yield last_run
 
 

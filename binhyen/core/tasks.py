@@ -84,3 +84,36 @@ def exports_prune() -> int:
     from binhyen.core.services import export_jobs_prune
 
     return export_jobs_prune(actor=None, older_than=timedelta(days=settings.EXPORT_KEEP_DAYS))
+
+
+@task()
+def requeue_stale_tasks() -> int:
+    """Put back in the queue the tasks left running by a worker that died.
+
+    ``django-tasks-db`` has no worker heartbeat: a task still ``RUNNING`` after
+    ``TASKS_RUNNING_TIMEOUT_SECONDS`` is taken to be orphaned and made ready again, so
+    another worker runs it (tasks are written to be idempotent). Returns how many.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from binhyen.core.services import audit_event_record
+
+    cutoff = timezone.now() - timedelta(seconds=settings.TASKS_RUNNING_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        stale = list(
+            DBTaskResult.objects.running()
+            .filter(started_at__lt=cutoff)
+            .select_for_update(skip_locked=True)
+            .values_list("id", "task_path")
+        )
+        if not stale:
+            return 0
+        DBTaskResult.objects.filter(id__in=[pk for pk, _ in stale]).update(
+            status="READY", started_at=None
+        )
+        audit_event_record(
+            actor=None,
+            action="tasks.requeue",
+            after={"tasks": [f"{path} {pk}" for pk, path in stale]},
+        )
+    return len(stale)

@@ -79,7 +79,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def _own_export(request: HttpRequest, pk: str) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    job = ExportJob.objects.filter(pk=pk, user_id=request.user.pk).first()
     if job is None:
         raise Http404
     return job
