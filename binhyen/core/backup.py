@@ -245,7 +245,7 @@ def backup_create(
 
     With ``keep``, only the ``keep`` newest archives of the directory remain afterwards.
     """
-    db = settings.DATABASES[alias]
+    db: dict[str, Any] = dict(settings.DATABASES[alias])
     engine = _engine_family(db)
     output_dir.mkdir(parents=True, exist_ok=True)
     created = datetime.now(tz=UTC)
@@ -508,8 +508,8 @@ def backup_restore(*, archive: Path, db: dict[str, Any] | None = None) -> dict[s
     Refuses (``BackupError``, nothing changed) a corrupt or altered archive, another engine's
     archive, a non-empty database and any row count that differs from the manifest.
     """
-    db = db if db is not None else settings.DATABASES["default"]
-    engine = _engine_family(db)
+    target: dict[str, Any] = dict(db if db is not None else settings.DATABASES["default"])
+    engine = _engine_family(target)
     with tempfile.TemporaryDirectory(prefix="binhyen-restore-") as scratch_name:
         scratch = Path(scratch_name)
         manifest = _read_archive(archive, scratch)
@@ -519,8 +519,8 @@ def backup_restore(*, archive: Path, db: dict[str, Any] | None = None) -> dict[s
                 % {"archive": manifest.get("engine"), "target": engine}
             )
         if engine == "sqlite":
-            _restore_sqlite(db, manifest, scratch)
+            _restore_sqlite(target, manifest, scratch)
         else:
-            _restore_postgresql(db, manifest, scratch)
+            _restore_postgresql(target, manifest, scratch)
         manifest["media_restored"] = _restore_media(scratch)
     return manifest

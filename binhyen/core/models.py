@@ -6,6 +6,8 @@ transaction, so a rolled-back write leaves no audit row and a committed one alwa
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -153,3 +155,47 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ExportJob(models.Model):
+    """A large export built by a worker: the page it came from, its state and its file.
+
+    Only its requester may see it or download the file; the file is deleted with the row
+    after ``EXPORT_KEEP_DAYS`` (the scheduled ``exports_prune`` job).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("đang chờ")
+        RUNNING = "running", _("đang tạo")
+        DONE = "done", _("hoàn thành")
+        FAILED = "failed", _("lỗi")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    path = models.CharField(_("trang xuất"), max_length=2000)
+    language = models.CharField(_("ngôn ngữ"), max_length=10, default="vi")
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    filename = models.CharField(_("tên tệp"), max_length=200, blank=True)
+    file = models.CharField(_("tệp lưu"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tệp xuất")
+        verbose_name_plural = _("tệp xuất")
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,4 +1,4 @@
-"""Tasks whose worker died mid-run are run again (the database queue's missing half).
+"""A worker's lock on each task it runs, so a task whose worker died can be run again.
 
 ``django-tasks-db`` marks a task RUNNING when a worker claims it and never looks at it again:
 a worker killed by the OOM killer, a reboot or ``kill -9`` would leave its task RUNNING for
@@ -8,14 +8,15 @@ ever. Here:
   it (``task_started``/``task_finished`` signals, in the worker process only). A session that
   dies releases its locks, so a RUNNING task whose lock can be taken has no live worker.
 - **SQLite** (the embedded, one-machine default): no such lock across processes; a task
-  RUNNING for longer than ``TASKS_STALE_SECONDS`` is taken as lost.
+  RUNNING for longer than ``TASKS_RUNNING_TIMEOUT_SECONDS`` is taken as lost.
 
-``requeue_orphaned()`` (the scheduler's ``tasks_requeue`` job, every minute) puts such tasks
-back to READY, so another worker runs them. Invariants:
+``binhyen.core.tasks.requeue_stale_tasks`` (the scheduler's ``tasks_requeue`` job) puts such
+tasks back to READY, so another worker runs them. Invariants:
 - a task is only requeued after ``TASKS_REQUEUE_GRACE_SECONDS`` RUNNING (a worker takes its
   lock right after the claim; the grace covers the gap);
-- the requeue is one conditional UPDATE (status still RUNNING): two schedulers or a worker
-  finishing at the same moment cannot both win;
+- the requeue runs in one transaction over rows locked with SKIP LOCKED: two schedulers
+  cannot both requeue a task;
+- a long task whose worker lives keeps its lock and is never requeued (PostgreSQL);
 - tasks must be idempotent (they are: docs/adr/0011-scheduler.md): a task killed after its
   work committed runs once more and changes nothing.
 """
@@ -24,14 +25,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
-from django_tasks import task
-from django_tasks.base import TaskResultStatus
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +78,12 @@ def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         )
 
 
-def _abandoned(task_id: Any) -> bool:
+def locks_held_by_workers() -> bool:
+    """True where workers hold a lock per running task (PostgreSQL)."""
+    return bool(_worker_connection().vendor == "postgresql")
+
+
+def abandoned(task_id: Any) -> bool:
     """True when no live session holds the task's lock (PostgreSQL)."""
     conn = _worker_connection()
     key = _lock_key(task_id)
@@ -92,34 +93,3 @@ def _abandoned(task_id: Any) -> bool:
         if free:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
     return free
-
-
-def requeue_orphaned(*, now: datetime | None = None) -> list[str]:
-    """Put RUNNING tasks without a live worker back to READY; return their ids."""
-    from django_tasks_db.models import DBTaskResult
-
-    now = now or timezone.now()
-    grace = timedelta(seconds=settings.TASKS_REQUEUE_GRACE_SECONDS)
-    running = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=now - grace
-    )
-    if _worker_connection().vendor != "postgresql":
-        stale = timedelta(seconds=settings.TASKS_STALE_SECONDS)
-        running = running.filter(started_at__lt=now - stale)
-    requeued: list[str] = []
-    for task_id in running.values_list("id", flat=True):
-        if _worker_connection().vendor == "postgresql" and not _abandoned(task_id):
-            continue
-        changed = DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.READY, started_at=None
-        )
-        if changed:
-            requeued.append(str(task_id))
-            logger.warning("task %s lost its worker: queued again", task_id)
-    return requeued
-
-
-@task()
-def requeue_orphaned_tasks() -> list[str]:
-    """Scheduled every minute: run again the tasks whose worker died."""
-    return requeue_orphaned()

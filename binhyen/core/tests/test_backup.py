@@ -45,7 +45,9 @@ def rewrite(archive: Path, out: Path, change) -> Path:
     """Copy ``archive`` to ``out`` with ``change(name, data) -> data`` applied to members."""
     with tarfile.open(archive) as src, tarfile.open(out, "w:gz") as dst:
         for member in src.getmembers():
-            data = src.extractfile(member).read()
+            handle = src.extractfile(member)
+            assert handle is not None
+            data = handle.read()
             data = change(member.name, data)
             info = tarfile.TarInfo(member.name)
             info.size = len(data)

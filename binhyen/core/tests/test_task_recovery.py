@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
 from binhyen.core import probes, task_recovery
+from binhyen.core.tasks import requeue_stale_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +51,13 @@ def _other_session():
 
 
 def test_a_task_left_running_by_a_dead_worker_is_queued_again(db_queue, settings):
-    settings.TASKS_STALE_SECONDS = 60
+    settings.TASKS_RUNNING_TIMEOUT_SECONDS = 60
     # given a task claimed two hours ago by a worker that no longer holds it
     row = _running(timedelta(hours=2))
     # when the recovery job runs
-    requeued = task_recovery.requeue_orphaned()
+    requeued = requeue_stale_tasks.call()
     # then the task is ready again for another worker, the earlier attempt still recorded
-    assert requeued == [str(row.id)]
+    assert requeued == 1
     assert _status(row) == TaskResultStatus.READY
     assert row.started_at is None and row.worker_ids == ["worker-that-died"]
 
@@ -65,8 +66,18 @@ def test_a_task_just_claimed_is_left_alone(db_queue):
     # given a task claimed a moment ago (its worker is taking its lock)
     row = _running(timedelta(seconds=1))
     # when the recovery job runs / then it stays with its worker
-    assert task_recovery.requeue_orphaned() == []
+    assert requeue_stale_tasks.call() == 0
     assert _status(row) == TaskResultStatus.RUNNING
+
+
+@on_postgresql
+def test_on_postgresql_a_dead_workers_task_is_requeued_before_the_timeout(db_queue, settings):
+    # given a task claimed a minute ago whose worker died (nobody holds its lock)
+    settings.TASKS_RUNNING_TIMEOUT_SECONDS = 3600
+    row = _running(timedelta(minutes=1))
+    # when the recovery job runs / then it is queued again without waiting for the timeout
+    assert requeue_stale_tasks.call() == 1
+    assert _status(row) == TaskResultStatus.READY
 
 
 @on_postgresql
@@ -80,11 +91,11 @@ def test_a_task_held_by_a_live_worker_is_left_alone(db_queue):
             "SELECT pg_advisory_lock(%s, %s)",
             [task_recovery.LOCK_NAMESPACE, task_recovery._lock_key(row.id)],
         )
-        # when the recovery job runs / then the task stays RUNNING
-        assert task_recovery.requeue_orphaned() == []
+        # when the recovery job runs / then the task stays RUNNING, however long it has run
+        assert requeue_stale_tasks.call() == 0
         assert _status(row) == TaskResultStatus.RUNNING
     # when that worker's session ends (the worker died) / then the task is queued again
-    assert task_recovery.requeue_orphaned() == [str(row.id)]
+    assert requeue_stale_tasks.call() == 1
 
     # and a worker's signals take and release the lock around a task
     task_recovery.on_task_started(DatabaseBackend, row.task_result)

@@ -95,3 +95,31 @@ def test_coalesced_enqueue_keeps_one_pending_per_key(settings):
     PendingTask.objects.filter(key="k").update(created_at=timezone.now() - STALE_AFTER * 2)
     assert enqueue_coalesced(escalate_overdue_tips, key="k") is True
     assert DBTaskResult.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_orphaned_by_a_dead_worker_runs_again_once(settings):
+    # Given a task a worker took and then died with (still RUNNING an hour later)
+    from binhyen.core.tasks import requeue_stale_tasks
+
+    settings.TASKS = DB_TASKS
+    settings.TASKS_RUNNING_TIMEOUT_SECONDS = 600
+    s = scene()
+    tip = make_tip(s.commune)
+    Tip.objects.filter(pk=tip.pk).update(ack_due_at=timezone.now() - timedelta(hours=1))
+    orphan = escalate_overdue_tips.enqueue()
+    DBTaskResult.objects.filter(id=orphan.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=1), worker_ids=["dead"]
+    )
+    fresh = escalate_overdue_tips.enqueue()
+    DBTaskResult.objects.filter(id=fresh.id).update(status="RUNNING", started_at=timezone.now())
+    # When the requeue job runs, then only the orphan is ready again
+    assert requeue_stale_tasks.call() == 1
+    assert DBTaskResult.objects.get(id=fresh.id).status == "RUNNING"
+    # And a worker completes it, once, with the tip escalated once
+    run_worker()
+    row = DBTaskResult.objects.get(id=orphan.id)
+    assert row.status == "SUCCESSFUL"
+    assert row.worker_ids[0] == "dead" and len(row.worker_ids) == 2
+    tip.refresh_from_db()
+    assert tip.escalation_level == 1
