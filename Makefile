@@ -11,10 +11,10 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean
+.PHONY: help run worker scheduler test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -49,10 +49,16 @@ db: setup ## Migrate SQLite, import the real administrative units, load the demo
 	$(PY) manage.py demo_load
 	$(PY) manage.py indicators_rollups --if-stale
 
-run: db ## Set everything up and serve on http://127.0.0.1:$(PORT)
+run: db ## Set everything up and serve on http://127.0.0.1:$(PORT), with a task worker and the scheduler
 	@echo ""
 	@echo "Bình Yên: http://127.0.0.1:$(PORT)/   (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 PY=$(PY) bash tools/devserver.sh $(PORT)
+
+worker: install ## Run a task worker (manage.py db_worker) in the foreground
+	$(PY) manage.py db_worker --no-reload
+
+scheduler: install ## Run the scheduler (enqueues the scheduled jobs; one active at a time)
+	$(PY) manage.py scheduler
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -91,3 +97,12 @@ clean: ## Remove the virtualenv, node_modules, copied assets and the local datab
 
 loadtest: install ## Load test of the tip intake: gunicorn + PostgreSQL on loopback (LOADTEST_SECONDS, LOADTEST_RESTART=0 to skip the restart)
 	DEBUG=0 $(PY) tools/loadtest.py
+
+cluster: setup ## The production topology on this machine (PostgreSQL primary + replica, Redis, S3, 2 app servers, nginx, workers, scheduler) under var/cluster
+	DEBUG=0 $(PY) tools/cluster.py start
+
+cluster-stop: ## Stop everything `make cluster` started
+	$(PY) tools/cluster.py stop
+
+cluster-check: install ## Drive the cluster (failover, tasks, replica, S3, backup, SLA) and print JSON lines; starts and stops it when it is not running
+	DEBUG=0 $(PY) tools/cluster_check.py

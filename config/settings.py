@@ -4,15 +4,21 @@ Variables (all optional in development, documented in README.md):
 DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, TIME_ZONE,
 LANGUAGE_CODE, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
 OTP_REQUIRED_ROLES, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, MEDIA_ROOT, STATIC_ROOT,
-CACHE_URL (redis://...), LOG_LEVEL.
+CACHE_URL (redis://...), LOG_LEVEL, LOG_FORMAT, LOG_ACCESS_LEVEL, TASKS_BACKEND,
+SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
+SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
+HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
+EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +65,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -75,6 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics (two timers and counters per request).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "binhyen.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +102,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "binhyen.tips.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,21 +128,56 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the embedded default; PostgreSQL >= 15 in production and CI (DATABASE_URL).
+# DATABASE_REPLICA_URL (optional) adds a streaming replica that serves analytics reads only
+# (binhyen/core/db_router.py; docs/deployment.md). DATABASE_STATEMENT_TIMEOUT_MS bounds every
+# PostgreSQL statement (0: no bound). DATABASE_POOL=1 uses psycopg's connection pool when the
+# ``psycopg-pool`` package is installed (not by default: PgBouncer in transaction mode in front
+# of PostgreSQL does the same for many app servers, see docs/deployment.md).
+
+
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            ),
+        }
+        config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = dict(config.get("OPTIONS") or {})
+        timeout_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
+        if timeout_ms > 0:
+            options["options"] = f"-c statement_timeout={timeout_ms}"
+        options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+        if env_bool("DATABASE_POOL", False) and importlib.util.find_spec("psycopg_pool"):
+            # Django >= 5.1: one pool per process; persistent connections must be off.
+            options["pool"] = {
+                "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+                "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
+            }
+            config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = options
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'binhyen.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": _database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'binhyen.sqlite3'}"
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database(os.environ["DATABASE_REPLICA_URL"])
+    # Tests read the replica through the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["binhyen.core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security ----------------------------------------------------------------
@@ -217,8 +264,39 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "binhyen" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded files: local disk (MEDIA_ROOT) by default; MEDIA_STORAGE=s3 keeps them in an
+# S3-compatible bucket (MinIO, Ceph, a cloud's object storage) through django-storages, which
+# several app servers and workers must share. Files are only ever read through the storage
+# API (FileField.open, default_storage), never from a path. See docs/deployment.md.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "s3":
+    _media_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "binhyen-media"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_S3_ACCESS_KEY_ID")
+            or os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_S3_SECRET_ACCESS_KEY")
+            or os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            # Files are served by permission-checked views, never by a public URL.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "default_acl": None,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "location": os.environ.get("AWS_LOCATION", ""),
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -245,16 +323,97 @@ CACHES = {
         }
     )
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Background tasks and schedules (docs/architecture.md, docs/adr/0011-scheduler.md) ------
+# Workers (`manage.py db_worker`) on any number of machines share the database queue; tests
+# run tasks in the caller (ImmediateBackend) unless a test switches to the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A task still running after this long was orphaned by a dead worker: the "tasks_requeue"
+# job makes it ready again (tasks are idempotent). Longer than the longest task.
+TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))
+# The scheduler enqueues these jobs: (job id, task import path, cron expression in TIME_ZONE).
+# Adding a job is one entry here; SCHEDULER_CRONTABS overrides a job's cron by id
+# ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
+SCHEDULER_JOBS: list[tuple[str, str, str]] = [
+    ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
+    ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
+    ("hotspots_sync", "binhyen.hotspots.tasks.hotspots_metrics_daily", "20 1 * * *"),
+    ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
+    ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
+    ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
+    ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
+    ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
+]
+SCHEDULER_CRONTABS = dict(
+    item.split("=", 1)
+    for item in os.environ.get("SCHEDULER_CRONTABS", "").split(";")
+    if "=" in item
+)
+# One scheduler is active at a time: it holds a lease row renewed every HEARTBEAT seconds; a
+# standby takes over once the lease is LEASE seconds old.
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "60"))
+SCHEDULER_HEARTBEAT_SECONDS = int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "15"))
+# A run missed by at most this long (no scheduler running) is caught up once at start.
+SCHEDULER_MISFIRE_GRACE_SECONDS = int(
+    os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", str(24 * 3600))
+)
+# Backups (`manage.py backup`, the daily "backup" job): where archives go, how many to keep.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+# Excel exports above this many rows are built by a worker (a page polls, then a download);
+# their files are deleted after EXPORT_KEEP_DAYS.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "2000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "3"))
+# PostgreSQL: a worker holds a lock per running task (binhyen/core/task_recovery.py), so
+# "tasks_requeue" requeues a RUNNING task as soon as its lock is free (its worker died) and
+# this many seconds have passed since the claim; TASKS_RUNNING_TIMEOUT_SECONDS is the rule
+# on SQLite only.
+TASKS_REQUEUE_GRACE_SECONDS = int(os.environ.get("TASKS_REQUEUE_GRACE_SECONDS", "30"))
+
+# --- Logging, health, metrics (docs/architecture.md "Operations") ---------------------------
+# LOG_FORMAT=json: one JSON object per line with request_id and user_id (binhyen/core/logging.py);
+# never request bodies, tip contents or personal data.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "binhyen.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "binhyen.core.logging.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One access line per request (method, URL pattern, status, time): set to INFO.
+        "binhyen.request": {"level": os.environ.get("LOG_ACCESS_LEVEL", "WARNING")},
+        # The scheduler says when it takes or loses the lease and what it enqueues.
+        "binhyen.scheduler": {"level": "INFO"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
+# /metrics (Prometheus) answers only "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Detailed health page thresholds: queue depth, oldest waiting task, replica lag.
+HEALTH_QUEUE_MAX_DEPTH = int(os.environ.get("HEALTH_QUEUE_MAX_DEPTH", "1000"))
+HEALTH_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("HEALTH_QUEUE_MAX_WAIT_SECONDS", "900"))
+HEALTH_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("HEALTH_REPLICA_MAX_LAG_SECONDS", "30"))
 
 # --- Product settings ---------------------------------------------------------------------
 # The day pre-2025 units closed (NQ 202/2025/QH15: two-level local government from 01/07/2025).

@@ -44,6 +44,7 @@ from binhyen.activities.services import (
     inputs_validate,
 )
 from binhyen.core import tabular
+from binhyen.core.db_router import analytics
 from binhyen.core.tabular import ImportFileError as _FileError
 from binhyen.core.tabular import ImportProblem
 from binhyen.core.tabular import blank as _blank
@@ -604,6 +605,7 @@ EXPORT_HEADERS: tuple[Any, ...] = (
 )
 
 
+@analytics
 def export_workbook(activities: Iterable[Activity], title: str) -> bytes:
     """Return ``activities`` as a one-sheet workbook, streamed row by row."""
     workbook = Workbook(write_only=True)

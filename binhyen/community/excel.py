@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from binhyen.community.models import Decision, Pledge, Scheme, SecurityTeam, TeamMember
+from binhyen.core.db_router import analytics
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -58,6 +59,7 @@ def _decision(decision: Decision | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
+@analytics
 def schemes_workbook(schemes: Iterable[Scheme]) -> bytes:
     workbook = Workbook(write_only=True)
     headers = [
@@ -102,6 +104,7 @@ def schemes_workbook(schemes: Iterable[Scheme]) -> bytes:
     return _save(workbook)
 
 
+@analytics
 def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = _sheet(
@@ -171,6 +174,7 @@ def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember])
     return _save(workbook)
 
 
+@analytics
 def pledges_workbook(pledges: Iterable[Pledge]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = _sheet(

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from binhyen.core.db_router import analytics
 from binhyen.hotspots.models import Designation, TaskStatus
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,6 +49,7 @@ def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
+@analytics
 def export_workbook(designations: Iterable[Designation]) -> bytes:
     """Return the designations as a one-sheet workbook, streamed row by row."""
     today = timezone.localdate()

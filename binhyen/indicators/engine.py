@@ -42,6 +42,12 @@ Invariants:
   user. A visible target's figures include its subtree and its predecessors, which the access
   model makes visible too.
 - **No cache**: every call reads committed values, so an edit is reflected at once.
+- **Replica reads.** The entry functions (``run``, ``aggregate``, ``unit_values``,
+  ``yearly_values``, ``populations``, ``served_from_rollups``) are analytics reads: with a
+  replica configured they read it, except in a request that has written or inside a
+  transaction on the primary (``binhyen/core/db_router.py``), where they read the primary.
+  Raw SQL takes its connection from ``read_connection()``, never ``django.db.connection``.
+  On the replica "at once" means after the replication delay (normally well under a second).
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from binhyen.core.db_router import analytics, read_connection
 from binhyen.indicators import rollups
 from binhyen.indicators.models import Aggregation, DataValue, Metric, RollupGrain, ValueType
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
@@ -295,7 +302,7 @@ def _subtree_size(prefix: str) -> int:
     if prefix.count("/") <= 2:
         return SMALL_SUBTREE + 1
     cond, params = _prefix_condition("path", prefix)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         table = OrgUnit._meta.db_table
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {cond}", params)  # noqa: S608
         return int(cursor.fetchone()[0])
@@ -616,8 +623,9 @@ GROUP BY x.k, x.metric_id, x.period_end{option_sel}"""  # noqa: S608
 
 
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    conn = read_connection()
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
             # JIT compilation costs more than it saves on these sub-second aggregates,
             # and a merge join would sort every value row where hashing is far cheaper.
             cursor.execute("SET LOCAL jit = off")
@@ -646,6 +654,7 @@ def _as_date(value: Any) -> date:
 Grouped = dict[tuple[int, int, str], dict[date, Agg]]
 
 
+@analytics
 def aggregate(
     *,
     metrics: Sequence[Metric],
@@ -733,6 +742,7 @@ def aggregate(
     return result
 
 
+@analytics
 def served_from_rollups(
     *, metrics: Sequence[Metric], units: Sequence[OrgUnit], periods: Sequence[Period]
 ) -> bool:
@@ -746,6 +756,7 @@ def served_from_rollups(
     return all(m.pk in plan for m in rolled)
 
 
+@analytics
 def yearly_values(
     *, metrics: Sequence[Metric], units: Sequence[OrgUnit], years: Sequence[Period]
 ) -> dict[tuple[int, int], dict[date, float]] | None:
@@ -844,6 +855,7 @@ def population_request(periods: Sequence[Period]) -> tuple[Metric | None, list[P
     return metric, [Period(PeriodKind.YEAR, y) for y in range(years[0] - 5, years[-1] + 1)]
 
 
+@analytics
 def populations(
     units: Sequence[OrgUnit],
     periods: Sequence[Period],
@@ -937,6 +949,7 @@ def _rate_applies(metric: Metric) -> bool:
     )
 
 
+@analytics
 def run(
     *,
     metrics: Sequence[Metric],
@@ -1014,6 +1027,7 @@ def run(
     return rows
 
 
+@analytics
 def unit_values(
     *, unit: OrgUnit, period: Period, metrics: Sequence[Metric]
 ) -> dict[int, float | None]:

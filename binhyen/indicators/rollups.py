@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from binhyen.core.db_router import read_connection
 from binhyen.indicators.models import Aggregation, DataValue, Metric, Rollup, RollupState
 from binhyen.indicators.models import RollupGrain as Grain
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
@@ -242,8 +243,9 @@ def usable() -> bool:
     """Return True when the cells match the map's structure (and rollups are on)."""
     if not enabled():
         return False
-    # One round trip for both counters (a missing row reads as 0), on every engine call.
-    with connection.cursor() as cursor:
+    # One round trip for both counters (a missing row reads as 0), on every engine call,
+    # on the connection the engine reads (the replica's cells must match the replica's map).
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT structure_version FROM {RollupState._meta.db_table} WHERE id = 1),"  # noqa: S608
             f" (SELECT version FROM {StructureVersion._meta.db_table} WHERE id = 1)"
@@ -532,6 +534,6 @@ SELECT unit_id, metric_id, {select}
 FROM {table}
 WHERE ({" OR ".join(parts)}) AND {units_sql}
 {group}"""  # noqa: S608
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*params, *unit_params])
         return list(cursor.fetchall())

@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from binhyen.core import tabular
+from binhyen.core.db_router import analytics
 from binhyen.core.tabular import ImportFileError, ImportProblem
 from binhyen.core.tabular import blank as _blank
 from binhyen.core.tabular import cell as _cell
@@ -450,6 +451,7 @@ EXPORT_HEADERS: tuple[Any, ...] = (
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+@analytics
 def export_workbook(units: Iterable[OrgUnit], title: str) -> bytes:
     """Return ``units`` as a one-sheet workbook (streamed row by row)."""
     workbook = Workbook(write_only=True)
