@@ -306,6 +306,17 @@ TIPS_ZALO_SENDER = os.environ.get("TIPS_ZALO_SENDER", "binhyen.tips.zalo.Recordi
 TIPS_ZALO_ACCESS_TOKEN = os.environ.get("TIPS_ZALO_ACCESS_TOKEN", "")
 TIPS_ZALO_MEDIA_FETCHER = os.environ.get("TIPS_ZALO_MEDIA_FETCHER", "")
 
+# --- Outbound webhooks (binhyen.core.webhooks; docs/privacy.md) ----------------------------
+# Loopback/private/link-local targets are refused unless this is set (tests, closed networks).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "8"))
+# Attempt n+1 waits BACKOFF × 2^(n−1) seconds, at most BACKOFF_MAX.
+WEBHOOKS_BACKOFF_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_SECONDS", "30"))
+WEBHOOKS_BACKOFF_MAX_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_MAX_SECONDS", "21600"))
+# A subscription is switched off after this many failed attempts in a row.
+WEBHOOKS_DISABLE_AFTER = int(os.environ.get("WEBHOOKS_DISABLE_AFTER", "20"))
+
 # --- Community records (binhyen.community) ------------------------------------------------
 # National defaults of the numbers DOMAIN.md marks unconfirmed; a province overrides them in
 # the app's GradingRules (Tổ bảo vệ ANTT: Law 30/2023/QH15, Hướng dẫn 01/HD-BCA-V05).

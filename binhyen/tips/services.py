@@ -36,7 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
@@ -534,6 +536,19 @@ def tip_submit(
     raise AssertionError("unreachable")
 
 
+
+def _webhook_tip(event: str, tip: Tip) -> None:
+    """Emit a tip event to webhook subscribers: internal id, unit code, status and channel only
+    (never the text, contact or tracking code; docs/privacy.md)."""
+    webhook_emit(
+        event=event,
+        object_type="tip",
+        object_id=tip.pk,
+        unit_code=tip.orgunit.code,
+        summary={"status": tip.status, "channel": tip.channel},
+    )
+
+
 @transaction.atomic(durable=True)
 def _tip_submit_once(
     *,
@@ -608,6 +623,7 @@ def _tip_submit_once(
     except BaseException:
         _delete_files(saved)
         raise
+    _webhook_tip(WebhookEvent.TIP_RECEIVED, tip)
     _metrics_after_commit([now], throttle=True)
     return Submitted(tip=tip, secret=secret)
 
@@ -743,6 +759,7 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
         outcome = ZaloOutcome(tip=tip, created=True)
         outcome.replies.append(zalo.ack_text(tip.tracking_code, secret))
         action = "tip.submit"
+        _webhook_tip(WebhookEvent.TIP_RECEIVED, tip)
         _metrics_after_commit([now], throttle=True)
     else:
         tip = open_tip
@@ -984,6 +1001,7 @@ def tip_conclude(*, actor: Any, tip: Tip, status: str, outcome: str) -> Tip:
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.conclude", before, {"outcome_length": len(locked.outcome)})
     _event(saved, actor, _("Kết luận: %(status)s.") % {"status": saved.get_status_display()})
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
 
@@ -1095,6 +1113,7 @@ def tip_transfer(
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.transfer", before)
     _event(saved, actor, saved.outcome)
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
 
@@ -1130,6 +1149,7 @@ def tip_merge(*, actor: Any, tip: Tip, into: Tip, note: str = "") -> Tip:
     Tip.objects.filter(pk=target.pk).update(
         is_valuable=target.is_valuable or saved.is_valuable, updated_at=now
     )
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, target.created_at], throttle=False)
     return saved
 
