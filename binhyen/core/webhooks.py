@@ -3,8 +3,9 @@
 Invariants:
 - A payload carries the event type, its time, the object's type and internal id, the unit
   code and a summary of short scalar values (status, channel, period…). Never free text,
-  names, contacts or tracking codes: ``webhook_emit`` refuses any summary value that is not a
-  short scalar, so a tip's text cannot slip in by mistake (docs/privacy.md).
+  names, contacts or tracking codes: ``webhook_emit`` refuses any summary value that is not
+  a number, a flag or a short code without spaces, so a tip's text cannot slip in by mistake
+  (docs/privacy.md).
 - Deliveries are created in the transaction of the write that caused the event and sent
   only after it commits (``transaction.on_commit``); a rolled-back write sends nothing.
 - Every request is signed: ``X-BinhYen-Signature: sha256=<hex>`` is
@@ -284,8 +285,10 @@ def _summary_clean(summary: dict[str, Any]) -> dict[str, Any]:
     for key, value in summary.items():
         if value is not None and not isinstance(value, (bool, int, str)):
             raise TypeError(f"webhook summary {key!r} must be a scalar")
-        if isinstance(value, str) and len(value) > MAX_SUMMARY_TEXT:
-            raise TypeError(f"webhook summary {key!r} is too long to be a code")
+        if isinstance(value, str) and (
+            len(value) > MAX_SUMMARY_TEXT or any(ch.isspace() for ch in value)
+        ):
+            raise TypeError(f"webhook summary {key!r} must be a code, not text")
         clean[str(key)] = value
     return clean
 
@@ -331,9 +334,7 @@ def webhook_emit(
 def _enqueue_on_commit(delivery_id: int) -> None:
     from binhyen.core import tasks
 
-    transaction.on_commit(
-        lambda: tasks.webhook_deliver.enqueue(delivery_id), robust=True
-    )
+    transaction.on_commit(lambda: tasks.webhook_deliver.enqueue(delivery_id), robust=True)
 
 
 # --- delivery ------------------------------------------------------------------------------------
@@ -489,9 +490,7 @@ def webhooks_deliver_due(*, now: datetime | None = None, limit: int = 500) -> in
     """Attempt every pending delivery that is due (the scheduler runs this every minute)."""
     now = now or timezone.now()
     due = list(
-        WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, subscription__is_active=True
-        )
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, subscription__is_active=True)
         .exclude(next_attempt_at__gt=now)
         .order_by("id")
         .values_list("pk", flat=True)[:limit]

@@ -536,7 +536,6 @@ def tip_submit(
     raise AssertionError("unreachable")
 
 
-
 def _webhook_tip(event: str, tip: Tip) -> None:
     """Emit a tip event to webhook subscribers: internal id, unit code, status and channel only
     (never the text, contact or tracking code; docs/privacy.md)."""
