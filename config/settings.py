@@ -303,7 +303,21 @@ TIPS_ZALO_OA_UNITS = dict(  # "oa_id=unit_code,oa_id=unit_code": the unit each O
     item.split("=", 1) for item in env_list("TIPS_ZALO_OA_UNITS") if "=" in item
 )
 TIPS_ZALO_SENDER = os.environ.get("TIPS_ZALO_SENDER", "binhyen.tips.zalo.RecordingSender")
+# OA API (replies pushed by workers). The access/refresh tokens seed the ZaloToken row once;
+# after that the refreshed pair lives in the database (the refresh token is single-use).
+TIPS_ZALO_API_BASE = os.environ.get("TIPS_ZALO_API_BASE", "https://openapi.zalo.me")
+TIPS_ZALO_OAUTH_BASE = os.environ.get("TIPS_ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+TIPS_ZALO_APP_SECRET = os.environ.get("TIPS_ZALO_APP_SECRET", "")
 TIPS_ZALO_ACCESS_TOKEN = os.environ.get("TIPS_ZALO_ACCESS_TOKEN", "")
+TIPS_ZALO_REFRESH_TOKEN = os.environ.get("TIPS_ZALO_REFRESH_TOKEN", "")
+# Refresh the access token when it expires within this many seconds (it lives ~25 hours).
+TIPS_ZALO_TOKEN_MARGIN_SECONDS = int(os.environ.get("TIPS_ZALO_TOKEN_MARGIN_SECONDS", "3600"))
+# Pushes of officer replies: attempts before the dead-letter list, first backoff (doubles).
+TIPS_ZALO_MAX_ATTEMPTS = int(os.environ.get("TIPS_ZALO_MAX_ATTEMPTS", "6"))
+TIPS_ZALO_BACKOFF_SECONDS = int(os.environ.get("TIPS_ZALO_BACKOFF_SECONDS", "30"))
+# Days the OA may still write to a sender after their last message (Zalo's customer-service
+# window); the Zalo user id is kept this long, then purged.
+TIPS_ZALO_CONTACT_DAYS = int(os.environ.get("TIPS_ZALO_CONTACT_DAYS", "7"))
 TIPS_ZALO_MEDIA_FETCHER = os.environ.get("TIPS_ZALO_MEDIA_FETCHER", "")
 
 # --- Outbound webhooks (binhyen.core.webhooks; docs/privacy.md) ----------------------------
