@@ -177,15 +177,18 @@ def webhook_subscription_create(
     cleaned: dict[str, Any] = {"name": (name or "").strip()}
     if not cleaned["name"]:
         errors["name"] = _("Hãy đặt tên cho webhook.")
-    for key, check, value in (
-        ("url", webhook_url_check, url),
-        ("secret", _clean_secret, secret),
-        ("events", _clean_events, events),
-    ):
-        try:
-            cleaned[key] = check(value)  # type: ignore[operator]
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    try:
+        cleaned["url"] = webhook_url_check(url)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["secret"] = _clean_secret(secret)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["events"] = _clean_events(events)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     sub = WebhookSubscription(
