@@ -330,6 +330,9 @@ WEBHOOKS_BACKOFF_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_SECONDS", "30"))
 WEBHOOKS_BACKOFF_MAX_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_MAX_SECONDS", "21600"))
 # A subscription is switched off after this many failed attempts in a row.
 WEBHOOKS_DISABLE_AFTER = int(os.environ.get("WEBHOOKS_DISABLE_AFTER", "20"))
+# While no webhook is active, writes skip the look-up; another process sees a newly
+# registered webhook after at most this long (without a shared cache).
+WEBHOOKS_NONE_CACHE_SECONDS = int(os.environ.get("WEBHOOKS_NONE_CACHE_SECONDS", "30"))
 
 # --- Community records (binhyen.community) ------------------------------------------------
 # National defaults of the numbers DOMAIN.md marks unconfirmed; a province overrides them in

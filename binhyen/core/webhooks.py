@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,6 +64,14 @@ MAX_SUMMARY_TEXT = 64
 DISABLED_MANUAL = "manual"
 DISABLED_FAILURES = "failures"
 SUBSCRIPTION_FIELDS = ["name", "url", "events", "is_active", "disabled_reason"]
+# Set while no subscription is active, so that writes on the hot path (public tip intake)
+# skip the query; every change of a subscription clears it.
+NONE_ACTIVE_KEY = "webhooks:none-active"
+
+
+def _forget_none_active() -> None:
+    cache.delete(NONE_ACTIVE_KEY)
+    transaction.on_commit(lambda: cache.delete(NONE_ACTIVE_KEY), robust=True)
 
 
 # --- URL validation (SSRF guard) -----------------------------------------------------------------
@@ -196,6 +205,7 @@ def webhook_subscription_create(
     )
     sub.full_clean()
     sub.save()
+    _forget_none_active()
     audit_event_record(actor=actor, action="webhook.create", obj=sub, after=_snapshot(sub))
     return sub
 
@@ -234,6 +244,7 @@ def webhook_subscription_update(
         raise ValidationError(errors)
     sub.full_clean()
     sub.save()
+    _forget_none_active()
     after = _snapshot(sub)
     after["secret_changed"] = bool((secret or "").strip())
     audit_event_record(actor=actor, action="webhook.update", obj=sub, before=before, after=after)
@@ -253,6 +264,7 @@ def webhook_subscription_set_active(
         sub.consecutive_failures = 0
     sub.full_clean()
     sub.save()
+    _forget_none_active()
     audit_event_record(
         actor=actor,
         action="webhook.enable" if active else "webhook.disable",
@@ -309,10 +321,14 @@ def webhook_emit(
     transaction. Returns the number of deliveries created."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event}")
+    if cache.get(NONE_ACTIVE_KEY):
+        return 0
     subs = [
         s for s in WebhookSubscription.objects.filter(is_active=True) if event in (s.events or [])
     ]
     if not subs:
+        if not WebhookSubscription.objects.filter(is_active=True).exists():
+            cache.set(NONE_ACTIVE_KEY, True, settings.WEBHOOKS_NONE_CACHE_SECONDS)
         return 0
     event_id = str(uuid.uuid4())
     payload = {

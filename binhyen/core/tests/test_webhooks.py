@@ -376,3 +376,21 @@ def test_report_submit_and_approve_are_events(hook, admin, django_capture_on_com
     assert [p["event"] for p in payloads] == ["report.submitted", "report.approved"]
     assert payloads[1]["summary"] == {"form": form.code, "period": "2025M07", "status": "approved"}
     assert payloads[1]["object"] == {"type": "report", "id": str(sub.pk)}
+
+
+def test_without_active_webhooks_writes_skip_the_lookup(
+    hook, admin, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    # given no subscription at all
+    cache.delete(webhooks.NONE_ACTIVE_KEY)
+    assert emit() == 0
+    # when another event is emitted / then no query is made
+    with django_assert_num_queries(0):
+        assert emit() == 0
+    # when a webhook is registered / then the next event reaches it at once
+    subscribe(admin, hook.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert emit() == 1
+    assert len(hook.requests) == 1
