@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
-from binhyen.core.webhooks import webhook_emit
 from binhyen.core.uploads import clean_document
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.orgunits.models import OrgUnit
