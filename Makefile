@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean
+.PHONY: help run worker scheduler test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -49,10 +49,16 @@ db: setup ## Migrate SQLite, import the real administrative units, load the demo
 	$(PY) manage.py demo_load
 	$(PY) manage.py indicators_rollups --if-stale
 
-run: db ## Set everything up and serve on http://127.0.0.1:$(PORT)
+run: db ## Set everything up and serve on http://127.0.0.1:$(PORT), with a task worker and the scheduler
 	@echo ""
 	@echo "Bình Yên: http://127.0.0.1:$(PORT)/   (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 PY=$(PY) bash tools/devserver.sh $(PORT)
+
+worker: install ## Run a task worker (manage.py db_worker) in the foreground
+	$(PY) manage.py db_worker --no-reload
+
+scheduler: install ## Run the scheduler (enqueues the scheduled jobs; one active at a time)
+	$(PY) manage.py scheduler
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,11 @@ Variables (all optional in development, documented in README.md):
 DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, TIME_ZONE,
 LANGUAGE_CODE, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
 OTP_REQUIRED_ROLES, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, MEDIA_ROOT, STATIC_ROOT,
-CACHE_URL (redis://...), LOG_LEVEL.
+CACHE_URL (redis://...), LOG_LEVEL, LOG_FORMAT, LOG_ACCESS_LEVEL, TASKS_BACKEND,
+SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
+SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
+HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
+EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -75,6 +81,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics (two timers and counters per request).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "binhyen.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "binhyen.tips.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -245,16 +255,96 @@ CACHES = {
         }
     )
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Background tasks and schedules (docs/architecture.md, docs/adr/0011-scheduler.md) ------
+# Workers (`manage.py db_worker`) on any number of machines share the database queue; tests
+# run tasks in the caller (ImmediateBackend) unless a test switches to the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A task still running after this long was orphaned by a dead worker: the "tasks_requeue"
+# job makes it ready again (tasks are idempotent). Longer than the longest task.
+TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))
+# The scheduler enqueues these jobs: (job id, task import path, cron expression in TIME_ZONE).
+# Adding a job is one entry here; SCHEDULER_CRONTABS overrides a job's cron by id
+# ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
+SCHEDULER_JOBS: list[tuple[str, str, str]] = [
+    ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
+    ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
+    ("hotspots_sync", "binhyen.hotspots.tasks.hotspots_metrics_daily", "20 1 * * *"),
+    ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
+    ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
+    ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
+    ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
+    ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
+    ("webhooks_deliver", "binhyen.core.tasks.webhooks_deliver_due", "* * * * *"),
+    ("zalo_pushes", "binhyen.tips.tasks.zalo_pushes_due", "* * * * *"),
+    ("zalo_token_refresh", "binhyen.tips.tasks.zalo_token_refresh", "*/30 * * * *"),
+    ("zalo_contacts_purge", "binhyen.tips.tasks.zalo_contacts_purge", "15 3 * * *"),
+]
+SCHEDULER_CRONTABS = dict(
+    item.split("=", 1)
+    for item in os.environ.get("SCHEDULER_CRONTABS", "").split(";")
+    if "=" in item
+)
+# One scheduler is active at a time: it holds a lease row renewed every HEARTBEAT seconds; a
+# standby takes over once the lease is LEASE seconds old.
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "60"))
+SCHEDULER_HEARTBEAT_SECONDS = int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "15"))
+# A run missed by at most this long (no scheduler running) is caught up once at start.
+SCHEDULER_MISFIRE_GRACE_SECONDS = int(
+    os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", str(24 * 3600))
+)
+# Backups (`manage.py backup`, the daily "backup" job): where archives go, how many to keep.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+# Excel exports above this many rows are built by a worker (a page polls, then a download);
+# their files are deleted after EXPORT_KEEP_DAYS.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "2000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "3"))
+
+# --- Logging, health, metrics (docs/architecture.md "Operations") ---------------------------
+# LOG_FORMAT=json: one JSON object per line with request_id and user_id (binhyen/core/logging.py);
+# never request bodies, tip contents or personal data.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "binhyen.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "binhyen.core.logging.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One access line per request (method, URL pattern, status, time): set to INFO.
+        "binhyen.request": {"level": os.environ.get("LOG_ACCESS_LEVEL", "WARNING")},
+        # The scheduler says when it takes or loses the lease and what it enqueues.
+        "binhyen.scheduler": {"level": "INFO"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
+# /metrics (Prometheus) answers only "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Detailed health page thresholds: queue depth, oldest waiting task, replica lag.
+HEALTH_QUEUE_MAX_DEPTH = int(os.environ.get("HEALTH_QUEUE_MAX_DEPTH", "1000"))
+HEALTH_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("HEALTH_QUEUE_MAX_WAIT_SECONDS", "900"))
+HEALTH_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("HEALTH_REPLICA_MAX_LAG_SECONDS", "30"))
 
 # --- Product settings ---------------------------------------------------------------------
 # The day pre-2025 units closed (NQ 202/2025/QH15: two-level local government from 01/07/2025).

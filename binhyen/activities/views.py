@@ -34,6 +34,7 @@ from binhyen.activities.forms import (
 )
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
+from binhyen.core.exports import export_offload
 from binhyen.orgunits.forms import add_service_errors
 from binhyen.orgunits.models import Kind, OrgUnit
 
@@ -115,6 +116,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_export(request: HttpRequest) -> HttpResponse:
     """Download the filtered list as an Excel file."""
     _form, queryset, unit, _params = _filtered(request)
+    if offloaded := export_offload(request, queryset):
+        return offloaded
     title = unit.name if unit is not None else _("Hoạt động")
     rows = queryset.prefetch_related("items", "villages").iterator(chunk_size=500)
     response = HttpResponse(

@@ -54,6 +54,7 @@ from binhyen.community.models import (
     SecurityTeam,
     TeamMember,
 )
+from binhyen.core.exports import export_offload
 from binhyen.orgunits.models import Kind, OrgUnit
 
 RECORD_CHILD_KINDS = (Kind.VILLAGE, Kind.ESTABLISHMENT)
@@ -238,6 +239,8 @@ def scheme_export(request: HttpRequest) -> HttpResponse:
     if status != 200:
         params = {}
     schemes = selectors.scheme_list(user=request.user, unit=unit, **params)
+    if offloaded := export_offload(request, schemes):
+        return offloaded
     return _xlsx(excel.schemes_workbook(schemes.iterator(chunk_size=500)), "mo-hinh-tu-quan.xlsx")
 
 
@@ -784,6 +787,8 @@ def team_export(request: HttpRequest) -> HttpResponse:
     teams = selectors.team_list(user=request.user, unit=unit, **params).select_related(
         "establishment_decision", "recognition_decision"
     )
+    if offloaded := export_offload(request, teams):
+        return offloaded
     members = (
         TeamMember.objects.filter(team__in=teams.values("pk"))
         .select_related("team")
@@ -1216,6 +1221,8 @@ def pledge_export(request: HttpRequest) -> HttpResponse:
     if status != 200:
         params = {}
     pledges = selectors.pledge_list(user=request.user, unit=unit, **params)
+    if offloaded := export_offload(request, pledges):
+        return offloaded
     return _xlsx(excel.pledges_workbook(pledges.iterator(chunk_size=500)), "giao-uoc-thi-dua.xlsx")
 
 

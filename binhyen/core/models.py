@@ -6,6 +6,8 @@ transaction, so a rolled-back write leaves no audit row and a committed one alwa
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +80,125 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
+
+
+class SchedulerLease(models.Model):
+    """The lease that makes one scheduler process the active one (docs/adr/0011-scheduler.md).
+
+    The holder renews ``expires_at`` on every heartbeat; any other process may take the row
+    over once it has expired. The row doubles as the scheduler's heartbeat for health checks.
+    """
+
+    name = models.CharField(_("tên"), max_length=40, primary_key=True)
+    holder = models.CharField(_("tiến trình giữ"), max_length=120)
+    acquired_at = models.DateTimeField(_("nhận lúc"))
+    heartbeat_at = models.DateTimeField(_("nhịp gần nhất"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+
+    class Meta:
+        verbose_name = _("quyền chạy lịch")
+        verbose_name_plural = _("quyền chạy lịch")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"
+
+
+class ScheduledJob(models.Model):
+    """A scheduled job's persisted state: what it runs, when it last ran and runs next.
+
+    ``next_run_at`` is the fire time the scheduler owes: a run is enqueued only by the
+    update that moves ``next_run_at`` past it, so each fire time is enqueued at most once
+    even when two schedulers overlap, and a time missed while no scheduler ran is caught up
+    once (all missed times coalesce into one run).
+    """
+
+    class Status(models.TextChoices):
+        ENQUEUED = "enqueued", _("đã xếp hàng")
+        MISSED = "missed", _("bỏ lỡ")
+        FAILED = "failed", _("lỗi xếp hàng")
+
+    job_id = models.CharField(_("mã lịch"), max_length=60, unique=True)
+    task_path = models.CharField(_("tác vụ"), max_length=200)
+    cron = models.CharField(_("lịch cron"), max_length=100)
+    last_run_at = models.DateTimeField(_("lần chạy gần nhất"), null=True, blank=True)
+    last_enqueued_at = models.DateTimeField(_("xếp hàng lúc"), null=True, blank=True)
+    last_status = models.CharField(
+        _("kết quả gần nhất"), max_length=20, choices=Status.choices, blank=True
+    )
+    last_task_id = models.CharField(_("mã tác vụ gần nhất"), max_length=64, blank=True)
+    next_run_at = models.DateTimeField(_("lần chạy tới"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        ordering = ["job_id"]
+        verbose_name = _("lịch chạy định kỳ")
+        verbose_name_plural = _("lịch chạy định kỳ")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} ({self.cron})"
+
+
+class PendingTask(models.Model):
+    """A coalesced task that is enqueued and not started yet, by its coalescing key.
+
+    The unique key makes "at most one pending task per key" hold across processes: the
+    marker is inserted in the transaction that enqueues the task, and the task deletes it
+    when it starts, so a change made while it runs enqueues the next one.
+    """
+
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tác vụ đang chờ")
+        verbose_name_plural = _("tác vụ đang chờ")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ExportJob(models.Model):
+    """A large export built by a worker: the page it came from, its state and its file.
+
+    Only its requester may see it or download the file; the file is deleted with the row
+    after ``EXPORT_KEEP_DAYS`` (the scheduled ``exports_prune`` job).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("đang chờ")
+        RUNNING = "running", _("đang tạo")
+        DONE = "done", _("hoàn thành")
+        FAILED = "failed", _("lỗi")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    path = models.CharField(_("trang xuất"), max_length=2000)
+    language = models.CharField(_("ngôn ngữ"), max_length=10, default="vi")
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    filename = models.CharField(_("tên tệp"), max_length=200, blank=True)
+    file = models.CharField(_("tệp lưu"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tệp xuất")
+        verbose_name_plural = _("tệp xuất")
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 # --- Outbound webhooks (binhyen.core.webhooks) -------------------------------------------------

@@ -1,12 +1,14 @@
-"""Writes shared by every app: the audit trail."""
+"""Writes shared by every app: the audit trail, and the jobs of large exports."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from binhyen.core.models import AuditEvent
+from binhyen.core.models import AuditEvent, ExportJob
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,3 +60,57 @@ def audit_event_record(
 def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """Return the named fields of ``obj`` as a JSON-safe dict for before/after summaries."""
     return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+# --- large exports (binhyen/core/exports.py) -------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(*, actor: Any, path: str, language: str) -> ExportJob:
+    """Record a request for a large export of the page ``path``; a worker builds it.
+
+    The task is enqueued when the transaction commits, so a worker never looks for a job
+    that is not stored yet.
+    """
+    from binhyen.core.tasks import export_run
+
+    job = ExportJob(user=actor, path=path[:2000], language=language[:10])
+    job.full_clean()
+    job.save()
+    audit_event_record(actor=actor, action="export.request", obj=job, after={"path": job.path})
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: export_run.enqueue(job_id))
+    return job
+
+
+@transaction.atomic
+def export_job_finish(
+    *, actor: Any, job: ExportJob, file: str = "", filename: str = "", rows: int = 0
+) -> ExportJob:
+    """Mark ``job`` done with its stored file, or failed when ``file`` is empty."""
+    job.status = ExportJob.Status.DONE if file else ExportJob.Status.FAILED
+    job.file = file
+    job.filename = filename[:200]
+    job.rows = rows
+    job.finished_at = timezone.now()
+    job.full_clean()
+    job.save()
+    audit_event_record(
+        actor=actor, action=f"export.{job.status}", obj=job, after={"filename": job.filename}
+    )
+    return job
+
+
+@transaction.atomic
+def export_jobs_prune(*, actor: Any, older_than: timedelta) -> int:
+    """Delete export jobs (and their files) created more than ``older_than`` ago."""
+    from django.core.files.storage import default_storage
+
+    old = list(ExportJob.objects.filter(created_at__lt=timezone.now() - older_than))
+    for job in old:
+        if job.file:
+            default_storage.delete(job.file)
+    ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+    if old:
+        audit_event_record(actor=actor, action="export.prune", after={"deleted": len(old)})
+    return len(old)

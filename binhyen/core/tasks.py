@@ -1,10 +1,124 @@
-"""Background tasks of the core app (Django Tasks API): webhook deliveries."""
+"""Background tasks of the core app (backups, exports, webhook deliveries) and the coalesced
+enqueue every app uses.
+
+Invariant of ``enqueue_coalesced``: at most one task per key waits in the queue. The
+``PendingTask`` marker (unique key) and the task are written in one transaction; the task
+calls ``coalesced_start`` first thing, so work arriving while it runs enqueues a new one
+and nothing is lost. A marker older than ``STALE_AFTER`` (its task row pruned or lost) no
+longer blocks the key.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 
 from binhyen.core import webhooks
+from binhyen.core.backup import backup_create
+from binhyen.core.models import PendingTask
+
+STALE_AFTER = timedelta(hours=1)
+
+
+def enqueue_coalesced(
+    task: Task[Any, Any],
+    *,
+    key: str,
+    args: tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+) -> bool:
+    """Enqueue ``task`` unless one with ``key`` is already pending; return True if enqueued."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                PendingTask.objects.create(key=key)
+                task.enqueue(*args, **(kwargs or {}))
+        except IntegrityError:
+            stale = timezone.now() - STALE_AFTER
+            if (
+                attempt == 1
+                and PendingTask.objects.filter(key=key, created_at__lt=stale).delete()[0]
+            ):
+                continue
+            return False
+        return True
+    return False
+
+
+def pending_keys(keys: list[str]) -> set[str]:
+    """Return which of ``keys`` have a task pending (one query for a batch)."""
+    return set(PendingTask.objects.filter(key__in=keys).values_list("key", flat=True))
+
+
+def coalesced_start(key: str) -> None:
+    """Mark the pending task of ``key`` as started (call first thing in the task)."""
+    PendingTask.objects.filter(key=key).delete()
+
+
+@task()
+def backup_daily() -> str:
+    """Write the daily backup to ``BACKUP_DIR`` and keep the ``BACKUP_KEEP`` newest."""
+    result = backup_create(output_dir=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
+    return result.path.name
+
+
+@task()
+def export_run(job_id: str) -> str:
+    """Build the file of a large export (see ``binhyen.core.exports``)."""
+    from binhyen.core.exports import export_build
+    from binhyen.core.models import ExportJob
+
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return "gone"
+    return export_build(job).status
+
+
+@task()
+def exports_prune() -> int:
+    """Delete export files older than ``EXPORT_KEEP_DAYS``."""
+    from binhyen.core.services import export_jobs_prune
+
+    return export_jobs_prune(actor=None, older_than=timedelta(days=settings.EXPORT_KEEP_DAYS))
+
+
+@task()
+def requeue_stale_tasks() -> int:
+    """Put back in the queue the tasks left running by a worker that died.
+
+    ``django-tasks-db`` has no worker heartbeat: a task still ``RUNNING`` after
+    ``TASKS_RUNNING_TIMEOUT_SECONDS`` is taken to be orphaned and made ready again, so
+    another worker runs it (tasks are written to be idempotent). Returns how many.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from binhyen.core.services import audit_event_record
+
+    cutoff = timezone.now() - timedelta(seconds=settings.TASKS_RUNNING_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        stale = list(
+            DBTaskResult.objects.running()
+            .filter(started_at__lt=cutoff)
+            .select_for_update(skip_locked=True)
+            .values_list("id", "task_path")
+        )
+        if not stale:
+            return 0
+        DBTaskResult.objects.filter(id__in=[pk for pk, _ in stale]).update(
+            status="READY", started_at=None
+        )
+        audit_event_record(
+            actor=None,
+            action="tasks.requeue",
+            after={"tasks": [f"{path} {pk}" for pk, path in stale]},
+        )
+    return len(stale)
 
 
 @task()

@@ -5,4 +5,9 @@ from binhyen.core import views
 app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
+    path("ops/", views.operations, name="operations"),
+    path("ops/health/", views.health_detail, name="health"),
+    path("exports/<uuid:pk>/", views.export_status, name="export"),
+    path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),
 ]

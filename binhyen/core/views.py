@@ -1,20 +1,109 @@
-"""Views every deployment needs regardless of app: health check and error pages."""
+"""Views every deployment needs: health (public up/down, staff detail), operations, metrics,
+and the progress and download of large exports (their requester only).
+
+Deny by default: the operations and detailed health pages need a signed-in operator
+(``permissions.can_view_operations``), others get 404; ``/metrics`` answers only the bearer
+token ``METRICS_TOKEN`` and is 404 without it or when no token is configured.
+"""
 
 from __future__ import annotations
 
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from binhyen.core import health
+from binhyen.core.models import ExportJob
+from binhyen.core.permissions import can_view_operations
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the database answers (for load balancers); 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not ready"
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """Tell load balancers whether this server can serve: 200 up, 503 down, no details."""
+    if health.healthy(health.run_checks(health.readiness_checks())):
+        return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "unavailable"}, status=503)
+
+
+def _require_operator(request: HttpRequest) -> None:
+    if not can_view_operations(request.user):
+        raise Http404
+
+
+@never_cache
+@require_GET
+@login_required
+def health_detail(request: HttpRequest) -> HttpResponse:
+    """Show every health check with its message and time (operators only)."""
+    _require_operator(request)
+    outcomes = health.run_checks(health.detailed_checks())
+    ok = health.healthy(outcomes)
+    return render(
+        request,
+        "core/health.html",
+        {"outcomes": outcomes, "ok": ok},
+        status=200 if ok else 503,
+    )
+
+
+@never_cache
+@require_GET
+@login_required
+def operations(request: HttpRequest) -> HttpResponse:
+    """Show the scheduled jobs (last and next run), the scheduler lease and the queue."""
+    _require_operator(request)
+    return render(request, "core/operations.html", health.ops_summary())
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics for the bearer of ``METRICS_TOKEN``; 404 for anyone else."""
+    token = settings.METRICS_TOKEN
+    offered = request.headers.get("Authorization", "")
+    if not token or not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        raise Http404
+    from django_prometheus.exports import ExportToDjangoView
+
+    from binhyen.core.metrics import register_collector
+
+    register_collector()
+    return ExportToDjangoView(request)
+
+
+def _own_export(request: HttpRequest, pk: str) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, user_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@never_cache
+@require_GET
+@login_required
+def export_status(request: HttpRequest, pk: str) -> HttpResponse:
+    """Show a large export's progress; htmx polls the status part until the file is ready."""
+    job = _own_export(request, pk)
+    template = (
+        "core/_export_status.html" if request.headers.get("HX-Request") else "core/export.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@login_required
+def export_download(request: HttpRequest, pk: str) -> FileResponse:
+    """Download a finished export (its requester only)."""
+    job = _own_export(request, pk)
+    if job.status != ExportJob.Status.DONE or not default_storage.exists(job.file):
+        raise Http404
+    return FileResponse(
+        default_storage.open(job.file, "rb"), as_attachment=True, filename=job.filename
+    )

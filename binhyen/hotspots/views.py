@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from binhyen.core.exports import export_offload
 from binhyen.hotspots import excel, selectors, services
 from binhyen.hotspots.forms import (
     BoardForm,
@@ -105,6 +106,8 @@ def designation_list(request: HttpRequest) -> HttpResponse:
 def designation_export(request: HttpRequest) -> HttpResponse:
     """Download the filtered list as an Excel file."""
     _form, queryset, _params = _filtered(request)
+    if offloaded := export_offload(request, queryset):
+        return offloaded
     rows = queryset.prefetch_related("categories", "responsibilities", "tasks", "relapses")
     response = HttpResponse(
         excel.export_workbook(rows.iterator(chunk_size=500)), content_type=excel.XLSX_CONTENT_TYPE

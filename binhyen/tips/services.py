@@ -9,9 +9,11 @@ Invariants:
   someone else (and not lapsed) refuses them with "đang xử lý: <name>".
 - Concluding always records what happened (``outcome``); a citizen's later message on a
   concluded tip flags it for officers instead of getting lost.
-- Published numbers (indicators) are re-synced after commit: at once for officer actions,
-  at most once per ``TIPS_METRICS_SYNC_SECONDS`` per period for public intake; the
-  scheduled ``tips_escalate`` run syncs the current and previous month as well.
+- Published numbers (indicators) are re-synced by the task queue, never in the request:
+  after commit, a re-sync per tip metric and month is enqueued, coalesced (at most one
+  pending per metric and month); public intake asks at most once per
+  ``TIPS_METRICS_SYNC_SECONDS`` per month; the scheduled escalation syncs the current and
+  previous month as well.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
+from binhyen.indicators.tasks import provider_resync_enqueue
 from binhyen.orgunits.address import resolve_address
 from binhyen.orgunits.models import Kind as UnitKind
 from binhyen.orgunits.models import Lineage, OrgUnit
@@ -182,14 +185,26 @@ def _sync_due(code: str, window: int) -> bool:
     return bool(cache.add(f"tips:metrics-sync:{code}", 1, window))
 
 
+def metrics_resync_enqueue(period_codes: Iterable[str]) -> int:
+    """Enqueue the re-sync of every active tip metric for the given months (coalesced)."""
+    metrics = [
+        m
+        for m in Metric.objects.filter(
+            source=MetricSource.PROVIDER, provider_key=PROVIDER_KEY, is_active=True
+        )
+        if m.period_kind == PeriodKind.MONTH
+    ]
+    return provider_resync_enqueue(metrics=metrics, period_codes=period_codes)
+
+
 def _metrics_after_commit(moments: Iterable[datetime | None], *, throttle: bool) -> None:
-    """Re-sync the months of ``moments`` once the current transaction commits."""
+    """Enqueue the re-sync of the months of ``moments`` once the transaction commits."""
     codes = {_month_code(m) for m in moments if m is not None}
     if throttle:
         window = settings.TIPS_METRICS_SYNC_SECONDS
         codes = {c for c in codes if _sync_due(c, window)}
     if codes:
-        transaction.on_commit(lambda: metrics_sync_now(codes), robust=True)
+        transaction.on_commit(lambda: metrics_resync_enqueue(codes), robust=True)
 
 
 # Units found by code for routing, per process: {(code, kind): (expires, unit)}. Public
@@ -1445,6 +1460,7 @@ __all__ = [
     "TipInput",
     "ZaloInbound",
     "ZaloOutcome",
+    "metrics_resync_enqueue",
     "metrics_sync_now",
     "pin_check",
     "route_tip",
