@@ -394,3 +394,29 @@ def test_without_active_webhooks_writes_skip_the_lookup(
     with django_capture_on_commit_callbacks(execute=True):
         assert emit() == 1
     assert len(hook.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_retries_through_the_database_queue(hook, settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    # given the database queue, no wait between attempts and a receiver failing once
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.WEBHOOKS_BACKOFF_SECONDS = 0
+    admin = user_with_role(Role.SYSTEM_ADMIN, ProvinceFactory(code="VW"))
+    subscribe(admin, hook.url)
+    hook.script = [500]
+    # when an event commits, nothing is sent until a worker runs
+    with transaction.atomic():
+        emit()
+    assert hook.requests == []
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    # then the worker made the attempt, queued the retry itself, and ran it
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    first, second = (r.body for r in hook.requests)
+    assert first == second
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2

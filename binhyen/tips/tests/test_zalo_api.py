@@ -254,3 +254,32 @@ def test_concurrent_workers_spend_the_refresh_token_once(oa):
     # then the refresh token was spent once and every worker got the new access token
     assert [r["refresh_token"] for r in oa.refreshes] == ["refresh-1"]
     assert tokens == ["access-2"] * 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_pushes_and_retries_through_the_database_queue(oa, settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    # given the database queue, no wait between attempts and an OA API failing once
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.TIPS_ZALO_BACKOFF_SECONDS = 0
+    sc = scene()
+    settings.TIPS_ZALO_OA_UNITS = {"oa-1": sc.commune.code}
+    seed_token()
+    tip = zalo_tip()  # its acknowledgement goes out from the request, as it commits
+    assert len(oa.messages) == 1
+    oa.messages.clear()
+    oa.message_failures = 1
+    # when an officer's reply commits, nothing is pushed until a worker runs
+    with transaction.atomic():
+        services.tip_reply(actor=sc.commune_officer, tip=tip, body="Đã cử người xác minh.")
+    assert oa.messages == []
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    # then the worker failed once, queued the retry itself, and delivered the reply
+    push = ZaloPush.objects.get()
+    assert (push.status, push.attempts) == (PushStatus.SENT, 2)
+    assert len(oa.messages) == 1
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() >= 2
