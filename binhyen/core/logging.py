@@ -55,16 +55,17 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            match = getattr(request, "resolver_match", None)
-            access_logger.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "route": match.route if match is not None else "",
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 1),
-                },
-            )
+            if access_logger.isEnabledFor(logging.INFO):
+                match = getattr(request, "resolver_match", None)
+                access_logger.info(
+                    "request",
+                    extra={
+                        "method": request.method,
+                        "route": match.route if match is not None else "",
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                    },
+                )
             return response
         finally:
             _request.reset(token_request)

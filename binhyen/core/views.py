@@ -79,7 +79,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def _own_export(request: HttpRequest, pk: str) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, user_id=request.user.pk).first()
+    user_pk = request.user.pk
+    job = ExportJob.objects.filter(pk=pk, user_id=user_pk).first() if user_pk else None
     if job is None:
         raise Http404
     return job

@@ -64,9 +64,8 @@ def test_officer_actions_sync_the_published_numbers(django_capture_on_commit_cal
     assert value.value == 1
 
 
-def test_officer_actions_enqueue_one_pending_resync_per_metric_and_month(
-    settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # a real worker run commits and reconnects
+def test_officer_actions_enqueue_one_pending_resync_per_metric_and_month(settings):
     # Given the database queue (no worker running) and two tips
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
@@ -74,15 +73,14 @@ def test_officer_actions_enqueue_one_pending_resync_per_metric_and_month(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     s = scene()
     first, second = make_tip(s.commune), make_tip(s.commune)
-    monthly = Metric.objects.filter(provider_key=PROVIDER_KEY, is_active=True, period_kind="month")
-    # When an officer acts on both tips
-    with django_capture_on_commit_callbacks(execute=True):
-        services.tip_mark_valuable(actor=s.commune_officer, tip=first, valuable=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.tip_mark_valuable(actor=s.commune_officer, tip=second, valuable=True)
-    # Then the request synced nothing, and one re-sync per metric waits for this month
-    assert not DataValue.objects.filter(metric__code="tips_valuable", orgunit=s.commune).exists()
     queued = DBTaskResult.objects.filter(task_path__endswith="provider_metric_sync")
+    monthly = Metric.objects.filter(provider_key=PROVIDER_KEY, is_active=True, period_kind="month")
+    # When an officer acts on both tips (each commits, then enqueues)
+    services.tip_mark_valuable(actor=s.commune_officer, tip=first, valuable=True)
+    services.tip_mark_valuable(actor=s.commune_officer, tip=second, valuable=True)
+    # Then the requests synced nothing, and two intakes and two actions left one pending
+    # re-sync per metric for this month
+    assert not DataValue.objects.filter(metric__code="tips_valuable", orgunit=s.commune).exists()
     assert queued.count() == monthly.count()
     assert {tuple(t.args_kwargs["args"]) for t in queued} == {
         (m.code, _month().code) for m in monthly
@@ -93,6 +91,5 @@ def test_officer_actions_enqueue_one_pending_resync_per_metric_and_month(
         metric__code="tips_valuable", orgunit=s.commune, period=_month().code
     )
     assert value.value == 2
-    with django_capture_on_commit_callbacks(execute=True):
-        services.tip_mark_valuable(actor=s.commune_officer, tip=first, valuable=False)
+    services.tip_mark_valuable(actor=s.commune_officer, tip=first, valuable=False)
     assert queued.filter(status="READY").count() == monthly.count()

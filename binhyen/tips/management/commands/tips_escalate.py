@@ -1,7 +1,7 @@
-"""Escalate overdue tips and re-sync tip metrics; run every few minutes by cron or a timer.
+"""Escalate overdue tips and re-sync tip metrics, at once (a manual run).
 
-The same service backs the ``escalate_overdue_tips`` task, for deployments that schedule
-work through the task queue instead.
+The scheduler enqueues the ``escalate_overdue_tips`` task, backed by the same service,
+every five minutes (``SCHEDULER_JOBS``); nothing needs cron.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from binhyen.tips import services
 class Command(BaseCommand):
     help = (
         "Escalate tips not acknowledged or not concluded in time to the parent level and "
-        "re-sync the tip metrics of this month and the last. Schedule it every few minutes."
+        "re-sync the tip metrics of this month and the last (the scheduler runs it every five "
+        "minutes)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
