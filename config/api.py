@@ -83,6 +83,7 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/accounts", "binhyen.accounts.api.router")
+api.add_router("/webhooks", "binhyen.accounts.api_webhooks.router")
 api.add_router("/orgunits", "binhyen.orgunits.api.router")
 api.add_router("/", "binhyen.indicators.api.router")
 api.add_router("/tips", "binhyen.tips.api.router")

@@ -352,6 +352,10 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
     ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
     ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
+    ("webhooks_deliver", "binhyen.core.tasks.webhooks_deliver_due", "* * * * *"),
+    ("zalo_pushes", "binhyen.tips.tasks.zalo_pushes_due", "* * * * *"),
+    ("zalo_token_refresh", "binhyen.tips.tasks.zalo_token_refresh", "*/30 * * * *"),
+    ("zalo_contacts_purge", "binhyen.tips.tasks.zalo_contacts_purge", "15 3 * * *"),
 ]
 SCHEDULER_CRONTABS = dict(
     item.split("=", 1)
@@ -462,8 +466,36 @@ TIPS_ZALO_OA_UNITS = dict(  # "oa_id=unit_code,oa_id=unit_code": the unit each O
     item.split("=", 1) for item in env_list("TIPS_ZALO_OA_UNITS") if "=" in item
 )
 TIPS_ZALO_SENDER = os.environ.get("TIPS_ZALO_SENDER", "binhyen.tips.zalo.RecordingSender")
+# OA API (replies pushed by workers). The access/refresh tokens seed the ZaloToken row once;
+# after that the refreshed pair lives in the database (the refresh token is single-use).
+TIPS_ZALO_API_BASE = os.environ.get("TIPS_ZALO_API_BASE", "https://openapi.zalo.me")
+TIPS_ZALO_OAUTH_BASE = os.environ.get("TIPS_ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+TIPS_ZALO_APP_SECRET = os.environ.get("TIPS_ZALO_APP_SECRET", "")
 TIPS_ZALO_ACCESS_TOKEN = os.environ.get("TIPS_ZALO_ACCESS_TOKEN", "")
+TIPS_ZALO_REFRESH_TOKEN = os.environ.get("TIPS_ZALO_REFRESH_TOKEN", "")
+# Refresh the access token when it expires within this many seconds (it lives ~25 hours).
+TIPS_ZALO_TOKEN_MARGIN_SECONDS = int(os.environ.get("TIPS_ZALO_TOKEN_MARGIN_SECONDS", "3600"))
+# Pushes of officer replies: attempts before the dead-letter list, first backoff (doubles).
+TIPS_ZALO_MAX_ATTEMPTS = int(os.environ.get("TIPS_ZALO_MAX_ATTEMPTS", "6"))
+TIPS_ZALO_BACKOFF_SECONDS = int(os.environ.get("TIPS_ZALO_BACKOFF_SECONDS", "30"))
+# Days the OA may still write to a sender after their last message (Zalo's customer-service
+# window); the Zalo user id is kept this long, then purged.
+TIPS_ZALO_CONTACT_DAYS = int(os.environ.get("TIPS_ZALO_CONTACT_DAYS", "7"))
 TIPS_ZALO_MEDIA_FETCHER = os.environ.get("TIPS_ZALO_MEDIA_FETCHER", "")
+
+# --- Outbound webhooks (binhyen.core.webhooks; docs/privacy.md) ----------------------------
+# Loopback/private/link-local targets are refused unless this is set (tests, closed networks).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "8"))
+# Attempt n+1 waits BACKOFF × 2^(n−1) seconds, at most BACKOFF_MAX.
+WEBHOOKS_BACKOFF_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_SECONDS", "30"))
+WEBHOOKS_BACKOFF_MAX_SECONDS = int(os.environ.get("WEBHOOKS_BACKOFF_MAX_SECONDS", "21600"))
+# A subscription is switched off after this many failed attempts in a row.
+WEBHOOKS_DISABLE_AFTER = int(os.environ.get("WEBHOOKS_DISABLE_AFTER", "20"))
+# While no webhook is active, writes skip the look-up; another process sees a newly
+# registered webhook after at most this long (without a shared cache).
+WEBHOOKS_NONE_CACHE_SECONDS = int(os.environ.get("WEBHOOKS_NONE_CACHE_SECONDS", "30"))
 
 # --- Community records (binhyen.community) ------------------------------------------------
 # National defaults of the numbers DOMAIN.md marks unconfirmed; a province overrides them in

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.accounts import permissions, selectors
 from binhyen.accounts.models import Role, User
+from binhyen.core import webhooks
+from binhyen.core.models import WebhookEvent
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -348,3 +350,55 @@ class UserSearchForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+
+
+class WebhookForm(BootstrapMixin, forms.Form):
+    """Register or edit an outbound webhook; the service checks the URL and the secret."""
+
+    name = forms.CharField(label=_("Tên"), max_length=120)
+    url = forms.CharField(
+        label=_("Địa chỉ nhận (URL)"),
+        max_length=500,
+        help_text=_("http:// hoặc https://, không kèm tên đăng nhập hay mật khẩu."),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocapitalize": "none"}),
+    )
+    secret = forms.CharField(
+        label=_("Khóa bí mật"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Dùng để kiểm tra chữ ký X-BinhYen-Signature; ít nhất 16 ký tự. Hãy chép lại ngay: "
+            "sau khi lưu, khóa không được hiển thị nữa."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Sự kiện"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Hãy chọn ít nhất một sự kiện.")},
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["secret"].help_text = _("Để trống để giữ khóa hiện tại.")
+        self.editing = editing
+        self._style()
+        self.fields["events"].widget.attrs["class"] = "form-check-input"
+
+    def clean_url(self) -> str:
+        try:
+            return webhooks.webhook_url_check(self.cleaned_data["url"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+
+    def clean_secret(self) -> str:
+        secret = str(self.cleaned_data.get("secret") or "").strip()
+        if self.editing and not secret:
+            return ""
+        if len(secret) < webhooks.MIN_SECRET:
+            raise ValidationError(
+                _("Khóa bí mật phải dài ít nhất %(n)d ký tự.") % {"n": webhooks.MIN_SECRET}
+            )
+        return secret

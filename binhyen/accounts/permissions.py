@@ -27,6 +27,9 @@
    chief, province and ministry officers) act on a file only when held on the unit at the
    programme's verifier/decider level (e.g. a commune chief verifies villages, never their
    own commune).
+11. Integrations: ``MANAGE_INTEGRATIONS`` (system admin only) registers outbound webhooks,
+   reads their delivery log and works the Zalo delivery queue (retry, discard). These are
+   national settings: holding the permission on any unit is enough, every other user gets 404.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ MANAGE_PROGRAMS = "programs.manage"  # edit recognition programmes and their cri
 SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evidence, submit
 VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
 DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
+MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo delivery queue
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
@@ -93,7 +97,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
     Role.VIEWER: frozenset({VIEW_UNITS}),
     Role.SYSTEM_ADMIN: frozenset(
-        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS} | {MANAGE_PROGRAMS}
+        {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
+        | {MANAGE_PROGRAMS, MANAGE_INTEGRATIONS}
     ),
 }
 

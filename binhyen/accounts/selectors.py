@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from binhyen.accounts import permissions
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
-from binhyen.core.models import AuditEvent
+from binhyen.core.models import AuditEvent, WebhookDelivery, WebhookSubscription
 from binhyen.core.text import fold
 
 UNIT_LOOKUP_LIMIT = 20
@@ -167,3 +167,35 @@ def audit_events_visible_to(
     if date_to is not None:
         events = events.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     return events.order_by("-created_at", "-id")
+
+
+# --- integrations (webhooks) ---------------------------------------------------------------
+
+
+def webhook_subscriptions_for(user: Any) -> QuerySet[WebhookSubscription]:
+    """Every webhook for holders of ``MANAGE_INTEGRATIONS`` (national settings), none otherwise."""
+    if not permissions.has_perm_anywhere(user, permissions.MANAGE_INTEGRATIONS):
+        return WebhookSubscription.objects.none()
+    return WebhookSubscription.objects.order_by("name", "id")
+
+
+def webhook_deliveries_for(
+    user: Any, subscription: WebhookSubscription
+) -> QuerySet[WebhookDelivery]:
+    """The deliveries of one subscription the user may manage, newest first, with attempts."""
+    return (
+        WebhookDelivery.objects.filter(
+            subscription__in=webhook_subscriptions_for(user), subscription=subscription
+        )
+        .prefetch_related("attempt_log")
+        .order_by("-created_at", "-id")
+    )
+
+
+def webhook_delivery_for(user: Any, delivery_id: int) -> WebhookDelivery | None:
+    return (
+        WebhookDelivery.objects.filter(subscription__in=webhook_subscriptions_for(user))
+        .filter(pk=delivery_id)
+        .select_related("subscription")
+        .first()
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from binhyen.accounts import views
+from binhyen.accounts import views, views_webhooks
 
 app_name = "accounts"
 urlpatterns = [
@@ -28,4 +28,18 @@ urlpatterns = [
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/otp-reset/", views.user_otp_reset, name="user_otp_reset"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("webhooks/", views_webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/new/", views_webhooks.webhook_create, name="webhook_create"),
+    path("webhooks/<int:pk>/", views_webhooks.webhook_edit, name="webhook_edit"),
+    path("webhooks/<int:pk>/active/", views_webhooks.webhook_set_active, name="webhook_set_active"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        views_webhooks.webhook_deliveries,
+        name="webhook_deliveries",
+    ),
+    path(
+        "webhooks/deliveries/<int:pk>/retry/",
+        views_webhooks.webhook_delivery_retry,
+        name="webhook_delivery_retry",
+    ),
 ]

@@ -265,6 +265,9 @@ def _profile_context(
         ),
         "can_manage_users": permissions.has_perm_anywhere(user, permissions.MANAGE_USERS),
         "can_view_audit": permissions.has_perm_anywhere(user, permissions.VIEW_AUDIT),
+        "can_manage_integrations": permissions.has_perm_anywhere(
+            user, permissions.MANAGE_INTEGRATIONS
+        ),
     }
 
 

@@ -60,10 +60,12 @@ from binhyen.community.models import (
     TeamRole,
     TrainingRecord,
 )
+from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import clean_text, fold
 from binhyen.core.uploads import CleanFile
 from binhyen.core.uploads import clean_upload as _clean_upload
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period, periods_in
 from binhyen.orgunits.models import Kind, OrgUnit, Subkind
 
@@ -291,6 +293,7 @@ def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
         return plan.existing
     if plan.detach:
         return None
+    created = plan.existing is None
     decision = plan.existing or Decision(kind=plan.kind, orgunit=orgunit)
     decision.number = (data.number or "").strip()
     decision.issued_on = data.issued_on  # type: ignore[assignment]
@@ -304,6 +307,14 @@ def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
         decision.content_type = plan.clean.content_type
     decision.full_clean()
     decision.save()
+    if created:
+        webhook_emit(
+            event=WebhookEvent.DECISION_RECORDED,
+            object_type="community_decision",
+            object_id=decision.pk,
+            unit_code=orgunit.code,
+            summary={"kind": decision.kind},
+        )
     new_name = decision.file.name if decision.file else ""
     if old_name and old_name != new_name:
         storage = decision.file.storage

@@ -1,4 +1,5 @@
-"""Background tasks of the core app and the coalesced enqueue every app uses.
+"""Background tasks of the core app (backups, exports, webhook deliveries) and the coalesced
+enqueue every app uses.
 
 Invariant of ``enqueue_coalesced``: at most one task per key waits in the queue. The
 ``PendingTask`` marker (unique key) and the task are written in one transaction; the task
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from binhyen.core import webhooks
 from binhyen.core.backup import backup_create
 from binhyen.core.models import PendingTask
 
@@ -123,3 +125,15 @@ def requeue_stale_tasks() -> int:
             after={"tasks": [f"{path} {pk}" for pk, path in stale]},
         )
     return len(stale)
+
+
+@task()
+def webhook_deliver(delivery_id: int) -> str | None:
+    """Make one attempt of a webhook delivery (enqueued when the event's write commits)."""
+    return webhooks.webhook_deliver(delivery_id)
+
+
+@task()
+def webhooks_deliver_due() -> int:
+    """Retry every due webhook delivery; the scheduler enqueues this every minute."""
+    return webhooks.webhooks_deliver_due()

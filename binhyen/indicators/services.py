@@ -24,7 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators import rollups
 from binhyen.indicators.models import (
@@ -787,6 +789,7 @@ def submission_submit(*, actor: Any, submission: Submission) -> Submission:
         before=before,
         after=_snapshot(sub),
     )
+    _webhook_submission(WebhookEvent.REPORT_SUBMITTED, sub)
     return sub
 
 
@@ -834,13 +837,25 @@ def _need_comment(comment: str) -> str:
     return text
 
 
+def _webhook_submission(event: str, sub: Submission) -> None:
+    webhook_emit(
+        event=event,
+        object_type="report",
+        object_id=sub.pk,
+        unit_code=sub.orgunit.code,
+        summary={"form": sub.form.code, "period": sub.period, "status": sub.status},
+    )
+
+
 @transaction.atomic
 def submission_approve(*, actor: Any, submission: Submission, comment: str = "") -> Submission:
     """Approve a submitted report; its values are locked from now on."""
     sub = _review(actor, submission, (SubmissionStatus.SUBMITTED,), _("duyệt"))
-    return _finish_review(
+    approved = _finish_review(
         actor, sub, SubmissionStatus.APPROVED, (comment or "").strip(), "submission.approve"
     )
+    _webhook_submission(WebhookEvent.REPORT_APPROVED, approved)
+    return approved
 
 
 @transaction.atomic

@@ -29,8 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.orgunits.models import OrgUnit
@@ -1069,6 +1071,18 @@ def decision_record(
         obj=decision,
         orgunit=decider,
         after={**model_snapshot(decision, DECISION_FIELDS), "outcomes": outcomes},
+    )
+    webhook_emit(
+        event=WebhookEvent.DECISION_RECORDED,
+        object_type="program_decision",
+        object_id=decision.pk,
+        unit_code=decider.code,
+        summary={
+            "program": program.code,
+            "kind": program.kind,
+            "period": period_code,
+            "units": len(locked),
+        },
     )
     _resync(actor, program, period_code)
     return decision

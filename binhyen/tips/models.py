@@ -6,13 +6,22 @@ Invariants:
   re-encoded without metadata, and the audit trail of a public submission has no IP address.
   Rate limiting uses a short-lived keyed hash kept only in the cache, never here.
 - A Zalo tip carries ``zalo_sender_hash``, a keyed hash of the Zalo user id, so follow-ups
-  reach the sender's open tip; the raw Zalo user id is never stored.
+  reach the sender's open tip. The raw Zalo user id (an id scoped to our Official Account,
+  not a phone number) is kept only in ``ZaloContact`` and only while the OA may still write
+  to the sender (``TIPS_ZALO_CONTACT_DAYS`` after their last message), so officer replies
+  can be pushed at once; ``zalo_contacts_purge`` deletes it afterwards.
+- Every officer reply to a Zalo tip has one ``ZaloPush`` row (pending → sent, held, failed
+  after ``TIPS_ZALO_MAX_ATTEMPTS``, or discarded by an admin). The row stores no text and its
+  ``last_error`` only an error code or class: the text is the reply itself.
 - ``tracking_code`` is unique; only a salted hash of the citizen's secret is stored.
 - ``orgunit`` is the queue the tip sits in: the current commune of its location, or the
   province when the place is unknown. ``commune``/``village`` are where it happened.
 - A concluded tip (handled, unfounded, transferred, duplicate) always has an ``outcome``
   saying what was done: nothing is ever just "closed".
 - ``ZaloDelivery.msg_id`` is unique: a redelivered Zalo event never makes a second tip.
+- ``ZaloToken`` is one row holding the OA access token, its expiry and the single-use refresh
+  token; a refresh replaces both under a row lock, so two workers never spend the same
+  refresh token, and a failed refresh leaves the old pair in place.
 """
 
 from __future__ import annotations
@@ -363,3 +372,70 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ZaloContact(models.Model):
+    """The Zalo user id behind a sender hash, kept only while the OA may still answer them."""
+
+    sender_hash = models.CharField(max_length=64, unique=True)
+    user_id = models.CharField(max_length=64)
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("liên hệ Zalo")
+        verbose_name_plural = _("liên hệ Zalo")
+
+    def __str__(self) -> str:
+        return f"{self.sender_hash[:8]}…"
+
+
+class PushStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    HELD = "held", _("Chờ người báo nhắn lại")
+    FAILED = "failed", _("Gửi không được")
+    DISCARDED = "discarded", _("Đã bỏ")
+
+
+class ZaloPush(BaseModel):
+    """Delivery of one officer reply to a Zalo sender through the OA API, with retries."""
+
+    message = models.OneToOneField(
+        TipMessage, on_delete=models.CASCADE, related_name="zalo_push", verbose_name=_("trả lời")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=PushStatus.choices, default=PushStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("số lần thử"), default=0)
+    next_attempt_at = models.DateTimeField(_("lần thử tới"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi cuối"), max_length=120, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tin trả lời qua Zalo")
+        verbose_name_plural = _("tin trả lời qua Zalo")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.status}"
+
+
+class ZaloToken(models.Model):
+    """The OA's access token, its expiry and the single-use refresh token (one row, pk=1).
+
+    Stored as received: the project has no field encryption; restrict database access and
+    backups accordingly (docs/privacy.md). Never logged, never shown.
+    """
+
+    access_token = models.TextField(blank=True)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = models.TextField(blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa truy cập Zalo OA")
+        verbose_name_plural = _("khóa truy cập Zalo OA")
+
+    def __str__(self) -> str:
+        return f"Zalo OA token (expires {self.access_expires_at})"

@@ -14,6 +14,7 @@ Invariants:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from binhyen.tips.models import (
     Tip,
     TipMedia,
     TipMessage,
+    ZaloPush,
 )
 
 DUPLICATE_CANDIDATES = 200
@@ -324,3 +326,17 @@ def is_overdue(tip: Tip, now: datetime | None = None) -> bool:
     if not tip.is_open:
         return False
     return tip.due_at < now or (tip.acknowledged_at is None and tip.ack_due_at < now)
+
+
+def zalo_pushes_for(user: Any, statuses: Sequence[str]) -> QuerySet[ZaloPush]:
+    """Zalo pushes in ``statuses`` for holders of ``MANAGE_INTEGRATIONS`` (national), else none.
+
+    Rows carry no text; the list shows the tip's internal id and unit only.
+    """
+    if not acc_perms.has_perm_anywhere(user, acc_perms.MANAGE_INTEGRATIONS):
+        return ZaloPush.objects.none()
+    return (
+        ZaloPush.objects.filter(status__in=statuses)
+        .select_related("message__tip__orgunit")
+        .order_by("-updated_at", "-id")
+    )

@@ -38,7 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
+from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
@@ -47,6 +49,7 @@ from binhyen.orgunits.address import resolve_address
 from binhyen.orgunits.models import Kind as UnitKind
 from binhyen.orgunits.models import Lineage, OrgUnit
 from binhyen.tips import permissions as tip_perms
+from binhyen.tips import zalo
 from binhyen.tips.media import ProcessedMedia
 from binhyen.tips.models import (
     CONCLUDED_STATUSES,
@@ -57,13 +60,17 @@ from binhyen.tips.models import (
     Kind,
     MediaKind,
     Priority,
+    PushStatus,
     Status,
     Tip,
     TipMedia,
     TipMessage,
+    ZaloContact,
     ZaloDelivery,
+    ZaloPush,
 )
 from binhyen.tips.providers import PROVIDER_KEY
+from binhyen.tips.zalo import ZaloInbound
 
 logger = logging.getLogger(__name__)
 
@@ -121,22 +128,6 @@ class Submitted:
 
     tip: Tip
     secret: str
-
-
-@dataclass(frozen=True)
-class ZaloInbound:
-    """One parsed Zalo user message (see ``binhyen.tips.zalo.parse_event``)."""
-
-    msg_id: str
-    event_name: str
-    sender_hash: str
-    oa_id: str
-    # Used in memory to answer this message; never stored (see binhyen.tips.zalo).
-    user_id: str = field(default="", repr=False)
-    text: str = ""
-    image_urls: tuple[str, ...] = ()
-    media: tuple[ProcessedMedia, ...] = ()
-    sent_at: datetime | None = None
 
 
 @dataclass
@@ -549,6 +540,18 @@ def tip_submit(
     raise AssertionError("unreachable")
 
 
+def _webhook_tip(event: str, tip: Tip) -> None:
+    """Emit a tip event to webhook subscribers: internal id, unit code, status and channel only
+    (never the text, contact or tracking code; docs/privacy.md)."""
+    webhook_emit(
+        event=event,
+        object_type="tip",
+        object_id=tip.pk,
+        unit_code=tip.orgunit.code,
+        summary={"status": tip.status, "channel": tip.channel},
+    )
+
+
 @transaction.atomic(durable=True)
 def _tip_submit_once(
     *,
@@ -623,6 +626,7 @@ def _tip_submit_once(
     except BaseException:
         _delete_files(saved)
         raise
+    _webhook_tip(WebhookEvent.TIP_RECEIVED, tip)
     _metrics_after_commit([now], throttle=True)
     return Submitted(tip=tip, secret=secret)
 
@@ -703,8 +707,6 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
     Idempotent: the event's ``msg_id`` is inserted first under a unique constraint, so a
     redelivery (even a concurrent one) finds it taken and changes nothing.
     """
-    from binhyen.tips import zalo
-
     try:
         with transaction.atomic():
             delivery = ZaloDelivery.objects.create(msg_id=event.msg_id, event_name=event.event_name)
@@ -758,6 +760,7 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
         outcome = ZaloOutcome(tip=tip, created=True)
         outcome.replies.append(zalo.ack_text(tip.tracking_code, secret))
         action = "tip.submit"
+        _webhook_tip(WebhookEvent.TIP_RECEIVED, tip)
         _metrics_after_commit([now], throttle=True)
     else:
         tip = open_tip
@@ -786,18 +789,31 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
         raise
     delivery.tip = tip
     delivery.save(update_fields=["tip"])
-    # Officer replies waiting for this sender go out now that the conversation is open.
+    if event.user_id:
+        ZaloContact.objects.update_or_create(
+            sender_hash=event.sender_hash,
+            defaults={"user_id": event.user_id, "last_seen_at": _now()},
+        )
+    # Officer replies that could not be pushed go out now that the conversation is open;
+    # those a worker is still pushing (pending) or has sent are left to it.
     pending = list(
         TipMessage.objects.filter(
             tip__zalo_sender_hash=event.sender_hash,
             direction=Direction.TO_CITIZEN,
             delivered_at__isnull=True,
-        ).select_related("tip")
+        )
+        .exclude(zalo_push__status__in=(PushStatus.PENDING, PushStatus.SENT))
+        .select_related("tip")
     )
     for reply in pending:
         outcome.replies.append(zalo.reply_text(reply.tip.tracking_code, reply.body))
     if pending:
-        TipMessage.objects.filter(pk__in=[m.pk for m in pending]).update(delivered_at=_now())
+        now = _now()
+        ids = [m.pk for m in pending]
+        TipMessage.objects.filter(pk__in=ids).update(delivered_at=now)
+        ZaloPush.objects.filter(message_id__in=ids).update(
+            status=PushStatus.SENT, sent_at=now, next_attempt_at=None, updated_at=now
+        )
     audit_event_record(
         actor=None,
         action=action,
@@ -809,6 +825,195 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
     replies = list(outcome.replies)
     transaction.on_commit(lambda: zalo.send_replies(sender_hash, replies, user_id), robust=True)
     return outcome
+
+
+# --- Zalo pushes of officer replies (run by workers) ---------------------------------------------
+
+
+def _zalo_push_enqueue(push_id: int, when: datetime | None = None) -> None:
+    """Enqueue the push task after commit (deferred to ``when`` if the queue can defer; the
+    ``zalo_pushes_due`` sweep sends it otherwise)."""
+    from django_tasks import default_task_backend
+
+    from binhyen.tips import tasks
+
+    if when is None:
+        transaction.on_commit(lambda: tasks.zalo_push_send.enqueue(push_id), robust=True)
+    elif default_task_backend.supports_defer:
+        transaction.on_commit(
+            lambda: tasks.zalo_push_send.using(run_after=when).enqueue(push_id), robust=True
+        )
+
+
+def zalo_push_backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: base × 2^(attempts−1), at most six hours."""
+    seconds = settings.TIPS_ZALO_BACKOFF_SECONDS * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def _zalo_push_claim(push_id: int, now: datetime) -> ZaloPush | None:
+    with transaction.atomic():
+        push = (
+            ZaloPush.objects.select_for_update(of=("self",))
+            .select_related("message__tip")
+            .filter(pk=push_id, status=PushStatus.PENDING)
+            .first()
+        )
+        if push is None or (push.next_attempt_at is not None and push.next_attempt_at > now):
+            return None
+        push.next_attempt_at = now + timedelta(seconds=60)  # lease: one worker at a time
+        push.save(update_fields=["next_attempt_at", "updated_at"])
+        return push
+
+
+def _zalo_error(exc: Exception) -> str:
+    if isinstance(exc, zalo.ZaloApiError):
+        return f"zalo {exc.code}"
+    return type(exc).__name__
+
+
+def zalo_push_attempt(push_id: int, *, now: datetime | None = None) -> str | None:
+    """Try once to push an officer reply to its Zalo sender; return the status afterwards.
+
+    Without a recent conversation (no ``ZaloContact`` within ``TIPS_ZALO_CONTACT_DAYS``) the
+    OA may not write first: the push is held and the reply goes out when the sender next
+    writes. Errors are recorded by code or class only, never with the text.
+    """
+    now = now or _now()
+    push = _zalo_push_claim(push_id, now)
+    if push is None:
+        return None
+    message = push.message
+    window = now - timedelta(days=settings.TIPS_ZALO_CONTACT_DAYS)
+    contact = ZaloContact.objects.filter(
+        sender_hash=message.tip.zalo_sender_hash, last_seen_at__gte=window
+    ).first()
+    if contact is None:
+        ZaloPush.objects.filter(pk=push.pk).update(
+            status=PushStatus.HELD, next_attempt_at=None, last_error="no_conversation"
+        )
+        return PushStatus.HELD
+    error = ""
+    try:
+        zalo.get_sender().send(
+            message.tip.zalo_sender_hash,
+            zalo.reply_text(message.tip.tracking_code, message.body),
+            contact.user_id,
+        )
+    except Exception as exc:  # every failure is retried, then listed for an admin
+        error = _zalo_error(exc)
+    return _zalo_push_record(push.pk, error, now)
+
+
+@transaction.atomic
+def _zalo_push_record(push_id: int, error: str, now: datetime) -> str:
+    push = ZaloPush.objects.select_for_update().get(pk=push_id)
+    push.attempts += 1
+    push.last_error = error[:120]
+    if not error:
+        push.status = PushStatus.SENT
+        push.sent_at = _now()
+        push.next_attempt_at = None
+        TipMessage.objects.filter(pk=push.message_id).update(delivered_at=push.sent_at)
+    elif push.attempts >= settings.TIPS_ZALO_MAX_ATTEMPTS:
+        push.status = PushStatus.FAILED
+        push.next_attempt_at = None
+        logger.warning("zalo push %s failed for good after %s attempts", push.pk, push.attempts)
+    else:
+        push.next_attempt_at = now + zalo_push_backoff(push.attempts)
+        logger.info("zalo push %s attempt %s failed: %s", push.pk, push.attempts, error)
+        _zalo_push_enqueue(push.pk, push.next_attempt_at)
+    push.save()
+    return str(push.status)
+
+
+def zalo_pushes_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Attempt every pending push that is due (the scheduler runs this every minute)."""
+    now = now or _now()
+    due = list(
+        ZaloPush.objects.filter(status=PushStatus.PENDING)
+        .exclude(next_attempt_at__gt=now)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if zalo_push_attempt(pk, now=now) is not None)
+
+
+def _require_integrations(actor: Any) -> None:
+    if not acc_perms.has_perm_anywhere(actor, acc_perms.MANAGE_INTEGRATIONS):
+        raise PermissionDenied
+
+
+def _zalo_push_locked(actor: Any, push: ZaloPush, allowed: tuple[str, ...]) -> ZaloPush:
+    _require_integrations(actor)
+    locked = ZaloPush.objects.select_for_update().select_related("message__tip").get(pk=push.pk)
+    if locked.status not in allowed:
+        raise ValidationError(
+            {
+                "status": _("Tin trả lời đang ở trạng thái “%(s)s”, không làm được việc này.")
+                % {"s": locked.get_status_display()}
+            }
+        )
+    return locked
+
+
+@transaction.atomic
+def zalo_push_retry(*, actor: Any, push: ZaloPush) -> ZaloPush:
+    """Queue a failed (or held) push again with a fresh attempt budget."""
+    locked = _zalo_push_locked(actor, push, (PushStatus.FAILED, PushStatus.HELD))
+    before = {"status": locked.status, "attempts": locked.attempts}
+    locked.status = PushStatus.PENDING
+    locked.attempts = 0
+    locked.next_attempt_at = None
+    locked.full_clean()
+    locked.save()
+    audit_event_record(
+        actor=actor,
+        action="zalo_push.retry",
+        obj=locked,
+        orgunit=locked.message.tip.orgunit,
+        before=before,
+        after={"status": locked.status},
+    )
+    _zalo_push_enqueue(locked.pk)
+    return locked
+
+
+@transaction.atomic
+def zalo_push_discard(*, actor: Any, push: ZaloPush) -> ZaloPush:
+    """Stop pushing a failed reply (it still goes out if the sender writes again)."""
+    locked = _zalo_push_locked(actor, push, (PushStatus.FAILED, PushStatus.HELD))
+    before = {"status": locked.status, "attempts": locked.attempts}
+    locked.status = PushStatus.DISCARDED
+    locked.next_attempt_at = None
+    locked.full_clean()
+    locked.save()
+    audit_event_record(
+        actor=actor,
+        action="zalo_push.discard",
+        obj=locked,
+        orgunit=locked.message.tip.orgunit,
+        before=before,
+        after={"status": locked.status},
+    )
+    return locked
+
+
+def zalo_contacts_purge(*, now: datetime | None = None) -> int:
+    """Delete Zalo user ids the OA may no longer write to (a daily retention job)."""
+    now = now or _now()
+    cutoff = now - timedelta(days=settings.TIPS_ZALO_CONTACT_DAYS)
+    deleted, _detail = ZaloContact.objects.filter(last_seen_at__lt=cutoff).delete()
+    return deleted
+
+
+def zalo_token_refresh_if_due() -> bool:
+    """Refresh the OA access token when it is near expiry; return False if it failed."""
+    try:
+        zalo.token_refresh()
+    except zalo.ZaloTokenError:
+        return False
+    return True
 
 
 # --- triage --------------------------------------------------------------------------------------
@@ -999,6 +1204,7 @@ def tip_conclude(*, actor: Any, tip: Tip, status: str, outcome: str) -> Tip:
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.conclude", before, {"outcome_length": len(locked.outcome)})
     _event(saved, actor, _("Kết luận: %(status)s.") % {"status": saved.get_status_display()})
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
 
@@ -1040,6 +1246,9 @@ def tip_reply(*, actor: Any, tip: Tip, body: str) -> TipMessage:
     _acknowledge(locked, _now())
     locked.awaiting_officer = False
     _save(locked, actor, "tip.reply", before, {"reply_length": len(body)})
+    if locked.channel == Channel.ZALO and locked.zalo_sender_hash:
+        push = ZaloPush.objects.create(message=message)
+        _zalo_push_enqueue(push.pk)
     return message
 
 
@@ -1110,6 +1319,7 @@ def tip_transfer(
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.transfer", before)
     _event(saved, actor, saved.outcome)
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
 
@@ -1145,6 +1355,7 @@ def tip_merge(*, actor: Any, tip: Tip, into: Tip, note: str = "") -> Tip:
     Tip.objects.filter(pk=target.pk).update(
         is_valuable=target.is_valuable or saved.is_valuable, updated_at=now
     )
+    _webhook_tip(WebhookEvent.TIP_CLOSED, saved)
     _metrics_after_commit([saved.created_at, target.created_at], throttle=False)
     return saved
 

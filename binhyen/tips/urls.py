@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from binhyen.tips import views
+from binhyen.tips import views, views_zalo
 
 app_name = "tips"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("receipt/", views.tip_receipt, name="receipt"),
     path("units/", views.unit_options, name="unit_options"),
     path("zalo/webhook/", views.zalo_webhook, name="zalo_webhook"),
+    path("zalo/pushes/", views_zalo.zalo_pushes, name="zalo_pushes"),
+    path(
+        "zalo/pushes/<int:pk>/<slug:action>/",
+        views_zalo.zalo_push_action,
+        name="zalo_push_action",
+    ),
     path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/", views.tip_detail, name="detail"),
     path("<int:pk>/contact/", views.tip_contact, name="contact"),

@@ -1,4 +1,4 @@
-"""Zalo Official Account: webhook verification, event parsing, and pluggable senders.
+"""Zalo Official Account: webhook verification, event parsing, the OA API and its token.
 
 Verification follows Zalo's scheme: the header ``X-ZEvent-Signature: mac=<hex>`` must equal
 ``sha256(app_id + raw_body + timestamp + oa_secret_key)`` where ``timestamp`` is the event's
@@ -6,15 +6,19 @@ own ``timestamp`` field (milliseconds). The comparison is constant-time; a missi
 is 401, a wrong MAC, another app's event or a timestamp older than
 ``TIPS_ZALO_MAX_AGE_SECONDS`` is 403.
 
-Privacy: the sender is known only by ``sender_hash`` = HMAC(SECRET_KEY, "zalo:" + user id).
-It attaches follow-ups to the sender's open tip and lets officer replies reach them the next
-time they write; the raw Zalo user id is used in memory to answer the current message and is
-never stored. Zalo tips are therefore pseudonymous, not anonymous (the public page says so).
+Privacy: the sender is known by ``sender_hash`` = HMAC(SECRET_KEY, "zalo:" + user id). It
+attaches follow-ups to the sender's open tip. The raw user id is kept only in
+``ZaloContact`` while the OA may still write to the sender, so that officer replies can be
+pushed at once (see ``binhyen.tips.models``). Zalo tips are pseudonymous, not anonymous.
 
 Senders (``TIPS_ZALO_SENDER``, a dotted path) implement ``send(recipient_hash, text,
 user_id)``. The default ``RecordingSender`` keeps messages in ``OutboundMessage`` and logs
-them; ``ZaloApiSender`` posts to the OA API. Tests use a fake; nothing here is called over
-the network in tests.
+them; ``ZaloApiSender`` posts to the OA API at ``TIPS_ZALO_API_BASE`` with the access token
+from ``ZaloToken``, refreshed through ``TIPS_ZALO_OAUTH_BASE`` before it expires. A refresh
+token is single-use: ``token_refresh`` holds the row lock while it spends it and stores the
+new pair in the same transaction; a failure leaves the old pair and logs no secret.
+
+This module owns its data classes and never imports the tips services (they import it).
 """
 
 from __future__ import annotations
@@ -24,12 +28,17 @@ import hmac
 import json
 import logging
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -39,9 +48,28 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 USER_EVENTS = ("user_send_text", "user_send_image")
-OA_MESSAGE_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
+MESSAGE_PATH = "/v3.0/oa/message/cs"
+TOKEN_PATH = "/v4/oa/access_token"  # noqa: S105 (a URL path, not a secret)
+# OA API answers meaning "this access token is not (or no longer) valid".
+TOKEN_ERRORS = frozenset({-216, -124, -230})
 MAX_IMAGES = 5
 MAX_TEXT = 5000
+
+
+@dataclass(frozen=True)
+class ZaloInbound:
+    """One parsed Zalo user message (see ``parse_event``)."""
+
+    msg_id: str
+    event_name: str
+    sender_hash: str
+    oa_id: str
+    # Kept only in ZaloContact, while the OA may answer (see the module docstring).
+    user_id: str = field(default="", repr=False)
+    text: str = ""
+    image_urls: tuple[str, ...] = ()
+    media: tuple[ProcessedMedia, ...] = ()
+    sent_at: datetime | None = None
 
 
 class SignatureMissing(Exception):
@@ -135,14 +163,12 @@ class HttpFetcher:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def parse_event(event: dict[str, Any], fetcher: MediaFetcher | None = None) -> Any:
+def parse_event(event: dict[str, Any], fetcher: MediaFetcher | None = None) -> ZaloInbound | None:
     """Turn a verified event into a ``ZaloInbound``, or None for events that are not tips.
 
     With a fetcher, images are downloaded and cleaned like uploads (EXIF stripped); a
     failed download keeps the URL as a reference instead.
     """
-    from binhyen.tips.services import ZaloInbound
-
     name = str(event.get("event_name", ""))
     if name not in USER_EVENTS:
         return None
@@ -229,31 +255,125 @@ class RecordingSender:
         logger.info("zalo reply recorded for %s…", recipient_hash[:8])
 
 
+class ZaloApiError(Exception):
+    """The OA API answered with an error code (kept; the message text is not)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"zalo api error {code}")
+        self.code = code
+
+
+class ZaloTokenError(Exception):
+    """No usable access token, or the refresh was refused."""
+
+
+def _post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout: int) -> Any:
+    request = urllib.request.Request(  # noqa: S310 (the URL comes from settings)
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **headers},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return json.loads(response.read() or b"{}")
+
+
+def token_refresh(*, force: bool = False, spent_access_token: str = "") -> str:
+    """Return a fresh access token, refreshing it through the OA token endpoint when needed.
+
+    The single ``ZaloToken`` row is locked for the whole refresh so that concurrent workers
+    wait and then reuse the new token instead of spending the same refresh token twice.
+    ``force`` refreshes even if the token is not near expiry, unless another worker already
+    replaced ``spent_access_token``. A failure raises ``ZaloTokenError`` and leaves the old
+    pair in place; nothing secret is logged.
+    """
+    from binhyen.tips.models import ZaloToken
+
+    now = timezone.now()
+    margin = timedelta(seconds=settings.TIPS_ZALO_TOKEN_MARGIN_SECONDS)
+    with transaction.atomic():
+        ZaloToken.objects.get_or_create(
+            pk=1,
+            defaults={
+                "access_token": settings.TIPS_ZALO_ACCESS_TOKEN,
+                "refresh_token": settings.TIPS_ZALO_REFRESH_TOKEN,
+            },
+        )
+        row = ZaloToken.objects.select_for_update().get(pk=1)
+        fresh = (
+            row.access_token
+            and row.access_expires_at is not None
+            and row.access_expires_at > now + margin
+        )
+        replaced = force and spent_access_token and row.access_token != spent_access_token
+        if (fresh and not force) or (replaced and row.access_token):
+            return row.access_token
+        if not row.refresh_token:
+            if row.access_token and row.access_expires_at is None and not force:
+                return row.access_token  # a token set by hand, of unknown lifetime
+            raise ZaloTokenError("no refresh token")
+        form = urllib.parse.urlencode(
+            {
+                "refresh_token": row.refresh_token,
+                "app_id": settings.TIPS_ZALO_APP_ID,
+                "grant_type": "refresh_token",
+            }
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the URL comes from settings)
+            settings.TIPS_ZALO_OAUTH_BASE.rstrip("/") + TOKEN_PATH,
+            data=form,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "secret_key": settings.TIPS_ZALO_APP_SECRET,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+            access = str(answer.get("access_token") or "")
+            refresh = str(answer.get("refresh_token") or "")
+            lifetime = int(answer.get("expires_in") or 0)
+        except (OSError, ValueError, TypeError) as exc:
+            logger.warning("zalo token refresh failed: %s", type(exc).__name__)
+            raise ZaloTokenError(type(exc).__name__) from None
+        if not access or not refresh or lifetime <= 0:
+            logger.warning("zalo token refresh refused: error %s", answer.get("error", "?"))
+            raise ZaloTokenError(f"refused {answer.get('error', '?')}")
+        row.access_token = access
+        row.refresh_token = refresh
+        row.access_expires_at = now + timedelta(seconds=lifetime)
+        row.refreshed_at = now
+        row.save()
+        logger.info("zalo access token refreshed; valid until %s", row.access_expires_at)
+        return access
+
+
 class ZaloApiSender:
-    """Send a customer-service text through the OA API (``TIPS_ZALO_ACCESS_TOKEN``)."""
+    """Send a customer-service text through the OA API (token from ``token_refresh``)."""
 
     timeout = 10
 
-    def __init__(self, opener: Callable[..., Any] | None = None) -> None:
-        self.opener = opener or urllib.request.urlopen
+    def _send_once(self, token: str, user_id: str, text: str) -> None:
+        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        url = settings.TIPS_ZALO_API_BASE.rstrip("/") + MESSAGE_PATH
+        answer = _post_json(url, body, {"access_token": token}, self.timeout)
+        code = int(answer.get("error", 0) or 0) if isinstance(answer, dict) else -1
+        if code != 0:
+            raise ZaloApiError(code)
 
     def send(self, recipient_hash: str, text: str, user_id: str = "") -> None:
         if not user_id:
-            raise ValueError("the Zalo API needs the user id of the current conversation")
-        body = json.dumps({"recipient": {"user_id": user_id}, "message": {"text": text}}).encode()
-        request = urllib.request.Request(
-            OA_MESSAGE_URL,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "access_token": settings.TIPS_ZALO_ACCESS_TOKEN,
-            },
-        )
-        with self.opener(request, timeout=self.timeout) as response:
-            answer = json.loads(response.read() or b"{}")
-        if answer.get("error", 0) != 0:
-            raise RuntimeError(f"zalo api error {answer.get('error')}: {answer.get('message')}")
+            raise ValueError("the Zalo API needs the user id of the sender")
+        token = token_refresh()
+        try:
+            self._send_once(token, user_id, text)
+        except ZaloApiError as exc:
+            if exc.code not in TOKEN_ERRORS:
+                raise
+            # Revoked or expired early: refresh once (unless another worker already did).
+            token = token_refresh(force=True, spent_access_token=token)
+            self._send_once(token, user_id, text)
 
 
 def get_sender() -> Sender:

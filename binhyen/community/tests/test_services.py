@@ -893,3 +893,33 @@ def test_negative_member_counts_are_always_refused(s, count):
     with pytest.raises(ValidationError) as exc:
         f.scheme(s.commune_officer, [s.village], member_count=count)
     assert str(count) in messages_of(exc)
+
+
+def test_a_new_community_decision_is_a_webhook_event(s, settings):
+    import json
+
+    from binhyen.core import webhooks
+    from binhyen.core.models import WebhookDelivery
+
+    # given a webhook for decisions
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    webhooks.webhook_subscription_create(
+        actor=None,
+        name="Kho",
+        url="http://127.0.0.1:9/h",
+        secret="khoa-bi-mat-rat-dai-0123",
+        events=["decision.recorded"],
+    )
+    # when a scheme is recorded with its founding decision
+    scheme = f.scheme(
+        s.commune_officer,
+        [s.village],
+        founding_decision=DecisionInput(number="5/QĐ", issued_on=date(2025, 1, 2)),
+    )
+    # then one delivery names the decision by id, unit and kind only
+    payload = json.loads(WebhookDelivery.objects.get().body)
+    assert payload["object"] == {
+        "type": "community_decision",
+        "id": str(scheme.founding_decision_id),
+    }
+    assert (payload["unit"], payload["summary"]) == (s.commune.code, {"kind": "founding"})

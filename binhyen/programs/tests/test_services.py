@@ -399,3 +399,41 @@ def test_a_returned_file_is_verified_again_after_resubmission(s, enrolled):
     again = services.enrollment_submit(actor=s.commune_officer, enrollment=back)
     rule = next(r for r in evaluation.progress(again).results if r.criterion.code == "1")
     assert rule.status == evaluation.MET and not rule.verified
+
+
+def test_a_recorded_decision_is_a_webhook_event(s, enrolled, settings):
+    import json
+
+    from binhyen.core import webhooks
+    from binhyen.core.models import WebhookDelivery
+
+    # given a webhook for decisions
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    webhooks.webhook_subscription_create(
+        actor=None,
+        name="Kho",
+        url="http://127.0.0.1:9/h",
+        secret="khoa-bi-mat-rat-dai-0123",
+        events=["decision.recorded"],
+    )
+    verified = f.verify_all(s.province_officer, submitted(s, enrolled))
+    # when the province records the decision
+    decision = services.decision_record(
+        actor=s.province_officer,
+        program=verified.program,
+        period_code="2025",
+        enrollments=[verified],
+        recognised={verified.pk},
+        data=f.decision_input(),
+    )
+    # then one delivery is queued with ids and codes only (no number, no signer)
+    payload = json.loads(WebhookDelivery.objects.get().body)
+    assert payload["object"] == {"type": "program_decision", "id": str(decision.pk)}
+    assert payload["unit"] == decision.orgunit.code
+    assert payload["summary"] == {
+        "program": verified.program.code,
+        "kind": verified.program.kind,
+        "period": "2025",
+        "units": 1,
+    }
+    assert decision.signer not in json.dumps(payload, ensure_ascii=False)

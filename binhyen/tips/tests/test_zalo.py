@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import io
-import json
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from binhyen.accounts.tests.factories import scene
 from binhyen.tips import services, zalo
-from binhyen.tips.models import Channel, Direction, OutboundMessage, Tip, TipMedia, ZaloDelivery
+from binhyen.tips.models import (
+    Channel,
+    Direction,
+    OutboundMessage,
+    PushStatus,
+    Tip,
+    TipMedia,
+    ZaloContact,
+    ZaloDelivery,
+    ZaloPush,
+)
 from binhyen.tips.tests.factories import jpeg_with_gps
 from binhyen.tips.tests.zalo_payloads import IMAGE_EVENT, OA_ID, TEXT_EVENT, event, signed
 
@@ -144,19 +155,53 @@ def test_fetched_images_are_cleaned(client, s, settings):
 
 
 @pytest.mark.django_db
-def test_officer_reply_reaches_the_sender_on_next_contact(
-    client, s, sent, django_capture_on_commit_callbacks
-):
+def test_officer_reply_is_pushed_at_once(client, s, sent, django_capture_on_commit_callbacks):
+    # given a sender who wrote in
     post(client, event(TEXT_EVENT))
     tip = Tip.objects.get()
-    services.tip_reply(actor=s.commune_officer, tip=tip, body="Đã cử người xác minh.")
     sent.clear()
+    # when an officer replies
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.tip_reply(actor=s.commune_officer, tip=tip, body="Đã cử người xác minh.")
+    # then the reply went to the sender's Zalo id at once and is marked delivered
+    assert [(text, user) for _h, text, user in sent] == [
+        (zalo.reply_text(tip.tracking_code, "Đã cử người xác minh."), "4143027627557839389")
+    ]
+    reply.refresh_from_db()
+    assert reply.delivered_at is not None and reply.zalo_push.status == PushStatus.SENT
+
+
+@pytest.mark.django_db
+def test_officer_reply_waits_for_the_sender_when_the_window_has_passed(
+    client, s, sent, django_capture_on_commit_callbacks
+):
+    # given a sender whose last message is older than the reply window
+    post(client, event(TEXT_EVENT))
+    tip = Tip.objects.get()
+    ZaloContact.objects.update(last_seen_at=timezone.now() - timedelta(days=8))
+    sent.clear()
+    # when an officer replies / then nothing is pushed; the reply is held
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.tip_reply(actor=s.commune_officer, tip=tip, body="Đã cử người xác minh.")
+    assert sent == []
+    assert ZaloPush.objects.get().status == PushStatus.HELD
+    # when the sender writes again / then the held reply goes out in that conversation
     with django_capture_on_commit_callbacks(execute=True):
         post(client, event(TEXT_EVENT, msg_id="m-4", text="Họ vẫn đang ở đó."))
     assert any("Đã cử người xác minh." in text for _h, text, _u in sent)
-    assert not tip.messages.filter(
-        direction=Direction.TO_CITIZEN, delivered_at__isnull=True
-    ).exists()
+    reply.refresh_from_db()
+    assert reply.delivered_at is not None
+    assert ZaloPush.objects.get().status == PushStatus.SENT
+
+
+@pytest.mark.django_db
+def test_contacts_are_purged_after_the_window(client, s):
+    # given a sender who wrote eight days ago
+    post(client, event(TEXT_EVENT))
+    ZaloContact.objects.update(last_seen_at=timezone.now() - timedelta(days=8))
+    # when the retention job runs / then their Zalo id is gone, the hash stays on the tip
+    assert services.zalo_contacts_purge() == 1
+    assert not ZaloContact.objects.exists() and Tip.objects.get().zalo_sender_hash
 
 
 @pytest.mark.django_db
@@ -164,30 +209,6 @@ def test_recording_sender_keeps_only_the_hash():
     zalo.RecordingSender().send("abc123", "Xin chào", "4143027627557839389")
     row = OutboundMessage.objects.get()
     assert row.recipient_hash == "abc123" and "4143027627557839389" not in str(row.__dict__)
-
-
-def test_api_sender_posts_the_documented_body(settings):
-    settings.TIPS_ZALO_ACCESS_TOKEN = "tok"
-    calls = []
-
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    def opener(request, timeout):
-        calls.append(request)
-        return Answer(b'{"error": 0, "message": "Success"}')
-
-    zalo.ZaloApiSender(opener=opener).send("hash", "Xin chào", "4143027627557839389")
-    body = json.loads(calls[0].data)
-    assert body == {
-        "recipient": {"user_id": "4143027627557839389"},
-        "message": {"text": "Xin chào"},
-    }
-    assert calls[0].get_header("Access_token") == "tok"
 
 
 @pytest.mark.django_db(transaction=True)
