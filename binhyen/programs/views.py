@@ -688,7 +688,7 @@ def enrollment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _verify_context(request: HttpRequest, enrollment: Enrollment, **extra: Any) -> dict[str, Any]:
     context = _enrollment_context(request, enrollment)
-    context.update(note_form=NoteForm(), verdict_errors={}, **extra)
+    context.update({"note_form": NoteForm(), "verdict_errors": {}, **extra})
     return context
 
 

@@ -125,6 +125,22 @@ def test_verification_and_decision_pages_need_the_level(client, s, world):
     assert client.get(decide).status_code == 200
 
 
+@pytest.mark.parametrize("data", [{}, {"verdict": "bogus"}])
+def test_an_empty_or_unknown_verdict_gives_the_form_back(client, s, world, data):
+    # given a submitted file the province officer verifies
+    pending = world["pending"]
+    f.evidence_ready(world["sibling_officer"], pending)
+    services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
+    criterion = pending.criteria_set.criteria.order_by("pk").first()
+    login_verified(client, s.province_officer)
+    # when the verdict is missing or unknown
+    url = reverse("programs:verdict", args=[pending.pk, criterion.pk])
+    response = client.post(url, data)
+    # then the verification page comes back with the field error, not a server error
+    assert response.status_code == 400
+    assert "Chọn “Đồng ý” hoặc “Không đồng ý”." in response.content.decode()
+
+
 def test_criterion_editor_is_for_managers_only(client, s, world):
     draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
     url = reverse("programs:criterion_new", args=[world["program"].code, draft.version])
