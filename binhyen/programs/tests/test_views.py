@@ -233,3 +233,17 @@ def test_import_page_lists_row_errors(client, s, world):
     )
     assert response.status_code == 400
     assert "Dòng 2, cột “Biểu thức CEL”" in response.content.decode()
+
+
+def test_overview_breadcrumbs_stop_at_the_users_scope(client, s, world):
+    url = reverse("programs:overview", args=[world["program"].code])
+    # given a commune officer, whose overview starts at their commune
+    client.force_login(s.commune_officer)
+    # when they open the overview
+    body = client.get(url).content.decode()
+    # then no breadcrumb leads up to the province (which would answer 404)
+    assert f"unit={s.province.code}" not in body
+    # while a province officer looking at a commune is offered the way back up
+    login_verified(client, s.province_officer)
+    body = client.get(f"{url}?unit={s.commune.code}").content.decode()
+    assert f"unit={s.province.code}" in body

@@ -90,9 +90,7 @@ PAGES: dict[str, Rule] = {
     "indicators:home": read(EVERYONE, status=302),
     "indicators:dashboard": read(SEES_COMMUNE, code="unit"),
     "indicators:report_list": read(EVERYONE),
-    "indicators:report": form(
-        frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER}), writers=ENTER_DATA, unit_code="unit"
-    ),
+    "indicators:report": form(SEES_COMMUNE, writers=ENTER_DATA, unit_code="unit"),
     "indicators:report_template": read(ENTER_DATA, unit_code="unit"),
     "indicators:report_upload": action(ENTER_DATA, unit_code="unit"),
     "indicators:completeness": read(SEES_COMMUNE, unit_code="unit"),
