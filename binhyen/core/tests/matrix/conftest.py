@@ -22,7 +22,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     media = tmp_path_factory.mktemp("matrix-media")
     with override_settings(MEDIA_ROOT=str(media), TIPS_POW_BITS=4), django_db_blocker.unblock():
         outer = transaction.atomic()
-        outer._from_testcase = True  # as Django's TestCase does: durable blocks may nest
+        # As Django's TestCase does: the services' durable blocks may nest inside it.
+        outer._from_testcase = True  # type: ignore[attr-defined]
         with outer:
             yield build()
             transaction.set_rollback(True)
