@@ -202,9 +202,7 @@ PAGES: dict[str, Rule] = {
     "programs:evidence_delete": action(SELF_ASSESS, pk="evidence"),
     "programs:decision": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
     "programs:decision_list": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
-    "programs:decision_scan": read(
-        SEES_COMMUNE | {MEMBER}, status=404, pk="program_decision", note="no scan uploaded"
-    ),
+    "programs:decision_scan": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
     "programs:detail": read(EVERYONE, code="program"),
     "programs:edit": form(NATIONAL_PROGRAMS, code="program"),
     "programs:adopt": action(MANAGE_PROGRAMS, code="program"),
@@ -345,7 +343,7 @@ API: dict[str, Rule] = {
     "POST /api/v1/programs/enrollments/{pk}/withdraw": action(VERIFY_COMMUNE, pk="enrollment"),
     "GET /api/v1/programs/decisions/{pk}": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
     "GET /api/v1/programs/decisions/{pk}/scan": read(
-        SEES_COMMUNE | {MEMBER}, status=404, pk="program_decision", note="no scan uploaded"
+        SEES_COMMUNE | {MEMBER}, pk="program_decision"
     ),
     "POST /api/v1/programs/decisions/{pk}/scan": action(DECIDE, pk="program_decision"),
     "GET /api/v1/programs/{code}": read(EVERYONE, code="program"),

@@ -85,8 +85,10 @@ def build() -> World:
     from binhyen.indicators.selectors import default_report_period
     from binhyen.orgunits.models import OrgUnit
     from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory
+    from binhyen.programs import services as programs
     from binhyen.programs.models import Decision as ProgramDecision
     from binhyen.programs.models import Enrollment, Evidence
+    from binhyen.programs.tests.factories import pdf as program_pdf
     from binhyen.tips import media as tip_media
     from binhyen.tips import services as tips
     from binhyen.tips.tests.factories import jpeg_with_gps, submit
@@ -174,6 +176,10 @@ def build() -> World:
         criteria_set = enrollment.criteria_set
         evidence = Evidence.objects.filter(assessment__enrollment=enrollment).first()
         program_decision = ProgramDecision.objects.first()
+        if program_decision is not None:
+            programs.decision_scan_attach(
+                actor=users["chief"], decision=program_decision, scan=program_pdf()
+            )
         form = ReportForm.objects.get(code="bao_cao_thang")
 
     values: dict[str, Any] = {
