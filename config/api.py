@@ -92,3 +92,4 @@ api.add_router("/community", "binhyen.community.api.router")
 api.add_router("/programs", "binhyen.programs.api.router")
 # API twins of page actions, one module per app
 api.add_router("/", "binhyen.indicators.api_reports.router")
+api.add_router("/orgunits", "binhyen.orgunits.api_import.router")

@@ -533,7 +533,6 @@ def _upload_refused(errors: list[dict[str, Any]]) -> Status[dict[str, Any]]:
         401: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
-        422: ErrorOut,
     },
     summary="Upload the filled Excel template: every cell is saved, or none",
 )
@@ -542,7 +541,7 @@ def report_upload(
     form_code: str,
     unit_code: str,
     period_code: str,
-    file: File[UploadedFile],
+    file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file``; 400 lists every bad cell as ``{row, field, message}``."""
     user = _user(request)
@@ -551,6 +550,10 @@ def report_upload(
     sub = ctx["submission"]
     if sub is not None and sub.status not in EDITABLE_STATUSES:
         return _conflict(sub, _("sửa"))
+    if file is None:
+        return _upload_refused(
+            [{"row": None, "field": "file", "message": _("Chọn tệp Excel (.xlsx) để tải lên.")}]
+        )
     try:
         values, errors = excel.parse_upload(
             data=file.read(excel.MAX_BYTES + 1),

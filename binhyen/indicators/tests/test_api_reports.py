@@ -341,6 +341,8 @@ def test_upload_of_another_unit_or_not_excel_is_refused(client, w):
     junk = io.BytesIO(b"not a spreadsheet")
     junk.name = "x.xlsx"
     assert upload(client, w["officer"], junk).status_code == 400
+    resp = client.post(url(action="upload"), {}, **bearer(w["officer"]))
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     assert not DataValue.objects.exists()
 
 
