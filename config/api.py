@@ -93,3 +93,4 @@ api.add_router("/programs", "binhyen.programs.api.router")
 # API twins of page actions, one module per app
 api.add_router("/", "binhyen.indicators.api_reports.router")
 api.add_router("/orgunits", "binhyen.orgunits.api_import.router")
+api.add_router("/activities", "binhyen.activities.api_files.router")
