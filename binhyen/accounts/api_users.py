@@ -85,7 +85,7 @@ class AccountUserQuery(Schema):
     q: str = Field("", max_length=100, description="Part of the username, full name or e-mail")
     status: Literal["", "active", "inactive"] = ""
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class AccountUserIn(Schema):
@@ -143,7 +143,7 @@ class AuditQuery(Schema):
     date_from: date | None = Field(None, description="First day (inclusive)")
     date_to: date | None = Field(None, description="Last day (inclusive)")
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 ERRORS: dict[int, Any] = {400: AccountErrorOut, 401: AccountErrorOut, 404: AccountErrorOut}
@@ -429,6 +429,14 @@ def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> Any:
 # --- audit trail -----------------------------------------------------------------------------
 
 
+AUDIT_DAYS = (date(1900, 1, 1), date(2999, 12, 31))
+
+
+def _within(day: date | None) -> date | None:
+    """Bring a filter day into the years an event can have (no overflow at the far ends)."""
+    return None if day is None else min(max(day, AUDIT_DAYS[0]), AUDIT_DAYS[1])
+
+
 @router.get(
     "/audit",
     response={200: AuditEventPageOut, 422: AccountErrorOut, **ERRORS},
@@ -452,8 +460,8 @@ def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> Any:
         unit=form.unit_obj,
         action=data.get("action", ""),
         actor=data.get("actor", ""),
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
+        date_from=_within(data.get("date_from")),
+        date_to=_within(data.get("date_to")),
     )
     page = events[filters.offset : filters.offset + filters.limit]
     return {

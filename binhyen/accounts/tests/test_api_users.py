@@ -373,3 +373,10 @@ def test_superuser_without_roles_is_not_listed_for_scoped_managers(client, w):
     UserFactory(username="root", is_superuser=True)
     names = {u["username"] for u in send(client, "get", url(), w["manager"]).json()["items"]}
     assert "root" not in names
+
+
+def test_audit_far_dates_and_offsets_are_answered_not_crashed(client, w, trail):
+    m = w["manager"]
+    resp = send(client, "get", AUDIT + "?date_from=0001-01-01&date_to=9999-12-31", m)
+    assert resp.status_code == 200 and resp.json()["count"] == 3
+    assert send(client, "get", AUDIT + "?offset=99999999999", m).status_code == 422
