@@ -123,6 +123,25 @@ class IndicatorUploadErrorOut(Schema):
     errors: list[IndicatorRowErrorOut]
 
 
+class IndicatorReportRefOut(Schema):
+    form: str
+    form_name: str
+    unit: str
+    unit_name: str
+    period: str
+    status: str = Field(description="not_started, draft, submitted, returned, approved, reopened")
+    submitted_at: datetime | None
+
+
+class IndicatorReportListOut(Schema):
+    to_fill: list[IndicatorReportRefOut] = Field(
+        description="Reports of the units you enter data for, for the period due now"
+    )
+    to_review: list[IndicatorReportRefOut] = Field(
+        description="Submitted reports of units below yours, waiting for your decision"
+    )
+
+
 class IndicatorCompletenessRowOut(Schema):
     unit: str
     unit_name: str
@@ -309,6 +328,36 @@ def _save(user: Any, ctx: dict[str, Any], values: list[services.ValueInput]) -> 
 
 
 # --- endpoints -------------------------------------------------------------------------------
+
+
+def _ref(form: Any, unit: Any, period_code: str, sub: Submission | None) -> dict[str, Any]:
+    return {
+        "form": form.code,
+        "form_name": form.name,
+        "unit": unit.code,
+        "unit_name": unit.name,
+        "period": period_code,
+        "status": sub.status if sub is not None else NOT_STARTED,
+        "submitted_at": sub.submitted_at if sub is not None else None,
+    }
+
+
+@router.get(
+    "/indicators/reports",
+    response={200: IndicatorReportListOut, 401: ErrorOut},
+    summary="Your reports to fill and the reports waiting for your decision",
+)
+def report_list(request: HttpRequest) -> Any:
+    """The same two lists as the reports page (at most 200 units, 100 waiting reports)."""
+    user = _user(request)
+    to_fill = []
+    for unit in selectors.entry_units(user=user):
+        for form in selectors.forms_for_unit(unit):
+            period = selectors.default_report_period(form)
+            sub = Submission.objects.filter(form=form, orgunit=unit, period=period.code).first()
+            to_fill.append(_ref(form, unit, period.code, sub))
+    to_review = [_ref(s.form, s.orgunit, s.period, s) for s in selectors.review_queue(user=user)]
+    return {"to_fill": to_fill, "to_review": to_review}
 
 
 @router.get(

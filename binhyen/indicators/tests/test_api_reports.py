@@ -130,6 +130,27 @@ def test_missing_form_period_or_unit_is_404(client, w, path):
     assert resp.json()["message"]
 
 
+def test_report_list_shows_reports_to_fill_and_to_review(client, w):
+    # given a report the officer submitted
+    submitted(client, w)
+    # then the officer sees it among the reports to fill, the reviewer in the queue
+    resp = client.get("/api/v1/indicators/reports", **bearer(w["officer"]))
+    assert resp.status_code == 200, resp.content
+    fill = resp.json()["to_fill"]
+    assert ("t_monthly", "95001") in {(r["form"], r["unit"]) for r in fill}
+    assert {r["unit"] for r in fill} == {"95001"}
+    queue = client.get("/api/v1/indicators/reports", **bearer(w["reviewer"])).json()["to_review"]
+    assert [(r["unit"], r["period"], r["status"]) for r in queue] == [
+        ("95001", PERIOD, "submitted")
+    ]
+    # another province and a viewer see nothing of it; anonymous is 401
+    for who in ("stranger", "viewer", "neighbour"):
+        body = client.get("/api/v1/indicators/reports", **bearer(w[who])).json()
+        assert body["to_review"] == [], who
+        assert "95001" not in {r["unit"] for r in body["to_fill"]}, who
+    assert client.get("/api/v1/indicators/reports").status_code == 401
+
+
 # --- save and submit -------------------------------------------------------------------------
 
 
