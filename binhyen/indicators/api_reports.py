@@ -366,15 +366,9 @@ def report_list(request: HttpRequest) -> Any:
     summary="One report: its values, status and history",
 )
 def report_detail(request: HttpRequest, form_code: str, unit_code: str, period_code: str) -> Any:
-    """Readable by whoever may enter or review it, and by readers of the unit once started."""
+    """Readable, as on the report page, by whoever sees the unit (even before it is started)."""
     user = _user(request)
     ctx = _context(user, form_code, unit_code, period_code)
-    if not (
-        ind_perms.can_enter_data(user, ctx["unit"])
-        or ind_perms.can_review(user, ctx["unit"])
-        or ctx["submission"] is not None
-    ):
-        raise selectors.unit_not_found(ctx["unit"].code)
     return _report_out(user, ctx)
 
 

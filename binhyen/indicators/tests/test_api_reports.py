@@ -108,8 +108,10 @@ def test_read_permissions(client, w):
     assert client.get(url()).status_code == 401
     assert client.get(url(), **bearer(w["neighbour"])).status_code == 404
     assert client.get(url(), **bearer(w["stranger"])).status_code == 404
-    # and a viewer sees it only once it exists (as on the page)
-    assert client.get(url(), **bearer(w["viewer"])).status_code == 404
+    # and a viewer of the unit reads it, not started yet and then started (as on the page)
+    resp = client.get(url(), **bearer(w["viewer"]))
+    assert resp.status_code == 200 and resp.json()["status"] == "not_started"
+    assert resp.json()["editable"] is False
     send(client, "put", url(action="values"), w["officer"], cells())
     assert client.get(url(), **bearer(w["viewer"])).status_code == 200
 

@@ -27,6 +27,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         with outer:
             yield build()
             transaction.set_rollback(True)
+    _forget_caches()
+
+
+def _forget_caches() -> None:
+    """Drop what the requests cached about rows that the rollback has just removed."""
+    from django.core.cache import cache
+
+    from binhyen.tips.services import metrics_sync_memo_clear, unit_cache_clear
+
+    cache.clear()
+    unit_cache_clear()
+    metrics_sync_memo_clear()
 
 
 @pytest.fixture

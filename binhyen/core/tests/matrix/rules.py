@@ -75,6 +75,9 @@ DEFAULT_ARGS = {
     "member_id": "member",
     "pledge_id": "pledge",
     "decision_id": "decision",
+    "user_id": "user",
+    "assignment_id": "assignment",
+    "photo_id": "activity_photo",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

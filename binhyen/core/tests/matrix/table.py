@@ -50,6 +50,9 @@ OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune
 VERIFY_COMMUNE = frozenset({MINISTRY, PROVINCE})
 # The demo's programme is national: only national roles edit it (a province adopts a copy).
 NATIONAL_PROGRAMS = frozenset({ADMIN, MINISTRY})
+# A commune's report is returned, approved and reopened from the level above it.
+REVIEW_COMMUNE = frozenset({MINISTRY, PROVINCE})
+REPORT = "/api/v1/indicators/reports/{form_code}/{unit_code}/{period_code}"
 LOCKED = "the demo's version is published: its criteria are locked for everyone"
 
 PAGES: dict[str, Rule] = {
@@ -232,6 +235,16 @@ API: dict[str, Rule] = {
     "GET /api/v1/accounts/tokens": signed_in(),
     "POST /api/v1/accounts/tokens": action(EVERYONE),
     "DELETE /api/v1/accounts/tokens/{token_id}": action(OWNER),
+    "GET /api/v1/accounts/users": read(MANAGE_USERS),
+    "POST /api/v1/accounts/users": action(MANAGE_USERS),
+    "GET /api/v1/accounts/users/{user_id}": read(MANAGE_USERS),
+    "PATCH /api/v1/accounts/users/{user_id}": action(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/active": action(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/otp-reset": action(MANAGE_USERS),
+    "GET /api/v1/accounts/users/{user_id}/roles": read(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/roles": action(MANAGE_USERS),
+    "DELETE /api/v1/accounts/users/{user_id}/roles/{assignment_id}": action(MANAGE_USERS),
+    "GET /api/v1/accounts/audit": read(VIEW_AUDIT),
     # --- units -----------------------------------------------------------------------------
     "GET /api/v1/orgunits": read(EVERYONE),
     "GET /api/v1/orgunits/resolve": read(EVERYONE, status=422),
@@ -242,6 +255,8 @@ API: dict[str, Rule] = {
     "GET /api/v1/orgunits/{code}/children": read(SEES_COMMUNE, code="unit"),
     "POST /api/v1/orgunits/{code}/children": action(CHANGE_UNITS, code="unit"),
     "GET /api/v1/orgunits/{code}/lineage": read(SEES_COMMUNE, code="unit"),
+    "POST /api/v1/orgunits/{code}/import": action(CHANGE_UNITS, code="unit"),
+    "GET /api/v1/orgunits/{code}/import/template": read(CHANGE_UNITS, code="unit"),
     # --- indicators ------------------------------------------------------------------------
     "GET /api/v1/analytics": read(EVERYONE, status=422),
     "GET /api/v1/indicators/metrics": read(EVERYONE),
@@ -254,6 +269,16 @@ API: dict[str, Rule] = {
     "GET /api/v1/indicators/rules": read(EVERYONE),
     "POST /api/v1/indicators/rules": action(MANAGE_METRICS),
     "PUT /api/v1/indicators/rules/{code}": action(MANAGE_METRICS, code="rule"),
+    "GET /api/v1/indicators/reports": read(EVERYONE),
+    f"GET {REPORT}": read(SEES_COMMUNE),
+    f"PUT {REPORT}/values": action(ENTER_DATA),
+    f"POST {REPORT}/submit": action(ENTER_DATA),
+    f"POST {REPORT}/return": action(REVIEW_COMMUNE),
+    f"POST {REPORT}/approve": action(REVIEW_COMMUNE),
+    f"POST {REPORT}/reopen": action(REVIEW_COMMUNE),
+    f"GET {REPORT}/template": read(ENTER_DATA),
+    f"POST {REPORT}/upload": action(ENTER_DATA),
+    f"GET {REPORT}/completeness": read(SEES_COMMUNE),
     # --- citizen tips ----------------------------------------------------------------------
     "GET /api/v1/tips/challenge": public(),
     "POST /api/v1/tips/": public(status=422),
@@ -284,6 +309,12 @@ API: dict[str, Rule] = {
     "GET /api/v1/activities/{pk}": read(SEES_COMMUNE, pk="activity"),
     "PUT /api/v1/activities/{pk}": action(RECORD_ACTIVITIES, pk="activity"),
     "DELETE /api/v1/activities/{pk}": action(RECORD_ACTIVITIES, pk="activity"),
+    "POST /api/v1/activities/import/{code}": action(RECORD_ACTIVITIES, code="unit"),
+    "GET /api/v1/activities/import/{code}/template": read(RECORD_ACTIVITIES, code="unit"),
+    "GET /api/v1/activities/{pk}/photos": read(SEES_COMMUNE, pk="activity"),
+    "POST /api/v1/activities/{pk}/photos": action(RECORD_ACTIVITIES, pk="activity"),
+    "GET /api/v1/activities/photos/{photo_id}": read(SEES_COMMUNE),
+    "DELETE /api/v1/activities/photos/{photo_id}": action(RECORD_ACTIVITIES),
     # --- hotspots --------------------------------------------------------------------------
     "GET /api/v1/hotspots/designations": read(EVERYONE),
     "POST /api/v1/hotspots/designations": action(MANAGE_HOTSPOTS),
@@ -297,8 +328,21 @@ API: dict[str, Rule] = {
     "POST /api/v1/hotspots/designations/{pk}/removal": action(MANAGE_HOTSPOTS, pk="designation"),
     "POST /api/v1/hotspots/designations/{pk}/relapses": action(MANAGE_HOTSPOTS, pk="designation"),
     "GET /api/v1/hotspots/board": read(EVERYONE),
+    "POST /api/v1/hotspots/designations/{pk}/files/decision": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
+    "POST /api/v1/hotspots/designations/{pk}/removal/file": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
+    "POST /api/v1/hotspots/tasks/{pk}/progress/file": action(SEES_COMMUNE, pk="task"),
+    "GET /api/v1/hotspots/designations/{pk}/files/decision": read(SEES_COMMUNE, pk="designation"),
+    "GET /api/v1/hotspots/designations/{pk}/files/removal": read(
+        NOBODY, pk="designation", note="the designation has no removal decision"
+    ),
+    "GET /api/v1/hotspots/tasks/{pk}/evidence": read(SEES_COMMUNE, pk="task"),
     # --- community -------------------------------------------------------------------------
     "GET /api/v1/community/scheme-types": read(EVERYONE),
+    "POST /api/v1/community/scheme-types": action(frozenset({ADMIN, PROVINCE})),
     "GET /api/v1/community/schemes": read(EVERYONE),
     "POST /api/v1/community/schemes": action(MANAGE_COMMUNITY),
     "GET /api/v1/community/schemes/{scheme_id}": read(SEES_COMMUNE),
