@@ -86,6 +86,8 @@ def _managed_commune(request: HttpRequest, code: str | None) -> OrgUnit | None:
     if code:
         unit = selectors.unit_get(user=request.user, code=code[:32])
         commune = community_perms.commune_of(unit)
+        if commune is None and unit.kind == Kind.PROVINCE:
+            return None  # from a province's list: the user picks one of its communes
         if commune is None or not community_perms.can_manage(request.user, commune):
             raise _not_found()
         return commune
@@ -93,6 +95,26 @@ def _managed_commune(request: HttpRequest, code: str | None) -> OrgUnit | None:
     if commune is not None and community_perms.can_manage(request.user, commune):
         return commune
     return None
+
+
+def _grading_url(request: HttpRequest, unit: OrgUnit | None) -> str:
+    """Return where the "grading" link of a page leads, or "" if the user could not open it.
+
+    The sheet of the unit's commune when the user sees that commune; otherwise the chooser,
+    but only for users who manage at least one commune (the chooser lists nothing else).
+    """
+    commune = (
+        community_perms.commune_of(unit)
+        if unit is not None
+        else selectors.default_commune(user=request.user)
+    )
+    if commune is not None and selectors.units_visible(user=request.user, units=[commune]):
+        return reverse(
+            "community:grading_sheet", args=[commune.code, selectors.current_team_year()]
+        )
+    if selectors.manageable_communes(user=request.user, limit=1):
+        return reverse("community:grading_index")
+    return ""
 
 
 def _choose_commune(request: HttpRequest, title: str, url_name: str) -> HttpResponse:
@@ -182,6 +204,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "commune": community_perms.commune_of(unit) if unit is not None else None,
             "province": selectors.province_of(unit) if unit is not None else None,
             "team_year": selectors.current_team_year(),
+            "grading_url": _grading_url(request, unit),
         },
     )
 
@@ -771,6 +794,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(params.values()),
             "can_manage": community_perms.can_manage_anywhere(request.user),
             "rules": selectors.rules_for(unit) if unit is not None else selectors.national_rules(),
+            "grading_url": _grading_url(request, unit),
         },
         status=status,
     )
@@ -871,6 +895,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_grade": commune is not None and community_perms.can_grade(request.user, commune),
             "dissolve_form": DissolveForm() if can_edit and team.is_active else None,
             "team_year": selectors.current_team_year(),
+            "grading_url": _grading_url(request, team.village),
         },
     )
 

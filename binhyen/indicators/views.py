@@ -421,8 +421,8 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
             posted_errors = list(exc.messages)
         if sub is not None:
             sub.refresh_from_db()
-    if not (can_enter or can_review or sub is not None):
-        raise selectors.unit_not_found(unit.code)
+    # Whoever sees the unit may read its report, even one not started yet (read-only): the
+    # completeness tables link every unit to it.
     saved = selectors.form_values(sub) if sub else {}
     lines = excel.template_lines(metrics, saved)
     if request.method == "POST" and posted_errors:

@@ -211,6 +211,13 @@ def unit_get(*, user: Any, code: str) -> OrgUnit:
     return unit
 
 
+def visible_parent(*, user: Any, unit: OrgUnit) -> OrgUnit | None:
+    """Return the unit above ``unit`` if ``user`` may see it, else None."""
+    if unit.parent_id is None:
+        return None
+    return OrgUnit.objects.visible_to(user).filter(pk=unit.parent_id).first()
+
+
 def timeline(enrollment: Enrollment) -> list[AuditEvent]:
     """Return every audited step of the file, oldest first (the decision's included)."""
     condition = Q(object_type=Enrollment._meta.label, object_id=str(enrollment.pk))

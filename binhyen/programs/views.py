@@ -959,6 +959,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
             "points": points,
             "map_tiles": settings.MAP_TILE_URL,
             "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "parent": unit.parent if unit.parent_id and unit.parent else None,
+            # The way up only while it stays inside the user's scope (no link to a 404).
+            "parent": selectors.visible_parent(user=request.user, unit=unit),
         },
     )

@@ -229,6 +229,40 @@ def test_create_pages_ask_users_of_several_communes_to_choose(client, s):
     assert s.far_commune.name not in body
 
 
+@pytest.mark.parametrize("name", ["scheme_create", "team_create", "pledge_create"])
+def test_create_links_from_a_province_list_ask_for_the_commune(client, s, name):
+    # given a province officer on the province's list (its "add" link names the province)
+    login(client, s, "province_officer")
+    # when they follow it
+    response = client.get(f"{reverse(f'community:{name}')}?unit={s.province.code}")
+    # then they choose among the province's communes, and another province stays 404
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert s.commune.name in body and s.far_commune.name not in body
+    url = f"{reverse(f'community:{name}')}?unit={s.other_province.code}"
+    assert client.get(url).status_code == 404
+
+
+def test_the_grading_link_is_shown_only_to_who_can_open_it(client, s):
+    from binhyen.accounts.models import Role
+    from binhyen.accounts.tests.factories import user_with_role
+
+    # given a viewer of the province (no commune to grade) and the village's member
+    viewer = user_with_role(Role.VIEWER, s.province, username="xem")
+    grading = reverse("community:grading_index")
+    for user in (viewer, s.village_member):
+        client.force_login(user)
+        # when they open the community pages
+        index = client.get(reverse("community:index")).content.decode()
+        teams = client.get(reverse("community:team_list")).content.decode()
+        # then no link leads to a grading page they could not open
+        assert grading not in index and grading not in teams
+        assert f"/community/gradings/{s.commune.code}/" not in index
+    # and the commune officer still has it
+    login(client, s, "commune_officer")
+    assert "/community/gradings/" in client.get(reverse("community:index")).content.decode()
+
+
 def test_viewer_without_manage_permission_cannot_open_create_pages(client, s):
     login(client, s, "village_member")
     for name in ("scheme_create", "team_create", "pledge_create"):

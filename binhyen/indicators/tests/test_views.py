@@ -330,3 +330,16 @@ def test_home_redirects_to_the_users_unit(client, w):
     client.force_login(w["officer"])
     resp = client.get(reverse("indicators:home"))
     assert resp.status_code == 302 and resp["Location"].endswith("/indicators/u/94001/")
+
+
+def test_a_viewer_reads_a_report_not_started_yet(client, w):
+    # given a viewer of the province (the completeness table links every commune's report)
+    viewer = user_with_role(Role.VIEWER, w["p"], username="xem")
+    client.force_login(viewer)
+    # when they open a commune's report that nobody has started
+    response = client.get(report_url(w))
+    # then they read it (read-only), and a unit outside their scope still answers 404
+    assert response.status_code == 200
+    assert 'name="action"' not in response.content.decode()
+    client.force_login(user_with_role(Role.VIEWER, ProvinceFactory(code="95"), username="xa"))
+    assert client.get(report_url(w)).status_code == 404

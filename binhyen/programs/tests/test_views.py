@@ -125,6 +125,22 @@ def test_verification_and_decision_pages_need_the_level(client, s, world):
     assert client.get(decide).status_code == 200
 
 
+@pytest.mark.parametrize("data", [{}, {"verdict": "bogus"}])
+def test_an_empty_or_unknown_verdict_gives_the_form_back(client, s, world, data):
+    # given a submitted file the province officer verifies
+    pending = world["pending"]
+    f.evidence_ready(world["sibling_officer"], pending)
+    services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
+    criterion = pending.criteria_set.criteria.order_by("pk").first()
+    login_verified(client, s.province_officer)
+    # when the verdict is missing or unknown
+    url = reverse("programs:verdict", args=[pending.pk, criterion.pk])
+    response = client.post(url, data)
+    # then the verification page comes back with the field error, not a server error
+    assert response.status_code == 400
+    assert "Chọn “Đồng ý” hoặc “Không đồng ý”." in response.content.decode()
+
+
 def test_criterion_editor_is_for_managers_only(client, s, world):
     draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
     url = reverse("programs:criterion_new", args=[world["program"].code, draft.version])
@@ -271,3 +287,17 @@ def test_bad_input_on_the_programme_form_changes_nothing(client, world, body):
     # Then the form comes back with the error and nothing changed
     assert response.status_code == 400
     assert _stored(program) == before
+
+
+def test_overview_breadcrumbs_stop_at_the_users_scope(client, s, world):
+    url = reverse("programs:overview", args=[world["program"].code])
+    # given a commune officer, whose overview starts at their commune
+    client.force_login(s.commune_officer)
+    # when they open the overview
+    body = client.get(url).content.decode()
+    # then no breadcrumb leads up to the province (which would answer 404)
+    assert f"unit={s.province.code}" not in body
+    # while a province officer looking at a commune is offered the way back up
+    login_verified(client, s.province_officer)
+    body = client.get(f"{url}?unit={s.commune.code}").content.decode()
+    assert f"unit={s.province.code}" in body

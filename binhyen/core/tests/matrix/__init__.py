@@ -1,0 +1,1 @@
+"""The authorization matrix: every URL and API operation declared, requested as every role."""

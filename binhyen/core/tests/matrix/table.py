@@ -1,0 +1,425 @@
+"""Every URL of the product and every operation of the API, declared: who may do what.
+
+One line per URL name (pages) or per "METHOD /path" (API operations). A URL or operation
+missing here fails ``test_authorization_matrix``; see docs/permissions.md, "The authorization
+matrix", for how to declare a new one. The role sets are read as "succeeds on commune A's
+object"; everyone else must be refused (404, or 403 for a user who sees the object anyway).
+"""
+
+from __future__ import annotations
+
+from binhyen.core.tests.matrix.rules import (
+    ADMIN,
+    CHIEF,
+    EVERYONE,
+    MEMBER,
+    MINISTRY,
+    NOBODY,
+    OFFICER,
+    PROVINCE,
+    SEES_COMMUNE,
+    Rule,
+    action,
+    form,
+    public,
+    read,
+    signed_in,
+    staff,
+)
+
+# Role sets, named after the permission of binhyen/accounts/permissions.py they stand for.
+COMMUNE_STAFF = frozenset({CHIEF, OFFICER})
+CHANGE_UNITS = frozenset({ADMIN, MINISTRY, PROVINCE, CHIEF, OFFICER})
+MANAGE_USERS = frozenset({ADMIN, PROVINCE, CHIEF})
+VIEW_AUDIT = frozenset({ADMIN, MINISTRY, PROVINCE, CHIEF})
+ENTER_DATA = COMMUNE_STAFF
+APPROVE = frozenset({MINISTRY, PROVINCE, CHIEF})
+MANAGE_METRICS = frozenset({ADMIN})
+RECORD_ACTIVITIES = COMMUNE_STAFF
+MANAGE_HOTSPOTS = frozenset({MINISTRY, PROVINCE})
+TRIAGE_TIPS = frozenset({PROVINCE, CHIEF, OFFICER})
+VIEW_TIP_CONTACT = frozenset({PROVINCE, CHIEF})
+MANAGE_COMMUNITY = frozenset({PROVINCE, CHIEF, OFFICER})
+GRADE_TEAMS = frozenset({CHIEF})
+MANAGE_PROGRAMS = frozenset({ADMIN, MINISTRY, PROVINCE})
+SELF_ASSESS = COMMUNE_STAFF
+VERIFY = frozenset({MINISTRY, PROVINCE, CHIEF})
+DECIDE = VERIFY
+OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
+# The demo's commune file is verified at the province level: the chief verifies villages only.
+VERIFY_COMMUNE = frozenset({MINISTRY, PROVINCE})
+# The demo's programme is national: only national roles edit it (a province adopts a copy).
+NATIONAL_PROGRAMS = frozenset({ADMIN, MINISTRY})
+# A commune's report is returned, approved and reopened from the level above it.
+REVIEW_COMMUNE = frozenset({MINISTRY, PROVINCE})
+REPORT = "/api/v1/indicators/reports/{form_code}/{unit_code}/{period_code}"
+LOCKED = "the demo's version is published: its criteria are locked for everyone"
+
+PAGES: dict[str, Rule] = {
+    # --- home, health, sign-in -------------------------------------------------------------
+    "home": signed_in(),
+    "core:healthz": public(),
+    "accounts:login": public(),
+    "accounts:logout": public(status=302),
+    "accounts:otp_verify": signed_in(status=302),
+    "accounts:otp_setup": signed_in(status=302),  # a user with an authenticator is sent back
+    "accounts:otp_backup_codes": action(EVERYONE),
+    "accounts:profile": signed_in(),
+    "accounts:password_change": signed_in(),
+    "accounts:token_create": action(EVERYONE),
+    "accounts:token_revoke": action(OWNER, pk="token"),
+    # --- users and the audit log -----------------------------------------------------------
+    "accounts:user_list": read(MANAGE_USERS),
+    "accounts:user_create": form(MANAGE_USERS),
+    "accounts:unit_lookup": read(MANAGE_USERS),
+    "accounts:user_detail": read(MANAGE_USERS, pk="user"),
+    "accounts:role_grant": action(MANAGE_USERS, pk="user"),
+    "accounts:role_revoke": action(MANAGE_USERS, pk="user"),
+    "accounts:user_set_active": action(MANAGE_USERS, pk="user"),
+    "accounts:user_otp_reset": action(MANAGE_USERS, pk="user"),
+    "accounts:audit_list": read(VIEW_AUDIT),
+    # --- units -----------------------------------------------------------------------------
+    "orgunits:list": read(EVERYONE),
+    "orgunits:picker": read(EVERYONE, status=302),  # without a query: back to the list
+    "orgunits:detail": read(SEES_COMMUNE, code="unit"),
+    "orgunits:children": read(SEES_COMMUNE, status=302, code="unit"),  # to the unit page
+    "orgunits:export": read(SEES_COMMUNE, code="unit"),
+    "orgunits:create": form(CHANGE_UNITS, code="unit"),
+    "orgunits:edit": form(CHANGE_UNITS, code="unit"),
+    "orgunits:close": action(CHANGE_UNITS, code="village"),
+    "orgunits:import": form(CHANGE_UNITS, code="unit"),
+    "orgunits:import_template": read(CHANGE_UNITS, code="unit"),
+    # --- indicators ------------------------------------------------------------------------
+    "indicators:home": read(EVERYONE, status=302),
+    "indicators:dashboard": read(SEES_COMMUNE, code="unit"),
+    "indicators:report_list": read(EVERYONE),
+    "indicators:report": form(SEES_COMMUNE, writers=ENTER_DATA, unit_code="unit"),
+    "indicators:report_template": read(ENTER_DATA, unit_code="unit"),
+    "indicators:report_upload": action(ENTER_DATA, unit_code="unit"),
+    "indicators:completeness": read(SEES_COMMUNE, unit_code="unit"),
+    "indicators:metric_list": read(EVERYONE),  # the catalogue is public to users
+    "indicators:metric_create": form(MANAGE_METRICS),
+    "indicators:metric_edit": form(MANAGE_METRICS, code="metric"),
+    "indicators:form_list": read(EVERYONE),
+    "indicators:form_create": form(MANAGE_METRICS),
+    "indicators:form_edit": form(MANAGE_METRICS, code="form"),
+    "indicators:rule_list": read(EVERYONE),
+    "indicators:rule_create": form(MANAGE_METRICS),
+    "indicators:rule_edit": form(MANAGE_METRICS, code="rule"),
+    "indicators:rule_toggle": action(MANAGE_METRICS, code="rule"),
+    # --- citizen tips (public side, then the officers' side) -------------------------------
+    "tips:home": public(),
+    "tips:new": public(),
+    "tips:follow": public(),
+    "tips:receipt": public(status=302),
+    "tips:unit_options": public(),
+    "tips:zalo_webhook": public(status=405, note="Zalo posts here, signed; a GET is refused"),
+    "tips:inbox": read(TRIAGE_TIPS),
+    "tips:detail": read(TRIAGE_TIPS, pk="tip"),
+    "tips:contact": action(VIEW_TIP_CONTACT, pk="tip"),
+    "tips:media": read(TRIAGE_TIPS, pk="tip"),
+    "tips:action": action(TRIAGE_TIPS, pk="tip"),
+    # --- movement activities ---------------------------------------------------------------
+    "activities:list": read(EVERYONE),
+    "activities:export": read(EVERYONE),
+    "activities:new": read(RECORD_ACTIVITIES),
+    "activities:create": form(
+        RECORD_ACTIVITIES, denied=frozenset({302}), note="others are sent to the chooser"
+    ),
+    "activities:detail": read(SEES_COMMUNE, pk="activity"),
+    "activities:edit": form(RECORD_ACTIVITIES, pk="activity"),
+    "activities:delete": action(RECORD_ACTIVITIES, pk="activity"),
+    "activities:photo_add": action(RECORD_ACTIVITIES, pk="activity"),
+    "activities:photo": read(SEES_COMMUNE, pk="activity_photo"),
+    "activities:photo_delete": action(RECORD_ACTIVITIES, pk="activity_photo"),
+    "activities:import": form(RECORD_ACTIVITIES, code="unit"),
+    "activities:import_template": read(RECORD_ACTIVITIES, code="unit"),
+    # --- hotspots --------------------------------------------------------------------------
+    "hotspots:list": read(EVERYONE),
+    "hotspots:export": read(EVERYONE),
+    "hotspots:board": read(EVERYONE),
+    "hotspots:create": form(MANAGE_HOTSPOTS),
+    "hotspots:detail": read(SEES_COMMUNE, pk="designation"),
+    "hotspots:edit": form(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:attachment": read(SEES_COMMUNE, pk="designation"),
+    "hotspots:responsibility_add": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:responsibility_delete": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:task_add": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:removal_propose": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:removal": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:relapse_add": action(MANAGE_HOTSPOTS, pk="designation"),
+    "hotspots:task": form(frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER}), pk="task"),
+    "hotspots:task_evidence": read(SEES_COMMUNE, pk="task"),
+    # --- community: schemes, teams, pledges ------------------------------------------------
+    "community:index": read(EVERYONE),
+    "community:scheme_list": read(EVERYONE),
+    "community:scheme_export": read(EVERYONE),
+    "community:scheme_create": form(MANAGE_COMMUNITY),
+    "community:scheme_detail": read(SEES_COMMUNE, pk="scheme"),
+    "community:scheme_edit": form(MANAGE_COMMUNITY, pk="scheme"),
+    "community:scheme_status": action(MANAGE_COMMUNITY, pk="scheme"),
+    "community:scheme_site_add": form(MANAGE_COMMUNITY, pk="scheme"),
+    "community:scheme_member_add": action(MANAGE_COMMUNITY, pk="scheme"),
+    "community:scheme_grading_add": form(MANAGE_COMMUNITY, pk="scheme"),
+    "community:scheme_site_end": action(MANAGE_COMMUNITY, pk="site"),
+    "community:scheme_member_remove": action(MANAGE_COMMUNITY, pk="roster"),
+    "community:type_list": read(EVERYONE),
+    "community:type_create": form(frozenset({ADMIN})),  # the national catalogue
+    "community:type_edit": form(frozenset({PROVINCE}), pk="scheme_type"),
+    "community:type_typical": action(frozenset({PROVINCE}), pk="scheme_type"),
+    "community:team_list": read(EVERYONE),
+    "community:team_export": read(EVERYONE),
+    "community:team_create": form(MANAGE_COMMUNITY),
+    "community:team_detail": read(SEES_COMMUNE, pk="team"),
+    "community:team_edit": form(MANAGE_COMMUNITY, pk="team"),
+    "community:team_dissolve": action(MANAGE_COMMUNITY, pk="team"),
+    "community:member_create": form(MANAGE_COMMUNITY, pk="team"),
+    "community:training_create": form(MANAGE_COMMUNITY, pk="team"),
+    "community:member_edit": form(MANAGE_COMMUNITY, pk="member"),
+    "community:grading_index": read(
+        frozenset({PROVINCE}), denied=frozenset({302}), note="commune users go to their sheet"
+    ),
+    "community:grading_sheet": form(SEES_COMMUNE, writers=GRADE_TEAMS, code="unit"),
+    "community:rules": form(EVERYONE, writers=frozenset({PROVINCE}), code="province"),
+    "community:pledge_list": read(EVERYONE),
+    "community:pledge_export": read(EVERYONE),
+    "community:pledge_create": form(MANAGE_COMMUNITY),
+    "community:pledge_detail": read(SEES_COMMUNE, pk="pledge"),
+    "community:pledge_edit": form(MANAGE_COMMUNITY, pk="pledge"),
+    "community:pledge_delete": action(MANAGE_COMMUNITY, pk="pledge"),
+    "community:decision_file": read(SEES_COMMUNE, pk="decision"),
+    # --- recognition programmes ------------------------------------------------------------
+    "programs:index": read(EVERYONE),
+    "programs:create": form(MANAGE_PROGRAMS),
+    "programs:enrollment": read(SEES_COMMUNE, pk="enrollment"),
+    "programs:assess": action(SELF_ASSESS, pk="enrollment", denied=frozenset({302})),
+    "programs:evidence_add": action(SELF_ASSESS, pk="enrollment", denied=frozenset({302})),
+    "programs:submit": action(SELF_ASSESS, pk="enrollment"),
+    "programs:verify": read(VERIFY_COMMUNE, pk="enrollment"),
+    "programs:verdict": action(VERIFY_COMMUNE, pk="enrollment"),
+    "programs:verify_finish": action(VERIFY_COMMUNE, pk="enrollment"),
+    "programs:return": action(VERIFY_COMMUNE, pk="enrollment"),
+    "programs:withdraw": action(VERIFY_COMMUNE, pk="enrollment"),
+    "programs:certificate": read(SEES_COMMUNE, pk="recognised_enrollment"),
+    "programs:evidence_file": read(SEES_COMMUNE, pk="evidence"),
+    "programs:evidence_delete": action(SELF_ASSESS, pk="evidence"),
+    "programs:decision": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
+    "programs:decision_list": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
+    "programs:decision_scan": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
+    "programs:detail": read(EVERYONE, code="program"),
+    "programs:edit": form(NATIONAL_PROGRAMS, code="program"),
+    "programs:adopt": action(MANAGE_PROGRAMS, code="program"),
+    "programs:enrol": action(SELF_ASSESS, code="program", denied=frozenset({302})),
+    "programs:overview": read(EVERYONE, code="program"),
+    "programs:decide": form(DECIDE, code="program"),
+    "programs:new_version": action(NATIONAL_PROGRAMS, code="program"),
+    "programs:set_editor": read(EVERYONE, code="program"),
+    "programs:set_settings": action(NATIONAL_PROGRAMS, code="program"),
+    "programs:set_publish": action(NATIONAL_PROGRAMS, code="program"),
+    "programs:rule_check": action(EVERYONE, code="program"),  # checks, stores nothing
+    "programs:set_import": action(NATIONAL_PROGRAMS, code="program"),
+    "programs:set_export": read(EVERYONE, code="program"),
+    "programs:criterion_new": form(NOBODY, code="program", note=LOCKED),
+    "programs:criterion_edit": form(NOBODY, code="program", pk="criterion", note=LOCKED),
+    "programs:criterion_delete": action(NATIONAL_PROGRAMS, code="program", pk="criterion"),
+    # --- the API's own pages, languages, Django's admin ------------------------------------
+    "api:openapi-json": public(),
+    "api:openapi-view": public(),
+    "set_language": public(status=302),
+    "admin:*": staff(),
+}
+
+API: dict[str, Rule] = {
+    # --- accounts --------------------------------------------------------------------------
+    "GET /api/v1/accounts/me": signed_in(),
+    "GET /api/v1/accounts/tokens": signed_in(),
+    "POST /api/v1/accounts/tokens": action(EVERYONE),
+    "DELETE /api/v1/accounts/tokens/{token_id}": action(OWNER),
+    "GET /api/v1/accounts/users": read(MANAGE_USERS),
+    "POST /api/v1/accounts/users": action(MANAGE_USERS),
+    "GET /api/v1/accounts/users/{user_id}": read(MANAGE_USERS),
+    "PATCH /api/v1/accounts/users/{user_id}": action(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/active": action(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/otp-reset": action(MANAGE_USERS),
+    "GET /api/v1/accounts/users/{user_id}/roles": read(MANAGE_USERS),
+    "POST /api/v1/accounts/users/{user_id}/roles": action(MANAGE_USERS),
+    "DELETE /api/v1/accounts/users/{user_id}/roles/{assignment_id}": action(MANAGE_USERS),
+    "GET /api/v1/accounts/audit": read(VIEW_AUDIT),
+    # --- units -----------------------------------------------------------------------------
+    "GET /api/v1/orgunits": read(EVERYONE),
+    "GET /api/v1/orgunits/resolve": read(EVERYONE, status=422),
+    "GET /api/v1/orgunits/{code}": read(SEES_COMMUNE, code="unit"),
+    "PATCH /api/v1/orgunits/{code}": action(
+        CHANGE_UNITS, code="unit", denied=frozenset({400}), note="an empty change is refused first"
+    ),
+    "GET /api/v1/orgunits/{code}/children": read(SEES_COMMUNE, code="unit"),
+    "POST /api/v1/orgunits/{code}/children": action(CHANGE_UNITS, code="unit"),
+    "GET /api/v1/orgunits/{code}/lineage": read(SEES_COMMUNE, code="unit"),
+    "POST /api/v1/orgunits/{code}/import": action(CHANGE_UNITS, code="unit"),
+    "GET /api/v1/orgunits/{code}/import/template": read(CHANGE_UNITS, code="unit"),
+    # --- indicators ------------------------------------------------------------------------
+    "GET /api/v1/analytics": read(EVERYONE, status=422),
+    "GET /api/v1/indicators/metrics": read(EVERYONE),
+    "POST /api/v1/indicators/metrics": action(MANAGE_METRICS),
+    "GET /api/v1/indicators/periods/{code}": read(EVERYONE, code="period"),
+    "PUT /api/v1/indicators/metrics/{code}": action(MANAGE_METRICS, code="metric"),
+    "GET /api/v1/indicators/forms": read(EVERYONE),
+    "POST /api/v1/indicators/forms": action(MANAGE_METRICS),
+    "PUT /api/v1/indicators/forms/{code}": action(MANAGE_METRICS, code="form"),
+    "GET /api/v1/indicators/rules": read(EVERYONE),
+    "POST /api/v1/indicators/rules": action(MANAGE_METRICS),
+    "PUT /api/v1/indicators/rules/{code}": action(MANAGE_METRICS, code="rule"),
+    "GET /api/v1/indicators/reports": read(EVERYONE),
+    f"GET {REPORT}": read(SEES_COMMUNE),
+    f"PUT {REPORT}/values": action(ENTER_DATA),
+    f"POST {REPORT}/submit": action(ENTER_DATA),
+    f"POST {REPORT}/return": action(REVIEW_COMMUNE),
+    f"POST {REPORT}/approve": action(REVIEW_COMMUNE),
+    f"POST {REPORT}/reopen": action(REVIEW_COMMUNE),
+    f"GET {REPORT}/template": read(ENTER_DATA),
+    f"POST {REPORT}/upload": action(ENTER_DATA),
+    f"GET {REPORT}/completeness": read(SEES_COMMUNE),
+    # --- citizen tips ----------------------------------------------------------------------
+    "GET /api/v1/tips/challenge": public(),
+    "POST /api/v1/tips/": public(status=422),
+    "POST /api/v1/tips/status": public(status=422),
+    "POST /api/v1/tips/follow-up": public(status=422),
+    "GET /api/v1/tips/inbox": read(EVERYONE, note="only the tips the user may triage"),
+    "GET /api/v1/tips/{tip_id}": read(TRIAGE_TIPS),
+    "GET /api/v1/tips/reply-templates": read(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/claim": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/release": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/assign": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/priority": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/classify": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/state": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/messages": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/notes": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/transfer": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/place": action(TRIAGE_TIPS),
+    "GET /api/v1/tips/{tip_id}/duplicates": read(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/merge": action(TRIAGE_TIPS),
+    "POST /api/v1/tips/{tip_id}/valuable": action(TRIAGE_TIPS),
+    "GET /api/v1/tips/{tip_id}/contact": read(
+        VIEW_TIP_CONTACT, status=409, note="an anonymous tip has no contact to reveal"
+    ),
+    # --- movement activities ---------------------------------------------------------------
+    "GET /api/v1/activities": read(EVERYONE),
+    "POST /api/v1/activities": action(RECORD_ACTIVITIES),
+    "GET /api/v1/activities/{pk}": read(SEES_COMMUNE, pk="activity"),
+    "PUT /api/v1/activities/{pk}": action(RECORD_ACTIVITIES, pk="activity"),
+    "DELETE /api/v1/activities/{pk}": action(RECORD_ACTIVITIES, pk="activity"),
+    "POST /api/v1/activities/import/{code}": action(RECORD_ACTIVITIES, code="unit"),
+    "GET /api/v1/activities/import/{code}/template": read(RECORD_ACTIVITIES, code="unit"),
+    "GET /api/v1/activities/{pk}/photos": read(SEES_COMMUNE, pk="activity"),
+    "POST /api/v1/activities/{pk}/photos": action(RECORD_ACTIVITIES, pk="activity"),
+    "GET /api/v1/activities/photos/{photo_id}": read(SEES_COMMUNE),
+    "DELETE /api/v1/activities/photos/{photo_id}": action(RECORD_ACTIVITIES),
+    # --- hotspots --------------------------------------------------------------------------
+    "GET /api/v1/hotspots/designations": read(EVERYONE),
+    "POST /api/v1/hotspots/designations": action(MANAGE_HOTSPOTS),
+    "GET /api/v1/hotspots/designations/{pk}": read(SEES_COMMUNE, pk="designation"),
+    "PUT /api/v1/hotspots/designations/{pk}": action(MANAGE_HOTSPOTS, pk="designation"),
+    "POST /api/v1/hotspots/designations/{pk}/tasks": action(MANAGE_HOTSPOTS, pk="designation"),
+    "POST /api/v1/hotspots/tasks/{pk}/progress": action(SEES_COMMUNE, pk="task"),
+    "POST /api/v1/hotspots/designations/{pk}/removal-proposal": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
+    "POST /api/v1/hotspots/designations/{pk}/removal": action(MANAGE_HOTSPOTS, pk="designation"),
+    "POST /api/v1/hotspots/designations/{pk}/relapses": action(MANAGE_HOTSPOTS, pk="designation"),
+    "GET /api/v1/hotspots/board": read(EVERYONE),
+    "POST /api/v1/hotspots/designations/{pk}/files/decision": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
+    "POST /api/v1/hotspots/designations/{pk}/removal/file": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
+    "POST /api/v1/hotspots/tasks/{pk}/progress/file": action(SEES_COMMUNE, pk="task"),
+    "GET /api/v1/hotspots/designations/{pk}/files/decision": read(SEES_COMMUNE, pk="designation"),
+    "GET /api/v1/hotspots/designations/{pk}/files/removal": read(
+        NOBODY, pk="designation", note="the designation has no removal decision"
+    ),
+    "GET /api/v1/hotspots/tasks/{pk}/evidence": read(SEES_COMMUNE, pk="task"),
+    # --- community -------------------------------------------------------------------------
+    "GET /api/v1/community/scheme-types": read(EVERYONE),
+    "POST /api/v1/community/scheme-types": action(frozenset({ADMIN, PROVINCE})),
+    "GET /api/v1/community/schemes": read(EVERYONE),
+    "POST /api/v1/community/schemes": action(MANAGE_COMMUNITY),
+    "GET /api/v1/community/schemes/{scheme_id}": read(SEES_COMMUNE),
+    "PATCH /api/v1/community/schemes/{scheme_id}": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/schemes/{scheme_id}/status": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/schemes/{scheme_id}/sites": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/schemes/{scheme_id}/gradings": action(MANAGE_COMMUNITY),
+    "GET /api/v1/community/teams": read(EVERYONE),
+    "POST /api/v1/community/teams": action(MANAGE_COMMUNITY),
+    "GET /api/v1/community/teams/{team_id}": read(SEES_COMMUNE),
+    "PATCH /api/v1/community/teams/{team_id}": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/teams/{team_id}/dissolve": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/teams/{team_id}/members": action(MANAGE_COMMUNITY),
+    "PATCH /api/v1/community/members/{member_id}": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/teams/{team_id}/trainings": action(MANAGE_COMMUNITY),
+    "GET /api/v1/community/gradings/{code}/{year}": read(SEES_COMMUNE, code="unit"),
+    "POST /api/v1/community/gradings/{code}/{year}": action(GRADE_TEAMS, code="unit"),
+    "GET /api/v1/community/pledges": read(EVERYONE),
+    "POST /api/v1/community/pledges": action(MANAGE_COMMUNITY),
+    "GET /api/v1/community/pledges/{pledge_id}": read(SEES_COMMUNE),
+    "PATCH /api/v1/community/pledges/{pledge_id}": action(MANAGE_COMMUNITY),
+    "DELETE /api/v1/community/pledges/{pledge_id}": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/decisions/{decision_id}/file": action(MANAGE_COMMUNITY),
+    # --- recognition programmes ------------------------------------------------------------
+    "GET /api/v1/programs": read(EVERYONE),
+    "POST /api/v1/programs": action(MANAGE_PROGRAMS),
+    "GET /api/v1/programs/enrollments": read(EVERYONE),
+    "GET /api/v1/programs/enrollments/{pk}": read(SEES_COMMUNE, pk="enrollment"),
+    "GET /api/v1/programs/enrollments/{pk}/timeline": read(SEES_COMMUNE, pk="enrollment"),
+    "POST /api/v1/programs/enrollments/{pk}/assessments/{criterion_id}": action(
+        SELF_ASSESS, pk="enrollment"
+    ),
+    "POST /api/v1/programs/enrollments/{pk}/evidence/{criterion_id}": action(
+        SELF_ASSESS, pk="enrollment"
+    ),
+    "POST /api/v1/programs/enrollments/{pk}/submit": action(SELF_ASSESS, pk="enrollment"),
+    "POST /api/v1/programs/enrollments/{pk}/return": action(VERIFY_COMMUNE, pk="enrollment"),
+    "POST /api/v1/programs/enrollments/{pk}/verdicts/{criterion_id}": action(
+        VERIFY_COMMUNE, pk="enrollment"
+    ),
+    "POST /api/v1/programs/enrollments/{pk}/verify": action(VERIFY_COMMUNE, pk="enrollment"),
+    "POST /api/v1/programs/enrollments/{pk}/withdraw": action(VERIFY_COMMUNE, pk="enrollment"),
+    "GET /api/v1/programs/decisions/{pk}": read(SEES_COMMUNE | {MEMBER}, pk="program_decision"),
+    "GET /api/v1/programs/decisions/{pk}/scan": read(
+        SEES_COMMUNE | {MEMBER}, pk="program_decision"
+    ),
+    "POST /api/v1/programs/decisions/{pk}/scan": action(DECIDE, pk="program_decision"),
+    "GET /api/v1/programs/{code}": read(EVERYONE, code="program"),
+    "PUT /api/v1/programs/{code}": action(NATIONAL_PROGRAMS, code="program"),
+    "PUT /api/v1/programs/{code}/sets/{version}/settings": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "DELETE /api/v1/programs/{code}/sets/{version}/criteria/{criterion_id}": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "PUT /api/v1/programs/{code}/sets/{version}/criteria/{criterion_id}": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "GET /api/v1/programs/{code}/sets/{version}": read(EVERYONE, code="program"),
+    "POST /api/v1/programs/{code}/sets": action(NATIONAL_PROGRAMS, code="program"),
+    "POST /api/v1/programs/{code}/sets/{version}/validate": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "POST /api/v1/programs/{code}/sets/{version}/criteria": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "POST /api/v1/programs/{code}/sets/{version}/publish": action(
+        NATIONAL_PROGRAMS, code="program"
+    ),
+    "GET /api/v1/programs/{code}/sets/{version}/export": read(EVERYONE, code="program"),
+    "POST /api/v1/programs/{code}/sets/{version}/import": action(
+        NATIONAL_PROGRAMS,
+        code="program",
+        denied=frozenset({400}),
+        note="the document is read first",
+    ),
+    "POST /api/v1/programs/{code}/enrollments": action(SELF_ASSESS, code="program"),
+    "POST /api/v1/programs/{code}/decisions": action(DECIDE, code="program"),
+    "GET /api/v1/programs/{code}/overview": read(EVERYONE, code="program"),
+}

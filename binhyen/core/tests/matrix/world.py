@@ -1,0 +1,226 @@
+"""One realistic world for the authorization matrix and the link crawl.
+
+The demo province (Tỉnh Bắc Ninh, code 24) with every role, loaded through the same demo
+modules as ``manage.py demo_load`` (so through the services), plus a second province with its
+own province officer: the "user of another province". Commune A is Xã Hiệp Hòa (07840), the
+home of the commune roles and of the in-scope objects; Phường Bắc Giang (07210) is the other
+commune of the same province and the home of the "user of another commune".
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+
+# Who is asked. Keys are stable: the declaration table refers to them.
+ROLE_KEYS = ("admin", "ministry", "province", "viewer", "chief", "officer", "member")
+OUTSIDER_KEYS = ("other_commune", "other_province")
+DEMO_USERNAMES = {
+    "admin": "demo_admin",
+    "ministry": "demo_bo",
+    "province": "demo_tinh",
+    "viewer": "demo_xem",
+    "chief": "demo_truong",
+    "officer": "demo_canbo",
+    "member": "demo_tobv",
+    "other_commune": "demo_canbo2",
+}
+# Roles that must have passed TOTP (settings.OTP_REQUIRED_ROLES).
+TWO_FACTOR_KEYS = frozenset({"admin", "ministry", "province", "other_province"})
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    # URL/path argument values by name, e.g. "scheme" -> pk of a scheme of commune A.
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_demo() -> None:
+    from binhyen.orgunits import demo as base_demo
+    from binhyen.orgunits.models import Kind, Subkind
+    from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
+
+    province = OrgUnitFactory(
+        code="24", name="Tỉnh Bắc Ninh", kind=Kind.PROVINCE, subkind=Subkind.TINH, parent=country()
+    )
+    CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
+    CommuneFactory(code="07210", name="Phường Bắc Giang", parent=province, subkind=Subkind.PHUONG)
+    out = io.StringIO()
+    base_demo.load(out)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("binhyen.") or config.name == "binhyen.orgunits":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        module.load(out)
+
+
+def build() -> World:
+    """Load the demo and add one object of every kind the URLs name, all in commune A."""
+    from datetime import date
+    from unittest import mock
+
+    from binhyen.accounts.models import Role, RoleAssignment, User
+    from binhyen.accounts.services import api_token_create
+    from binhyen.accounts.tests.factories import user_with_role
+    from binhyen.activities.models import Activity
+    from binhyen.activities.services import activity_photo_add
+    from binhyen.community import services as community
+    from binhyen.community.models import Pledge, SecurityTeam, TeamMember
+    from binhyen.community.selectors import current_team_year
+    from binhyen.community.tests import factories as community_factories
+    from binhyen.community.tests.factories import png_bytes, upload
+    from binhyen.hotspots import services as hotspots
+    from binhyen.hotspots.tests.factories import designate
+    from binhyen.indicators.models import Metric, ReportForm, ValidationRule
+    from binhyen.indicators.selectors import default_report_period
+    from binhyen.orgunits.models import OrgUnit
+    from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory
+    from binhyen.programs import services as programs
+    from binhyen.programs.models import Decision as ProgramDecision
+    from binhyen.programs.models import Enrollment, Evidence
+    from binhyen.programs.tests.factories import pdf as program_pdf
+    from binhyen.tips import media as tip_media
+    from binhyen.tips import services as tips
+    from binhyen.tips.tests.factories import jpeg_with_gps, submit
+    from binhyen.tips.tests.factories import upload as tip_upload
+
+    # The metric providers' recomputation is what makes the demo slow; the access model does
+    # not depend on the published numbers, so they are left empty here.
+    with mock.patch("binhyen.indicators.services.provider_values_sync", lambda **kw: 0):
+        _load_demo()
+        users = {key: User.objects.get(username=name) for key, name in DEMO_USERNAMES.items()}
+        far_province = ProvinceFactory(code="20", name="Tỉnh Lạng Sơn")
+        CommuneFactory(code="06100", name="Xã Xa", parent=far_province)
+        users["other_province"] = user_with_role(
+            Role.PROVINCE_OFFICER, far_province, username="tinh_xa"
+        )
+        commune = OrgUnit.objects.get(code="07840")
+        village = OrgUnit.objects.get(code="07840-T001")
+        officer, province = users["officer"], users["province"]
+
+        token, _ = api_token_create(actor=officer, name="máy trạm")
+        tip = submit(commune).tip
+        tips.tip_follow_up(
+            actor=None,
+            tip=tip,
+            body="ảnh",
+            media=tip_media.process_uploads([tip_upload("a.jpg", jpeg_with_gps())]),
+            channel="web",
+        )
+        activity = Activity.objects.filter(orgunit__path__startswith=commune.path).first()
+        assert activity is not None
+        photo = activity_photo_add(
+            actor=officer, activity=activity, upload=upload("anh.png", png_bytes())
+        )
+        designation = designate(
+            province, commune, decision_file=upload("qd.pdf", b"%PDF-1.4\n%%EOF\n")
+        )
+        responsibility = hotspots.responsibility_create(
+            actor=province, designation=designation, department="Công an xã"
+        )
+        task = hotspots.plan_task_create(
+            actor=province,
+            designation=designation,
+            title="Lắp camera",
+            owner="Công an xã",
+            deadline=date(2026, 12, 31),
+        )
+        # Objects of another village than the security-team member's (T001): the member
+        # must not see them.
+        other_village = OrgUnit.objects.get(code="07840-T002")
+        scheme = community_factories.scheme(
+            officer,
+            [other_village],
+            founding_decision=community.DecisionInput(
+                number="12/QĐ-UBND",
+                issued_on=date(2025, 3, 1),
+                issuing_body="UBND xã",
+                upload=upload(),
+            ),
+        )
+        site = community.scheme_site_add(
+            actor=officer, scheme=scheme, unit=other_village, established_on=scheme.founded_on
+        )
+        person = community.scheme_member_add(actor=officer, scheme=scheme, full_name="Lê Văn Tư")
+        team = SecurityTeam.objects.filter(village=other_village).first()
+        member = TeamMember.objects.filter(team=team).first()
+        pledge = Pledge.objects.filter(orgunit=other_village).first()
+        decision = scheme.founding_decision
+        hotspots.plan_task_report(
+            actor=province,
+            task=task,
+            progress=50,
+            status="in_progress",
+            completed_on=None,
+            evidence="Đã lắp 3/5 camera",
+            evidence_file=upload("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+        scheme_type = community.scheme_type_create(
+            actor=province,
+            province=OrgUnit.objects.get(code="24"),
+            name="Xứ đạo bình yên",
+            category="khac",
+        )
+        enrollment = Enrollment.objects.get(unit=commune)
+        recognised = Enrollment.objects.get(unit=other_village)
+        criteria_set = enrollment.criteria_set
+        evidence = Evidence.objects.filter(assessment__enrollment=enrollment).first()
+        program_decision = ProgramDecision.objects.first()
+        if program_decision is not None:
+            programs.decision_scan_attach(
+                actor=users["chief"], decision=program_decision, scan=program_pdf()
+            )
+        form = ReportForm.objects.get(code="bao_cao_thang")
+
+    values: dict[str, Any] = {
+        "unit": commune.code,
+        "village": village.code,
+        "province": "24",
+        "user": officer.pk,
+        "assignment": RoleAssignment.objects.get(user=officer).pk,
+        "token": token.pk,
+        "metric": Metric.objects.order_by("code").first().code,  # type: ignore[union-attr]
+        "form": form.code,
+        "period": default_report_period(form).code,
+        "rule": ValidationRule.objects.order_by("code").first().code,  # type: ignore[union-attr]
+        "tip": tip.pk,
+        "tip_media": tip.media.first().pk,  # type: ignore[union-attr]
+        "tip_action": "claim",
+        "activity": activity.pk,
+        "activity_kind": "outreach",
+        "activity_photo": photo.pk,
+        "designation": designation.pk,
+        "hotspot_file": "decision",
+        "responsibility": responsibility.pk,
+        "task": task.pk,
+        "scheme": scheme.pk,
+        "site": site.pk,
+        "roster": person.pk,
+        "scheme_type": scheme_type.pk,
+        "team": team.pk if team else None,
+        "member": member.pk if member else None,
+        "year": current_team_year(),
+        "pledge": pledge.pk if pledge else None,
+        "decision": decision.pk if decision else None,
+        "program": enrollment.program.code,
+        "version": criteria_set.version,
+        "criterion": criteria_set.criteria.order_by("pk").first().pk,  # type: ignore[union-attr]
+        "export_fmt": "xlsx",
+        "enrollment": enrollment.pk,
+        "recognised_enrollment": recognised.pk,
+        "evidence": evidence.pk if evidence else None,
+        "program_decision": program_decision.pk if program_decision else None,
+    }
+    missing = [key for key, value in values.items() if value is None]
+    assert not missing, f"The demo no longer creates: {missing}"
+    return World(users=users, values=values)
