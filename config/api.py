@@ -1,4 +1,10 @@
-"""The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs."""
+"""The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs.
+
+The published document is the contract: every status an operation can answer is in it. The
+statuses the API itself answers for any operation (401 without valid credentials, 422 for
+parameters or a body off their schema, 400 for a body that is not JSON) are added here, once,
+to every operation they apply to; each router documents the statuses of its own logic.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,43 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from binhyen.accounts.api_auth import API_AUTH
 
-api = NinjaAPI(
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+UNPARSABLE_BODY = "Cannot parse request body"
+
+
+def _error_response(description: str) -> dict[str, object]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+def document_common_errors(schema: OpenAPISchema) -> OpenAPISchema:
+    """Add the statuses every operation may answer whatever its router says."""
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            responses = operation["responses"]
+            if operation.get("security"):
+                responses.setdefault(401, _error_response("Missing or invalid credentials"))
+            if "requestBody" in operation:
+                responses.setdefault(400, _error_response("The body could not be read"))
+            if "requestBody" in operation or operation.get("parameters"):
+                responses.setdefault(
+                    422, _error_response("A parameter or the body does not match its schema")
+                )
+    return schema
+
+
+class BinhYenAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, object] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_common_errors(schema)
+
+
+api = BinhYenAPI(
     title="Bình Yên API",
     version="1",
     description=(
@@ -70,6 +109,9 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith(UNPARSABLE_BODY):
+        # django-ninja's own words, in English and with the parser's detail under DEBUG
+        return _error(request, 400, _("Nội dung gửi lên không đọc được: cần JSON hợp lệ."))
     return _error(request, exc.status_code, str(exc))
 
 

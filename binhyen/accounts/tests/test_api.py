@@ -139,3 +139,18 @@ def test_token_create_errors_name_the_field(client, s):
     dup = client.post(f"{BASE}/tokens", {"name": "A"}, content_type="application/json")
     assert dup.status_code == 400
     assert dup.json()["field"] == "name"
+
+
+def test_revoking_a_token_that_is_not_mine_is_a_documented_404(client, s):
+    from config.api import api
+
+    # given a token of another user
+    _mine, raw = services.api_token_create(actor=s.commune_officer, name="A")
+    theirs, _raw = services.api_token_create(actor=s.far_officer, name="B")
+    # when revoking it
+    response = client.delete(f"{BASE}/tokens/{theirs.pk}", **_bearer(raw))
+    # then it is not found, and the document says the operation may answer so
+    assert response.status_code == 404 and response.json()["message"]
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    responses = api.get_openapi_schema()["paths"][f"{BASE}/tokens/{{token_id}}"]["delete"]
+    assert 404 in responses["responses"]

@@ -243,3 +243,25 @@ def test_decision_file_upload(client, s, world):
     far = Api(client, s.far_officer)
     response = client.post(url, {"file": f.upload()}, **far.headers)
     assert response.status_code == 404
+
+
+def test_scheme_decision_matches_its_published_component(client, s, world):
+    from config.api import api
+
+    # given the published document and a scheme with its founding decision
+    components = api.get_openapi_schema()["components"]["schemas"]
+    prop = components["SchemeDetailOut"]["properties"]["founding_decision"]
+    ref = next(option["$ref"] for option in prop["anyOf"] if "$ref" in option)
+    published = components[ref.rsplit("/", 1)[-1]]
+    # when reading the scheme
+    body = Api(client, s.commune_officer).get(f"/schemes/{world['scheme'].pk}").json()
+    # then the decision carries exactly the fields of the component the document names
+    assert set(body["founding_decision"]) == set(published["properties"])
+    assert set(published["required"]) <= set(body["founding_decision"])
+
+
+def test_an_offset_past_the_limit_is_refused_not_a_500(client, s, world):
+    # when paging far beyond what the database can count
+    response = Api(client, s.commune_officer).get("/schemes", offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"

@@ -394,3 +394,11 @@ def test_nul_characters_never_reach_the_database(officer_api, tree):
     response = officer_api.send("patch", "/07840", {"note": "a\x00b"})
     assert response.status_code == 400
     assert response.json()["field"] == "note"
+
+
+@pytest.mark.parametrize("path", ["", "/07840/children"])
+def test_an_offset_past_the_limit_is_refused_not_a_500(officer_api, path):
+    # when paging far beyond what the database can count
+    response = officer_api.get(path, offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"
