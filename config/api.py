@@ -4,9 +4,16 @@ The published document is the contract: every status an operation can answer is 
 statuses the API itself answers for any operation (401 without valid credentials, 422 for
 parameters or a body off their schema, 400 for a body that is not JSON) are added here, once,
 to every operation they apply to; each router documents the statuses of its own logic.
+
+No text reaches an operation with a NUL character (PostgreSQL cannot store one): a parameter
+or a body field carrying one is refused with 422 naming it, before the operation runs.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
@@ -16,6 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
+from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
 
@@ -124,6 +132,41 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     return unavailable_response(request)
 
 
+def _nul_at(value: Any, loc: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The location of the first text holding a NUL character in a parsed input, if any."""
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, BaseModel):
+        items = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = enumerate(value)
+    for key, item in items:
+        found = _nul_at(key, (*loc, str(key))) or _nul_at(item, (*loc, str(key)))
+        if found:
+            return found
+    return None
+
+
+def refuse_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse parsed input holding a NUL character: 422 naming the field, nothing run."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            # A schema's fields are named on their own; a plain parameter by its name.
+            found = _nul_at(value, () if isinstance(value, BaseModel) else (name,))
+            if found is not None:
+                message = _("Không được chứa ký tự NUL.")
+                raise NinjaValidationError([{"loc": found, "msg": message, "type": "nul"}])
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_nul_characters)
 api.add_router("/accounts", "binhyen.accounts.api.router")
 api.add_router("/orgunits", "binhyen.orgunits.api.router")
 api.add_router("/", "binhyen.indicators.api.router")

@@ -265,3 +265,17 @@ def test_an_offset_past_the_limit_is_refused_not_a_500(client, s, world):
     response = Api(client, s.commune_officer).get("/schemes", offset=2**63)
     # then the parameter is named, nothing breaks
     assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+def test_a_filter_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    # when searching with a NUL character (PostgreSQL cannot compare one)
+    response = Api(client, s.commune_officer).get("/schemes", q="tự\x00quản")
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "q"
+
+
+def test_a_path_code_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    # when asking for a grading sheet of a unit code holding a NUL character
+    response = Api(client, s.commune_officer).get(f"/gradings/{s.commune.code}%00/2025")
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "code"

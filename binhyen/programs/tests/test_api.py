@@ -253,3 +253,15 @@ def test_decisions_publish_their_own_schema(client, s, world):
     assert name == "ProgramDecisionOut"
     published = document["components"]["schemas"][name]["properties"]
     assert {"program", "period", "signer"} <= set(published)
+
+
+def test_text_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    api = Api(client, s.commune_officer)
+    # when filtering, or writing a reason, with a NUL character (PostgreSQL cannot store one)
+    listing = api.get("/enrollments", status="draft\x00")
+    withdraw = api.post(f"/enrollments/{world['enrollment'].pk}/withdraw", {"reason": "Rút\x00"})
+    # then the field is named, nothing breaks, nothing changes
+    assert listing.status_code == 422 and listing.json()["field"] == "status"
+    assert withdraw.status_code == 422 and withdraw.json()["field"] == "reason"
+    world["enrollment"].refresh_from_db()
+    assert world["enrollment"].status == EnrollmentStatus.ENROLLED
