@@ -460,3 +460,41 @@ def otp_devices_reset(*, actor: Any, user: User) -> None:
         orgunit=_primary_unit(user),
         before={"devices": removed},
     )
+
+
+# --- Profile of a managed user ---------------------------------------------------------------
+
+USER_PROFILE_FIELDS = ["full_name", "email", "phone", "position"]
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **fields: str) -> User:
+    """Change a managed user's name, e-mail, phone or position; fields left out keep theirs.
+
+    The rules are those of locking an account: the user must be wholly inside the manager's
+    scope and hold no role above what the manager may grant.
+    """
+    unknown = sorted(set(fields) - set(USER_PROFILE_FIELDS))
+    if unknown:
+        raise ValidationError({unknown[0]: _("Trường này không sửa được.")})
+    _require_manageable(actor, user)
+    _require_roles_grantable(
+        actor, RoleAssignment.objects.filter(user=user).values_list("role", flat=True)
+    )
+    before = model_snapshot(user, list(fields))
+    for name, value in fields.items():
+        setattr(user, name, (value or "").strip())
+    after = model_snapshot(user, list(fields))
+    if before == after:
+        return user
+    user.full_clean()
+    user.save(update_fields=list(fields))
+    audit_event_record(
+        actor=actor,
+        action="user.updated",
+        obj=user,
+        orgunit=_primary_unit(user),
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+    )
+    return user

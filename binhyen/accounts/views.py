@@ -544,6 +544,7 @@ ACTION_LABELS = {
     "user.created": gettext_lazy("Tạo tài khoản"),
     "user.deactivated": gettext_lazy("Khóa tài khoản"),
     "user.reactivated": gettext_lazy("Mở khóa tài khoản"),
+    "user.updated": gettext_lazy("Sửa thông tin tài khoản"),
     "role.granted": gettext_lazy("Cấp vai trò"),
     "role.revoked": gettext_lazy("Thu hồi vai trò"),
     "api_token.created": gettext_lazy("Tạo mã truy cập API"),

@@ -648,3 +648,65 @@ def decision_file(
     user = _user(request)
     decision = selectors.decision_get(user=user, pk=decision_id)
     return _call(services.decision_file_attach, actor=user, decision=decision, upload=file)
+
+
+# --- scheme-type creation (the catalogue page's "add a type") ---------------------------------
+
+
+class SchemeTypeIn(Schema):
+    province: str | None = Field(
+        None, max_length=32, description="Province code; null adds to the national catalogue"
+    )
+    name: str = Field(..., max_length=200)
+    category: str = Field(..., max_length=32, description="Statistical group, e.g. to_tu_quan")
+    name_en: str = Field("", max_length=200)
+    description: str = Field("", max_length=4000)
+    sort_order: int = Field(0, description="Position in the catalogue (0 or more)")
+    typical: bool = Field(False, description="Typical for the province (province types only)")
+
+
+@router.post(
+    "/scheme-types",
+    response={201: SchemeTypeOut, 401: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="Add a scheme type to a province's catalogue, or to the national one",
+)
+def scheme_type_create(request: HttpRequest, payload: SchemeTypeIn) -> Any:
+    """As the catalogue page: a province's types need ``MANAGE_COMMUNITY`` on the province,
+    national ones whoever keeps the metric catalogue; anybody else gets 404."""
+    from binhyen.community.forms import SchemeTypeForm
+
+    user = _user(request)
+    code = (payload.province or "").strip()
+    province = selectors.province_get(user=user, code=code[:32]) if code else None
+    if not community_perms.can_manage_catalogue(user, province):
+        raise Http404(selectors.not_found_message())
+    form = SchemeTypeForm(
+        {
+            "name": payload.name,
+            "category": payload.category,
+            "name_en": payload.name_en,
+            "description": payload.description,
+            "sort_order": payload.sort_order,
+            "typical": payload.typical,
+        },
+        with_typical=province is not None,
+    )
+    if not form.is_valid():
+        raise ValidationError(dict(form.errors.items()))
+    data = form.cleaned_data
+    item = _call(
+        services.scheme_type_create,
+        actor=user,
+        province=province,
+        name=data["name"],
+        category=data["category"],
+        name_en=data["name_en"],
+        description=data["description"],
+        sort_order=data["sort_order"] or 0,
+        typical=bool(data.get("typical")),
+    )
+    created = next(
+        (t for t in selectors.scheme_type_list(user=user, province=province) if t.pk == item.pk),
+        item,
+    )
+    return Status(201, created)

@@ -3,7 +3,7 @@
 Reads go through ``selectors`` (scoped to the caller), writes through ``services``. A
 designation or unit outside the caller's scope answers exactly like a missing one: 404
 ``{"message", "field"}``; bad input answers 400 naming the field (``ValidationError``).
-Attachments are uploaded through the web pages; the API carries the records.
+Attachments are uploaded and downloaded through ``api_files``.
 """
 
 from __future__ import annotations

@@ -467,3 +467,41 @@ def test_otp_reset_by_a_manager_removes_the_devices(s):
     assert AuditEvent.objects.get(action="otp.reset").orgunit == s.province
     with pytest.raises(PermissionDenied):
         services.otp_devices_reset(actor=s.province_officer, user=s.province_officer)
+
+
+# --- user_update -------------------------------------------------------------------------------
+
+
+def test_user_update_changes_the_fields_given_and_records_only_the_changes(s):
+    # given a commune officer / when their chief changes the position
+    target = s.commune_officer
+    services.user_update(actor=s.commune_chief, user=target, position=" Phó trưởng ")
+    # then only the position changed, trimmed, and one event says what changed
+    target.refresh_from_db()
+    assert target.position == "Phó trưởng"
+    event = AuditEvent.objects.get(action="user.updated")
+    assert event.changes["after"] == {"position": "Phó trưởng"}
+    assert event.orgunit == s.commune
+    # when nothing changes, then no event is added
+    services.user_update(actor=s.commune_chief, user=target, position="Phó trưởng")
+    assert AuditEvent.objects.filter(action="user.updated").count() == 1
+
+
+def test_user_update_refuses_unknown_fields_and_users_out_of_reach(s):
+    with pytest.raises(ValidationError) as exc:
+        services.user_update(actor=s.province_officer, user=s.commune_officer, username="x")
+    assert "username" in exc.value.message_dict
+    # a user of another province, and a manager above the actor, are out of reach
+    with pytest.raises(PermissionDenied):
+        services.user_update(actor=s.commune_chief, user=s.far_officer, position="x")
+    with pytest.raises((PermissionDenied, ValidationError)):
+        services.user_update(actor=s.commune_chief, user=s.province_officer, position="x")
+    assert not AuditEvent.objects.filter(action="user.updated").exists()
+
+
+def test_user_update_refuses_a_bad_email_and_saves_nothing(s):
+    with pytest.raises(ValidationError) as exc:
+        services.user_update(actor=s.commune_chief, user=s.commune_officer, email="x@")
+    assert "email" in exc.value.message_dict
+    s.commune_officer.refresh_from_db()
+    assert s.commune_officer.email != "x@"

@@ -1,0 +1,248 @@
+"""REST twins of the activity pages that take files, under /api/v1/activities.
+
+- ``POST /import/<commune>``: the spreadsheet import of the import page, through the same
+  ``excel.import_activities``: every row is recorded or none; each problem comes back as
+  ``{row, field, message}`` (``row`` as seen in Excel, ``field`` the column header; no row
+  and ``file`` for a problem of the whole file) with a 400. ``GET …/template`` is the
+  page's template. Only an open commune where the caller records activities qualifies.
+- Photos of an activity: list, upload (multipart ``image``, cleaned by the same service as
+  the page: re-encoded without EXIF/GPS, real images only), download and delete.
+
+An activity or unit outside the caller's scope answers exactly like a missing one (404); a
+caller who may read but not record (a viewer) gets the same 404 for every write.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from binhyen.activities import excel, selectors, services
+from binhyen.activities.models import Activity, ActivityPhoto
+from binhyen.activities.permissions import can_change, can_record
+from binhyen.activities.schemas import ErrorOut
+from binhyen.core.tabular import ImportProblem
+from binhyen.orgunits.models import Kind, OrgUnit
+
+router = Router(tags=["activities"])
+
+
+class ActivityImportProblemOut(Schema):
+    row: int | None
+    field: str | None
+    message: str
+
+
+class ActivityImportErrorOut(Schema):
+    message: str
+    field: str | None = None
+    errors: list[ActivityImportProblemOut]
+
+
+class ActivityImportOut(Schema):
+    created: int
+    ids: list[int]
+
+
+class ActivityPhotoOut(Schema):
+    id: int
+    activity: int
+    caption: str
+    width: int
+    height: int
+    created_at: datetime
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) or request.user
+
+
+def _not_found() -> Http404:
+    return Http404(selectors.not_found_message())
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _commune_to_import(user: Any, code: str) -> OrgUnit:
+    """Return the open commune where ``user`` records activities, as the page does (else 404)."""
+    unit = selectors.unit_get(user=user, code=code)
+    if unit.kind != Kind.COMMUNE or not unit.is_current or not can_record(user, unit):
+        raise _not_found()
+    return unit
+
+
+def _refused(problems: list[ImportProblem]) -> Status[dict[str, Any]]:
+    errors = [
+        {
+            "row": p.row,
+            "field": p.column or ("file" if p.row is None else None),
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    first = errors[0]
+    return Status(400, {"message": first["message"], "field": first["field"], "errors": errors})
+
+
+def _file_problem(message: str) -> ImportProblem:
+    return ImportProblem(row=None, column="", message=message)
+
+
+@router.post(
+    "/import/{code}",
+    response={
+        201: ActivityImportOut,
+        400: ActivityImportErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+    },
+    summary="Import a commune's activities from a spreadsheet (all rows or none)",
+)
+def activity_import(
+    request: HttpRequest,
+    code: str,
+    file: UploadedFile | None = File(None),  # noqa: B008
+) -> Any:
+    """Multipart field ``file`` (.xlsx); 400 lists every problem, and nothing is recorded."""
+    user = _user(request)
+    commune = _commune_to_import(user, code)
+    if file is None:
+        return _refused([_file_problem(_("Hãy chọn một tệp để nhập."))])
+    if not file.size:
+        return _refused([_file_problem(_("Tệp đã chọn không có nội dung."))])
+    try:
+        result = excel.import_activities(actor=user, commune=commune, upload=file)
+    except PermissionDenied as exc:
+        raise _not_found() from exc
+    if not result.ok:
+        return _refused(result.problems)
+    return Status(201, {"created": len(result.created), "ids": [a.pk for a in result.created]})
+
+
+@router.get(
+    "/import/{code}/template",
+    response={401: ErrorOut, 404: ErrorOut},
+    summary="The activity import template of a commune",
+    openapi_extra={
+        "responses": {
+            200: {"description": "The template", "content": {excel.XLSX_CONTENT_TYPE: {}}}
+        }
+    },
+)
+def activity_import_template(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune_to_import(_user(request), code)
+    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-nhap-hoat-dong-{commune.code}.xlsx"'
+    )
+    return response
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+
+def _photo_out(photo: ActivityPhoto) -> dict[str, Any]:
+    return {
+        "id": photo.pk,
+        "activity": photo.activity_id,
+        "caption": photo.caption,
+        "width": photo.width,
+        "height": photo.height,
+        "created_at": photo.created_at,
+    }
+
+
+def _activity_to_change(user: Any, pk: int) -> Activity:
+    activity = selectors.activity_get(user=user, pk=pk)
+    if not can_change(user, activity):
+        raise _not_found()
+    return activity
+
+
+@router.get(
+    "/{int:pk}/photos",
+    response={200: list[ActivityPhotoOut], 401: ErrorOut, 404: ErrorOut},
+    summary="The photos of an activity",
+)
+def photo_list(request: HttpRequest, pk: int) -> Any:
+    activity = selectors.activity_get(user=_user(request), pk=pk)
+    return [_photo_out(p) for p in activity.photos.order_by("created_at", "id")]
+
+
+@router.post(
+    "/{int:pk}/photos",
+    response={201: ActivityPhotoOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Attach a photo (JPEG, PNG or WebP); EXIF and GPS are removed",
+)
+def photo_add(
+    request: HttpRequest,
+    pk: int,
+    image: UploadedFile | None = File(None),  # noqa: B008
+    caption: str = Form("", max_length=200),
+) -> Any:
+    """Multipart fields ``image`` and ``caption``; 400 names ``image`` when it is refused."""
+    user = _user(request)
+    activity = _activity_to_change(user, pk)
+    if image is None:
+        return Status(400, {"message": _("Hãy chọn một ảnh."), "field": "image"})
+    if not image.size:
+        return Status(400, {"message": _("Tệp đã chọn không có nội dung."), "field": "image"})
+    try:
+        photo = services.activity_photo_add(
+            actor=user, activity=activity, upload=image, caption=caption
+        )
+    except PermissionDenied as exc:
+        raise _not_found() from exc
+    return Status(201, _photo_out(photo))
+
+
+@router.get(
+    "/photos/{int:photo_id}",
+    response={401: ErrorOut, 404: ErrorOut},
+    summary="Download a photo",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The photo, without metadata",
+                "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+            }
+        }
+    },
+)
+def photo_download(request: HttpRequest, photo_id: int) -> FileResponse:
+    """Served to whoever may read the activity (never a public media URL)."""
+    photo = selectors.photo_get(user=_user(request), pk=photo_id)
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as exc:
+        raise _not_found() from exc
+    content_type = mimetypes.guess_type(photo.image.name or "")[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.delete(
+    "/photos/{int:photo_id}",
+    response={204: None, 401: ErrorOut, 404: ErrorOut},
+    summary="Delete a photo",
+)
+def photo_delete(request: HttpRequest, photo_id: int) -> Any:
+    user = _user(request)
+    photo = selectors.photo_get(user=user, pk=photo_id)
+    if not can_change(user, photo.activity):
+        raise _not_found()
+    try:
+        services.activity_photo_delete(actor=user, photo=photo)
+    except PermissionDenied as exc:
+        raise _not_found() from exc
+    return Status(204, None)
