@@ -91,9 +91,7 @@ def test_every_operation_documents_the_statuses_the_api_itself_answers():
         if "requestBody" in op:
             assert 400 in responses, label
         if "requestBody" in op or op.get("parameters"):
-            assert responses[422]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/ErrorOut"
-            }, label
+            assert 422 in responses, label
 
 
 @pytest.mark.django_db
