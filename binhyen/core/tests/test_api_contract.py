@@ -54,7 +54,7 @@ pytestmark = pytest.mark.django_db
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 # Examples per operation and generation mode: 112+ operations × 2 users must stay well under
 # five minutes on a small machine.
-POSITIVE_EXAMPLES = 4
+POSITIVE_EXAMPLES = 3
 NEGATIVE_EXAMPLES = 2
 ROLES = ["commune_officer", "province_officer"]
 
@@ -124,13 +124,24 @@ def dataset(s: Scene) -> dict[str, Any]:
     open_file = programs.enrollment_create(
         actor=officer, program=second, unit=s.commune, period_code="2025"
     )
+    from binhyen.accounts.models import RoleAssignment
+    from binhyen.activities.services import activity_photo_add
+    from binhyen.indicators.tests.factories import MetricFactory, form_with
+
+    activity = record(officer, outreach(s.commune))
+    photo = activity_photo_add(
+        actor=officer, activity=activity, upload=cf.upload("anh.png", cf.png_bytes())
+    )
     return {
+        "activity": activity,
+        "photo": photo,
+        "report_form": form_with([MetricFactory(), MetricFactory()], code="t_hop_dong"),
+        "assignment": RoleAssignment.objects.get(user=s.village_member),
         "scheme": scheme,
         "team": team,
         "member": member,
         "pledge": pledge,
         "decision": scheme.founding_decision,
-        "activity": record(officer, outreach(s.commune)),
         "designation": designation,
         "task": task,
         "tip": make_tip(s.commune),
@@ -161,9 +172,23 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/indicators/forms/{code}": [{"code": w["form"].code}] if w["form"] else [],
         "/indicators/rules/{code}": [{"code": w["rule"].code}] if w["rule"] else [],
         "/tips/{tip_id}*": [{"tip_id": tip}],
-        "/activities/{pk}": [{"pk": w["activity"].pk}],
+        "/activities/{pk}*": [{"pk": w["activity"].pk}],
+        "/activities/photos/{photo_id}": [{"photo_id": w["photo"].pk}],
+        "/activities/import/{code}*": [{"code": s.commune.code}],
+        "/orgunits/{code}/import*": [{"code": s.commune.code}],
+        "/indicators/reports/{form_code}/{unit_code}/{period_code}*": [
+            {"form_code": w["report_form"].code, "unit_code": s.commune.code, "period_code": p}
+            for p in ("2025M03", "2025M04")
+        ],
+        "/accounts/users/{user_id}*": [
+            {"user_id": s.village_member.pk},
+            {"user_id": s.commune_chief.pk},
+        ],
+        "/accounts/users/{user_id}/roles/{assignment_id}": [
+            {"user_id": s.village_member.pk, "assignment_id": w["assignment"].pk}
+        ],
         "/hotspots/designations/{pk}*": [{"pk": w["designation"].pk}],
-        "/hotspots/tasks/{pk}/progress": [{"pk": w["task"].pk}],
+        "/hotspots/tasks/{pk}*": [{"pk": w["task"].pk}],
         "/community/schemes/{scheme_id}*": [{"scheme_id": w["scheme"].pk}],
         "/community/teams/{team_id}*": [{"team_id": w["team"].pk}],
         "/community/members/{member_id}": [{"member_id": w["member"].pk}],

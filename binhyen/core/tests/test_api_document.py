@@ -114,3 +114,27 @@ def test_a_body_that_is_not_json_is_refused_in_vietnamese(client):
         "message": "Nội dung gửi lên không đọc được: cần JSON hợp lệ.",
         "field": None,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/accounts/users?q=an%00", "q"),
+        ("/api/v1/activities?q=an%00", "q"),
+        ("/api/v1/orgunits/%00", "code"),
+    ],
+)
+def test_every_router_refuses_a_nul_character(client, path, field):
+    from binhyen.accounts.models import Role
+    from binhyen.accounts.tests.factories import login_verified, scene, user_with_role
+
+    # given a signed-in province officer (second factor verified)
+    s = scene()
+    officer = user_with_role(Role.PROVINCE_OFFICER, s.province, username="tinh2")
+    login_verified(client, officer)
+    # when a parameter carries a NUL character (PostgreSQL cannot store or compare one)
+    response = client.get(path)
+    # then the API refuses it naming the parameter, before the operation runs
+    assert response.status_code == 422
+    assert response.json()["field"] == field
