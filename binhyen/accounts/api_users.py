@@ -147,6 +147,7 @@ class AuditQuery(Schema):
 
 
 ERRORS: dict[int, Any] = {400: AccountErrorOut, 401: AccountErrorOut, 404: AccountErrorOut}
+MAX_ID = 2**63 - 1
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -164,6 +165,8 @@ def _require_manager(user: Any) -> None:
 def _managed_user(manager: Any, pk: int) -> User:
     """Return a user ``manager`` may manage, with roles loaded; anybody else is a 404."""
     _require_manager(manager)
+    if not 0 < pk <= MAX_ID:
+        raise Http404(_("Không tìm thấy người dùng."))
     user = (
         selectors.users_manageable_by(manager)
         .filter(pk=pk)
@@ -303,8 +306,13 @@ def user_create(request: HttpRequest, payload: AccountUserIn) -> Any:
 
 
 @router.get(
-    "/users/{int:user_id}",
-    response={200: AccountUserOut, 401: AccountErrorOut, 404: AccountErrorOut},
+    "/users/{user_id}",
+    response={
+        200: AccountUserOut,
+        401: AccountErrorOut,
+        404: AccountErrorOut,
+        422: AccountErrorOut,
+    },
     summary="One user you manage, with their roles",
 )
 def user_detail(request: HttpRequest, user_id: int) -> Any:
@@ -312,7 +320,7 @@ def user_detail(request: HttpRequest, user_id: int) -> Any:
 
 
 @router.patch(
-    "/users/{int:user_id}",
+    "/users/{user_id}",
     response={200: AccountUserOut, 422: AccountErrorOut, **ERRORS},
     summary="Change a user's name, e-mail, phone or position (only the fields sent)",
 )
@@ -338,7 +346,7 @@ def user_update(request: HttpRequest, user_id: int, payload: AccountUserPatchIn)
 
 
 @router.post(
-    "/users/{int:user_id}/active",
+    "/users/{user_id}/active",
     response={200: AccountUserOut, 422: AccountErrorOut, **ERRORS},
     summary="Lock (is_active false) or unlock an account",
 )
@@ -354,8 +362,8 @@ def user_set_active(request: HttpRequest, user_id: int, payload: AccountActiveIn
 
 
 @router.post(
-    "/users/{int:user_id}/otp-reset",
-    response={200: AccountUserOut, **ERRORS},
+    "/users/{user_id}/otp-reset",
+    response={200: AccountUserOut, 422: AccountErrorOut, **ERRORS},
     summary="Remove a user's second factor (lost phone); they set it up again at sign-in",
 )
 def user_otp_reset(request: HttpRequest, user_id: int) -> Any:
@@ -369,8 +377,13 @@ def user_otp_reset(request: HttpRequest, user_id: int) -> Any:
 
 
 @router.get(
-    "/users/{int:user_id}/roles",
-    response={200: list[AccountRoleAssignmentOut], 401: AccountErrorOut, 404: AccountErrorOut},
+    "/users/{user_id}/roles",
+    response={
+        200: list[AccountRoleAssignmentOut],
+        401: AccountErrorOut,
+        404: AccountErrorOut,
+        422: AccountErrorOut,
+    },
     summary="A managed user's role assignments",
 )
 def role_list(request: HttpRequest, user_id: int) -> Any:
@@ -379,7 +392,7 @@ def role_list(request: HttpRequest, user_id: int) -> Any:
 
 
 @router.post(
-    "/users/{int:user_id}/roles",
+    "/users/{user_id}/roles",
     response={201: AccountRoleAssignmentOut, 422: AccountErrorOut, **ERRORS},
     summary="Grant a role on a unit you manage",
 )
@@ -403,8 +416,8 @@ def role_grant(request: HttpRequest, user_id: int, payload: AccountRoleGrantIn) 
 
 
 @router.delete(
-    "/users/{int:user_id}/roles/{int:assignment_id}",
-    response={204: None, 409: AccountErrorOut, **ERRORS},
+    "/users/{user_id}/roles/{assignment_id}",
+    response={204: None, 409: AccountErrorOut, 422: AccountErrorOut, **ERRORS},
     summary="Revoke one role (the last one cannot be revoked: lock the account instead)",
 )
 def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> Any:

@@ -68,6 +68,22 @@ def _not_found() -> Http404:
     return Http404(selectors.not_found_message())
 
 
+MAX_ID = 2**63 - 1
+
+
+def _activity(user: Any, pk: int) -> Activity:
+    """The activity ``user`` may read; an id no row can have is as missing as any other."""
+    if not 0 < pk <= MAX_ID:
+        raise _not_found()
+    return selectors.activity_get(user=user, pk=pk)
+
+
+def _photo(user: Any, pk: int) -> ActivityPhoto:
+    if not 0 < pk <= MAX_ID:
+        raise _not_found()
+    return selectors.photo_get(user=user, pk=pk)
+
+
 # --- import ----------------------------------------------------------------------------------
 
 
@@ -161,25 +177,25 @@ def _photo_out(photo: ActivityPhoto) -> dict[str, Any]:
 
 
 def _activity_to_change(user: Any, pk: int) -> Activity:
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = _activity(user, pk)
     if not can_change(user, activity):
         raise _not_found()
     return activity
 
 
 @router.get(
-    "/{int:pk}/photos",
-    response={200: list[ActivityPhotoOut], 401: ErrorOut, 404: ErrorOut},
+    "/{pk}/photos",
+    response={200: list[ActivityPhotoOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="The photos of an activity",
 )
 def photo_list(request: HttpRequest, pk: int) -> Any:
-    activity = selectors.activity_get(user=_user(request), pk=pk)
+    activity = _activity(_user(request), pk)
     return [_photo_out(p) for p in activity.photos.order_by("created_at", "id")]
 
 
 @router.post(
-    "/{int:pk}/photos",
-    response={201: ActivityPhotoOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    "/{pk}/photos",
+    response={201: ActivityPhotoOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Attach a photo (JPEG, PNG or WebP); EXIF and GPS are removed",
 )
 def photo_add(
@@ -205,8 +221,8 @@ def photo_add(
 
 
 @router.get(
-    "/photos/{int:photo_id}",
-    response={401: ErrorOut, 404: ErrorOut},
+    "/photos/{photo_id}",
+    response={401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Download a photo",
     openapi_extra={
         "responses": {
@@ -219,7 +235,7 @@ def photo_add(
 )
 def photo_download(request: HttpRequest, photo_id: int) -> FileResponse:
     """Served to whoever may read the activity (never a public media URL)."""
-    photo = selectors.photo_get(user=_user(request), pk=photo_id)
+    photo = _photo(_user(request), photo_id)
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError as exc:
@@ -232,13 +248,13 @@ def photo_download(request: HttpRequest, photo_id: int) -> FileResponse:
 
 
 @router.delete(
-    "/photos/{int:photo_id}",
-    response={204: None, 401: ErrorOut, 404: ErrorOut},
+    "/photos/{photo_id}",
+    response={204: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Delete a photo",
 )
 def photo_delete(request: HttpRequest, photo_id: int) -> Any:
     user = _user(request)
-    photo = selectors.photo_get(user=user, pk=photo_id)
+    photo = _photo(user, photo_id)
     if not can_change(user, photo.activity):
         raise _not_found()
     try:

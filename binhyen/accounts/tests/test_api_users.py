@@ -380,3 +380,10 @@ def test_audit_far_dates_and_offsets_are_answered_not_crashed(client, w, trail):
     resp = send(client, "get", AUDIT + "?date_from=0001-01-01&date_to=9999-12-31", m)
     assert resp.status_code == 200 and resp.json()["count"] == 3
     assert send(client, "get", AUDIT + "?offset=99999999999", m).status_code == 422
+
+
+@pytest.mark.parametrize("pk", ["-5", "0", "99999999999999999999"])
+def test_ids_no_row_can_have_answer_json_404(client, w, pk):
+    resp = send(client, "get", f"/api/v1/accounts/users/{pk}", w["manager"])
+    assert resp.status_code == 404 and resp.json()["message"]
+    assert send(client, "get", "/api/v1/accounts/users/abc", w["manager"]).status_code == 422

@@ -181,3 +181,10 @@ def test_photo_permissions(client, s):
     assert client.post(photos_url(s), {"image": image}, **viewer).status_code == 404
     assert client.delete(one, **viewer).status_code == 404
     assert list(ActivityPhoto.objects.values_list("pk", flat=True)) == [photo.pk]
+
+
+@pytest.mark.parametrize("pk", ["-5", "0", "99999999999999999999"])
+def test_ids_no_row_can_have_answer_json_404(client, s, pk):
+    for path in (f"/api/v1/activities/{pk}/photos", f"/api/v1/activities/photos/{pk}"):
+        resp = client.get(path, **bearer(s.officer))
+        assert resp.status_code == 404 and resp.json()["message"], path

@@ -79,9 +79,9 @@ def test_disguised_decision_file_is_400_and_nothing_stored(client, s):
         SimpleUploadedFile("qd.pdf", b"<script>x</script>"),
         bearer(s.officer),
     )
-    assert resp.status_code == 400 and resp.json()["field"] == "decision_file"
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     resp = put_file(client, base(s) + "/files/decision", None, bearer(s.officer))
-    assert resp.status_code == 400 and resp.json()["field"] == "decision_file"
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     assert not Designation.objects.get().decision_file
 
 
@@ -129,11 +129,16 @@ def test_removal_bad_input_is_refused_and_nothing_saved(client, s):
     path = base(s) + "/removal/file"
     bad = SimpleUploadedFile("qd.pdf", b"MZ\x90\x00 not a pdf")
     resp = client.post(path, removal(bad), **bearer(s.officer))
-    assert resp.status_code == 400 and resp.json()["field"] == "removal_file"
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     resp = client.post(path, removal(pdf(), decision_date="not a date"), **bearer(s.officer))
-    assert resp.status_code == 422
+    assert resp.status_code == 400 and resp.json()["field"] == "decision_date"
+    resp = client.post(path, removal(pdf(), decision_number=""), **bearer(s.officer))
+    assert resp.status_code == 400 and resp.json()["field"] == "decision_number"
+    # a decision dated before the designation is refused by the service, naming the date
+    resp = client.post(path, removal(pdf(), decision_date="01/01/2000"), **bearer(s.officer))
+    assert resp.status_code == 400 and resp.json()["field"] == "decision_date"
     resp = client.post(path, removal(None), **bearer(s.officer))
-    assert resp.status_code == 400 and resp.json()["field"] == "removal_file"
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     d = Designation.objects.get()
     assert d.removal_date is None and not d.removal_file
 
@@ -174,11 +179,16 @@ def test_commune_officer_reports_with_evidence_photo(client, s):
 def test_task_report_bad_input(client, s):
     path = task_path(s) + "/progress/file"
     resp = client.post(path, report(pdf(), progress="150"), **bearer(s.commune_officer))
-    assert resp.status_code == 422
+    assert resp.status_code == 400 and resp.json()["field"] == "progress"
+    assert "0 đến 100" in resp.json()["message"]
+    resp = client.post(path, report(pdf(), status="bogus"), **bearer(s.commune_officer))
+    assert resp.status_code == 400 and resp.json()["field"] == "status"
     resp = client.post(
         path, report(SimpleUploadedFile("a.pdf", b"junk")), **bearer(s.commune_officer)
     )
-    assert resp.status_code == 400 and resp.json()["field"] == "evidence_file"
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
+    resp = client.post(path, report(None), **bearer(s.commune_officer))
+    assert resp.status_code == 400 and resp.json()["field"] == "file"
     task = PlanTask.objects.get()
     assert task.progress == 0 and not task.evidence_file
 
@@ -191,3 +201,13 @@ def test_task_evidence_permissions(client, s):
         assert client.post(path, report(pdf()), **bearer(user)).status_code == 404
     assert client.get(task_path(s) + "/evidence", **bearer(s.far_officer)).status_code == 404
     assert PlanTask.objects.get().progress == 0
+
+
+@pytest.mark.parametrize("pk", ["-5", "0", "99999999999999999999"])
+def test_ids_no_row_can_have_answer_json_404(client, s, pk):
+    for path in (
+        f"/api/v1/hotspots/designations/{pk}/files/decision",
+        f"/api/v1/hotspots/tasks/{pk}/evidence",
+    ):
+        resp = client.get(path, **bearer(s.officer))
+        assert resp.status_code == 404 and resp.json()["message"], path
