@@ -122,9 +122,11 @@ def _bad(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
 
 
-def _unit(user: Any, code: str | None, field: str) -> OrgUnit | None:
+def _unit(user: Any, code: str | None, field: str) -> OrgUnit:
+    code = (code or "").strip()
     if not code:
-        return None
+        # An empty code names no unit: refused like an unknown one, naming the field.
+        raise _bad(field, _("Chưa chọn đơn vị."))
     try:
         return selectors.unit_get(user=user, code=code.strip()[:32])
     except Http404 as exc:
@@ -220,7 +222,7 @@ def _replicated_from(user: Any, pk: int | None) -> Scheme | None:
 
 
 def _units(user: Any, codes: list[str]) -> list[OrgUnit]:
-    return [u for u in (_unit(user, code, "units") for code in codes) if u is not None]
+    return [_unit(user, code, "units") for code in codes]
 
 
 @router.post("/schemes", response={201: SchemeDetailOut, **ERRORS}, summary="Record a scheme")

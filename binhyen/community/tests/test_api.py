@@ -279,3 +279,30 @@ def test_a_path_code_with_a_nul_character_is_refused_not_a_500(client, s, world)
     response = Api(client, s.commune_officer).get(f"/gradings/{s.commune.code}%00/2025")
     # then the parameter is named, nothing breaks
     assert response.status_code == 422 and response.json()["field"] == "code"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/pledges",
+            {
+                "unit": "",
+                "signer_kind": "village",
+                "year": 2025,
+                "signed_on": "2025-01-10",
+                "signed_by": "Trưởng thôn",
+            },
+            "unit",
+        ),
+        ("/teams", {"village": "", "established_on": "2025-01-10"}, "village"),
+    ],
+)
+def test_an_empty_unit_code_is_a_400_naming_the_field(client, s, world, path, body, field):
+    before = (Pledge.objects.count(), SecurityTeam.objects.count())
+    # when creating with an empty unit code
+    response = Api(client, s.commune_officer).send("post", path, body)
+    # then the field is named, nothing breaks, nothing is stored
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert (Pledge.objects.count(), SecurityTeam.objects.count()) == before
