@@ -1,6 +1,19 @@
-"""The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs."""
+"""The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs.
+
+The published document is the contract: every status an operation can answer is in it. The
+statuses the API itself answers for any operation (401 without valid credentials, 422 for
+parameters or a body off their schema, 400 for a body that is not JSON) are added here, once,
+to every operation they apply to; each router documents the statuses of its own logic.
+
+No text reaches an operation with a NUL character (PostgreSQL cannot store one): a parameter
+or a body field carrying one is refused with 422 naming it, before the operation runs.
+"""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
@@ -9,10 +22,44 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
 
-api = NinjaAPI(
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+UNPARSABLE_BODY = "Cannot parse request body"
+
+
+def _error_response(description: str) -> dict[str, object]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+def document_common_errors(schema: OpenAPISchema) -> OpenAPISchema:
+    """Add the statuses every operation may answer whatever its router says."""
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            responses = operation["responses"]
+            if operation.get("security"):
+                responses.setdefault(401, _error_response("Missing or invalid credentials"))
+            if "requestBody" in operation:
+                responses.setdefault(400, _error_response("The body could not be read"))
+            if "requestBody" in operation or operation.get("parameters"):
+                responses.setdefault(
+                    422, _error_response("A parameter or the body does not match its schema")
+                )
+    return schema
+
+
+class BinhYenAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, object] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_common_errors(schema)
+
+
+api = BinhYenAPI(
     title="Bình Yên API",
     version="1",
     description=(
@@ -70,6 +117,9 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith(UNPARSABLE_BODY):
+        # django-ninja's own words, in English and with the parser's detail under DEBUG
+        return _error(request, 400, _("Nội dung gửi lên không đọc được: cần JSON hợp lệ."))
     return _error(request, exc.status_code, str(exc))
 
 
@@ -82,6 +132,41 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     return unavailable_response(request)
 
 
+def _nul_at(value: Any, loc: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The location of the first text holding a NUL character in a parsed input, if any."""
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, BaseModel):
+        items = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = enumerate(value)
+    for key, item in items:
+        found = _nul_at(key, (*loc, str(key))) or _nul_at(item, (*loc, str(key)))
+        if found:
+            return found
+    return None
+
+
+def refuse_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse parsed input holding a NUL character: 422 naming the field, nothing run."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            # A schema's fields are named on their own; a plain parameter by its name.
+            found = _nul_at(value, () if isinstance(value, BaseModel) else (name,))
+            if found is not None:
+                message = _("Không được chứa ký tự NUL.")
+                raise NinjaValidationError([{"loc": found, "msg": message, "type": "nul"}])
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_nul_characters)
 api.add_router("/accounts", "binhyen.accounts.api.router")
 api.add_router("/webhooks", "binhyen.accounts.api_webhooks.router")
 api.add_router("/orgunits", "binhyen.orgunits.api.router")

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from binhyen.accounts import permissions, selectors, services
 from binhyen.accounts.models import ApiToken
+from binhyen.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
 
@@ -99,7 +100,11 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     return Status(201, {**_token_out(token), "token": raw})
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None, 404: ErrorOut},
+    summary="Revoke one of my API tokens",
+)
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     token = selectors.api_tokens_of(request.auth).filter(pk=token_id).first()  # type: ignore[attr-defined]
     if token is None:

@@ -25,18 +25,19 @@ from binhyen.activities.schemas import (
     ErrorOut,
     KindLiteral,
 )
+from binhyen.core.schemas import OFFSET_MAX
 
 router = Router(tags=["activities"])
 
 
-class ListQuery(Schema):
+class ActivityListQuery(Schema):
     unit: str | None = Field(None, description="Only this unit and its subtree")
     kind: KindLiteral | None = None
     q: str = Field("", max_length=200)
     date_from: date | None = None
     date_to: date | None = None
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -117,7 +118,7 @@ def _input(user: Any, payload: ActivityIn) -> services.ActivityInput:
 @router.get(
     "", response={200: ActivityPageOut, 401: ErrorOut, 404: ErrorOut}, summary="List activities"
 )
-def activity_list(request: HttpRequest, filters: Query[ListQuery]) -> Any:
+def activity_list(request: HttpRequest, filters: Query[ActivityListQuery]) -> Any:
     user = _user(request)
     unit = None
     if filters.unit:

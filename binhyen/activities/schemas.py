@@ -8,6 +8,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from binhyen.core.schemas import ErrorOut as ErrorOut
+
 KindLiteral = Literal[
     "outreach",
     "media_post",
@@ -19,11 +21,6 @@ KindLiteral = Literal[
     "training",
     "volunteer",
 ]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class ItemIO(Schema):

@@ -54,6 +54,7 @@ from binhyen.community.schemas import (
     TrainingIn,
     TrainingOut,
 )
+from binhyen.core.schemas import OFFSET_MAX
 from binhyen.orgunits.models import Kind, OrgUnit
 
 router = Router(tags=["community"])
@@ -63,7 +64,7 @@ ERRORS = {400: ErrorOut, 404: ErrorOut}
 
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class SchemeQuery(PageQuery):

@@ -16,6 +16,7 @@ from binhyen.community.models import (
     SecurityTeam,
     TeamMember,
 )
+from binhyen.core.schemas import ErrorOut as ErrorOut
 
 LeadOrgLiteral = Literal[
     "police",
@@ -37,11 +38,6 @@ RoleLiteral = Literal["leader", "deputy", "member"]
 OriginLiteral = Literal["part_time_police", "civil_guard", "civil_defence", "new"]
 GradeLiteral = Literal["excellent", "good", "done", "not_done", ""]
 SignerLiteral = Literal["village", "households", "agency", "school"]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class UnitRefOut(Schema):

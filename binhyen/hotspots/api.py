@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from binhyen.core.schemas import OFFSET_MAX
 from binhyen.hotspots import selectors, services
 from binhyen.hotspots.models import Designation, ProblemCategory
 from binhyen.hotspots.schemas import (
@@ -38,14 +39,14 @@ router = Router(tags=["hotspots"])
 WRITE = {200: DesignationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class ListQuery(Schema):
+class DesignationListQuery(Schema):
     unit: str | None = Field(None, description="Only this unit and its subtree")
     regime: RegimeLiteral | None = None
     year: int | None = None
     status: str | None = Field(None, description="active, proposed, removed or relapsed")
     q: str = Field("", max_length=200)
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class BoardQuery(Schema):
@@ -117,7 +118,7 @@ def _fresh(user: Any, pk: int) -> dict[str, Any]:
     response={200: DesignationPageOut, 401: ErrorOut, 404: ErrorOut},
     summary="List hotspot designations",
 )
-def designation_list(request: HttpRequest, filters: Query[ListQuery]) -> Any:
+def designation_list(request: HttpRequest, filters: Query[DesignationListQuery]) -> Any:
     user = _user(request)
     unit = None
     if filters.unit:

@@ -8,14 +8,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from binhyen.core.schemas import ErrorOut as ErrorOut
+
 RegimeLiteral = Literal["ministry_hotspot", "transformation", "drug_area"]
 DrugTypeLiteral = Literal["", "type_1", "type_2", "type_3", "drug_free"]
 StatusLiteral = Literal["not_started", "in_progress", "done"]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class DesignationIn(Schema):

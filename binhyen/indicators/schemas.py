@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 
+from binhyen.core.schemas import ErrorOut as ErrorOut
+
 
 class AnalyticsQuery(Schema):
     metrics: str = Field(..., max_length=4000, description="Metric codes, comma-separated")
@@ -77,11 +79,6 @@ class AnalyticsOut(Schema):
     metrics: list[MetricOut]
     periods: list[PeriodOut]
     notes: list[str]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class MetricIn(Schema):

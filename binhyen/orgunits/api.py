@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from binhyen.core.schemas import OFFSET_MAX
 from binhyen.orgunits import selectors, services
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.schemas import (
@@ -37,7 +38,7 @@ MAX_ADDRESS = 500
 
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class UnitListQuery(PageQuery):

@@ -8,15 +8,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from binhyen.core.schemas import ErrorOut as ErrorOut
 from binhyen.orgunits.models import OrgUnit
 
 KindLiteral = Literal["country", "province", "district", "commune", "village", "establishment"]
 CreatableKind = Literal["village", "establishment"]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class UnitBriefOut(Schema):

@@ -18,6 +18,7 @@ from ninja import Field as NinjaField
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from binhyen.core.schemas import OFFSET_MAX
 from binhyen.programs import evaluation, importexport, rules, selectors, services
 from binhyen.programs.models import (
     CriteriaSet,
@@ -32,8 +33,6 @@ from binhyen.programs.schemas import (
     CriteriaSetOut,
     CriterionIn,
     CriterionOut,
-    DecisionIn,
-    DecisionOut,
     EnrollIn,
     EnrollmentDetailOut,
     EnrollmentOut,
@@ -41,10 +40,12 @@ from binhyen.programs.schemas import (
     FailingOut,
     FigureOut,
     ImportOut,
-    NoteIn,
     OverviewOut,
+    ProgramDecisionIn,
+    ProgramDecisionOut,
     ProgramDetailOut,
     ProgramIn,
+    ProgramNoteIn,
     ProgramOut,
     ProgressOut,
     ReasonIn,
@@ -67,7 +68,7 @@ class EnrollmentQuery(Schema):
     status: str = NinjaField("", max_length=16)
     unit: str = NinjaField("", max_length=32, description="Only files under this unit")
     limit: int = NinjaField(100, ge=1, le=500)
-    offset: int = NinjaField(0, ge=0)
+    offset: int = NinjaField(0, ge=0, le=OFFSET_MAX)
 
 
 class OverviewQuery(Schema):
@@ -224,7 +225,9 @@ def program_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [program_out(p) for p in selectors.program_list(user=_user(request))]
 
 
-@router.get("/enrollments", response=list[EnrollmentOut], summary="Files in scope")
+@router.get(
+    "/enrollments", response={200: list[EnrollmentOut], 404: ErrorOut}, summary="Files in scope"
+)
 def enrollment_list(request: HttpRequest, query: Query[EnrollmentQuery]) -> list[dict[str, Any]]:
     user = _user(request)
     program = selectors.program_get(user=user, code=query.program) if query.program else None
@@ -333,7 +336,7 @@ def assessment_verify(
 
 
 @router.post("/enrollments/{pk}/verify", response={200: EnrollmentOut, **ERRORS})
-def enrollment_verify(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
+def enrollment_verify(request: HttpRequest, pk: int, payload: ProgramNoteIn) -> dict[str, Any]:
     user = _user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     return enrollment_out(
@@ -356,7 +359,7 @@ def enrollment_withdraw(request: HttpRequest, pk: int, payload: ReasonIn) -> dic
     )
 
 
-@router.get("/decisions/{pk}", response={200: DecisionOut, 404: ErrorOut})
+@router.get("/decisions/{pk}", response={200: ProgramDecisionOut, 404: ErrorOut})
 def decision_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     """One decision; ``scan_url`` downloads its signed scan when one is attached."""
     user = _user(request)
@@ -397,7 +400,7 @@ def decision_scan(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@router.post("/decisions/{pk}/scan", response={200: DecisionOut, **ERRORS})
+@router.post("/decisions/{pk}/scan", response={200: ProgramDecisionOut, **ERRORS})
 def decision_scan_upload(request: HttpRequest, pk: int, scan: File[UploadedFile]) -> dict[str, Any]:
     """Attach or replace the signed scan (multipart field ``scan``: PDF, JPEG or PNG), checked
     and cleaned like on the decision page; for whoever may decide at the decision's unit."""
@@ -597,8 +600,8 @@ def enrollment_create(request: HttpRequest, code: str, payload: EnrollIn) -> Sta
     return Status(201, enrollment_out(enrollment))
 
 
-@router.post("/{code}/decisions", response={201: DecisionOut, **ERRORS})
-def decision_record(request: HttpRequest, code: str, payload: DecisionIn) -> Status:
+@router.post("/{code}/decisions", response={201: ProgramDecisionOut, **ERRORS})
+def decision_record(request: HttpRequest, code: str, payload: ProgramDecisionIn) -> Status:
     """Record one decision for verified files; attach its scan with POST /decisions/{pk}/scan."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)

@@ -8,10 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
+from binhyen.core.schemas import ErrorOut as ErrorOut
 
 
 class CriterionOut(Schema):
@@ -173,7 +170,7 @@ class VerdictIn(Schema):
     points: Decimal | None = None
 
 
-class NoteIn(Schema):
+class ProgramNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
@@ -182,7 +179,7 @@ class ReasonIn(Schema):
     number: str = Field("", max_length=60)
 
 
-class DecisionIn(Schema):
+class ProgramDecisionIn(Schema):
     period: str = Field(..., max_length=16)
     enrollments: list[int] = Field(..., min_length=1, max_length=2000)
     recognised: list[int] = []
@@ -193,7 +190,7 @@ class DecisionIn(Schema):
     issuing_body: str = Field(..., max_length=200)
 
 
-class DecisionOut(Schema):
+class ProgramDecisionOut(Schema):
     id: int
     program: str
     period: str

@@ -30,6 +30,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from binhyen.core.schemas import OFFSET_MAX
 from binhyen.orgunits.models import Kind as UnitKind
 from binhyen.tips import media, pow, selectors, services
 from binhyen.tips import permissions as tip_perms
@@ -227,7 +228,7 @@ class InboxQuery(Schema):
     mine: bool = False
     q: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 @router.get("/inbox", response={200: TipPageOut})

@@ -7,14 +7,10 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from binhyen.core.schemas import ErrorOut as ErrorOut
 from binhyen.tips.models import MAX_DESCRIPTION
 
 KindLiteral = Literal["crime", "feedback", "other"]
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class ChallengeOut(Schema):

@@ -139,3 +139,33 @@ def test_token_create_errors_name_the_field(client, s):
     dup = client.post(f"{BASE}/tokens", {"name": "A"}, content_type="application/json")
     assert dup.status_code == 400
     assert dup.json()["field"] == "name"
+
+
+def test_revoking_a_token_that_is_not_mine_is_a_documented_404(client, s):
+    from config.api import api
+
+    # given a token of another user
+    _mine, raw = services.api_token_create(actor=s.commune_officer, name="A")
+    theirs, _raw = services.api_token_create(actor=s.far_officer, name="B")
+    # when revoking it
+    response = client.delete(f"{BASE}/tokens/{theirs.pk}", **_bearer(raw))
+    # then it is not found, and the document says the operation may answer so
+    assert response.status_code == 404 and response.json()["message"]
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    responses = api.get_openapi_schema()["paths"][f"{BASE}/tokens/{{token_id}}"]["delete"]
+    assert 404 in responses["responses"]
+
+
+def test_a_token_name_with_a_nul_character_is_refused_naming_the_field(client, s):
+    # given a signed-in caller
+    _token, raw = services.api_token_create(actor=s.commune_officer, name="A")
+    before = ApiToken.objects.count()
+    # when naming a new token with a NUL character (PostgreSQL cannot store one)
+    response = client.post(
+        f"{BASE}/tokens", {"name": "máy\x00chủ"}, content_type="application/json", **_bearer(raw)
+    )
+    # then the field is named, in Vietnamese, and nothing is stored
+    assert response.status_code == 422
+    assert response.json()["field"] == "name"
+    assert response.json()["message"] == "Không được chứa ký tự NUL."
+    assert ApiToken.objects.count() == before

@@ -111,3 +111,17 @@ def test_writes_outside_scope_answer_404(client, s):
     viewer = Api(client, s.viewer)
     assert viewer.send("post", "", body(s, unit=s.commune.code)).status_code == 404
     assert Activity.objects.count() == 1
+
+
+def test_an_offset_past_the_limit_is_refused_not_a_500(client, s):
+    # when paging far beyond what the database can count
+    response = Api(client, s.officer).get("", offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+def test_a_filter_with_a_nul_character_is_refused_not_a_500(client, s):
+    # when searching with a NUL character (PostgreSQL cannot compare one)
+    response = Api(client, s.officer).get("", q="ma\x00túy")
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "q"

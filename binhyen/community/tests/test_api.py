@@ -288,3 +288,39 @@ def test_creating_with_an_empty_unknown_or_wrong_kind_unit_code_is_a_400_naming_
     assert response.json()["field"] == field and says in response.json()["message"]
     after = (SecurityTeam.objects.count(), Pledge.objects.count(), Scheme.objects.count())
     assert after == counts
+
+
+def test_scheme_decision_matches_its_published_component(client, s, world):
+    from config.api import api
+
+    # given the published document and a scheme with its founding decision
+    components = api.get_openapi_schema()["components"]["schemas"]
+    prop = components["SchemeDetailOut"]["properties"]["founding_decision"]
+    ref = next(option["$ref"] for option in prop["anyOf"] if "$ref" in option)
+    published = components[ref.rsplit("/", 1)[-1]]
+    # when reading the scheme
+    body = Api(client, s.commune_officer).get(f"/schemes/{world['scheme'].pk}").json()
+    # then the decision carries exactly the fields of the component the document names
+    assert set(body["founding_decision"]) == set(published["properties"])
+    assert set(published["required"]) <= set(body["founding_decision"])
+
+
+def test_an_offset_past_the_limit_is_refused_not_a_500(client, s, world):
+    # when paging far beyond what the database can count
+    response = Api(client, s.commune_officer).get("/schemes", offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+def test_a_filter_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    # when searching with a NUL character (PostgreSQL cannot compare one)
+    response = Api(client, s.commune_officer).get("/schemes", q="tự\x00quản")
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "q"
+
+
+def test_a_path_code_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    # when asking for a grading sheet of a unit code holding a NUL character
+    response = Api(client, s.commune_officer).get(f"/gradings/{s.commune.code}%00/2025")
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "code"

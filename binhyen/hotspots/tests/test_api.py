@@ -146,3 +146,10 @@ def test_writes_outside_scope_are_404(client, s):
     assert Designation.objects.count() == 1
     assert Designation.objects.get().removal_date is None
     assert s.designation.decision_date == date(2024, 3, 1)
+
+
+def test_an_offset_past_the_limit_is_refused_not_a_500(client, s):
+    # when paging far beyond what the database can count
+    response = Api(client, s.officer).get("/designations", offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"

@@ -223,3 +223,45 @@ def test_programme_create_update_settings_and_delete_criterion(client, s, world)
     assert gone.status_code == 204
     far = Api(client, s.far_officer)
     assert far.get("/tinh-rieng").status_code == 404
+
+
+def test_files_under_an_unknown_unit_is_a_documented_404(client, s, world):
+    from config.api import api
+
+    # when listing the files under a unit the caller cannot see
+    response = Api(client, s.commune_officer).get("/enrollments", unit=s.far_commune.code)
+    # then it is not found, and the document says the operation may answer so
+    assert response.status_code == 404 and response.json()["message"]
+    assert 404 in api.get_openapi_schema()["paths"][f"{BASE}/enrollments"]["get"]["responses"]
+
+
+def test_an_offset_past_the_limit_is_refused_not_a_500(client, s, world):
+    # when paging far beyond what the database can count
+    response = Api(client, s.commune_officer).get("/enrollments", offset=2**63)
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+def test_decisions_publish_their_own_schema(client, s, world):
+    from config.api import api
+
+    # given the published document
+    document = api.get_openapi_schema()
+    ref = document["paths"][f"{BASE}/decisions/{{pk}}"]["get"]["responses"][200]
+    name = ref["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    # then a programme decision is its own component, not the community's decision record
+    assert name == "ProgramDecisionOut"
+    published = document["components"]["schemas"][name]["properties"]
+    assert {"program", "period", "signer"} <= set(published)
+
+
+def test_text_with_a_nul_character_is_refused_not_a_500(client, s, world):
+    api = Api(client, s.commune_officer)
+    # when filtering, or writing a reason, with a NUL character (PostgreSQL cannot store one)
+    listing = api.get("/enrollments", status="draft\x00")
+    withdraw = api.post(f"/enrollments/{world['enrollment'].pk}/withdraw", {"reason": "Rút\x00"})
+    # then the field is named, nothing breaks, nothing changes
+    assert listing.status_code == 422 and listing.json()["field"] == "status"
+    assert withdraw.status_code == 422 and withdraw.json()["field"] == "reason"
+    world["enrollment"].refresh_from_db()
+    assert world["enrollment"].status == EnrollmentStatus.ENROLLED

@@ -176,3 +176,21 @@ def test_officer_reads_are_scoped(client, s):
     client.force_login(s.far_officer)
     assert client.get(f"{BASE}/inbox").json()["count"] == 0
     assert client.get(f"{BASE}/{tip.pk}").status_code == 404
+
+
+def test_an_inbox_offset_past_the_limit_is_refused_not_a_500(client, s):
+    # given a signed-in officer
+    client.force_login(s.commune_officer)
+    # when paging far beyond what the database can count
+    response = client.get(f"{BASE}/inbox", {"offset": 2**63})
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+def test_an_inbox_filter_with_a_nul_character_is_refused_not_a_500(client, s):
+    # given a signed-in officer
+    client.force_login(s.commune_officer)
+    # when filtering the inbox with a NUL character (PostgreSQL cannot compare one)
+    response = client.get(f"{BASE}/inbox", {"q": "trộm\x00"})
+    # then the parameter is named, nothing breaks
+    assert response.status_code == 422 and response.json()["field"] == "q"
