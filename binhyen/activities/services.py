@@ -196,10 +196,12 @@ def activity_input_errors(
         value = getattr(activity, name)
         if not isinstance(value, str):
             continue
+        field = Activity._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name)).capitalize()
         try:
             clean_text(
                 value,
-                label=str(Activity._meta.get_field(name).verbose_name).capitalize(),
+                label=label,
                 multiline=name == "description",
             )
         except ValidationError as exc:
