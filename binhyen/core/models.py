@@ -6,11 +6,17 @@ transaction, so a rolled-back write leaves no audit row and a committed one alwa
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from binhyen.core.text import clean_text
 
 
 class BaseModel(models.Model):
@@ -21,6 +27,38 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Validate the fields, and hold every one-line text field to the one text rule.
+
+        Every service calls ``full_clean()``, so a name or title that reaches a model through a
+        form, an import or the API alike is NFC-normalised and refused, naming the field, when
+        it carries a control or format character (``core.text.clean_text``).
+        """
+        errors: dict[str, list[str]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (
+                not isinstance(field, models.CharField)
+                or field.choices
+                or field.name in errors
+                or (exclude and field.name in exclude)
+            ):
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                clean_text(value, label=capfirst(str(field.verbose_name)))
+            except ValidationError as exc:
+                errors.setdefault(field.name, []).extend(exc.messages)
+            else:
+                setattr(self, field.attname, unicodedata.normalize("NFC", value))
+        if errors:
+            raise ValidationError(errors)
 
 
 class LocalizedNameMixin:

@@ -265,3 +265,42 @@ def test_text_with_a_nul_character_is_refused_not_a_500(client, s, world):
     assert withdraw.status_code == 422 and withdraw.json()["field"] == "reason"
     world["enrollment"].refresh_from_db()
     assert world["enrollment"].status == EnrollmentStatus.ENROLLED
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\ufeff"])
+def test_a_name_with_a_hidden_character_is_refused_through_the_api(client, s, world, hidden):
+    # Given a province officer creating a programme through the API
+    body = {
+        "code": "tinh-an",
+        "name": f"Chương trình{hidden} ẩn",
+        "owner": s.province.code,
+        "kind": "classification",
+        "unit_kinds": ["commune"],
+    }
+    # When the name carries a right-to-left override, a zero-width space or a byte-order mark
+    response = Api(client, s.province_officer).post("", body)
+    # Then the API refuses it naming the field and the code point, and nothing is stored
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "name"
+    assert f"U+{ord(hidden):04X}" in response.json()["message"]
+    assert not services.Program.objects.filter(code="tinh-an").exists()
+
+
+def test_a_name_typed_with_combining_accents_is_stored_precomposed(client, s, world):
+    import unicodedata
+
+    # Given a name whose accents are typed as combining marks
+    decomposed = unicodedata.normalize("NFD", "Chương trình Bình Yên")
+    body = {
+        "code": "tinh-nfc",
+        "name": decomposed,
+        "owner": s.province.code,
+        "kind": "classification",
+        "unit_kinds": ["commune"],
+    }
+    # When it is created through the API
+    response = Api(client, s.province_officer).post("", body)
+    # Then the stored name is the precomposed (NFC) one
+    assert response.status_code == 201, response.content
+    stored = services.Program.objects.get(code="tinh-nfc").name
+    assert stored == unicodedata.normalize("NFC", decomposed) != decomposed
