@@ -28,7 +28,7 @@ from binhyen.activities import excel, selectors, services
 from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_change, can_record
 from binhyen.activities.schemas import ErrorOut
-from binhyen.core.tabular import ImportProblem
+from binhyen.core import tabular
 from binhyen.orgunits.models import Kind, OrgUnit
 
 router = Router(tags=["activities"])
@@ -95,23 +95,6 @@ def _commune_to_import(user: Any, code: str) -> OrgUnit:
     return unit
 
 
-def _refused(problems: list[ImportProblem]) -> Status[dict[str, Any]]:
-    errors = [
-        {
-            "row": p.row,
-            "field": p.column or ("file" if p.row is None else None),
-            "message": p.message,
-        }
-        for p in problems
-    ]
-    first = errors[0]
-    return Status(400, {"message": first["message"], "field": first["field"], "errors": errors})
-
-
-def _file_problem(message: str) -> ImportProblem:
-    return ImportProblem(row=None, column="", message=message)
-
-
 @router.post(
     "/import/{code}",
     response={
@@ -130,16 +113,15 @@ def activity_import(
     """Multipart field ``file`` (.xlsx); 400 lists every problem, and nothing is recorded."""
     user = _user(request)
     commune = _commune_to_import(user, code)
-    if file is None:
-        return _refused([_file_problem(_("Hãy chọn một tệp để nhập."))])
-    if not file.size:
-        return _refused([_file_problem(_("Tệp đã chọn không có nội dung."))])
+    problems = tabular.upload_problems(file)
+    if problems or file is None:
+        return Status(400, tabular.refusal(problems))
     try:
         result = excel.import_activities(actor=user, commune=commune, upload=file)
     except PermissionDenied as exc:
         raise _not_found() from exc
     if not result.ok:
-        return _refused(result.problems)
+        return Status(400, tabular.refusal(result.problems))
     return Status(201, {"created": len(result.created), "ids": [a.pk for a in result.created]})
 
 

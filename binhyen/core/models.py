@@ -35,11 +35,11 @@ class BaseModel(models.Model):
         form, an import or the API alike is NFC-normalised and refused, naming the field, when
         it carries a control or format character (``core.text.clean_text``).
         """
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+            errors = dict(exc.message_dict)
         for field in self._meta.concrete_fields:
             if (
                 not isinstance(field, models.CharField)

@@ -51,6 +51,30 @@ class ImportFileError(Exception):
         self.problems = problems
 
 
+def upload_problems(upload: Any) -> list[ImportProblem]:
+    """Return the problem of an upload that cannot be imported at all (none chosen, empty)."""
+    if upload is None:
+        return [ImportProblem(row=None, column="", message=_("Hãy chọn một tệp để nhập."))]
+    if not upload.size:
+        return [ImportProblem(row=None, column="", message=_("Tệp đã chọn không có nội dung."))]
+    return []
+
+
+def refusal(problems: Sequence[ImportProblem]) -> dict[str, Any]:
+    """Return the API's 400 body for a refused import: every problem with its row and column
+    (``file`` for the whole file), the first one also as ``message``/``field``."""
+    errors = [
+        {
+            "row": p.row,
+            "field": p.column or ("file" if p.row is None else None),
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    first = errors[0]
+    return {"message": first["message"], "field": first["field"], "errors": errors}
+
+
 def file_error(message: str, row: int | None = None) -> ImportFileError:
     """Return the error for a problem of the whole file (or of one row, ``row``)."""
     return ImportFileError([ImportProblem(row=row, column="", message=message)])

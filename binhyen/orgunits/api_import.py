@@ -14,12 +14,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.accounts import permissions
-from binhyen.core.tabular import ImportProblem
+from binhyen.core import tabular
 from binhyen.orgunits import bulk_import, selectors
 from binhyen.orgunits.models import Kind, OrgUnit
 from binhyen.orgunits.schemas import ErrorOut, UnitBriefOut
@@ -58,23 +57,6 @@ def _commune_to_change(user: Any, code: str) -> OrgUnit:
     return unit
 
 
-def _file_problem(message: str) -> ImportProblem:
-    return ImportProblem(row=None, column="", message=message)
-
-
-def _refused(problems: list[ImportProblem]) -> Status[dict[str, Any]]:
-    errors = [
-        {
-            "row": p.row,
-            "field": p.column or ("file" if p.row is None else None),
-            "message": p.message,
-        }
-        for p in problems
-    ]
-    first = errors[0]
-    return Status(400, {"message": first["message"], "field": first["field"], "errors": errors})
-
-
 @router.post(
     "/{code}/import",
     response={
@@ -93,16 +75,15 @@ def unit_import(
     """Multipart field ``file``; 400 lists every problem, and nothing is created."""
     user = _user(request)
     commune = _commune_to_change(user, code)
-    if file is None:
-        return _refused([_file_problem(_("Hãy chọn một tệp để nhập."))])
-    if not file.size:
-        return _refused([_file_problem(_("Tệp đã chọn không có nội dung."))])
+    problems = tabular.upload_problems(file)
+    if problems or file is None:
+        return Status(400, tabular.refusal(problems))
     try:
         result = bulk_import.import_units(actor=user, commune=commune, upload=file)
     except PermissionDenied as exc:
         raise Http404(selectors.not_found_message()) from exc
     if not result.ok:
-        return _refused(result.problems)
+        return Status(400, tabular.refusal(result.problems))
     return Status(201, {"created": len(result.created), "units": result.created})
 
 
