@@ -78,6 +78,8 @@ DEFAULT_ARGS = {
     "user_id": "user",
     "assignment_id": "assignment",
     "photo_id": "activity_photo",
+    "webhook_id": "webhook",
+    "delivery_id": "webhook_delivery",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

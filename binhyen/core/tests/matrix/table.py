@@ -45,6 +45,9 @@ MANAGE_PROGRAMS = frozenset({ADMIN, MINISTRY, PROVINCE})
 SELF_ASSESS = COMMUNE_STAFF
 VERIFY = frozenset({MINISTRY, PROVINCE, CHIEF})
 DECIDE = VERIFY
+MANAGE_INTEGRATIONS = frozenset({ADMIN})  # outbound webhooks, the Zalo delivery queue
+# Operations pages are for the deployment's operators (staff, superusers): no role opens them.
+OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
 # The demo's commune file is verified at the province level: the chief verifies villages only.
 VERIFY_COMMUNE = frozenset({MINISTRY, PROVINCE})
@@ -59,6 +62,24 @@ PAGES: dict[str, Rule] = {
     # --- home, health, sign-in -------------------------------------------------------------
     "home": signed_in(),
     "core:healthz": public(),
+    "core:metrics": public(status=404, note="answers only the METRICS_TOKEN bearer, else 404"),
+    "core:operations": read(NOBODY, note=OPERATORS),
+    "core:health": read(NOBODY, note=OPERATORS),
+    # An export is readable only by the user who asked for it; none exists in the world.
+    "core:export": read(NOBODY, pk="export", note="only its requester"),
+    "core:export_download": read(NOBODY, pk="export", note="only its requester"),
+    # --- integrations (system administrators) ----------------------------------------------
+    "accounts:webhook_list": read(MANAGE_INTEGRATIONS),
+    "accounts:webhook_create": form(MANAGE_INTEGRATIONS),
+    "accounts:webhook_edit": form(MANAGE_INTEGRATIONS, pk="webhook"),
+    "accounts:webhook_set_active": action(MANAGE_INTEGRATIONS, pk="webhook"),
+    "accounts:webhook_deliveries": read(MANAGE_INTEGRATIONS, pk="webhook"),
+    "accounts:webhook_delivery_retry": action(MANAGE_INTEGRATIONS, pk="webhook_delivery"),
+    "tips:zalo_pushes": read(MANAGE_INTEGRATIONS),
+    # No Zalo message waits in the world: the action is asked of a push that does not exist.
+    "tips:zalo_push_action": action(
+        NOBODY, pk="zalo_push", action="zalo_action", note="no push in the world"
+    ),
     "accounts:login": public(),
     "accounts:logout": public(status=302),
     "accounts:otp_verify": signed_in(status=302),
@@ -230,6 +251,14 @@ PAGES: dict[str, Rule] = {
 }
 
 API: dict[str, Rule] = {
+    "GET /api/v1/ops/status": read(NOBODY, note=OPERATORS),
+    "GET /api/v1/webhooks": read(MANAGE_INTEGRATIONS),
+    "POST /api/v1/webhooks": action(MANAGE_INTEGRATIONS),
+    "GET /api/v1/webhooks/{webhook_id}": read(MANAGE_INTEGRATIONS),
+    "PUT /api/v1/webhooks/{webhook_id}": action(MANAGE_INTEGRATIONS),
+    "POST /api/v1/webhooks/{webhook_id}/active": action(MANAGE_INTEGRATIONS),
+    "GET /api/v1/webhooks/{webhook_id}/deliveries": read(MANAGE_INTEGRATIONS),
+    "POST /api/v1/webhooks/deliveries/{delivery_id}/retry": action(MANAGE_INTEGRATIONS),
     # --- accounts --------------------------------------------------------------------------
     "GET /api/v1/accounts/me": signed_in(),
     "GET /api/v1/accounts/tokens": signed_in(),

@@ -79,6 +79,8 @@ def build() -> World:
     from binhyen.community.selectors import current_team_year
     from binhyen.community.tests import factories as community_factories
     from binhyen.community.tests.factories import png_bytes, upload
+    from binhyen.core.models import WebhookDelivery
+    from binhyen.core.webhooks import secret_suggest, webhook_emit, webhook_subscription_create
     from binhyen.hotspots import services as hotspots
     from binhyen.hotspots.tests.factories import designate
     from binhyen.indicators.models import Metric, ReportForm, ValidationRule
@@ -181,6 +183,21 @@ def build() -> World:
                 actor=users["chief"], decision=program_decision, scan=program_pdf()
             )
         form = ReportForm.objects.get(code="bao_cao_thang")
+        # A webhook of the system administrator with one delivery waiting (the receiver's
+        # address is not resolved here: the world has no network).
+        with mock.patch("binhyen.core.webhooks.target_allowed", lambda url: True):
+            webhook = webhook_subscription_create(
+                actor=users["admin"],
+                name="Hệ thống tỉnh",
+                url="https://hooks.example.vn/binhyen",
+                secret=secret_suggest(),
+                events=["tip.received"],
+            )
+        with mock.patch("binhyen.core.webhooks._enqueue_on_commit", lambda delivery_id: None):
+            webhook_emit(
+                event="tip.received", object_type="tip", object_id=tip.pk, unit_code=commune.code
+            )
+        delivery = WebhookDelivery.objects.filter(subscription=webhook).first()
 
     values: dict[str, Any] = {
         "unit": commune.code,
@@ -220,6 +237,11 @@ def build() -> World:
         "recognised_enrollment": recognised.pk,
         "evidence": evidence.pk if evidence else None,
         "program_decision": program_decision.pk if program_decision else None,
+        "webhook": webhook.pk,
+        "webhook_delivery": delivery.pk if delivery else None,
+        "export": "00000000-0000-4000-8000-000000000000",
+        "zalo_push": 999_999_999,
+        "zalo_action": "retry",
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
