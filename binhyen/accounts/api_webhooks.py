@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 from binhyen.accounts import permissions, selectors
 from binhyen.core import webhooks
 from binhyen.core.models import WebhookDelivery, WebhookSubscription
+from binhyen.core.schemas import ErrorOut
 
 router = Router(tags=["webhooks"])
 
@@ -95,12 +96,12 @@ def _delivery_out(d: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-@router.get("", response=list[WebhookOut], summary="Registered webhooks")
+@router.get("", response={200: list[WebhookOut], 404: ErrorOut}, summary="Registered webhooks")
 def webhook_list(request: HttpRequest) -> list[WebhookSubscription]:
     return list(selectors.webhook_subscriptions_for(_user(request)))
 
 
-@router.post("", response={201: WebhookOut}, summary="Register a webhook")
+@router.post("", response={201: WebhookOut, 404: ErrorOut}, summary="Register a webhook")
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[WebhookSubscription]:
     sub = webhooks.webhook_subscription_create(
         actor=_user(request),
@@ -112,12 +113,12 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[WebhookSu
     return Status(201, sub)
 
 
-@router.get("/{webhook_id}", response=WebhookOut, summary="One webhook")
+@router.get("/{webhook_id}", response={200: WebhookOut, 404: ErrorOut}, summary="One webhook")
 def webhook_detail(request: HttpRequest, webhook_id: int) -> WebhookSubscription:
     return _get(_user(request), webhook_id)
 
 
-@router.put("/{webhook_id}", response=WebhookOut, summary="Change a webhook")
+@router.put("/{webhook_id}", response={200: WebhookOut, 404: ErrorOut}, summary="Change a webhook")
 def webhook_update(
     request: HttpRequest, webhook_id: int, payload: WebhookIn
 ) -> WebhookSubscription:
@@ -132,7 +133,11 @@ def webhook_update(
     )
 
 
-@router.post("/{webhook_id}/active", response=WebhookOut, summary="Switch a webhook on or off")
+@router.post(
+    "/{webhook_id}/active",
+    response={200: WebhookOut, 404: ErrorOut},
+    summary="Switch a webhook on or off",
+)
 def webhook_set_active(
     request: HttpRequest, webhook_id: int, payload: ActiveIn
 ) -> WebhookSubscription:
@@ -143,7 +148,9 @@ def webhook_set_active(
 
 
 @router.get(
-    "/{webhook_id}/deliveries", response=list[DeliveryOut], summary="Delivery log (newest first)"
+    "/{webhook_id}/deliveries",
+    response={200: list[DeliveryOut], 404: ErrorOut},
+    summary="Delivery log (newest first)",
 )
 def webhook_deliveries(
     request: HttpRequest, webhook_id: int, limit: int = 100
@@ -154,7 +161,9 @@ def webhook_deliveries(
 
 
 @router.post(
-    "/deliveries/{delivery_id}/retry", response=DeliveryOut, summary="Retry a failed delivery"
+    "/deliveries/{delivery_id}/retry",
+    response={200: DeliveryOut, 404: ErrorOut},
+    summary="Retry a failed delivery",
 )
 def webhook_delivery_retry(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     user = _user(request)

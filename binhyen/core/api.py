@@ -15,13 +15,9 @@ from ninja import Router, Schema
 
 from binhyen.core import health
 from binhyen.core.permissions import can_view_operations
+from binhyen.core.schemas import ErrorOut
 
 router = Router(tags=["operations"])
-
-
-class ErrorOut(Schema):
-    message: str
-    field: str | None = None
 
 
 class JobOut(Schema):

@@ -542,14 +542,15 @@ def report_template(
     return response
 
 
-CELL_ERROR = re.compile(r"^([A-Z]{1,3})(\d+): ")
+# "E9: …", or "Trang “Báo cáo”, ô E9: …" where the message names the sheet too.
+CELL_ERROR = re.compile(r"(?:^|\s)([A-Z]{1,3})(\d+): ")
 
 
 def _row_errors(messages: list[str], field: str | None = None) -> list[dict[str, Any]]:
     """Turn the upload's "E9: …" messages into ``{row, field, message}`` items."""
     out = []
     for message in messages:
-        match = CELL_ERROR.match(message)
+        match = CELL_ERROR.search(message)
         if match:
             out.append(
                 {

@@ -208,6 +208,9 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/programs/{code}/sets/{version}/criteria/{criterion_id}": [
             {"code": prog[1], "version": 1, "criterion_id": c} for c in crit
         ],
+        # Webhooks belong to system administrators: both callers get the documented 404.
+        "/webhooks/{webhook_id}*": [{"webhook_id": 1}],
+        "/webhooks/deliveries/{delivery_id}/retry": [{"delivery_id": 1}],
     }
 
 
