@@ -149,12 +149,15 @@ def format_date_long(value: date | datetime | None) -> str:
     return formats.date_format(_as_date(value), "DATE_FORMAT", use_l10n=True)
 
 
-def format_datetime(value: datetime | None) -> str:
-    """Return "15/06/2026 14:30" in the current time zone."""
+def format_datetime(value: datetime | None, *, seconds: bool = False) -> str:
+    """Return "15/06/2026 14:30" in the current time zone ("15/06/2026 14:30:05" with seconds)."""
     if value is None or value == "":
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
+    if seconds:
+        day = formats.date_format(value, "SHORT_DATE_FORMAT", use_l10n=True)
+        return f"{day} {formats.time_format(value, 'H:i:s', use_l10n=True)}"
     return formats.date_format(value, "SHORT_DATETIME_FORMAT", use_l10n=True)
 
 
