@@ -83,7 +83,10 @@ def test_decimals_show_the_places_asked_and_round_half_up(value, decimals, lang)
     assert _read_back(text, lang) == expected
 
 
-@given(value=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), lang=st.sampled_from(["vi", "en"]))
+@given(
+    value=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    lang=st.sampled_from(["vi", "en"]),
+)
 def test_floats_show_at_most_two_places(value, lang):
     with translation.override(lang):
         text = formats.format_number(value)
@@ -147,7 +150,11 @@ def test_datetimes_are_shown_in_local_time():
         ("TY2026", "Năm đánh giá Tổ bảo vệ 2026", "Security-team year 2026"),
         ("2026W05", "Tuần 5/2026", "Week 5/2026"),
         ("2026-06-15", "15/06/2026", "15/06/2026"),
-        ("SM2026M06", "Kỳ tháng 6/2026 (15/05 – 14/06)", "Statistical month 6/2026 (15/05 – 14/06)"),
+        (
+            "SM2026M06",
+            "Kỳ tháng 6/2026 (15/05 – 14/06)",
+            "Statistical month 6/2026 (15/05 – 14/06)",
+        ),
     ],
 )
 def test_period_labels(code, vi, en):
@@ -162,8 +169,8 @@ def test_period_labels(code, vi, en):
 def test_template_filters():
     template = Template(
         "{% load vn %}{{ n|number }}|{{ f|number:1 }}|{{ p|change }}|{{ d|vdate }}|"
-        "{{ d|vdate_long }}|{{ t|vdatetime }}|{{ t|vdatetime:'seconds' }}|{{ period|period_label }}|"
-        "{{ none|number|default:'—' }}"
+        "{{ d|vdate_long }}|{{ t|vdatetime }}|{{ t|vdatetime:'seconds' }}|"
+        "{{ period|period_label }}|{{ none|number|default:'—' }}"
     )
     context = Context(
         {
