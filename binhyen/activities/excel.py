@@ -532,13 +532,18 @@ def template_workbook(commune: OrgUnit) -> bytes:
         surrender = str(ActivityKind.WEAPONS_SURRENDER.label)
     examples = (
         {
-            "date": "05/03/2025",
+            "date": date(2025, 3, 5),
             "kind": outreach,
             "participants": 120,
             "topic": _("Phòng chống ma túy"),
             "leaflets": 200,
         },
-        {"date": "06/03/2025", "kind": surrender, WeaponKind.FIREARM: 2, WeaponKind.AMMUNITION: 15},
+        {
+            "date": date(2025, 3, 6),
+            "kind": surrender,
+            WeaponKind.FIREARM: 2,
+            WeaponKind.AMMUNITION: 15,
+        },
     )
     for example in examples:
         sheet.append([_cell(sheet, example.get(c.field, "")) for c in COLUMNS])
@@ -605,6 +610,27 @@ EXPORT_HEADERS: tuple[Any, ...] = (
     gettext_lazy("Nội dung"),
 )
 
+_INT, _GEN = tabular.INTEGER_FORMAT, tabular.GENERAL_FORMAT
+# Counts grouped ("1.200"), coordinates with all their digits; dates and km by their type.
+EXPORT_FORMATS: tuple[str | None, ...] = (
+    *(None,) * 7,
+    _INT,  # participants
+    None,
+    _INT,
+    _INT,
+    _INT,
+    None,
+    _INT,  # posts
+    None,
+    _INT,  # cameras
+    None,
+    _GEN,
+    _GEN,
+    _INT,  # light points
+    None,
+    _INT,  # cases resolved
+)
+
 
 @analytics
 def export_workbook(activities: Iterable[Activity], title: str) -> bytes:
@@ -616,9 +642,9 @@ def export_workbook(activities: Iterable[Activity], title: str) -> bytes:
         items = "; ".join(f"{i.get_item_kind_display()}: {i.quantity}" for i in a.items.all())
         villages = "; ".join(v.name for v in a.villages.all())
         sheet.append(
-            [
-                _cell(sheet, v)
-                for v in (
+            tabular.cells(
+                sheet,
+                (
                     a.pk,
                     a.date,
                     a.get_kind_display(),
@@ -642,7 +668,8 @@ def export_workbook(activities: Iterable[Activity], title: str) -> bytes:
                     float(a.lit_km) if a.lit_km else None,
                     a.cases_resolved or None,
                     a.description,
-                )
-            ]
+                ),
+                EXPORT_FORMATS,
+            )
         )
     return _save(workbook)

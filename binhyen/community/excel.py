@@ -11,16 +11,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from binhyen.community.models import Decision, Pledge, Scheme, SecurityTeam, TeamMember
+from binhyen.core import tabular
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
 
@@ -29,14 +28,15 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, date):
-        value = format_date(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return tabular.cell(sheet, value, bold=bold)
+
+
+_I = tabular.INTEGER_FORMAT
+# Counts grouped ("1.234"); dates and texts by their type.
+SCHEME_FORMATS = (None, None, None, None, None, None, _I, None, None, _I, None)
+TEAM_FORMATS = (None, None, None, None, None, None, _I, None, None)
+MEMBER_FORMATS = (None,) * 8
+PLEDGE_FORMATS = (None, None, None, None, None, None, None, _I, None)
 
 
 def _sheet(workbook: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
@@ -85,9 +85,9 @@ def schemes_workbook(schemes: Iterable[Scheme]) -> bytes:
             lead = f"{lead}: {scheme.lead_org_name}"
         members = scheme.member_count
         sheet.append(
-            [
-                _cell(sheet, v)
-                for v in (
+            tabular.cells(
+                sheet,
+                (
                     number,
                     scheme.name,
                     scheme.scheme_type.name,
@@ -99,8 +99,9 @@ def schemes_workbook(schemes: Iterable[Scheme]) -> bytes:
                     scheme.status_since,
                     getattr(scheme, "open_sites", None),
                     _decision(scheme.founding_decision),
-                )
-            ]
+                ),
+                SCHEME_FORMATS,
+            )
         )
     return _save(workbook)
 
@@ -126,9 +127,9 @@ def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember])
     )
     for number, team in enumerate(teams, start=1):
         sheet.append(
-            [
-                _cell(sheet, v)
-                for v in (
+            tabular.cells(
+                sheet,
+                (
                     number,
                     team.name,
                     team.village.name,
@@ -138,8 +139,9 @@ def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember])
                     getattr(team, "active_members", None),
                     _decision(team.establishment_decision),
                     _decision(team.recognition_decision),
-                )
-            ]
+                ),
+                TEAM_FORMATS,
+            )
         )
     people = _sheet(
         workbook,
@@ -158,9 +160,9 @@ def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember])
     )
     for number, member in enumerate(members, start=1):
         people.append(
-            [
-                _cell(people, v)
-                for v in (
+            tabular.cells(
+                people,
+                (
                     number,
                     member.team.name,
                     member.full_name,
@@ -169,8 +171,9 @@ def teams_workbook(teams: Iterable[SecurityTeam], members: Iterable[TeamMember])
                     member.get_origin_display(),
                     member.joined_on,
                     member.left_on,
-                )
-            ]
+                ),
+                MEMBER_FORMATS,
+            )
         )
     return _save(workbook)
 
@@ -196,9 +199,9 @@ def pledges_workbook(pledges: Iterable[Pledge]) -> bytes:
     )
     for number, pledge in enumerate(pledges, start=1):
         sheet.append(
-            [
-                _cell(sheet, v)
-                for v in (
+            tabular.cells(
+                sheet,
+                (
                     number,
                     pledge.year,
                     pledge.orgunit.name,
@@ -208,7 +211,8 @@ def pledges_workbook(pledges: Iterable[Pledge]) -> bytes:
                     pledge.signed_by,
                     pledge.household_count,
                     _decision(pledge.document),
-                )
-            ]
+                ),
+                PLEDGE_FORMATS,
+            )
         )
     return _save(workbook)

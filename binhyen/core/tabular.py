@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets (.xlsx, .csv) for all-or-nothing imports.
+"""Reading uploaded spreadsheets (.xlsx, .csv) for all-or-nothing imports; writing exports.
 
 Invariants:
 - Problems are reported as ``ImportProblem(row, column, message)`` with the row number the
@@ -11,20 +11,27 @@ Invariants:
 - Column headers are a file-format contract (fixed Vietnamese words) matched without regard
   to case, diacritics, a trailing ``*`` or a note in brackets; their translation into the
   user's language is accepted too.
+- Exports store numbers as numbers and dates as dates with Excel number formats
+  (``#,##0``, ``#,##0.0#``, ``dd/mm/yyyy``), never as preformatted text; ``write_table``
+  streams any number of rows in flat memory.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -254,14 +261,119 @@ class ImportResult(Generic[T]):
         return not self.problems
 
 
-def cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
-    """Return a write-only cell; a text is stored as text, never as a formula."""
+# Excel number formats: Excel shows them with the reader's own separators ("1.234.567" and
+# "8,5" in a Vietnamese Excel), so numbers and dates stay numbers and dates, never text.
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+def excel_value(value: Any) -> tuple[Any, str | None]:
+    """Return the value a cell stores and its number format (None: Excel's General).
+
+    Dates get ``dd/mm/yyyy``; aware datetimes are written in the current time zone (Excel has
+    no time zones) with ``dd/mm/yyyy hh:mm``; floats and Decimals get ``#,##0`` when whole and
+    ``#,##0.0#`` otherwise. Integers stay General (years, codes and row numbers must not read
+    "2.026"): a writer asks for ``INTEGER_FORMAT`` on its count columns.
+    """
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value, DATETIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
+    if isinstance(value, bool) or not isinstance(value, float | Decimal):
+        return value, None
+    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    if not finite:
+        return None, None
+    whole = value == int(value)
+    return value, INTEGER_FORMAT if whole else DECIMAL_FORMAT
+
+
+def cell(
+    sheet: Any, value: Any, bold: bool = False, number_format: str | None = None
+) -> WriteOnlyCell:
+    """Return a write-only cell: text stays text (never a formula), numbers and dates typed.
+
+    ``number_format`` overrides the format ``excel_value`` chooses (``INTEGER_FORMAT`` for a
+    count column).
+    """
+    value, chosen = excel_value(value)
     written = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         written.data_type = "s"  # never let a text starting with "=" become a formula
+    fmt = number_format if number_format is not None and value is not None else chosen
+    if fmt is not None and not isinstance(value, str):
+        written.number_format = fmt
     if bold:
         written.font = Font(bold=True)
     return written
+
+
+GENERAL_FORMAT = "General"  # coordinates and other measures shown with all their digits
+
+
+def cells(
+    sheet: Any, values: Iterable[Any], formats: Sequence[str | None] = ()
+) -> list[WriteOnlyCell]:
+    """Return one row of typed cells; ``formats[i]`` overrides the format of column ``i``."""
+    return [
+        cell(sheet, value, number_format=formats[i] if i < len(formats) else None)
+        for i, value in enumerate(values)
+    ]
+
+
+def write_table(
+    out: IO[bytes],
+    *,
+    title: str,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    formats: Sequence[str | None] | None = None,
+    caption: str | None = None,
+) -> int:
+    """Stream ``rows`` as one sheet into ``out`` (write-only workbook); return the rows written.
+
+    Memory stays flat whatever the number of rows: rows are consumed one at a time and
+    openpyxl's write-only sheet spills them to a temporary file. ``formats`` gives a number
+    format per column (None: chosen from the value, see ``excel_value``). ``caption`` is an
+    optional first line above the headers.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(title))
+    if caption:
+        sheet.append([cell(sheet, caption, bold=True)])
+    sheet.append([cell(sheet, str(h), bold=True) for h in headers])
+    column_formats = tuple(formats or ())
+    count = 0
+    for row in rows:
+        sheet.append(cells(sheet, row, column_formats))
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def table_bytes(
+    *,
+    title: str,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    formats: Sequence[str | None] | None = None,
+    caption: str | None = None,
+) -> bytes:
+    """Return ``write_table``'s workbook as bytes (for the small tables of a page)."""
+    buffer = io.BytesIO()
+    write_table(buffer, title=title, headers=headers, rows=rows, formats=formats, caption=caption)
+    return buffer.getvalue()
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str) -> str:
+    return _SHEET_FORBIDDEN.sub("-", title or "").strip()[:31] or "Sheet1"
 
 
 def guide_columns(guide: Any, columns: Sequence[GuideColumn]) -> None:

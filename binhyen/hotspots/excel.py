@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from binhyen.core import tabular
 from binhyen.core.db_router import analytics
 from binhyen.hotspots.models import Designation, TaskStatus
 
@@ -41,12 +41,7 @@ HEADERS: tuple[Any, ...] = (
 
 
 def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return tabular.cell(sheet, value, bold=bold)
 
 
 @analytics

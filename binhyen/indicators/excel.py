@@ -27,6 +27,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 
+from binhyen.core import tabular
 from binhyen.core.text import fold
 from binhyen.indicators.models import Metric
 from binhyen.indicators.services import ValueInput
@@ -97,6 +98,9 @@ def build_template(*, form: Any, unit: Any, period: Any, lines: Sequence[Templat
         ws.cell(row=r, column=4, value=line.metric.unit_of_measure)
         cell = ws.cell(row=r, column=5, value=line.value)
         cell.protection = Protection(locked=False)
+        _value, number_format = tabular.excel_value(line.value)
+        if number_format is not None:
+            cell.number_format = number_format
     for letter, width in zip("ABCDE", (24, 16, 60, 14, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
@@ -277,13 +281,5 @@ def parse_upload(
 
 
 def table_xlsx(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Return any on-screen table as an .xlsx file (streaming write, constant memory)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=(title or "Bang")[:31].replace("/", "-"))
-    ws.append([title])
-    ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """Return any on-screen table as an .xlsx file (streaming write, typed numbers and dates)."""
+    return tabular.table_bytes(title=title or "Bang", headers=headers, rows=rows, caption=title)

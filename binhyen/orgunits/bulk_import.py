@@ -386,9 +386,9 @@ def template_workbook(commune: OrgUnit) -> bytes:
     with translation.override("vi"):
         example_label = str(labels[example_subkind])
     sheet.append(
-        [
-            _cell(sheet, v)
-            for v in (
+        tabular.cells(
+            sheet,
+            (
                 _("%(kind)s Đông") % {"kind": example_label},
                 example_label,
                 1250,
@@ -397,8 +397,9 @@ def template_workbook(commune: OrgUnit) -> bytes:
                 105.8542,
                 "",
                 _("Dòng ví dụ: xóa hoặc sửa trước khi nhập."),
-            )
-        ]
+            ),
+            EXPORT_FORMATS[1:],  # the template has no code column
+        )
     )
     guide = workbook.create_sheet(GUIDE_SHEET)
     guide.column_dimensions["A"].width = 26
@@ -448,6 +449,16 @@ EXPORT_HEADERS: tuple[Any, ...] = (
     gettext_lazy("Hiệu lực đến"),
 )
 
+# Population and households grouped ("12.345"); coordinates with all their digits.
+EXPORT_FORMATS: tuple[str | None, ...] = (
+    None,
+    None,
+    None,
+    tabular.INTEGER_FORMAT,
+    tabular.INTEGER_FORMAT,
+    tabular.GENERAL_FORMAT,
+    tabular.GENERAL_FORMAT,
+)
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -462,9 +473,9 @@ def export_workbook(units: Iterable[OrgUnit], title: str) -> bytes:
     sheet.append([_cell(sheet, str(h), bold=True) for h in EXPORT_HEADERS])
     for unit in units:
         sheet.append(
-            [
-                _cell(sheet, v)
-                for v in (
+            tabular.cells(
+                sheet,
+                (
                     unit.code,
                     unit.name,
                     unit.get_subkind_display(),
@@ -477,8 +488,9 @@ def export_workbook(units: Iterable[OrgUnit], title: str) -> bytes:
                     unit.note,
                     unit.valid_from,
                     unit.valid_to,
-                )
-            ]
+                ),
+                EXPORT_FORMATS,
+            )
         )
     return _save(workbook)
 

@@ -22,9 +22,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from binhyen.core import tabular
 from binhyen.programs.models import CLASSIFICATION_ORDER, CriteriaSet, Criterion, CriterionKind
 from binhyen.programs.services import CriterionInput, SetInput
 
@@ -149,12 +149,7 @@ def to_json(criteria_set: CriteriaSet) -> dict[str, Any]:
 
 
 def _text_cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return tabular.cell(sheet, value, bold=bold)
 
 
 def _sheet(workbook: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:

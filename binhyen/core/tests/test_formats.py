@@ -188,3 +188,36 @@ def test_template_filters():
             "1.234.567|8,5|giảm 10 %|15/06/2026|ngày 15 tháng 6 năm 2026|15/06/2026 08:02|"
             "15/06/2026 08:02:03|Tháng 6/2026|—"
         )
+
+
+def test_excel_cells_are_typed_with_number_formats():
+    import io
+
+    from openpyxl import load_workbook
+
+    from binhyen.core import tabular
+
+    buffer = io.BytesIO()
+    moment = dt.datetime(2026, 6, 14, 18, 30, tzinfo=dt.UTC)
+    written = tabular.write_table(
+        buffer,
+        title="Bảng: 6/2026",
+        headers=["Năm", "Dân số", "Tỷ lệ", "Ngày", "Lúc", "Tên", "Điểm"],
+        rows=[
+            [2026, 1234567, 8.5, dt.date(2026, 6, 15), moment, "=1+1", Decimal("12.00")],
+            [2025, None, float("nan"), None, None, "", 3.0],
+        ],
+        formats=[None, tabular.INTEGER_FORMAT],
+    )
+    assert written == 2
+    sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert sheet.title == "Bảng- 6-2026"
+    year, people, rate, day, at, name, points = sheet[2]
+    assert (year.value, year.number_format) == (2026, "General")
+    assert (people.value, people.number_format) == (1234567, "#,##0")
+    assert (rate.value, rate.number_format) == (8.5, "#,##0.0#")
+    assert day.value == dt.datetime(2026, 6, 15) and day.number_format == "dd/mm/yyyy"
+    assert at.value == dt.datetime(2026, 6, 15, 1, 30) and at.number_format == "dd/mm/yyyy hh:mm"
+    assert name.value == "=1+1" and name.data_type == "s"
+    assert points.value == 12 and points.number_format == "#,##0"
+    assert sheet["C3"].value is None
