@@ -21,7 +21,6 @@ from binhyen.core import webhooks
 from binhyen.core.models import WebhookEvent
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class BootstrapMixin:
@@ -301,14 +300,12 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     date_from = forms.DateField(
         label=_("Từ ngày"),
         required=False,
-        input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm.")},
     )
     date_to = forms.DateField(
         label=_("Đến ngày"),
         required=False,
-        input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm.")},
     )

@@ -46,7 +46,6 @@ def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
         label=label,
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _DATE_ERROR},
     )
 

@@ -31,7 +31,6 @@ from binhyen.orgunits.models import OrgUnit
 __all__ = ["add_service_errors"]
 
 MAX_QUERY = 200
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 _DATE_ERROR = _("Hãy nhập ngày theo dạng ngày/tháng/năm.")
 _COUNT_ERROR = _("Hãy nhập một số nguyên không âm (0, 1, 2…).")
 
@@ -42,7 +41,6 @@ def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> for
         required=required,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=DATE_FORMATS,
         error_messages={"invalid": _DATE_ERROR, "required": _("Nhập ngày.")},
     )
 

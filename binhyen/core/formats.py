@@ -143,10 +143,19 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def format_date_long(value: date | datetime | None) -> str:
-    """Return "ngày 15 tháng 6 năm 2026" (en: "15 June 2026"), the wording of documents."""
+    """Return "ngày 15 tháng 6 năm 2026" (en: "15 June 2026"), the wording of documents.
+
+    Decree 30/2020 (Appendix I) writes a day below 10 and the months 1 and 2 with a leading
+    zero ("ngày 05 tháng 02 năm 2026", "ngày 15 tháng 6 năm 2026"): the day is ``d`` in the
+    Vietnamese ``DATE_FORMAT`` and its month token ``n`` becomes ``m`` in January and February.
+    """
     if value is None or value == "":
         return ""
-    return formats.date_format(_as_date(value), "DATE_FORMAT", use_l10n=True)
+    day = _as_date(value)
+    pattern = str(formats.get_format("DATE_FORMAT", use_l10n=True))
+    if day.month <= 2:
+        pattern = pattern.replace(" n ", " m ")
+    return formats.date_format(day, pattern, use_l10n=True)
 
 
 def format_datetime(value: datetime | None, *, seconds: bool = False) -> str:

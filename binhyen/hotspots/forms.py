@@ -24,7 +24,6 @@ def _date(label: Any, *, required: bool = True) -> forms.DateField:
         label=label,
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _DATE_ERROR},
     )
 

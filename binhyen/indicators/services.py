@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.formats import format_number
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.webhooks import webhook_emit
@@ -87,9 +88,9 @@ class RuleResult:
         return _("Quy tắc '%(code)s – %(name)s' không thỏa: %(left)s %(op)s %(right)s là sai.") % {
             "code": self.rule.code,
             "name": self.rule.name,
-            "left": _fmt(self.left),
+            "left": format_number(self.left),
             "op": self.rule.get_operator_display(),
-            "right": _fmt(self.right),
+            "right": format_number(self.right),
         }
 
     @property
@@ -101,10 +102,6 @@ class RuleResult:
 class SaveResult:
     changed: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def _parse(code: str) -> Period:

@@ -185,7 +185,6 @@ class UnitCloseForm(BootstrapForm):
     valid_to = forms.DateField(
         label=_("Ngày cuối cùng còn hoạt động"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _("Hãy nhập ngày theo dạng ngày/tháng/năm.")},
     )
 

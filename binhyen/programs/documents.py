@@ -3,7 +3,8 @@
 Layout follows NĐ 30/2020/NĐ-CP, Phụ lục I where it is known: A4 portrait; margins top and
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the issuing body upper case at the
 top left, the national title (13, bold, upper case) and motto (14, bold) at the top right
-with a rule under the motto; place and date in italics with two-digit day and month.
+with a rule under the motto; place and date in italics ("ngày 05 tháng 02 năm 2026": a
+leading zero for days below 10 and the months 1 and 2, ``core.formats.format_date_long``).
 Sizes the decree does not fix in the known text (body, signature block) use 14.
 """
 
@@ -21,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from binhyen.core.formats import format_date
+from binhyen.core.formats import format_date, format_date_long, format_number
 from binhyen.programs.models import Decision, Enrollment, EnrollmentStatus
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -83,12 +84,7 @@ def _header(
     _run(p, "―――――――――――――", size=8)
     p = right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    dated = _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
-        "place": place,
-        "d": f"{day:%d}",
-        "m": f"{day:%m}",
-        "y": f"{day:%Y}",
-    }
+    dated = f"{place}, {format_date_long(day)}"
     _run(p, dated, size=14, italic=True)
 
 
@@ -215,7 +211,7 @@ def decision_list(decision: Decision, enrollments: Sequence[Enrollment]) -> byte
             e.unit.name,
             e.unit.parent.name if e.unit.parent else "",
             f"{e.met_count}/{e.criteria_count}" if e.criteria_count else "",
-            f"{e.points_total.normalize():f}" if e.points_total is not None else "",
+            format_number(e.points_total) if e.points_total is not None else "",
             result,
         ]
         cells = table.add_row().cells

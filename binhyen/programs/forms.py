@@ -23,15 +23,12 @@ from binhyen.programs.services import CriterionInput, DecisionInput, SetInput
 
 __all__ = ["add_service_errors"]
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
 
 def _date_field(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Hãy nhập ngày theo dạng ngày/tháng/năm.")},
     )
 

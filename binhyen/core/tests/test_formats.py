@@ -124,9 +124,12 @@ def test_dates():
     with translation.override("vi"):
         assert formats.format_date(day) == "15/06/2026"
         assert formats.format_date_long(day) == "ngày 15 tháng 6 năm 2026"
+        assert formats.format_date_long(dt.date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
+        assert formats.format_date_long(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
     with translation.override("en"):
         assert formats.format_date(day) == "15/06/2026"
         assert formats.format_date_long(day) == "15 June 2026"
+        assert formats.format_date_long(dt.date(2026, 2, 5)) == "5 February 2026"
     assert formats.format_date(None) == ""
 
 

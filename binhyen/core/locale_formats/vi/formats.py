@@ -1,8 +1,8 @@
 """Vietnamese formats: "1.234.567", "8,5", "15/06/2026", "ngày 15 tháng 6 năm 2026"."""
 
-DATE_FORMAT = r"\n\gà\y j \t\há\n\g n \nă\m Y"
+DATE_FORMAT = r"\n\gà\y d \t\há\n\g n \nă\m Y"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = r"H:i, \n\gà\y j \t\há\n\g n \nă\m Y"
+DATETIME_FORMAT = r"H:i, \n\gà\y d \t\há\n\g n \nă\m Y"
 YEAR_MONTH_FORMAT = r"\T\há\n\g n/Y"
 MONTH_DAY_FORMAT = "d/m"
 SHORT_DATE_FORMAT = "d/m/Y"
