@@ -8,6 +8,8 @@ Prints one JSON line per measurement::
 input checks, scope, SQL, comparisons, Python rows); ``baseline`` is one plain GROUP BY
 written by hand for that question, run on the same database in the same process. Times are
 medians of several runs after a warm-up. ``match`` says both gave the same totals.
+The national Excel export line (``tools/bench_exports.py``) also reports the peak RSS of
+each side, measured in its own process.
 
 The synthetic dataset (see ``tools/bench_data.py``) is built once and cached: a SQLite file
 in ``var/bench/`` and the PostgreSQL database ``binhyen_bench`` (``BENCH_PG_URL``); a marker
@@ -197,6 +199,9 @@ def child(db: str) -> None:
     import bench_programs  # the programmes app's measurement (tools/bench_programs.py)
 
     bench_programs.measure(db, _admin())
+    import bench_exports  # the national Excel export (tools/bench_exports.py)
+
+    bench_exports.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

@@ -224,3 +224,32 @@ def test_excel_cells_are_typed_with_number_formats():
     assert name.value == "=1+1" and name.data_type == "s"
     assert points.value == 12 and points.number_format == "#,##0"
     assert sheet["C3"].value is None
+
+
+def test_excel_rows_reuse_cells_without_mixing_values():
+    import io
+
+    from openpyxl import load_workbook
+
+    from binhyen.core import tabular
+
+    rows = [
+        ["a", 1.5, None, 7],
+        [2, "=SUM(A1)", dt.date(2026, 1, 2), 8.0],
+        [None, 3.0, "x", Decimal("0.25")],
+    ]
+    buffer = io.BytesIO()
+    tabular.write_table(
+        buffer, title="T", headers=["A", "B", "C", "D"], rows=rows, caption="Tiêu đề"
+    )
+    sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    values = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
+    assert values == [
+        ["a", 1.5, None, 7],
+        [2, "=SUM(A1)", dt.datetime(2026, 1, 2), 8],
+        [None, 3, "x", 0.25],
+    ]
+    assert sheet["A1"].value == "Tiêu đề" and sheet["A2"].value == "A"
+    assert sheet["B4"].data_type == "s" and sheet["C4"].number_format == "dd/mm/yyyy"
+    assert [sheet["B3"].number_format, sheet["B5"].number_format] == ["#,##0.0#", "#,##0"]
+    assert sheet["D5"].number_format == "#,##0.0#"
