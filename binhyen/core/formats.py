@@ -23,11 +23,13 @@ Aware datetimes are shown in the current time zone. Templates use the ``vn`` tag
 (``binhyen/core/templatetags/vn.py``), never a format string of their own.
 
 ``period_label`` reads a period value by its attributes (``kind``, ``ordinal``, ``year``,
-``start``, ``end``: ``binhyen.indicators.periods.Period``) because core sits below indicators.
+``start``, ``end``: ``binhyen.indicators.periods.Period``) because core sits below indicators;
+period codes are read by the parser indicators registers when it starts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Protocol
@@ -175,10 +177,29 @@ def format_day_month(value: date) -> str:
     return formats.date_format(value, "MONTH_DAY_FORMAT", use_l10n=True)
 
 
-def period_label(period: PeriodLike | None) -> str:
-    """Return the one label of a reporting period: "Tháng 6/2026", "Quý 3/2026", …"""
-    if period is None:
+_period_parser: Callable[[str], PeriodLike] | None = None
+
+
+def register_period_parser(parser: Callable[[str], PeriodLike]) -> None:
+    """Let ``period_label`` read period codes ("2026S1"); indicators registers its parser."""
+    global _period_parser
+    _period_parser = parser
+
+
+def period_label(period: PeriodLike | str | None) -> str:
+    """Return the one label of a reporting period: "Tháng 6/2026", "Quý 3/2026", …
+
+    A code ("2026M06") is read with the registered parser; a code it refuses is shown as is.
+    """
+    if period is None or period == "":
         return ""
+    if isinstance(period, str):
+        if _period_parser is None:
+            return period
+        try:
+            period = _period_parser(period)
+        except ValueError:
+            return period
     kind, ordinal = period.kind, period.ordinal
     values: dict[str, object] = {"year": period.year}
     if kind == "year":

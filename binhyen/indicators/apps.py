@@ -10,6 +10,9 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the providers this app ships (other apps register theirs the same way).
+        from binhyen.core.formats import register_period_parser
         from binhyen.indicators import providers, rollups  # noqa: F401 - rollups listens
+        from binhyen.indicators.periods import parse_period
 
         providers.register_builtin_providers()
+        register_period_parser(parse_period)

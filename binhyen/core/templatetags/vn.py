@@ -76,9 +76,9 @@ def vdatetime(value: Any, precision: str = "") -> str:
 
 @register.filter(name="period_label")
 def period_label(value: Any) -> str:
-    """Return the label of a period value ("Tháng 6/2026")."""
+    """Return the label of a period value or code ("2026M06" → "Tháng 6/2026")."""
     if value is None or value == "":
         return ""
-    if hasattr(value, "kind") and hasattr(value, "ordinal"):
+    if isinstance(value, str) or (hasattr(value, "kind") and hasattr(value, "ordinal")):
         return formats.period_label(value)
     return str(value)

@@ -253,3 +253,14 @@ def test_excel_rows_reuse_cells_without_mixing_values():
     assert sheet["B4"].data_type == "s" and sheet["C4"].number_format == "dd/mm/yyyy"
     assert [sheet["B3"].number_format, sheet["B5"].number_format] == ["#,##0.0#", "#,##0"]
     assert sheet["D5"].number_format == "#,##0.0#"
+
+
+def test_period_codes_are_labelled_too():
+    with translation.override("vi"):
+        assert formats.period_label("2026S1") == "6 tháng đầu năm 2026"
+        assert formats.period_label("MY2025") == "Năm phong trào 2025"
+        assert formats.period_label("not-a-period") == "not-a-period"
+        assert formats.period_label("") == ""
+        assert Template("{% load vn %}{{ p|period_label }}").render(Context({"p": "2025Q3"})) == (
+            "Quý 3/2025"
+        )
