@@ -194,12 +194,13 @@ def period_label(period: PeriodLike | str | None) -> str:
     if period is None or period == "":
         return ""
     if isinstance(period, str):
+        code = period
         if _period_parser is None:
-            return period
+            return code
         try:
-            period = _period_parser(period)
+            period = _period_parser(code)
         except ValueError:
-            return period
+            return code
     kind, ordinal = period.kind, period.ordinal
     values: dict[str, object] = {"year": period.year}
     if kind == "year":
