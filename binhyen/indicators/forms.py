@@ -22,7 +22,7 @@ from binhyen.indicators.models import (
 )
 from binhyen.indicators.periods import PeriodKind
 from binhyen.orgunits.forms import MAX_QUERY, BootstrapForm
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.models import UnitKind
 
 ACTIVE_CHOICES = [("", _("Tất cả")), ("1", _("Đang dùng")), ("0", _("Ngừng dùng"))]
 UNKNOWN_METRIC = _("Không có chỉ tiêu '%(value)s' trong danh mục.")
@@ -86,7 +86,7 @@ class MetricForm(CatalogueForm):
     period_kind = forms.ChoiceField(label=_("Kỳ thu thập"), choices=PeriodKind.choices)
     capture_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị nhập số liệu"),
-        choices=Kind.choices,
+        choices=UnitKind.choices,
         widget=_checkboxes(),
         error_messages={"required": _("Chọn ít nhất một cấp đơn vị nhập số liệu.")},
     )
@@ -132,7 +132,7 @@ class ReportFormForm(CatalogueForm):
     period_kind = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=PeriodKind.choices)
     submitting_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị phải báo cáo"),
-        choices=Kind.choices,
+        choices=UnitKind.choices,
         widget=_checkboxes(),
         error_messages={"required": _("Chọn ít nhất một cấp đơn vị hợp lệ phải báo cáo.")},
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.edits import KeepAbsentFieldsMixin
 from binhyen.core.text import protect_text_fields
-from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import SUBKINDS_BY_KIND, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
 
 MAX_QUERY = 200
@@ -85,7 +85,7 @@ class UnitSearchForm(BootstrapForm):
 
     q = forms.CharField(label=_("Tên hoặc mã"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
-        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *UnitKind.choices]
     )
     current = forms.BooleanField(label=_("Chỉ đơn vị hiện hành"), required=False)
 
@@ -95,7 +95,7 @@ class ChildSearchForm(BootstrapForm):
 
     q = forms.CharField(label=_("Tìm trong danh sách"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
-        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *UnitKind.choices]
     )
 
 
@@ -149,12 +149,12 @@ class UnitCreateForm(_UnitFieldsMixin):
     """A new village or establishment; ``kind`` decides which types are offered."""
 
     kind = forms.ChoiceField(
-        choices=[(k, dict(Kind.choices)[k]) for k in CREATABLE_KINDS], widget=forms.HiddenInput
+        choices=[(k, dict(UnitKind.choices)[k]) for k in CREATABLE_KINDS], widget=forms.HiddenInput
     )
 
     field_order = ["kind", "name", "subkind"]
 
-    def __init__(self, *args: Any, kind: str = Kind.VILLAGE, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str = UnitKind.VILLAGE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound:
             bound_kind = self.data.get("kind")
