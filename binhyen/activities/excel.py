@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook
@@ -270,7 +271,7 @@ def _parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+    for pattern in get_format("DATE_INPUT_FORMATS"):  # 15/06/2026, 15-06-2026, 2026-06-15…
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
