@@ -32,10 +32,10 @@ from ninja.files import UploadedFile
 
 from binhyen.core.schemas import OFFSET_MAX
 from binhyen.orgunits.models import UnitKind
-from binhyen.tips import media, pow, selectors, services
+from binhyen.tips import guard, media, pow, selectors, services
 from binhyen.tips import permissions as tip_perms
+from binhyen.tips.inputs import TipInput
 from binhyen.tips.models import Category, Channel, Tip, TipMessage
-from binhyen.tips.ratelimit import RateLimited, rate_limit_hit
 from binhyen.tips.schemas import (
     AssignIn,
     ChallengeOut,
@@ -63,7 +63,6 @@ from binhyen.tips.schemas import (
     TransferIn,
     ValuableIn,
 )
-from binhyen.tips.views import too_large, too_large_message
 
 router = Router(tags=["tips"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -72,12 +71,10 @@ T = TypeVar("T")
 
 
 def _guard(request: HttpRequest, scope: str) -> None:
-    if too_large(request):
-        raise HttpError(413, too_large_message())
     try:
-        rate_limit_hit(scope, request)
-    except RateLimited as exc:
-        raise HttpError(429, exc.message) from None
+        guard.public_request_admit(request, scope)
+    except guard.Refused as exc:
+        raise HttpError(exc.status, exc.message) from None
 
 
 def _bad(field: str, message: str) -> ValidationError:
@@ -95,22 +92,41 @@ def challenge(request: HttpRequest) -> Any:
 @router.post("/", auth=None, response={201: ReceiptOut, **ERRORS})
 def submit(request: HttpRequest, payload: TipSubmitIn) -> Any:
     """Submit a tip (anonymous unless contact details are given and ``anonymous`` is false)."""
-    _guard(request, "submit")
+    try:
+        submitted = guard.public_tip_submit(
+            request, channel=Channel.API, parse=lambda: _submission(payload)
+        )
+    except guard.Refused as exc:
+        if exc.field:
+            raise _bad(exc.field, exc.message) from None
+        raise HttpError(exc.status, exc.message) from None
+    tip = submitted.tip
+    return Status(
+        201,
+        ReceiptOut(
+            tracking_code=tip.tracking_code,
+            secret=submitted.secret,
+            status=tip.status,
+            unit=tip.orgunit.name,
+            ack_due_at=tip.ack_due_at,
+            due_at=tip.due_at,
+        ),
+    )
+
+
+def _submission(payload: TipSubmitIn) -> guard.PublicSubmission:
+    """Read the schema the way the web form reads its fields (400 naming the field)."""
     if payload.website:
         raise _bad("website", _("Trường chống gửi tự động phải để trống."))
     if payload.proof is None:
         raise _bad("proof", _("Thiếu bước xác minh chống gửi tự động (lấy ở /tips/challenge)."))
-    try:
-        pow.challenge_verify(payload.proof.token, payload.proof.solution)
-    except pow.ChallengeError as exc:
-        raise _bad("proof", str(exc)) from None
     contact = payload.contact
     if not payload.anonymous and (contact is None or not (contact.phone or contact.email)):
         raise _bad(
             "contact",
             _("Hãy cho biết số điện thoại hoặc thư điện tử, hoặc gửi ẩn danh."),
         )
-    data = services.TipInput(
+    data = TipInput(
         kind=payload.kind,
         description=payload.description,
         category_code=payload.category,
@@ -127,18 +143,8 @@ def submit(request: HttpRequest, payload: TipSubmitIn) -> Any:
         contact_phone=contact.phone if contact and not payload.anonymous else "",
         contact_email=contact.email if contact and not payload.anonymous else "",
     )
-    submitted = services.tip_submit(actor=None, data=data, channel=Channel.API)
-    tip = submitted.tip
-    return Status(
-        201,
-        ReceiptOut(
-            tracking_code=tip.tracking_code,
-            secret=submitted.secret,
-            status=tip.status,
-            unit=tip.orgunit.name,
-            ack_due_at=tip.ack_due_at,
-            due_at=tip.due_at,
-        ),
+    return guard.PublicSubmission(
+        data=data, proof_token=payload.proof.token, proof_solution=payload.proof.solution
     )
 
 

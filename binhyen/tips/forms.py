@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.tips import selectors
+from binhyen.tips.inputs import TipInput
 from binhyen.tips.models import MAX_DESCRIPTION, Priority, Status, TipKind
-from binhyen.tips.services import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, TipInput, pin_check
+from binhyen.tips.selectors.routing import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, pin_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -37,10 +37,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from binhyen.tips import forms, media, pow, selectors, services, zalo
+from binhyen.tips import forms, guard, media, pow, selectors, services, zalo
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips.models import Category, Channel, Priority, Status, Tip, TipKind
-from binhyen.tips.ratelimit import RateLimited, rate_limit_hit
 
 FOLLOW_SALT = "binhyen.tips.follow"
 FOLLOW_MAX_AGE = 2 * 3600
@@ -48,20 +47,6 @@ PAGE_SIZE = 25
 
 
 # --- shared checks -------------------------------------------------------------------------------
-
-
-def too_large(request: HttpRequest) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > settings.TIPS_MAX_REQUEST_BYTES
-
-
-def too_large_message() -> str:
-    return _(
-        "Dữ liệu gửi lên quá lớn (tối đa %(mb)s MB mỗi lần). Hãy bớt ảnh/video rồi gửi lại."
-    ) % {"mb": settings.TIPS_MAX_REQUEST_BYTES // (1024 * 1024)}
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -77,6 +62,13 @@ def _public(
 
 def _error_page(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return _public(request, "tips/public_error.html", {"message": message}, status=status)
+
+
+def _refused_page(request: HttpRequest, refused: guard.Refused) -> HttpResponse:
+    response = _error_page(request, refused.message, refused.status)
+    if refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 # --- public intake -------------------------------------------------------------------------------
@@ -116,6 +108,10 @@ def _initial_from_unit(code: str) -> dict[str, str]:
     }
 
 
+class _FormInvalid(Exception):
+    """The public form did not validate (its errors are on the form)."""
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tip_new(request: HttpRequest) -> HttpResponse:
@@ -123,28 +119,33 @@ def tip_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = forms.PublicTipForm(initial=_initial_from_unit(request.GET.get("unit", "")[:32]))
         return _public(request, "tips/public_form.html", _form_context(form))
-    if too_large(request):
-        return _error_page(request, too_large_message(), 413)
-    try:
-        rate_limit_hit("submit", request)
-    except RateLimited as exc:
-        response = _error_page(request, exc.message, 429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
-    form = forms.PublicTipForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _public(request, "tips/public_form.html", _form_context(form), status=400)
-    try:
-        pow.challenge_verify(form.cleaned_data["pow_token"], form.cleaned_data["pow_solution"])
-        processed = media.process_uploads(form.cleaned_data["attachments"])
-        submitted = services.tip_submit(
-            actor=None, data=form.to_input(), channel=Channel.WEB, media=processed
+    # The form reads the body only once the size and the rate limit passed (in the guard).
+    bound: list[forms.PublicTipForm] = []
+
+    def parse() -> guard.PublicSubmission:
+        form = forms.PublicTipForm(request.POST, request.FILES)
+        bound.append(form)
+        if not form.is_valid():
+            raise _FormInvalid
+        return guard.PublicSubmission(
+            data=form.to_input(),
+            proof_token=form.cleaned_data["pow_token"],
+            proof_solution=form.cleaned_data["pow_solution"],
+            uploads=form.cleaned_data["attachments"],
         )
-    except pow.ChallengeError as exc:
-        return _public(request, "tips/public_form.html", _form_context(form, str(exc)), status=400)
+
+    try:
+        submitted = guard.public_tip_submit(request, channel=Channel.WEB, parse=parse)
+    except guard.Refused as exc:
+        if not bound:
+            return _refused_page(request, exc)
+        context = _form_context(bound[0], exc.message)
+        return _public(request, "tips/public_form.html", context, status=exc.status)
+    except _FormInvalid:
+        return _public(request, "tips/public_form.html", _form_context(bound[0]), status=400)
     except ValidationError as exc:
-        forms.add_service_errors(form, exc)
-        return _public(request, "tips/public_form.html", _form_context(form), status=400)
+        forms.add_service_errors(bound[0], exc)
+        return _public(request, "tips/public_form.html", _form_context(bound[0]), status=400)
     return _public(
         request,
         "tips/public_done.html",
@@ -180,9 +181,9 @@ def _receipt_text(request: HttpRequest, tip: Tip, secret: str) -> str:
 def tip_receipt(request: HttpRequest) -> HttpResponse:
     """Download the receipt (.txt) for a code and secret the citizen holds."""
     try:
-        rate_limit_hit("lookup", request)
-    except RateLimited as exc:
-        return _error_page(request, exc.message, 429)
+        guard.public_request_admit(request, "lookup", check_size=False)
+    except guard.Refused as exc:
+        return _error_page(request, exc.message, exc.status)
     code = request.POST.get("code", "")[:20]
     secret = request.POST.get("secret", "")[:40]
     tip = selectors.tip_for_citizen(code=code, secret=secret)
@@ -222,14 +223,14 @@ def tip_follow(request: HttpRequest) -> HttpResponse:
     """Follow a tip with its code and secret: status, replies, and adding information."""
     if request.method == "GET":
         return _public(request, "tips/public_lookup.html", {"form": forms.LookupForm()})
-    if too_large(request):
-        return _error_page(request, too_large_message(), 413)
+    if guard.too_large(request):
+        return _error_page(request, guard.too_large_message(), 413)
     if "access" in request.POST:
         return _follow_add(request)
     try:
-        rate_limit_hit("lookup", request)
-    except RateLimited as exc:
-        return _error_page(request, exc.message, 429)
+        guard.public_request_admit(request, "lookup", check_size=False)
+    except guard.Refused as exc:
+        return _error_page(request, exc.message, exc.status)
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
         return _public(request, "tips/public_lookup.html", {"form": form}, status=400)
@@ -246,9 +247,9 @@ def tip_follow(request: HttpRequest) -> HttpResponse:
 
 def _follow_add(request: HttpRequest) -> HttpResponse:
     try:
-        rate_limit_hit("follow", request)
-    except RateLimited as exc:
-        return _error_page(request, exc.message, 429)
+        guard.public_request_admit(request, "follow", check_size=False)
+    except guard.Refused as exc:
+        return _error_page(request, exc.message, exc.status)
     tip = _tip_from_access(request.POST.get("access", ""))
     if tip is None:
         return _public(
@@ -284,8 +285,8 @@ def _follow_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def zalo_webhook(request: HttpRequest) -> HttpResponse:
     """Receive a Zalo OA event; 200 once it is stored (or was already), 4xx when refused."""
-    if too_large(request):
-        return JsonResponse({"message": too_large_message()}, status=413)
+    if guard.too_large(request):
+        return JsonResponse({"message": guard.too_large_message()}, status=413)
     raw = request.body
     try:
         event = zalo.verify(raw, request.headers.get(zalo.SIGNATURE_HEADER))
@@ -354,7 +355,7 @@ def _detail_context(request: HttpRequest, tip: Tip, **extra: Any) -> dict[str, A
         "categories": selectors.categories(),
         "can_view_contact": tip_perms.can_view_contact(request.user, tip),
         "overdue": selectors.is_overdue(tip, now),
-        "claim_active": services._claim_active(tip, now),
+        "claim_active": selectors.claim_active(tip, now),
         "now": now,
         "Status": Status,
         "Priority": Priority,

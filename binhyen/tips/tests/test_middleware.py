@@ -8,6 +8,7 @@ from django.db import OperationalError
 from binhyen.accounts.tests.factories import scene
 from binhyen.tips import services
 from binhyen.tips.models import Tip
+from binhyen.tips.services import fast_insert
 from binhyen.tips.tests.factories import make_tip
 
 
@@ -47,7 +48,7 @@ def test_a_lost_database_after_routing_from_memory_answers_503(client, monkeypat
     def lost(tip):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "_tip_insert", lost)
+    monkeypatch.setattr(fast_insert, "_tip_insert", lost)
     monkeypatch.setattr("binhyen.tips.pow.challenge_verify", lambda *a, **k: None)
     response = client.post(
         "/api/v1/tips/",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,6 +19,8 @@ from binhyen.orgunits.address import AddressMatch
 from binhyen.orgunits.tests.factories import OrgUnitFactory
 from binhyen.tips import media, permissions, selectors, services
 from binhyen.tips.models import Direction, Status, Tip, TipMedia
+from binhyen.tips.selectors import routing
+from binhyen.tips.services import fast_insert
 from binhyen.tips.tests.factories import jpeg_with_gps, make_tip, submit, upload
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +117,7 @@ def test_address_of_a_closed_commune_goes_to_its_successor(s, monkeypatch):
             confidence=1.0,
         )
 
-    monkeypatch.setattr(services, "resolve_address", fake_resolve)
+    monkeypatch.setattr(routing, "resolve_address", fake_resolve)
     # when the citizen types the old address
     tip = make_tip(address_text="Xã Lương Phong, huyện Hiệp Hòa, Bắc Giang")
     # then it goes to the default (first) successor
@@ -155,7 +157,7 @@ def test_an_unknown_code_is_not_remembered(s):
     with pytest.raises(ValidationError):
         submit(commune_code="X0001")
     # then nothing is remembered for it, so a unit imported later is found at once
-    assert ("X0001", "commune") not in services._UNIT_CACHE
+    assert ("X0001", "commune") not in routing._UNIT_CACHE
 
 
 def test_a_remembered_unit_expires(s, settings, monkeypatch):
@@ -163,8 +165,8 @@ def test_a_remembered_unit_expires(s, settings, monkeypatch):
     settings.TIPS_UNIT_CACHE_SECONDS = 60
     make_tip(s.commune)
     # when 61 s have passed
-    later = services.time.monotonic() + 61
-    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    later = routing.time.monotonic() + 61
+    monkeypatch.setattr(routing.time, "monotonic", lambda: later)
     with CaptureQueriesContext(connection) as captured:
         make_tip(s.commune)
     # then the unit is read again
@@ -391,3 +393,28 @@ def test_tracking_code_collision_draws_again(s, monkeypatch):
     monkeypatch.setattr(permissions, "tracking_code_new", lambda: next(codes, "YYYY-YYYY"))
     second = make_tip(s.commune)
     assert second.tracking_code != first.tracking_code
+
+
+def test_fresh_code_insert_retries_in_a_savepoint_and_gives_up_after_three_collisions(
+    s, monkeypatch
+):
+    # given a stored tip, and a code generator that keeps drawing its code
+    first = make_tip(s.commune)
+    monkeypatch.setattr(permissions, "tracking_code_new", lambda: first.tracking_code)
+    template = Tip.objects.get(pk=first.pk)
+    template.pk = None
+    template._state.adding = True
+    # when a new tip is inserted inside the caller's transaction
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            fast_insert.tip_insert_with_fresh_code(template)
+        # then each attempt was rolled back to its savepoint: the transaction still works
+        assert Tip.objects.count() == 1
+    # and when the third draw is free, the tip is stored under it
+    codes = iter([first.tracking_code, first.tracking_code, "QQQQ-QQQQ"])
+    monkeypatch.setattr(permissions, "tracking_code_new", lambda: next(codes))
+    template.tracking_code = ""
+    with transaction.atomic():
+        fast_insert.tip_insert_with_fresh_code(template)
+    assert template.pk is not None and template.tracking_code == "QQQQ-QQQQ"
+    assert Tip.objects.count() == 2

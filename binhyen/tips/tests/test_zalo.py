@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from binhyen.accounts.tests.factories import scene
-from binhyen.tips import services, zalo
+from binhyen.tips import permissions, services, zalo
 from binhyen.tips.models import (
     Channel,
     Direction,
@@ -27,7 +27,7 @@ from binhyen.tips.models import (
     ZaloDelivery,
     ZaloPush,
 )
-from binhyen.tips.tests.factories import jpeg_with_gps
+from binhyen.tips.tests.factories import jpeg_with_gps, make_tip
 from binhyen.tips.tests.zalo_payloads import IMAGE_EVENT, OA_ID, TEXT_EVENT, event, signed
 
 URL = "/tips/zalo/webhook/"
@@ -236,3 +236,18 @@ def test_concurrent_redeliveries_make_one_tip(s):
 
 def test_reverse_url():
     assert reverse("tips:zalo_webhook") == URL
+
+
+@pytest.mark.django_db
+def test_a_tracking_code_collision_on_zalo_intake_draws_again(client, s, monkeypatch):
+    # given a stored tip, and a code generator whose first draw is that tip's code
+    first = make_tip(s.commune)
+    codes = iter([first.tracking_code, "ZZZZ-ZZZZ"])
+    monkeypatch.setattr(permissions, "tracking_code_new", lambda: next(codes, "YYYY-YYYY"))
+    # when a Zalo message makes a new tip
+    response = post(client, event(TEXT_EVENT))
+    # then it is stored under a fresh code, in the same transaction as its delivery
+    assert response.status_code == 200 and response.json()["status"] == "created"
+    tip = Tip.objects.get(channel=Channel.ZALO)
+    assert tip.tracking_code == "ZZZZ-ZZZZ"
+    assert ZaloDelivery.objects.get().tip == tip

@@ -1,4 +1,4 @@
-"""Reads of the tips app.
+"""Reads of tips: the officers' inbox and tip page, the citizen's view, public unit lists.
 
 Invariants:
 - Officer reads start from ``OrgUnit.objects.visible_to(user)`` narrowed to the units where
@@ -325,6 +325,21 @@ def is_overdue(tip: Tip, now: datetime | None = None) -> bool:
     if not tip.is_open:
         return False
     return tip.due_at < now or (tip.acknowledged_at is None and tip.ack_due_at < now)
+
+
+def claim_active(tip: Tip, now: datetime) -> bool:
+    """Return True while someone's claim on ``tip`` holds (``TIPS_CLAIM_HOURS`` from taking it)."""
+    return (
+        tip.claimed_by_id is not None
+        and tip.claimed_at is not None
+        and tip.claimed_at + timedelta(hours=settings.TIPS_CLAIM_HOURS) > now
+    )
+
+
+def claimer_name(tip: Tip) -> str:
+    """Return the name of the officer holding the claim on ``tip``."""
+    user = tip.claimed_by
+    return getattr(user, "display_name", "") or str(user)
 
 
 def zalo_pushes_for(user: Any, statuses: Sequence[str]) -> QuerySet[ZaloPush]:

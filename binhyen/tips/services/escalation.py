@@ -1,0 +1,87 @@
+"""Service levels: open tips past their deadlines are escalated to the level above.
+
+Invariants:
+- Level 1: not acknowledged within ``TIPS_ACK_HOURS``; level 2: not concluded within
+  ``TIPS_CONCLUDE_DAYS``. Each level is raised once per tip, with an event on the tip and
+  an audit event.
+- Rows another worker holds are skipped (``skip_locked``), never waited for.
+- The run also re-syncs the tip metrics of this month and the last after commit, so numbers
+  missed by the intake throttle catch up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.core.services import audit_event_record, model_snapshot
+from binhyen.indicators.periods import Period, PeriodKind
+from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.tips.models import OPEN_STATUSES, Direction, Status, Tip, TipMessage
+from binhyen.tips.services.common import full_clean_fields
+from binhyen.tips.services.metrics import metrics_sync_now
+
+
+def _escalation_target(tip: Tip) -> OrgUnit | None:
+    parent = tip.orgunit.parent
+    while parent is not None and parent.kind == UnitKind.DISTRICT:
+        parent = parent.parent
+    return parent
+
+
+@transaction.atomic
+def tips_escalate_overdue(*, actor: Any = None, now: datetime | None = None) -> int:
+    """Escalate open tips past a deadline to the parent level; return how many were escalated.
+
+    Level 1: not acknowledged within ``TIPS_ACK_HOURS``; level 2: not concluded within
+    ``TIPS_CONCLUDE_DAYS``. Each level is raised once per tip. Also re-syncs the tip metrics
+    of this month and the last, so numbers missed by the intake throttle catch up.
+    """
+    now = now or timezone.now()
+    ack_late = Tip.objects.filter(
+        status=Status.NEW, acknowledged_at__isnull=True, ack_due_at__lt=now, escalation_level=0
+    )
+    conclude_late = Tip.objects.filter(
+        status__in=OPEN_STATUSES, due_at__lt=now, escalation_level__lt=2
+    )
+    count = 0
+    for level, queryset in ((2, conclude_late), (1, ack_late)):
+        for tip in queryset.select_for_update(skip_locked=True, of=("self",)).select_related(
+            "orgunit__parent"
+        ):
+            if tip.escalation_level >= level:
+                continue
+            before = model_snapshot(tip, ["escalation_level", "escalated_to"])
+            target = _escalation_target(tip)
+            tip.escalation_level = level
+            tip.escalated_to = target
+            tip.escalated_at = now
+            full_clean_fields(tip)
+            tip.save(
+                update_fields=["escalation_level", "escalated_to", "escalated_at", "updated_at"]
+            )
+            reason = _("Quá hạn tiếp nhận") if level == 1 else _("Quá hạn xử lý")
+            TipMessage.objects.create(
+                tip=tip,
+                direction=Direction.EVENT,
+                body=_("%(reason)s: đã báo cáo lên %(unit)s.")
+                % {"reason": reason, "unit": target.name if target else "—"},
+            )
+            audit_event_record(
+                actor=actor,
+                action="tip.escalate",
+                obj=tip,
+                orgunit=tip.orgunit,
+                before=before,
+                after={"escalation_level": level, "escalated_to": target.code if target else ""},
+            )
+            count += 1
+    today = timezone.localdate(now)
+    this_month = Period.containing(PeriodKind.MONTH, today)
+    codes = [this_month.code, this_month.shift(-1).code]
+    transaction.on_commit(lambda: metrics_sync_now(codes), robust=True)
+    return count
