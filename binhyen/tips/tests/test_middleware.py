@@ -33,7 +33,7 @@ def test_page_answers_503_when_the_database_is_down(client, monkeypatch):
     def broken(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("binhyen.tips.views.selectors.tip_for_citizen", broken)
+    monkeypatch.setattr("binhyen.tips.selectors.tip_for_citizen", broken)
     response = client.post("/tips/follow/", {"code": "ABCD-EFGH", "secret": "x"})
     assert response.status_code == 503 and "CHƯA" in response.content.decode()
 

@@ -188,7 +188,7 @@ def test_detail_permissions(client, s):
 def test_officer_of_another_commune_gets_404_on_actions(client, s):
     tip = make_tip(s.commune)
     client.force_login(s.far_officer)
-    response = client.post(reverse("tips:action", args=[tip.pk, "claim"]))
+    response = client.post(reverse("tips:claim", args=[tip.pk]))
     assert response.status_code == 404
     tip.refresh_from_db()
     assert tip.claimed_by is None
@@ -197,14 +197,14 @@ def test_officer_of_another_commune_gets_404_on_actions(client, s):
 def test_officer_claims_replies_and_concludes(client, s):
     tip = make_tip(s.commune)
     client.force_login(s.commune_officer)
-    assert client.post(reverse("tips:action", args=[tip.pk, "claim"])).status_code == 302
-    client.post(reverse("tips:action", args=[tip.pk, "reply"]), {"body": "Đã tiếp nhận."})
+    assert client.post(reverse("tips:claim", args=[tip.pk])).status_code == 302
+    client.post(reverse("tips:reply", args=[tip.pk]), {"body": "Đã tiếp nhận."})
     bad = client.post(
-        reverse("tips:action", args=[tip.pk, "conclude"]), {"status": "resolved", "outcome": "xong"}
+        reverse("tips:conclude", args=[tip.pk]), {"status": "resolved", "outcome": "xong"}
     )
     assert bad.status_code == 400
     client.post(
-        reverse("tips:action", args=[tip.pk, "conclude"]),
+        reverse("tips:conclude", args=[tip.pk]),
         {"status": "resolved", "outcome": "Đã bắt quả tang, lập biên bản xử phạt."},
     )
     tip.refresh_from_db()
