@@ -12,12 +12,12 @@ Invariants:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -34,7 +34,7 @@ def _escalation_target(tip: Tip) -> OrgUnit | None:
 
 
 @transaction.atomic
-def tips_escalate_overdue(*, actor: Any = None, now: datetime | None = None) -> int:
+def tips_escalate_overdue(*, actor: Actor | None = None, now: datetime | None = None) -> int:
     """Escalate open tips past a deadline to the parent level; return how many were escalated.
 
     Level 1: not acknowledged within ``TIPS_ACK_HOURS``; level 2: not concluded within

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record
 from binhyen.tips import permissions as tip_perms
@@ -50,7 +50,7 @@ class Submitted:
 @transaction.atomic(durable=True)
 def tip_submit(
     *,
-    actor: Any,
+    actor: Actor | None,
     data: TipInput,
     channel: str,
     media: Sequence[ProcessedMedia] = (),
@@ -133,7 +133,12 @@ def tip_submit(
 
 @transaction.atomic(durable=True)
 def tip_follow_up(
-    *, actor: Any, tip: Tip, body: str, media: Sequence[ProcessedMedia] = (), channel: str
+    *,
+    actor: Actor | None,
+    tip: Tip,
+    body: str,
+    media: Sequence[ProcessedMedia] = (),
+    channel: str,
 ) -> TipMessage:
     """Add the citizen's new information (text and files) to their tip."""
     body = (body or "").strip()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -59,17 +60,17 @@ TRIAGE_FIELDS = [
 MIN_REASON = 5
 
 
-def _require_triage(actor: Any, tip: Tip) -> None:
+def _require_triage(actor: Actor, tip: Tip) -> None:
     if not tip_perms.can_triage(actor, tip):
         raise PermissionDenied(_("Bạn không có quyền xử lý tin này."))
 
 
-def _is_supervisor(actor: Any, tip: Tip) -> bool:
+def _is_supervisor(actor: Actor, tip: Tip) -> bool:
     """Chiefs and province officers (who manage people there) may take over and assign."""
     return acc_perms.has_perm_on(actor, acc_perms.MANAGE_USERS, tip.orgunit)
 
 
-def _locked(actor: Any, tip: Tip) -> Tip:
+def _locked(actor: Actor, tip: Tip) -> Tip:
     """Return the tip locked for update after checking scope and the claim; claim it if free."""
     _require_triage(actor, tip)
     locked = (
@@ -89,7 +90,7 @@ def _locked(actor: Any, tip: Tip) -> Tip:
 
 
 def _save(
-    tip: Tip, actor: Any, action: str, before: dict[str, Any], extra: dict[str, Any] | None = None
+    tip: Tip, actor: Actor, action: str, before: dict[str, Any], extra: dict[str, Any] | None = None
 ) -> Tip:
     full_clean_fields(tip)
     tip.save()
@@ -102,7 +103,7 @@ def _save(
     return tip
 
 
-def _event(tip: Tip, actor: Any, body: str) -> None:
+def _event(tip: Tip, actor: Actor, body: str) -> None:
     TipMessage.objects.create(tip=tip, direction=Direction.EVENT, body=body, author=actor)
 
 
@@ -112,7 +113,7 @@ def _acknowledge(tip: Tip, now: datetime) -> None:
 
 
 @transaction.atomic
-def tip_claim(*, actor: Any, tip: Tip, take_over: bool = False) -> Tip:
+def tip_claim(*, actor: Actor, tip: Tip, take_over: bool = False) -> Tip:
     """Take the tip ("đang xử lý: <name>"); a supervisor may take over someone's claim."""
     _require_triage(actor, tip)
     locked = (
@@ -132,7 +133,7 @@ def tip_claim(*, actor: Any, tip: Tip, take_over: bool = False) -> Tip:
 
 
 @transaction.atomic
-def tip_release(*, actor: Any, tip: Tip) -> Tip:
+def tip_release(*, actor: Actor, tip: Tip) -> Tip:
     """Give the tip back to the queue (the claimer, or a supervisor)."""
     _require_triage(actor, tip)
     locked = (
@@ -149,7 +150,7 @@ def tip_release(*, actor: Any, tip: Tip) -> Tip:
 
 
 @transaction.atomic
-def tip_assign(*, actor: Any, tip: Tip, assignee: Any) -> Tip:
+def tip_assign(*, actor: Actor, tip: Tip, assignee: Actor) -> Tip:
     """Give the tip to an officer who may triage it; they hold the claim from now on."""
     _require_triage(actor, tip)
     locked = (
@@ -177,7 +178,7 @@ def tip_assign(*, actor: Any, tip: Tip, assignee: Any) -> Tip:
 
 
 @transaction.atomic
-def tip_set_priority(*, actor: Any, tip: Tip, priority: int) -> Tip:
+def tip_set_priority(*, actor: Actor, tip: Tip, priority: int) -> Tip:
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Mức ưu tiên không hợp lệ.")})
     locked = _locked(actor, tip)
@@ -187,7 +188,7 @@ def tip_set_priority(*, actor: Any, tip: Tip, priority: int) -> Tip:
 
 
 @transaction.atomic
-def tip_classify(*, actor: Any, tip: Tip, kind: str, category: Category | None) -> Tip:
+def tip_classify(*, actor: Actor, tip: Tip, kind: str, category: Category | None) -> Tip:
     """Correct the kind and category (tips from Zalo arrive unclassified)."""
     if kind not in TipKind.values:
         raise ValidationError({"kind": _("Loại tin không hợp lệ.")})
@@ -201,7 +202,7 @@ def tip_classify(*, actor: Any, tip: Tip, kind: str, category: Category | None) 
 
 
 @transaction.atomic
-def tip_verify_start(*, actor: Any, tip: Tip) -> Tip:
+def tip_verify_start(*, actor: Actor, tip: Tip) -> Tip:
     """Move a new tip to "đang xác minh"; this acknowledges it."""
     locked = _locked(actor, tip)
     if locked.status != Status.NEW:
@@ -213,7 +214,7 @@ def tip_verify_start(*, actor: Any, tip: Tip) -> Tip:
 
 
 @transaction.atomic
-def tip_conclude(*, actor: Any, tip: Tip, status: str, outcome: str) -> Tip:
+def tip_conclude(*, actor: Actor, tip: Tip, status: str, outcome: str) -> Tip:
     """Conclude as handled or unfounded, saying what was done (never a bare "closed")."""
     if status not in (Status.RESOLVED, Status.UNFOUNDED):
         raise ValidationError({"status": _("Chọn kết quả: đã xử lý hoặc không có cơ sở.")})
@@ -235,7 +236,7 @@ def tip_conclude(*, actor: Any, tip: Tip, status: str, outcome: str) -> Tip:
 
 
 @transaction.atomic
-def tip_reopen(*, actor: Any, tip: Tip, reason: str) -> Tip:
+def tip_reopen(*, actor: Actor, tip: Tip, reason: str) -> Tip:
     """Reopen a concluded tip (new information, wrong conclusion); the reason is kept."""
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -256,7 +257,7 @@ def tip_reopen(*, actor: Any, tip: Tip, reason: str) -> Tip:
 
 
 @transaction.atomic
-def tip_reply(*, actor: Any, tip: Tip, body: str) -> TipMessage:
+def tip_reply(*, actor: Actor, tip: Tip, body: str) -> TipMessage:
     """Send a message to the citizen (read with the tracking code; via Zalo for Zalo tips)."""
     body = (body or "").strip()
     if not body:
@@ -278,7 +279,7 @@ def tip_reply(*, actor: Any, tip: Tip, body: str) -> TipMessage:
 
 
 @transaction.atomic
-def tip_note_add(*, actor: Any, tip: Tip, body: str) -> TipMessage:
+def tip_note_add(*, actor: Actor, tip: Tip, body: str) -> TipMessage:
     """Add an internal note (never shown to the citizen)."""
     body = (body or "").strip()
     if not body:
@@ -294,7 +295,7 @@ def tip_note_add(*, actor: Any, tip: Tip, body: str) -> TipMessage:
 
 @transaction.atomic
 def tip_transfer(
-    *, actor: Any, tip: Tip, reason: str, to_unit: OrgUnit | None = None, to_body: str = ""
+    *, actor: Actor, tip: Tip, reason: str, to_unit: OrgUnit | None = None, to_body: str = ""
 ) -> Tip:
     """Send the tip to another commune (it re-enters that queue) or conclude it as passed on
     to another body (Viện kiểm sát, UBND, ...), with the reason."""
@@ -350,7 +351,7 @@ def tip_transfer(
 
 
 @transaction.atomic
-def tip_merge(*, actor: Any, tip: Tip, into: Tip, note: str = "") -> Tip:
+def tip_merge(*, actor: Actor, tip: Tip, into: Tip, note: str = "") -> Tip:
     """Mark ``tip`` a duplicate of ``into``: it is concluded, ``into`` carries on."""
     if tip.pk == into.pk:
         raise ValidationError({"into": _("Không thể gộp một tin với chính nó.")})
@@ -386,7 +387,7 @@ def tip_merge(*, actor: Any, tip: Tip, into: Tip, note: str = "") -> Tip:
 
 
 @transaction.atomic
-def tip_mark_valuable(*, actor: Any, tip: Tip, valuable: bool) -> Tip:
+def tip_mark_valuable(*, actor: Actor, tip: Tip, valuable: bool) -> Tip:
     """Flag (or unflag) the tip as "tin có giá trị"; the monthly count follows at once."""
     locked = _locked(actor, tip)
     before = model_snapshot(locked, TRIAGE_FIELDS)
@@ -404,7 +405,7 @@ class Contact:
 
 
 @transaction.atomic
-def tip_contact_reveal(*, actor: Any, tip: Tip) -> Contact:
+def tip_contact_reveal(*, actor: Actor, tip: Tip) -> Contact:
     """Return a named tip's contact details to an allowed officer, logging the view."""
     if not tip_perms.can_view_contact(actor, tip):
         raise PermissionDenied(_("Bạn không có quyền xem thông tin liên hệ của người báo tin."))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.tips import zalo
 from binhyen.tips.models import PushStatus, TipMessage, ZaloContact, ZaloPush
@@ -143,12 +143,12 @@ def zalo_pushes_due(*, now: datetime | None = None, limit: int = 200) -> int:
     return sum(1 for pk in due if zalo_push_attempt(pk, now=now) is not None)
 
 
-def _require_integrations(actor: Any) -> None:
+def _require_integrations(actor: Actor) -> None:
     if not acc_perms.has_perm_anywhere(actor, acc_perms.MANAGE_INTEGRATIONS):
         raise PermissionDenied
 
 
-def _zalo_push_locked(actor: Any, push: ZaloPush, allowed: tuple[str, ...]) -> ZaloPush:
+def _zalo_push_locked(actor: Actor, push: ZaloPush, allowed: tuple[str, ...]) -> ZaloPush:
     _require_integrations(actor)
     locked = ZaloPush.objects.select_for_update().select_related("message__tip").get(pk=push.pk)
     if locked.status not in allowed:
@@ -162,7 +162,7 @@ def _zalo_push_locked(actor: Any, push: ZaloPush, allowed: tuple[str, ...]) -> Z
 
 
 @transaction.atomic
-def zalo_push_retry(*, actor: Any, push: ZaloPush) -> ZaloPush:
+def zalo_push_retry(*, actor: Actor, push: ZaloPush) -> ZaloPush:
     """Queue a failed (or held) push again with a fresh attempt budget."""
     locked = _zalo_push_locked(actor, push, (PushStatus.FAILED, PushStatus.HELD))
     before = {"status": locked.status, "attempts": locked.attempts}
@@ -184,7 +184,7 @@ def zalo_push_retry(*, actor: Any, push: ZaloPush) -> ZaloPush:
 
 
 @transaction.atomic
-def zalo_push_discard(*, actor: Any, push: ZaloPush) -> ZaloPush:
+def zalo_push_discard(*, actor: Actor, push: ZaloPush) -> ZaloPush:
     """Stop pushing a failed reply (it still goes out if the sender writes again)."""
     locked = _zalo_push_locked(actor, push, (PushStatus.FAILED, PushStatus.HELD))
     before = {"status": locked.status, "attempts": locked.attempts}
