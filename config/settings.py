@@ -345,6 +345,7 @@ TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECOND
 # ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
 SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
+    ("tips_metrics_sync", "binhyen.tips.tasks.tips_metrics_sync", "*/5 * * * *"),
     ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
     ("hotspots_sync", "binhyen.hotspots.tasks.hotspots_metrics_daily", "20 1 * * *"),
     ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),

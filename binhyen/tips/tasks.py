@@ -14,6 +14,7 @@ from binhyen.tips.services.zalo_delivery import zalo_push_send
 
 __all__ = [
     "escalate_overdue_tips",
+    "tips_metrics_sync",
     "zalo_contacts_purge",
     "zalo_push_send",
     "zalo_pushes_due",
@@ -25,6 +26,13 @@ __all__ = [
 def escalate_overdue_tips() -> int:
     """Escalate tips past their deadlines; the scheduler enqueues this every few minutes."""
     return services.tips_escalate_overdue(actor=None)
+
+
+@task()
+def tips_metrics_sync() -> int:
+    """Re-publish the tip metrics of this month and the last; the scheduler enqueues this
+    every five minutes (``manage.py tips_metrics_sync`` does the same by hand)."""
+    return services.tips_metrics_sync(actor=None)
 
 
 @task()

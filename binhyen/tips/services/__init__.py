@@ -42,7 +42,7 @@ from binhyen.tips.services.intake import (
 from binhyen.tips.services.metrics import (
     metrics_resync_enqueue,
     metrics_sync_memo_clear,
-    metrics_sync_now,
+    tips_metrics_sync,
 )
 from binhyen.tips.services.triage import (
     MIN_REASON,
@@ -93,7 +93,6 @@ __all__ = [
     "ZaloOutcome",
     "metrics_resync_enqueue",
     "metrics_sync_memo_clear",
-    "metrics_sync_now",
     "pin_check",
     "route_tip",
     "tip_assign",
@@ -114,6 +113,7 @@ __all__ = [
     "tip_transfer",
     "tip_verify_start",
     "tips_escalate_overdue",
+    "tips_metrics_sync",
     "unit_cache_clear",
     "zalo_contacts_purge",
     "zalo_event_receive",

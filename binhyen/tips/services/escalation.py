@@ -5,8 +5,8 @@ Invariants:
   ``TIPS_CONCLUDE_DAYS``. Each level is raised once per tip, with an event on the tip and
   an audit event.
 - Rows another worker holds are skipped (``skip_locked``), never waited for.
-- The run also re-syncs the tip metrics of this month and the last after commit, so numbers
-  missed by the intake throttle catch up.
+- Escalation changes no published number; the tip metrics are re-synced by their own
+  scheduled job (``services.tips_metrics_sync``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
-from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.tips.models import OPEN_STATUSES, Direction, Status, Tip, TipMessage
 from binhyen.tips.services.common import full_clean_fields
-from binhyen.tips.services.metrics import metrics_sync_now
 
 
 def _escalation_target(tip: Tip) -> OrgUnit | None:
@@ -38,8 +36,7 @@ def tips_escalate_overdue(*, actor: Actor | None = None, now: datetime | None = 
     """Escalate open tips past a deadline to the parent level; return how many were escalated.
 
     Level 1: not acknowledged within ``TIPS_ACK_HOURS``; level 2: not concluded within
-    ``TIPS_CONCLUDE_DAYS``. Each level is raised once per tip. Also re-syncs the tip metrics
-    of this month and the last, so numbers missed by the intake throttle catch up.
+    ``TIPS_CONCLUDE_DAYS``. Each level is raised once per tip.
     """
     now = now or timezone.now()
     ack_late = Tip.objects.filter(
@@ -80,8 +77,4 @@ def tips_escalate_overdue(*, actor: Actor | None = None, now: datetime | None = 
                 after={"escalation_level": level, "escalated_to": target.code if target else ""},
             )
             count += 1
-    today = timezone.localdate(now)
-    this_month = Period.containing(PeriodKind.MONTH, today)
-    codes = [this_month.code, this_month.shift(-1).code]
-    transaction.on_commit(lambda: metrics_sync_now(codes), robust=True)
     return count

@@ -4,6 +4,8 @@ Invariants:
 - Published numbers are re-synced by the task queue, never in the request: after commit, a
   re-sync per tip metric and month is enqueued, coalesced (at most one pending per metric
   and month).
+- ``tips_metrics_sync`` re-publishes this month and the last on a schedule, so what the
+  throttle below skipped catches up within minutes.
 - Public intake asks at most once per ``TIPS_METRICS_SYNC_SECONDS`` per month (a memory per
   process in front of the shared cache); officer actions ask every time.
 """
@@ -19,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from binhyen.core.actors import Actor
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
@@ -31,8 +34,18 @@ def _month_code(moment: datetime | date) -> str:
     return Period.containing(PeriodKind.MONTH, day).code
 
 
-def metrics_sync_now(period_codes: Iterable[str]) -> int:
-    """Sync every active tip metric for the given months; return how many values changed."""
+def tips_metrics_sync(
+    *, actor: Actor | None, period_codes: Iterable[str] | None = None, now: datetime | None = None
+) -> int:
+    """Re-publish every active tip metric for the given months; return how many values changed.
+
+    Without ``period_codes``: this month and the last (as of ``now``), so numbers missed by
+    the intake throttle catch up. The scheduler runs it every five minutes (task and command
+    ``tips_metrics_sync``); each value written is audited by ``provider_values_sync``.
+    """
+    if period_codes is None:
+        this_month = Period.containing(PeriodKind.MONTH, timezone.localdate(now))
+        period_codes = [this_month.code, this_month.shift(-1).code]
     metrics = list(
         Metric.objects.filter(
             source=MetricSource.PROVIDER, provider_key=PROVIDER_KEY, is_active=True
@@ -42,7 +55,7 @@ def metrics_sync_now(period_codes: Iterable[str]) -> int:
     for code in sorted(set(period_codes)):
         for metric in metrics:
             if metric.period_kind == PeriodKind.MONTH:
-                changed += provider_values_sync(actor=None, metric=metric, period_code=code)
+                changed += provider_values_sync(actor=actor, metric=metric, period_code=code)
     return changed
 
 
