@@ -1,5 +1,8 @@
 """Answer 503 (not 500) while the database is unreachable, so clients know to retry.
 
+The pages get it from ``DatabaseUnavailableMiddleware``, the API from its exception handler
+(``config.api``), both through ``unavailable_response``.
+
 Invariant: a request that failed this way acknowledged nothing: the service raising the
 error never returned, so no tracking code was shown and the caller may safely resubmit.
 """
@@ -38,7 +41,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     else:
         try:
             body: str = render_to_string(
-                "tips/unavailable.html", {"message": unavailable_message()}
+                "core/unavailable.html", {"message": unavailable_message()}
             )
         except Exception:  # the page must not fail in turn (missing static manifest, etc.)
             body = f"<!doctype html><meta charset=utf-8><p>{unavailable_message()}</p>"
