@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +38,12 @@ PIN_LONGITUDE_RANGE = (102.0, 117.0)
 # intake looks up the same few thousand communes all day; a hit saves a query per tip. Any
 # save or delete of a unit or lineage in this process empties it, other processes see a
 # change within ``TIPS_UNIT_CACHE_SECONDS`` (the map changes by imports, years apart).
-_UNIT_CACHE: dict[tuple[str, str], tuple[float, OrgUnit]] = {}
+class _Remembered(NamedTuple):
+    expires: float  # monotonic time
+    unit: OrgUnit
+
+
+_UNIT_CACHE: dict[tuple[str, str], _Remembered] = {}
 UNIT_CACHE_MAX = 50_000
 
 
@@ -62,13 +67,13 @@ def _current_unit(code: str, kind: str) -> OrgUnit | None:
     key = (code, kind)
     now = time.monotonic()
     hit = _UNIT_CACHE.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit.expires > now:
+        return hit.unit
     unit = _current_unit_query(code, kind)
     if unit is not None:
         if len(_UNIT_CACHE) >= UNIT_CACHE_MAX:
             _UNIT_CACHE.clear()
-        _UNIT_CACHE[key] = (now + ttl, unit)
+        _UNIT_CACHE[key] = _Remembered(now + ttl, unit)
     return unit
 
 

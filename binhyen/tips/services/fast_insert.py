@@ -12,7 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import signals
@@ -46,10 +46,17 @@ def tip_insert_with_fresh_code(tip: Tip) -> None:
 
 # {database alias: (INSERT ... RETURNING id, the fields in column order), or None where the
 # ORM must do it (see ``_tip_insert_statement``)}
-_TIP_INSERT_SQL: dict[str, tuple[str, list[Any]] | None] = {}
+class InsertStatement(NamedTuple):
+    """``INSERT ... RETURNING id`` for one database, and the fields in column order."""
+
+    sql: str
+    fields: list[Any]
 
 
-def _tip_insert_statement(alias: str) -> tuple[str, list[Any]] | None:
+_TIP_INSERT_SQL: dict[str, InsertStatement | None] = {}
+
+
+def _tip_insert_statement(alias: str) -> InsertStatement | None:
     conn = connections[alias]
     meta = Tip._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
@@ -67,7 +74,7 @@ def _tip_insert_statement(alias: str) -> tuple[str, list[Any]] | None:
         ", ".join(["%s"] * len(fields)),
         quote(str(meta.pk.column)),
     )
-    return sql, fields
+    return InsertStatement(sql, fields)
 
 
 def _tip_insert(tip: Tip) -> None:
