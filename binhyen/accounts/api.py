@@ -85,7 +85,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
             for a in selectors.assignments_of(user)
         ],
         "two_factor_required": permissions.requires_two_factor(user),
-        "two_factor_enabled": services.has_confirmed_totp(user),
+        "two_factor_enabled": selectors.has_confirmed_totp(user),
     }
 
 

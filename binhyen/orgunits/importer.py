@@ -48,6 +48,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.core.text import fold
 from binhyen.orgunits.models import (
@@ -842,7 +843,9 @@ def _count(source: MapSource, report: ImportReport) -> None:
 
 
 @transaction.atomic
-def orgunits_import_map(*, actor: Any = None, stdout: Writer | None = None) -> ImportReport:
+def orgunits_import_map(
+    *, actor: Actor | None = None, stdout: Writer | None = None
+) -> ImportReport:
     """Bring the administrative map in the database in line with the unit packages.
 
     Writes only differences, in bulk, in one transaction, and records one audit event when

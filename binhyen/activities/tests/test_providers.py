@@ -8,7 +8,7 @@ import pytest
 
 from binhyen.activities.models import ActivityKind, CameraOwnership
 from binhyen.activities.providers import SPECS, ActivityMetricsProvider
-from binhyen.activities.services import ActivityInput, metrics_sync
+from binhyen.activities.services import ActivityInput, Touched, activities_metrics_sync
 from binhyen.activities.tests.factories import DAY, commune_scene, outreach, record, surrender
 from binhyen.indicators import selectors as ind_selectors
 from binhyen.indicators.models import DataValue, Metric, MetricSource
@@ -97,7 +97,7 @@ def test_sync_leaves_switched_metrics_alone():
     Metric.objects.filter(code="leaflets").update(source=MetricSource.FORM)
     # when an activity is recorded and the metrics are synced again
     record(s.officer, outreach(s.commune))
-    metrics_sync(actor=s.officer, touched=[(ActivityKind.OUTREACH, DAY)])
+    activities_metrics_sync(actor=s.officer, touched=[Touched(ActivityKind.OUTREACH, DAY)])
     # then nothing is written for the switched metric
     assert not DataValue.objects.filter(metric__code="leaflets").exists()
     assert DataValue.objects.filter(metric__code="outreach_sessions").exists()

@@ -75,7 +75,7 @@ def test_the_daily_command_refreshes_overdue_tasks():
     DataValue.objects.filter(metric__code="hotspot_tasks_overdue").delete()
     rollups.rebuild()  # the figures follow the removed values
     # when the daily refresh runs
-    call_command("hotspots_sync_metrics", stdout=io.StringIO())
+    call_command("hotspots_metrics_sync", stdout=io.StringIO())
     # then the overdue count is published again for this year
     assert DataValue.objects.filter(metric__code="hotspot_tasks_overdue", value=1).exists()
     assert task.is_overdue()

@@ -168,3 +168,56 @@ def test_lacking_scheme_asks_the_community_selector(s, monkeypatch):
     # only areas in force are asked about; the one with a scheme is left out
     assert asked["ids"] == {s.active.orgunit_id, s.drug.orgunit_id}
     assert lacking == [s.drug]
+
+
+def test_task_get_follows_the_designations_scope(s):
+    # Given a task on the active designation
+    task = services.plan_task_create(
+        actor=s.officer,
+        designation=s.active,
+        title="Lắp đèn",
+        owner="Xã",
+        deadline=date(2025, 6, 1),
+    )
+    # Then its commune's officer reads it, another province's officer gets the same 404 as
+    # for a task that does not exist
+    assert selectors.task_get(user=s.commune_officer, pk=task.pk) == task
+    with pytest.raises(Http404) as outside:
+        selectors.task_get(user=s.far_officer, pk=task.pk)
+    with pytest.raises(Http404) as missing:
+        selectors.task_get(user=s.officer, pk=999_999)
+    assert str(outside.value) == str(missing.value)
+
+
+def test_manageable_communes_are_those_of_the_managers_scope(s):
+    # Given a province officer and a commune officer
+    # Then the officer may designate in every commune of the province; the commune officer
+    # in none
+    assert set(selectors.manageable_communes(user=s.officer)) == set(s.communes)
+    assert list(selectors.manageable_communes(user=s.commune_officer)) == []
+    assert list(selectors.manageable_communes(user=s.officer, q="so 3")) == [s.communes[2]]
+
+
+def test_list_years_always_offers_this_year(s):
+    # Given designations of 2024 in the scope
+    years = selectors.list_years(user=s.officer)
+    # Then 2024 is offered, and this year first
+    assert 2024 in years
+    assert years == sorted(years, reverse=True)
+    assert years[0] >= 2024
+
+
+def test_board_roots_are_the_outermost_units_of_the_scope(s):
+    # Given a province officer, a commune officer and the ministry
+    # Then each opens the board at the top of their own scope
+    assert selectors.board_roots(user=s.officer) == [s.province]
+    assert selectors.board_roots(user=s.commune_officer) == [s.communes[0]]
+    assert selectors.board_roots(user=s.ministry) == [s.country]
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [(1, 3, Decimal("33.3")), (2, 3, Decimal("66.7")), (1, 8, Decimal("12.5")), (0, 0, None)],
+)
+def test_percent_rounds_half_up_to_one_decimal(part, whole, expected):
+    assert selectors.percent(part, whole) == expected
