@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
 from binhyen.core.api_kit import error_body, register_error_handlers
-from binhyen.core.unavailable import unavailable_response
+from binhyen.core.middleware import unavailable_response
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
 UNPARSABLE_BODY = "Cannot parse request body"

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -249,8 +249,15 @@ def user_password_change(*, actor: Actor, password: str) -> User:
 # --- API tokens ----------------------------------------------------------------------------
 
 
+class NewApiToken(NamedTuple):
+    """A token just created, and its secret (shown once, never stored)."""
+
+    token: ApiToken
+    raw: str
+
+
 @transaction.atomic
-def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Actor, name: str) -> NewApiToken:
     """Create a token for ``actor``; return it with the raw secret, which is never stored."""
     name = (name or "").strip()
     if not name:
@@ -267,7 +274,7 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         obj=token,
         after={"name": token.name, "prefix": token.prefix},
     )
-    return token, raw
+    return NewApiToken(token, raw)
 
 
 @transaction.atomic

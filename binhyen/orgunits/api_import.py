@@ -1,7 +1,7 @@
 """REST twin of the village import page: ``/api/v1/orgunits/<commune>/import``.
 
 The spreadsheet (``.xlsx`` or ``.csv``, multipart field ``file``) goes through the same
-``bulk_import.import_units`` as the page, so the rules are the page's: all rows are created
+``excel.import_units`` as the page, so the rules are the page's: all rows are created
 or none; every problem comes back as ``{row, field, message}`` (``row`` as seen in Excel,
 ``field`` the column header; no row and ``file`` for a problem of the whole file) with a 400.
 Only an open commune the caller may change (``CHANGE_UNITS``) can be imported into or have
@@ -20,7 +20,7 @@ from binhyen.accounts import permissions
 from binhyen.core import tabular
 from binhyen.core.api_kit import api_user
 from binhyen.core.web import not_found
-from binhyen.orgunits import bulk_import, selectors
+from binhyen.orgunits import excel, selectors
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.schemas import ErrorOut, UnitBriefOut
 
@@ -75,7 +75,7 @@ def unit_import(
     problems = tabular.upload_problems(file)
     if problems or file is None:
         return Status(400, tabular.refusal(problems))
-    result = bulk_import.import_units(actor=user, commune=commune, upload=file)
+    result = excel.import_units(actor=user, commune=commune, upload=file)
     if not result.ok:
         return Status(400, tabular.refusal(result.problems))
     return Status(201, {"created": len(result.created), "units": result.created})
@@ -89,15 +89,13 @@ def unit_import(
         "responses": {
             200: {
                 "description": "The template",
-                "content": {bulk_import.XLSX_CONTENT_TYPE: {}},
+                "content": {excel.XLSX_CONTENT_TYPE: {}},
             }
         }
     },
 )
 def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
     commune = _commune_to_change(api_user(request), code)
-    response = HttpResponse(
-        bulk_import.template_workbook(commune), content_type=bulk_import.XLSX_CONTENT_TYPE
-    )
+    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-don-vi-{commune.code}.xlsx"'
     return response

@@ -28,7 +28,7 @@ from binhyen.core.web import (
     paginate,
     querystring,
 )
-from binhyen.orgunits import bulk_import, selectors, services
+from binhyen.orgunits import excel, selectors, services
 from binhyen.orgunits.forms import (
     ChildSearchForm,
     ImportForm,
@@ -286,7 +286,7 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = bulk_import.import_units(
+                result = excel.import_units(
                     actor=current_user(request), commune=commune, upload=form.cleaned_data["file"]
                 )
             except PermissionDenied as exc:
@@ -307,8 +307,8 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
             "unit": commune,
             "form": form,
             "result": result,
-            "columns": bulk_import.COLUMNS,
-            "max_rows": bulk_import.MAX_ROWS,
+            "columns": excel.COLUMNS,
+            "max_rows": excel.MAX_ROWS,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
         status=status,
@@ -316,7 +316,7 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=bulk_import.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -326,9 +326,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
     """Download the import template for this commune."""
     commune = _unit_to_change(request, code, commune_only=True)
-    return _xlsx_response(
-        bulk_import.template_workbook(commune), f"mau-nhap-don-vi-{commune.code}.xlsx"
-    )
+    return _xlsx_response(excel.template_workbook(commune), f"mau-nhap-don-vi-{commune.code}.xlsx")
 
 
 @login_required
@@ -341,5 +339,5 @@ def unit_export(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
     children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
-    content = bulk_import.export_workbook(children.iterator(chunk_size=1000), unit.name)
+    content = excel.export_workbook(children.iterator(chunk_size=1000), unit.name)
     return _xlsx_response(content, f"don-vi-truc-thuoc-{unit.code}.xlsx")

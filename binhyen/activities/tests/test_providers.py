@@ -56,6 +56,8 @@ def test_engine_returns_totals_for_commune_village_and_province():
 
 
 def test_breakdowns_by_weapon_kind_and_camera_owner():
+    # Given surrendered weapons and cameras of several kinds and owners
+    # Then the engine breaks the totals down by weapon kind and by camera owner
     s = commune_scene()
     record(s.officer, surrender(s.commune, [("sung", 3), ("dan", 40), ("phao", 5)]))
     record(s.officer, surrender(s.villages[1], [("sung", 4), ("dan", 32)]))
@@ -79,6 +81,8 @@ def test_breakdowns_by_weapon_kind_and_camera_owner():
 
 
 def test_a_village_reached_twice_counts_once():
+    # Given three outreach sessions reaching villages 1 and 2, village 1, villages 2 and 3
+    # Then the villages-reached metric counts each village once: three for the commune
     s = commune_scene()
     record(s.officer, outreach(s.commune, villages=s.villages[:2]))
     record(s.officer, outreach(s.villages[0]))

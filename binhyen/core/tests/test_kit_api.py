@@ -1,4 +1,4 @@
-"""The API's one exception mapping, the caller and the page helper (``binhyen.core.api_kit``)."""
+"""The API's one exception mapping, the caller and the list pages (``binhyen.core.api_kit``)."""
 
 import json
 from types import SimpleNamespace

@@ -46,6 +46,8 @@ def s():
 
 
 def test_list_is_scoped_and_filtered(s):
+    # Given four designations in the province and one in another
+    # Then each user lists only their scope, and the filters narrow it
     assert set(selectors.designation_list(user=s.officer)) == {
         s.active,
         s.removed,
@@ -71,6 +73,8 @@ def test_list_is_scoped_and_filtered(s):
 
 
 def test_get_is_404_outside_scope(s):
+    # Given designations in and out of a user's scope
+    # Then the ones outside answer 404 like a missing one
     assert selectors.designation_get(user=s.officer, pk=s.active.pk) == s.active
     with pytest.raises(Http404):
         selectors.designation_get(user=s.officer, pk=s.far.pk)
@@ -79,9 +83,11 @@ def test_get_is_404_outside_scope(s):
 
 
 def test_board_figures_per_regime(s):
+    # When the province officer opens the 2024 board
     board = selectors.board(user=s.officer, root=s.province, year=2024)
     figures = {f.regime: f for f in board.totals}
     transformation = figures[Regime.TRANSFORMATION]
+    # Then each regime shows designated/removed/relapsed, percentages and targets
     assert (transformation.designated, transformation.removed, transformation.relapsed) == (3, 2, 1)
     assert transformation.removed_pct == Decimal("66.7")
     assert transformation.meets_removal_target is True
@@ -94,29 +100,38 @@ def test_board_figures_per_regime(s):
 
 
 def test_the_ministry_board_has_a_row_per_province(s):
+    # When the ministry opens the national board for one regime
     board = selectors.board(
         user=s.ministry, root=s.country, year=2024, regime=Regime.TRANSFORMATION
     )
+    # Then the totals cover the country and each province has its row
     assert [f.designated for f in board.totals] == [4]
     rows = {r.unit.code: r.figures[0].designated for r in board.rows}
     assert rows == {"24": 3, "20": 1}
 
 
 def test_board_is_404_outside_scope(s):
+    # Given a province officer
+    # Then another province's board is a 404
     with pytest.raises(Http404):
         selectors.board(user=s.officer, root=s.other_province, year=2024)
 
 
 def test_targets_come_from_settings(s, settings):
     settings.HOTSPOTS_TRANSFORMATION_TARGET_PCT = 70
+    # Given a removal target of 70 % in the settings
+    # When the board is read
     board = selectors.board(
         user=s.officer, root=s.province, year=2024, regime=Regime.TRANSFORMATION
     )
+    # Then it shows that target, and 66.7 % does not meet it
     assert board.totals[0].removal_target == 70
     assert board.totals[0].meets_removal_target is False
 
 
 def test_overdue_tasks_of_areas_in_force(s):
+    # Given a late task, a future one and a done one on an area in force,
+    # and a late one on a removed area
     late = services.plan_task_create(
         actor=s.officer,
         designation=s.active,
@@ -149,6 +164,7 @@ def test_overdue_tasks_of_areas_in_force(s):
         owner="Xã",
         deadline=date(2024, 5, 1),
     )
+    # Then only the late task of the area in force is overdue, and only in its province
     assert list(selectors.overdue_tasks(user=s.officer, root=s.province)) == [late]
     assert list(selectors.overdue_tasks(user=s.far_officer, root=s.other_province)) == []
     assert selectors.board(user=s.officer, root=s.province, year=2024).overdue_count == 1
@@ -163,7 +179,9 @@ def test_lacking_scheme_asks_the_community_selector(s, monkeypatch):
         asked["ids"] = set(unit_ids)
         return {s.active.orgunit_id}
 
+    # Given the community selector says only the active area's commune has a typical scheme
     monkeypatch.setattr(community, "communes_with_active_typical_scheme", fake)
+    # When the hotspots ask which areas lack one
     lacking = selectors.lacking_scheme(user=s.officer, root=s.province)
     # only areas in force are asked about; the one with a scheme is left out
     assert asked["ids"] == {s.active.orgunit_id, s.drug.orgunit_id}
