@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run worker scheduler test setup install assets db lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean cluster cluster-stop cluster-check
+.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ worker: install ## Run a task worker (manage.py db_worker) in the foreground
 
 scheduler: install ## Run the scheduler (enqueues the scheduled jobs; one active at a time)
 	$(PY) manage.py scheduler
+
+fmt: install ## Format the code and apply ruff's safe fixes (ruff format + ruff check --fix)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

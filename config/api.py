@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
 from binhyen.core.api_kit import error_body, register_error_handlers
+from binhyen.core.middleware import unavailable_response
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
 UNPARSABLE_BODY = "Cannot parse request body"
@@ -111,8 +112,6 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(InterfaceError)
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Answer 503 with Retry-After while the database is unreachable: nothing was stored."""
-    from binhyen.tips.middleware import unavailable_response
-
     return unavailable_response(request)
 
 

@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "binhyen.tips.middleware.DatabaseUnavailableMiddleware",
+    "binhyen.core.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -348,8 +348,9 @@ TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECOND
 # ("job_id=*/10 * * * *;other_job=0 3 * * *"), an empty cron turns a job off.
 SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
+    ("tips_metrics_sync", "binhyen.tips.tasks.tips_metrics_sync", "*/5 * * * *"),
     ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
-    ("hotspots_sync", "binhyen.hotspots.tasks.hotspots_metrics_daily", "20 1 * * *"),
+    ("hotspots_metrics_sync", "binhyen.hotspots.tasks.hotspots_metrics_sync", "20 1 * * *"),
     ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),

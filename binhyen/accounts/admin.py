@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.accounts import services
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
+from binhyen.core.web import current_user
 
 
 def _superuser_only(request: HttpRequest) -> bool:
@@ -102,7 +103,9 @@ class UserAdmin(ReadOnlyAdmin):
         _run_for_each(
             request,
             queryset,
-            lambda u: services.user_set_active(actor=request.user, user=u, is_active=False),
+            lambda u: services.user_set_active(
+                actor=current_user(request), user=u, is_active=False
+            ),
             _("Đã khóa %(count)s tài khoản."),
         )
 
@@ -111,7 +114,7 @@ class UserAdmin(ReadOnlyAdmin):
         _run_for_each(
             request,
             queryset,
-            lambda u: services.user_set_active(actor=request.user, user=u, is_active=True),
+            lambda u: services.user_set_active(actor=current_user(request), user=u, is_active=True),
             _("Đã mở khóa %(count)s tài khoản."),
         )
 

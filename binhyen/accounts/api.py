@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from binhyen.accounts import permissions, selectors, services
 from binhyen.accounts.models import ApiToken
+from binhyen.core.api_kit import api_user
 from binhyen.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
@@ -67,7 +68,7 @@ def _token_out(token: ApiToken) -> dict[str, Any]:
 
 @router.get("/me", response=MeOut, summary="The signed-in user and their roles")
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     return {
         "id": user.pk,
         "username": user.username,
@@ -85,18 +86,18 @@ def me(request: HttpRequest) -> dict[str, Any]:
             for a in selectors.assignments_of(user)
         ],
         "two_factor_required": permissions.requires_two_factor(user),
-        "two_factor_enabled": services.has_confirmed_totp(user),
+        "two_factor_enabled": selectors.has_confirmed_totp(user),
     }
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My active API tokens")
 def token_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_token_out(t) for t in selectors.api_tokens_of(request.auth)]  # type: ignore[attr-defined]
+    return [_token_out(t) for t in selectors.api_tokens_of(api_user(request))]
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    token, raw = services.api_token_create(actor=request.auth, name=payload.name)  # type: ignore[attr-defined]
+    token, raw = services.api_token_create(actor=api_user(request), name=payload.name)
     return Status(201, {**_token_out(token), "token": raw})
 
 
@@ -106,8 +107,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     summary="Revoke one of my API tokens",
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
-    token = selectors.api_tokens_of(request.auth).filter(pk=token_id).first()  # type: ignore[attr-defined]
+    token = selectors.api_tokens_of(api_user(request)).filter(pk=token_id).first()
     if token is None:
         raise Http404(_("Không tìm thấy mã truy cập."))
-    services.api_token_revoke(actor=request.auth, token=token)  # type: ignore[attr-defined]
+    services.api_token_revoke(actor=api_user(request), token=token)
     return Status(204, None)

@@ -33,6 +33,7 @@ from binhyen.accounts import permissions, selectors, services
 from binhyen.accounts.forms import PHONE_RE, AuditFilterForm, RoleGrantForm, UserCreateForm
 from binhyen.accounts.models import RoleAssignment, User
 from binhyen.accounts.views import ACTION_LABELS
+from binhyen.core.api_kit import api_user
 
 router = Router(tags=["accounts"])
 
@@ -153,10 +154,6 @@ MAX_ID = 2**63 - 1
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def _require_manager(user: Any) -> None:
     if not permissions.has_perm_anywhere(user, permissions.MANAGE_USERS):
         raise Http404(_("Không tìm thấy."))
@@ -255,7 +252,7 @@ def _act(manager: Any, target: User, action: Any) -> Any:
     summary="Users you manage: search by username, name or e-mail; active or locked",
 )
 def user_list(request: HttpRequest, filters: Query[AccountUserQuery]) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     _require_manager(manager)
     active = {"active": True, "inactive": False}.get(filters.status)
     users = selectors.user_list(manager, query=filters.q, active=active)
@@ -271,7 +268,7 @@ def user_list(request: HttpRequest, filters: Query[AccountUserQuery]) -> Any:
     summary="Create a user with a first role on a unit you manage",
 )
 def user_create(request: HttpRequest, payload: AccountUserIn) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     _require_manager(manager)
     data = payload.dict()
     form = UserCreateForm(
@@ -316,7 +313,7 @@ def user_create(request: HttpRequest, payload: AccountUserIn) -> Any:
     summary="One user you manage, with their roles",
 )
 def user_detail(request: HttpRequest, user_id: int) -> Any:
-    return _user_out(_managed_user(_user(request), user_id))
+    return _user_out(_managed_user(api_user(request), user_id))
 
 
 @router.patch(
@@ -325,7 +322,7 @@ def user_detail(request: HttpRequest, user_id: int) -> Any:
     summary="Change a user's name, e-mail, phone or position (only the fields sent)",
 )
 def user_update(request: HttpRequest, user_id: int, payload: AccountUserPatchIn) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     target = _managed_user(manager, user_id)
     fields = {k: (v or "").strip() for k, v in payload.dict(exclude_unset=True).items()}
     if fields.get("full_name") == "":
@@ -351,7 +348,7 @@ def user_update(request: HttpRequest, user_id: int, payload: AccountUserPatchIn)
     summary="Lock (is_active false) or unlock an account",
 )
 def user_set_active(request: HttpRequest, user_id: int, payload: AccountActiveIn) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     target = _managed_user(manager, user_id)
     result = _act(
         manager,
@@ -367,7 +364,7 @@ def user_set_active(request: HttpRequest, user_id: int, payload: AccountActiveIn
     summary="Remove a user's second factor (lost phone); they set it up again at sign-in",
 )
 def user_otp_reset(request: HttpRequest, user_id: int) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     target = _managed_user(manager, user_id)
     result = _act(manager, target, lambda: services.otp_devices_reset(actor=manager, user=target))
     return result if isinstance(result, Status) else _reload(manager, target)
@@ -387,7 +384,7 @@ def user_otp_reset(request: HttpRequest, user_id: int) -> Any:
     summary="A managed user's role assignments",
 )
 def role_list(request: HttpRequest, user_id: int) -> Any:
-    target = _managed_user(_user(request), user_id)
+    target = _managed_user(api_user(request), user_id)
     return [_assignment_out(a) for a in target.role_assignments.all()]
 
 
@@ -397,7 +394,7 @@ def role_list(request: HttpRequest, user_id: int) -> Any:
     summary="Grant a role on a unit you manage",
 )
 def role_grant(request: HttpRequest, user_id: int, payload: AccountRoleGrantIn) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     target = _managed_user(manager, user_id)
     form = RoleGrantForm({"role": payload.role, "unit_code": payload.unit}, manager=manager)
     if not form.is_valid():
@@ -421,7 +418,7 @@ def role_grant(request: HttpRequest, user_id: int, payload: AccountRoleGrantIn) 
     summary="Revoke one role (the last one cannot be revoked: lock the account instead)",
 )
 def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> Any:
-    manager = _user(request)
+    manager = api_user(request)
     target = _managed_user(manager, user_id)
     assignment = next((a for a in target.role_assignments.all() if a.pk == assignment_id), None)
     if assignment is None:
@@ -457,7 +454,7 @@ def _within(day: date | None) -> date | None:
 )
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> Any:
     """Newest first; ``unit`` outside your audit scope answers 400 naming ``unit``."""
-    reader = _user(request)
+    reader = api_user(request)
     if not permissions.has_perm_anywhere(reader, permissions.VIEW_AUDIT):
         raise Http404(_("Không tìm thấy."))
     raw = filters.dict(exclude={"limit", "offset"})

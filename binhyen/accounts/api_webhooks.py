@@ -15,6 +15,8 @@ from ninja import Field, Router, Schema, Status
 
 from binhyen.accounts import permissions, selectors
 from binhyen.core import webhooks
+from binhyen.core.actors import Actor
+from binhyen.core.api_kit import api_user
 from binhyen.core.models import WebhookDelivery, WebhookSubscription
 from binhyen.core.schemas import ErrorOut
 
@@ -66,8 +68,9 @@ class DeliveryOut(Schema):
     attempt_log: list[AttemptOut]
 
 
-def _user(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def _integrator(request: HttpRequest) -> Actor:
+    """Return the caller if they may manage integrations; anyone else gets a 404."""
+    user = api_user(request)
     if not permissions.has_perm_anywhere(user, permissions.MANAGE_INTEGRATIONS):
         raise Http404(_("Không tìm thấy."))
     return user
@@ -98,13 +101,13 @@ def _delivery_out(d: WebhookDelivery) -> dict[str, Any]:
 
 @router.get("", response={200: list[WebhookOut], 404: ErrorOut}, summary="Registered webhooks")
 def webhook_list(request: HttpRequest) -> list[WebhookSubscription]:
-    return list(selectors.webhook_subscriptions_for(_user(request)))
+    return list(selectors.webhook_subscriptions_for(_integrator(request)))
 
 
 @router.post("", response={201: WebhookOut, 404: ErrorOut}, summary="Register a webhook")
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[WebhookSubscription]:
     sub = webhooks.webhook_subscription_create(
-        actor=_user(request),
+        actor=_integrator(request),
         name=payload.name,
         url=payload.url,
         secret=payload.secret,
@@ -115,14 +118,14 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[WebhookSu
 
 @router.get("/{webhook_id}", response={200: WebhookOut, 404: ErrorOut}, summary="One webhook")
 def webhook_detail(request: HttpRequest, webhook_id: int) -> WebhookSubscription:
-    return _get(_user(request), webhook_id)
+    return _get(_integrator(request), webhook_id)
 
 
 @router.put("/{webhook_id}", response={200: WebhookOut, 404: ErrorOut}, summary="Change a webhook")
 def webhook_update(
     request: HttpRequest, webhook_id: int, payload: WebhookIn
 ) -> WebhookSubscription:
-    user = _user(request)
+    user = _integrator(request)
     return webhooks.webhook_subscription_update(
         actor=user,
         subscription=_get(user, webhook_id),
@@ -141,7 +144,7 @@ def webhook_update(
 def webhook_set_active(
     request: HttpRequest, webhook_id: int, payload: ActiveIn
 ) -> WebhookSubscription:
-    user = _user(request)
+    user = _integrator(request)
     return webhooks.webhook_subscription_set_active(
         actor=user, subscription=_get(user, webhook_id), active=payload.active
     )
@@ -155,7 +158,7 @@ def webhook_set_active(
 def webhook_deliveries(
     request: HttpRequest, webhook_id: int, limit: int = 100
 ) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = _integrator(request)
     rows = selectors.webhook_deliveries_for(user, _get(user, webhook_id))
     return [_delivery_out(d) for d in rows[: max(1, min(limit, 500))]]
 
@@ -166,7 +169,7 @@ def webhook_deliveries(
     summary="Retry a failed delivery",
 )
 def webhook_delivery_retry(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = _integrator(request)
     delivery = selectors.webhook_delivery_for(user, delivery_id)
     if delivery is None:
         raise Http404(_("Không tìm thấy lần gửi."))

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from binhyen.accounts import permissions
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
@@ -26,6 +27,30 @@ from binhyen.core.models import AuditEvent, WebhookDelivery, WebhookSubscription
 from binhyen.core.text import fold
 
 UNIT_LOOKUP_LIMIT = 20
+
+
+def has_confirmed_totp(user: Any) -> bool:
+    """Return True if ``user`` has a confirmed authenticator app (TOTP device)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def user_is_manageable_by(manager: Any, user: User) -> bool:
+    """Return True if every role ``user`` holds lies inside ``manager``'s MANAGE_USERS scope.
+
+    A user without any role, or a superuser, can be managed only by a superuser: a scoped
+    manager would otherwise act on someone nobody below the top is responsible for.
+    """
+    if permissions.is_superadmin(manager):
+        return True
+    if user.is_superuser:
+        return False
+    paths = permissions.scope_paths(manager, permissions.MANAGE_USERS)
+    if not paths:
+        return False
+    unit_paths = list(
+        RoleAssignment.objects.filter(user=user).values_list("orgunit__path", flat=True)
+    )
+    return bool(unit_paths) and all(any(p.startswith(s) for s in paths) for p in unit_paths)
 
 
 def _orgunit_model() -> Any:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,9 +30,10 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from binhyen.accounts import permissions
+from binhyen.accounts import permissions, selectors
 from binhyen.accounts.models import ApiToken, Role, RoleAssignment, User
 from binhyen.accounts.tokens import generate_secret, hash_secret, prefix_of
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 
 # An OrgUnit instance. accounts sits below orgunits, so the type cannot be imported here.
@@ -47,41 +48,22 @@ USER_FIELDS = ["username", "full_name", "email", "phone", "position", "is_active
 # --- Rules shared by the user-administration services -------------------------------------
 
 
-def user_is_manageable_by(manager: Any, user: User) -> bool:
-    """Return True if every role ``user`` holds lies inside ``manager``'s MANAGE_USERS scope.
-
-    A user without any role, or a superuser, can be managed only by a superuser: a scoped
-    manager would otherwise act on someone nobody below the top is responsible for.
-    """
-    if permissions.is_superadmin(manager):
-        return True
-    if user.is_superuser:
-        return False
-    paths = permissions.scope_paths(manager, permissions.MANAGE_USERS)
-    if not paths:
-        return False
-    unit_paths = list(
-        RoleAssignment.objects.filter(user=user).values_list("orgunit__path", flat=True)
-    )
-    return bool(unit_paths) and all(any(p.startswith(s) for s in paths) for p in unit_paths)
-
-
-def _require_manageable(actor: Any, user: User) -> None:
-    if not user_is_manageable_by(actor, user):
+def _require_manageable(actor: Actor, user: User) -> None:
+    if not selectors.user_is_manageable_by(actor, user):
         raise PermissionDenied(_("Bạn không có quyền quản lý người dùng này."))
 
 
-def _require_not_self(actor: Any, user: User) -> None:
+def _require_not_self(actor: Actor, user: User) -> None:
     if actor.pk == user.pk:
         raise PermissionDenied(_("Bạn không thể tự thay đổi vai trò hoặc trạng thái của mình."))
 
 
-def _require_unit(actor: Any, orgunit: OrgUnitT) -> None:
+def _require_unit(actor: Actor, orgunit: OrgUnitT) -> None:
     if orgunit is None or not permissions.has_perm_on(actor, permissions.MANAGE_USERS, orgunit):
         raise PermissionDenied(_("Bạn không có quyền quản lý người dùng tại đơn vị này."))
 
 
-def _check_grant(actor: Any, role: str, orgunit: OrgUnitT) -> None:
+def _check_grant(actor: Actor, role: str, orgunit: OrgUnitT) -> None:
     """Raise if ``actor`` may not grant ``role`` on ``orgunit`` (scope first, then role)."""
     _require_unit(actor, orgunit)
     if role not in Role.values:
@@ -99,7 +81,7 @@ def _check_grant(actor: Any, role: str, orgunit: OrgUnitT) -> None:
         )
 
 
-def _require_roles_grantable(actor: Any, roles: Iterable[str]) -> None:
+def _require_roles_grantable(actor: Actor, roles: Iterable[str]) -> None:
     """Refuse to act on roles above the manager's level: no revoking what one cannot grant."""
     allowed = permissions.grantable_roles(actor)
     above = sorted(set(roles) - allowed)
@@ -124,7 +106,7 @@ def _primary_unit(user: User) -> OrgUnitT:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str,
@@ -175,7 +157,7 @@ def user_create(
 
 @transaction.atomic
 def role_assignment_grant(
-    *, actor: Any, user: User, role: str, orgunit: OrgUnitT
+    *, actor: Actor, user: User, role: str, orgunit: OrgUnitT
 ) -> RoleAssignment:
     """Grant ``role`` on ``orgunit`` to a user the manager already looks after."""
     _require_not_self(actor, user)
@@ -203,7 +185,7 @@ def role_assignment_grant(
 
 
 @transaction.atomic
-def role_assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_assignment_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     """Revoke one role; the last role cannot be revoked (deactivate the account instead)."""
     user = assignment.user
     _require_not_self(actor, user)
@@ -225,7 +207,7 @@ def role_assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def user_set_active(*, actor: Any, user: User, is_active: bool) -> User:
+def user_set_active(*, actor: Actor, user: User, is_active: bool) -> User:
     """Lock or unlock an account; locking ends API access too (tokens of inactive users fail)."""
     _require_not_self(actor, user)
     _require_manageable(actor, user)
@@ -250,7 +232,7 @@ def user_set_active(*, actor: Any, user: User, is_active: bool) -> User:
 
 
 @transaction.atomic
-def user_password_change(*, actor: Any, password: str) -> User:
+def user_password_change(*, actor: Actor, password: str) -> User:
     """Change the signed-in user's own password (validated by the configured validators)."""
     user: User = actor
     try:
@@ -267,8 +249,15 @@ def user_password_change(*, actor: Any, password: str) -> User:
 # --- API tokens ----------------------------------------------------------------------------
 
 
+class NewApiToken(NamedTuple):
+    """A token just created, and its secret (shown once, never stored)."""
+
+    token: ApiToken
+    raw: str
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Actor, name: str) -> NewApiToken:
     """Create a token for ``actor``; return it with the raw secret, which is never stored."""
     name = (name or "").strip()
     if not name:
@@ -285,11 +274,11 @@ def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
         obj=token,
         after={"name": token.name, "prefix": token.prefix},
     )
-    return token, raw
+    return NewApiToken(token, raw)
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; it stops working at once."""
     if token.user_id != actor.pk:
         raise PermissionDenied(_("Không tìm thấy mã truy cập."))
@@ -341,19 +330,15 @@ def _replace_backup_codes(user: User) -> list[str]:
     return codes
 
 
-def has_confirmed_totp(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
 @transaction.atomic
-def totp_device_start(*, actor: Any) -> TOTPDevice:
+def totp_device_start(*, actor: Actor) -> TOTPDevice:
     """Return the actor's pending (unconfirmed) authenticator, creating it on first call.
 
     Reusing the pending device keeps the QR code stable when the set-up page is reloaded.
     Refused once a confirmed device exists: replacing it needs the current second factor or
     a manager's reset, never just the password.
     """
-    if has_confirmed_totp(actor):
+    if selectors.has_confirmed_totp(actor):
         raise ValidationError(_("Bạn đã thiết lập ứng dụng xác thực."))
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("pk").first()
     if device is not None:
@@ -375,7 +360,7 @@ def _locked_until(device: Device) -> datetime | None:
 
 @transaction.atomic
 def totp_device_confirm(
-    *, actor: Any, device: TOTPDevice, code: str, ip_address: str | None = None
+    *, actor: Actor, device: TOTPDevice, code: str, ip_address: str | None = None
 ) -> OtpOutcome:
     """Confirm a pending authenticator with a code from it and issue the backup codes."""
     if device.user_id != actor.pk:
@@ -400,7 +385,7 @@ def totp_device_confirm(
 
 
 @transaction.atomic
-def otp_code_verify(*, actor: Any, code: str, ip_address: str | None = None) -> OtpOutcome:
+def otp_code_verify(*, actor: Actor, code: str, ip_address: str | None = None) -> OtpOutcome:
     """Check a code from the authenticator (6 digits) or a backup code against the actor's devices.
 
     The format chooses the device kind, so a backup code never counts as a failed
@@ -434,9 +419,9 @@ def otp_code_verify(*, actor: Any, code: str, ip_address: str | None = None) -> 
 
 
 @transaction.atomic
-def otp_backup_codes_regenerate(*, actor: Any) -> list[str]:
+def otp_backup_codes_regenerate(*, actor: Actor) -> list[str]:
     """Replace the actor's backup codes (e.g. after using several); return the new ones once."""
-    if not has_confirmed_totp(actor):
+    if not selectors.has_confirmed_totp(actor):
         raise ValidationError(_("Hãy thiết lập ứng dụng xác thực trước."))
     codes = _replace_backup_codes(actor)
     audit_event_record(actor=actor, action="otp.backup_codes_regenerated", obj=actor)
@@ -444,7 +429,7 @@ def otp_backup_codes_regenerate(*, actor: Any) -> list[str]:
 
 
 @transaction.atomic
-def otp_devices_reset(*, actor: Any, user: User) -> None:
+def otp_devices_reset(*, actor: Actor, user: User) -> None:
     """Remove a user's authenticator and backup codes (lost phone); they set up again at sign-in."""
     _require_not_self(actor, user)
     _require_manageable(actor, user)
@@ -468,7 +453,7 @@ USER_PROFILE_FIELDS = ["full_name", "email", "phone", "position"]
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, **fields: str) -> User:
+def user_update(*, actor: Actor, user: User, **fields: str) -> User:
     """Change a managed user's name, e-mail, phone or position; fields left out keep theirs.
 
     The rules are those of locking an account: the user must be wholly inside the manager's

@@ -20,7 +20,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -46,6 +45,7 @@ from binhyen.accounts.forms import (
 )
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
 from binhyen.core.forms import add_service_errors
+from binhyen.core.web import current_user, form_view, paginate
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -64,10 +64,6 @@ def _next_url(request: HttpRequest, default: str | None = None) -> str:
 
 def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
-
-
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _throttle_message(locked_until: Any) -> str:
@@ -121,7 +117,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if user.is_verified():
         return redirect(next_url)
-    if not services.has_confirmed_totp(user):
+    if not selectors.has_confirmed_totp(user):
         if permissions.requires_two_factor(user):
             return redirect(_with_next("accounts:otp_setup", next_url))
         return redirect(next_url)
@@ -181,7 +177,7 @@ def _grouped_secret(device: Any) -> str:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     next_url = _next_url(request)
-    if services.has_confirmed_totp(user):
+    if selectors.has_confirmed_totp(user):
         if user.is_verified():
             return redirect("accounts:profile")
         return redirect(_with_next("accounts:otp_verify", next_url))
@@ -233,7 +229,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def otp_backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     try:
-        codes = services.otp_backup_codes_regenerate(actor=request.user)
+        codes = services.otp_backup_codes_regenerate(actor=current_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:profile")
@@ -251,7 +247,7 @@ def _profile_context(
     request: HttpRequest, token_form: ApiTokenForm | None = None
 ) -> dict[str, Any]:
     user: Any = request.user
-    totp_enabled = services.has_confirmed_totp(user)
+    totp_enabled = selectors.has_confirmed_totp(user)
     return {
         "assignments": selectors.assignments_of(user),
         "tokens": selectors.api_tokens_of(user),
@@ -284,7 +280,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             token, raw = services.api_token_create(
-                actor=request.user, name=form.cleaned_data["name"]
+                actor=current_user(request), name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -298,7 +294,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
-    services.api_token_revoke(actor=request.user, token=token)
+    services.api_token_revoke(actor=current_user(request), token=token)
     messages.success(request, _("Đã thu hồi mã truy cập “%(name)s”.") % {"name": token.name})
     return redirect("accounts:profile")
 
@@ -313,7 +309,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         try:
             user = services.user_password_change(
-                actor=self.request.user, password=form.cleaned_data["new_password1"]
+                actor=current_user(self.request), password=form.cleaned_data["new_password1"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -366,7 +362,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = _with_assignments(selectors.user_list(request.user, query=query, active=active))
     context = {
         "form": form,
-        "page": _page(request, users),
+        "page": paginate(request, users),
         "filtered": bool(query or status_filter),
     }
     return render(request, "accounts/user_list.html", context, status=status)
@@ -377,32 +373,26 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     form = UserCreateForm(request.POST or None, manager=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = services.user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    password=data["password1"],
-                    full_name=data["full_name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    position=data["position"],
-                    role=data["role"],
-                    orgunit=form.unit,
-                )
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Đã tạo tài khoản “%(username)s”.") % {"username": user.username}
-                )
-                return redirect("accounts:user_detail", pk=user.pk)
-        return render(request, "accounts/user_form.html", {"form": form}, status=400)
-    return render(request, "accounts/user_form.html", {"form": form})
+    return form_view(
+        request,
+        form,
+        services.user_create,
+        template="accounts/user_form.html",
+        arguments=lambda data: {
+            "username": data["username"],
+            "password": data["password1"],
+            "full_name": data["full_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "position": data["position"],
+            "role": data["role"],
+            "orgunit": form.unit,
+        },
+        success_url=lambda user: reverse("accounts:user_detail", args=[user.pk]),
+        success_message=lambda user: (
+            _("Đã tạo tài khoản “%(username)s”.") % {"username": user.username}
+        ),
+    )
 
 
 def _render_user_detail(
@@ -424,7 +414,7 @@ def _render_user_detail(
         "is_self": is_self,
         "can_change": not is_self and all(a.role in grantable for a in assignments),
         "grantable": grantable,
-        "totp_enabled": services.has_confirmed_totp(target),
+        "totp_enabled": selectors.has_confirmed_totp(target),
         "two_factor_required": permissions.requires_two_factor(target),
         "error": error,
     }
@@ -445,7 +435,10 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.role_assignment_grant(
-                actor=request.user, user=target, role=form.cleaned_data["role"], orgunit=form.unit
+                actor=current_user(request),
+                user=target,
+                role=form.cleaned_data["role"],
+                orgunit=form.unit,
             )
         except PermissionDenied as exc:
             if target.pk == request.user.pk:
@@ -484,7 +477,7 @@ def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
     return _run_user_action(
         request,
         target,
-        lambda: services.role_assignment_revoke(actor=request.user, assignment=assignment),
+        lambda: services.role_assignment_revoke(actor=current_user(request), assignment=assignment),
         _("Đã thu hồi vai trò."),
     )
 
@@ -505,7 +498,9 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return _run_user_action(
         request,
         target,
-        lambda: services.user_set_active(actor=request.user, user=target, is_active=is_active),
+        lambda: services.user_set_active(
+            actor=current_user(request), user=target, is_active=is_active
+        ),
         _("Đã mở khóa tài khoản.") if is_active else _("Đã khóa tài khoản."),
     )
 
@@ -517,7 +512,7 @@ def user_otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     return _run_user_action(
         request,
         target,
-        lambda: services.otp_devices_reset(actor=request.user, user=target),
+        lambda: services.otp_devices_reset(actor=current_user(request), user=target),
         _("Đã đặt lại xác thực hai lớp; người dùng sẽ thiết lập lại ở lần đăng nhập tới."),
     )
 
@@ -584,7 +579,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
-    page = _page(request, events)
+    page = paginate(request, events)
     context = {
         "form": form,
         "page": page,

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions, selectors
 from binhyen.accounts.forms import WebhookForm
 from binhyen.core import webhooks
-from binhyen.core.forms import add_service_errors
 from binhyen.core.models import WebhookEvent, WebhookSubscription
+from binhyen.core.web import current_user, form_view, paginate
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -61,24 +60,15 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 def webhook_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = WebhookForm(request.POST or None, initial={"secret": webhooks.secret_suggest()})
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                sub = webhooks.webhook_subscription_create(
-                    actor=request.user,
-                    name=data["name"],
-                    url=data["url"],
-                    secret=data["secret"],
-                    events=data["events"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã đăng ký webhook “%(name)s”.") % {"name": sub.name})
-                return redirect("accounts:webhook_list")
-        return render(request, "accounts/webhook_form.html", {"form": form}, status=400)
-    return render(request, "accounts/webhook_form.html", {"form": form})
+    return form_view(
+        request,
+        form,
+        webhooks.webhook_subscription_create,
+        template="accounts/webhook_form.html",
+        arguments=lambda data: {k: data[k] for k in ("name", "url", "secret", "events")},
+        success_url=reverse("accounts:webhook_list"),
+        success_message=lambda sub: _("Đã đăng ký webhook “%(name)s”.") % {"name": sub.name},
+    )
 
 
 @login_required
@@ -87,26 +77,19 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _subscription(request, pk)
     initial = {"name": sub.name, "url": sub.url, "events": sub.events}
     form = WebhookForm(request.POST or None, initial=initial, editing=True)
-    context = {"form": form, "subscription": sub}
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                webhooks.webhook_subscription_update(
-                    actor=request.user,
-                    subscription=sub,
-                    name=data["name"],
-                    url=data["url"],
-                    events=data["events"],
-                    secret=data["secret"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã lưu webhook."))
-                return redirect("accounts:webhook_list")
-        return render(request, "accounts/webhook_form.html", context, status=400)
-    return render(request, "accounts/webhook_form.html", context)
+    return form_view(
+        request,
+        form,
+        webhooks.webhook_subscription_update,
+        template="accounts/webhook_form.html",
+        context={"subscription": sub},
+        arguments=lambda data: {
+            "subscription": sub,
+            **{k: data[k] for k in ("name", "url", "events", "secret")},
+        },
+        success_url=reverse("accounts:webhook_list"),
+        success_message=_("Đã lưu webhook."),
+    )
 
 
 @login_required
@@ -114,7 +97,9 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _subscription(request, pk)
     active = request.POST.get("active") == "1"
-    webhooks.webhook_subscription_set_active(actor=request.user, subscription=sub, active=active)
+    webhooks.webhook_subscription_set_active(
+        actor=current_user(request), subscription=sub, active=active
+    )
     messages.success(request, _("Đã bật webhook.") if active else _("Đã tắt webhook."))
     return redirect("accounts:webhook_list")
 
@@ -124,7 +109,7 @@ def webhook_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_deliveries(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _subscription(request, pk)
     deliveries = selectors.webhook_deliveries_for(request.user, sub)
-    page = Paginator(deliveries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, deliveries)
     return render(
         request,
         "accounts/webhook_deliveries.html",
@@ -140,7 +125,7 @@ def webhook_delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if delivery is None:
         raise Http404
     try:
-        webhooks.webhook_delivery_retry(actor=request.user, delivery=delivery)
+        webhooks.webhook_delivery_retry(actor=current_user(request), delivery=delivery)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:webhook_deliveries", pk=delivery.subscription_id)

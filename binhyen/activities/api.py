@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from binhyen.activities import selectors, services
 from binhyen.activities.models import Activity, ActivityKind
@@ -25,27 +23,18 @@ from binhyen.activities.schemas import (
     ErrorOut,
     KindLiteral,
 )
-from binhyen.core.schemas import OFFSET_MAX
+from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
+from binhyen.core.web import not_found
 
 router = Router(tags=["activities"])
 
 
-class ActivityListQuery(Schema):
+class ActivityListQuery(PageQuery):
     unit: str | None = Field(None, description="Only this unit and its subtree")
     kind: KindLiteral | None = None
     q: str = Field("", max_length=200)
     date_from: date | None = None
     date_to: date | None = None
-    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0, le=OFFSET_MAX)
-
-
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found(field: str = "id") -> Status:
-    return Status(404, {"message": selectors.not_found_message(), "field": field})
 
 
 def activity_out(a: Activity) -> dict[str, Any]:
@@ -82,27 +71,16 @@ def activity_out(a: Activity) -> dict[str, Any]:
     }
 
 
-class _Missing(Exception):
-    """A unit or village code the caller cannot see (answered 404 naming the field)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def _input(user: Any, payload: ActivityIn) -> services.ActivityInput:
     """Resolve the unit and village codes in the caller's scope."""
-    try:
+    with not_found_as("unit"):
         unit = selectors.unit_get(user=user, code=payload.unit)
-    except Http404 as exc:
-        raise _Missing("unit", str(exc)) from exc
     found = {u.code: u for u in selectors.units_by_code(user=user, codes=payload.villages)}
     for code in payload.villages:
         if code not in found:
-            raise _Missing(
-                "villages",
+            raise not_found(
                 _("Không tìm thấy thôn “%(code)s” trong phạm vi của bạn.") % {"code": code},
+                field="villages",
             )
     data = payload.dict(exclude={"unit", "villages", "items"})
     if not data["title"].strip():
@@ -119,13 +97,11 @@ def _input(user: Any, payload: ActivityIn) -> services.ActivityInput:
     "", response={200: ActivityPageOut, 401: ErrorOut, 404: ErrorOut}, summary="List activities"
 )
 def activity_list(request: HttpRequest, filters: Query[ActivityListQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = None
     if filters.unit:
-        try:
+        with not_found_as("unit", selectors.not_found_message()):
             unit = selectors.unit_get(user=user, code=filters.unit)
-        except Http404:
-            return _not_found("unit")
     queryset = selectors.activity_list(
         user=user,
         unit=unit,
@@ -134,32 +110,26 @@ def activity_list(request: HttpRequest, filters: Query[ActivityListQuery]) -> An
         date_from=filters.date_from,
         date_to=filters.date_to,
     ).prefetch_related("villages", "items", "photos")
-    items = queryset[filters.offset : filters.offset + filters.limit]
-    return {"count": queryset.count(), "items": [activity_out(a) for a in items]}
+    page = api_page(queryset, filters)
+    return {"count": page["count"], "items": [activity_out(x) for x in page["items"]]}
 
 
 @router.get(
     "/{int:pk}", response={200: ActivityOut, 401: ErrorOut, 404: ErrorOut}, summary="One activity"
 )
 def activity_detail(request: HttpRequest, pk: int) -> Any:
-    try:
-        return activity_out(selectors.activity_get(user=_user(request), pk=pk))
-    except Http404:
-        return _not_found()
+    with not_found_as("id", selectors.not_found_message()):
+        return activity_out(selectors.activity_get(user=api_user(request), pk=pk))
 
 
 def _write(request: HttpRequest, payload: ActivityIn, activity: Activity | None) -> Any:
-    user = _user(request)
-    try:
-        data = _input(user, payload)
+    user = api_user(request)
+    data = _input(user, payload)
+    with not_found_as("unit", selectors.not_found_message()):
         if activity is None:
             saved = services.activity_create(actor=user, data=data)
         else:
             saved = services.activity_update(actor=user, activity=activity, data=data)
-    except _Missing as exc:
-        return Status(404, {"message": exc.message, "field": exc.field})
-    except PermissionDenied:
-        return Status(404, {"message": selectors.not_found_message(), "field": "unit"})
     status = 201 if activity is None else 200
     return Status(status, activity_out(selectors.activity_get(user=user, pk=saved.pk)))
 
@@ -179,11 +149,9 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> Any:
     summary="Replace an activity",
 )
 def activity_update(request: HttpRequest, pk: int, payload: ActivityIn) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
         activity = selectors.activity_get(user=user, pk=pk)
-    except Http404:
-        return _not_found()
     return _write(request, payload, activity)
 
 
@@ -191,10 +159,8 @@ def activity_update(request: HttpRequest, pk: int, payload: ActivityIn) -> Any:
     "/{int:pk}", response={204: None, 401: ErrorOut, 404: ErrorOut}, summary="Delete an activity"
 )
 def activity_delete(request: HttpRequest, pk: int) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
         activity = selectors.activity_get(user=user, pk=pk)
         services.activity_delete(actor=user, activity=activity)
-    except (Http404, PermissionDenied):
-        return _not_found()
     return Status(204, None)

@@ -18,8 +18,7 @@ import mimetypes
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -29,6 +28,8 @@ from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_change, can_record
 from binhyen.activities.schemas import ErrorOut
 from binhyen.core import tabular
+from binhyen.core.api_kit import api_user
+from binhyen.core.web import not_found
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 router = Router(tags=["activities"])
@@ -60,27 +61,19 @@ class ActivityPhotoOut(Schema):
     created_at: datetime
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found() -> Http404:
-    return Http404(selectors.not_found_message())
-
-
 MAX_ID = 2**63 - 1
 
 
 def _activity(user: Any, pk: int) -> Activity:
     """The activity ``user`` may read; an id no row can have is as missing as any other."""
     if not 0 < pk <= MAX_ID:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return selectors.activity_get(user=user, pk=pk)
 
 
 def _photo(user: Any, pk: int) -> ActivityPhoto:
     if not 0 < pk <= MAX_ID:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return selectors.photo_get(user=user, pk=pk)
 
 
@@ -91,7 +84,7 @@ def _commune_to_import(user: Any, code: str) -> OrgUnit:
     """Return the open commune where ``user`` records activities, as the page does (else 404)."""
     unit = selectors.unit_get(user=user, code=code)
     if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(user, unit):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return unit
 
 
@@ -111,15 +104,12 @@ def activity_import(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file`` (.xlsx); 400 lists every problem, and nothing is recorded."""
-    user = _user(request)
+    user = api_user(request)
     commune = _commune_to_import(user, code)
     problems = tabular.upload_problems(file)
     if problems or file is None:
         return Status(400, tabular.refusal(problems))
-    try:
-        result = excel.import_activities(actor=user, commune=commune, upload=file)
-    except PermissionDenied as exc:
-        raise _not_found() from exc
+    result = excel.import_activities(actor=user, commune=commune, upload=file)
     if not result.ok:
         return Status(400, tabular.refusal(result.problems))
     return Status(201, {"created": len(result.created), "ids": [a.pk for a in result.created]})
@@ -136,7 +126,7 @@ def activity_import(
     },
 )
 def activity_import_template(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune_to_import(_user(request), code)
+    commune = _commune_to_import(api_user(request), code)
     response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="mau-nhap-hoat-dong-{commune.code}.xlsx"'
@@ -161,7 +151,7 @@ def _photo_out(photo: ActivityPhoto) -> dict[str, Any]:
 def _activity_to_change(user: Any, pk: int) -> Activity:
     activity = _activity(user, pk)
     if not can_change(user, activity):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return activity
 
 
@@ -171,7 +161,7 @@ def _activity_to_change(user: Any, pk: int) -> Activity:
     summary="The photos of an activity",
 )
 def photo_list(request: HttpRequest, pk: int) -> Any:
-    activity = _activity(_user(request), pk)
+    activity = _activity(api_user(request), pk)
     return [_photo_out(p) for p in activity.photos.order_by("created_at", "id")]
 
 
@@ -187,18 +177,15 @@ def photo_add(
     caption: str = Form("", max_length=200),
 ) -> Any:
     """Multipart fields ``image`` and ``caption``; 400 names ``image`` when it is refused."""
-    user = _user(request)
+    user = api_user(request)
     activity = _activity_to_change(user, pk)
     if image is None:
         return Status(400, {"message": _("Hãy chọn một ảnh."), "field": "image"})
     if not image.size:
         return Status(400, {"message": _("Tệp đã chọn không có nội dung."), "field": "image"})
-    try:
-        photo = services.activity_photo_add(
-            actor=user, activity=activity, upload=image, caption=caption
-        )
-    except PermissionDenied as exc:
-        raise _not_found() from exc
+    photo = services.activity_photo_add(
+        actor=user, activity=activity, upload=image, caption=caption
+    )
     return Status(201, _photo_out(photo))
 
 
@@ -217,11 +204,11 @@ def photo_add(
 )
 def photo_download(request: HttpRequest, photo_id: int) -> FileResponse:
     """Served to whoever may read the activity (never a public media URL)."""
-    photo = _photo(_user(request), photo_id)
+    photo = _photo(api_user(request), photo_id)
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message()) from exc
     content_type = mimetypes.guess_type(photo.image.name or "")[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
@@ -235,12 +222,9 @@ def photo_download(request: HttpRequest, photo_id: int) -> FileResponse:
     summary="Delete a photo",
 )
 def photo_delete(request: HttpRequest, photo_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     photo = _photo(user, photo_id)
     if not can_change(user, photo.activity):
-        raise _not_found()
-    try:
-        services.activity_photo_delete(actor=user, photo=photo)
-    except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message())
+    services.activity_photo_delete(actor=user, photo=photo)
     return Status(204, None)

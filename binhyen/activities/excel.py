@@ -45,6 +45,7 @@ from binhyen.activities.services import (
     inputs_validate,
 )
 from binhyen.core import tabular
+from binhyen.core.actors import Actor
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
 from binhyen.core.tabular import ImportFileError as _FileError
@@ -503,7 +504,7 @@ def parse_upload(
     return inputs, _sorted(problems), read
 
 
-def import_activities(*, actor: Any, commune: OrgUnit, upload: UploadedFile) -> ImportResult:
+def import_activities(*, actor: Actor, commune: OrgUnit, upload: UploadedFile) -> ImportResult:
     """Check the uploaded file and, if every row is right, record all its activities."""
     inputs, problems, read = parse_upload(upload, commune)
     result = ImportResult(rows_read=read, problems=problems)

@@ -26,6 +26,13 @@ MAX_QUERY = 200
 MAX_COMMUNES = 200
 
 
+def commune_of(unit: OrgUnit) -> OrgUnit:
+    """Return the commune of a commune or village."""
+    if unit.kind == UnitKind.VILLAGE and unit.parent is not None:
+        return unit.parent
+    return unit
+
+
 def not_found_message() -> str:
     """Return the one message for missing and forbidden activities alike."""
     return _("Không tìm thấy hoạt động hoặc bạn không có quyền xem hoạt động này.")

@@ -19,13 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from binhyen.activities import selectors
 from binhyen.activities.models import (
     SPECIFIC_FIELDS,
     Activity,
@@ -38,6 +39,7 @@ from binhyen.activities.models import (
 from binhyen.activities.permissions import can_record
 from binhyen.activities.providers import PROVIDER_KEY, metric_codes_for_kind
 from binhyen.core.formats import format_date
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
@@ -99,16 +101,9 @@ class ActivityInput:
     row: int | None = None
 
 
-def _require_record(actor: Any, unit: OrgUnit) -> None:
+def _require_record(actor: Actor, unit: OrgUnit) -> None:
     if not can_record(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền ghi hoạt động cho đơn vị này."))
-
-
-def commune_of(unit: OrgUnit) -> OrgUnit:
-    """Return the commune of a commune or village."""
-    if unit.kind == UnitKind.VILLAGE and unit.parent is not None:
-        return unit.parent
-    return unit
 
 
 def _fill(activity: Activity, data: ActivityInput) -> None:
@@ -131,7 +126,7 @@ def _fill(activity: Activity, data: ActivityInput) -> None:
 
 
 def _village_errors(data: ActivityInput) -> list[str]:
-    commune = commune_of(data.unit)
+    commune = selectors.commune_of(data.unit)
     problems: list[str] = []
     for village in data.villages:
         if village.kind != UnitKind.VILLAGE or village.parent_id != commune.pk:
@@ -247,7 +242,14 @@ def _summary(activity: Activity) -> dict[str, Any]:
     return summary
 
 
-def metrics_sync(*, actor: Any, touched: Iterable[tuple[str, date]]) -> int:
+class Touched(NamedTuple):
+    """An activity kind and a day whose metrics a write changed."""
+
+    kind: str
+    day: date
+
+
+def activities_metrics_sync(*, actor: Actor, touched: Iterable[Touched]) -> int:
     """Re-publish the metrics fed by each (kind, day) for the periods containing the day.
 
     Returns how many stored values changed. Metrics an administrator has switched away
@@ -271,7 +273,7 @@ def metrics_sync(*, actor: Any, touched: Iterable[tuple[str, date]]) -> int:
 
 
 @transaction.atomic
-def activity_create(*, actor: Any, data: ActivityInput) -> Activity:
+def activity_create(*, actor: Actor, data: ActivityInput) -> Activity:
     """Record one activity and publish its numbers."""
     _require_record(actor, data.unit)
     activity = Activity()
@@ -286,18 +288,18 @@ def activity_create(*, actor: Any, data: ActivityInput) -> Activity:
         orgunit=data.unit,
         after=_summary(activity),
     )
-    metrics_sync(actor=actor, touched=[(activity.kind, activity.date)])
+    activities_metrics_sync(actor=actor, touched=[Touched(activity.kind, activity.date)])
     return activity
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity: Activity, data: ActivityInput) -> Activity:
+def activity_update(*, actor: Actor, activity: Activity, data: ActivityInput) -> Activity:
     """Change an activity (its unit may move within the actor's scope) and re-publish."""
     _require_record(actor, activity.orgunit)
     _require_record(actor, data.unit)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = _summary(activity)
-    old = (activity.kind, activity.date)
+    old = Touched(activity.kind, activity.date)
     _raise(activity_input_errors(data, activity))
     activity.save()
     _save_relations(activity, data)
@@ -309,15 +311,15 @@ def activity_update(*, actor: Any, activity: Activity, data: ActivityInput) -> A
         before=before,
         after=_summary(activity),
     )
-    metrics_sync(actor=actor, touched=[old, (activity.kind, activity.date)])
+    activities_metrics_sync(actor=actor, touched=[old, Touched(activity.kind, activity.date)])
     return activity
 
 
 @transaction.atomic
-def activity_delete(*, actor: Any, activity: Activity) -> None:
+def activity_delete(*, actor: Actor, activity: Activity) -> None:
     """Delete a mistaken record (with its items and photos) and re-publish."""
     _require_record(actor, activity.orgunit)
-    touched = (activity.kind, activity.date)
+    touched = Touched(activity.kind, activity.date)
     unit = activity.orgunit
     audit_event_record(
         actor=actor,
@@ -329,7 +331,7 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     files = [photo.image for photo in activity.photos.all()]
     activity.delete()
     transaction.on_commit(lambda: _delete_files(files))
-    metrics_sync(actor=actor, touched=[touched])
+    activities_metrics_sync(actor=actor, touched=[touched])
 
 
 def inputs_validate(*, commune: OrgUnit, rows: Sequence[ActivityInput]) -> list[RowError]:
@@ -337,7 +339,7 @@ def inputs_validate(*, commune: OrgUnit, rows: Sequence[ActivityInput]) -> list[
     problems: list[RowError] = []
     for index, data in enumerate(rows, start=1):
         row = data.row if data.row is not None else index
-        if commune_of(data.unit).pk != commune.pk:
+        if selectors.commune_of(data.unit).pk != commune.pk:
             problems.append(
                 RowError(
                     row,
@@ -354,7 +356,7 @@ def inputs_validate(*, commune: OrgUnit, rows: Sequence[ActivityInput]) -> list[
 
 @transaction.atomic
 def activity_bulk_create(
-    *, actor: Any, commune: OrgUnit, rows: Sequence[ActivityInput], source: str = ""
+    *, actor: Actor, commune: OrgUnit, rows: Sequence[ActivityInput], source: str = ""
 ) -> list[Activity]:
     """Record every row of an import, or none: ``BulkValidationError`` lists all problems."""
     _require_record(actor, commune)
@@ -384,13 +386,13 @@ def activity_bulk_create(
         orgunit=commune,
         after={"rows": len(created), "source": source[:200]},
     )
-    metrics_sync(actor=actor, touched={(a.kind, a.date) for a in created})
+    activities_metrics_sync(actor=actor, touched={Touched(a.kind, a.date) for a in created})
     return created
 
 
 @transaction.atomic
 def activity_photo_add(
-    *, actor: Any, activity: Activity, upload: UploadedFile, caption: str = ""
+    *, actor: Actor, activity: Activity, upload: UploadedFile, caption: str = ""
 ) -> ActivityPhoto:
     """Attach a photo, re-encoded without EXIF/GPS; refuse files that are not real images."""
     _require_record(actor, activity.orgunit)
@@ -428,7 +430,7 @@ def activity_photo_add(
 
 
 @transaction.atomic
-def activity_photo_delete(*, actor: Any, photo: ActivityPhoto) -> None:
+def activity_photo_delete(*, actor: Actor, photo: ActivityPhoto) -> None:
     """Remove a photo and its file."""
     activity = photo.activity
     _require_record(actor, activity.orgunit)

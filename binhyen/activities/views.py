@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import mimetypes
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +32,7 @@ from binhyen.activities.forms import (
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
 from binhyen.core.exports import export_offload
-from binhyen.core.forms import add_service_errors
+from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 KIND_ICONS: dict[str, str] = {
@@ -49,10 +46,6 @@ KIND_ICONS: dict[str, str] = {
     ActivityKind.TRAINING: "mortarboard",
     ActivityKind.VOLUNTEER: "heart",
 }
-
-
-def _querystring(**params: Any) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
 
 def _filters(request: HttpRequest) -> tuple[ActivityFilterForm, dict[str, Any], OrgUnit | None]:
@@ -94,7 +87,7 @@ def _filtered(
 def activity_list(request: HttpRequest) -> HttpResponse:
     """List the activities the user may read, with search, filters and pagination."""
     form, queryset, unit, params = _filtered(request)
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset)
     filtered = any(params.values())
     return render(
         request,
@@ -104,7 +97,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "unit": unit,
             "filtered": filtered,
-            "querystring": _querystring(**params),
+            "querystring": querystring(**params),
             "can_record": can_record_anywhere(request.user),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -133,13 +126,13 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
     code = request.GET.get("unit") or request.POST.get("commune") or ""
     if code:
         unit = selectors.unit_get(user=request.user, code=code)
-        commune = services.commune_of(unit)
+        commune = selectors.commune_of(unit)
         if (
             commune.kind != UnitKind.COMMUNE
             or not commune.is_current
             or not can_record(request.user, unit)
         ):
-            raise Http404(selectors.not_found_message())
+            raise not_found(selectors.not_found_message())
         return commune
     communes = list(selectors.recording_communes(user=request.user)[:2])
     return communes[0] if len(communes) == 1 else None
@@ -150,7 +143,7 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
 def activity_new(request: HttpRequest) -> HttpResponse:
     """Choose the kind of activity to record (big buttons on phones) and, if needed, the commune."""
     if not can_record_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     commune = _commune_for_recording(request)
     communes = None
     if commune is None:
@@ -175,7 +168,7 @@ def _form_context(
     if activity is not None and activity.orgunit not in units:
         units = [activity.orgunit, *units]
     if not units:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     villages = selectors.commune_villages(user=request.user, commune=commune)
     if activity is not None:
         villages += [v for v in activity.villages.all() if v not in villages]
@@ -212,15 +205,20 @@ def _save(
     if not valid:
         return None
     data = form.to_input(items=formset.items() if formset is not None else None)
-    try:
-        if activity is None:
-            return services.activity_create(actor=request.user, data=data)
-        return services.activity_update(actor=request.user, activity=activity, data=data)
-    except PermissionDenied as exc:
-        raise Http404(selectors.not_found_message()) from exc
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    return None
+    message = selectors.not_found_message()
+    user = current_user(request)
+    if activity is None:
+        return call_service(
+            form, services.activity_create, not_found_message=message, actor=user, data=data
+        ).result
+    return call_service(
+        form,
+        services.activity_update,
+        not_found_message=message,
+        actor=user,
+        activity=activity,
+        data=data,
+    ).result
 
 
 @login_required
@@ -228,7 +226,7 @@ def _save(
 def activity_create(request: HttpRequest, kind: str) -> HttpResponse:
     """Record one activity of ``kind``: a short form that fits a phone screen."""
     if kind not in ActivityKind.values:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     commune = _commune_for_recording(request)
     if commune is None:
         return redirect(reverse("activities:new"))
@@ -242,7 +240,7 @@ def activity_create(request: HttpRequest, kind: str) -> HttpResponse:
             )
             if "add_another" in request.POST:
                 url = reverse("activities:create", args=[kind])
-                return redirect(f"{url}?{_querystring(unit=commune.code)}")
+                return redirect(f"{url}?{querystring(unit=commune.code)}")
             return redirect("activities:detail", pk=activity.pk)
         status = 400
     context["mode"] = "create"
@@ -253,7 +251,7 @@ def activity_create(request: HttpRequest, kind: str) -> HttpResponse:
 def _activity_to_change(request: HttpRequest, pk: int) -> Activity:
     activity = selectors.activity_get(user=request.user, pk=pk)
     if not can_change(request.user, activity):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return activity
 
 
@@ -262,7 +260,7 @@ def _activity_to_change(request: HttpRequest, pk: int) -> Activity:
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a recorded activity (its kind stays the same)."""
     activity = _activity_to_change(request, pk)
-    commune = services.commune_of(activity.orgunit)
+    commune = selectors.commune_of(activity.orgunit)
     context = _form_context(request, kind=activity.kind, commune=commune, activity=activity)
     status = 200
     if request.method == "POST":
@@ -317,9 +315,9 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_to_change(request, pk)
     title = activity.title
     try:
-        services.activity_delete(actor=request.user, activity=activity)
+        services.activity_delete(actor=current_user(request), activity=activity)
     except PermissionDenied as exc:
-        raise Http404(selectors.not_found_message()) from exc
+        raise not_found(selectors.not_found_message()) from exc
     messages.success(request, _("Đã xóa hoạt động “%(title)s”.") % {"title": title})
     return redirect("activities:list")
 
@@ -331,18 +329,16 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_to_change(request, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.activity_photo_add(
-                actor=request.user,
-                activity=activity,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except PermissionDenied as exc:
-            raise Http404(selectors.not_found_message()) from exc
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        ok, _photo = call_service(
+            form,
+            services.activity_photo_add,
+            not_found_message=selectors.not_found_message(),
+            actor=current_user(request),
+            activity=activity,
+            upload=form.cleaned_data["image"],
+            caption=form.cleaned_data["caption"],
+        )
+        if ok:
             messages.success(request, _("Đã thêm ảnh."))
             return redirect("activities:detail", pk=activity.pk)
     return render(
@@ -358,7 +354,7 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError as exc:
-        raise Http404(selectors.not_found_message()) from exc
+        raise not_found(selectors.not_found_message()) from exc
     content_type = mimetypes.guess_type(photo.image.name or "")[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
@@ -371,8 +367,8 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     photo = selectors.photo_get(user=request.user, pk=pk)
     if not can_change(request.user, photo.activity):
-        raise Http404(selectors.not_found_message())
-    services.activity_photo_delete(actor=request.user, photo=photo)
+        raise not_found(selectors.not_found_message())
+    services.activity_photo_delete(actor=current_user(request), photo=photo)
     messages.success(request, _("Đã xóa ảnh."))
     return redirect("activities:detail", pk=photo.activity_id)
 
@@ -380,7 +376,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _commune_to_import(request: HttpRequest, code: str) -> OrgUnit:
     unit = selectors.unit_get(user=request.user, code=code)
     if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(request.user, unit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return unit
 
 
@@ -396,10 +392,10 @@ def activity_import(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 result = excel.import_activities(
-                    actor=request.user, commune=commune, upload=form.cleaned_data["file"]
+                    actor=current_user(request), commune=commune, upload=form.cleaned_data["file"]
                 )
             except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
+                raise not_found(selectors.not_found_message()) from exc
             if result.ok:
                 count = len(result.created)
                 messages.success(
@@ -407,7 +403,7 @@ def activity_import(request: HttpRequest, code: str) -> HttpResponse:
                     ngettext("Đã nhập %(count)s hoạt động.", "Đã nhập %(count)s hoạt động.", count)
                     % {"count": count},
                 )
-                return redirect(f"{reverse('activities:list')}?{_querystring(unit=commune.code)}")
+                return redirect(f"{reverse('activities:list')}?{querystring(unit=commune.code)}")
         status = 400
     return render(
         request,

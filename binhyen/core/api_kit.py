@@ -12,6 +12,7 @@ The kit::
 
     register_error_handlers(api: NinjaAPI) -> None
     api_user(request) -> Actor
+    not_found_as(field, message=None)   # context manager: a 404 inside names ``field``
     PageQuery                      # limit / offset query parameters (binhyen.core.schemas)
     api_page(items, page) -> {"count": int, "items": list}
 
@@ -25,6 +26,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -34,9 +37,16 @@ from ninja import NinjaAPI
 
 from binhyen.core.actors import Actor
 from binhyen.core.schemas import PageQuery
-from binhyen.core.web import default_not_found_message
+from binhyen.core.web import default_not_found_message, not_found
 
-__all__ = ["PageQuery", "api_page", "api_user", "error_body", "register_error_handlers"]
+__all__ = [
+    "PageQuery",
+    "api_page",
+    "api_user",
+    "error_body",
+    "not_found_as",
+    "register_error_handlers",
+]
 
 
 def api_user(request: HttpRequest) -> Actor:
@@ -47,6 +57,22 @@ def api_user(request: HttpRequest) -> Actor:
 def api_page(items: Any, page: PageQuery) -> dict[str, Any]:
     """Return ``{"count", "items"}`` of the ``page.limit`` items from ``page.offset`` on."""
     return {"count": items.count(), "items": list(items[page.offset : page.offset + page.limit])}
+
+
+@contextmanager
+def not_found_as(field: str | None, message: str | None = None) -> Iterator[None]:
+    """Turn a refusal or a missing record inside the block into a 404 naming ``field``.
+
+    The message is ``message`` when given, else the 404's own. Example::
+
+        with not_found_as("unit", selectors.not_found_message()):
+            unit = selectors.unit_get(user=user, code=filters.unit)
+    """
+    try:
+        yield
+    except (Http404, PermissionDenied, ObjectDoesNotExist) as exc:
+        own = str(exc.args[0]) if isinstance(exc, Http404) and exc.args else None
+        raise not_found(message or own, field=field) from exc
 
 
 def error_body(message: str, field: str | None = None, **extra: object) -> dict[str, object]:

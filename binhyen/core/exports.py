@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from binhyen.core.models import ExportJob
 from binhyen.core.services import export_job_create, export_job_finish
+from binhyen.core.web import current_user
 
 logger = logging.getLogger(__name__)
 _FILENAME = re.compile(r'filename="([^"]+)"')
@@ -42,7 +43,7 @@ def export_offload(request: HttpRequest, queryset: QuerySet[Any]) -> HttpRespons
     if queryset.count() <= settings.EXPORT_SYNC_MAX_ROWS:
         return None
     job = export_job_create(
-        actor=request.user,
+        actor=current_user(request),
         path=request.get_full_path(),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )

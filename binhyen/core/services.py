@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from binhyen.core.actors import Actor
 from binhyen.core.models import AuditEvent, ExportJob
 
 
@@ -25,7 +26,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_event_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     orgunit: Any = None,
@@ -66,7 +67,7 @@ def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def export_job_create(*, actor: Any, path: str, language: str) -> ExportJob:
+def export_job_create(*, actor: Actor, path: str, language: str) -> ExportJob:
     """Record a request for a large export of the page ``path``; a worker builds it.
 
     The task is enqueued when the transaction commits, so a worker never looks for a job
@@ -85,7 +86,7 @@ def export_job_create(*, actor: Any, path: str, language: str) -> ExportJob:
 
 @transaction.atomic
 def export_job_finish(
-    *, actor: Any, job: ExportJob, file: str = "", filename: str = "", rows: int = 0
+    *, actor: Actor, job: ExportJob, file: str = "", filename: str = "", rows: int = 0
 ) -> ExportJob:
     """Mark ``job`` done with its stored file, or failed when ``file`` is empty."""
     job.status = ExportJob.Status.DONE if file else ExportJob.Status.FAILED
@@ -102,7 +103,7 @@ def export_job_finish(
 
 
 @transaction.atomic
-def export_jobs_prune(*, actor: Any, older_than: timedelta) -> int:
+def export_jobs_prune(*, actor: Actor | None, older_than: timedelta) -> int:
     """Delete export jobs (and their files) created more than ``older_than`` ago."""
     from django.core.files.storage import default_storage
 

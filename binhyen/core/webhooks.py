@@ -44,6 +44,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -179,7 +180,7 @@ def _snapshot(sub: WebhookSubscription) -> dict[str, Any]:
 
 @transaction.atomic
 def webhook_subscription_create(
-    *, actor: Any, name: str, url: str, secret: str, events: Iterable[str]
+    *, actor: Actor, name: str, url: str, secret: str, events: Iterable[str]
 ) -> WebhookSubscription:
     """Register a receiver for the chosen events."""
     errors: dict[str, Any] = {}
@@ -213,7 +214,7 @@ def webhook_subscription_create(
 @transaction.atomic
 def webhook_subscription_update(
     *,
-    actor: Any,
+    actor: Actor,
     subscription: WebhookSubscription,
     name: str,
     url: str,
@@ -253,7 +254,7 @@ def webhook_subscription_update(
 
 @transaction.atomic
 def webhook_subscription_set_active(
-    *, actor: Any, subscription: WebhookSubscription, active: bool
+    *, actor: Actor, subscription: WebhookSubscription, active: bool
 ) -> WebhookSubscription:
     """Switch a subscription off, or back on (which clears its failure count)."""
     sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -276,7 +277,7 @@ def webhook_subscription_set_active(
 
 
 @transaction.atomic
-def webhook_delivery_retry(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_delivery_retry(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue a failed delivery again with a fresh attempt budget."""
     locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     if locked.status != DeliveryStatus.FAILED:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from binhyen.core.schemas import OFFSET_MAX
+from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
+from binhyen.core.web import not_found
 from binhyen.hotspots import selectors, services
 from binhyen.hotspots.models import Designation, ProblemCategory
 from binhyen.hotspots.schemas import (
@@ -39,28 +39,18 @@ router = Router(tags=["hotspots"])
 WRITE = {200: DesignationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class DesignationListQuery(Schema):
+class DesignationListQuery(PageQuery):
     unit: str | None = Field(None, description="Only this unit and its subtree")
     regime: RegimeLiteral | None = None
     year: int | None = None
     status: str | None = Field(None, description="active, proposed, removed or relapsed")
     q: str = Field("", max_length=200)
-    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class BoardQuery(Schema):
     unit: str | None = Field(None, description="Province or country code (default: your scope)")
     year: int | None = Field(None, ge=2000, le=2100)
     regime: RegimeLiteral | None = None
-
-
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found(field: str = "id") -> Status:
-    return Status(404, {"message": selectors.not_found_message(), "field": field})
 
 
 def task_out(task: Any, today: Any = None) -> dict[str, Any]:
@@ -119,13 +109,11 @@ def _fresh(user: Any, pk: int) -> dict[str, Any]:
     summary="List hotspot designations",
 )
 def designation_list(request: HttpRequest, filters: Query[DesignationListQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = None
     if filters.unit:
-        try:
+        with not_found_as("unit", selectors.not_found_message()):
             unit = selectors.unit_get(user=user, code=filters.unit)
-        except Http404:
-            return _not_found("unit")
     queryset = selectors.designation_list(
         user=user,
         unit=unit,
@@ -134,8 +122,8 @@ def designation_list(request: HttpRequest, filters: Query[DesignationListQuery])
         status=filters.status,
         q=filters.q,
     ).prefetch_related("categories", "responsibilities", "tasks", "relapses")
-    items = queryset[filters.offset : filters.offset + filters.limit]
-    return {"count": queryset.count(), "items": [designation_out(d) for d in items]}
+    page = api_page(queryset, filters)
+    return {"count": page["count"], "items": [designation_out(x) for x in page["items"]]}
 
 
 @router.get(
@@ -144,10 +132,8 @@ def designation_list(request: HttpRequest, filters: Query[DesignationListQuery])
     summary="One designation with its plan, removal and relapses",
 )
 def designation_detail(request: HttpRequest, pk: int) -> Any:
-    try:
-        return _fresh(_user(request), pk)
-    except Http404:
-        return _not_found()
+    with not_found_as("id", selectors.not_found_message()):
+        return _fresh(api_user(request), pk)
 
 
 def _designation_input(user: Any, payload: DesignationIn) -> services.DesignationInput:
@@ -162,46 +148,27 @@ def _designation_input(user: Any, payload: DesignationIn) -> services.Designatio
     return services.DesignationInput(unit=unit, categories=categories, **data)
 
 
-def _call(user: Any, pk: int | None, action: Any) -> Any:
-    """Run a write: 404 for forbidden or missing, 400 for bad input (global handler)."""
-    try:
-        designation = selectors.designation_get(user=user, pk=pk) if pk is not None else None
-        saved = action(designation)
-    except Http404:
-        return _not_found("unit" if pk is None else "id")
-    except PermissionDenied:
-        return _not_found("unit" if pk is None else "id")
-    return saved
-
-
 @router.post(
     "/designations",
     response={201: DesignationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Designate a commune under one regime",
 )
 def designation_create(request: HttpRequest, payload: DesignationIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user,
-        None,
-        lambda _d: services.designation_create(actor=user, data=_designation_input(user, payload)),
-    )
-    if isinstance(result, Status):
-        return result
-    return Status(201, _fresh(user, result.pk))
+    user = api_user(request)
+    with not_found_as("unit", selectors.not_found_message()):
+        saved = services.designation_create(actor=user, data=_designation_input(user, payload))
+    return Status(201, _fresh(user, saved.pk))
 
 
 @router.put("/designations/{int:pk}", response=WRITE, summary="Correct a designation")
 def designation_update(request: HttpRequest, pk: int, payload: DesignationIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user,
-        pk,
-        lambda d: services.designation_update(
-            actor=user, designation=d, data=_designation_input(user, payload)
-        ),
-    )
-    return result if isinstance(result, Status) else _fresh(user, pk)
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        services.designation_update(
+            actor=user, designation=designation, data=_designation_input(user, payload)
+        )
+    return _fresh(user, pk)
 
 
 @router.post(
@@ -210,11 +177,11 @@ def designation_update(request: HttpRequest, pk: int, payload: DesignationIn) ->
     summary="Add a task to the transformation plan",
 )
 def task_create(request: HttpRequest, pk: int, payload: TaskIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user, pk, lambda d: services.plan_task_create(actor=user, designation=d, **payload.dict())
-    )
-    return result if isinstance(result, Status) else Status(201, task_out(result))
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        task = services.plan_task_create(actor=user, designation=designation, **payload.dict())
+    return Status(201, task_out(task))
 
 
 @router.post(
@@ -223,48 +190,42 @@ def task_create(request: HttpRequest, pk: int, payload: TaskIn) -> Any:
     summary="Report a task's progress",
 )
 def task_report(request: HttpRequest, pk: int, payload: TaskReportIn) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
         task = selectors.task_get(user=user, pk=pk)
         saved = services.plan_task_report(actor=user, task=task, **payload.dict())
-    except (Http404, PermissionDenied):
-        return _not_found()
     return task_out(saved)
 
 
 @router.post("/designations/{int:pk}/removal-proposal", response=WRITE, summary="Propose removal")
 def removal_propose(request: HttpRequest, pk: int, payload: ProposalIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user,
-        pk,
-        lambda d: services.designation_removal_propose(actor=user, designation=d, **payload.dict()),
-    )
-    return result if isinstance(result, Status) else _fresh(user, pk)
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        services.designation_removal_propose(actor=user, designation=designation, **payload.dict())
+    return _fresh(user, pk)
 
 
 @router.post(
     "/designations/{int:pk}/removal", response=WRITE, summary="Record the removal decision"
 )
 def removal_decide(request: HttpRequest, pk: int, payload: RemovalIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user, pk, lambda d: services.designation_remove(actor=user, designation=d, **payload.dict())
-    )
-    return result if isinstance(result, Status) else _fresh(user, pk)
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        services.designation_remove(actor=user, designation=designation, **payload.dict())
+    return _fresh(user, pk)
 
 
 @router.post("/designations/{int:pk}/relapses", response=WRITE, summary="Record a relapse")
 def relapse_create(request: HttpRequest, pk: int, payload: RelapseIn) -> Any:
-    user = _user(request)
-    result = _call(
-        user,
-        pk,
-        lambda d: services.relapse_create(
-            actor=user, designation=d, day=payload.date, description=payload.description
-        ),
-    )
-    return result if isinstance(result, Status) else _fresh(user, pk)
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        services.relapse_create(
+            actor=user, designation=designation, day=payload.date, description=payload.description
+        )
+    return _fresh(user, pk)
 
 
 def _figures_out(figures: list[selectors.RegimeFigures]) -> list[dict[str, Any]]:
@@ -293,20 +254,18 @@ def _figures_out(figures: list[selectors.RegimeFigures]) -> list[dict[str, Any]]
     summary='The hotspot board: "removed N/M (x %)" per regime, relapses, overdue tasks',
 )
 def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("unit", selectors.not_found_message()):
         if query.unit:
             root = selectors.unit_get(user=user, code=query.unit)
         else:
             roots = selectors.board_roots(user=user)
             if not roots:
-                return _not_found("unit")
+                raise not_found()
             root = roots[0]
         result = selectors.board(
             user=user, root=root, year=query.year or timezone.localdate().year, regime=query.regime
         )
-    except Http404:
-        return _not_found("unit")
     return {
         "unit": result.root.code,
         "unit_name": result.root.name,

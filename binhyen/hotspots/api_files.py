@@ -21,14 +21,16 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from binhyen.core.formats import format_date
+from binhyen.core.api_kit import api_user
+from binhyen.core.web import not_found
 from binhyen.hotspots import selectors, services
 from binhyen.hotspots.api import designation_out, task_out
 from binhyen.hotspots.forms import RemovalForm, TaskReportForm
@@ -55,27 +57,19 @@ DOWNLOAD = {
 }
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found() -> Http404:
-    return Http404(selectors.not_found_message())
-
-
 MAX_ID = 2**63 - 1
 
 
 def _designation(user: Any, pk: int) -> Designation:
     """The designation ``user`` may read; an id no row can have is as missing as any other."""
     if not 0 < pk <= MAX_ID:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return selectors.designation_get(user=user, pk=pk)
 
 
 def _task(user: Any, pk: int) -> PlanTask:
     if not 0 < pk <= MAX_ID:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     return selectors.task_get(user=user, pk=pk)
 
 
@@ -133,17 +127,15 @@ def decision_file_put(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file``; 400 names ``file`` when it is missing or refused."""
-    user = _user(request)
+    user = api_user(request)
     designation = _designation(user, pk)
     if not can_manage(user, designation.orgunit):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     upload = _required(file)
     try:
         services.designation_update(
             actor=user, designation=designation, data=_stored_input(designation, upload)
         )
-    except PermissionDenied as exc:
-        raise _not_found() from exc
     except ValidationError as exc:
         raise _refused(exc, {"decision_file": "file"}) from exc
     return _fresh(user, pk)
@@ -164,10 +156,10 @@ def removal_with_file(
 ) -> Any:
     """Fields as ``POST …/removal``, checked by the removal form of the page, plus the
     decision's scan in ``file``; 400 names the field."""
-    user = _user(request)
+    user = api_user(request)
     designation = _designation(user, pk)
     if not can_manage(user, designation.orgunit):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     if designation.removal_date is not None:
         return Status(
             409,
@@ -204,8 +196,6 @@ def removal_with_file(
             issuing_body=data["issuing_body"],
             attachment=file,
         )
-    except PermissionDenied as exc:
-        raise _not_found() from exc
     except ValidationError as exc:
         raise _refused(exc, renames) from exc
     return _fresh(user, pk)
@@ -227,10 +217,10 @@ def task_report_with_file(
 ) -> Any:
     """Fields as ``POST /tasks/<id>/progress``, checked by the task page's report form, plus
     the evidence in ``file``; 400 names the field."""
-    user = _user(request)
+    user = api_user(request)
     task = _task(user, pk)
     if not can_report_progress(user, task.designation.orgunit):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     renames = {"evidence_file": "file"}
     data = _form_data(
         TaskReportForm(
@@ -254,8 +244,6 @@ def task_report_with_file(
             evidence=data.get("evidence") or "",
             evidence_file=file,
         )
-    except PermissionDenied as exc:
-        raise _not_found() from exc
     except ValidationError as exc:
         raise _refused(exc, renames) from exc
     return task_out(saved)
@@ -263,11 +251,11 @@ def task_report_with_file(
 
 def _serve(field: FieldFile) -> FileResponse:
     if not field:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     try:
         handle = field.open("rb")
     except FileNotFoundError as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message()) from exc
     content_type = mimetypes.guess_type(field.name or "")[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -282,7 +270,7 @@ def _serve(field: FieldFile) -> FileResponse:
     openapi_extra=DOWNLOAD,
 )
 def decision_file_get(request: HttpRequest, pk: int) -> FileResponse:
-    return _serve(_designation(_user(request), pk).decision_file)
+    return _serve(_designation(api_user(request), pk).decision_file)
 
 
 @router.get(
@@ -292,7 +280,7 @@ def decision_file_get(request: HttpRequest, pk: int) -> FileResponse:
     openapi_extra=DOWNLOAD,
 )
 def removal_file_get(request: HttpRequest, pk: int) -> FileResponse:
-    return _serve(_designation(_user(request), pk).removal_file)
+    return _serve(_designation(api_user(request), pk).removal_file)
 
 
 @router.get(
@@ -302,4 +290,4 @@ def removal_file_get(request: HttpRequest, pk: int) -> FileResponse:
     openapi_extra=DOWNLOAD,
 )
 def task_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    return _serve(_task(_user(request), pk).evidence_file)
+    return _serve(_task(api_user(request), pk).evidence_file)

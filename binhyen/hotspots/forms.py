@@ -40,6 +40,8 @@ def _file(label: Any) -> forms.FileField:
 class DesignationForm(BootstrapForm):
     """A designation and its decision, survey and plan summary."""
 
+    service_field_map = {"orgunit": "unit"}
+
     regime = forms.ChoiceField(label=_("Diện"), choices=Regime.choices)
     unit = forms.ChoiceField(label=_("Xã, phường"), choices=())
     year = forms.IntegerField(
@@ -168,6 +170,8 @@ class TaskReportForm(BootstrapForm):
 
 
 class RemovalProposalForm(BootstrapForm):
+    service_field_map = {"removal_proposed_on": "proposed_on", "removal_proposal": "proposal"}
+
     proposed_on = _date(_("Ngày đề nghị"))
     proposal = forms.CharField(
         label=_("Nội dung đề nghị, kết quả chuyển hóa"),
@@ -177,6 +181,13 @@ class RemovalProposalForm(BootstrapForm):
 
 
 class RemovalForm(BootstrapForm):
+    service_field_map = {
+        "removal_decision_number": "decision_number",
+        "removal_date": "decision_date",
+        "removal_issuing_body": "issuing_body",
+        "removal_file": "attachment",
+    }
+
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
     decision_date = _date(_("Ngày quyết định"))
     issuing_body = forms.CharField(label=_("Cơ quan quyết định"), max_length=200)
@@ -184,5 +195,7 @@ class RemovalForm(BootstrapForm):
 
 
 class RelapseForm(BootstrapForm):
+    service_field_map = {"date": "day"}
+
     day = _date(_("Ngày ghi nhận"))
     description = forms.CharField(label=_("Diễn biến"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,7 +11,7 @@
 The list metrics (designated, removed, relapsed) are defined for year periods only. Values
 go on the designated commune; closed communes get values only for periods they were open
 in. The two "at the end of the period" metrics change with the calendar, so besides the
-sync after each write, ``manage.py hotspots_sync_metrics`` refreshes them daily.
+sync after each write, ``manage.py hotspots_metrics_sync`` refreshes them daily.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -196,10 +196,17 @@ class Board:
     lacking_scheme: list[Designation] | None = None
 
 
-def targets() -> dict[str, tuple[int | None, int | None]]:
-    """Return (removal %, no-relapse %) targets per regime, from settings."""
+class Targets(NamedTuple):
+    """The percentages a regime aims at: areas removed, and removed areas without relapse."""
+
+    removal_pct: int | None
+    no_relapse_pct: int | None
+
+
+def targets() -> dict[str, Targets]:
+    """Return the targets per regime, from settings."""
     return {
-        Regime.TRANSFORMATION: (
+        Regime.TRANSFORMATION: Targets(
             int(settings.HOTSPOTS_TRANSFORMATION_TARGET_PCT),
             int(settings.HOTSPOTS_NO_RELAPSE_TARGET_PCT),
         ),
@@ -226,7 +233,7 @@ def _figures(
     out = []
     for regime in regimes:
         figures = RegimeFigures(regime=regime, label=str(labels[regime]))
-        figures.removal_target, figures.no_relapse_target = goals.get(regime, (None, None))
+        figures.removal_target, figures.no_relapse_target = goals.get(regime, Targets(None, None))
         for attr, code in (
             ("designated", "hotspots_designated"),
             ("removed", "hotspots_removed"),

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.core.formats import format_date
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
 from binhyen.hotspots.models import (
@@ -183,7 +184,7 @@ def _check_unique(designation: Designation) -> None:
             )
 
 
-def metrics_sync(*, actor: Any, list_years: Iterable[int], since: date) -> int:
+def hotspots_metrics_sync(*, actor: Actor | None, list_years: Iterable[int], since: date) -> int:
     """Re-publish the hotspot metrics: list metrics for ``list_years``, state metrics
     (in force, overdue) for every period from ``since`` to today."""
     today = timezone.localdate()
@@ -214,7 +215,7 @@ def metrics_sync(*, actor: Any, list_years: Iterable[int], since: date) -> int:
 
 
 def _sync_for(
-    actor: Any,
+    actor: Actor,
     designation: Designation,
     *,
     extra_years: Iterable[int] = (),
@@ -224,7 +225,9 @@ def _sync_for(
     dates.extend(t for t in designation.tasks.values_list("deadline", flat=True))
     if since is not None:
         dates.append(since)
-    metrics_sync(actor=actor, list_years={designation.year, *extra_years}, since=min(dates))
+    hotspots_metrics_sync(
+        actor=actor, list_years={designation.year, *extra_years}, since=min(dates)
+    )
 
 
 def _lock_unit(unit: OrgUnit) -> None:
@@ -252,7 +255,7 @@ def _apply(designation: Designation, data: DesignationInput) -> None:
 
 
 @transaction.atomic
-def designation_create(*, actor: Any, data: DesignationInput) -> Designation:
+def designation_create(*, actor: Actor, data: DesignationInput) -> Designation:
     """Put a commune on a hotspot list under one regime, with its decision."""
     _require(can_manage(actor, data.unit))
     _lock_unit(data.unit)
@@ -279,7 +282,7 @@ def designation_create(*, actor: Any, data: DesignationInput) -> Designation:
 
 @transaction.atomic
 def designation_update(
-    *, actor: Any, designation: Designation, data: DesignationInput
+    *, actor: Actor, designation: Designation, data: DesignationInput
 ) -> Designation:
     """Correct a designation's decision, survey or plan (removal has its own services)."""
     _require(can_manage(actor, designation.orgunit))
@@ -309,7 +312,7 @@ def designation_update(
 
 @transaction.atomic
 def designation_removal_propose(
-    *, actor: Any, designation: Designation, proposed_on: date, proposal: str
+    *, actor: Actor, designation: Designation, proposed_on: date, proposal: str
 ) -> Designation:
     """Record the proposal to remove the area from the list (đề nghị đưa ra khỏi diện)."""
     _require(can_manage(actor, designation.orgunit))
@@ -335,7 +338,7 @@ def designation_removal_propose(
 @transaction.atomic
 def designation_remove(
     *,
-    actor: Any,
+    actor: Actor,
     designation: Designation,
     decision_number: str,
     decision_date: date,
@@ -375,7 +378,9 @@ def designation_remove(
 
 
 @transaction.atomic
-def relapse_create(*, actor: Any, designation: Designation, day: date, description: str) -> Relapse:
+def relapse_create(
+    *, actor: Actor, designation: Designation, day: date, description: str
+) -> Relapse:
     """Record that a removed area became complex again."""
     _require(can_manage(actor, designation.orgunit))
     designation = Designation.objects.select_for_update().get(pk=designation.pk)
@@ -400,7 +405,12 @@ def relapse_create(*, actor: Any, designation: Designation, day: date, descripti
 
 @transaction.atomic
 def responsibility_create(
-    *, actor: Any, designation: Designation, department: str, officer_name: str = "", duty: str = ""
+    *,
+    actor: Actor,
+    designation: Designation,
+    department: str,
+    officer_name: str = "",
+    duty: str = "",
 ) -> Responsibility:
     """Assign a department (and officer) to follow the area."""
     _require(can_manage(actor, designation.orgunit))
@@ -423,7 +433,7 @@ def responsibility_create(
 
 
 @transaction.atomic
-def responsibility_delete(*, actor: Any, responsibility: Responsibility) -> None:
+def responsibility_delete(*, actor: Actor, responsibility: Responsibility) -> None:
     designation = responsibility.designation
     _require(can_manage(actor, designation.orgunit))
     audit_event_record(
@@ -438,7 +448,7 @@ def responsibility_delete(*, actor: Any, responsibility: Responsibility) -> None
 
 @transaction.atomic
 def plan_task_create(
-    *, actor: Any, designation: Designation, title: str, owner: str, deadline: date
+    *, actor: Actor, designation: Designation, title: str, owner: str, deadline: date
 ) -> PlanTask:
     """Add a task to the area's transformation plan."""
     _require(can_manage(actor, designation.orgunit))
@@ -464,7 +474,7 @@ def plan_task_create(
 
 @transaction.atomic
 def plan_task_update(
-    *, actor: Any, task: PlanTask, title: str, owner: str, deadline: date
+    *, actor: Actor, task: PlanTask, title: str, owner: str, deadline: date
 ) -> PlanTask:
     """Change what a task is, who owns it and its deadline."""
     designation = task.designation
@@ -492,7 +502,7 @@ def plan_task_update(
 @transaction.atomic
 def plan_task_report(
     *,
-    actor: Any,
+    actor: Actor,
     task: PlanTask,
     progress: int,
     status: str,

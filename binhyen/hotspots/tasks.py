@@ -7,13 +7,13 @@ from datetime import date
 from django.utils import timezone
 from django_tasks import task
 
-from binhyen.hotspots.services import metrics_sync
+from binhyen.hotspots import services
 
 
 @task()
-def hotspots_metrics_daily() -> int:
-    """Re-publish the hotspot metrics of this year and the last (as ``hotspots_sync_metrics``)."""
+def hotspots_metrics_sync() -> int:
+    """Re-publish the hotspot metrics of this year and the last (as the command of that name)."""
     today = timezone.localdate()
-    return metrics_sync(
+    return services.hotspots_metrics_sync(
         actor=None, list_years=[today.year - 1, today.year], since=date(today.year - 1, 1, 1)
     )

@@ -8,24 +8,30 @@ answers 404 when the user lacks the permission on the commune, so existence neve
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.exports import export_offload
-from binhyen.core.forms import add_service_errors
+from binhyen.core.forms import BootstrapForm
+from binhyen.core.web import (
+    call_service,
+    current_user,
+    form_view,
+    not_found,
+    paginate,
+    querystring,
+)
 from binhyen.hotspots import excel, selectors, services
 from binhyen.hotspots.forms import (
     BoardForm,
@@ -40,29 +46,6 @@ from binhyen.hotspots.forms import (
 )
 from binhyen.hotspots.models import Designation, PlanTask, Responsibility
 from binhyen.hotspots.permissions import can_manage, can_manage_anywhere, can_report_progress
-
-DESIGNATION_ERRORS = {"orgunit": "unit"}
-REMOVAL_ERRORS = {
-    "removal_decision_number": "decision_number",
-    "removal_date": "decision_date",
-    "removal_issuing_body": "issuing_body",
-    "removal_file": "attachment",
-}
-PROPOSAL_ERRORS = {"removal_proposed_on": "proposed_on", "removal_proposal": "proposal"}
-RELAPSE_ERRORS = {"date": "day"}
-
-
-def _errors(form: Any, exc: ValidationError, renames: dict[str, str] | None = None) -> None:
-    """Attach a service error to the form, renaming model fields to the form's fields."""
-    if hasattr(exc, "error_dict") and renames:
-        exc = ValidationError(
-            {renames.get(name, name): messages for name, messages in exc.message_dict.items()}
-        )
-    add_service_errors(form, exc)
-
-
-def _querystring(**params: Any) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
 
 def _filtered(request: HttpRequest) -> tuple[DesignationFilterForm, Any, dict[str, Any]]:
@@ -86,7 +69,7 @@ def _filtered(request: HttpRequest) -> tuple[DesignationFilterForm, Any, dict[st
 def designation_list(request: HttpRequest) -> HttpResponse:
     """List the hotspot areas the user may read, with search, filters and pagination."""
     form, queryset, params = _filtered(request)
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset)
     return render(
         request,
         "hotspots/list.html",
@@ -94,7 +77,7 @@ def designation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": any(params.values()),
-            "querystring": _querystring(**params),
+            "querystring": querystring(**params),
             "can_manage": can_manage_anywhere(request.user),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -128,7 +111,7 @@ def board(request: HttpRequest) -> HttpResponse:
     elif roots:
         root = roots[0]
     else:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     year = data.get("year") or timezone.localdate().year
     result = selectors.board(
         user=request.user, root=root, year=year, regime=data.get("regime") or None
@@ -157,7 +140,7 @@ def _communes(request: HttpRequest, designation: Designation | None = None) -> l
 def designation_create(request: HttpRequest) -> HttpResponse:
     """Record a designation decision for a commune."""
     if not can_manage_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     communes = _communes(request)
     initial = {}
     if request.GET.get("unit"):
@@ -167,26 +150,23 @@ def designation_create(request: HttpRequest) -> HttpResponse:
     form = DesignationForm(
         request.POST or None, request.FILES or None, communes=communes, initial=initial
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                designation = services.designation_create(actor=request.user, data=form.to_input())
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                _errors(form, exc, DESIGNATION_ERRORS)
-            else:
-                messages.success(request, _("Đã ghi nhận địa bàn trọng điểm."))
-                return redirect("hotspots:detail", pk=designation.pk)
-        status = 400
-    return render(request, "hotspots/form.html", {"form": form, "mode": "create"}, status=status)
+    return form_view(
+        request,
+        form,
+        services.designation_create,
+        template="hotspots/form.html",
+        context={"mode": "create"},
+        arguments=lambda _data: {"data": form.to_input()},
+        success_url=lambda saved: reverse("hotspots:detail", args=[saved.pk]),
+        success_message=_("Đã ghi nhận địa bàn trọng điểm."),
+        not_found_message=selectors.not_found_message(),
+    )
 
 
 def _managed(request: HttpRequest, pk: int) -> Designation:
     designation = selectors.designation_get(user=request.user, pk=pk)
     if not can_manage(request.user, designation.orgunit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return designation
 
 
@@ -214,26 +194,16 @@ def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         communes=_communes(request, designation),
         stored=initial,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.designation_update(
-                    actor=request.user, designation=designation, data=form.to_input()
-                )
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                _errors(form, exc, DESIGNATION_ERRORS)
-            else:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("hotspots:detail", pk=designation.pk)
-        status = 400
-    return render(
+    return form_view(
         request,
-        "hotspots/form.html",
-        {"form": form, "mode": "edit", "designation": designation},
-        status=status,
+        form,
+        services.designation_update,
+        template="hotspots/form.html",
+        context={"mode": "edit", "designation": designation},
+        arguments=lambda _data: {"designation": designation, "data": form.to_input()},
+        success_url=reverse("hotspots:detail", args=[designation.pk]),
+        success_message=_("Đã lưu thay đổi."),
+        not_found_message=selectors.not_found_message(),
     )
 
 
@@ -269,23 +239,28 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _post(
     request: HttpRequest,
     pk: int,
-    form_class: type,
+    form_class: type[BootstrapForm],
     form_key: str,
-    call: Any,
+    service: Callable[..., Any],
     done: str,
-    renames: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """Handle one workflow form on the detail page: parse, call the service, redirect or re-show."""
+    """Handle one workflow form on the detail page: parse, call the service, redirect or re-show.
+
+    The service is called with the designation and the form's cleaned data; the form's
+    ``service_field_map`` puts the service's field errors on its fields.
+    """
     designation = _managed(request, pk)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            call(designation, form.cleaned_data)
-        except PermissionDenied as exc:
-            raise Http404(selectors.not_found_message()) from exc
-        except ValidationError as exc:
-            _errors(form, exc, renames)
-        else:
+        ok, _saved = call_service(
+            form,
+            service,
+            not_found_message=selectors.not_found_message(),
+            actor=current_user(request),
+            designation=designation,
+            **form.cleaned_data,
+        )
+        if ok:
             messages.success(request, done)
             return redirect("hotspots:detail", pk=designation.pk)
     designation = selectors.designation_get(user=request.user, pk=pk)
@@ -300,7 +275,7 @@ def responsibility_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         ResponsibilityForm,
         "responsibility_form",
-        lambda d, c: services.responsibility_create(actor=request.user, designation=d, **c),
+        services.responsibility_create,
         _("Đã thêm phân công phụ trách."),
     )
 
@@ -311,8 +286,8 @@ def responsibility_delete(request: HttpRequest, pk: int, item: int) -> HttpRespo
     designation = _managed(request, pk)
     responsibility = Responsibility.objects.filter(designation=designation, pk=item).first()
     if responsibility is None:
-        raise Http404(selectors.not_found_message())
-    services.responsibility_delete(actor=request.user, responsibility=responsibility)
+        raise not_found(selectors.not_found_message())
+    services.responsibility_delete(actor=current_user(request), responsibility=responsibility)
     messages.success(request, _("Đã bỏ phân công."))
     return redirect("hotspots:detail", pk=designation.pk)
 
@@ -325,7 +300,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         TaskForm,
         "task_form",
-        lambda d, c: services.plan_task_create(actor=request.user, designation=d, **c),
+        services.plan_task_create,
         _("Đã thêm nhiệm vụ vào kế hoạch chuyển hóa."),
     )
 
@@ -338,9 +313,8 @@ def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         RemovalProposalForm,
         "proposal_form",
-        lambda d, c: services.designation_removal_propose(actor=request.user, designation=d, **c),
+        services.designation_removal_propose,
         _("Đã ghi nhận đề nghị đưa ra khỏi diện."),
-        PROPOSAL_ERRORS,
     )
 
 
@@ -352,9 +326,8 @@ def removal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         RemovalForm,
         "removal_form",
-        lambda d, c: services.designation_remove(actor=request.user, designation=d, **c),
+        services.designation_remove,
         _("Đã ghi nhận quyết định đưa ra khỏi diện."),
-        REMOVAL_ERRORS,
     )
 
 
@@ -366,9 +339,8 @@ def relapse_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         RelapseForm,
         "relapse_form",
-        lambda d, c: services.relapse_create(actor=request.user, designation=d, **c),
+        services.relapse_create,
         _("Đã ghi nhận địa bàn tái phức tạp."),
-        RELAPSE_ERRORS,
     )
 
 
@@ -379,7 +351,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     unit = task.designation.orgunit
     if not can_report_progress(request.user, unit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     manage = can_manage(request.user, unit)
     report_initial = {
         "progress": task.progress,
@@ -397,29 +369,31 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task_form = TaskForm(request.POST if which == "task" and manage else None, stored=task_initial)
     status = 200
     if which == "task" and not manage:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     if which in ("report", "task"):
         bound = report_form if which == "report" else task_form
         if bound.is_valid():
             data = bound.cleaned_data
-            try:
-                if which == "report":
-                    services.plan_task_report(
-                        actor=request.user,
-                        task=task,
-                        progress=data["progress"],
-                        status=data["status"],
-                        completed_on=data.get("completed_on"),
-                        evidence=data.get("evidence") or "",
-                        evidence_file=data.get("evidence_file") or None,
-                    )
-                else:
-                    services.plan_task_update(actor=request.user, task=task, **data)
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                _errors(bound, exc)
-            else:
+            service: Callable[..., PlanTask] = services.plan_task_update
+            arguments: dict[str, Any] = data
+            if which == "report":
+                service = services.plan_task_report
+                arguments = {
+                    "progress": data["progress"],
+                    "status": data["status"],
+                    "completed_on": data.get("completed_on"),
+                    "evidence": data.get("evidence") or "",
+                    "evidence_file": data.get("evidence_file") or None,
+                }
+            ok, _saved = call_service(
+                bound,
+                service,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
+                task=task,
+                **arguments,
+            )
+            if ok:
                 messages.success(request, _("Đã cập nhật nhiệm vụ."))
                 return redirect("hotspots:detail", pk=task.designation_id)
         status = 400
@@ -439,11 +413,11 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _serve(field: FieldFile) -> HttpResponseBase:
     if not field:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     try:
         handle = field.open("rb")
     except FileNotFoundError as exc:
-        raise Http404(selectors.not_found_message()) from exc
+        raise not_found(selectors.not_found_message()) from exc
     content_type = mimetypes.guess_type(field.name or "")[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -460,7 +434,7 @@ def attachment(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
         return _serve(designation.decision_file)
     if which == "removal":
         return _serve(designation.removal_file)
-    raise Http404(selectors.not_found_message())
+    raise not_found(selectors.not_found_message())
 
 
 @login_required

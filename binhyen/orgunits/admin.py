@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from binhyen.core.web import current_user
 from binhyen.orgunits import services
 from binhyen.orgunits.models import Lineage, OrgUnit
 
@@ -92,7 +93,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if fields:
             services.orgunit_update(
-                actor=request.user,
+                actor=current_user(request),
                 unit=OrgUnit.objects.select_related("parent").get(pk=obj.pk),
                 **fields,
             )

@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from binhyen.core.schemas import OFFSET_MAX
+from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
 from binhyen.orgunits import selectors, services
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.schemas import (
@@ -34,11 +32,6 @@ from binhyen.orgunits.schemas import (
 router = Router(tags=["orgunits"])
 
 MAX_ADDRESS = 500
-
-
-class PageQuery(Schema):
-    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class UnitListQuery(PageQuery):
@@ -59,34 +52,17 @@ class ResolveQuery(Schema):
     on: date | None = Field(None, description="Resolve as of this day (YYYY-MM-DD)")
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found(field: str | None = "code") -> Status:
-    return Status(404, {"message": selectors.not_found_message(), "field": field})
-
-
-def _page(queryset: Any, page: PageQuery) -> dict[str, Any]:
-    return {
-        "count": queryset.count(),
-        "items": list(queryset.select_related("parent")[page.offset : page.offset + page.limit]),
-    }
-
-
 @router.get(
     "",
     response={200: UnitPageOut, 404: ErrorOut},
     summary="Search the units you may read",
 )
 def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     parent = None
     if filters.parent:
-        try:
+        with not_found_as("parent", selectors.not_found_message()):
             parent = selectors.unit_get(user=user, code=filters.parent)
-        except Http404:
-            return _not_found("parent")
     queryset = selectors.unit_search(
         user=user,
         q=filters.q,
@@ -95,7 +71,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> Any:
         on=filters.on,
         current_only=filters.current,
     )
-    return _page(queryset, filters)
+    return api_page(queryset.select_related("parent"), filters)
 
 
 def _resolve_address(text: str, on: date | None) -> Any:
@@ -115,7 +91,7 @@ def unit_resolve(request: HttpRequest, params: Query[ResolveQuery]) -> Any:
     if not text:
         return Status(422, {"message": _("Hãy nhập địa chỉ cần tra cứu."), "field": "address"})
     match = _resolve_address(text, params.on)
-    user = _user(request)
+    user = api_user(request)
     if match is None or not selectors.units_visible(user=user, units=[match.unit]):
         return Status(
             404,
@@ -141,10 +117,8 @@ def unit_resolve(request: HttpRequest, params: Query[ResolveQuery]) -> Any:
     summary="One unit",
 )
 def unit_detail(request: HttpRequest, code: str) -> Any:
-    try:
-        return selectors.unit_get(user=_user(request), code=code)
-    except Http404:
-        return _not_found()
+    with not_found_as("code", selectors.not_found_message()):
+        return selectors.unit_get(user=api_user(request), code=code)
 
 
 @router.patch(
@@ -153,18 +127,14 @@ def unit_detail(request: HttpRequest, code: str) -> Any:
     summary="Change a unit (catalogue units: population, households, note only)",
 )
 def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("code", selectors.not_found_message()):
         unit = selectors.unit_get(user=user, code=code)
-    except Http404:
-        return _not_found()
     fields = payload.dict(exclude_unset=True)
     if not fields:
         return Status(400, {"message": _("Không có trường nào để cập nhật."), "field": None})
-    try:
+    with not_found_as("code", selectors.not_found_message()):
         unit = services.orgunit_update(actor=user, unit=unit, **fields)
-    except PermissionDenied:
-        return _not_found()
     return OrgUnit.objects.select_related("parent").get(pk=unit.pk)
 
 
@@ -174,13 +144,11 @@ def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
     summary="The units directly below a unit",
 )
 def unit_children(request: HttpRequest, code: str, filters: Query[ChildrenQuery]) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("code", selectors.not_found_message()):
         unit = selectors.unit_get(user=user, code=code)
-    except Http404:
-        return _not_found()
     queryset = selectors.unit_children(user=user, unit=unit, q=filters.q, kind=filters.kind)
-    return _page(queryset, filters)
+    return api_page(queryset.select_related("parent"), filters)
 
 
 @router.post(
@@ -189,15 +157,10 @@ def unit_children(request: HttpRequest, code: str, filters: Query[ChildrenQuery]
     summary="Add a village or establishment to an open commune",
 )
 def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("code", selectors.not_found_message()):
         parent = selectors.unit_get(user=user, code=code)
-    except Http404:
-        return _not_found()
-    try:
         unit = services.orgunit_create(actor=user, parent=parent, **payload.dict())
-    except PermissionDenied:
-        return _not_found()
     return Status(201, OrgUnit.objects.select_related("parent").get(pk=unit.pk))
 
 
@@ -207,11 +170,9 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) ->
     summary="Predecessors and successors of a unit across boundary changes",
 )
 def unit_lineage(request: HttpRequest, code: str) -> Any:
-    user = _user(request)
-    try:
+    user = api_user(request)
+    with not_found_as("code", selectors.not_found_message()):
         unit = selectors.unit_get(user=user, code=code)
-    except Http404:
-        return _not_found()
     lineage = selectors.unit_lineage(user=user, unit=unit)
     return {
         side: [

@@ -1,7 +1,7 @@
 """REST twin of the village import page: ``/api/v1/orgunits/<commune>/import``.
 
 The spreadsheet (``.xlsx`` or ``.csv``, multipart field ``file``) goes through the same
-``bulk_import.import_units`` as the page, so the rules are the page's: all rows are created
+``excel.import_units`` as the page, so the rules are the page's: all rows are created
 or none; every problem comes back as ``{row, field, message}`` (``row`` as seen in Excel,
 ``field`` the column header; no row and ``file`` for a problem of the whole file) with a 400.
 Only an open commune the caller may change (``CHANGE_UNITS``) can be imported into or have
@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.accounts import permissions
 from binhyen.core import tabular
-from binhyen.orgunits import bulk_import, selectors
+from binhyen.core.api_kit import api_user
+from binhyen.core.web import not_found
+from binhyen.orgunits import excel, selectors
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.schemas import ErrorOut, UnitBriefOut
 
@@ -43,17 +44,13 @@ class OrgUnitImportOut(Schema):
     units: list[UnitBriefOut]
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def _commune_to_change(user: Any, code: str) -> OrgUnit:
     """Return the open commune ``user`` may change, as the import page does (else 404)."""
     unit = selectors.unit_get(user=user, code=code)
     if not permissions.has_perm_on(user, permissions.CHANGE_UNITS, unit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     if unit.kind != UnitKind.COMMUNE or not unit.is_current:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return unit
 
 
@@ -73,15 +70,12 @@ def unit_import(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file``; 400 lists every problem, and nothing is created."""
-    user = _user(request)
+    user = api_user(request)
     commune = _commune_to_change(user, code)
     problems = tabular.upload_problems(file)
     if problems or file is None:
         return Status(400, tabular.refusal(problems))
-    try:
-        result = bulk_import.import_units(actor=user, commune=commune, upload=file)
-    except PermissionDenied as exc:
-        raise Http404(selectors.not_found_message()) from exc
+    result = excel.import_units(actor=user, commune=commune, upload=file)
     if not result.ok:
         return Status(400, tabular.refusal(result.problems))
     return Status(201, {"created": len(result.created), "units": result.created})
@@ -95,15 +89,13 @@ def unit_import(
         "responses": {
             200: {
                 "description": "The template",
-                "content": {bulk_import.XLSX_CONTENT_TYPE: {}},
+                "content": {excel.XLSX_CONTENT_TYPE: {}},
             }
         }
     },
 )
 def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune_to_change(_user(request), code)
-    response = HttpResponse(
-        bulk_import.template_workbook(commune), content_type=bulk_import.XLSX_CONTENT_TYPE
-    )
+    commune = _commune_to_change(api_user(request), code)
+    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-don-vi-{commune.code}.xlsx"'
     return response

@@ -152,7 +152,7 @@ class UnitCloseForm(BootstrapForm):
 
 
 class ImportForm(BootstrapForm):
-    """The uploaded spreadsheet; its content is checked by ``bulk_import``."""
+    """The uploaded spreadsheet; its content is checked by ``excel``."""
 
     file = forms.FileField(
         label=_("Tệp Excel (.xlsx) hoặc CSV"),

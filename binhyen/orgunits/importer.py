@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,6 +48,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.core.text import fold
 from binhyen.orgunits.models import (
@@ -225,6 +226,23 @@ class ImportReport:
 def reform_date() -> date:
     """Return the day the 2025 units took effect (``settings.BOUNDARY_REFORM_DATE``)."""
     return date.fromisoformat(str(settings.BOUNDARY_REFORM_DATE))
+
+
+class _Placed(NamedTuple):
+    """A unit stored by the import: its id, path, kind and end of validity."""
+
+    pk: int
+    path: str
+    kind: str
+    valid_to: date | None
+
+
+class _Moved(NamedTuple):
+    """A catalogue unit whose path changed, and by how many levels."""
+
+    old_path: str
+    new_path: str
+    level_delta: int
 
 
 def _split_prefix(name: str, kind: str, type_hint: str | None) -> tuple[str, str]:
@@ -666,9 +684,9 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
         for row in OrgUnit.objects.filter(kind__in=MAP_KINDS).values("id", "code", *UNIT_FIELDS)
     }
     report.units_not_in_source = sum(1 for code in existing if code not in by_code)
-    # code → (id, path, kind, valid_to): enough to place children and to let ``clean()``
-    # check the parent without loading it.
-    placed: dict[str, tuple[int, str, str, date | None]] = {}
+    # code → where the unit stands: enough to place children and to let ``clean()`` check
+    # the parent without loading it.
+    placed: dict[str, _Placed] = {}
     stubs: dict[str, OrgUnit] = {}
 
     def parent_stub(code: str) -> OrgUnit:
@@ -677,7 +695,7 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
             stubs[code] = OrgUnit(pk=pk, code=code, path=path, kind=kind, valid_to=valid_to)
         return stubs[code]
 
-    moved: list[tuple[str, str, int]] = []
+    moved: list[_Moved] = []
     now = timezone.now()
     levels: dict[int, list[UnitSpec]] = defaultdict(list)
     for unit in source.units:
@@ -693,7 +711,7 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
         to_update: list[OrgUnit] = []
         for spec in levels[level]:
             parent = placed[spec.parent_code] if spec.parent_code else None
-            path = f"{parent[1] if parent else '/'}{spec.code}/"
+            path = f"{parent.path if parent else '/'}{spec.code}/"
             wanted = {
                 "official_code": spec.official_code,
                 "name": spec.name,
@@ -713,7 +731,7 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
             row = existing.get(spec.code)
             if row is not None and all(row[f] == wanted[f] for f in UNIT_FIELDS):
                 report.units_unchanged += 1
-                placed[spec.code] = (row["id"], path, spec.kind, spec.valid_to)
+                placed[spec.code] = _Placed(row["id"], path, spec.kind, spec.valid_to)
                 continue
             obj = OrgUnit(code=spec.code, **wanted)
             if spec.parent_code:
@@ -725,13 +743,13 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
                 obj.pk = row["id"]
                 obj.updated_at = now
                 to_update.append(obj)
-                placed[spec.code] = (row["id"], path, spec.kind, spec.valid_to)
+                placed[spec.code] = _Placed(row["id"], path, spec.kind, spec.valid_to)
                 if row["path"] != path:
-                    moved.append((row["path"], path, level - row["level"]))
+                    moved.append(_Moved(row["path"], path, level - row["level"]))
         if to_create:
             OrgUnit.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
             for obj in to_create:
-                placed[obj.code] = (obj.pk, obj.path, obj.kind, obj.valid_to)
+                placed[obj.code] = _Placed(obj.pk, obj.path, obj.kind, obj.valid_to)
         if to_update:
             OrgUnit.objects.bulk_update(
                 to_update, [*UNIT_FIELDS, "updated_at"], batch_size=BATCH_SIZE
@@ -749,10 +767,10 @@ def _sync_units(source: MapSource, report: ImportReport, stdout: Writer | None) 
             },
         )
     report.descendants_moved = _move_descendants(moved)
-    return {code: info[0] for code, info in placed.items()}
+    return {code: info.pk for code, info in placed.items()}
 
 
-def _move_descendants(moved: list[tuple[str, str, int]]) -> int:
+def _move_descendants(moved: list[_Moved]) -> int:
     """Rewrite paths of user-created units below catalogue units whose path changed."""
     count = 0
     for old_path, new_path, delta in moved:
@@ -842,7 +860,9 @@ def _count(source: MapSource, report: ImportReport) -> None:
 
 
 @transaction.atomic
-def orgunits_import_map(*, actor: Any = None, stdout: Writer | None = None) -> ImportReport:
+def orgunits_import_map(
+    *, actor: Actor | None = None, stdout: Writer | None = None
+) -> ImportReport:
     """Bring the administrative map in the database in line with the unit packages.
 
     Writes only differences, in bulk, in one transaction, and records one audit event when

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
@@ -103,7 +104,7 @@ def editable_fields(unit: OrgUnit) -> tuple[str, ...]:
     return CHILD_FIELDS if unit.kind in CREATABLE_KINDS else CATALOGUE_FIELDS
 
 
-def _require_change(actor: Any, unit: OrgUnit) -> None:
+def _require_change(actor: Actor, unit: OrgUnit) -> None:
     if not permissions.has_perm_on(actor, permissions.CHANGE_UNITS, unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi đơn vị này."))
 
@@ -288,7 +289,7 @@ def _raise_fields(errors: list[RowError]) -> None:
 @transaction.atomic
 def orgunit_create(
     *,
-    actor: Any,
+    actor: Actor,
     parent: OrgUnit,
     kind: str,
     subkind: str,
@@ -333,7 +334,7 @@ def orgunit_create(
 
 @transaction.atomic
 def orgunit_bulk_create(
-    *, actor: Any, commune: OrgUnit, rows: Sequence[UnitInput], source: str = ""
+    *, actor: Actor, commune: OrgUnit, rows: Sequence[UnitInput], source: str = ""
 ) -> list[OrgUnit]:
     """Create every row under ``commune`` or none: ``BulkValidationError`` lists all problems.
 
@@ -445,7 +446,7 @@ def orgunit_update_validate(*, unit: OrgUnit, fields: dict[str, Any]) -> dict[st
 
 
 @transaction.atomic
-def orgunit_update(*, actor: Any, unit: OrgUnit, **fields: Any) -> OrgUnit:
+def orgunit_update(*, actor: Actor, unit: OrgUnit, **fields: Any) -> OrgUnit:
     """Change the editable fields of ``unit`` (see ``editable_fields``); audit what changed."""
     _require_change(actor, unit)
     # Lock the row alone: PostgreSQL refuses FOR UPDATE across the nullable parent join.
@@ -474,7 +475,7 @@ def orgunit_update(*, actor: Any, unit: OrgUnit, **fields: Any) -> OrgUnit:
 
 
 @transaction.atomic
-def orgunit_close(*, actor: Any, unit: OrgUnit, valid_to: date) -> OrgUnit:
+def orgunit_close(*, actor: Actor, unit: OrgUnit, valid_to: date) -> OrgUnit:
     """Close a village or establishment on ``valid_to`` (its last day); units are never deleted."""
     _require_change(actor, unit)
     unit = _lock(unit)

@@ -8,15 +8,11 @@ answers 404 when the user lacks ``CHANGE_UNITS`` on the unit, so existence never
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,8 +20,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions
-from binhyen.core.forms import add_service_errors
-from binhyen.orgunits import bulk_import, selectors, services
+from binhyen.core.web import (
+    call_service,
+    current_user,
+    form_view,
+    not_found,
+    paginate,
+    querystring,
+)
+from binhyen.orgunits import excel, selectors, services
 from binhyen.orgunits.forms import (
     ChildSearchForm,
     ImportForm,
@@ -39,21 +42,13 @@ from binhyen.orgunits.models import OrgUnit, UnitKind
 PICKER_LIMIT = 20
 
 
-def _page(request: HttpRequest, queryset: QuerySet[OrgUnit]) -> Page:
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _querystring(**params: Any) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
-
-
 def _unit_to_change(request: HttpRequest, code: str, *, commune_only: bool = False) -> OrgUnit:
     """Return the unit if the user may change it (and it is an open commune when asked)."""
     unit = selectors.unit_get(user=request.user, code=code)
     if not permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     if commune_only and (unit.kind != UnitKind.COMMUNE or not unit.is_current):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return unit
 
 
@@ -95,11 +90,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             kind=params["kind"] or None,
             current_only=bool(params["current"]),
         ).select_related("parent")
-        page = _page(request, results)
+        page = paginate(request, results)
     return render(
         request,
         "orgunits/list.html",
-        {"form": form, "page": page, "querystring": _querystring(**params)},
+        {"form": form, "page": page, "querystring": querystring(**params)},
         status=status,
     )
 
@@ -110,7 +105,7 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
     """Return up to 20 matches as a list for the picker; without htmx, show the full list."""
     q = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
     if not getattr(request, "htmx", False):
-        return redirect(f"{reverse('orgunits:list')}?{_querystring(q=q)}")
+        return redirect(f"{reverse('orgunits:list')}?{querystring(q=q)}")
     results: list[OrgUnit] = []
     if q.strip():
         results = list(
@@ -128,9 +123,9 @@ def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
     return {
         "unit": unit,
         "children_form": form,
-        "children_page": _page(request, children),
+        "children_page": paginate(request, children),
         "children_q": q,
-        "children_querystring": _querystring(q=q, kind=kind),
+        "children_querystring": querystring(q=q, kind=kind),
         "children_total": selectors.unit_children(user=request.user, unit=unit).count()
         if (q or kind)
         else None,
@@ -190,47 +185,42 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     if kind not in services.CREATABLE_KINDS:
         kind = UnitKind.VILLAGE
     form = UnitCreateForm(request.POST if request.method == "POST" else None, kind=kind)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                unit = services.orgunit_create(
-                    actor=request.user,
-                    parent=commune,
-                    kind=data["kind"],
-                    subkind=data["subkind"],
-                    name=data["name"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    population=data["population"],
-                    households=data["households"],
-                    address=data["address"],
-                    note=data["note"],
-                )
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã thêm “%(name)s”.") % {"name": unit.name})
-                if "add_another" in request.POST:
-                    url = reverse("orgunits:create", args=[commune.code])
-                    return redirect(f"{url}?{_querystring(kind=unit.kind)}")
-                return redirect("orgunits:detail", code=unit.code)
-        status = 400
-    return render(
+
+    def next_url(unit: OrgUnit) -> str:
+        if "add_another" in request.POST:
+            url = reverse("orgunits:create", args=[commune.code])
+            return f"{url}?{querystring(kind=unit.kind)}"
+        return reverse("orgunits:detail", args=[unit.code])
+
+    return form_view(
         request,
-        "orgunits/form.html",
-        {
+        form,
+        services.orgunit_create,
+        template="orgunits/form.html",
+        context={
             "unit": commune,
-            "form": form,
             "mode": "create",
             "kind": form.kind_value,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
-        status=status,
+        arguments=lambda data: {"parent": commune, **{k: data[k] for k in CREATE_FIELDS}},
+        success_url=next_url,
+        success_message=lambda unit: _("Đã thêm “%(name)s”.") % {"name": unit.name},
+        not_found_message=selectors.not_found_message(),
     )
+
+
+CREATE_FIELDS = (
+    "kind",
+    "subkind",
+    "name",
+    "latitude",
+    "longitude",
+    "population",
+    "households",
+    "address",
+    "note",
+)
 
 
 @login_required
@@ -238,43 +228,27 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
 def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit a unit's editable fields; villages and establishments may also be closed here."""
     unit = _unit_to_change(request, code)
-    form = UnitEditForm(request.POST if request.method == "POST" else None, unit=unit)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                unit = services.orgunit_update(actor=request.user, unit=unit, **form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("orgunits:detail", code=unit.code)
-        status = 400
-    return _edit_page(request, unit, form, UnitCloseForm(), status)
-
-
-def _edit_page(
-    request: HttpRequest,
-    unit: OrgUnit,
-    form: UnitEditForm,
-    close_form: UnitCloseForm,
-    status: int,
-) -> HttpResponse:
-    return render(
+    return form_view(
         request,
-        "orgunits/form.html",
-        {
-            "unit": unit,
-            "form": form,
-            "close_form": close_form,
-            "mode": "edit",
-            "can_close": unit.kind in services.CREATABLE_KINDS and unit.is_current,
-            "ancestors": selectors.unit_ancestors(unit, user=request.user),
-        },
-        status=status,
+        UnitEditForm(request.POST if request.method == "POST" else None, unit=unit),
+        services.orgunit_update,
+        template="orgunits/form.html",
+        context=_edit_context(request, unit, UnitCloseForm()),
+        arguments=lambda data: {"unit": unit, **data},
+        success_url=lambda saved: reverse("orgunits:detail", args=[saved.code]),
+        success_message=_("Đã lưu thay đổi."),
+        not_found_message=selectors.not_found_message(),
     )
+
+
+def _edit_context(request: HttpRequest, unit: OrgUnit, close_form: UnitCloseForm) -> dict[str, Any]:
+    return {
+        "unit": unit,
+        "close_form": close_form,
+        "mode": "edit",
+        "can_close": unit.kind in services.CREATABLE_KINDS and unit.is_current,
+        "ancestors": selectors.unit_ancestors(unit, user=request.user),
+    }
 
 
 @login_required
@@ -283,21 +257,22 @@ def unit_close(request: HttpRequest, code: str) -> HttpResponse:
     """Close a village or establishment (it stays in history, never deleted)."""
     unit = _unit_to_change(request, code)
     if unit.kind not in services.CREATABLE_KINDS:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     close_form = UnitCloseForm(request.POST)
     if close_form.is_valid():
-        try:
-            services.orgunit_close(
-                actor=request.user, unit=unit, valid_to=close_form.cleaned_data["valid_to"]
-            )
-        except PermissionDenied as exc:
-            raise Http404(selectors.not_found_message()) from exc
-        except ValidationError as exc:
-            add_service_errors(close_form, exc)
-        else:
+        ok, _closed = call_service(
+            close_form,
+            services.orgunit_close,
+            not_found_message=selectors.not_found_message(),
+            actor=current_user(request),
+            unit=unit,
+            valid_to=close_form.cleaned_data["valid_to"],
+        )
+        if ok:
             messages.success(request, _("Đã ghi nhận “%(name)s” giải thể.") % {"name": unit.name})
             return redirect("orgunits:detail", code=unit.code)
-    return _edit_page(request, unit, UnitEditForm(unit=unit), close_form, 400)
+    context = {"form": UnitEditForm(unit=unit), **_edit_context(request, unit, close_form)}
+    return render(request, "orgunits/form.html", context, status=400)
 
 
 @login_required
@@ -311,11 +286,11 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = bulk_import.import_units(
-                    actor=request.user, commune=commune, upload=form.cleaned_data["file"]
+                result = excel.import_units(
+                    actor=current_user(request), commune=commune, upload=form.cleaned_data["file"]
                 )
             except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
+                raise not_found(selectors.not_found_message()) from exc
             if result.ok:
                 count = len(result.created)
                 messages.success(
@@ -332,8 +307,8 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
             "unit": commune,
             "form": form,
             "result": result,
-            "columns": bulk_import.COLUMNS,
-            "max_rows": bulk_import.MAX_ROWS,
+            "columns": excel.COLUMNS,
+            "max_rows": excel.MAX_ROWS,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
         status=status,
@@ -341,7 +316,7 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=bulk_import.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -351,9 +326,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
     """Download the import template for this commune."""
     commune = _unit_to_change(request, code, commune_only=True)
-    return _xlsx_response(
-        bulk_import.template_workbook(commune), f"mau-nhap-don-vi-{commune.code}.xlsx"
-    )
+    return _xlsx_response(excel.template_workbook(commune), f"mau-nhap-don-vi-{commune.code}.xlsx")
 
 
 @login_required
@@ -366,5 +339,5 @@ def unit_export(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
     children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
-    content = bulk_import.export_workbook(children.iterator(chunk_size=1000), unit.name)
+    content = excel.export_workbook(children.iterator(chunk_size=1000), unit.name)
     return _xlsx_response(content, f"don-vi-truc-thuoc-{unit.code}.xlsx")

@@ -19,23 +19,26 @@ for bad input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from binhyen.core.api_kit import api_user
 from binhyen.core.schemas import OFFSET_MAX
-from binhyen.orgunits.models import UnitKind
-from binhyen.tips import media, pow, selectors, services
+from binhyen.core.web import not_found
+from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.tips import guard, media, pow, selectors, services
 from binhyen.tips import permissions as tip_perms
+from binhyen.tips.inputs import TipInput
 from binhyen.tips.models import Category, Channel, Tip, TipMessage
-from binhyen.tips.ratelimit import RateLimited, rate_limit_hit
 from binhyen.tips.schemas import (
     AssignIn,
     ChallengeOut,
@@ -63,21 +66,17 @@ from binhyen.tips.schemas import (
     TransferIn,
     ValuableIn,
 )
-from binhyen.tips.views import too_large, too_large_message
 
 router = Router(tags=["tips"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 ACTION_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-T = TypeVar("T")
 
 
 def _guard(request: HttpRequest, scope: str) -> None:
-    if too_large(request):
-        raise HttpError(413, too_large_message())
     try:
-        rate_limit_hit(scope, request)
-    except RateLimited as exc:
-        raise HttpError(429, exc.message) from None
+        guard.public_request_admit(request, scope)
+    except guard.Refused as exc:
+        raise HttpError(exc.status, exc.message) from None
 
 
 def _bad(field: str, message: str) -> ValidationError:
@@ -95,22 +94,41 @@ def challenge(request: HttpRequest) -> Any:
 @router.post("/", auth=None, response={201: ReceiptOut, **ERRORS})
 def submit(request: HttpRequest, payload: TipSubmitIn) -> Any:
     """Submit a tip (anonymous unless contact details are given and ``anonymous`` is false)."""
-    _guard(request, "submit")
+    try:
+        submitted = guard.public_tip_submit(
+            request, channel=Channel.API, parse=lambda: _submission(payload)
+        )
+    except guard.Refused as exc:
+        if exc.field:
+            raise _bad(exc.field, exc.message) from None
+        raise HttpError(exc.status, exc.message) from None
+    tip = submitted.tip
+    return Status(
+        201,
+        ReceiptOut(
+            tracking_code=tip.tracking_code,
+            secret=submitted.secret,
+            status=tip.status,
+            unit=tip.orgunit.name,
+            ack_due_at=tip.ack_due_at,
+            due_at=tip.due_at,
+        ),
+    )
+
+
+def _submission(payload: TipSubmitIn) -> guard.PublicSubmission:
+    """Read the schema the way the web form reads its fields (400 naming the field)."""
     if payload.website:
         raise _bad("website", _("Trường chống gửi tự động phải để trống."))
     if payload.proof is None:
         raise _bad("proof", _("Thiếu bước xác minh chống gửi tự động (lấy ở /tips/challenge)."))
-    try:
-        pow.challenge_verify(payload.proof.token, payload.proof.solution)
-    except pow.ChallengeError as exc:
-        raise _bad("proof", str(exc)) from None
     contact = payload.contact
     if not payload.anonymous and (contact is None or not (contact.phone or contact.email)):
         raise _bad(
             "contact",
             _("Hãy cho biết số điện thoại hoặc thư điện tử, hoặc gửi ẩn danh."),
         )
-    data = services.TipInput(
+    data = TipInput(
         kind=payload.kind,
         description=payload.description,
         category_code=payload.category,
@@ -127,18 +145,8 @@ def submit(request: HttpRequest, payload: TipSubmitIn) -> Any:
         contact_phone=contact.phone if contact and not payload.anonymous else "",
         contact_email=contact.email if contact and not payload.anonymous else "",
     )
-    submitted = services.tip_submit(actor=None, data=data, channel=Channel.API)
-    tip = submitted.tip
-    return Status(
-        201,
-        ReceiptOut(
-            tracking_code=tip.tracking_code,
-            secret=submitted.secret,
-            status=tip.status,
-            unit=tip.orgunit.name,
-            ack_due_at=tip.ack_due_at,
-            due_at=tip.due_at,
-        ),
+    return guard.PublicSubmission(
+        data=data, proof_token=payload.proof.token, proof_solution=payload.proof.solution
     )
 
 
@@ -235,7 +243,7 @@ class InboxQuery(Schema):
 def inbox(request: HttpRequest, query: Query[InboxQuery]) -> Any:
     """List the tips the caller may triage (contact details are never included)."""
     tips = selectors.tip_inbox(
-        user=request.user,
+        user=api_user(request),
         filters=selectors.InboxFilter(
             status=query.status, kind=query.kind, overdue=query.overdue, mine=query.mine, q=query.q
         ),
@@ -247,23 +255,19 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> Any:
 @router.get("/{int:tip_id}", response={200: TipOut, 404: ErrorOut})
 def detail(request: HttpRequest, tip_id: int) -> Any:
     """One tip the caller may triage; a tip of another unit answers 404 like a missing one."""
-    return _tip_out(selectors.tip_get(user=request.user, pk=tip_id))
+    return _tip_out(selectors.tip_get(user=api_user(request), pk=tip_id))
 
 
 # --- officer actions -----------------------------------------------------------------------------
 
 
-def _officer_tip(request: HttpRequest, tip_id: int) -> Tip:
-    return selectors.tip_get(user=request.user, pk=tip_id)
-
-
-def _act(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call a triage service: no right → 404; a refusal without a field (the tip's state,
-    e.g. claimed by someone else) → 409; a field error → 400 with that field."""
+@contextmanager
+def _state_refusal_is_409() -> Iterator[None]:
+    """Answer 409 for a triage refusal without a field: it is about the tip's state (claimed
+    by someone else, already concluded, ...). No right (404) and a field error (400) are the
+    central answers of the API (``binhyen.core.api_kit``)."""
     try:
-        return fn(**kwargs)
-    except PermissionDenied:
-        raise Http404(selectors.not_found_message()) from None
+        yield
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise
@@ -284,8 +288,8 @@ def _message_out(message: TipMessage) -> MessageOut:
 @router.get("/reply-templates", response={200: list[ReplyTemplateOut]})
 def reply_templates(request: HttpRequest) -> Any:
     """The active reply templates (use a code in ``POST /{id}/messages``)."""
-    if not tip_perms.can_triage_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+    if not tip_perms.can_triage_anywhere(api_user(request)):
+        raise not_found(selectors.not_found_message())
     return [
         ReplyTemplateOut(code=t.code, name=t.name, body=t.body) for t in selectors.reply_templates()
     ]
@@ -294,82 +298,84 @@ def reply_templates(request: HttpRequest) -> Any:
 @router.post("/{int:tip_id}/claim", response={200: TipOut, **ACTION_ERRORS})
 def claim(request: HttpRequest, tip_id: int, payload: ClaimIn) -> Any:
     """Take the tip; ``take_over`` lets a supervisor take someone else's claim."""
-    tip = _officer_tip(request, tip_id)
-    return _tip_out(
-        _act(services.tip_claim, actor=request.user, tip=tip, take_over=payload.take_over)
-    )
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        done = services.tip_claim(actor=user, tip=tip, take_over=payload.take_over)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/release", response={200: TipOut, **ACTION_ERRORS})
 def release(request: HttpRequest, tip_id: int) -> Any:
     """Give the tip back to the queue (the claimer, or a supervisor)."""
-    tip = _officer_tip(request, tip_id)
-    return _tip_out(_act(services.tip_release, actor=request.user, tip=tip))
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        done = services.tip_release(actor=user, tip=tip)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/assign", response={200: TipOut, **ACTION_ERRORS})
 def assign(request: HttpRequest, tip_id: int, payload: AssignIn) -> Any:
     """Give the tip to an officer who may triage it (see the tip page's list)."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     assignee = selectors.tip_triage_officers(tip=tip).filter(pk=payload.assignee).first()
     if assignee is None:
         raise ValidationError({"assignee": _("Người được giao không có quyền xử lý tin này.")})
-    return _tip_out(_act(services.tip_assign, actor=request.user, tip=tip, assignee=assignee))
+    with _state_refusal_is_409():
+        done = services.tip_assign(actor=user, tip=tip, assignee=assignee)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/priority", response={200: TipOut, **ACTION_ERRORS})
 def priority(request: HttpRequest, tip_id: int, payload: PriorityIn) -> Any:
-    tip = _officer_tip(request, tip_id)
-    return _tip_out(
-        _act(services.tip_set_priority, actor=request.user, tip=tip, priority=payload.priority)
-    )
+    """Change the priority."""
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        done = services.tip_set_priority(actor=user, tip=tip, priority=payload.priority)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/classify", response={200: TipOut, **ACTION_ERRORS})
 def classify(request: HttpRequest, tip_id: int, payload: ClassifyIn) -> Any:
     """Correct the kind and category."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     category = None
     if payload.category:
         category = Category.objects.filter(code=payload.category, is_active=True).first()
         if category is None:
             raise ValidationError({"category": _("Nhóm tin không tồn tại.")})
-    return _tip_out(
-        _act(
-            services.tip_classify,
-            actor=request.user,
-            tip=tip,
-            kind=payload.kind,
-            category=category,
-        )
-    )
+    with _state_refusal_is_409():
+        done = services.tip_classify(actor=user, tip=tip, kind=payload.kind, category=category)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/state", response={200: TipOut, **ACTION_ERRORS})
 def state(request: HttpRequest, tip_id: int, payload: StateIn) -> Any:
     """Change the state: start verifying a new tip, conclude it (resolved or unfounded, with
     the outcome), or reopen a concluded tip (``verifying`` with a reason)."""
-    tip = _officer_tip(request, tip_id)
-    user = request.user
-    if payload.status != "verifying":
-        result = _act(
-            services.tip_conclude,
-            actor=user,
-            tip=tip,
-            status=payload.status,
-            outcome=payload.outcome,
-        )
-    elif tip.is_open:
-        result = _act(services.tip_verify_start, actor=user, tip=tip)
-    else:
-        result = _act(services.tip_reopen, actor=user, tip=tip, reason=payload.reason)
-    return _tip_out(result)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        if payload.status != "verifying":
+            done = services.tip_conclude(
+                actor=user, tip=tip, status=payload.status, outcome=payload.outcome
+            )
+        elif tip.is_open:
+            done = services.tip_verify_start(actor=user, tip=tip)
+        else:
+            done = services.tip_reopen(actor=user, tip=tip, reason=payload.reason)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/messages", response={201: MessageOut, **ACTION_ERRORS})
 def message(request: HttpRequest, tip_id: int, payload: MessageIn) -> Any:
     """Send a message to the citizen; a template's text is used when ``body`` is empty."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     body = payload.body
     if payload.template:
         template = selectors.reply_templates().filter(code=payload.template).first()
@@ -378,19 +384,22 @@ def message(request: HttpRequest, tip_id: int, payload: MessageIn) -> Any:
                 {"template": _("Không có mẫu trả lời “%(code)s”.") % {"code": payload.template}}
             )
         body = body.strip() or template.body
-    sent = _act(services.tip_reply, actor=request.user, tip=tip, body=body)
+    with _state_refusal_is_409():
+        sent = services.tip_reply(actor=user, tip=tip, body=body)
     return Status(201, _message_out(sent))
 
 
 @router.post("/{int:tip_id}/notes", response={201: MessageOut, **ACTION_ERRORS})
 def note(request: HttpRequest, tip_id: int, payload: NoteIn) -> Any:
     """Add an internal note (never shown to the citizen)."""
-    tip = _officer_tip(request, tip_id)
-    added = _act(services.tip_note_add, actor=request.user, tip=tip, body=payload.body)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        added = services.tip_note_add(actor=user, tip=tip, body=payload.body)
     return Status(201, _message_out(added))
 
 
-def _commune(code: str, field: str) -> Any:
+def _commune(code: str, field: str) -> OrgUnit:
     unit = selectors.public_unit(code=code.strip())
     if unit is None or unit.kind != UnitKind.COMMUNE:
         raise ValidationError(
@@ -402,24 +411,21 @@ def _commune(code: str, field: str) -> Any:
 @router.post("/{int:tip_id}/transfer", response={200: TipOut, **ACTION_ERRORS})
 def transfer(request: HttpRequest, tip_id: int, payload: TransferIn) -> Any:
     """Send the tip to another commune, or conclude it as passed on to another body."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     to_unit = _commune(payload.to_unit, "to_unit") if payload.to_unit.strip() else None
-    return _tip_out(
-        _act(
-            services.tip_transfer,
-            actor=request.user,
-            tip=tip,
-            reason=payload.reason,
-            to_unit=to_unit,
-            to_body=payload.to_body,
+    with _state_refusal_is_409():
+        done = services.tip_transfer(
+            actor=user, tip=tip, reason=payload.reason, to_unit=to_unit, to_body=payload.to_body
         )
-    )
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/place", response={200: TipOut, **ACTION_ERRORS})
 def place(request: HttpRequest, tip_id: int, payload: PlaceIn) -> Any:
     """Place a tip of a province queue (place unknown at intake) into one of its communes."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     if tip.orgunit.kind != UnitKind.PROVINCE:
         raise HttpError(
             409,
@@ -433,21 +439,16 @@ def place(request: HttpRequest, tip_id: int, payload: PlaceIn) -> Any:
                 % {"commune": commune.name, "province": tip.orgunit.name}
             }
         )
-    return _tip_out(
-        _act(
-            services.tip_transfer,
-            actor=request.user,
-            tip=tip,
-            reason=payload.reason,
-            to_unit=commune,
-        )
-    )
+    with _state_refusal_is_409():
+        done = services.tip_transfer(actor=user, tip=tip, reason=payload.reason, to_unit=commune)
+    return _tip_out(done)
 
 
 @router.get("/{int:tip_id}/duplicates", response={200: list[DuplicateOut], 404: ErrorOut})
 def duplicates(request: HttpRequest, tip_id: int) -> Any:
     """Tips that may report the same thing (same place, kind and time, similar text)."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     return [
         DuplicateOut(
             id=s.tip.pk,
@@ -458,17 +459,18 @@ def duplicates(request: HttpRequest, tip_id: int) -> Any:
             score=s.score,
             reasons=[str(r) for r in s.reasons],
         )
-        for s in selectors.tip_duplicates(user=request.user, tip=tip)
+        for s in selectors.tip_duplicates(user=user, tip=tip)
     ]
 
 
 @router.post("/{int:tip_id}/merge", response={200: TipOut, **ACTION_ERRORS})
 def merge(request: HttpRequest, tip_id: int, payload: MergeIn) -> Any:
     """Mark the tip a duplicate of the tip with tracking code ``into`` (in the caller's scope)."""
-    tip = _officer_tip(request, tip_id)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
     code = tip_perms.normalise_code(payload.into)
     into = (
-        selectors.tip_inbox(user=request.user, filters=selectors.InboxFilter(status="all"))
+        selectors.tip_inbox(user=user, filters=selectors.InboxFilter(status="all"))
         .filter(tracking_code=code)
         .first()
     )
@@ -479,24 +481,27 @@ def merge(request: HttpRequest, tip_id: int, payload: MergeIn) -> Any:
                 % {"code": code}
             }
         )
-    return _tip_out(
-        _act(services.tip_merge, actor=request.user, tip=tip, into=into, note=payload.note)
-    )
+    with _state_refusal_is_409():
+        done = services.tip_merge(actor=user, tip=tip, into=into, note=payload.note)
+    return _tip_out(done)
 
 
 @router.post("/{int:tip_id}/valuable", response={200: TipOut, **ACTION_ERRORS})
 def valuable(request: HttpRequest, tip_id: int, payload: ValuableIn) -> Any:
     """Flag (or unflag) the tip as valuable."""
-    tip = _officer_tip(request, tip_id)
-    return _tip_out(
-        _act(services.tip_mark_valuable, actor=request.user, tip=tip, valuable=payload.valuable)
-    )
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        done = services.tip_mark_valuable(actor=user, tip=tip, valuable=payload.valuable)
+    return _tip_out(done)
 
 
 @router.get("/{int:tip_id}/contact", response={200: ContactOut, 404: ErrorOut, 409: ErrorOut})
 def contact(request: HttpRequest, tip_id: int, response: HttpResponse) -> Any:
     """A named tip's contact details, for officers allowed to see them; every read is logged."""
-    tip = _officer_tip(request, tip_id)
-    found = _act(services.tip_contact_reveal, actor=request.user, tip=tip)
+    user = api_user(request)
+    tip = selectors.tip_get(user=user, pk=tip_id)
+    with _state_refusal_is_409():
+        found = services.tip_contact_reveal(actor=user, tip=tip)
     response["Cache-Control"] = "no-store"
     return ContactOut(name=found.name, phone=found.phone, email=found.email)

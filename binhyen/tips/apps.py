@@ -17,12 +17,12 @@ class TipsConfig(AppConfig):
 
         # Intake keeps the units it routes to for a short while; a change of the map in this
         # process (a unit or lineage saved or deleted, a bulk import) empties that memory at
-        # once (see services._current_unit).
+        # once (see selectors.routing).
         from django.db.models.signals import post_delete, post_save
 
         from binhyen.orgunits.models import Lineage, OrgUnit
         from binhyen.orgunits.structure import map_structure_changed
-        from binhyen.tips.services import unit_cache_clear
+        from binhyen.tips.selectors.routing import unit_cache_clear
 
         for model in (OrgUnit, Lineage):
             post_save.connect(unit_cache_clear, sender=model, dispatch_uid=f"tips-units-{model}")

@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import add_service_errors
 from binhyen.tips import selectors
+from binhyen.tips.inputs import TipInput
 from binhyen.tips.models import MAX_DESCRIPTION, Priority, Status, TipKind
-from binhyen.tips.services import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, TipInput, pin_check
+from binhyen.tips.selectors.routing import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, pin_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -319,15 +321,3 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do"), max_length=1000, error_messages={"required": _("Hãy ghi lý do.")}
     )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form (known fields, else non-field)."""
-    if hasattr(exc, "error_dict"):
-        for field_name, messages in exc.message_dict.items():
-            target = field_name if field_name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from binhyen.accounts import permissions
+from binhyen.core.actors import Actor
 from binhyen.tips.models import CODE_ALPHABET, Tip
 
 CODE_LENGTH = 8
@@ -66,13 +66,13 @@ def secret_matches(stored: str, secret: str | None) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
-def can_triage(user: Any, tip: Tip) -> bool:
+def can_triage(user: Actor, tip: Tip) -> bool:
     return permissions.has_perm_on(user, permissions.TRIAGE_TIPS, tip.orgunit)
 
 
-def can_view_contact(user: Any, tip: Tip) -> bool:
+def can_view_contact(user: Actor, tip: Tip) -> bool:
     return permissions.has_perm_on(user, permissions.VIEW_TIP_CONTACT, tip.orgunit)
 
 
-def can_triage_anywhere(user: Any) -> bool:
+def can_triage_anywhere(user: Actor) -> bool:
     return permissions.has_perm_anywhere(user, permissions.TRIAGE_TIPS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -50,9 +51,16 @@ def client_source(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def parse_limit(spec: str) -> tuple[int, int]:
+class Limit(NamedTuple):
+    """At most ``requests`` per ``seconds`` from one source."""
+
+    requests: int
+    seconds: int
+
+
+def parse_limit(spec: str) -> Limit:
     count, _sep, seconds = spec.partition("/")
-    return int(count), min(MAX_WINDOW, max(1, int(seconds or 3600)))
+    return Limit(int(count), min(MAX_WINDOW, max(1, int(seconds or 3600))))
 
 
 def source_key(scope: str, source: str, now: float | None = None) -> str:

@@ -1,10 +1,25 @@
-"""Background tasks of the tips app (Django Tasks API)."""
+"""Background tasks of the tips app (Django Tasks API).
+
+Tasks call services; services never import this module. The push of one officer reply,
+``zalo_push_send``, is defined beside its worker in ``services.zalo_delivery`` (a failed
+attempt enqueues it again) and re-exported here under its historical path.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from binhyen.tips import services
+from binhyen.tips.services.zalo_delivery import zalo_push_send
+
+__all__ = [
+    "escalate_overdue_tips",
+    "tips_metrics_sync",
+    "zalo_contacts_purge",
+    "zalo_push_send",
+    "zalo_pushes_due",
+    "zalo_token_refresh",
+]
 
 
 @task()
@@ -14,9 +29,10 @@ def escalate_overdue_tips() -> int:
 
 
 @task()
-def zalo_push_send(push_id: int) -> str | None:
-    """Push one officer reply to its Zalo sender (enqueued when the reply commits)."""
-    return services.zalo_push_attempt(push_id)
+def tips_metrics_sync() -> int:
+    """Re-publish the tip metrics of this month and the last; the scheduler enqueues this
+    every five minutes (``manage.py tips_metrics_sync`` does the same by hand)."""
+    return services.tips_metrics_sync(actor=None)
 
 
 @task()

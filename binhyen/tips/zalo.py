@@ -43,6 +43,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from binhyen.tips.media import ProcessedMedia, clean_image, sniff
+from binhyen.tips.models import Channel, OutboundMessage, ZaloToken
 
 logger = logging.getLogger(__name__)
 
@@ -247,8 +248,6 @@ class RecordingSender:
     """Keep outbound messages in ``OutboundMessage`` (by recipient hash) and log them."""
 
     def send(self, recipient_hash: str, text: str, user_id: str = "") -> None:
-        from binhyen.tips.models import Channel, OutboundMessage
-
         OutboundMessage.objects.create(
             channel=Channel.ZALO, recipient_hash=recipient_hash, body=text
         )
@@ -287,8 +286,6 @@ def token_refresh(*, force: bool = False, spent_access_token: str = "") -> str:
     replaced ``spent_access_token``. A failure raises ``ZaloTokenError`` and leaves the old
     pair in place; nothing secret is logged.
     """
-    from binhyen.tips.models import ZaloToken
-
     now = timezone.now()
     margin = timedelta(seconds=settings.TIPS_ZALO_TOKEN_MARGIN_SECONDS)
     with transaction.atomic():

@@ -13,6 +13,9 @@ from binhyen.accounts.forms import BackupCodeForm, OtpCodeForm
 @example("²²²²²²")
 @example(" 123456          ")
 def test_otp_code_form_accepts_exactly_six_digits(text):
+    # Given any typed text
+    # When it is entered as a code
+    # Then only six ASCII digits (spaces aside) are accepted, else the field says why
     form = OtpCodeForm({"code": text})
     compact = "".join(text.split())
     expected = (
@@ -25,12 +28,16 @@ def test_otp_code_form_accepts_exactly_six_digits(text):
 
 @given(st.text(max_size=40))
 def test_backup_code_form_never_crashes(text):
+    # Given any typed text
+    # Then the backup code form answers without crashing, and keeps only letters and digits
     form = BackupCodeForm({"code": text})
     if form.is_valid():
         assert form.cleaned_data["code"].isalnum()
 
 
 def test_otp_code_form_strips_spaces():
+    # Given a code typed with spaces
+    # Then it is accepted without them
     form = OtpCodeForm({"code": " 123 456 "})
     assert form.is_valid()
     assert form.cleaned_data["code"] == "123456"

@@ -62,6 +62,9 @@ def _login_url(next_url: str) -> str:
     ],
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client, name, kwargs, method):
+    # Given a visitor who is not signed in
+    # When they open any accounts page
+    # Then they are sent to sign in, with the page as next
     url = reverse(name, kwargs=kwargs)
     response = getattr(client, method)(url)
     assert response.status_code == 302
@@ -72,6 +75,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, name, kwargs, method):
 
 
 def test_login_page_is_vietnamese_by_default(client):
+    # Given a browser that asks for nothing in particular
+    # Then the sign-in page is in Vietnamese
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
     assert "Đăng nhập" in response.content.decode()
@@ -79,6 +84,9 @@ def test_login_page_is_vietnamese_by_default(client):
 
 
 def test_login_with_the_right_password_goes_home(client, s):
+    # Given a commune officer
+    # When they sign in with the right password
+    # Then they go home and the sign-in is audited
     response = client.post(reverse("accounts:login"), {"username": "canbo", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -86,6 +94,9 @@ def test_login_with_the_right_password_goes_home(client, s):
 
 
 def test_login_with_a_wrong_password_shows_a_vietnamese_error(client, s):
+    # Given a commune officer
+    # When they sign in with a wrong password
+    # Then a 400 says why in Vietnamese and the failure is audited
     response = client.post(reverse("accounts:login"), {"username": "canbo", "password": "sai"})
     assert response.status_code == 400
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
@@ -93,6 +104,8 @@ def test_login_with_a_wrong_password_shows_a_vietnamese_error(client, s):
 
 
 def test_login_keeps_a_safe_next_and_drops_a_foreign_one(client, s):
+    # Given a next page on this site, then one on another site
+    # Then the first is followed after sign-in, the second replaced by home
     profile = reverse("accounts:profile")
     ok = client.post(
         f"{reverse('accounts:login')}?next={profile}", {"username": "canbo", "password": PASSWORD}
@@ -107,12 +120,17 @@ def test_login_keeps_a_safe_next_and_drops_a_foreign_one(client, s):
 
 
 def test_login_page_in_english(client, s, settings):
+    # Given the language cookie set to English
+    # Then the sign-in page is in English
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get(reverse("accounts:login"))
     assert 'lang="en"' in response.content.decode()
 
 
 def test_logout_needs_post_and_signs_out(client, s):
+    # Given a signed-in officer
+    # When they sign out with GET, then with POST
+    # Then GET is refused, POST signs out and is audited
     client.force_login(s.commune_officer)
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
@@ -126,6 +144,9 @@ def test_logout_needs_post_and_signs_out(client, s):
 
 
 def test_profile_lists_roles_with_unit_links_and_two_factor_status(client, s):
+    # Given an officer with two roles
+    # When they open their profile
+    # Then each role links to its unit and the second-factor status is shown
     RoleAssignment.objects.create(user=s.commune_officer, role=Role.VIEWER, orgunit=s.village)
     client.force_login(s.commune_officer)
     response = client.get(reverse("accounts:profile"))
@@ -138,12 +159,17 @@ def test_profile_lists_roles_with_unit_links_and_two_factor_status(client, s):
 
 
 def test_profile_without_roles_says_what_to_do(client):
+    # Given a user without any role
+    # Then the profile says no role has been assigned
     client.force_login(UserFactory())
     body = client.get(reverse("accounts:profile")).content.decode()
     assert "chưa được phân công vai trò" in body
 
 
 def test_token_create_shows_the_secret_once(client, s):
+    # Given a signed-in officer
+    # When they create an API token
+    # Then its secret is shown once and never again
     client.force_login(s.commune_officer)
     response = client.post(reverse("accounts:token_create"), {"name": "Phần mềm A"})
     assert response.status_code == 200
@@ -158,6 +184,9 @@ def test_token_create_shows_the_secret_once(client, s):
 
 
 def test_token_create_without_a_name_is_a_400_naming_the_field(client, s):
+    # Given a signed-in officer
+    # When they create a token without a name
+    # Then a 400 names the field and nothing is stored
     client.force_login(s.commune_officer)
     response = client.post(reverse("accounts:token_create"), {"name": ""})
     assert response.status_code == 400
@@ -166,6 +195,9 @@ def test_token_create_without_a_name_is_a_400_naming_the_field(client, s):
 
 
 def test_token_revoke_by_owner_and_404_for_others(client, s):
+    # Given an officer's token
+    # When someone else, then the owner, revokes it
+    # Then others get a 404, the owner revokes it once
     token = ApiToken.objects.create(
         user=s.commune_officer, name="A", prefix="abcd1234", key_hash="x" * 64
     )
@@ -180,6 +212,9 @@ def test_token_revoke_by_owner_and_404_for_others(client, s):
 
 
 def test_password_change_is_audited_and_keeps_the_session(client, s):
+    # Given a signed-in officer
+    # When they change their password, first with a wrong old one
+    # Then the wrong one is a 400; the change is saved, audited and keeps the session
     client.force_login(s.commune_officer)
     url = reverse("accounts:password_change")
     assert client.get(url).status_code == 200
@@ -200,6 +235,9 @@ def test_password_change_is_audited_and_keeps_the_session(client, s):
 
 
 def test_password_change_rejects_a_weak_password(client, s):
+    # Given a signed-in officer
+    # When the new password is too weak
+    # Then a 400 names the field
     client.force_login(s.commune_officer)
     response = client.post(
         reverse("accounts:password_change"),
@@ -213,6 +251,8 @@ def test_password_change_rejects_a_weak_password(client, s):
 
 
 def test_user_list_shows_only_manageable_users(client, s):
+    # Given a commune chief
+    # Then the user list holds only the users of their commune
     client.force_login(s.commune_chief)
     response = client.get(reverse("accounts:user_list"))
     assert response.status_code == 200
@@ -221,6 +261,9 @@ def test_user_list_shows_only_manageable_users(client, s):
 
 
 def test_user_list_search_and_empty_state(client, s):
+    # Given a commune chief
+    # When they search by name, then for someone who does not exist
+    # Then the match is listed, then the empty state says so
     client.force_login(s.commune_chief)
     response = client.get(reverse("accounts:user_list"), {"q": "tobv"})
     assert [u.username for u in response.context["page"].object_list] == ["tobv"]
@@ -229,6 +272,8 @@ def test_user_list_search_and_empty_state(client, s):
 
 
 def test_user_list_paginates(client, s, settings):
+    # Given more users than a page holds
+    # Then the list pages by PAGE_SIZE and a bad page number still answers
     for _i in range(30):
         user_with_role(Role.COMMUNE_OFFICER, s.commune)
     client.force_login(s.commune_chief)
@@ -243,11 +288,16 @@ def test_user_list_paginates(client, s, settings):
     "name", ["accounts:user_list", "accounts:user_create", "accounts:audit_list"]
 )
 def test_manager_pages_are_404_for_users_without_the_permission(client, s, name):
+    # Given a commune officer who manages nobody
+    # Then the manager pages answer 404
     client.force_login(s.commune_officer)
     assert client.get(reverse(name)).status_code == 404
 
 
 def test_user_create_in_scope(client, s):
+    # Given a commune chief
+    # When they create an officer of their commune
+    # Then the user exists with the role on the chosen village, and their page opens
     client.force_login(s.commune_chief)
     url = reverse("accounts:user_create")
     assert client.get(url).status_code == 200
@@ -286,6 +336,9 @@ def test_user_create_in_scope(client, s):
     ],
 )
 def test_user_create_bad_input_names_the_field(client, s, changes, field):
+    # Given a commune chief
+    # When a new user's data is wrong in one field
+    # Then a 400 names that field and no user is created
     client.force_login(s.commune_chief)
     data = {
         "username": "moi",
@@ -306,6 +359,9 @@ def test_user_create_bad_input_names_the_field(client, s, changes, field):
 
 
 def test_unknown_and_out_of_scope_units_get_the_same_message(client, s):
+    # Given a commune chief
+    # When a new user's unit is unknown, or outside the chief's scope
+    # Then both get the same message, so existence does not leak
     client.force_login(s.commune_chief)
     base = {"username": "moi", "full_name": "A", "role": Role.COMMUNE_OFFICER}
     unknown = client.post(reverse("accounts:user_create"), {**base, "unit_code": "99999999"})
@@ -315,6 +371,8 @@ def test_unknown_and_out_of_scope_units_get_the_same_message(client, s):
 
 
 def test_user_detail_in_scope_and_404_out_of_scope(client, s):
+    # Given a commune chief
+    # Then a user of their commune opens, others and missing ones are 404
     client.force_login(s.commune_chief)
     ok = client.get(reverse("accounts:user_detail", kwargs={"pk": s.commune_officer.pk}))
     assert ok.status_code == 200
@@ -333,6 +391,8 @@ def test_user_detail_in_scope_and_404_out_of_scope(client, s):
 
 
 def test_user_with_any_role_outside_scope_is_404(client, s):
+    # Given an officer holding one role outside the chief's scope
+    # Then the chief neither opens nor lists them
     RoleAssignment.objects.create(user=s.commune_officer, role=Role.VIEWER, orgunit=s.far_commune)
     client.force_login(s.commune_chief)
     url = reverse("accounts:user_detail", kwargs={"pk": s.commune_officer.pk})
@@ -343,6 +403,8 @@ def test_user_with_any_role_outside_scope_is_404(client, s):
 
 
 def test_own_detail_page_is_read_only(client, s):
+    # Given a commune chief on their own page
+    # Then it is read-only and granting oneself a role is refused
     client.force_login(s.commune_chief)
     response = client.get(reverse("accounts:user_detail", kwargs={"pk": s.commune_chief.pk}))
     assert response.status_code == 200
@@ -356,6 +418,9 @@ def test_own_detail_page_is_read_only(client, s):
 
 
 def test_role_grant_in_scope_and_errors(client, s):
+    # Given a commune chief and an officer of their commune
+    # When roles are granted: in scope, twice, outside the scope
+    # Then the first is saved, the others are a 400 naming the field
     client.force_login(s.commune_chief)
     url = reverse("accounts:role_grant", kwargs={"pk": s.commune_officer.pk})
     response = client.post(url, {"role": Role.VIEWER, "unit_code": s.village.code})
@@ -370,6 +435,9 @@ def test_role_grant_in_scope_and_errors(client, s):
 
 
 def test_role_grant_for_out_of_scope_user_is_404(client, s):
+    # Given a user outside the chief's scope
+    # When the chief grants them a role
+    # Then it is a 404 and nothing changes
     client.force_login(s.commune_chief)
     response = client.post(
         reverse("accounts:role_grant", kwargs={"pk": s.far_officer.pk}),
@@ -380,6 +448,9 @@ def test_role_grant_for_out_of_scope_user_is_404(client, s):
 
 
 def test_role_revoke_in_scope_last_role_and_out_of_scope(client, s):
+    # Given an officer with two roles, and a user outside the chief's scope
+    # When roles are revoked
+    # Then one is revoked, the last one is refused, the outside one is a 404
     extra = RoleAssignment.objects.create(
         user=s.commune_officer, role=Role.VIEWER, orgunit=s.village
     )
@@ -419,6 +490,9 @@ def test_role_revoke_in_scope_last_role_and_out_of_scope(client, s):
 
 
 def test_set_active_in_scope_out_of_scope_and_bad_value(client, s):
+    # Given a commune chief
+    # When they lock users: in scope, with a bad value, outside, themselves
+    # Then only the first works; the others are a 400 or a 404
     client.force_login(s.commune_chief)
     url = reverse("accounts:user_set_active", kwargs={"pk": s.commune_officer.pk})
     assert client.post(url, {"is_active": "0"}).status_code == 302
@@ -434,6 +508,8 @@ def test_set_active_in_scope_out_of_scope_and_bad_value(client, s):
 
 
 def test_deactivated_user_cannot_sign_in(client, s):
+    # Given a locked account
+    # Then it cannot sign in
     s.commune_officer.is_active = False
     s.commune_officer.save()
     response = client.post(reverse("accounts:login"), {"username": "canbo", "password": PASSWORD})
@@ -441,6 +517,9 @@ def test_deactivated_user_cannot_sign_in(client, s):
 
 
 def test_otp_reset_in_scope_and_out_of_scope(client, s):
+    # Given a province officer with an authenticator in scope, and one outside
+    # When their second factor is reset
+    # Then the first is reset, the other is a 404
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     second = user_with_role(Role.PROVINCE_OFFICER, s.province)
@@ -456,6 +535,8 @@ def test_otp_reset_in_scope_and_out_of_scope(client, s):
 
 
 def test_unit_lookup_lists_only_units_in_scope(client, s):
+    # Given a commune chief and a commune officer
+    # Then the unit lookup finds units in the chief's scope only, and is a 404 for the officer
     client.force_login(s.commune_chief)
     response = client.get(reverse("accounts:unit_lookup"), {"q": "thon cam"})
     assert response.status_code == 200
@@ -467,6 +548,8 @@ def test_unit_lookup_lists_only_units_in_scope(client, s):
 
 
 def test_superuser_manages_everyone(client, s):
+    # Given a superuser
+    # Then every user is listed and can be opened
     admin = UserFactory(is_superuser=True, is_staff=True)
     login_verified(client, admin)
     response = client.get(reverse("accounts:user_list"))
@@ -492,6 +575,8 @@ def _events(s):
 
 
 def test_audit_list_shows_only_events_in_scope(client, s):
+    # Given audit events in and out of the chief's scope
+    # Then only those in scope are listed
     _events(s)
     client.force_login(s.commune_chief)
     response = client.get(reverse("accounts:audit_list"))
@@ -503,6 +588,9 @@ def test_audit_list_shows_only_events_in_scope(client, s):
 
 
 def test_audit_list_filters(client, s):
+    # Given audit events
+    # When they are filtered by unit, action, actor and dates
+    # Then only matches are listed; a unit outside the scope is a 400 naming it
     _events(s)
     client.force_login(s.commune_chief)
     url = reverse("accounts:audit_list")
@@ -524,6 +612,8 @@ def test_audit_list_filters(client, s):
 
 
 def test_audit_list_rejects_bad_dates_with_clear_errors(client, s):
+    # Given dates that are invalid or in the wrong order
+    # Then the audit list is a 400 naming the date field; a Vietnamese date is understood
     client.force_login(s.commune_chief)
     url = reverse("accounts:audit_list")
     reversed_range = client.get(url, {"date_from": "2025-05-02", "date_to": "2025-05-01"})
@@ -537,6 +627,8 @@ def test_audit_list_rejects_bad_dates_with_clear_errors(client, s):
 
 
 def test_audit_list_empty_state(client, s):
+    # Given no matching event
+    # Then the audit list says so
     client.force_login(s.commune_chief)
     AuditEvent.objects.all().delete()
     body = client.get(reverse("accounts:audit_list")).content.decode()
@@ -544,6 +636,8 @@ def test_audit_list_empty_state(client, s):
 
 
 def test_audit_list_paginates_by_25(client, s):
+    # Given more than 25 events
+    # Then the audit list pages by 25
     for i in range(30):
         audit_event_record(actor=s.commune_chief, action=f"x.{i}", orgunit=s.commune)
     client.force_login(s.commune_chief)

@@ -14,11 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_is_idempotent():
+    # Given the demo's units and users
     country()
     province = ProvinceFactory(code="24", name="Tỉnh Bắc Ninh")
     CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
     CommuneFactory(code="07210", name="Phường Bắc Giang", parent=province)
     base_demo.load()
+    # When the demo is loaded twice
+    # Then the second load adds nothing, and the numbers are published
     assert demo.load() == {"activities": 33}
     assert demo.load() == {"activities": 0}
     assert Activity.objects.filter(kind="outreach").count() == 26

@@ -8,7 +8,7 @@ import pytest
 
 from binhyen.activities.models import ActivityKind, CameraOwnership
 from binhyen.activities.providers import SPECS, ActivityMetricsProvider
-from binhyen.activities.services import ActivityInput, metrics_sync
+from binhyen.activities.services import ActivityInput, Touched, activities_metrics_sync
 from binhyen.activities.tests.factories import DAY, commune_scene, outreach, record, surrender
 from binhyen.indicators import selectors as ind_selectors
 from binhyen.indicators.models import DataValue, Metric, MetricSource
@@ -56,6 +56,8 @@ def test_engine_returns_totals_for_commune_village_and_province():
 
 
 def test_breakdowns_by_weapon_kind_and_camera_owner():
+    # Given surrendered weapons and cameras of several kinds and owners
+    # Then the engine breaks the totals down by weapon kind and by camera owner
     s = commune_scene()
     record(s.officer, surrender(s.commune, [("sung", 3), ("dan", 40), ("phao", 5)]))
     record(s.officer, surrender(s.villages[1], [("sung", 4), ("dan", 32)]))
@@ -79,6 +81,8 @@ def test_breakdowns_by_weapon_kind_and_camera_owner():
 
 
 def test_a_village_reached_twice_counts_once():
+    # Given three outreach sessions reaching villages 1 and 2, village 1, villages 2 and 3
+    # Then the villages-reached metric counts each village once: three for the commune
     s = commune_scene()
     record(s.officer, outreach(s.commune, villages=s.villages[:2]))
     record(s.officer, outreach(s.villages[0]))
@@ -97,7 +101,7 @@ def test_sync_leaves_switched_metrics_alone():
     Metric.objects.filter(code="leaflets").update(source=MetricSource.FORM)
     # when an activity is recorded and the metrics are synced again
     record(s.officer, outreach(s.commune))
-    metrics_sync(actor=s.officer, touched=[(ActivityKind.OUTREACH, DAY)])
+    activities_metrics_sync(actor=s.officer, touched=[Touched(ActivityKind.OUTREACH, DAY)])
     # then nothing is written for the switched metric
     assert not DataValue.objects.filter(metric__code="leaflets").exists()
     assert DataValue.objects.filter(metric__code="outreach_sessions").exists()

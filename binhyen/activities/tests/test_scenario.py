@@ -102,12 +102,15 @@ def test_the_seed_figures_come_out_of_the_engine(yen_thuong, level):
     s = yen_thuong
     unit = getattr(s, level)
     user = s.province_officer
+    # Given the seeded activities of Yên Thường
+    # When the engine is asked for the year, the half year and June
     totals = _values(
         user,
         unit,
         "2025",
         ["outreach_sessions", "outreach_villages", "cameras_installed", "lit_villages"],
     )
+    # Then the seed's figures come out at every level
     assert totals == {
         ("outreach_sessions", ""): 26,
         ("outreach_villages", ""): 10,
@@ -135,6 +138,9 @@ def _card(html: str, code: str) -> str:
 
 def test_the_dashboards_show_the_figures(yen_thuong, client):
     s = yen_thuong
+    # Given the seeded activities
+    # When the commune and the province officers open their dashboards
+    # Then the cards show the seed's figures
     # the commune officer's dashboard
     client.force_login(s.officer)
     response = client.get(

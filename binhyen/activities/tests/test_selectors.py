@@ -26,6 +26,8 @@ def logged():
 
 def test_list_is_scoped(logged):
     s, mine, on_village, theirs = logged
+    # Given activities of the officer's commune, one of its villages and another commune
+    # Then each user lists their scope only, and a user without a role lists nothing
     assert set(selectors.activity_list(user=s.officer)) == {mine, on_village}
     assert set(selectors.activity_list(user=s.province_officer)) == {mine, on_village, theirs}
     assert list(selectors.activity_list(user=UserFactory())) == []
@@ -34,6 +36,8 @@ def test_list_is_scoped(logged):
 def test_filters(logged):
     s, mine, on_village, _theirs = logged
     user = s.province_officer
+    # When the province officer filters by unit, kind, text and dates
+    # Then each filter keeps only the matching activities
     assert list(selectors.activity_list(user=user, unit=s.villages[0])) == [on_village]
     assert set(selectors.activity_list(user=user, unit=s.commune)) == {mine, on_village}
     assert list(selectors.activity_list(user=user, kind=ActivityKind.WEAPONS_SURRENDER)) == [
@@ -48,6 +52,8 @@ def test_filters(logged):
 
 def test_get_hides_out_of_scope_and_missing_alike(logged):
     s, mine, _on_village, theirs = logged
+    # Given one activity in the officer's commune and one outside
+    # Then the outside one answers the same 404 as one that does not exist
     assert selectors.activity_get(user=s.officer, pk=mine.pk) == mine
     with pytest.raises(Http404) as outside:
         selectors.activity_get(user=s.officer, pk=theirs.pk)
@@ -58,6 +64,8 @@ def test_get_hides_out_of_scope_and_missing_alike(logged):
 
 def test_recording_units(logged):
     s, *_ = logged
+    # Given a commune officer, a province officer and a viewer
+    # Then only the commune officer records, on the commune and its villages
     assert list(selectors.recording_communes(user=s.officer)) == [s.commune]
     assert list(selectors.recording_communes(user=s.province_officer)) == []
     assert list(selectors.recording_communes(user=s.viewer)) == []

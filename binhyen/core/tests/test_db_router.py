@@ -229,7 +229,7 @@ def test_a_request_through_the_client_resets_the_flag(replica, figures, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_export_reads_the_replica(replica, figures):
-    from binhyen.orgunits import bulk_import
+    from binhyen.orgunits import excel
     from binhyen.orgunits.models import OrgUnit
 
     _metric, province, _commune = figures
@@ -241,7 +241,7 @@ def test_an_export_reads_the_replica(replica, figures):
         CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary,
         CaptureQueriesContext(connections[REPLICA]) as on_replica,
     ):
-        content = bulk_import.export_workbook(rows, province.name)
+        content = excel.export_workbook(rows, province.name)
     # Then the rows were read from the replica
     assert content[:2] == b"PK"
     assert len(on_replica.captured_queries) > 0

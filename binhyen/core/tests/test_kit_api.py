@@ -1,4 +1,4 @@
-"""The API's one exception mapping, the caller and the page helper (``binhyen.core.api_kit``)."""
+"""The API's one exception mapping, the caller and the list pages (``binhyen.core.api_kit``)."""
 
 import json
 from types import SimpleNamespace
@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from django.test import RequestFactory
 
-from binhyen.core.api_kit import PageQuery, api_page, api_user
+from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
 from binhyen.core.web import not_found
 from config.api import api
 
@@ -75,3 +75,22 @@ def test_api_page_counts_all_and_slices():
     page = api_page(_Items(range(120)), PageQuery(limit=50, offset=100))
     # Then all are counted and the last 20 are returned
     assert page == {"count": 120, "items": list(range(100, 120))}
+
+
+@pytest.mark.parametrize("exc", [Http404("Không có."), PermissionDenied(), ObjectDoesNotExist()])
+def test_not_found_as_names_the_field(exc):
+    # Given a block that meets a missing or forbidden record
+    # When it runs under not_found_as("unit", message)
+    with pytest.raises(Http404) as caught, not_found_as("unit", "Không tìm thấy địa bàn."):
+        raise exc
+    # Then the API answers 404 naming the field, with the message
+    assert _answer(caught.value) == (
+        404,
+        {"message": "Không tìm thấy địa bàn.", "field": "unit"},
+    )
+
+
+def test_not_found_as_keeps_the_404s_own_message():
+    with pytest.raises(Http404) as caught, not_found_as("id"):
+        raise Http404("Không tìm thấy hoạt động.")
+    assert _answer(caught.value)[1] == {"message": "Không tìm thấy hoạt động.", "field": "id"}

@@ -1,4 +1,4 @@
-"""Paging, links, 404s and the form-view helper of the core kit (``binhyen.core.web``)."""
+"""Paging, links, 404s and the form page of the core kit (``binhyen.core.web``)."""
 
 import json
 from types import SimpleNamespace

@@ -14,6 +14,8 @@ class Row(LocalizedNameMixin):
 
 
 def test_label_is_english_on_english_pages_when_a_translation_exists():
+    # Given a row with a Vietnamese and an English name
+    # Then the label follows the page's language
     row = Row("Vụ phạm tội", "Crimes")
     with translation.override("en"):
         assert row.label == "Crimes"
@@ -22,5 +24,7 @@ def test_label_is_english_on_english_pages_when_a_translation_exists():
 
 
 def test_label_falls_back_to_vietnamese_without_an_english_name():
+    # Given a row without an English name
+    # Then English pages show the Vietnamese one
     with translation.override("en"):
         assert Row("Vụ cháy", "").label == "Vụ cháy"

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_is_idempotent_and_shows_16_of_27():
+    # Given a province with the demo's communes and users
     country()
     province: Any = ProvinceFactory(code="24", name="Tỉnh Bắc Ninh")
     CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
@@ -24,7 +25,9 @@ def test_demo_is_idempotent_and_shows_16_of_27():
     for i in range(30):
         CommuneFactory(code=f"{7300 + i:05d}", parent=province)
     base_demo.load()
+    # When the demo is loaded twice
     first = demo.load()
+    # Then the second load adds nothing and the board reads 16 removed of 27
     assert first == {"designations": 28, "removals": 16, "tasks": 2, "responsibilities": 2}
     assert demo.load() == {"designations": 0, "removals": 0, "tasks": 0, "responsibilities": 0}
     officer = User.objects.get(username="demo_tinh")

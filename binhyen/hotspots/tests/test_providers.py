@@ -27,6 +27,8 @@ def _provided(code: str, period: str) -> dict[tuple[int, str], float]:
 
 
 def test_registered_with_its_metrics():
+    # Given the migrated catalogue
+    # Then the provider and each of its metrics are registered
     assert registry.get("hotspots.designations").metric_codes == METRIC_CODES
     metrics = Metric.objects.filter(code__in=METRIC_CODES)
     assert {m.disaggregation.code for m in metrics if m.disaggregation} == {"hotspot_regime"}
@@ -35,6 +37,8 @@ def test_registered_with_its_metrics():
 
 
 def test_in_force_follows_decision_and_removal_dates():
+    # Given designations decided and removed on known dates
+    # Then the in-force metric counts each area only between its decision and its removal
     s = province_scene()
     d = designate(s.officer, s.communes[0], decision_date=date(2023, 12, 20), year=2024)
     services.designation_remove(
@@ -56,6 +60,8 @@ def test_in_force_follows_decision_and_removal_dates():
 
 
 def test_closed_communes_get_no_values_after_they_closed():
+    # Given a designated commune that closed
+    # Then no value is published for it after its closing date
     s = province_scene()
     old = s.communes[1]
     designate(s.officer, old, decision_date=date(2024, 2, 1))
@@ -75,7 +81,7 @@ def test_the_daily_command_refreshes_overdue_tasks():
     DataValue.objects.filter(metric__code="hotspot_tasks_overdue").delete()
     rollups.rebuild()  # the figures follow the removed values
     # when the daily refresh runs
-    call_command("hotspots_sync_metrics", stdout=io.StringIO())
+    call_command("hotspots_metrics_sync", stdout=io.StringIO())
     # then the overdue count is published again for this year
     assert DataValue.objects.filter(metric__code="hotspot_tasks_overdue", value=1).exists()
     assert task.is_overdue()

@@ -40,9 +40,12 @@ def province():
 
 def test_board_shows_16_of_27_and_59_3_percent(province):
     s = province
+    # Given the seed's 27 designations, 16 removed
+    # When the province officer reads the 2024 board
     board = selectors.board(
         user=s.officer, root=s.province, year=2024, regime=Regime.TRANSFORMATION
     )
+    # Then it shows 16/27, 59.3 %, below the target, 11 in force
     figures = board.totals[0]
     assert (figures.removed, figures.designated) == (16, 27)
     assert figures.removed_pct == Decimal("59.3")
@@ -64,7 +67,10 @@ def test_board_shows_16_of_27_and_59_3_percent(province):
 
 def test_board_page_in_both_languages(province, client):
     s = province
+    # Given the province officer signed in
     login_verified(client, s.officer)
+    # When the board page is opened in Vietnamese, then in English
+    # Then each shows 16/27 with its own decimal mark
     url = reverse("hotspots:board")
     html = client.get(url, {"year": 2024}).content.decode()
     assert "16/27" in html
@@ -83,12 +89,15 @@ def test_areas_in_force_without_a_typical_scheme(province):
     from binhyen.community import services as community_services
     from binhyen.community.tests.factories import national_type, scheme
 
+    # Given one area in force whose commune has a typical scheme
     s = province
     with_scheme = s.designations[20].orgunit
     scheme(s.officer, [with_scheme])
     community_services.scheme_type_typical_set(
         actor=s.officer, scheme_type=national_type(), province=s.province, typical=True
     )
+    # When the areas lacking a scheme are listed
+    # Then the other ten areas in force are listed, not that one
     lacking = selectors.lacking_scheme(user=s.officer, root=s.province)
     assert lacking is not None
     assert len(lacking) == 10

@@ -61,11 +61,13 @@ def test_submit_status_and_follow_up(client, s):
 
 
 def test_errors_are_json_with_field(client, s):
+    # given submissions wrong in one way each: no proof, unknown commune, blank text, honeypot
     missing_proof = client.post(
         f"{BASE}/",
         {"kind": "crime", "description": "x", "commune_code": s.commune.code},
         content_type="application/json",
     )
+    # then each is a 400 naming its field, and nothing is stored
     assert missing_proof.status_code == 400 and missing_proof.json()["field"] == "proof"
     unknown = client.post(
         f"{BASE}/",
@@ -132,18 +134,21 @@ def test_an_expired_proof_is_refused(client, s, settings):
 
 
 def test_wrong_secret_is_404(client, s):
+    # given a tip, when its status is asked with a wrong secret
     tip = make_tip(s.commune)
     response = client.post(
         f"{BASE}/status",
         {"code": tip.tracking_code, "secret": "AAAA"},
         content_type="application/json",
     )
+    # then 404, as for a code that does not exist
     assert response.status_code == 404
 
 
 def test_follow_up_refuses_disguised_files(client, s):
     from binhyen.tips.tests.factories import submit
 
+    # given a tip, when the citizen adds a program renamed to .jpg
     result = submit(s.commune)
     response = client.post(
         f"{BASE}/follow-up",
@@ -153,26 +158,32 @@ def test_follow_up_refuses_disguised_files(client, s):
             "files": upload("anh.jpg", EXE_BYTES),
         },
     )
+    # then 400 names the file and no message is added
     assert response.status_code == 400 and "không phải ảnh" in response.json()["message"]
     assert result.tip.messages.count() == 0
 
 
 def test_rate_limited_submit_is_429(client, s, settings):
+    # given a limit of no submission at all, when a tip is submitted
     settings.TIPS_RATE_LIMITS = {**settings.TIPS_RATE_LIMITS, "submit": "0/60"}
     response = client.post(
         f"{BASE}/", {"kind": "crime", "description": "a"}, content_type="application/json"
     )
+    # then 429 asks to wait
     assert response.status_code == 429 and "quá nhiều" in response.json()["message"]
 
 
 def test_officer_reads_are_scoped(client, s):
+    # given a tip of the commune; without credentials the inbox is 401
     tip = make_tip(s.commune)
     assert client.get(f"{BASE}/inbox").status_code == 401
+    # when the commune officer reads, then the tip is listed (no contact) and opens
     client.force_login(s.commune_officer)
     listing = client.get(f"{BASE}/inbox").json()
     assert listing["count"] == 1 and listing["items"][0]["tracking_code"] == tip.tracking_code
     assert "contact_phone" not in listing["items"][0]
     assert client.get(f"{BASE}/{tip.pk}").status_code == 200
+    # when an officer elsewhere reads, then nothing is listed and the tip is 404
     client.force_login(s.far_officer)
     assert client.get(f"{BASE}/inbox").json()["count"] == 0
     assert client.get(f"{BASE}/{tip.pk}").status_code == 404

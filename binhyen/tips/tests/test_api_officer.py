@@ -105,6 +105,7 @@ def test_in_scope_officer_reads_duplicates(client, s):
 
 
 def test_claim_and_release(client, s, tip):
+    # given a new tip and the commune officer
     client.force_login(s.commune_officer)
     # when claiming
     response = post(client, f"{BASE}/{tip.pk}/claim")
@@ -144,6 +145,7 @@ def test_claimed_by_someone_else_is_409(client, s, tip):
 
 
 def test_assign(client, s, tip):
+    # given a new tip and the commune chief
     client.force_login(s.commune_chief)
     # when assigning to an officer of the commune
     response = post(client, f"{BASE}/{tip.pk}/assign", {"assignee": s.commune_officer.pk})
@@ -161,12 +163,15 @@ def test_assign(client, s, tip):
 
 
 def test_priority_and_classify(client, s, tip):
+    # given a new tip and the commune officer
     client.force_login(s.commune_officer)
+    # when the priority is raised, then it is saved and audited; an unknown one is 400
     response = post(client, f"{BASE}/{tip.pk}/priority", {"priority": Priority.URGENT})
     assert response.status_code == 200 and response.json()["priority"] == Priority.URGENT
     assert audited("tip.priority", tip) == 1
     bad = post(client, f"{BASE}/{tip.pk}/priority", {"priority": 99})
     assert bad.status_code == 400 and bad.json()["field"] == "priority"
+    # when the kind is corrected, then it is saved; an unknown category is 400 on its field
     classified = post(client, f"{BASE}/{tip.pk}/classify", {"kind": "feedback"})
     assert classified.status_code == 200 and classified.json()["kind"] == "feedback"
     assert audited("tip.classify", tip) == 1
@@ -177,6 +182,7 @@ def test_priority_and_classify(client, s, tip):
 
 
 def test_state_verify_conclude_reopen(client, s, tip):
+    # given a new tip and the commune officer
     client.force_login(s.commune_officer)
     url = f"{BASE}/{tip.pk}/state"
     # when starting verification
@@ -203,8 +209,10 @@ def test_state_verify_conclude_reopen(client, s, tip):
 
 
 def test_state_unknown_value_is_refused(client, s, tip):
+    # given a new tip, when an unknown state is asked
     client.force_login(s.commune_officer)
     response = post(client, f"{BASE}/{tip.pk}/state", {"status": "closed"})
+    # then 422 names the field and the tip is unchanged
     assert response.status_code == 422 and response.json()["field"] == "status"
     tip.refresh_from_db()
     assert tip.status == Status.NEW
@@ -214,6 +222,7 @@ def test_state_unknown_value_is_refused(client, s, tip):
 
 
 def test_message_to_citizen_and_template(client, s, tip):
+    # given a reply template and the commune officer
     ReplyTemplate.objects.create(
         code="da-nhan", name="Đã nhận", body="Công an xã đã nhận tin và đang xác minh."
     )
@@ -239,14 +248,17 @@ def test_message_to_citizen_and_template(client, s, tip):
 
 
 def test_reply_templates_need_an_officer(client, s):
+    # given no credentials, then 401; given someone who may not triage, then 404
     assert client.get(f"{BASE}/reply-templates").status_code == 401
     client.force_login(s.village_member)
     assert client.get(f"{BASE}/reply-templates").status_code == 404
 
 
 def test_internal_note(client, s, tip):
+    # given a tip, when the officer adds a note
     client.force_login(s.commune_officer)
     response = post(client, f"{BASE}/{tip.pk}/notes", {"body": "Đã gọi trưởng thôn."})
+    # then it is internal and audited; an empty note is 400 on "body"
     assert response.status_code == 201 and response.json()["direction"] == Direction.INTERNAL
     assert audited("tip.note", tip) == 1
     empty = post(client, f"{BASE}/{tip.pk}/notes", {"body": ""})
@@ -257,6 +269,7 @@ def test_internal_note(client, s, tip):
 
 
 def test_transfer_to_commune_and_to_body(client, s):
+    # given a tip and the commune officer
     tip = make_tip(s.commune)
     client.force_login(s.commune_officer)
     url = f"{BASE}/{tip.pk}/transfer"
@@ -311,6 +324,7 @@ def test_place_province_queue_tip(client, s):
 
 
 def test_merge(client, s):
+    # given two tips of the commune and one of another province
     original = make_tip(s.commune)
     copy = make_tip(s.commune)
     far = make_tip(s.far_commune)
@@ -333,10 +347,13 @@ def test_merge(client, s):
 
 
 def test_valuable_flag(client, s, tip):
+    # given a tip, when the officer flags it as valuable
     client.force_login(s.commune_officer)
     flagged = post(client, f"{BASE}/{tip.pk}/valuable", {"valuable": True})
+    # then it is flagged and audited
     assert flagged.status_code == 200 and flagged.json()["is_valuable"] is True
     assert audited("tip.valuable", tip) == 1
+    # and when the flag is cleared, then it is cleared and audited again
     cleared = post(client, f"{BASE}/{tip.pk}/valuable", {"valuable": False})
     assert cleared.json()["is_valuable"] is False
     tip.refresh_from_db()
@@ -347,6 +364,7 @@ def test_valuable_flag(client, s, tip):
 
 
 def test_contact_is_logged_and_limited(client, s):
+    # given a named tip with a phone number
     tip = make_tip(s.commune, is_anonymous=False, contact_name="Lan", contact_phone="0912000222")
     url = f"{BASE}/{tip.pk}/contact"
     # an officer without the contact right gets 404 and nothing is logged

@@ -16,7 +16,8 @@ def test_citizen_and_officer_round_trip(phone_page, page):
     s = scene()
     citizen = phone_page
     # given a citizen on a phone-sized screen opening the form from the commune's QR code
-    citizen.goto(f"{citizen.base}/tips/new/?unit={s.village.code}")
+    # (the first request of a fresh live server loads every URL and API route: allow it longer)
+    citizen.goto(f"{citizen.base}/tips/new/?unit={s.village.code}", timeout=30_000)
     citizen.fill("textarea[name=description]", "Có người lạ dò xét nhà dân ở thôn Cấm lúc nửa đêm.")
     citizen.set_input_files(
         "input[name=attachments]",

@@ -36,9 +36,16 @@ def test_forwarded_header_is_not_trusted_by_default(settings):
 
 def test_configured_header_names_the_source(settings):
     settings.TIPS_RATE_LIMITS = {"submit": "1/3600"}
+    # given a trusted proxy that names the client in X-Real-IP
     settings.TIPS_CLIENT_IP_HEADER = "X-Real-IP"
+    # then the header, not the proxy's own address, is the source
+    assert ratelimit.client_source(_request(HTTP_X_REAL_IP="1.1.1.1, 10.0.0.1")) == "1.1.1.1"
+    # when two clients behind the same proxy submit once each, then both are let through
     ratelimit.rate_limit_hit("submit", _request(HTTP_X_REAL_IP="1.1.1.1"))
     ratelimit.rate_limit_hit("submit", _request(HTTP_X_REAL_IP="2.2.2.2"))
+    # and the first one's second submission is refused: the limit is per named source
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.rate_limit_hit("submit", _request(HTTP_X_REAL_IP="1.1.1.1"))
 
 
 def test_key_rotates_every_hour_and_hides_the_address():

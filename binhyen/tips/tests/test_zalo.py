@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from binhyen.accounts.tests.factories import scene
-from binhyen.tips import services, zalo
+from binhyen.tips import permissions, services, zalo
 from binhyen.tips.models import (
     Channel,
     Direction,
@@ -27,7 +27,7 @@ from binhyen.tips.models import (
     ZaloDelivery,
     ZaloPush,
 )
-from binhyen.tips.tests.factories import jpeg_with_gps
+from binhyen.tips.tests.factories import jpeg_with_gps, make_tip
 from binhyen.tips.tests.zalo_payloads import IMAGE_EVENT, OA_ID, TEXT_EVENT, event, signed
 
 URL = "/tips/zalo/webhook/"
@@ -76,21 +76,26 @@ def test_replayed_event_makes_no_second_tip(client, s):
 
 @pytest.mark.django_db
 def test_bad_signature_is_rejected(client, s):
+    # given an event signed with another secret, when it is delivered
     response = post(client, event(TEXT_EVENT), secret="wrong-secret")
+    # then 403 and no tip
     assert response.status_code == 403
     assert Tip.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_missing_signature_is_401(client, s):
+    # given no signature header, when the event is delivered, then 401
     assert post(client, event(TEXT_EVENT), header="").status_code == 401
 
 
 @pytest.mark.django_db
 def test_stale_and_foreign_events_are_rejected(client, s):
+    # given an event from long ago, then 403
     stale = event(TEXT_EVENT)
     stale["timestamp"] = "1700000000000"
     assert post(client, stale).status_code == 403
+    # given an event of another app, then 403, and no tip either way
     other_app = event(TEXT_EVENT, app_id="someone-else")
     assert post(client, other_app).status_code == 403
     assert Tip.objects.count() == 0
@@ -98,19 +103,25 @@ def test_stale_and_foreign_events_are_rejected(client, s):
 
 @pytest.mark.django_db
 def test_tampered_body_is_rejected(client, s):
+    # given a signed event whose text was changed after signing
     data = event(TEXT_EVENT)
     raw, mac = signed(data)
     tampered = raw.replace("ma túy".encode(), "xe máy".encode())
+    # when it is delivered
     response = client.post(
         URL, data=tampered, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE=mac
     )
+    # then the signature no longer matches: 403
     assert response.status_code == 403
 
 
 @pytest.mark.django_db
 def test_next_message_follows_up_the_open_tip(client, s):
+    # given a sender with an open tip
     post(client, event(TEXT_EVENT))
+    # when the sender sends a photo
     response = post(client, event(IMAGE_EVENT))
+    # then it joins that tip, the image kept as a reference
     assert response.json()["status"] == "follow_up"
     tip = Tip.objects.get()
     assert tip.messages.filter(direction=Direction.FROM_CITIZEN).count() == 1
@@ -120,22 +131,31 @@ def test_next_message_follows_up_the_open_tip(client, s):
 
 @pytest.mark.django_db
 def test_hash_moi_starts_a_new_tip(client, s):
+    # given a sender with an open tip
     post(client, event(TEXT_EVENT))
+    # when the next message starts with "#moi"
     post(client, event(TEXT_EVENT, msg_id="m-2", text="#moi Có vụ cháy nhỏ ở chợ"))
+    # then it is a new tip
     assert Tip.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_another_sender_gets_their_own_tip(client, s):
+    # given one sender with an open tip
     post(client, event(TEXT_EVENT))
+    # when another sender writes
     post(client, event(TEXT_EVENT, msg_id="m-3", sender="999"))
+    # then that sender gets a tip of their own
     assert Tip.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_ignored_events_are_acknowledged(client, s):
+    # given an event that is not a message (a follow)
     data = event(TEXT_EVENT, event_name="follow")
+    # when it is delivered
     response = post(client, data)
+    # then it is acknowledged and ignored
     assert response.status_code == 200 and response.json()["status"] == "ignored"
 
 
@@ -146,8 +166,11 @@ class FakeFetcher:
 
 @pytest.mark.django_db
 def test_fetched_images_are_cleaned(client, s, settings):
+    # given images are downloaded, and the photo carries GPS and a camera model
     settings.TIPS_ZALO_MEDIA_FETCHER = "binhyen.tips.tests.test_zalo.FakeFetcher"
+    # when the photo arrives
     post(client, event(IMAGE_EVENT))
+    # then the stored copy has no metadata and no URL is kept
     media = TipMedia.objects.get()
     data = media.file.read()
     assert not media.source_url and b"Phone Model X" not in data
@@ -206,7 +229,9 @@ def test_contacts_are_purged_after_the_window(client, s):
 
 @pytest.mark.django_db
 def test_recording_sender_keeps_only_the_hash():
+    # given the recording sender, when it sends a reply
     zalo.RecordingSender().send("abc123", "Xin chào", "4143027627557839389")
+    # then the stored row knows the hash, never the Zalo id
     row = OutboundMessage.objects.get()
     assert row.recipient_hash == "abc123" and "4143027627557839389" not in str(row.__dict__)
 
@@ -214,6 +239,7 @@ def test_recording_sender_keeps_only_the_hash():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 def test_concurrent_redeliveries_make_one_tip(s):
+    # given one signed event
     data = event(TEXT_EVENT)
     raw, mac = signed(data)
     results: list[int] = []
@@ -225,14 +251,32 @@ def test_concurrent_redeliveries_make_one_tip(s):
         results.append(response.status_code)
         connection.close()
 
+    # when Zalo delivers it four times at once
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    # then every delivery is acknowledged and one tip exists
     assert results == [200, 200, 200, 200]
     assert Tip.objects.count() == 1
 
 
 def test_reverse_url():
+    # given the URL configured at Zalo, then it is the webhook URL
     assert reverse("tips:zalo_webhook") == URL
+
+
+@pytest.mark.django_db
+def test_a_tracking_code_collision_on_zalo_intake_draws_again(client, s, monkeypatch):
+    # given a stored tip, and a code generator whose first draw is that tip's code
+    first = make_tip(s.commune)
+    codes = iter([first.tracking_code, "ZZZZ-ZZZZ"])
+    monkeypatch.setattr(permissions, "tracking_code_new", lambda: next(codes, "YYYY-YYYY"))
+    # when a Zalo message makes a new tip
+    response = post(client, event(TEXT_EVENT))
+    # then it is stored under a fresh code, in the same transaction as its delivery
+    assert response.status_code == 200 and response.json()["status"] == "created"
+    tip = Tip.objects.get(channel=Channel.ZALO)
+    assert tip.tracking_code == "ZZZZ-ZZZZ"
+    assert ZaloDelivery.objects.get().tip == tip

@@ -65,7 +65,6 @@ DEFAULT_ARGS = {
     "fmt": "export_fmt",
     "which": "hotspot_file",
     "item": "responsibility",
-    "action": "tip_action",
     "kind": "activity_kind",
     "year": "year",
     "tip_id": "tip",

@@ -216,7 +216,6 @@ def build() -> World:
         "rule": ValidationRule.objects.order_by("code").first().code,  # type: ignore[union-attr]
         "tip": tip.pk,
         "tip_media": tip.media.first().pk,  # type: ignore[union-attr]
-        "tip_action": "claim",
         "activity": activity.pk,
         "activity_kind": "outreach",
         "activity_photo": photo.pk,

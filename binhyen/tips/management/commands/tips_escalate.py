@@ -1,4 +1,4 @@
-"""Escalate overdue tips and re-sync tip metrics, at once (a manual run).
+"""Escalate overdue tips at once (a manual run).
 
 The scheduler enqueues the ``escalate_overdue_tips`` task, backed by the same service,
 every five minutes (``SCHEDULER_JOBS``); nothing needs cron.
@@ -15,9 +15,8 @@ from binhyen.tips import services
 
 class Command(BaseCommand):
     help = (
-        "Escalate tips not acknowledged or not concluded in time to the parent level and "
-        "re-sync the tip metrics of this month and the last (the scheduler runs it every five "
-        "minutes)."
+        "Escalate tips not acknowledged or not concluded in time to the parent level (the "
+        "scheduler runs it every five minutes)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,4 +1,4 @@
-"""Reads of the tips app.
+"""Reads of tips: the officers' inbox and tip page, the citizen's view, public unit lists.
 
 Invariants:
 - Officer reads start from ``OrgUnit.objects.visible_to(user)`` narrowed to the units where
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.actors import Actor
 from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.tips import permissions as tip_perms
@@ -51,7 +52,7 @@ def not_found_message() -> str:
     return _("Không tìm thấy tin hoặc bạn không có quyền xem tin này.")
 
 
-def triage_units(user: Any) -> QuerySet[OrgUnit]:
+def triage_units(user: Actor) -> QuerySet[OrgUnit]:
     """Return the units whose tip queues ``user`` may work on."""
     paths = acc_perms.scope_paths(user, acc_perms.TRIAGE_TIPS)
     if acc_perms.is_superadmin(user):
@@ -64,7 +65,7 @@ def triage_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(user).filter(condition)
 
 
-def _scoped(user: Any) -> QuerySet[Tip]:
+def _scoped(user: Actor) -> QuerySet[Tip]:
     paths = acc_perms.scope_paths(user, acc_perms.TRIAGE_TIPS)
     if acc_perms.is_superadmin(user):
         return Tip.objects.all()
@@ -90,7 +91,7 @@ class InboxFilter:
     unit_code: str = ""
 
 
-def tip_inbox(*, user: Any, filters: InboxFilter | None = None) -> QuerySet[Tip]:
+def tip_inbox(*, user: Actor, filters: InboxFilter | None = None) -> QuerySet[Tip]:
     """Return the tips ``user`` may triage, filtered, most urgent first."""
     f = filters or InboxFilter()
     tips = _scoped(user).select_related("orgunit", "commune", "category", "claimed_by")
@@ -129,7 +130,7 @@ def tip_inbox(*, user: Any, filters: InboxFilter | None = None) -> QuerySet[Tip]
     return tips.order_by("-priority", "due_at", "-created_at", "-id")
 
 
-def tip_get(*, user: Any, pk: int) -> Tip:
+def tip_get(*, user: Actor, pk: int) -> Tip:
     """Return the tip if ``user`` may triage it; raise ``Http404`` otherwise."""
     tip = (
         _scoped(user)
@@ -161,7 +162,7 @@ def tip_media(*, tip: Tip) -> QuerySet[TipMedia]:
     return tip.media.order_by("created_at", "id")
 
 
-def tip_media_get(*, user: Any, tip_pk: int, media_pk: int) -> TipMedia:
+def tip_media_get(*, user: Actor, tip_pk: int, media_pk: int) -> TipMedia:
     tip = tip_get(user=user, pk=tip_pk)
     media = TipMedia.objects.filter(tip=tip, pk=media_pk).exclude(file="").first()
     if media is None:
@@ -204,7 +205,7 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(fold(text)))
 
 
-def tip_duplicates(*, user: Any, tip: Tip) -> list[DuplicateSuggestion]:
+def tip_duplicates(*, user: Actor, tip: Tip) -> list[DuplicateSuggestion]:
     """Suggest tips that may report the same thing: same place, kind and time, similar text.
 
     Candidates: tips the user may triage, of the same kind, about the same commune (or the
@@ -327,7 +328,22 @@ def is_overdue(tip: Tip, now: datetime | None = None) -> bool:
     return tip.due_at < now or (tip.acknowledged_at is None and tip.ack_due_at < now)
 
 
-def zalo_pushes_for(user: Any, statuses: Sequence[str]) -> QuerySet[ZaloPush]:
+def claim_active(tip: Tip, now: datetime) -> bool:
+    """Return True while someone's claim on ``tip`` holds (``TIPS_CLAIM_HOURS`` from taking it)."""
+    return (
+        tip.claimed_by_id is not None
+        and tip.claimed_at is not None
+        and tip.claimed_at + timedelta(hours=settings.TIPS_CLAIM_HOURS) > now
+    )
+
+
+def claimer_name(tip: Tip) -> str:
+    """Return the name of the officer holding the claim on ``tip``."""
+    user = tip.claimed_by
+    return getattr(user, "display_name", "") or str(user)
+
+
+def zalo_pushes_for(user: Actor, statuses: Sequence[str]) -> QuerySet[ZaloPush]:
     """Zalo pushes in ``statuses`` for holders of ``MANAGE_INTEGRATIONS`` (national), else none.
 
     Rows carry no text; the list shows the tip's internal id and unit only.

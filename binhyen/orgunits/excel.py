@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from binhyen.core import tabular
+from binhyen.core.actors import Actor
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
 from binhyen.core.tabular import ImportFileError, ImportProblem
@@ -353,7 +354,7 @@ def parse_upload(
     return inputs, _merge(problems)
 
 
-def import_units(*, actor: Any, commune: OrgUnit, upload: UploadedFile) -> ImportResult:
+def import_units(*, actor: Actor, commune: OrgUnit, upload: UploadedFile) -> ImportResult:
     """Check the uploaded file and, if every row is right, create all its units in one go."""
     inputs, problems = parse_upload(upload, commune)
     result = ImportResult(rows_read=len(inputs), problems=problems)

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
 from binhyen.core.models import AuditEvent
-from binhyen.orgunits import bulk_import
+from binhyen.orgunits import excel
 from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, VillageFactory
 
@@ -48,8 +48,8 @@ def officer(commune):
     return user_with_role(Role.COMMUNE_OFFICER, commune)
 
 
-def run(officer, commune, upload) -> bulk_import.ImportResult:
-    return bulk_import.import_units(actor=officer, commune=commune, upload=upload)
+def run(officer, commune, upload) -> excel.ImportResult:
+    return excel.import_units(actor=officer, commune=commune, upload=upload)
 
 
 def problems(result) -> list[tuple[int | None, str]]:
@@ -218,7 +218,7 @@ def test_empty_file_is_refused(commune, officer):
 
 def test_template_has_header_example_and_guide(commune, officer):
     # given the downloaded template
-    content = bulk_import.template_workbook(commune)
+    content = excel.template_workbook(commune)
     workbook = load_workbook(io.BytesIO(content))
     # then it has the header, an example row and a guide listing the allowed types
     assert workbook.sheetnames == ["Danh sách", "Hướng dẫn"]
@@ -237,7 +237,7 @@ def test_template_has_header_example_and_guide(commune, officer):
 def test_template_for_a_ward_suggests_residential_groups(officer):
     ward: Any = CommuneFactory(subkind=Subkind.PHUONG)
     rows = list(
-        load_workbook(io.BytesIO(bulk_import.template_workbook(ward)))["Danh sách"].iter_rows(
+        load_workbook(io.BytesIO(excel.template_workbook(ward)))["Danh sách"].iter_rows(
             values_only=True
         )
     )
@@ -246,7 +246,7 @@ def test_template_for_a_ward_suggests_residential_groups(officer):
 
 def test_export_keeps_formula_like_names_as_text(commune):
     VillageFactory(parent=commune, name='=HYPERLINK("x")')
-    content = bulk_import.export_workbook(OrgUnit.objects.filter(parent=commune), commune.name)
+    content = excel.export_workbook(OrgUnit.objects.filter(parent=commune), commune.name)
     sheet = load_workbook(io.BytesIO(content)).active
     cell = sheet.cell(row=2, column=2)
     assert cell.value == '=HYPERLINK("x")'
@@ -260,12 +260,12 @@ def test_export_keeps_formula_like_names_as_text(commune):
 def test_any_cell_text_gives_problems_or_units_never_a_crash(commune, cells):
     # given a row of arbitrary text
     upload = csv_file("Tên;Loại;Dân số;Số hộ;Vĩ độ;Kinh độ;Địa chỉ;Ghi chú\n")
-    _rows, found = bulk_import.parse_upload(upload, commune)
+    _rows, found = excel.parse_upload(upload, commune)
     assert found  # no data rows
     line = ";".join(
         c.replace(";", " ").replace("\n", " ").replace("\r", " ").replace('"', "") for c in cells
     )
-    _rows, found = bulk_import.parse_upload(
+    _rows, found = excel.parse_upload(
         csv_file("Tên;Loại;Dân số;Số hộ;Vĩ độ;Kinh độ;Địa chỉ;Ghi chú\n" + line + "\n"), commune
     )
     # then parsing returns inputs and/or problems with row numbers

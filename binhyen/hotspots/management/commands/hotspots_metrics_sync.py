@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from binhyen.hotspots.services import metrics_sync
+from binhyen.hotspots.services import hotspots_metrics_sync
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
-        changed = metrics_sync(
+        changed = hotspots_metrics_sync(
             actor=None,
             list_years=[today.year - 1, today.year],
             since=date(today.year - 1, 1, 1),
