@@ -119,14 +119,10 @@ class Case(BaseModel):
         blank=True,
         related_name="+",
     )
-    judgment_number = models.CharField(
-        _("số bản án, quyết định"), max_length=60, blank=True
-    )
+    judgment_number = models.CharField(_("số bản án, quyết định"), max_length=60, blank=True)
     judgment_date = models.DateField(_("ngày bản án, quyết định"), null=True, blank=True)
     release_date = models.DateField(_("ngày chấp hành xong, được đặc xá"), null=True, blank=True)
-    support_until = models.DateField(
-        _("hết thời hạn quản lý, hỗ trợ"), null=True, blank=True
-    )
+    support_until = models.DateField(_("hết thời hạn quản lý, hỗ trợ"), null=True, blank=True)
     needs = models.JSONField(_("nhu cầu hỗ trợ"), default=list, blank=True)
     extra = models.JSONField(_("thông tin bổ sung"), default=dict, blank=True)
     closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
@@ -357,6 +353,7 @@ class CaseRead(models.Model):
 
     class Channel(models.TextChoices):
         PAGE = "page", _("Trang hồ sơ")
+        LIST = "list", _("Danh sách hồ sơ")
         API = "api", _("API")
         EXPORT = "export", _("Xuất Excel")
         REVEAL = "reveal", _("Xem trường nhạy cảm")

@@ -59,9 +59,7 @@ def _visible(user: Any) -> QuerySet[Case]:
     for path in member_paths:
         inside |= Q(orgunit__path__in=[path[:i] for i in range(1, len(path) + 1)])
     assigned = Q(
-        pk__in=Case.objects.filter(
-            helpers__user=user, helpers__ended_on__isnull=True
-        ).values("pk")
+        pk__in=Case.objects.filter(helpers__user=user, helpers__ended_on__isnull=True).values("pk")
     )
     return Case.objects.filter(chief | (assigned & inside))
 
@@ -120,10 +118,8 @@ def mask(value: str) -> str:
 def masked(case: Case, revealed: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Return the hidden fields of ``case``, masked unless named in ``revealed``."""
     judgment_date = f"{case.judgment_date:%d/%m/%Y}" if case.judgment_date else ""
-    if "identity_number" in revealed:
-        identity = case.identity_number
-    else:
-        identity = mask(case.identity_number)
+    shown = "identity_number" in revealed
+    identity = case.identity_number if shown else mask(case.identity_number)
     if "judgment" in revealed:
         judgment_number, judgment_day = case.judgment_number, judgment_date
     else:

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,7 +235,9 @@ def _apply(case: Case, data: CaseInput) -> None:
     if identity and not (identity.isdigit() and len(identity) in IDENTITY_LENGTHS):
         errors["identity_number"] = [_("Số định danh cá nhân phải gồm đúng 12 chữ số.")]
     village = data.home_village
-    if village is not None and (village.kind != Kind.VILLAGE or village.parent_id != case.orgunit_id):
+    if village is not None and (
+        village.kind != Kind.VILLAGE or village.parent_id != case.orgunit_id
+    ):
         errors["home_village"] = [_("Thôn, tổ dân phố phải thuộc xã, phường của hồ sơ.")]
     unknown = [n for n in data.needs if n not in Need.values]
     if unknown:
@@ -336,13 +339,17 @@ def _log_reads(actor: Any, cases: list[Case], channel: str, field: str = "") -> 
 
 
 @transaction.atomic
+def cases_list_read(*, actor: Any, cases: list[Case]) -> None:
+    """Log a read of each case shown on a list page (name, type, status)."""
+    _log_reads(actor, cases, CaseRead.Channel.LIST)
+
+
+@transaction.atomic
 def cases_read_for_export(*, actor: Any, unit: OrgUnit) -> list[Case]:
     """Return the commune's cases for the Excel export and log one read per case."""
     if not permissions.is_chief(actor, unit):
         raise _not_found()
-    cases = list(
-        selectors.case_list(user=actor, unit=unit).prefetch_related("outcomes", "helpers")
-    )
+    cases = list(selectors.case_list(user=actor, unit=unit).prefetch_related("outcomes", "helpers"))
     _log_reads(actor, cases, CaseRead.Channel.EXPORT)
     return cases
 
@@ -355,7 +362,9 @@ def case_field_reveal(*, actor: Any, pk: int, field: str) -> Case:
     """
     case = selectors.case_get(user=actor, pk=pk)
     if field not in selectors.HIDDEN_FIELDS:
-        raise ValidationError({"field": _("Trường '%(field)s' không phải trường bị ẩn.") % {"field": field}})
+        raise ValidationError(
+            {"field": _("Trường '%(field)s' không phải trường bị ẩn.") % {"field": field}}
+        )
     if not permissions.can_reveal(actor, case):
         raise PermissionDenied(
             _("Bạn không có quyền xem số định danh và thông tin bản án của hồ sơ này.")
@@ -372,7 +381,7 @@ def access_history_read(*, actor: Any, pk: int) -> Case:
     """Fetch a case for its access history page (chief only) and log that read too."""
     case = selectors.case_get(user=actor, pk=pk)
     if not permissions.can_manage(actor, case):
-        raise _not_found()
+        raise Http404(selectors.not_found_message())
     _log_reads(actor, [case], CaseRead.Channel.HISTORY)
     return case
 
@@ -439,7 +448,9 @@ def helper_end(*, actor: Any, helper: Helper, ended_on: date | None = None) -> H
     if helper.ended_on is not None:
         raise ValidationError({"ended_on": _("Người này đã thôi được giao giúp đỡ.")})
     if ended_on < helper.assigned_on:
-        raise ValidationError({"ended_on": _("Ngày thôi phân công không được trước ngày phân công.")})
+        raise ValidationError(
+            {"ended_on": _("Ngày thôi phân công không được trước ngày phân công.")}
+        )
     helper.ended_on = ended_on
     helper.full_clean()
     helper.save()
@@ -448,9 +459,7 @@ def helper_end(*, actor: Any, helper: Helper, ended_on: date | None = None) -> H
 
 
 @transaction.atomic
-def support_task_add(
-    *, actor: Any, case: Case, need: str, title: str, due_on: date
-) -> SupportTask:
+def support_task_add(*, actor: Any, case: Case, need: str, title: str, due_on: date) -> SupportTask:
     """Add a step to the support plan."""
     _require_read(actor, case)
     case = _locked(case)
@@ -478,9 +487,7 @@ def support_task_done(*, actor: Any, task: SupportTask, done_on: date) -> Suppor
 
 
 @transaction.atomic
-def review_record(
-    *, actor: Any, case: Case, kind: str, held_on: date, summary: str = ""
-) -> Review:
+def review_record(*, actor: Any, case: Case, kind: str, held_on: date, summary: str = "") -> Review:
     """Record a contact or a review: what was done and by whom (the actor)."""
     _require_read(actor, case)
     case = _locked(case)
@@ -488,7 +495,11 @@ def review_record(
     _not_future(held_on, "held_on", _("Ngày gặp gỡ, đánh giá"))
     _not_before_opening(case, held_on, "held_on", _("Ngày gặp gỡ, đánh giá"))
     review = Review(
-        case=case, kind=kind, held_on=held_on, summary=(summary or "").strip(), recorded_by=_user(actor)
+        case=case,
+        kind=kind,
+        held_on=held_on,
+        summary=(summary or "").strip(),
+        recorded_by=_user(actor),
     )
     review.full_clean()
     review.save()
@@ -515,9 +526,7 @@ def outcome_record(
 
 
 @transaction.atomic
-def case_close(
-    *, actor: Any, case: Case, closed_on: date, reason: str, note: str = ""
-) -> Case:
+def case_close(*, actor: Any, case: Case, closed_on: date, reason: str, note: str = "") -> Case:
     """Close the case with its reason."""
     _require_manage(actor, case)
     case = _locked(case)
@@ -578,8 +587,8 @@ def handover_request(
 @transaction.atomic
 def handover_accept(*, actor: Any, handover: Handover) -> Case:
     """Accept a case into the receiving commune: it moves whole, the sender keeps the row."""
-    handover = Handover.objects.select_for_update().select_related("case", "to_unit").get(
-        pk=handover.pk
+    handover = (
+        Handover.objects.select_for_update().select_related("case", "to_unit").get(pk=handover.pk)
     )
     if not permissions.is_chief(actor, handover.to_unit):
         raise _not_found()
@@ -636,7 +645,7 @@ def add_working_days(start: date, days: int) -> date:
 def subject_request_open(
     *, actor: Any, case: Case, kind: str, received_on: date, details: str = ""
 ) -> SubjectRequest:
-    """Register a data-subject request with its deadline (``CASES_SUBJECT_REQUEST_WORKING_DAYS``)."""
+    """Register a data-subject request; it is due in ``CASES_SUBJECT_REQUEST_WORKING_DAYS``."""
     _require_manage(actor, case)
     _not_future(received_on, "received_on", _("Ngày nhận yêu cầu"))
     request = SubjectRequest(
@@ -681,16 +690,16 @@ def subject_request_complete(
             {"completed_on": _("Ngày trả lời không được trước ngày nhận yêu cầu.")}
         )
     case = request.case
-    if status == SubjectRequest.Status.DONE and request.kind == SubjectRequest.Kind.DELETION:
-        if not _legal_basis_ended(case):
-            raise ValidationError(
-                {
-                    "status": _(
-                        "Hồ sơ còn trong thời hạn quản lý, hỗ trợ: căn cứ pháp lý chưa chấm "
-                        "dứt nên không xóa được; hãy từ chối và nêu lý do."
-                    )
-                }
-            )
+    deletion = status == SubjectRequest.Status.DONE and request.kind == SubjectRequest.Kind.DELETION
+    if deletion and not _legal_basis_ended(case):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Hồ sơ còn trong thời hạn quản lý, hỗ trợ: căn cứ pháp lý chưa chấm "
+                    "dứt nên không xóa được; hãy từ chối và nêu lý do."
+                )
+            }
+        )
     request.status = status
     request.response = response.strip()
     request.completed_on = completed_on
@@ -698,7 +707,7 @@ def subject_request_complete(
     request.full_clean()
     request.save()
     _audit(actor, "case.subject_request_done", case, request=request.pk, status=status)
-    if status == SubjectRequest.Status.DONE and request.kind == SubjectRequest.Kind.DELETION:
+    if deletion:
         if case.is_open:
             case.status = Case.Status.CLOSED
             case.closed_on = completed_on

@@ -197,9 +197,7 @@ def test_masking_keeps_the_last_three_digits(scene):
 def test_close_requires_a_reason_and_not_in_the_future(scene):
     case = open_case(scene.commune_chief, scene.commune)
     with pytest.raises(ValidationError) as exc:
-        services.case_close(
-            actor=scene.commune_chief, case=case, closed_on=TODAY(), reason=""
-        )
+        services.case_close(actor=scene.commune_chief, case=case, closed_on=TODAY(), reason="")
     assert "lý do kết thúc" in exc.value.message_dict["closure_reason"][0]
     with pytest.raises(ValidationError) as exc:
         services.case_close(
@@ -253,9 +251,7 @@ def test_deletion_while_the_legal_basis_runs_is_refused(scene):
 
 
 def test_deletion_after_the_period_anonymises(scene):
-    case = open_case(
-        scene.commune_chief, scene.commune, support_until=TODAY() - timedelta(days=1)
-    )
+    case = open_case(scene.commune_chief, scene.commune, support_until=TODAY() - timedelta(days=1))
     request = services.subject_request_open(
         actor=scene.commune_chief, case=case, kind="deletion", received_on=TODAY()
     )
@@ -319,7 +315,5 @@ def test_a_province_type_is_not_usable_in_another_province(scene):
     )
     chief = user_with_role(Role.COMMUNE_CHIEF, scene.far_commune, username="truongxa")
     with pytest.raises(ValidationError) as exc:
-        services.case_open(
-            actor=chief, unit=scene.far_commune, data=case_input(case_type=created)
-        )
+        services.case_open(actor=chief, unit=scene.far_commune, data=case_input(case_type=created))
     assert "không dùng được" in exc.value.message_dict["case_type"][0]
