@@ -27,6 +27,7 @@ from binhyen.core.schemas import OFFSET_MAX, ErrorOut
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.selectors import user_home_units
 
 router = Router(tags=["cases"])
 
@@ -261,7 +262,7 @@ class CaseFiguresOut(Schema):
 
 
 class FiguresQuery(Schema):
-    unit: str = Field(..., max_length=32)
+    unit: str = Field("", max_length=32, description="Unit code (default: your first unit)")
     year: int | None = Field(None, ge=2000, le=2100)
 
 
@@ -757,8 +758,14 @@ def type_create(request: HttpRequest, payload: CaseTypeIn) -> Any:
 )
 def case_figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
     user = _user(request)
+    code = query.unit
+    if not code:
+        homes = user_home_units(user=user)
+        if not homes:
+            return _not_found("unit")
+        code = homes[0].code
     try:
-        unit = figures.units_get(user=user, codes=[query.unit])[0]
+        unit = figures.units_get(user=user, codes=[code])[0]
     except (Http404, figures.AnalyticsInputError):
         return _not_found("unit")
     year = query.year or timezone.localdate().year
