@@ -22,12 +22,12 @@ from ninja import Field, Query, Router, Schema, Status
 
 from binhyen.cases import permissions, selectors, services
 from binhyen.cases.models import Case, CaseRead, CaseType, Handover, SubjectRequest
-from binhyen.cases.providers import METRIC_CODES
+from binhyen.core.api_kit import api_user
 from binhyen.core.schemas import OFFSET_MAX, ErrorOut
+from binhyen.core.web import NotFound, not_found
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.periods import Period, PeriodKind
-from binhyen.orgunits.models import Kind, OrgUnit
-from binhyen.orgunits.selectors import user_home_units
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 router = Router(tags=["cases"])
 
@@ -266,12 +266,8 @@ class FiguresQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found(field: str = "case_id") -> Status:
-    return Status(404, {"message": selectors.not_found_message(), "field": field})
+def _missing(field: str = "case_id") -> NotFound:
+    return not_found(selectors.not_found_message(), field=field)
 
 
 def _forbidden(exc: PermissionDenied) -> Status:
@@ -359,11 +355,11 @@ def _act(user: Any, case_id: int, action: Any, *, channel: str = CaseRead.Channe
         case = selectors.case_get(user=user, pk=case_id)
         action(case)
     except Http404:
-        return _not_found()
+        raise _missing() from None
     except PermissionDenied as exc:
         if permissions.can_read(user, case):
             return _forbidden(exc)
-        return _not_found()
+        raise _missing() from None
     return case_out(services.case_read(actor=user, pk=case_id, channel=channel))
 
 
@@ -375,7 +371,7 @@ def _case_input(user: Any, unit: OrgUnit, payload: CaseIn) -> services.CaseInput
         )
     village = None
     if payload.home_village:
-        village = OrgUnit.objects.filter(code=payload.home_village, kind=Kind.VILLAGE).first()
+        village = OrgUnit.objects.filter(code=payload.home_village, kind=UnitKind.VILLAGE).first()
         if village is None:
             raise ValidationError(
                 {"home_village": _("Thôn, tổ dân phố phải thuộc xã, phường của hồ sơ.")}
@@ -388,7 +384,7 @@ def _case_input(user: Any, unit: OrgUnit, payload: CaseIn) -> services.CaseInput
 
 @router.get("/cases", response={200: CasePageOut, 401: ErrorOut}, summary="List your cases")
 def case_list(request: HttpRequest, filters: Query[CaseListQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     queryset = selectors.case_list(user=user, status=filters.status, q=filters.q)
     items = list(queryset[filters.offset : filters.offset + filters.limit])
     services.cases_list_read(actor=user, cases=items)
@@ -411,10 +407,10 @@ def case_list(request: HttpRequest, filters: Query[CaseListQuery]) -> Any:
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case (commune chief)")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
-    user = _user(request)
-    unit = OrgUnit.objects.filter(code=payload.unit, kind=Kind.COMMUNE).first()
+    user = api_user(request)
+    unit = OrgUnit.objects.filter(code=payload.unit, kind=UnitKind.COMMUNE).first()
     if unit is None or not permissions.is_chief(user, unit):
-        return _not_found("unit")
+        raise _missing("unit")
     case = services.case_open(actor=user, unit=unit, data=_case_input(user, unit, payload))
     return Status(201, case_out(services.case_read(actor=user, pk=case.pk, channel="api")))
 
@@ -425,16 +421,16 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     summary="One case (hidden fields masked; the read is logged)",
 )
 def case_detail(request: HttpRequest, case_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         return case_out(services.case_read(actor=user, pk=case_id, channel="api"))
     except Http404:
-        return _not_found()
+        raise _missing() from None
 
 
 @router.put("/cases/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="Correct a case")
 def case_update(request: HttpRequest, case_id: int, payload: CaseIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(
         user,
         case_id,
@@ -450,11 +446,11 @@ def case_update(request: HttpRequest, case_id: int, payload: CaseIn) -> Any:
     summary="Reveal the identity number or the judgment (field permission; logged)",
 )
 def case_reveal(request: HttpRequest, case_id: int, payload: RevealIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         case = services.case_field_reveal(actor=user, pk=case_id, field=payload.field)
     except Http404:
-        return _not_found()
+        raise _missing() from None
     except PermissionDenied as exc:
         return _forbidden(exc)
     return case_out(case, frozenset({payload.field}))
@@ -464,7 +460,7 @@ def case_reveal(request: HttpRequest, case_id: int, payload: RevealIn) -> Any:
     "/cases/{int:case_id}/helpers", response={200: CaseOut, **ERRORS}, summary="Assign a helper"
 )
 def helper_add(request: HttpRequest, case_id: int, payload: CaseHelperIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
 
     def call(case: Case) -> Any:
         helper_user = None
@@ -495,7 +491,7 @@ def helper_add(request: HttpRequest, case_id: int, payload: CaseHelperIn) -> Any
     summary="End a helper's assignment",
 )
 def helper_end(request: HttpRequest, case_id: int, helper_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
 
     def call(case: Case) -> Any:
         helper = case.helpers.filter(pk=helper_id).first()
@@ -510,7 +506,7 @@ def helper_end(request: HttpRequest, case_id: int, helper_id: int) -> Any:
     "/cases/{int:case_id}/tasks", response={200: CaseOut, **ERRORS}, summary="Add a plan task"
 )
 def task_add(request: HttpRequest, case_id: int, payload: CaseTaskIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(
         user, case_id, lambda c: services.support_task_add(actor=user, case=c, **payload.dict())
     )
@@ -522,7 +518,7 @@ def task_add(request: HttpRequest, case_id: int, payload: CaseTaskIn) -> Any:
     summary="Mark a plan task done",
 )
 def task_done(request: HttpRequest, case_id: int, task_id: int, payload: CaseTaskDoneIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
 
     def call(case: Case) -> Any:
         task = case.tasks.filter(pk=task_id).first()
@@ -539,7 +535,7 @@ def task_done(request: HttpRequest, case_id: int, task_id: int, payload: CaseTas
     summary="Record a contact or review",
 )
 def review_add(request: HttpRequest, case_id: int, payload: CaseReviewIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(
         user, case_id, lambda c: services.review_record(actor=user, case=c, **payload.dict())
     )
@@ -549,7 +545,7 @@ def review_add(request: HttpRequest, case_id: int, payload: CaseReviewIn) -> Any
     "/cases/{int:case_id}/outcomes", response={200: CaseOut, **ERRORS}, summary="Record an outcome"
 )
 def outcome_add(request: HttpRequest, case_id: int, payload: CaseOutcomeIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(
         user, case_id, lambda c: services.outcome_record(actor=user, case=c, **payload.dict())
     )
@@ -559,7 +555,7 @@ def outcome_add(request: HttpRequest, case_id: int, payload: CaseOutcomeIn) -> A
     "/cases/{int:case_id}/close", response={200: CaseOut, **ERRORS}, summary="Close a case"
 )
 def case_close(request: HttpRequest, case_id: int, payload: CaseCloseIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(user, case_id, lambda c: services.case_close(actor=user, case=c, **payload.dict()))
 
 
@@ -569,7 +565,7 @@ def case_close(request: HttpRequest, case_id: int, payload: CaseCloseIn) -> Any:
     summary="Anonymise a closed case now (figures are kept)",
 )
 def case_anonymise(request: HttpRequest, case_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _act(user, case_id, lambda c: services.case_anonymise(actor=user, case=c))
 
 
@@ -579,12 +575,12 @@ def case_anonymise(request: HttpRequest, case_id: int) -> Any:
     summary="Hand the case over to another commune",
 )
 def handover_request(request: HttpRequest, case_id: int, payload: CaseHandoverIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         case = selectors.case_get(user=user, pk=case_id)
     except Http404:
-        return _not_found()
-    target = OrgUnit.objects.filter(code=payload.to_unit, kind=Kind.COMMUNE).first()
+        raise _missing() from None
+    target = OrgUnit.objects.filter(code=payload.to_unit, kind=UnitKind.COMMUNE).first()
     if target is None:
         raise ValidationError(
             {"to_unit": _("Không có xã, phường mang mã %(code)s.") % {"code": payload.to_unit}}
@@ -594,7 +590,9 @@ def handover_request(request: HttpRequest, case_id: int, payload: CaseHandoverIn
             actor=user, case=case, to_unit=target, requested_on=payload.requested_on
         )
     except PermissionDenied as exc:
-        return _forbidden(exc) if permissions.can_read(user, case) else _not_found()
+        if permissions.can_read(user, case):
+            return _forbidden(exc)
+        raise _missing() from exc
     return Status(201, _handover_out(handover))
 
 
@@ -604,7 +602,7 @@ def handover_request(request: HttpRequest, case_id: int, payload: CaseHandoverIn
     summary="Handovers your communes sent (references only) and pending ones to them",
 )
 def handover_list(request: HttpRequest) -> Any:
-    user = _user(request)
+    user = api_user(request)
     rows = list(selectors.handovers_sent(user=user)[:200])
     rows += list(selectors.handovers_incoming(user=user)[:200])
     return [_handover_out(h) for h in rows]
@@ -616,12 +614,12 @@ def handover_list(request: HttpRequest) -> Any:
     summary="Accept an incoming case (receiving commune chief)",
 )
 def handover_accept(request: HttpRequest, handover_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         handover = selectors.handover_get(user=user, pk=handover_id)
         case = services.handover_accept(actor=user, handover=handover)
     except (Http404, PermissionDenied):
-        return _not_found("handover_id")
+        raise _missing("handover_id") from None
     return case_out(services.case_read(actor=user, pk=case.pk, channel="api"))
 
 
@@ -631,12 +629,12 @@ def handover_accept(request: HttpRequest, handover_id: int) -> Any:
     summary="Withdraw a pending handover (sending commune chief)",
 )
 def handover_cancel(request: HttpRequest, handover_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         handover = selectors.handover_get(user=user, pk=handover_id)
         handover = services.handover_cancel(actor=user, handover=handover)
     except (Http404, PermissionDenied):
-        return _not_found("handover_id")
+        raise _missing("handover_id") from None
     return _handover_out(handover)
 
 
@@ -646,11 +644,11 @@ def handover_cancel(request: HttpRequest, handover_id: int) -> Any:
     summary="Who read the case, when and how (commune chief)",
 )
 def access_history(request: HttpRequest, case_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         case = services.access_history_read(actor=user, pk=case_id)
     except (Http404, PermissionDenied):
-        return _not_found()
+        raise _missing() from None
     return [
         {"at": r.at.isoformat(), "user": r.user_label, "channel": r.channel, "field": r.field}
         for r in selectors.access_history(user=user, case=case)[:500]
@@ -663,11 +661,11 @@ def access_history(request: HttpRequest, case_id: int) -> Any:
     summary="Register a data-subject request (deadline set by law)",
 )
 def request_add(request: HttpRequest, case_id: int, payload: SubjectRequestIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         case = selectors.case_get(user=user, pk=case_id)
     except Http404:
-        return _not_found()
+        raise _missing() from None
     try:
         created = services.subject_request_open(actor=user, case=case, **payload.dict())
     except PermissionDenied as exc:
@@ -681,14 +679,14 @@ def request_add(request: HttpRequest, case_id: int, payload: SubjectRequestIn) -
     summary="Answer a data-subject request",
 )
 def request_complete(request: HttpRequest, request_id: int, payload: SubjectRequestDoneIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         subject_request = selectors.subject_request_get(user=user, pk=request_id)
         done = services.subject_request_complete(
             actor=user, request=subject_request, **payload.dict()
         )
     except (Http404, PermissionDenied):
-        return _not_found("request_id")
+        raise _missing("request_id") from None
     return _request_out(done)
 
 
@@ -698,11 +696,11 @@ def request_complete(request: HttpRequest, request_id: int, payload: SubjectRequ
     summary="Everything held about the person of the request (logged)",
 )
 def request_export(request: HttpRequest, request_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     try:
         subject_request = services.subject_export_read(actor=user, pk=request_id)
     except Http404:
-        return _not_found("request_id")
+        raise _missing("request_id") from None
     sections = [
         {
             "title": str(title),
@@ -728,7 +726,7 @@ def _type_out(t: CaseType) -> dict[str, Any]:
 
 @router.get("/types", response={200: list[CaseTypeOut], 401: ErrorOut}, summary="Case types")
 def type_list(request: HttpRequest) -> Any:
-    return [_type_out(t) for t in selectors.case_types_all(user=_user(request))]
+    return [_type_out(t) for t in selectors.case_types_all(user=api_user(request))]
 
 
 @router.post(
@@ -737,17 +735,17 @@ def type_list(request: HttpRequest) -> Any:
     summary="Add a case type (province or national)",
 )
 def type_create(request: HttpRequest, payload: CaseTypeIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     province = None
     if payload.province:
-        province = OrgUnit.objects.filter(code=payload.province, kind=Kind.PROVINCE).first()
+        province = OrgUnit.objects.filter(code=payload.province, kind=UnitKind.PROVINCE).first()
         if province is None:
-            return _not_found("province")
+            raise _missing("province")
     data = services.CaseTypeInput(province=province, **payload.dict(exclude={"province"}))
     try:
         created = services.case_type_create(actor=user, data=data)
     except PermissionDenied:
-        return _not_found("province")
+        raise _missing("province") from None
     return Status(201, _type_out(created))
 
 
@@ -757,27 +755,22 @@ def type_create(request: HttpRequest, payload: CaseTypeIn) -> Any:
     summary="Case counts of a unit (aggregates only, never names)",
 )
 def case_figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     code = query.unit
     if not code:
-        homes = user_home_units(user=user)
-        if not homes:
-            return _not_found("unit")
-        code = homes[0].code
+        home = selectors.figures_home_unit(user=user)
+        if home is None:
+            raise _missing("unit")
+        code = home.code
     try:
         unit = figures.units_get(user=user, codes=[code])[0]
     except (Http404, figures.AnalyticsInputError):
-        return _not_found("unit")
+        raise _missing("unit") from None
     year = query.year or timezone.localdate().year
-    asked = {
-        "user": user,
-        "metric_codes": list(METRIC_CODES),
-        "unit_codes": [unit.code],
-        "period_codes": [Period(PeriodKind.YEAR, year).code],
-        "compare": False,
-    }
-    rows = figures.analytics(**asked).rows
-    rows += [r for r in figures.analytics(**asked, disaggregate=True).rows if r.option]
+    totals, breakdown = selectors.case_figures(
+        user=user, unit=unit, period=Period(PeriodKind.YEAR, year)
+    )
+    rows = totals + breakdown
     return {
         "unit": unit.code,
         "year": year,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.cases import services
 from binhyen.cases.models import Case, CaseType, Helper, Need, Outcome, Review, SubjectRequest
-from binhyen.orgunits.forms import BootstrapForm
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.core.forms import BootstrapForm
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,7 +59,7 @@ class CaseForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["case_type"]).queryset = types
         cast(forms.ModelChoiceField, self.fields["home_village"]).queryset = OrgUnit.objects.filter(
-            parent=unit, kind=Kind.VILLAGE, valid_to__isnull=True
+            parent=unit, kind=UnitKind.VILLAGE, valid_to__isnull=True
         ).order_by("name")
         self.fields["needs"].widget.attrs["class"] = ""
         self.extra_labels: list[str] = []

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from binhyen.accounts import permissions as perms
 from binhyen.accounts.models import Role
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.models import UnitKind
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -36,7 +36,9 @@ def chief_paths(user: Any, perm: str = perms.MANAGE_CASES) -> set[str]:
 
 def is_chief(user: Any, unit: OrgUnit | None, perm: str = perms.MANAGE_CASES) -> bool:
     """Return True if ``user`` holds ``perm`` by a role assigned on the commune ``unit``."""
-    return unit is not None and unit.kind == Kind.COMMUNE and unit.path in chief_paths(user, perm)
+    return (
+        unit is not None and unit.kind == UnitKind.COMMUNE and unit.path in chief_paths(user, perm)
+    )
 
 
 def works_in(user: Any, unit: OrgUnit) -> bool:

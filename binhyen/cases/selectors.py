@@ -26,8 +26,13 @@ from django.utils.translation import gettext as _
 from binhyen.accounts import permissions as perms
 from binhyen.cases import permissions
 from binhyen.cases.models import Case, CaseRead, CaseType, Handover, SubjectRequest
+from binhyen.cases.providers import METRIC_CODES
 from binhyen.core.text import fold
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.indicators import selectors as figures
+from binhyen.indicators.engine import Row
+from binhyen.indicators.periods import Period
+from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.orgunits.selectors import user_home_assignments, user_home_units
 
 MAX_QUERY = 120
 # Hidden fields and what the reveal button calls them.
@@ -44,7 +49,7 @@ def chief_communes(*, user: Any) -> QuerySet[OrgUnit]:
     paths = permissions.chief_paths(user)
     if not paths:
         return OrgUnit.objects.none()
-    return OrgUnit.objects.visible_to(user).filter(kind=Kind.COMMUNE, path__in=paths)
+    return OrgUnit.objects.visible_to(user).filter(kind=UnitKind.COMMUNE, path__in=paths)
 
 
 def _visible(user: Any) -> QuerySet[Case]:
@@ -268,3 +273,32 @@ def subject_export_rows(case: Case) -> list[tuple[str, list[tuple[str, Any]]]]:
         (_("Kết quả"), outcomes),
         (_("Yêu cầu của chủ thể"), requests),
     ]
+
+
+def case_figures(*, user: Any, unit: OrgUnit, period: Period) -> tuple[list[Row], list[Row]]:
+    """Return the unit's case totals and their breakdown (by type, by closure reason).
+
+    Counts only, from the indicators engine (what ``CaseMetricsProvider`` published), so
+    the figures scope and roll up like every other number and never carry a name.
+    """
+
+    def rows(disaggregate: bool) -> list[Row]:
+        return figures.analytics(
+            user=user,
+            metric_codes=list(METRIC_CODES),
+            unit_codes=[unit.code],
+            period_codes=[period.code],
+            compare=False,
+            disaggregate=disaggregate,
+        ).rows
+
+    return rows(False), [r for r in rows(True) if r.option]
+
+
+def figures_home_unit(*, user: Any) -> OrgUnit | None:
+    """Return the unit whose case figures a user sees first: their outermost assigned unit."""
+    assignments = user_home_assignments(user=user)
+    if assignments:
+        return assignments[0].orgunit
+    homes = user_home_units(user=user)
+    return homes[0] if homes else None

@@ -44,12 +44,13 @@ from binhyen.cases.models import (
     SupportTask,
 )
 from binhyen.cases.providers import CASE_TYPE_DISAGGREGATION, METRIC_CODES, PROVIDER_KEY
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.indicators.models import Disaggregation, DisaggregationOption, Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 # What an audit summary of a case may hold: no name, identity number, judgment or note.
 _AUDIT_FIELDS = [
@@ -126,7 +127,7 @@ def _not_before_opening(case: Case, day: date | None, name: str, label: str) -> 
 # --- metrics ------------------------------------------------------------------------------
 
 
-def metrics_sync(*, actor: Any, years: Iterable[int]) -> int:
+def metrics_sync(*, actor: Actor | None, years: Iterable[int]) -> int:
     """Re-publish the case metrics for the year periods of ``years`` (up to this year)."""
     this_year = timezone.localdate().year
     codes = [Period(PeriodKind.YEAR, y).code for y in sorted(set(years)) if y <= this_year]
@@ -166,9 +167,9 @@ class CaseTypeInput:
 
 
 @transaction.atomic
-def case_type_create(*, actor: Any, data: CaseTypeInput) -> CaseType:
+def case_type_create(*, actor: Actor, data: CaseTypeInput) -> CaseType:
     """Add a case type (national, or for one province) and its option in the type breakdown."""
-    if data.province is not None and data.province.kind != Kind.PROVINCE:
+    if data.province is not None and data.province.kind != UnitKind.PROVINCE:
         raise ValidationError({"province": _("Loại hồ sơ riêng chỉ đặt cho một tỉnh.")})
     if not permissions.can_configure_types(actor, data.province):
         raise _not_found()
@@ -236,7 +237,7 @@ def _apply(case: Case, data: CaseInput) -> None:
         errors["identity_number"] = [_("Số định danh cá nhân phải gồm đúng 12 chữ số.")]
     village = data.home_village
     if village is not None and (
-        village.kind != Kind.VILLAGE or village.parent_id != case.orgunit_id
+        village.kind != UnitKind.VILLAGE or village.parent_id != case.orgunit_id
     ):
         errors["home_village"] = [_("Thôn, tổ dân phố phải thuộc xã, phường của hồ sơ.")]
     unknown = [n for n in data.needs if n not in Need.values]
@@ -293,9 +294,9 @@ def _apply(case: Case, data: CaseInput) -> None:
 
 
 @transaction.atomic
-def case_open(*, actor: Any, unit: OrgUnit, data: CaseInput) -> Case:
+def case_open(*, actor: Actor, unit: OrgUnit, data: CaseInput) -> Case:
     """Open a case in the commune ``unit`` (its chief only; anyone else: 404)."""
-    if unit.kind != Kind.COMMUNE or not permissions.is_chief(actor, unit):
+    if unit.kind != UnitKind.COMMUNE or not permissions.is_chief(actor, unit):
         raise _not_found()
     case = Case(orgunit=unit, opened_by=_user(actor))
     _apply(case, data)
@@ -307,7 +308,7 @@ def case_open(*, actor: Any, unit: OrgUnit, data: CaseInput) -> Case:
 
 
 @transaction.atomic
-def case_update(*, actor: Any, case: Case, data: CaseInput) -> Case:
+def case_update(*, actor: Actor, case: Case, data: CaseInput) -> Case:
     """Correct the case's person, legal basis and needs (e.g. a correction request)."""
     _require_manage(actor, case)
     case = _locked(case)
@@ -323,7 +324,7 @@ def case_update(*, actor: Any, case: Case, data: CaseInput) -> Case:
 
 
 @transaction.atomic
-def case_read(*, actor: Any, pk: int, channel: str = CaseRead.Channel.PAGE) -> Case:
+def case_read(*, actor: Actor, pk: int, channel: str = CaseRead.Channel.PAGE) -> Case:
     """Fetch a case for ``actor`` and log the read (``Http404`` when missing or forbidden)."""
     case = selectors.case_get(user=actor, pk=pk)
     _log_reads(actor, [case], channel)
@@ -339,13 +340,13 @@ def _log_reads(actor: Any, cases: list[Case], channel: str, field: str = "") -> 
 
 
 @transaction.atomic
-def cases_list_read(*, actor: Any, cases: list[Case]) -> None:
+def cases_list_read(*, actor: Actor, cases: list[Case]) -> None:
     """Log a read of each case shown on a list page (name, type, status)."""
     _log_reads(actor, cases, CaseRead.Channel.LIST)
 
 
 @transaction.atomic
-def cases_read_for_export(*, actor: Any, unit: OrgUnit) -> list[Case]:
+def cases_read_for_export(*, actor: Actor, unit: OrgUnit) -> list[Case]:
     """Return the commune's cases for the Excel export and log one read per case."""
     if not permissions.is_chief(actor, unit):
         raise _not_found()
@@ -355,7 +356,7 @@ def cases_read_for_export(*, actor: Any, unit: OrgUnit) -> list[Case]:
 
 
 @transaction.atomic
-def case_field_reveal(*, actor: Any, pk: int, field: str) -> Case:
+def case_field_reveal(*, actor: Actor, pk: int, field: str) -> Case:
     """Log a reveal of a hidden field (identity number or judgment) and return the case.
 
     Refused with a message, and nothing logged, without the field permission.
@@ -377,7 +378,7 @@ def case_field_reveal(*, actor: Any, pk: int, field: str) -> Case:
 
 
 @transaction.atomic
-def access_history_read(*, actor: Any, pk: int) -> Case:
+def access_history_read(*, actor: Actor, pk: int) -> Case:
     """Fetch a case for its access history page (chief only) and log that read too."""
     case = selectors.case_get(user=actor, pk=pk)
     if not permissions.can_manage(actor, case):
@@ -392,7 +393,7 @@ def access_history_read(*, actor: Any, pk: int) -> Case:
 @transaction.atomic
 def helper_assign(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     kind: str,
     name: str = "",
@@ -441,7 +442,7 @@ def helper_assign(
 
 
 @transaction.atomic
-def helper_end(*, actor: Any, helper: Helper, ended_on: date | None = None) -> Helper:
+def helper_end(*, actor: Actor, helper: Helper, ended_on: date | None = None) -> Helper:
     """End an assignment: the helper's account loses access to the case."""
     _require_manage(actor, helper.case)
     ended_on = ended_on or timezone.localdate()
@@ -459,7 +460,9 @@ def helper_end(*, actor: Any, helper: Helper, ended_on: date | None = None) -> H
 
 
 @transaction.atomic
-def support_task_add(*, actor: Any, case: Case, need: str, title: str, due_on: date) -> SupportTask:
+def support_task_add(
+    *, actor: Actor, case: Case, need: str, title: str, due_on: date
+) -> SupportTask:
     """Add a step to the support plan."""
     _require_read(actor, case)
     case = _locked(case)
@@ -473,7 +476,7 @@ def support_task_add(*, actor: Any, case: Case, need: str, title: str, due_on: d
 
 
 @transaction.atomic
-def support_task_done(*, actor: Any, task: SupportTask, done_on: date) -> SupportTask:
+def support_task_done(*, actor: Actor, task: SupportTask, done_on: date) -> SupportTask:
     """Mark a plan step done on ``done_on``."""
     _require_read(actor, task.case)
     _require_open(task.case)
@@ -487,7 +490,9 @@ def support_task_done(*, actor: Any, task: SupportTask, done_on: date) -> Suppor
 
 
 @transaction.atomic
-def review_record(*, actor: Any, case: Case, kind: str, held_on: date, summary: str = "") -> Review:
+def review_record(
+    *, actor: Actor, case: Case, kind: str, held_on: date, summary: str = ""
+) -> Review:
     """Record a contact or a review: what was done and by whom (the actor)."""
     _require_read(actor, case)
     case = _locked(case)
@@ -509,7 +514,7 @@ def review_record(*, actor: Any, case: Case, kind: str, held_on: date, summary: 
 
 @transaction.atomic
 def outcome_record(
-    *, actor: Any, case: Case, kind: str, achieved_on: date, note: str = ""
+    *, actor: Actor, case: Case, kind: str, achieved_on: date, note: str = ""
 ) -> Outcome:
     """Record a result of the support (a job, a loan, papers issued…)."""
     _require_read(actor, case)
@@ -526,7 +531,7 @@ def outcome_record(
 
 
 @transaction.atomic
-def case_close(*, actor: Any, case: Case, closed_on: date, reason: str, note: str = "") -> Case:
+def case_close(*, actor: Actor, case: Case, closed_on: date, reason: str, note: str = "") -> Case:
     """Close the case with its reason."""
     _require_manage(actor, case)
     case = _locked(case)
@@ -555,7 +560,7 @@ def case_close(*, actor: Any, case: Case, closed_on: date, reason: str, note: st
 
 @transaction.atomic
 def handover_request(
-    *, actor: Any, case: Case, to_unit: OrgUnit, requested_on: date | None = None
+    *, actor: Actor, case: Case, to_unit: OrgUnit, requested_on: date | None = None
 ) -> Handover:
     """Send the case to another commune; it stays here until that commune accepts it."""
     _require_manage(actor, case)
@@ -563,7 +568,7 @@ def handover_request(
     _require_open(case)
     requested_on = requested_on or timezone.localdate()
     _not_future(requested_on, "requested_on", _("Ngày chuyển"))
-    if to_unit.kind != Kind.COMMUNE or not to_unit.is_current:
+    if to_unit.kind != UnitKind.COMMUNE or not to_unit.is_current:
         raise ValidationError({"to_unit": _("Nơi nhận phải là một xã, phường đang hoạt động.")})
     if to_unit.pk == case.orgunit_id:
         raise ValidationError(
@@ -585,7 +590,7 @@ def handover_request(
 
 
 @transaction.atomic
-def handover_accept(*, actor: Any, handover: Handover) -> Case:
+def handover_accept(*, actor: Actor, handover: Handover) -> Case:
     """Accept a case into the receiving commune: it moves whole, the sender keeps the row."""
     handover = (
         Handover.objects.select_for_update().select_related("case", "to_unit").get(pk=handover.pk)
@@ -613,7 +618,7 @@ def handover_accept(*, actor: Any, handover: Handover) -> Case:
 
 
 @transaction.atomic
-def handover_cancel(*, actor: Any, handover: Handover) -> Handover:
+def handover_cancel(*, actor: Actor, handover: Handover) -> Handover:
     """Withdraw a pending handover (the sending chief)."""
     if not permissions.is_chief(actor, handover.from_unit):
         raise _not_found()
@@ -643,7 +648,7 @@ def add_working_days(start: date, days: int) -> date:
 
 @transaction.atomic
 def subject_request_open(
-    *, actor: Any, case: Case, kind: str, received_on: date, details: str = ""
+    *, actor: Actor, case: Case, kind: str, received_on: date, details: str = ""
 ) -> SubjectRequest:
     """Register a data-subject request; it is due in ``CASES_SUBJECT_REQUEST_WORKING_DAYS``."""
     _require_manage(actor, case)
@@ -670,7 +675,7 @@ def _legal_basis_ended(case: Case) -> bool:
 
 @transaction.atomic
 def subject_request_complete(
-    *, actor: Any, request: SubjectRequest, status: str, response: str, completed_on: date
+    *, actor: Actor, request: SubjectRequest, status: str, response: str, completed_on: date
 ) -> SubjectRequest:
     """Answer a data-subject request; an accepted deletion anonymises the case at once.
 
@@ -719,7 +724,7 @@ def subject_request_complete(
 
 
 @transaction.atomic
-def subject_export_read(*, actor: Any, pk: int) -> SubjectRequest:
+def subject_export_read(*, actor: Actor, pk: int) -> SubjectRequest:
     """Fetch a request for the export of everything held about the person; log the read."""
     request = selectors.subject_request_get(user=actor, pk=pk)
     _log_reads(actor, [request.case], CaseRead.Channel.SUBJECT_EXPORT)
@@ -750,7 +755,7 @@ def _anonymise(actor: Any, case: Case) -> None:
 
 
 @transaction.atomic
-def case_anonymise(*, actor: Any, case: Case) -> Case:
+def case_anonymise(*, actor: Actor, case: Case) -> Case:
     """Anonymise one closed case now (its chief); its figures stay in the aggregates."""
     _require_manage(actor, case)
     case = _locked(case)
@@ -765,7 +770,7 @@ def case_anonymise(*, actor: Any, case: Case) -> Case:
 
 
 @transaction.atomic
-def cases_anonymise_expired(*, actor: Any = None, today: date | None = None) -> int:
+def cases_anonymise_expired(*, actor: Actor | None = None, today: date | None = None) -> int:
     """Anonymise every case closed more than ``CASES_RETENTION_DAYS`` ago (the daily task)."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.CASES_RETENTION_DAYS)

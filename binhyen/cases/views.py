@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,17 +41,13 @@ from binhyen.cases.forms import (
 )
 from binhyen.cases.models import Case
 from binhyen.cases.providers import METRIC_CODES
+from binhyen.core.forms import add_service_errors
+from binhyen.core.web import current_user, not_found, paginate, querystring
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.periods import Period, PeriodKind
-from binhyen.orgunits.forms import add_service_errors
-from binhyen.orgunits.models import Kind, OrgUnit
-from binhyen.orgunits.selectors import user_home_units
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 XLSX = excel.XLSX_CONTENT_TYPE
-
-
-def _not_found() -> Http404:
-    return Http404(selectors.not_found_message())
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -75,14 +68,14 @@ def _chief_unit(request: HttpRequest) -> OrgUnit | None:
 def case_list(request: HttpRequest) -> HttpResponse:
     """List the cases the user may read; the commune chief also sees handovers and requests."""
     if not permissions.can_use_cases(request.user):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     form = CaseFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     queryset = selectors.case_list(
         user=request.user, status=data.get("status") or None, q=data.get("q") or None
     )
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    services.cases_list_read(actor=request.user, cases=list(page.object_list))
+    page = paginate(request, queryset)
+    services.cases_list_read(actor=current_user(request), cases=list(page.object_list))
     params = {k: data.get(k) or "" for k in ("q", "status")}
     communes = list(selectors.chief_communes(user=request.user).order_by("name"))
     return render(
@@ -92,7 +85,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": any(params.values()),
-            "querystring": urlencode({k: v for k, v in params.items() if v}),
+            "querystring": querystring(**params),
             "communes": communes,
             "incoming": selectors.handovers_incoming(user=request.user),
             "sent": selectors.handovers_sent(user=request.user)[:20],
@@ -108,11 +101,11 @@ def case_export(request: HttpRequest, code: str) -> HttpResponse:
     """Download the commune's own list (chief only); every case in it is logged as read."""
     unit = next((c for c in selectors.chief_communes(user=request.user) if c.code == code), None)
     if unit is None:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     try:
-        cases = services.cases_read_for_export(actor=request.user, unit=unit)
+        cases = services.cases_read_for_export(actor=current_user(request), unit=unit)
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message()) from exc
     response = HttpResponse(excel.case_list_workbook(cases), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ho-so-tai-hoa-nhap-{unit.code}.xlsx"'
     return response
@@ -133,15 +126,17 @@ def case_create(request: HttpRequest) -> HttpResponse:
     """Open a case in the chief's commune."""
     unit = _chief_unit(request)
     if unit is None:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     form = _case_form(request, unit, initial={"opened_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                case = services.case_open(actor=request.user, unit=unit, data=form.to_input())
+                case = services.case_open(
+                    actor=current_user(request), unit=unit, data=form.to_input()
+                )
             except PermissionDenied as exc:
-                raise _not_found() from exc
+                raise not_found(selectors.not_found_message()) from exc
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -157,9 +152,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the person, the legal basis or the needs (the chief)."""
-    case = services.case_read(actor=request.user, pk=pk)
+    case = services.case_read(actor=current_user(request), pk=pk)
     if not permissions.can_manage(request.user, case):
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     initial = {
         "case_type": case.case_type,
         "full_name": case.full_name,
@@ -180,7 +175,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.case_update(actor=request.user, case=case, data=form.to_input())
+                services.case_update(actor=current_user(request), case=case, data=form.to_input())
             except PermissionDenied as exc:
                 return _forbidden(request, exc)
             except ValidationError as exc:
@@ -251,7 +246,7 @@ def _detail(
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a case (hidden fields masked); the read is logged."""
-    return _detail(request, services.case_read(actor=request.user, pk=pk))
+    return _detail(request, services.case_read(actor=current_user(request), pk=pk))
 
 
 @login_required
@@ -260,12 +255,12 @@ def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the case with one hidden field revealed; the reveal is logged."""
     form = RevealForm(request.POST)
     if not form.is_valid():
-        case = services.case_read(actor=request.user, pk=pk)
+        case = services.case_read(actor=current_user(request), pk=pk)
         messages.error(request, _("Hãy chọn trường cần xem."))
         return _detail(request, case, status=400)
     field = form.cleaned_data["field"]
     try:
-        case = services.case_field_reveal(actor=request.user, pk=pk, field=field)
+        case = services.case_field_reveal(actor=current_user(request), pk=pk, field=field)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     return _detail(request, case, revealed=frozenset({field}))
@@ -293,7 +288,7 @@ def _post(
         else:
             messages.success(request, done)
             return redirect("cases:detail", pk=case.pk)
-    case = services.case_read(actor=request.user, pk=pk)
+    case = services.case_read(actor=current_user(request), pk=pk)
     return _detail(request, case, status=400, **{form_key: form})
 
 
@@ -316,7 +311,7 @@ def helper_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         HelperForm,
         "helper_form",
-        lambda c, d: services.helper_assign(actor=request.user, case=c, **d),
+        lambda c, d: services.helper_assign(actor=current_user(request), case=c, **d),
         _("Đã phân công người giúp đỡ."),
         {"users": _helper_users(request, pk)},
     )
@@ -328,9 +323,9 @@ def helper_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     helper = case.helpers.filter(pk=item).first()
     if helper is None:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     try:
-        services.helper_end(actor=request.user, helper=helper)
+        services.helper_end(actor=current_user(request), helper=helper)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     except ValidationError as exc:
@@ -348,7 +343,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         TaskForm,
         "task_form",
-        lambda c, d: services.support_task_add(actor=request.user, case=c, **d),
+        lambda c, d: services.support_task_add(actor=current_user(request), case=c, **d),
         _("Đã thêm việc vào kế hoạch hỗ trợ."),
     )
 
@@ -359,8 +354,8 @@ def task_done(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     def call(case: Case, data: dict[str, Any]) -> Any:
         task = case.tasks.filter(pk=item).first()
         if task is None:
-            raise _not_found()
-        return services.support_task_done(actor=request.user, task=task, **data)
+            raise not_found(selectors.not_found_message())
+        return services.support_task_done(actor=current_user(request), task=task, **data)
 
     return _post(request, pk, TaskDoneForm, "task_done_form", call, _("Đã ghi hoàn thành."))
 
@@ -373,7 +368,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         ReviewForm,
         "review_form",
-        lambda c, d: services.review_record(actor=request.user, case=c, **d),
+        lambda c, d: services.review_record(actor=current_user(request), case=c, **d),
         _("Đã ghi lần gặp gỡ, đánh giá."),
     )
 
@@ -386,7 +381,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         OutcomeForm,
         "outcome_form",
-        lambda c, d: services.outcome_record(actor=request.user, case=c, **d),
+        lambda c, d: services.outcome_record(actor=current_user(request), case=c, **d),
         _("Đã ghi kết quả hỗ trợ."),
     )
 
@@ -400,7 +395,11 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         CloseForm,
         "close_form",
         lambda c, d: services.case_close(
-            actor=request.user, case=c, closed_on=d["closed_on"], reason=d["reason"], note=d["note"]
+            actor=current_user(request),
+            case=c,
+            closed_on=d["closed_on"],
+            reason=d["reason"],
+            note=d["note"],
         ),
         _("Đã kết thúc hồ sơ."),
     )
@@ -411,12 +410,12 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 def case_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     try:
-        services.case_anonymise(actor=request.user, case=case)
+        services.case_anonymise(actor=current_user(request), case=case)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _detail(request, services.case_read(actor=request.user, pk=pk), status=400)
+        return _detail(request, services.case_read(actor=current_user(request), pk=pk), status=400)
     messages.success(request, _("Đã ẩn danh hồ sơ; số liệu tổng hợp được giữ nguyên."))
     return redirect("cases:detail", pk=case.pk)
 
@@ -425,13 +424,16 @@ def case_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def handover_request(request: HttpRequest, pk: int) -> HttpResponse:
     def call(case: Case, data: dict[str, Any]) -> Any:
-        target = OrgUnit.objects.filter(code=data["to_unit"].strip(), kind=Kind.COMMUNE).first()
+        target = OrgUnit.objects.filter(code=data["to_unit"].strip(), kind=UnitKind.COMMUNE).first()
         if target is None:
             raise ValidationError(
                 {"to_unit": _("Không có xã, phường mang mã %(code)s.") % {"code": data["to_unit"]}}
             )
         return services.handover_request(
-            actor=request.user, case=case, to_unit=target, requested_on=data["requested_on"]
+            actor=current_user(request),
+            case=case,
+            to_unit=target,
+            requested_on=data["requested_on"],
         )
 
     return _post(
@@ -450,9 +452,9 @@ def handover_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept an incoming case (the receiving chief): it arrives whole."""
     handover = selectors.handover_get(user=request.user, pk=pk)
     try:
-        case = services.handover_accept(actor=request.user, handover=handover)
+        case = services.handover_accept(actor=current_user(request), handover=handover)
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message()) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("cases:list")
@@ -466,9 +468,9 @@ def handover_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a pending handover (the sending chief)."""
     handover = selectors.handover_get(user=request.user, pk=pk)
     try:
-        services.handover_cancel(actor=request.user, handover=handover)
+        services.handover_cancel(actor=current_user(request), handover=handover)
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise not_found(selectors.not_found_message()) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("cases:list")
@@ -480,9 +482,9 @@ def handover_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def access_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Show who read the case, when and how (the commune chief only)."""
-    case = services.access_history_read(actor=request.user, pk=pk)
+    case = services.access_history_read(actor=current_user(request), pk=pk)
     reads = selectors.access_history(user=request.user, case=case)
-    page = Paginator(reads, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reads)
     return render(request, "cases/history.html", {"case": case, "page": page})
 
 
@@ -494,7 +496,7 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         SubjectRequestForm,
         "request_form",
-        lambda c, d: services.subject_request_open(actor=request.user, case=c, **d),
+        lambda c, d: services.subject_request_open(actor=current_user(request), case=c, **d),
         _("Đã ghi nhận yêu cầu của chủ thể dữ liệu."),
     )
 
@@ -507,16 +509,16 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.subject_request_complete(
-                actor=request.user, request=subject_request, **form.cleaned_data
+                actor=current_user(request), request=subject_request, **form.cleaned_data
             )
         except PermissionDenied as exc:
-            raise _not_found() from exc
+            raise not_found(selectors.not_found_message()) from exc
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã trả lời yêu cầu."))
             return redirect("cases:detail", pk=subject_request.case_id)
-    case = services.case_read(actor=request.user, pk=subject_request.case_id)
+    case = services.case_read(actor=current_user(request), pk=subject_request.case_id)
     for error in form.errors.values():
         messages.error(request, " ".join(str(e) for e in error))
     return _detail(request, case, status=400)
@@ -526,7 +528,7 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def request_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download everything held about the person of the request's case (logged)."""
-    subject_request = services.subject_export_read(actor=request.user, pk=pk)
+    subject_request = services.subject_export_read(actor=current_user(request), pk=pk)
     sheets = selectors.subject_export_rows(subject_request.case)
     response = HttpResponse(excel.subject_workbook(sheets), content_type=XLSX)
     name = f"du-lieu-chu-the-{subject_request.case.reference}.xlsx"
@@ -553,7 +555,7 @@ def _provinces(request: HttpRequest) -> list[OrgUnit]:
     return [
         p
         for p in OrgUnit.objects.visible_to(request.user).filter(
-            kind=Kind.PROVINCE, valid_to__isnull=True
+            kind=UnitKind.PROVINCE, valid_to__isnull=True
         )[:100]
         if permissions.can_configure_types(request.user, p)
     ]
@@ -566,7 +568,7 @@ def type_create(request: HttpRequest) -> HttpResponse:
     provinces = _provinces(request)
     national = permissions.can_configure_types(request.user, None)
     if not provinces and not national:
-        raise _not_found()
+        raise not_found(selectors.not_found_message())
     queryset = OrgUnit.objects.filter(pk__in=[p.pk for p in provinces])
     form = CaseTypeForm(request.POST or None, provinces=queryset)
     if not national:
@@ -575,9 +577,9 @@ def type_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.case_type_create(actor=request.user, data=form.to_input())
+                services.case_type_create(actor=current_user(request), data=form.to_input())
             except PermissionDenied as exc:
-                raise _not_found() from exc
+                raise not_found(selectors.not_found_message()) from exc
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -585,20 +587,6 @@ def type_create(request: HttpRequest) -> HttpResponse:
                 return redirect("cases:types")
         status = 400
     return render(request, "cases/type_form.html", {"form": form}, status=status)
-
-
-def _figure_rows(user: Any, unit: OrgUnit, period: Period) -> tuple[list[Any], list[Any]]:
-    """Return the unit's case totals and their breakdown (by type, by closure reason)."""
-    asked = {
-        "user": user,
-        "metric_codes": list(METRIC_CODES),
-        "unit_codes": [unit.code],
-        "period_codes": [period.code],
-        "compare": False,
-    }
-    totals = figures.analytics(**asked).rows
-    breakdown = [r for r in figures.analytics(**asked, disaggregate=True).rows if r.option]
-    return totals, breakdown
 
 
 @login_required
@@ -616,7 +604,7 @@ def case_figures(request: HttpRequest, code: str) -> HttpResponse:
         year = timezone.localdate().year
         period = Period(PeriodKind.YEAR, year)
     metrics = figures.metrics_get(list(METRIC_CODES))
-    totals, breakdown = _figure_rows(request.user, unit, period)
+    totals, breakdown = selectors.case_figures(user=request.user, unit=unit, period=period)
     labels = {
         (m.code, o.code): o.label
         for m in metrics
@@ -624,7 +612,7 @@ def case_figures(request: HttpRequest, code: str) -> HttpResponse:
         for o in m.disaggregation.options.all()
     }
     children = figures.unit_children(
-        user=request.user, unit=unit, kinds=[Kind.PROVINCE, Kind.COMMUNE]
+        user=request.user, unit=unit, kinds=[UnitKind.PROVINCE, UnitKind.COMMUNE]
     )
     child_rows = []
     if children:
@@ -660,7 +648,7 @@ def case_figures(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def figures_home(request: HttpRequest) -> HttpResponse:
     """Send the user to the figures of their first unit."""
-    units = user_home_units(user=request.user)
-    if not units:
+    unit = selectors.figures_home_unit(user=request.user)
+    if unit is None:
         raise Http404(_("Bạn chưa được phân quyền trên đơn vị nào."))
-    return redirect("cases:figures", code=units[0].code)
+    return redirect("cases:figures", code=unit.code)
