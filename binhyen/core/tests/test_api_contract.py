@@ -126,10 +126,9 @@ def dataset(s: Scene) -> dict[str, Any]:
     )
     from binhyen.accounts.models import RoleAssignment
     from binhyen.activities.services import activity_photo_add
-    from binhyen.indicators.tests.factories import MetricFactory, form_with
-
     from binhyen.cases import services as cases
     from binhyen.cases.tests.factories import case_input
+    from binhyen.indicators.tests.factories import MetricFactory, form_with
 
     case = cases.case_open(actor=s.commune_chief, unit=s.commune, data=case_input())
     case_helper = cases.helper_assign(actor=s.commune_chief, case=case, kind="family", name="Hoa")
@@ -140,9 +139,7 @@ def dataset(s: Scene) -> dict[str, Any]:
         actor=s.commune_chief, case=case, kind="access", received_on=case.opened_on
     )
     moving = cases.case_open(actor=s.commune_chief, unit=s.commune, data=case_input())
-    handover = cases.handover_request(
-        actor=s.commune_chief, case=moving, to_unit=s.sibling_commune
-    )
+    handover = cases.handover_request(actor=s.commune_chief, case=moving, to_unit=s.sibling_commune)
     activity = record(officer, outreach(s.commune))
     photo = activity_photo_add(
         actor=officer, activity=activity, upload=cf.upload("anh.png", cf.png_bytes())
