@@ -27,6 +27,10 @@ def test_chief_opens_reviews_and_closes_a_case(page, phone_page):
     commune = cast(OrgUnit, CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province))
     VillageFactory(parent=commune, name="Thôn Cấm", code="07840-T001")
     user_with_role(Role.COMMUNE_CHIEF, commune, username="truong_hh")
+    for pg in (page, phone_page):
+        # The shared test machine may be slow: wait longer than the default for each step.
+        pg.set_default_timeout(60_000)
+        pg.set_default_navigation_timeout(60_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     browser_login(page, "truong_hh", PASSWORD)
@@ -57,15 +61,17 @@ def test_chief_opens_reviews_and_closes_a_case(page, phone_page):
 
     # when they record a review and close the case
     review = page.get_by_test_id("review-form")
+    review.locator("summary").click()
     review.locator("textarea[name=summary]").fill("Đã gặp, giới thiệu việc làm")
-    review.get_by_role("button").click()
+    review.get_by_role("button", name="Lưu").click()
     expect(page.get_by_test_id("review-row")).to_contain_text("Đã gặp, giới thiệu việc làm")
     page.get_by_test_id("reveal-identity").click()
     expect(page.get_by_test_id("identity")).to_have_text("024088004321")
     page.screenshot(path=f"{SHOTS}-detail.png", full_page=True)
     close = page.get_by_test_id("close-form")
+    close.locator("summary").click()
     close.locator("select[name=reason]").select_option("settled")
-    close.get_by_role("button").click()
+    close.get_by_role("button", name="Lưu").click()
 
     # then the case is closed and its access history shows the reveal
     expect(page.get_by_test_id("case-status")).to_have_text("Đã kết thúc")
