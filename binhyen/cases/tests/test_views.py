@@ -1,3 +1,4 @@
+import io
 from datetime import timedelta
 
 import pytest
@@ -60,7 +61,7 @@ def test_the_chiefs_excel_export_is_masked_and_logged(client, scene):
     client.force_login(scene.commune_chief)
     response = client.get(reverse("cases:export", args=[scene.commune.code]))
     assert response.status_code == 200
-    sheet = load_workbook(filename=__import__("io").BytesIO(response.content)).active
+    sheet = load_workbook(filename=io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == case.reference and rows[1][4] == "•••••••••234"
     assert CaseRead.objects.filter(case=case, channel="export").count() == 1
