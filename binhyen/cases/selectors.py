@@ -15,10 +15,10 @@ Invariants:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,8 +94,10 @@ def case_list(
         if reference.isdigit():
             words |= Q(pk=int(reference))
         queryset = queryset.filter(words)
-    return queryset.select_related("orgunit", "case_type", "home_village").order_by(
-        "status", "-opened_on", "-pk"
+    return (
+        queryset.select_related("orgunit", "case_type", "home_village")
+        .annotate(last_review_on=Max("reviews__held_on"))
+        .order_by("status", "-opened_on", "-pk")
     )
 
 
@@ -140,12 +142,16 @@ def masked(case: Case, revealed: frozenset[str] = frozenset()) -> dict[str, Any]
 
 
 def review_due_on(case: Case) -> date | None:
-    """Return when the next contact or review is due (the type's schedule), None if closed."""
+    """Return when the next contact or review is due (the type's schedule), None if closed.
+
+    Uses ``last_review_on`` when ``case_list`` annotated it (no query per row).
+    """
     if not case.is_open:
         return None
-    from datetime import timedelta
-
-    last = case.reviews.order_by("-held_on").values_list("held_on", flat=True).first()
+    if hasattr(case, "last_review_on"):
+        last = case.last_review_on
+    else:
+        last = case.reviews.order_by("-held_on").values_list("held_on", flat=True).first()
     return (last or case.opened_on) + timedelta(days=case.case_type.review_every_days)
 
 

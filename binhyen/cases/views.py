@@ -76,6 +76,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, queryset)
     services.cases_list_read(actor=current_user(request), cases=list(page.object_list))
+    today = timezone.localdate()
+    due = {c.pk for c in page.object_list if (selectors.review_due_on(c) or today) < today}
     params = {k: data.get(k) or "" for k in ("q", "status")}
     communes = list(selectors.chief_communes(user=request.user).order_by("name"))
     return render(
@@ -90,7 +92,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "incoming": selectors.handovers_incoming(user=request.user),
             "sent": selectors.handovers_sent(user=request.user)[:20],
             "requests_due": selectors.subject_requests_due(user=request.user),
-            "today": timezone.localdate(),
+            "today": today,
+            "due": due,
         },
     )
 

@@ -94,3 +94,10 @@ def test_english_pages_are_translated(client, scene):
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Support plan" in page and "Access history" in page
+
+
+def test_the_list_flags_cases_whose_review_is_due(client, scene):
+    open_case(scene.commune_chief, scene.commune)  # opened 120 days ago, never reviewed
+    client.force_login(scene.commune_chief)
+    page = client.get(reverse("cases:list")).content.decode()
+    assert 'data-testid="review-due"' in page
