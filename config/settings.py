@@ -8,7 +8,8 @@ CACHE_URL (redis://...), LOG_LEVEL, LOG_FORMAT, LOG_ACCESS_LEVEL, TASKS_BACKEND,
 SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
 SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
 HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
-EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS.
+EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS, CASES_RETENTION_DAYS,
+CASES_SUBJECT_REQUEST_WORKING_DAYS.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "binhyen.activities",
     "binhyen.hotspots",
     "binhyen.programs",
+    "binhyen.cases",
 ]
 
 MIDDLEWARE = [
@@ -360,6 +362,8 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("zalo_pushes", "binhyen.tips.tasks.zalo_pushes_due", "* * * * *"),
     ("zalo_token_refresh", "binhyen.tips.tasks.zalo_token_refresh", "*/30 * * * *"),
     ("zalo_contacts_purge", "binhyen.tips.tasks.zalo_contacts_purge", "15 3 * * *"),
+    ("cases_retention", "binhyen.cases.tasks.cases_anonymise_expired", "40 3 * * *"),
+    ("cases_sync", "binhyen.cases.tasks.cases_metrics_daily", "25 1 * * *"),
 ]
 SCHEDULER_CRONTABS = dict(
     item.split("=", 1)
@@ -374,6 +378,12 @@ SCHEDULER_HEARTBEAT_SECONDS = int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", 
 SCHEDULER_MISFIRE_GRACE_SECONDS = int(
     os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", str(24 * 3600))
 )
+# Reintegration cases: a closed case is anonymised CASES_RETENTION_DAYS after its closure
+# (the daily "cases_retention" job; no period is fixed by law yet, so it is a setting), and a
+# data-subject request is due CASES_SUBJECT_REQUEST_WORKING_DAYS working days after receipt
+# (Decree 356/2025/NĐ-CP).
+CASES_RETENTION_DAYS = int(os.environ.get("CASES_RETENTION_DAYS", str(5 * 365)))
+CASES_SUBJECT_REQUEST_WORKING_DAYS = int(os.environ.get("CASES_SUBJECT_REQUEST_WORKING_DAYS", "2"))
 # Backups (`manage.py backup`, the daily "backup" job): where archives go, how many to keep.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))

@@ -30,6 +30,13 @@
 11. Integrations: ``MANAGE_INTEGRATIONS`` (system admin only) registers outbound webhooks,
    reads their delivery log and works the Zalo delivery queue (retry, discard). These are
    national settings: holding the permission on any unit is enough, every other user gets 404.
+12. Reintegration cases (stricter than anything else, ``binhyen/cases/permissions.py``):
+   ``MANAGE_CASES`` (commune chief) counts only when held on the case's commune itself, never
+   through an ancestor and never for superusers; a commune user assigned to a case as its
+   officer or helper reads and records on that case only. ``REVEAL_CASE_FIELDS`` (commune
+   chief; or an assigned user the chief allows) reveals the identity number and judgment
+   details, each reveal logged. ``CONFIGURE_CASE_TYPES`` (province officer, system admin)
+   adds case types; province and ministry see case figures only, never a case.
 """
 
 from __future__ import annotations
@@ -61,6 +68,9 @@ SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evid
 VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
 DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
 MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo delivery queue
+MANAGE_CASES = "cases.manage"  # open, assign, close, hand over the commune's cases (own commune)
+REVEAL_CASE_FIELDS = "cases.reveal"  # reveal a case's identity number and judgment (logged)
+CONFIGURE_CASE_TYPES = "cases.configure_types"  # add case types for a province
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
@@ -72,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {TRIAGE_TIPS, VIEW_TIP_CONTACT}
         | {MANAGE_COMMUNITY}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {CONFIGURE_CASE_TYPES}
     ),
     Role.COMMUNE_CHIEF: frozenset(
         {
@@ -88,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             GRADE_TEAMS,
         }
         | {SELF_ASSESS, VERIFY, DECIDE}
+        | {MANAGE_CASES, REVEAL_CASE_FIELDS}
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}
@@ -99,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
         | {MANAGE_PROGRAMS, MANAGE_INTEGRATIONS}
+        | {CONFIGURE_CASE_TYPES}
     ),
 }
 

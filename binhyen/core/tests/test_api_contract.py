@@ -126,13 +126,30 @@ def dataset(s: Scene) -> dict[str, Any]:
     )
     from binhyen.accounts.models import RoleAssignment
     from binhyen.activities.services import activity_photo_add
+    from binhyen.cases import services as cases
+    from binhyen.cases.tests.factories import case_input
     from binhyen.indicators.tests.factories import MetricFactory, form_with
 
+    case = cases.case_open(actor=s.commune_chief, unit=s.commune, data=case_input())
+    case_helper = cases.helper_assign(actor=s.commune_chief, case=case, kind="family", name="Hoa")
+    case_task = cases.support_task_add(
+        actor=s.commune_chief, case=case, need="job", title="Học nghề", due_on=date(2026, 12, 31)
+    )
+    subject_request = cases.subject_request_open(
+        actor=s.commune_chief, case=case, kind="access", received_on=case.opened_on
+    )
+    moving = cases.case_open(actor=s.commune_chief, unit=s.commune, data=case_input())
+    handover = cases.handover_request(actor=s.commune_chief, case=moving, to_unit=s.sibling_commune)
     activity = record(officer, outreach(s.commune))
     photo = activity_photo_add(
         actor=officer, activity=activity, upload=cf.upload("anh.png", cf.png_bytes())
     )
     return {
+        "case": case,
+        "case_helper": case_helper,
+        "case_task": case_task,
+        "subject_request": subject_request,
+        "case_handover": handover,
         "activity": activity,
         "photo": photo,
         "report_form": form_with([MetricFactory(), MetricFactory()], code="t_hop_dong"),
@@ -211,6 +228,16 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         # Webhooks belong to system administrators: both callers get the documented 404.
         "/webhooks/{webhook_id}*": [{"webhook_id": 1}],
         "/webhooks/deliveries/{delivery_id}/retry": [{"delivery_id": 1}],
+        # Cases are read by their commune chief only: both callers get the documented 404.
+        "/cases/cases/{case_id}*": [{"case_id": w["case"].pk}],
+        "/cases/cases/{case_id}/helpers/{helper_id}/end": [
+            {"case_id": w["case"].pk, "helper_id": w["case_helper"].pk}
+        ],
+        "/cases/cases/{case_id}/tasks/{task_id}/done": [
+            {"case_id": w["case"].pk, "task_id": w["case_task"].pk}
+        ],
+        "/cases/handovers/{handover_id}/*": [{"handover_id": w["case_handover"].pk}],
+        "/cases/subject-requests/{request_id}/*": [{"request_id": w["subject_request"].pk}],
     }
 
 

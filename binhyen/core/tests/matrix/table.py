@@ -46,6 +46,12 @@ SELF_ASSESS = COMMUNE_STAFF
 VERIFY = frozenset({MINISTRY, PROVINCE, CHIEF})
 DECIDE = VERIFY
 MANAGE_INTEGRATIONS = frozenset({ADMIN})  # outbound webhooks, the Zalo delivery queue
+# Reintegration cases: only the chief of the case's commune (the world's case is assigned to
+# no account, so the commune officer holds no case permission on it); everyone else, the
+# province officer included, gets 404. Province and ministry see the figures only.
+MANAGE_CASES = frozenset({CHIEF})
+CONFIGURE_CASE_TYPES = frozenset({ADMIN, PROVINCE})
+RECEIVING_CHIEF = "only the chief of the receiving commune (Phường Bắc Giang) accepts it"
 # Operations pages are for the deployment's operators (staff, superusers): no role opens them.
 OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
@@ -255,6 +261,32 @@ PAGES: dict[str, Rule] = {
     "programs:criterion_new": form(NOBODY, code="program", note=LOCKED),
     "programs:criterion_edit": form(NOBODY, code="program", pk="criterion", note=LOCKED),
     "programs:criterion_delete": action(NATIONAL_PROGRAMS, code="program", pk="criterion"),
+    # --- reintegration cases ---------------------------------------------------------------
+    "cases:list": read(MANAGE_CASES),
+    "cases:create": form(MANAGE_CASES),
+    "cases:export": read(MANAGE_CASES, code="unit"),
+    "cases:types": read(EVERYONE),
+    "cases:type_create": form(CONFIGURE_CASE_TYPES),
+    "cases:figures_home": read(EVERYONE, status=302),
+    "cases:figures": read(SEES_COMMUNE, code="unit"),
+    "cases:detail": read(MANAGE_CASES, pk="case"),
+    "cases:edit": form(MANAGE_CASES, pk="case"),
+    "cases:reveal": action(MANAGE_CASES, pk="case"),
+    "cases:history": read(MANAGE_CASES, pk="case"),
+    "cases:helper_add": action(MANAGE_CASES, pk="case"),
+    "cases:helper_end": action(MANAGE_CASES, pk="case", item="case_helper"),
+    "cases:task_add": action(MANAGE_CASES, pk="case"),
+    "cases:task_done": action(MANAGE_CASES, pk="case", item="case_task"),
+    "cases:review_add": action(MANAGE_CASES, pk="case"),
+    "cases:outcome_add": action(MANAGE_CASES, pk="case"),
+    "cases:close": action(MANAGE_CASES, pk="case"),
+    "cases:anonymise": action(MANAGE_CASES, pk="case"),
+    "cases:handover": action(MANAGE_CASES, pk="case"),
+    "cases:request_add": action(MANAGE_CASES, pk="case"),
+    "cases:handover_accept": action(NOBODY, pk="case_handover", note=RECEIVING_CHIEF),
+    "cases:handover_cancel": action(MANAGE_CASES, pk="case_handover"),
+    "cases:request_complete": action(MANAGE_CASES, pk="subject_request"),
+    "cases:request_export": read(MANAGE_CASES, pk="subject_request"),
     # --- the API's own pages, languages, Django's admin ------------------------------------
     "api:openapi-json": public(),
     "api:openapi-view": public(),
@@ -263,6 +295,33 @@ PAGES: dict[str, Rule] = {
 }
 
 API: dict[str, Rule] = {
+    # --- reintegration cases (the list answers only the caller's own cases) ----------------
+    "GET /api/v1/cases/cases": read(EVERYONE),
+    "POST /api/v1/cases/cases": action(MANAGE_CASES),
+    "GET /api/v1/cases/cases/{case_id}": read(MANAGE_CASES),
+    "PUT /api/v1/cases/cases/{case_id}": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/reveal": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/helpers": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/helpers/{helper_id}/end": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/tasks": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/tasks/{task_id}/done": action(
+        MANAGE_CASES, task_id="case_task"
+    ),
+    "POST /api/v1/cases/cases/{case_id}/reviews": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/outcomes": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/close": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/anonymise": action(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/handover": action(MANAGE_CASES),
+    "GET /api/v1/cases/cases/{case_id}/access-history": read(MANAGE_CASES),
+    "POST /api/v1/cases/cases/{case_id}/subject-requests": action(MANAGE_CASES),
+    "GET /api/v1/cases/handovers": read(EVERYONE),
+    "POST /api/v1/cases/handovers/{handover_id}/accept": action(NOBODY, note=RECEIVING_CHIEF),
+    "POST /api/v1/cases/handovers/{handover_id}/cancel": action(MANAGE_CASES),
+    "POST /api/v1/cases/subject-requests/{request_id}/complete": action(MANAGE_CASES),
+    "GET /api/v1/cases/subject-requests/{request_id}/export": read(MANAGE_CASES),
+    "GET /api/v1/cases/types": read(EVERYONE),
+    "POST /api/v1/cases/types": action(CONFIGURE_CASE_TYPES),
+    "GET /api/v1/cases/figures": read(EVERYONE),
     "GET /api/v1/ops/status": read(NOBODY, note=OPERATORS),
     "GET /api/v1/webhooks": read(MANAGE_INTEGRATIONS),
     "POST /api/v1/webhooks": action(MANAGE_INTEGRATIONS),

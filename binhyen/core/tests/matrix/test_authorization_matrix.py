@@ -5,8 +5,10 @@ Invariants checked (docs/permissions.md, "The authorization matrix"):
   ``table.py`` (an undeclared one fails, with the line to add);
 - anonymous users are sent to the login page (pages) or get 401 (API), public URLs excepted;
 - the declared roles succeed on commune A's objects; everyone else is refused: 404, or 403 only
-  for a user who sees the object anyway; the users of another commune and of another province
-  get exactly what a missing object gives (404);
+  for a user who sees the object anyway (never 403 on a reintegration case: every undeclared
+  role, the province officer and the unassigned commune officer included, gets 404); the
+  users of another commune and of another province get exactly what a missing object gives
+  (404);
 - a write (POST/PUT/PATCH/DELETE with an empty body) is refused to every undeclared role;
 - nothing answers 5xx.
 """
@@ -107,13 +109,13 @@ def expectation(rule: Rule, who: str, method: str, home: str) -> str:
     if who == "anonymous":
         return "login"
     if who in OUTSIDER_KEYS:
-        if home == "commune" or (home == "province" and who == "other_province"):
+        if home in ("case", "commune") or (home == "province" and who == "other_province"):
             return "hidden"
         who = OUTSIDER_ROLE[who]
     writes = method in WRITE_METHODS
     if (writes and rule.may_write(who)) or (not writes and who in rule.ok):
         return "any" if writes or rule.kind == rules.ACTION else "ok"
-    if home == "commune" and who not in rules.SEES_COMMUNE:
+    if home == "case" or (home == "commune" and who not in rules.SEES_COMMUNE):
         return "hidden"
     return "refused"
 

@@ -202,6 +202,27 @@ def build() -> World:
                 event="tip.received", object_type="tip", object_id=tip.pk, unit_code=commune.code
             )
         delivery = WebhookDelivery.objects.filter(subscription=webhook).first()
+        # A reintegration case of commune A opened by its chief, assigned to nobody with an
+        # account: the commune officer holds no case permission on it. A second case waits
+        # for Phường Bắc Giang to accept it.
+        from binhyen.cases import services as cases
+        from binhyen.cases.tests.factories import case_input
+
+        chief = users["chief"]
+        case = cases.case_open(actor=chief, unit=commune, data=case_input())
+        case_helper = cases.helper_assign(
+            actor=chief, case=case, kind="family", name="Nguyễn Thị Hoa"
+        )
+        case_task = cases.support_task_add(
+            actor=chief, case=case, need="papers", title="Làm căn cước", due_on=date(2026, 12, 31)
+        )
+        subject_request = cases.subject_request_open(
+            actor=chief, case=case, kind="access", received_on=case.opened_on
+        )
+        moving = cases.case_open(actor=chief, unit=commune, data=case_input(full_name="Lê Văn C"))
+        case_handover = cases.handover_request(
+            actor=chief, case=moving, to_unit=OrgUnit.objects.get(code="07210")
+        )
 
     values: dict[str, Any] = {
         "unit": commune.code,
@@ -245,6 +266,11 @@ def build() -> World:
         "export": "00000000-0000-4000-8000-000000000000",
         "zalo_push": 999_999_999,
         "zalo_action": "retry",
+        "case": case.pk,
+        "case_helper": case_helper.pk,
+        "case_task": case_task.pk,
+        "case_handover": case_handover.pk,
+        "subject_request": subject_request.pk,
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
