@@ -38,8 +38,8 @@ from binhyen.activities.models import (
 )
 from binhyen.activities.permissions import can_record
 from binhyen.activities.providers import PROVIDER_KEY, metric_codes_for_kind
-from binhyen.core.formats import format_date
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError

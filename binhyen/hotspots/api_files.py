@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from binhyen.core.formats import format_date
 from binhyen.core.api_kit import api_user
+from binhyen.core.formats import format_date
 from binhyen.core.web import not_found
 from binhyen.hotspots import selectors, services
 from binhyen.hotspots.api import designation_out, task_out

@@ -29,8 +29,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binhyen.core.formats import format_date
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
 from binhyen.hotspots.models import (
