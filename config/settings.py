@@ -258,6 +258,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
+# Numbers and dates in the Vietnamese way ("1.234.567", "8,5", "15/06/2026") and English:
+# binhyen/core/locale_formats/<lang>/formats.py, used through binhyen.core.formats.
+FORMAT_MODULE_PATH = ["binhyen.core.locale_formats"]
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -45,6 +45,7 @@ from binhyen.activities.services import (
 )
 from binhyen.core import tabular
 from binhyen.core.db_router import analytics
+from binhyen.core.formats import format_date
 from binhyen.core.tabular import ImportFileError as _FileError
 from binhyen.core.tabular import ImportProblem
 from binhyen.core.tabular import blank as _blank
@@ -216,9 +217,9 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     return str(value).strip()
 
 

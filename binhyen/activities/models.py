@@ -27,6 +27,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.formats import format_date
 from binhyen.core.models import BaseModel
 
 MIN_DATE = date(2000, 1, 1)
@@ -198,7 +199,7 @@ class Activity(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} {self.title}"
+        return f"{format_date(self.date)} {self.title}"
 
     def clean(self) -> None:
         errors: dict[str, list[Any]] = {}
@@ -220,12 +221,12 @@ class Activity(BaseModel):
             add(
                 "date",
                 _("Ngày hoạt động không được sau hôm nay (%(today)s).")
-                % {"today": f"{today:%d/%m/%Y}"},
+                % {"today": format_date(today)},
             )
         if self.date < MIN_DATE:
             add(
                 "date",
-                _("Ngày hoạt động không được trước %(min)s.") % {"min": f"{MIN_DATE:%d/%m/%Y}"},
+                _("Ngày hoạt động không được trước %(min)s.") % {"min": format_date(MIN_DATE)},
             )
         if self.orgunit_id is None:
             return
@@ -236,15 +237,15 @@ class Activity(BaseModel):
                 _("%(unit)s chỉ tồn tại từ ngày %(start)s; ngày hoạt động %(day)s là trước đó.")
                 % {
                     "unit": unit.name,
-                    "start": f"{unit.valid_from:%d/%m/%Y}",
-                    "day": f"{self.date:%d/%m/%Y}",
+                    "start": format_date(unit.valid_from),
+                    "day": format_date(self.date),
                 },
             )
         if unit.valid_to is not None and self.date > unit.valid_to:
             add(
                 "date",
                 _("%(unit)s đã giải thể sau ngày %(end)s; hãy ghi hoạt động vào đơn vị kế thừa.")
-                % {"unit": unit.name, "end": f"{unit.valid_to:%d/%m/%Y}"},
+                % {"unit": unit.name, "end": format_date(unit.valid_to)},
             )
 
     def _clean_unit(self, add: Any) -> None:

@@ -37,6 +37,7 @@ from binhyen.activities.models import (
 )
 from binhyen.activities.permissions import can_record
 from binhyen.activities.providers import PROVIDER_KEY, metric_codes_for_kind
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
@@ -144,7 +145,7 @@ def _village_errors(data: ActivityInput) -> list[str]:
         ):
             problems.append(
                 _("“%(name)s” không tồn tại vào ngày %(day)s.")
-                % {"name": village.name, "day": f"{data.date:%d/%m/%Y}"}
+                % {"name": village.name, "day": format_date(data.date)}
             )
     return problems
 

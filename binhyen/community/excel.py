@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from binhyen.community.models import Decision, Pledge, Scheme, SecurityTeam, TeamMember
 from binhyen.core.db_router import analytics
+from binhyen.core.formats import format_date
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -29,7 +30,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, date):
-        value = value.strftime("%d/%m/%Y")
+        value = format_date(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -55,7 +56,7 @@ def _save(workbook: Workbook) -> bytes:
 def _decision(decision: Decision | None) -> str:
     if decision is None:
         return ""
-    parts = [decision.number, decision.issued_on.strftime("%d/%m/%Y"), decision.issuing_body]
+    parts = [decision.number, format_date(decision.issued_on), decision.issuing_body]
     return ", ".join(p for p in parts if p)
 
 

@@ -31,6 +31,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.formats import format_date
 from binhyen.core.models import BaseModel, LocalizedNameMixin
 
 CODE_VALIDATOR = RegexValidator(
@@ -92,7 +93,7 @@ class Decision(BaseModel):
 
     def __str__(self) -> str:
         label = self.number or str(self.get_kind_display())
-        return f"{label} ({self.issued_on:%d/%m/%Y})"
+        return f"{label} ({format_date(self.issued_on)})"
 
 
 # --- schemes -------------------------------------------------------------------------------
@@ -458,7 +459,7 @@ class TrainingRecord(BaseModel):
         verbose_name_plural = _("tập huấn, huấn luyện")
 
     def __str__(self) -> str:
-        return f"{self.held_on:%d/%m/%Y} {self.title}"
+        return f"{format_date(self.held_on)} {self.title}"
 
 
 class TaskGrade(models.TextChoices):

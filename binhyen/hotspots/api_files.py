@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from binhyen.core.formats import format_date
 from binhyen.hotspots import selectors, services
 from binhyen.hotspots.api import designation_out, task_out
 from binhyen.hotspots.forms import RemovalForm, TaskReportForm
@@ -172,7 +173,7 @@ def removal_with_file(
             409,
             {
                 "message": _("Địa bàn đã được đưa ra khỏi diện ngày %(day)s.")
-                % {"day": f"{designation.removal_date:%d/%m/%Y}"},
+                % {"day": format_date(designation.removal_date)},
                 "field": "removal_date",
             },
         )

@@ -34,6 +34,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.formats import format_date
 from binhyen.core.models import BaseModel, LocalizedNameMixin
 
 MIN_DATE = date(2000, 1, 1)
@@ -198,7 +199,7 @@ class Designation(BaseModel):
                 add(
                     "year",
                     _("Năm danh sách %(year)s không khớp với ngày quyết định %(day)s.")
-                    % {"year": self.year, "day": f"{decided:%d/%m/%Y}"},
+                    % {"year": self.year, "day": format_date(decided)},
                 )
             if self.orgunit_id is not None:
                 unit = self.orgunit
@@ -208,7 +209,7 @@ class Designation(BaseModel):
                     add(
                         "decision_date",
                         _("%(unit)s không tồn tại vào ngày quyết định %(day)s.")
-                        % {"unit": unit.name, "day": f"{decided:%d/%m/%Y}"},
+                        % {"unit": unit.name, "day": format_date(decided)},
                     )
             if self.removal_proposed_on is not None and self.removal_proposed_on < decided:
                 add(
@@ -218,8 +219,8 @@ class Designation(BaseModel):
                         "định đưa vào diện (%(start)s)."
                     )
                     % {
-                        "day": f"{self.removal_proposed_on:%d/%m/%Y}",
-                        "start": f"{decided:%d/%m/%Y}",
+                        "day": format_date(self.removal_proposed_on),
+                        "start": format_date(decided),
                     },
                 )
             if self.removal_date is not None and self.removal_date <= decided:
@@ -229,7 +230,7 @@ class Designation(BaseModel):
                         "Quyết định đưa ra khỏi diện (%(day)s) phải sau ngày quyết định đưa "
                         "vào diện (%(start)s)."
                     )
-                    % {"day": f"{self.removal_date:%d/%m/%Y}", "start": f"{decided:%d/%m/%Y}"},
+                    % {"day": format_date(self.removal_date), "start": format_date(decided)},
                 )
         if (
             self.removal_date is not None
@@ -243,8 +244,8 @@ class Designation(BaseModel):
                     "(%(proposed)s)."
                 )
                 % {
-                    "day": f"{self.removal_date:%d/%m/%Y}",
-                    "proposed": f"{self.removal_proposed_on:%d/%m/%Y}",
+                    "day": format_date(self.removal_date),
+                    "proposed": format_date(self.removal_proposed_on),
                 },
             )
         if self.removal_date is not None:
@@ -343,7 +344,7 @@ class PlanTask(BaseModel):
                 add(
                     "deadline",
                     _("Hạn hoàn thành không được trước ngày quyết định đưa vào diện (%(day)s).")
-                    % {"day": f"{decided:%d/%m/%Y}"},
+                    % {"day": format_date(decided)},
                 )
             if (
                 self.completed_on is not None
@@ -353,7 +354,7 @@ class PlanTask(BaseModel):
                 add(
                     "completed_on",
                     _("Ngày hoàn thành không được trước ngày quyết định đưa vào diện (%(day)s).")
-                    % {"day": f"{decided:%d/%m/%Y}"},
+                    % {"day": format_date(decided)},
                 )
         if errors:
             raise ValidationError(errors)
@@ -382,7 +383,7 @@ class Relapse(BaseModel):
         verbose_name_plural = _("tái phức tạp")
 
     def __str__(self) -> str:
-        return f"{self.designation} {self.date:%d/%m/%Y}"
+        return f"{self.designation} {format_date(self.date)}"
 
     def clean(self) -> None:
         errors: dict[str, list[Any]] = {}
@@ -401,7 +402,7 @@ class Relapse(BaseModel):
                 add(
                     "date",
                     _("Ngày tái phức tạp phải sau ngày đưa ra khỏi diện (%(day)s).")
-                    % {"day": f"{removed:%d/%m/%Y}"},
+                    % {"day": format_date(removed)},
                 )
         if errors:
             raise ValidationError(errors)

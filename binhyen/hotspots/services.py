@@ -29,6 +29,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
 from binhyen.hotspots.models import (
@@ -176,7 +177,7 @@ def _check_unique(designation: Designation) -> None:
                     % {
                         "unit": designation.orgunit.name,
                         "number": other.decision_number,
-                        "day": f"{other.decision_date:%d/%m/%Y}",
+                        "day": format_date(other.decision_date),
                     }
                 }
             )
@@ -350,7 +351,7 @@ def designation_remove(
         raise ValidationError(
             {
                 "removal_date": _("Địa bàn đã được đưa ra khỏi diện ngày %(day)s.")
-                % {"day": f"{designation.removal_date:%d/%m/%Y}"}
+                % {"day": format_date(designation.removal_date)}
             }
         )
     designation.removal_decision_number = (decision_number or "").strip()

@@ -44,6 +44,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.formats import period_label
+
 MIN_YEAR = 1900
 MAX_YEAR = 2199
 
@@ -245,33 +247,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Return a short Vietnamese (translatable) label such as "Tháng 07/2025"."""
-        k, o = self.kind, self.ordinal
-        values = {"year": self.year}
-        if k == PeriodKind.YEAR:
-            return gettext("Năm %(year)s") % values
-        if k == PeriodKind.HALF:
-            if o % 2 == 0:
-                return gettext("6 tháng đầu năm %(year)s") % values
-            return gettext("6 tháng cuối năm %(year)s") % values
-        if k == PeriodKind.QUARTER:
-            return gettext("Quý %(n)s/%(year)s") % {**values, "n": o % 4 + 1}
-        if k == PeriodKind.MONTH:
-            return gettext("Tháng %(n)02d/%(year)s") % {**values, "n": o % 12 + 1}
-        if k == PeriodKind.WEEK:
-            return gettext("Tuần %(n)02d/%(year)s") % {**values, "n": self.start.isocalendar()[1]}
-        if k == PeriodKind.DAY:
-            return self.start.strftime("%d/%m/%Y")
-        if k == PeriodKind.STAT_MONTH:
-            return gettext("Kỳ tháng %(n)02d/%(year)s (%(start)s – %(end)s)") % {
-                **values,
-                "n": o % 12 + 1,
-                "start": self.start.strftime("%d/%m"),
-                "end": self.end.strftime("%d/%m"),
-            }
-        if k == PeriodKind.MOVEMENT_YEAR:
-            return gettext("Năm phong trào %(year)s") % values
-        return gettext("Năm đánh giá Tổ bảo vệ %(year)s") % values
+        """Return the period's label, e.g. "Tháng 7/2025" (``core.formats.period_label``)."""
+        return period_label(self)
 
     # --- arithmetic ----------------------------------------------------------------------
     def next(self) -> Period:

@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from binhyen.core import tabular
 from binhyen.core.db_router import analytics
+from binhyen.core.formats import format_date
 from binhyen.core.tabular import ImportFileError, ImportProblem
 from binhyen.core.tabular import blank as _blank
 from binhyen.core.tabular import cell as _cell
@@ -217,7 +218,7 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     return str(value).strip()
 
 

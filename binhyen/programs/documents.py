@@ -21,6 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from binhyen.core.formats import format_date
 from binhyen.programs.models import Decision, Enrollment, EnrollmentStatus
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -123,7 +124,7 @@ def _bytes(doc: DocumentObject) -> bytes:
 def _reference(decision: Decision, template: str) -> str:
     return template % {
         "number": decision.number,
-        "date": decision.issued_on.strftime("%d/%m/%Y"),
+        "date": format_date(decision.issued_on),
         "body": decision.issuing_body,
     }
 

@@ -33,6 +33,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.formats import format_date
 from binhyen.core.models import BaseModel, LocalizedNameMixin
 from binhyen.indicators.periods import Period, PeriodKind, parse_period
 
@@ -514,7 +515,7 @@ class Decision(BaseModel):
         verbose_name_plural = _("quyết định công nhận")
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.issued_on:%d/%m/%Y})"
+        return f"{self.number} ({format_date(self.issued_on)})"
 
 
 class Enrollment(BaseModel):

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from binhyen.core.formats import format_number
 
 register = template.Library()
 
 
 @register.filter
 def num(value: Any) -> str:
-    """Show a number from the engine: "—" when there is no value, no decimals for counts."""
+    """Show a number from the engine: "—" when there is no value, "1.234" / "8,5" otherwise."""
     if value is None or value == "":
         return "—"
-    number = float(value)
-    if number == int(number):
-        return str(intcomma(int(number)))
-    return str(intcomma(round(number, 2)))
+    return format_number(float(value))

@@ -118,7 +118,7 @@ def test_periods_in_lists_overlapping_periods():
 
 
 def test_labels_are_readable():
-    assert parse_period("2025M07").label == "Tháng 07/2025"
+    assert parse_period("2025M07").label == "Tháng 7/2025"
     assert parse_period("2025Q3").label == "Quý 3/2025"
     assert parse_period("2025S1").label == "6 tháng đầu năm 2025"
     assert "15/06" in parse_period("SM2025M07").label

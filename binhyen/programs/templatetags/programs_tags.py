@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from binhyen.core.formats import format_number
+
 register = template.Library()
 
 STATUS_CLASSES = {
@@ -40,15 +42,11 @@ def file_class(status: str) -> str:
 
 @register.filter
 def num(value: Any) -> str:
-    """Show 12.0 as "12", 0.95 as "0,95" (Vietnamese decimal comma), None as "—"."""
+    """Show 12.0 as "12", 0.95 as "0,95", 1234 as "1.234" (the active language), None as "—"."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return f"{int(value):,}".replace(",", ".")
-        return f"{value:,.2f}".rstrip("0").replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, int | float | Decimal):
+        return format_number(value)
     return str(value)
 
 
