@@ -30,6 +30,11 @@
 11. Integrations: ``MANAGE_INTEGRATIONS`` (system admin only) registers outbound webhooks,
    reads their delivery log and works the Zalo delivery queue (retry, discard). These are
    national settings: holding the permission on any unit is enough, every other user gets 404.
+12. Official documents: ``DRAFT_DOCUMENTS`` (commune chief and officer, province and ministry
+   officers) drafts the unit's reports and edits their narrative; ``ISSUE_DOCUMENTS`` (commune
+   chief, province and ministry officers) numbers and issues them; ``MANAGE_TEMPLATES``
+   (province officer for the province's own versions, system admin on the country for the
+   national ones) uploads Word templates. Reading a document follows its unit's scope.
 """
 
 from __future__ import annotations
@@ -61,17 +66,22 @@ SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evid
 VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
 DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
 MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo delivery queue
+DRAFT_DOCUMENTS = "documents.draft"  # draft the unit's documents, edit their narrative, render
+ISSUE_DOCUMENTS = "documents.issue"  # number and issue the unit's documents
+MANAGE_TEMPLATES = "documents.manage_templates"  # upload Word templates (province or national)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {TRIAGE_TIPS, VIEW_TIP_CONTACT}
         | {MANAGE_COMMUNITY}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS, MANAGE_TEMPLATES}
     ),
     Role.COMMUNE_CHIEF: frozenset(
         {
@@ -88,17 +98,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             GRADE_TEAMS,
         }
         | {SELF_ASSESS, VERIFY, DECIDE}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}
         | {MANAGE_COMMUNITY}
         | {SELF_ASSESS}
+        | {DRAFT_DOCUMENTS}
     ),
     Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
     Role.VIEWER: frozenset({VIEW_UNITS}),
     Role.SYSTEM_ADMIN: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
         | {MANAGE_PROGRAMS, MANAGE_INTEGRATIONS}
+        | {MANAGE_TEMPLATES}
     ),
 }
 

@@ -141,7 +141,10 @@ def summary_for(spec: Spec, unit: OrgUnit, period: Period) -> str:
 
 
 def report_metric_codes() -> list[str]:
-    """Return the metrics of the periodic report: the monthly form's, in the form's order."""
+    """Return the metrics of the periodic report (configured, else the monthly form's)."""
+    configured = _conf("REPORT_METRICS")
+    if configured:
+        return list(configured)
     code = _conf("REPORT_FORM", "bao_cao_thang")
     try:
         form = indicator_selectors.form_get(code)
@@ -151,6 +154,13 @@ def report_metric_codes() -> list[str]:
 
 
 def _existing(codes: Sequence[str]) -> list[str]:
+    """Return the codes of ``codes`` that name active metrics (one query when all do)."""
+    if not codes:
+        return []
+    try:
+        return [m.code for m in indicator_selectors.metrics_get(codes)]
+    except indicator_selectors.AnalyticsInputError:
+        pass
     found = []
     for code in codes:
         try:
@@ -179,7 +189,8 @@ def figures(
         else {}
     )
     rows, sentences = [], []
-    for n, row in enumerate(result.rows, start=1):
+    kept = [r for r in result.rows if (r.value, r.previous, r.last_year) != (None, None, None)]
+    for n, row in enumerate(kept, start=1):
         metric = by_code[row.metric]
         target = targets.get(row.metric)
         reached = ""
