@@ -560,8 +560,13 @@ DOCUMENTS = {
         "outreach_sessions,weapons_surrendered,cameras_installed,tips_received,crimes,"
         "eid_activations",
     ),
-    "HOTSPOT_METRICS": ["hotspots_in_force", "hotspots_designated", "hotspots_removed",
-                        "hotspots_relapsed", "hotspot_tasks_overdue"],
+    "HOTSPOT_METRICS": [
+        "hotspots_in_force",
+        "hotspots_designated",
+        "hotspots_removed",
+        "hotspots_relapsed",
+        "hotspot_tasks_overdue",
+    ],
     "TIP_METRICS": ["tips_received", "tips_valuable", "tips_concluded", "tips_on_time"],
     "REPORT_FORM": "bao_cao_thang",  # the monthly form whose submissions the pack counts
     "TABLE_ROWS": 30,  # rows of the activity, scheme and hotspot tables

@@ -107,9 +107,7 @@ SPECS: tuple[Spec, ...] = (
         title=_("Báo cáo kết quả phong trào toàn dân bảo vệ ANTQ — cấp xã"),
         type_code="BC",
         type_name=_("Báo cáo"),
-        summary=_(
-            "Kết quả thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc %(period)s"
-        ),
+        summary=_("Kết quả thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc %(period)s"),
         levels=("commune",),
         extra_fields=REPORT_FIELDS,
         narrative=REPORT_SECTIONS,
@@ -120,9 +118,7 @@ SPECS: tuple[Spec, ...] = (
         title=_("Báo cáo kết quả phong trào toàn dân bảo vệ ANTQ — cấp tỉnh (phụ lục theo xã)"),
         type_code="BC",
         type_name=_("Báo cáo"),
-        summary=_(
-            "Kết quả thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc %(period)s"
-        ),
+        summary=_("Kết quả thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc %(period)s"),
         levels=("province",),
         extra_fields=REPORT_FIELDS | {"annex", "annex_head", "completeness"},
         narrative=REPORT_SECTIONS,

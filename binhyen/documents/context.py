@@ -223,7 +223,11 @@ def figures(
                     % {"change": vn.format_change(row.yoy_pct)}
                 )
             sentences.append(", ".join(parts).strip() + ".")
-    note = _("Cột chỉ tiêu giao để trống: chưa có chỉ tiêu cho kỳ này.") if targets_hook and not targets else ""
+    note = (
+        _("Cột chỉ tiêu giao để trống: chưa có chỉ tiêu cho kỳ này.")
+        if targets_hook and not targets
+        else ""
+    )
     return rows, sentences[: _conf("HIGHLIGHTS", 8)], note
 
 
@@ -335,7 +339,7 @@ def _items(*, user: Any, unit: OrgUnit, period: Period) -> tuple[list[dict[str, 
             {
                 "n": n,
                 "name": e.unit.name,
-                "parent": e.unit.parent.name if e.unit.parent_id else "",
+                "parent": e.unit.parent.name if e.unit.parent is not None else "",
                 "criteria": criteria,
                 "criteria_sentence": (
                     _("Đạt %(c)s tiêu chí") % {"c": criteria} if criteria else ""
@@ -542,4 +546,3 @@ def build(
     ctx.update(content(user=user, spec=spec, unit=unit, period=period, progress=progress))
     ctx["narrative"] = {s.key: narrative.get(s.key, "") for s in spec.narrative}
     return ctx
-

@@ -33,6 +33,7 @@ NUMBER_FORMAT = "#,##0.##"
 
 def _draft_docx(job: RenderJob, document: IssuedDocument | None) -> tuple[bytes, str]:
     """Return Word bytes and a file name for the job's document (or template, unit, period)."""
+
     def progress(pct: int, step: str) -> None:
         services.render_job_progress(job=job, progress=pct, step=step)
 

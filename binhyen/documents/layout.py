@@ -245,7 +245,9 @@ def signature(doc: DocumentObject, spec: Spec) -> None:
     _widths(table, [wide * 0.5, wide * 0.5])
     left, right = table.rows[0].cells
     if spec.type_code != "GCN":
-        para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", first=True, before=12)
+        para(
+            left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", first=True, before=12
+        )
         tag(left, "{%p for r in recipients %}")
         para(left, "- {{ r }};", size=11, align="left")
         tag(left, "{%p endfor %}")
@@ -329,7 +331,12 @@ def _annex(doc: DocumentObject) -> None:
     grid(
         doc,
         ["TT", "Đơn vị", *heads, "Báo cáo"],
-        ["{{ r.n }}", "{{ r.name }}", *[f"{{{{ r.values[{i}] }}}}" for i in range(6)], "{{ r.sent }}"],
+        [
+            "{{ r.n }}",
+            "{{ r.name }}",
+            *[f"{{{{ r.values[{i}] }}}}" for i in range(6)],
+            "{{ r.sent }}",
+        ],
         "r in annex",
         [8, 40, 17, 17, 17, 17, 17, 17, 15],
         size=10,

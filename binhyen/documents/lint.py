@@ -79,7 +79,9 @@ def _line_of(source: str, pattern: str) -> int:
     return 0
 
 
-def _attribute_uses(tree: nodes.Template, known: dict[str, frozenset[str]]) -> list[tuple[str, str, int]]:
+def _attribute_uses(
+    tree: nodes.Template, known: dict[str, frozenset[str]]
+) -> list[tuple[str, str, int]]:
     """Return (object, attribute, line) for every ``object.attribute`` of a fixed object."""
     found = []
     for node in tree.find_all(nodes.Getattr):

@@ -68,9 +68,7 @@ def to_pdf(docx: bytes) -> bytes:
     """Return ``docx`` converted to PDF by LibreOffice headless."""
     binary = soffice_path()
     if binary is None:
-        raise ConversionError(
-            _("Chưa cài LibreOffice (soffice) trên máy chủ: không tạo được PDF.")
-        )
+        raise ConversionError(_("Chưa cài LibreOffice (soffice) trên máy chủ: không tạo được PDF."))
     with tempfile.TemporaryDirectory(prefix="binhyen-pdf-") as tmp:
         folder = Path(tmp)
         source = folder / "document.docx"

@@ -172,7 +172,9 @@ def profile_for(unit: OrgUnit) -> Profile:
     )
     default = Profile(
         body_name=_body_of(unit),
-        parent_body_name=_body_of(parent) if parent is not None and parent.kind != "country" else "",
+        parent_body_name=_body_of(parent)
+        if parent is not None and parent.kind != "country"
+        else "",
         symbol=DEFAULT_SYMBOLS.get(unit.kind, "CA"),
         place=short_name(unit),
         signer_prefix="",
@@ -244,7 +246,9 @@ def job_get(*, user: Any, pk: Any) -> RenderJob:
     return job
 
 
-def jobs_of(*, user: Any, document: IssuedDocument | None = None, limit: int = 10) -> list[RenderJob]:
+def jobs_of(
+    *, user: Any, document: IssuedDocument | None = None, limit: int = 10
+) -> list[RenderJob]:
     qs = RenderJob.objects.filter(user=user)
     qs = qs.filter(document=document) if document is not None else qs.filter(fmt="zip")
     return list(qs.order_by("-created_at")[:limit])

@@ -51,7 +51,9 @@ class DocumentStateError(Exception):
 def _spec(code: str) -> Spec:
     spec = spec_get(code)
     if spec is None:
-        raise ValidationError({"template": _("Không có mẫu văn bản '%(code)s'.") % {"code": code[:40]}})
+        raise ValidationError(
+            {"template": _("Không có mẫu văn bản '%(code)s'.") % {"code": code[:40]}}
+        )
     return spec
 
 
@@ -293,7 +295,9 @@ def document_issue(
     if number is None:
         raise ValidationError({"number": _("Cần nhập số văn bản để ban hành.")})
     if not 1 <= number <= NUMBER_MAX:
-        raise ValidationError({"number": _("Số văn bản phải từ 1 đến %(max)s.") % {"max": NUMBER_MAX}})
+        raise ValidationError(
+            {"number": _("Số văn bản phải từ 1 đến %(max)s.") % {"max": NUMBER_MAX}}
+        )
     day = issued_on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"issued_on": _("Ngày ban hành không được sau hôm nay.")})
@@ -359,9 +363,7 @@ def document_pdf_store(*, actor: Any, document: IssuedDocument, data: bytes) -> 
     name = f"documents/{document.year}/{document.pk}/{_filename(document, 'pdf')}"
     document.pdf_file = default_storage.save(name, ContentFile(data))
     document.save(update_fields=["pdf_file", "updated_at"])
-    audit_event_record(
-        actor=actor, action="documents.pdf", obj=document, orgunit=document.orgunit
-    )
+    audit_event_record(actor=actor, action="documents.pdf", obj=document, orgunit=document.orgunit)
     return document
 
 
@@ -392,7 +394,9 @@ def render_job_create(
             raise PermissionDenied
         unit, period, template_code = document.orgunit, document.period, document.template_code
         if fmt == JobFormat.PACK:
-            raise ValidationError({"format": _("Bộ báo cáo được lập cho một tỉnh, không cho một văn bản.")})
+            raise ValidationError(
+                {"format": _("Bộ báo cáo được lập cho một tỉnh, không cho một văn bản.")}
+            )
     else:
         if unit is None:
             raise ValidationError({"unit": _("Cần chọn đơn vị.")})

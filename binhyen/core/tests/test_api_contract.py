@@ -126,6 +126,7 @@ def dataset(s: Scene) -> dict[str, Any]:
     )
     from binhyen.accounts.models import RoleAssignment
     from binhyen.activities.services import activity_photo_add
+    from binhyen.documents.services import document_draft_create
     from binhyen.indicators.tests.factories import MetricFactory, form_with
 
     activity = record(officer, outreach(s.commune))
@@ -152,6 +153,12 @@ def dataset(s: Scene) -> dict[str, Any]:
         "metric": Metric.objects.order_by("code").first(),
         "form": ReportForm.objects.order_by("code").first(),
         "rule": ValidationRule.objects.order_by("code").first(),
+        "document": document_draft_create(
+            actor=s.commune_chief,
+            template_code="bao-cao-phong-trao-xa",
+            unit=s.commune,
+            period="2026S1",
+        ),
     }
 
 
@@ -211,6 +218,9 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         # Webhooks belong to system administrators: both callers get the documented 404.
         "/webhooks/{webhook_id}*": [{"webhook_id": 1}],
         "/webhooks/deliveries/{delivery_id}/retry": [{"delivery_id": 1}],
+        "/documents/{document_id}*": [{"document_id": w["document"].pk}],
+        # Render tasks belong to their requester: both callers get the documented 404.
+        "/documents/tasks/{task_id}*": [{"task_id": "00000000-0000-4000-8000-000000000000"}],
     }
 
 

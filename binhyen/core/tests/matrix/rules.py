@@ -49,6 +49,7 @@ COMMUNE_VALUES = frozenset(
         "recognised_enrollment",
         "evidence",
         "program_decision",
+        "document",
     }
 )
 PROVINCE_VALUES = frozenset({"province", "scheme_type"})
@@ -80,6 +81,8 @@ DEFAULT_ARGS = {
     "photo_id": "activity_photo",
     "webhook_id": "webhook",
     "delivery_id": "webhook_delivery",
+    "document_id": "document",
+    "task_id": "document_job",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

@@ -198,6 +198,14 @@ def build() -> World:
                 event="tip.received", object_type="tip", object_id=tip.pk, unit_code=commune.code
             )
         delivery = WebhookDelivery.objects.filter(subscription=webhook).first()
+        from binhyen.documents.services import document_draft_create
+
+        document = document_draft_create(
+            actor=users["chief"],
+            template_code="bao-cao-phong-trao-xa",
+            unit=commune,
+            period="2026S1",
+        )
 
     values: dict[str, Any] = {
         "unit": commune.code,
@@ -242,6 +250,9 @@ def build() -> World:
         "export": "00000000-0000-4000-8000-000000000000",
         "zalo_push": 999_999_999,
         "zalo_action": "retry",
+        "document": document.pk,
+        "document_job": "00000000-0000-4000-8000-000000000000",
+        "template_code": "bao-cao-phong-trao-xa",
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
