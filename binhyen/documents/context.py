@@ -42,6 +42,14 @@ from binhyen.programs import selectors as programme_selectors
 ProgressFn = Callable[[int, str], None]
 
 
+NBSP = "\u00a0"
+
+
+def _change(pct: float | None) -> str:
+    """Return "tăng 12,5 %" with a non-breaking space, so a line never ends before "%"."""
+    return vn.format_change(pct).replace(" %", NBSP + "%")
+
+
 def _conf(name: str, default: Any = None) -> Any:
     return getattr(settings, "DOCUMENTS", {}).get(name, default)
 
@@ -196,6 +204,7 @@ def figures(
         reached = ""
         if target and row.value is not None:
             reached = _("đạt %(pct)s %%") % {"pct": vn.format_number(row.value / target * 100, 1)}
+            reached = reached.replace(" %", NBSP + "%")
         rows.append(
             {
                 "n": n,
@@ -205,22 +214,19 @@ def figures(
                 "value": vn.format_number(row.value) if row.value is not None else "—",
                 "raw": row.value,
                 "previous": vn.format_number(row.previous),
-                "change": vn.format_change(row.change_pct),
+                "change": _change(row.change_pct),
                 "last_year": vn.format_number(row.last_year),
-                "yoy": vn.format_change(row.yoy_pct),
+                "yoy": _change(row.yoy_pct),
                 "target": " ".join(p for p in (vn.format_number(target), reached) if p),
             }
         )
         if row.value is not None:
             parts = [f"{metric.name}: {vn.format_number(row.value)} {metric.unit_of_measure}"]
             if row.change_pct is not None:
-                parts.append(
-                    _("%(change)s so với kỳ trước") % {"change": vn.format_change(row.change_pct)}
-                )
+                parts.append(_("%(change)s so với kỳ trước") % {"change": _change(row.change_pct)})
             if row.yoy_pct is not None:
                 parts.append(
-                    _("%(change)s so với cùng kỳ năm trước")
-                    % {"change": vn.format_change(row.yoy_pct)}
+                    _("%(change)s so với cùng kỳ năm trước") % {"change": _change(row.yoy_pct)}
                 )
             sentences.append(", ".join(parts).strip() + ".")
     note = (
@@ -387,7 +393,7 @@ def annex(
         numbers = [values.get((child.code, c)) for c in codes]
         shown = [vn.format_number(v) for v in numbers] + [""] * (6 - len(codes))
         state = (sent or {}).get(child.code, "")
-        rows.append({"n": n, "name": child.name, "values": shown, "sent": state})
+        rows.append({"n": n, "name": child.name, "cols": shown, "sent": state})
         raw.append([n, child.code, child.name, *numbers, state])
     return heads, rows, raw
 

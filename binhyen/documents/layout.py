@@ -120,7 +120,18 @@ def _no_borders(table: Table) -> None:
 
 
 def _widths(table: Table, widths_mm: list[float]) -> None:
+    """Fix the column widths (Word and LibreOffice both read the grid and the fixed layout)."""
     table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(int(sum(widths_mm) * 1440 / 25.4)))
+    width.set(qn("w:type"), "dxa")
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    tbl_pr.append(width)
+    fixed = OxmlElement("w:tblLayout")
+    fixed.set(qn("w:type"), "fixed")
+    tbl_pr.append(fixed)
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
     for row in table.rows:
@@ -134,7 +145,7 @@ def header(doc: DocumentObject, spec: Spec) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    _widths(table, [wide * 0.4, wide * 0.6])
+    _widths(table, [wide * 0.37, wide * 0.66])
     left, right = table.rows[0].cells
     para(left, "{{ body.parent_upper }}", size=13, align="center", first=True)
     para(left, "{{ body.name_upper }}", size=13, bold=True, align="center")
@@ -223,7 +234,7 @@ def figures_table(doc: DocumentObject) -> None:
             "{{ f.target }}",
         ],
         "f in figures",
-        [9, 50, 16, 16, 20, 18, 20, 16],
+        [8, 41, 16, 16, 23, 17, 23, 21],
         size=11,
         empty="Chưa có số liệu của kỳ.",
     )
@@ -334,7 +345,7 @@ def _annex(doc: DocumentObject) -> None:
         [
             "{{ r.n }}",
             "{{ r.name }}",
-            *[f"{{{{ r.values[{i}] }}}}" for i in range(6)],
+            *[f"{{{{ r.cols[{i}] }}}}" for i in range(6)],
             "{{ r.sent }}",
         ],
         "r in annex",

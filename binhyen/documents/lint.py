@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import jinja2
 from django.utils.translation import gettext as _
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import meta, nodes
 
@@ -44,6 +45,34 @@ def environment() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined)
 
 
+def paragraphs(content: bytes) -> list[str]:
+    """Return the text of every paragraph of the body, table cells included, in order."""
+    document = DocxTemplate(io.BytesIO(content))
+    document.init_docx()
+    body = document.docx.element.body  # type: ignore[union-attr]
+    texts = []
+    for p in body.iter(qn("w:p")):
+        texts.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+    return texts
+
+
+def _excerpt(text: str) -> str:
+    text = text.strip()
+    return text[:MAX_EXCERPT] + ("…" if len(text) > MAX_EXCERPT else "")
+
+
+def _delimiters(texts: list[str]) -> None:
+    """Refuse a paragraph whose tags are not closed in it (docxtpl would drop its text)."""
+    for number, text in enumerate(texts, start=1):
+        for opening, closing in (("{{", "}}"), ("{%", "%}"), ("{#", "#}")):
+            if text.count(opening) != text.count(closing):
+                raise TemplateProblem(
+                    _("Thẻ lỗi ở đoạn %(n)s («%(text)s»): «%(open)s» và «%(close)s» không khớp.")
+                    % {"n": number, "text": _excerpt(text), "open": opening, "close": closing},
+                    paragraph=number,
+                )
+
+
 def jinja_source(content: bytes) -> str:
     """Return the Jinja source docxtpl renders for ``content``, one paragraph per line."""
     try:
@@ -65,11 +94,21 @@ def _paragraph_text(source: str, line: int) -> str:
     return text[:MAX_EXCERPT] + ("…" if len(text) > MAX_EXCERPT else "")
 
 
-def _where(source: str, line: int) -> str:
+def _number(texts: list[str], excerpt: str, line: int) -> int:
+    """Return the paragraph number (as Word counts them) holding ``excerpt``."""
+    probe = excerpt.rstrip("…")[:40]
+    for number, text in enumerate(texts, start=1):
+        if probe and probe in text:
+            return number
+    return line
+
+
+def _where(source: str, texts: list[str], line: int) -> tuple[str, int]:
     excerpt = _paragraph_text(source, line)
+    number = _number(texts, excerpt, line)
     if excerpt:
-        return _("đoạn %(n)s («%(text)s»)") % {"n": line, "text": excerpt}
-    return _("đoạn %(n)s") % {"n": line}
+        return _("đoạn %(n)s («%(text)s»)") % {"n": number, "text": excerpt}, number
+    return _("đoạn %(n)s") % {"n": number}, number
 
 
 def _line_of(source: str, pattern: str) -> int:
@@ -93,32 +132,34 @@ def _attribute_uses(
 def check(content: bytes, spec: Spec) -> str:
     """Return the Jinja source of a valid template; raise ``TemplateProblem`` naming the place."""
     source = jinja_source(content)
+    texts = paragraphs(content)
+    _delimiters(texts)
     env = environment()
     try:
         tree = env.parse(source)
         env.compile(source)
     except jinja2.TemplateSyntaxError as exc:
-        line = exc.lineno or 0
+        where, number = _where(source, texts, exc.lineno or 0)
         raise TemplateProblem(
-            _("Thẻ lỗi ở %(where)s: %(reason)s.")
-            % {"where": _where(source, line), "reason": exc.message or ""},
-            paragraph=line,
+            _("Thẻ lỗi ở %(where)s: %(reason)s.") % {"where": where, "reason": exc.message or ""},
+            paragraph=number,
         ) from exc
     unknown = sorted(meta.find_undeclared_variables(tree) - spec.fields)
     if unknown:
         name = unknown[0]
-        line = _line_of(source, r"\b" + re.escape(name) + r"\b")
+        where, number = _where(source, texts, _line_of(source, r"\b" + re.escape(name) + r"\b"))
         raise TemplateProblem(
             _("Trường không có trong mẫu «%(code)s»: «%(name)s» ở %(where)s.")
-            % {"code": spec.code, "name": name, "where": _where(source, line)},
-            paragraph=line,
+            % {"code": spec.code, "name": name, "where": where},
+            paragraph=number,
         )
     known = {**OBJECT_FIELDS, "narrative": frozenset(s.key for s in spec.narrative)}
     for obj, attr, line in _attribute_uses(tree, known):
         if attr not in known[obj]:
+            where, number = _where(source, texts, line)
             raise TemplateProblem(
                 _("Trường không có trong mẫu «%(code)s»: «%(name)s» ở %(where)s.")
-                % {"code": spec.code, "name": f"{obj}.{attr}", "where": _where(source, line)},
-                paragraph=line,
+                % {"code": spec.code, "name": f"{obj}.{attr}", "where": where},
+                paragraph=number,
             )
     return source

@@ -22,7 +22,7 @@ def text_of(data: bytes) -> str:
         for row in table.rows:
             for cell in row.cells:
                 parts.extend(p.text for p in cell.paragraphs)
-    return "\n".join(parts)
+    return "\n".join(parts).replace("\u00a0", " ")
 
 
 def draft(world, code="bao-cao-phong-trao-xa", unit=None, period="2026S1", actor=None):
