@@ -197,6 +197,9 @@ def child(db: str) -> None:
     import bench_programs  # the programmes app's measurement (tools/bench_programs.py)
 
     bench_programs.measure(db, _admin())
+    import bench_documents  # the documents app's measurement (tools/bench_documents.py)
+
+    bench_documents.measure(db, _admin())
 
 
 def _rollups(db: str, *, built_now: bool) -> None:
