@@ -273,13 +273,31 @@ def _schemes(*, user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
     ]
 
 
-def _teams(*, user: Any, unit: OrgUnit) -> dict[str, Any]:
-    count = community_selectors.team_list(user=user, unit=unit, status="active").count()
-    return {
-        "count": count,
-        "sentence": _("Trên địa bàn có %(n)s tổ bảo vệ an ninh, trật tự đang hoạt động.")
-        % {"n": vn.format_number(count)},
-    }
+def _teams(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]:
+    """Return the security teams and their members at the end of ``period`` (the engine's)."""
+    codes = _existing(["security_teams", "team_members"])
+    values: dict[str, float | None] = {}
+    if codes:
+        result = indicator_selectors.analytics(
+            user=user,
+            metric_codes=codes,
+            unit_codes=[unit.code],
+            period_codes=[period.code],
+            compare=False,
+        )
+        values = {r.metric: r.value for r in result.rows}
+    teams, members = values.get("security_teams"), values.get("team_members")
+    if teams is None:
+        sentence = _("Chưa có số liệu về tổ bảo vệ an ninh, trật tự trong kỳ.")
+    elif members is None:
+        sentence = _("Trên địa bàn có %(n)s tổ bảo vệ an ninh, trật tự đang hoạt động.") % {
+            "n": vn.format_number(teams)
+        }
+    else:
+        sentence = _(
+            "Trên địa bàn có %(n)s tổ bảo vệ an ninh, trật tự đang hoạt động với %(m)s thành viên."
+        ) % {"n": vn.format_number(teams), "m": vn.format_number(members)}
+    return {"count": teams, "members": members, "sentence": sentence}
 
 
 def _programmes(*, user: Any, unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
@@ -471,7 +489,7 @@ def content(
         step(30, _("Lập các bảng"))
         data["activities"] = _activities(user=user, unit=unit, period=period)
         data["schemes"] = _schemes(user=user, unit=unit)
-        data["teams"] = _teams(user=user, unit=unit)
+        data["teams"] = _teams(user=user, unit=unit, period=period)
         data["programmes"] = _programmes(user=user, unit=unit, period=period)
     if kind == "bao-cao-phong-trao-tinh":
         step(45, _("Tổng hợp báo cáo của các xã"))
