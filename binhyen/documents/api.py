@@ -12,13 +12,14 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import translation
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
-from binhyen.core.schemas import OFFSET_MAX
+from binhyen.core.api_kit import api_page, api_user, error_body
+from binhyen.core.schemas import PageQuery
+from binhyen.core.web import not_found
 from binhyen.documents import selectors, services
 from binhyen.documents.models import IssuedDocument, RenderJob
 from binhyen.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, ZIP_CONTENT_TYPE
@@ -55,25 +56,33 @@ DOWNLOAD = {
 }
 
 
-class DocumentListQuery(Schema):
+class DocumentListQuery(PageQuery):
     status: str | None = Field(None, description="draft or issued")
     q: str = Field("", max_length=200)
-    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0, le=OFFSET_MAX)
-
-
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _not_found(field: str = "id") -> Status:
-    return Status(404, {"message": selectors.not_found_message(), "field": field})
 
 
 def _document(user: Any, document_id: int) -> IssuedDocument:
+    """The document ``user`` may read; an id no row can have is as missing as any other."""
     if not 0 < document_id <= MAX_ID:
-        raise Http404(selectors.not_found_message())
-    return selectors.document_get(user=user, pk=document_id)
+        raise not_found(selectors.not_found_message(), field="document_id")
+    try:
+        return selectors.document_get(user=user, pk=document_id)
+    except Http404 as exc:
+        raise not_found(selectors.not_found_message(), field="document_id") from exc
+
+
+def _unit(user: Any, code: str) -> Any:
+    try:
+        return selectors.unit_get(user=user, code=code)
+    except Http404 as exc:
+        raise not_found(str(exc), field="unit") from exc
+
+
+def _job(user: Any, task_id: UUID) -> RenderJob:
+    try:
+        return selectors.job_get(user=user, pk=task_id)
+    except Http404 as exc:
+        raise not_found(selectors.not_found_message(), field="task_id") from exc
 
 
 def document_out(d: IssuedDocument) -> dict[str, Any]:
@@ -114,7 +123,7 @@ def job_out(job: RenderJob) -> dict[str, Any]:
     summary="List the document templates and the version the caller's province renders",
 )
 def template_list(request: HttpRequest) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.visible_units(user).filter(valid_to__isnull=True).order_by("level").first()
     province = selectors.province_of(unit) if unit is not None else None
     return [
@@ -138,9 +147,9 @@ def template_list(request: HttpRequest) -> Any:
     summary="List the documents the caller may read",
 )
 def document_list(request: HttpRequest, filters: Query[DocumentListQuery]) -> Any:
-    qs = selectors.document_list(user=_user(request), status=filters.status, q=filters.q)
-    items = qs[filters.offset : filters.offset + filters.limit]
-    return {"count": qs.count(), "items": [document_out(d) for d in items]}
+    qs = selectors.document_list(user=api_user(request), status=filters.status, q=filters.q)
+    page = api_page(qs, filters)
+    return {"count": page["count"], "items": [document_out(d) for d in page["items"]]}
 
 
 @router.post(
@@ -149,14 +158,11 @@ def document_list(request: HttpRequest, filters: Query[DocumentListQuery]) -> An
     summary="Start a draft of a template for a unit and a period",
 )
 def document_create(request: HttpRequest, payload: DocumentCreateIn) -> Any:
-    user = _user(request)
-    try:
-        unit = selectors.unit_get(user=user, code=payload.unit)
-        doc = services.document_draft_create(
-            actor=user, template_code=payload.template, unit=unit, period=payload.period
-        )
-    except (Http404, PermissionDenied):
-        return _not_found("unit")
+    user = api_user(request)
+    unit = _unit(user, payload.unit)
+    doc = services.document_draft_create(
+        actor=user, template_code=payload.template, unit=unit, period=payload.period
+    )
     return Status(201, document_out(doc))
 
 
@@ -166,24 +172,19 @@ def document_create(request: HttpRequest, payload: DocumentCreateIn) -> Any:
     summary="Read a document",
 )
 def document_detail(request: HttpRequest, document_id: int) -> Any:
-    try:
-        return document_out(_document(_user(request), document_id))
-    except Http404:
-        return _not_found()
+    return document_out(_document(api_user(request), document_id))
 
 
 @router.patch("/{int:document_id}", response=WRITE, summary="Edit a draft's summary and narrative")
 def document_update(request: HttpRequest, document_id: int, payload: DocumentPatchIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
+    doc = _document(user, document_id)
     try:
-        doc = _document(user, document_id)
         doc = services.document_update(
             actor=user, document=doc, narrative=payload.narrative, summary=payload.summary
         )
-    except (Http404, PermissionDenied):
-        return _not_found()
     except services.DocumentStateError as exc:
-        return Status(409, {"message": exc.message, "field": None})
+        return Status(409, error_body(exc.message))
     return document_out(doc)
 
 
@@ -193,16 +194,14 @@ def document_update(request: HttpRequest, document_id: int, payload: DocumentPat
     summary="Number and issue a draft (number required, unique per body and year)",
 )
 def document_issue(request: HttpRequest, document_id: int, payload: DocumentIssueIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
+    doc = _document(user, document_id)
     try:
-        doc = _document(user, document_id)
         doc = services.document_issue(
             actor=user, document=doc, number=payload.number, issued_on=payload.issued_on
         )
-    except (Http404, PermissionDenied):
-        return _not_found()
     except services.DocumentStateError as exc:
-        return Status(409, {"message": exc.message, "field": None})
+        return Status(409, error_body(exc.message))
     return document_out(doc)
 
 
@@ -212,26 +211,22 @@ def document_issue(request: HttpRequest, document_id: int, payload: DocumentIssu
     summary="Render a document (docx, pdf) or a province's report pack (zip) in the background",
 )
 def document_render(request: HttpRequest, payload: RenderIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     language = translation.get_language() or settings.LANGUAGE_CODE
-    try:
-        if payload.document is not None:
-            doc = _document(user, payload.document)
-            job = services.render_job_create(
-                actor=user, fmt=payload.format, document=doc, language=language
-            )
-        else:
-            unit = selectors.unit_get(user=user, code=payload.unit)
-            job = services.render_job_create(
-                actor=user,
-                fmt=payload.format,
-                unit=unit,
-                period=payload.period,
-                template_code=payload.template,
-                language=language,
-            )
-    except (Http404, PermissionDenied):
-        return _not_found("document" if payload.document is not None else "unit")
+    if payload.document is not None:
+        doc = _document(user, payload.document)
+        job = services.render_job_create(
+            actor=user, fmt=payload.format, document=doc, language=language
+        )
+    else:
+        job = services.render_job_create(
+            actor=user,
+            fmt=payload.format,
+            unit=_unit(user, payload.unit),
+            period=payload.period,
+            template_code=payload.template,
+            language=language,
+        )
     return Status(202, job_out(job))
 
 
@@ -241,10 +236,7 @@ def document_render(request: HttpRequest, payload: RenderIn) -> Any:
     summary="Poll a render task: status, progress, download when done",
 )
 def task_status(request: HttpRequest, task_id: UUID) -> Any:
-    try:
-        return job_out(selectors.job_get(user=_user(request), pk=task_id))
-    except Http404:
-        return _not_found("task_id")
+    return job_out(_job(api_user(request), task_id))
 
 
 @router.get(
@@ -254,12 +246,9 @@ def task_status(request: HttpRequest, task_id: UUID) -> Any:
     openapi_extra=DOWNLOAD,
 )
 def task_download(request: HttpRequest, task_id: UUID) -> Any:
-    try:
-        job = selectors.job_get(user=_user(request), pk=task_id)
-    except Http404:
-        return _not_found("task_id")
+    job = _job(api_user(request), task_id)
     if not job.file:
-        return _not_found("task_id")
+        raise not_found(selectors.not_found_message(), field="task_id")
     return FileResponse(
         default_storage.open(job.file, "rb"),
         as_attachment=True,

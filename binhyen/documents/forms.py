@@ -7,9 +7,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import BootstrapForm
 from binhyen.documents.catalogue import SPECS, Spec
 from binhyen.documents.models import DocumentStatus
-from binhyen.orgunits.forms import BootstrapForm
 
 PERIOD_HELP = _("Ví dụ: 2026S1 (6 tháng đầu năm), 2026M06 (tháng 6), 2026 (cả năm).")
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.core.text import clean_text
 from binhyen.documents import context as ctx
@@ -70,7 +71,7 @@ def _period(code: str) -> Period:
 @transaction.atomic
 def template_upload(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     province: OrgUnit | None,
     content: bytes,
@@ -133,7 +134,7 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def profile_update(*, actor: Any, unit: OrgUnit, changes: dict[str, str]) -> DocumentProfile:
+def profile_update(*, actor: Actor, unit: OrgUnit, changes: dict[str, str]) -> DocumentProfile:
     """Set how ``unit`` signs its documents (only the fields given change)."""
     if not permissions.can_issue(actor, unit):
         raise PermissionDenied
@@ -164,7 +165,7 @@ def profile_update(*, actor: Any, unit: OrgUnit, changes: dict[str, str]) -> Doc
 
 @transaction.atomic
 def document_draft_create(
-    *, actor: Any, template_code: str, unit: OrgUnit, period: str
+    *, actor: Actor, template_code: str, unit: OrgUnit, period: str
 ) -> IssuedDocument:
     """Start a draft of ``template_code`` for ``unit`` and ``period``."""
     spec = _spec(template_code)
@@ -209,7 +210,7 @@ def _frozen(document: IssuedDocument) -> None:
 @transaction.atomic
 def document_update(
     *,
-    actor: Any,
+    actor: Actor,
     document: IssuedDocument,
     narrative: dict[str, str] | None = None,
     summary: str | None = None,
@@ -282,7 +283,7 @@ def document_context(
 
 @transaction.atomic
 def document_issue(
-    *, actor: Any, document: IssuedDocument, number: int | None, issued_on: date | None = None
+    *, actor: Actor, document: IssuedDocument, number: int | None, issued_on: date | None = None
 ) -> IssuedDocument:
     """Number and issue a draft: freeze its context, store its Word file.
 
@@ -356,7 +357,7 @@ def document_filename(document: IssuedDocument, ext: str) -> str:
 
 
 @transaction.atomic
-def document_pdf_store(*, actor: Any, document: IssuedDocument, data: bytes) -> IssuedDocument:
+def document_pdf_store(*, actor: Actor, document: IssuedDocument, data: bytes) -> IssuedDocument:
     """Keep the PDF of an issued document (made once, from its stored Word file)."""
     if not document.is_issued:
         raise DocumentStateError(_("Chỉ lưu PDF của văn bản đã ban hành."))
@@ -373,7 +374,7 @@ def document_pdf_store(*, actor: Any, document: IssuedDocument, data: bytes) -> 
 @transaction.atomic
 def render_job_create(
     *,
-    actor: Any,
+    actor: Actor,
     fmt: str,
     document: IssuedDocument | None = None,
     unit: OrgUnit | None = None,

@@ -9,21 +9,19 @@ Files are built by a worker (``RenderJob``); the job page polls until the file i
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
 from binhyen.documents import permissions, selectors, services
 from binhyen.documents.forms import (
     DocumentFilterForm,
@@ -36,7 +34,6 @@ from binhyen.documents.forms import (
 )
 from binhyen.documents.models import IssuedDocument, JobFormat
 from binhyen.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, ZIP_CONTENT_TYPE
-from binhyen.orgunits.forms import add_service_errors
 from binhyen.orgunits.models import OrgUnit
 
 CONTENT_TYPES = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE, "zip": ZIP_CONTENT_TYPE}
@@ -65,7 +62,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.document_list(
         user=request.user, status=data.get("status") or None, q=data.get("q") or None
     )
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset)
     params = {k: data.get(k) or "" for k in ("q", "status")}
     return render(
         request,
@@ -74,7 +71,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": any(params.values()),
-            "querystring": urlencode({k: v for k, v in params.items() if v}),
+            "querystring": querystring(**params),
             "can_draft": permissions.can_draft_anywhere(request.user),
         },
     )
@@ -85,7 +82,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_create(request: HttpRequest) -> HttpResponse:
     """Start a draft: template, issuing unit and period."""
     if not permissions.can_draft_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     units = _draft_units(request.user)
     form = DraftForm(
         request.POST or None,
@@ -96,18 +93,16 @@ def document_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             unit = selectors.unit_get(user=request.user, code=form.cleaned_data["unit"])
-            try:
-                doc = services.document_draft_create(
-                    actor=request.user,
-                    template_code=form.cleaned_data["template"],
-                    unit=unit,
-                    period=form.cleaned_data["period"],
-                )
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            ok, doc = call_service(
+                form,
+                services.document_draft_create,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
+                template_code=form.cleaned_data["template"],
+                unit=unit,
+                period=form.cleaned_data["period"],
+            )
+            if ok and doc is not None:
                 messages.success(request, _("Đã tạo dự thảo."))
                 return redirect("documents:detail", pk=doc.pk)
         status = 400
@@ -174,7 +169,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft's summary and narrative sections."""
     doc = selectors.document_get(user=request.user, pk=pk)
     if not permissions.can_draft(request.user, doc.orgunit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     if doc.is_issued:
         messages.error(request, _("Văn bản đã ban hành: không sửa được nữa."))
         return redirect("documents:detail", pk=doc.pk)
@@ -184,18 +179,19 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             name[2:]: value for name, value in form.cleaned_data.items() if name.startswith("n_")
         }
         try:
-            services.document_update(
-                actor=request.user,
+            ok, _saved = call_service(
+                form,
+                services.document_update,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
                 document=doc,
                 narrative=narrative,
                 summary=form.cleaned_data["summary"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
         except services.DocumentStateError as exc:
             messages.error(request, exc.message)
             return redirect("documents:detail", pk=doc.pk)
-        else:
+        if ok:
             messages.success(request, _("Đã lưu phần lời văn."))
             return redirect("documents:detail", pk=doc.pk)
     return _detail(request, doc, narrative_form=form, status=400)
@@ -207,22 +203,23 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Number and issue the draft (the number is required and unique per body and year)."""
     doc = selectors.document_get(user=request.user, pk=pk)
     if not permissions.can_issue(request.user, doc.orgunit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     form = IssueForm(request.POST)
     if form.is_valid():
         try:
-            services.document_issue(
-                actor=request.user,
+            ok, _issued = call_service(
+                form,
+                services.document_issue,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
                 document=doc,
                 number=form.cleaned_data["number"],
                 issued_on=form.cleaned_data.get("issued_on"),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
         except services.DocumentStateError as exc:
             messages.error(request, exc.message)
             return redirect("documents:detail", pk=doc.pk)
-        else:
+        if ok:
             messages.success(request, _("Đã ban hành văn bản."))
             return redirect("documents:detail", pk=doc.pk)
     return _detail(request, doc, issue_form=form, status=400)
@@ -234,17 +231,14 @@ def document_render(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask a worker for the document as Word or PDF; go to the job's page."""
     doc = selectors.document_get(user=request.user, pk=pk)
     if not doc.is_issued and not permissions.can_draft(request.user, doc.orgunit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     fmt = request.POST.get("fmt", "")
     if fmt not in (JobFormat.DOCX, JobFormat.PDF):
         messages.error(request, _("Định dạng phải là docx hoặc pdf."))
         return redirect("documents:detail", pk=doc.pk)
-    try:
-        job = services.render_job_create(
-            actor=request.user, fmt=fmt, document=doc, language=_language()
-        )
-    except PermissionDenied as exc:
-        raise Http404(selectors.not_found_message()) from exc
+    job = services.render_job_create(
+        actor=current_user(request), fmt=fmt, document=doc, language=_language()
+    )
     return redirect("documents:job", pk=job.pk)
 
 
@@ -254,7 +248,7 @@ def document_word(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Download the stored Word file of an issued document."""
     doc = selectors.document_get(user=request.user, pk=pk)
     if not doc.is_issued or not doc.docx_file:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return FileResponse(
         default_storage.open(doc.docx_file, "rb"),
         as_attachment=True,
@@ -277,7 +271,7 @@ def job_status(request: HttpRequest, pk: Any) -> HttpResponse:
 def job_download(request: HttpRequest, pk: Any) -> HttpResponseBase:
     job = selectors.job_get(user=request.user, pk=pk)
     if not job.file:
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     return FileResponse(
         default_storage.open(job.file, "rb"),
         as_attachment=True,
@@ -306,7 +300,7 @@ def _home_province(user: Any) -> OrgUnit | None:
 def template_list(request: HttpRequest) -> HttpResponse:
     """The catalogue: each template, the version the user's province renders, its history."""
     if not permissions.can_read_templates(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     province = _home_province(request.user)
     rows = []
     for spec in selectors.catalogue():
@@ -331,13 +325,13 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest, code: str) -> HttpResponse:
     """Download a template: a stored version (``?version=<id>``) or the one the user renders."""
     if not permissions.can_read_templates(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     spec = selectors.spec_or_404(code)
     version = request.GET.get("version", "")
     if version.isdigit():
         row = selectors.template_row_get(pk=int(version))
         if row.code != spec.code:
-            raise Http404(selectors.not_found_message())
+            raise not_found(selectors.not_found_message())
         content = bytes(row.content)
     else:
         content = selectors.template_for(spec=spec, unit=_home_province(request.user)).content
@@ -352,7 +346,7 @@ def template_upload(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a new version of a template for a province or the whole country."""
     spec = selectors.spec_or_404(code)
     if not permissions.can_manage_templates_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     scopes = [(p.code, p.name) for p in _provinces_managed(request.user)]
     if permissions.can_manage_templates(request.user, None):
         scopes.insert(0, ("VN", _("Mẫu quốc gia (mọi tỉnh chưa có mẫu riêng)")))
@@ -363,20 +357,18 @@ def template_upload(request: HttpRequest, code: str) -> HttpResponse:
             scope = form.cleaned_data["scope"]
             province = None if scope == "VN" else selectors.unit_get(user=request.user, code=scope)
             upload = form.cleaned_data["file"]
-            try:
-                row = services.template_upload(
-                    actor=request.user,
-                    code=spec.code,
-                    province=province,
-                    content=upload.read(),
-                    filename=upload.name,
-                    note=form.cleaned_data.get("note") or "",
-                )
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            ok, row = call_service(
+                form,
+                services.template_upload,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
+                code=spec.code,
+                province=province,
+                content=upload.read(),
+                filename=upload.name,
+                note=form.cleaned_data.get("note") or "",
+            )
+            if ok and row is not None:
                 messages.success(
                     request,
                     _("Đã lưu phiên bản %(v)s của mẫu «%(title)s».")
@@ -398,7 +390,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit how a unit signs its documents (names, symbol, place, signer, recipients)."""
     unit = selectors.unit_get(user=request.user, code=code)
     if not permissions.can_issue(request.user, unit):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     current = selectors.profile_for(unit)
     stored = {
         "body_name": current.body_name,
@@ -415,11 +407,15 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.profile_update(actor=request.user, unit=unit, changes=form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            ok, _profile = call_service(
+                form,
+                services.profile_update,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
+                unit=unit,
+                changes=form.cleaned_data,
+            )
+            if ok:
                 messages.success(request, _("Đã lưu thông tin ban hành văn bản."))
                 back = request.GET.get("next", "")
                 if back.isdigit():
@@ -434,26 +430,24 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
 def pack_create(request: HttpRequest) -> HttpResponse:
     """Compile a province's report pack for a period (zip, built in the background)."""
     if not permissions.can_draft_anywhere(request.user):
-        raise Http404(selectors.not_found_message())
+        raise not_found(selectors.not_found_message())
     provinces = [u for u in _draft_units(request.user) if u.kind == "province"]
     form = PackForm(request.POST or None, units=provinces, initial={"period": _default_period()})
     status = 200
     if request.method == "POST":
         if form.is_valid():
             unit = selectors.unit_get(user=request.user, code=form.cleaned_data["unit"])
-            try:
-                job = services.render_job_create(
-                    actor=request.user,
-                    fmt=JobFormat.PACK,
-                    unit=unit,
-                    period=form.cleaned_data["period"],
-                    language=_language(),
-                )
-            except PermissionDenied as exc:
-                raise Http404(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            ok, job = call_service(
+                form,
+                services.render_job_create,
+                not_found_message=selectors.not_found_message(),
+                actor=current_user(request),
+                fmt=JobFormat.PACK,
+                unit=unit,
+                period=form.cleaned_data["period"],
+                language=_language(),
+            )
+            if ok and job is not None:
                 return redirect("documents:job", pk=job.pk)
         status = 400
     return render(

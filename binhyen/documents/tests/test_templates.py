@@ -16,7 +16,9 @@ REPORT = "bao-cao-phong-trao-xa"
 
 def edited(code: str, old: str, new: str) -> bytes:
     """Return the shipped template of ``code`` with one paragraph's text replaced."""
-    document = docx.Document(str(spec_get(code).shipped_path))
+    spec = spec_get(code)
+    assert spec is not None
+    document = docx.Document(str(spec.shipped_path))
     for paragraph in document.paragraphs:
         if old in paragraph.text:
             for run in paragraph.runs:
