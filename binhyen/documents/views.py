@@ -151,6 +151,11 @@ def _detail(
             "can_profile": permissions.can_issue(request.user, unit),
             "jobs": selectors.jobs_of(user=request.user, document=doc, limit=5),
             "template": selectors.template_for(spec=spec, unit=unit),
+            "sections": [
+                (s.label, doc.narrative.get(s.key, ""))
+                for s in spec.narrative
+                if doc.narrative.get(s.key)
+            ],
         },
         status=status,
     )
