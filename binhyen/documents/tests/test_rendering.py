@@ -13,6 +13,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from binhyen.documents import services
+from binhyen.documents.catalogue import SPECS, spec_get
 from binhyen.documents.models import JobStatus
 from binhyen.documents.tests.test_services import draft, text_of
 
@@ -133,3 +134,32 @@ def test_a_pack_is_only_for_a_province(world):
         services.render_job_create(
             actor=world.province_officer, fmt="zip", unit=world.commune, period="2026S1"
         )
+
+
+@pytest.mark.parametrize("code", [s.code for s in SPECS])
+def test_every_template_renders_for_its_level(world, tmp_path, code):
+    spec = spec_get(code)
+    unit = world.commune if "commune" in spec.levels else world.province
+    out = tmp_path / f"{code}.docx"
+    call_command(
+        "document_render",
+        f"--template={code}",
+        f"--unit={unit.code}",
+        "--period=2026",
+        f"-o={out}",
+    )
+    text = text_of(out.read_bytes())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert str(spec.type_name).upper() in text
+
+
+def test_the_tip_summary_holds_aggregates_only(world):
+    from binhyen.tips.tests.factories import make_tip
+
+    tip = make_tip(world.commune)
+    doc = draft(world, code="bao-cao-tin-bao", period="2026")
+    context = services.document_context(user=world.commune_chief, document=doc)
+    flat = str(context)
+    assert tip.tracking_code not in flat
+    assert tip.description not in flat
+    assert set(context) <= spec_get("bao-cao-tin-bao").fields
