@@ -112,3 +112,19 @@ def test_a_template_for_the_wrong_level_is_refused(world):
     with pytest.raises(ValidationError) as error:
         draft(world, code="bao-cao-phong-trao-tinh")
     assert "unit" in error.value.message_dict
+
+
+def test_figures_of_an_issued_document_do_not_move(world):
+    from binhyen.indicators.models import Metric
+    from binhyen.indicators.tests.factories import put
+
+    doc = services.document_issue(
+        actor=world.commune_chief, document=draft(world), number=30, issued_on=date(2026, 7, 1)
+    )
+    before = services.document_context(user=world.commune_chief, document=doc)
+    put(Metric.objects.get(code="outreach_sessions"), world.commune, "2026M04", 100)
+    doc.refresh_from_db()
+    after = services.document_context(user=world.commune_chief, document=doc)
+    assert after == before
+    live = services.document_context(user=world.commune_chief, document=draft(world))
+    assert live["figures"] != before["figures"]
