@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps bench loadtest messages clean cluster cluster-stop cluster-check
+.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,7 +40,14 @@ messages: $(VENV)/.installed ## Compile translations (installs Debian's gettext 
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
 	@$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
 
-setup: install assets messages ## Everything both commands need
+office-deps: ## Install Debian's LibreOffice Writer (PDFs), Times New Roman-metric fonts and pdftotext when missing
+	@command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's LibreOffice Writer, fonts-liberation and poppler-utils"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends libreoffice-writer-nogui fonts-liberation poppler-utils >/dev/null; }
+
+setup: install assets messages office-deps ## Everything both commands need
 
 db: setup ## Migrate SQLite, import the real administrative units, load the demo
 	@mkdir -p var

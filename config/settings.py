@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "binhyen.hotspots",
     "binhyen.programs",
     "binhyen.cases",
+    "binhyen.documents",
 ]
 
 MIDDLEWARE = [
@@ -550,3 +551,39 @@ INDICATORS_DASHBOARD_METRICS = env_list(
     "crimes,serious_crimes,tips_received,tips_valuable,outreach_sessions,weapons_surrendered,"
     "cameras_installed,traffic_accidents,fires,eid_activations",
 )
+
+# --- Official documents (binhyen.documents) -------------------------------------------------
+DOCUMENTS = {
+    # LibreOffice's command for PDFs (Debian's libreoffice-writer-nogui; `make setup` installs it)
+    "SOFFICE": os.environ.get("DOCUMENTS_SOFFICE", "soffice"),
+    "PDF_TIMEOUT": int(os.environ.get("DOCUMENTS_PDF_TIMEOUT", "120")),  # seconds per conversion
+    # Figures of the periodic report, in order (rows without any value are left out).
+    "REPORT_METRICS": env_list(
+        "DOCUMENTS_REPORT_METRICS",
+        "outreach_sessions,outreach_participants,leaflets,media_posts,weapons_surrendered,"
+        "cameras_installed,light_points,lit_road_km,schemes_active,villages_pledged,"
+        "households_registered,tips_received,tips_valuable,crimes,serious_crimes,drug_users,"
+        "traffic_accidents,fires,eid_activations",
+    ),
+    # The six columns of the province report's annex by commune.
+    "ANNEX_METRICS": env_list(
+        "DOCUMENTS_ANNEX_METRICS",
+        "outreach_sessions,weapons_surrendered,cameras_installed,tips_received,crimes,"
+        "eid_activations",
+    ),
+    "HOTSPOT_METRICS": [
+        "hotspots_in_force",
+        "hotspots_designated",
+        "hotspots_removed",
+        "hotspots_relapsed",
+        "hotspot_tasks_overdue",
+    ],
+    "TIP_METRICS": ["tips_received", "tips_valuable", "tips_concluded", "tips_on_time"],
+    "REPORT_FORM": "bao_cao_thang",  # the monthly form whose submissions the pack counts
+    "TABLE_ROWS": 30,  # rows of the activity, scheme and hotspot tables
+    "HIGHLIGHTS": 8,  # sentences of figures at the head of a report
+    # Hooks, dotted paths (empty: none). TARGETS: f(*, user, unit, period, metric_codes) ->
+    # {metric_code: target}; REWARDS: f(*, user, unit, period) -> [{"name", "parent", "result"}].
+    "TARGETS": os.environ.get("DOCUMENTS_TARGETS", ""),
+    "REWARDS": os.environ.get("DOCUMENTS_REWARDS", ""),
+}

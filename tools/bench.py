@@ -202,6 +202,9 @@ def child(db: str) -> None:
     import bench_exports  # the national Excel export (tools/bench_exports.py)
 
     bench_exports.measure(db)
+    import bench_documents  # the documents app's measurement (tools/bench_documents.py)
+
+    bench_documents.measure(db, _admin())
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

@@ -37,6 +37,11 @@
    chief; or an assigned user the chief allows) reveals the identity number and judgment
    details, each reveal logged. ``CONFIGURE_CASE_TYPES`` (province officer, system admin)
    adds case types; province and ministry see case figures only, never a case.
+13. Official documents: ``DRAFT_DOCUMENTS`` (commune chief and officer, province and ministry
+   officers) drafts the unit's reports and edits their narrative; ``ISSUE_DOCUMENTS`` (commune
+   chief, province and ministry officers) numbers and issues them; ``MANAGE_TEMPLATES``
+   (province officer for the province's own versions, system admin on the country for the
+   national ones) uploads Word templates. Reading a document follows its unit's scope.
 """
 
 from __future__ import annotations
@@ -71,11 +76,15 @@ MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo deli
 MANAGE_CASES = "cases.manage"  # open, assign, close, hand over the commune's cases (own commune)
 REVEAL_CASE_FIELDS = "cases.reveal"  # reveal a case's identity number and judgment (logged)
 CONFIGURE_CASE_TYPES = "cases.configure_types"  # add case types for a province
+DRAFT_DOCUMENTS = "documents.draft"  # draft the unit's documents, edit their narrative, render
+ISSUE_DOCUMENTS = "documents.issue"  # number and issue the unit's documents
+MANAGE_TEMPLATES = "documents.manage_templates"  # upload Word templates (province or national)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
@@ -83,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {MANAGE_COMMUNITY}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
         | {CONFIGURE_CASE_TYPES}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS, MANAGE_TEMPLATES}
     ),
     Role.COMMUNE_CHIEF: frozenset(
         {
@@ -100,11 +110,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | {SELF_ASSESS, VERIFY, DECIDE}
         | {MANAGE_CASES, REVEAL_CASE_FIELDS}
+        | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}
         | {MANAGE_COMMUNITY}
         | {SELF_ASSESS}
+        | {DRAFT_DOCUMENTS}
     ),
     Role.VILLAGE_MEMBER: frozenset({VIEW_UNITS}),
     Role.VIEWER: frozenset({VIEW_UNITS}),
@@ -112,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, MANAGE_METRICS}
         | {MANAGE_PROGRAMS, MANAGE_INTEGRATIONS}
         | {CONFIGURE_CASE_TYPES}
+        | {MANAGE_TEMPLATES}
     ),
 }
 

@@ -128,6 +128,7 @@ def dataset(s: Scene) -> dict[str, Any]:
     from binhyen.activities.services import activity_photo_add
     from binhyen.cases import services as cases
     from binhyen.cases.tests.factories import case_input
+    from binhyen.documents.services import document_draft_create
     from binhyen.indicators.tests.factories import MetricFactory, form_with
 
     case = cases.case_open(actor=s.commune_chief, unit=s.commune, data=case_input())
@@ -169,6 +170,12 @@ def dataset(s: Scene) -> dict[str, Any]:
         "metric": Metric.objects.order_by("code").first(),
         "form": ReportForm.objects.order_by("code").first(),
         "rule": ValidationRule.objects.order_by("code").first(),
+        "document": document_draft_create(
+            actor=s.commune_chief,
+            template_code="bao-cao-phong-trao-xa",
+            unit=s.commune,
+            period="2026S1",
+        ),
     }
 
 
@@ -238,6 +245,9 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         ],
         "/cases/handovers/{handover_id}/*": [{"handover_id": w["case_handover"].pk}],
         "/cases/subject-requests/{request_id}/*": [{"request_id": w["subject_request"].pk}],
+        "/documents/{document_id}*": [{"document_id": w["document"].pk}],
+        # Render tasks belong to their requester: both callers get the documented 404.
+        "/documents/tasks/{task_id}*": [{"task_id": "00000000-0000-4000-8000-000000000000"}],
     }
 
 

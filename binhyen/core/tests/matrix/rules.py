@@ -54,6 +54,7 @@ COMMUNE_VALUES = frozenset(
         "case_task",
         "case_handover",
         "subject_request",
+        "document",
     }
 )
 # Reintegration cases and what hangs on them: whoever is not declared gets exactly 404 (not
@@ -92,6 +93,8 @@ DEFAULT_ARGS = {
     "helper_id": "case_helper",
     "handover_id": "case_handover",
     "request_id": "subject_request",
+    "document_id": "document",
+    "task_id": "document_job",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

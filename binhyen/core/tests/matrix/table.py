@@ -52,6 +52,9 @@ MANAGE_INTEGRATIONS = frozenset({ADMIN})  # outbound webhooks, the Zalo delivery
 MANAGE_CASES = frozenset({CHIEF})
 CONFIGURE_CASE_TYPES = frozenset({ADMIN, PROVINCE})
 RECEIVING_CHIEF = "only the chief of the receiving commune (Phường Bắc Giang) accepts it"
+DRAFT_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER})
+ISSUE_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF})
+MANAGE_TEMPLATES = frozenset({ADMIN, PROVINCE})
 # Operations pages are for the deployment's operators (staff, superusers): no role opens them.
 OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
@@ -173,6 +176,23 @@ PAGES: dict[str, Rule] = {
     "activities:photo_delete": action(RECORD_ACTIVITIES, pk="activity_photo"),
     "activities:import": form(RECORD_ACTIVITIES, code="unit"),
     "activities:import_template": read(RECORD_ACTIVITIES, code="unit"),
+    # --- official documents ------------------------------------------------------------------
+    "documents:list": read(EVERYONE),
+    "documents:create": form(DRAFT_DOCUMENTS),
+    "documents:detail": read(SEES_COMMUNE, pk="document"),
+    "documents:edit": action(DRAFT_DOCUMENTS, pk="document"),
+    "documents:issue": action(ISSUE_DOCUMENTS, pk="document"),
+    "documents:render": action(DRAFT_DOCUMENTS, pk="document"),
+    # The world's document is a draft: only an issued one has a stored Word file.
+    "documents:word": read(NOBODY, pk="document", note="a draft has no stored file"),
+    # A render job is readable only by the user who asked for it; none exists in the world.
+    "documents:job": read(NOBODY, pk="document_job", note="only its requester"),
+    "documents:job_download": read(NOBODY, pk="document_job", note="only its requester"),
+    "documents:templates": read(EVERYONE),
+    "documents:template_download": read(EVERYONE, code="template_code"),
+    "documents:template_upload": form(MANAGE_TEMPLATES, code="template_code"),
+    "documents:profile": form(ISSUE_DOCUMENTS, code="unit"),
+    "documents:pack": form(DRAFT_DOCUMENTS),
     # --- hotspots --------------------------------------------------------------------------
     "hotspots:list": read(EVERYONE),
     "hotspots:export": read(EVERYONE),
@@ -522,4 +542,14 @@ API: dict[str, Rule] = {
     "POST /api/v1/programs/{code}/enrollments": action(SELF_ASSESS, code="program"),
     "POST /api/v1/programs/{code}/decisions": action(DECIDE, code="program"),
     "GET /api/v1/programs/{code}/overview": read(EVERYONE, code="program"),
+    # --- official documents ----------------------------------------------------------------
+    "GET /api/v1/documents/templates": read(EVERYONE),
+    "GET /api/v1/documents": read(EVERYONE),
+    "POST /api/v1/documents": action(DRAFT_DOCUMENTS),
+    "GET /api/v1/documents/{document_id}": read(SEES_COMMUNE),
+    "PATCH /api/v1/documents/{document_id}": action(DRAFT_DOCUMENTS),
+    "POST /api/v1/documents/{document_id}/issue": action(ISSUE_DOCUMENTS),
+    "POST /api/v1/documents/render": action(DRAFT_DOCUMENTS),
+    "GET /api/v1/documents/tasks/{task_id}": read(NOBODY, note="only its requester"),
+    "GET /api/v1/documents/tasks/{task_id}/download": read(NOBODY, note="only its requester"),
 }

@@ -223,6 +223,14 @@ def build() -> World:
         case_handover = cases.handover_request(
             actor=chief, case=moving, to_unit=OrgUnit.objects.get(code="07210")
         )
+        from binhyen.documents.services import document_draft_create
+
+        document = document_draft_create(
+            actor=users["chief"],
+            template_code="bao-cao-phong-trao-xa",
+            unit=commune,
+            period="2026S1",
+        )
 
     values: dict[str, Any] = {
         "unit": commune.code,
@@ -271,6 +279,9 @@ def build() -> World:
         "case_task": case_task.pk,
         "case_handover": case_handover.pk,
         "subject_request": subject_request.pk,
+        "document": document.pk,
+        "document_job": "00000000-0000-4000-8000-000000000000",
+        "template_code": "bao-cao-phong-trao-xa",
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
