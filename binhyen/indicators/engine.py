@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
@@ -71,10 +71,16 @@ from binhyen.orgunits.models import Lineage, OrgUnit
 
 POPULATION_METRIC = "population"
 ORDINARY_P = 0.05
-MAX_CHAIN = 6
 
-# (sum of weighted values, sum of weights, min, max, includes predecessors)
-Agg = tuple[float, float, float, float, bool]
+
+class Agg(NamedTuple):
+    """The grouped figures of one unit, metric, option and period end."""
+
+    total: float  # sum of weighted values
+    weight: float  # sum of weights
+    low: float  # smallest value
+    high: float  # largest value
+    predecessors: bool  # some value came from a predecessor through the lineage
 
 
 @dataclass(slots=True)
@@ -330,7 +336,7 @@ def _lineage_ctes(*, n: int, prefix: str, small: bool) -> tuple[str, list[Any]]:
         # PostgreSQL would inline these and could not hash-join on the computed anchor.
         mat="MATERIALIZED " if connection.vendor == "postgresql" else "",
         n=n,
-        max_chain=MAX_CHAIN,
+        max_chain=rollups.MAX_CHAIN,
         cu_prefix=cu_sql,
         u_prefix=u_sql,
         nearest=_NEAREST.format(ln=t["ln"], ou=t["ou"]),
@@ -717,7 +723,7 @@ def aggregate(
                 day = ends.get(end)
                 if day is None:
                     day = ends[end] = _as_date(end)
-                result[(unit_id, metric_id, option)][day] = (total, weight, 0.0, 0.0, pred > 0)
+                result[(unit_id, metric_id, option)][day] = Agg(total, weight, 0.0, 0.0, pred > 0)
         if rows:
             for row in rows:
                 target = by_path.get(row[0])
@@ -728,7 +734,7 @@ def aggregate(
                 else:
                     _path, metric_id, end, total, weight, low, high, pred = row
                     option = ""
-                result[(target.pk, metric_id, option)][_as_date(end)] = (
+                result[(target.pk, metric_id, option)][_as_date(end)] = Agg(
                     float(total or 0.0),
                     float(weight or 0.0),
                     float(low or 0.0),
@@ -805,8 +811,8 @@ def _own_values(
     ).values_list("orgunit_id", "metric_id", "option", "period_end", "value"):
         key = (unit_id, metric_id, option if by_option else "")
         prev = result[key].get(end)
-        total = value + (prev[0] if prev else 0.0)
-        result[key][end] = (total, 1.0, total, total, False)
+        total = value + (prev.total if prev else 0.0)
+        result[key][end] = Agg(total, 1.0, total, total, False)
 
 
 def combine(
@@ -828,19 +834,19 @@ def combine(
         inside = [(e, agg) for e, agg in series.items() if start <= e <= end]
     if not inside:
         return None, False
-    pred = any(a[4] for _e, a in inside)
+    pred = any(a.predecessors for _e, a in inside)
     how = metric.aggregation
     if how in (Aggregation.SUM, Aggregation.NONE):
-        return sum(a[0] for _e, a in inside), pred
+        return sum(a.total for _e, a in inside), pred
     if how == Aggregation.AVERAGE:
-        weight = sum(a[1] for _e, a in inside)
-        return (sum(a[0] for _e, a in inside) / weight if weight else None), pred
+        weight = sum(a.weight for _e, a in inside)
+        return (sum(a.total for _e, a in inside) / weight if weight else None), pred
     if how == Aggregation.MIN:
-        return min(a[2] for _e, a in inside), pred
+        return min(a.low for _e, a in inside), pred
     if how == Aggregation.MAX:
-        return max(a[3] for _e, a in inside), pred
+        return max(a.high for _e, a in inside), pred
     _end, agg = max(inside, key=lambda item: item[0])
-    return agg[0], agg[4]
+    return agg.total, agg.predecessors
 
 
 # --- population for rates ------------------------------------------------------------------

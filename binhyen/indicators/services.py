@@ -455,11 +455,14 @@ def _apply_values(
     for dv in to_save:
         old_value = before.get(dv.pk) if dv.pk else None
         dv.save()
-        moves.append((dv.metric_id, unit.pk, period.end, dv.option, old_value, dv.value))
+        moves.append(
+            rollups.ValueMove(dv.metric_id, unit.pk, period.end, dv.option, old_value, dv.value)
+        )
     if to_delete:
         DataValue.objects.filter(pk__in=[d.pk for d in to_delete]).delete()
         moves.extend(
-            (d.metric_id, unit.pk, period.end, d.option, before[d.pk], None) for d in to_delete
+            rollups.ValueMove(d.metric_id, unit.pk, period.end, d.option, before[d.pk], None)
+            for d in to_delete
         )
     rollups.apply(rollups.value_changes(moves))
     return len(changes), changes
@@ -588,7 +591,7 @@ def provider_values_sync(*, actor: Any, metric: Metric, period_code: str) -> int
     moves += [(by_pk[pk][0], by_pk[pk][1], None) for pk in stale]
     rollups.apply(
         rollups.value_changes(
-            (metric.pk, unit_id, period.end, option, old, new)
+            rollups.ValueMove(metric.pk, unit_id, period.end, option, old, new)
             for (unit_id, option), old, new in moves
         )
     )
