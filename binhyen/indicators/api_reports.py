@@ -20,7 +20,6 @@ order, with the same rules:
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from binhyen.core.tabular import ImportFileError, ImportProblem, refusal
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import EDITABLE_STATUSES, Submission, SubmissionStatus
@@ -308,23 +308,26 @@ def _call(ctx: dict[str, Any], fn: Any, **kwargs: Any) -> Any:
         raise selectors.unit_not_found(ctx["unit"].code) from exc
 
 
-def _save(user: Any, ctx: dict[str, Any], values: list[services.ValueInput]) -> Any:
-    """Open the report when needed and save ``values``, as the page's save button does."""
-    ctx["submission"] = ctx["submission"] or _call(
+def _save(
+    user: Any, ctx: dict[str, Any], values: list[services.ValueInput], *, submit: bool = False
+) -> services.SaveResult:
+    """Save ``values`` (opening the report when needed) and with ``submit`` send it, as the
+    page's buttons do: one service call; a refusal to submit is raised once the values are
+    saved."""
+    result = _call(
         ctx,
-        services.submission_open,
+        services.submission_save,
         actor=user,
         form=ctx["form"],
         unit=ctx["unit"],
         period_code=ctx["period"].code,
-    )
-    return _call(
-        ctx,
-        services.submission_save_values,
-        actor=user,
-        submission=ctx["submission"],
         values=values,
+        submit=submit,
     )
+    ctx["submission"] = result.submission
+    if result.refusal is not None:
+        raise result.refusal
+    return result
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -414,8 +417,7 @@ def report_submit(
     sub = ctx["submission"]
     if sub is not None and sub.status not in EDITABLE_STATUSES:
         return _conflict(sub, _("gửi"))
-    result = _save(user, ctx, _value_inputs(ctx, payload.values))
-    _call(ctx, services.submission_submit, actor=user, submission=ctx["submission"])
+    result = _save(user, ctx, _value_inputs(ctx, payload.values), submit=True)
     return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
 
 
@@ -542,31 +544,8 @@ def report_template(
     return response
 
 
-# "E9: …", or "Trang “Báo cáo”, ô E9: …" where the message names the sheet too.
-CELL_ERROR = re.compile(r"(?:^|\s)([A-Z]{1,3})(\d+): ")
-
-
-def _row_errors(messages: list[str], field: str | None = None) -> list[dict[str, Any]]:
-    """Turn the upload's "E9: …" messages into ``{row, field, message}`` items."""
-    out = []
-    for message in messages:
-        match = CELL_ERROR.search(message)
-        if match:
-            out.append(
-                {
-                    "row": int(match.group(2)),
-                    "field": match.group(1) + match.group(2),
-                    "message": message,
-                }
-            )
-        else:
-            out.append({"row": None, "field": field, "message": message})
-    return out
-
-
-def _upload_refused(errors: list[dict[str, Any]]) -> Status[dict[str, Any]]:
-    first = errors[0]
-    return Status(400, {"message": first["message"], "field": first["field"], "errors": errors})
+def _upload_refused(problems: list[ImportProblem]) -> Status[dict[str, Any]]:
+    return Status(400, refusal(problems))
 
 
 @router.post(
@@ -596,24 +575,28 @@ def report_upload(
         return _conflict(sub, _("sửa"))
     if file is None:
         return _upload_refused(
-            [{"row": None, "field": "file", "message": _("Chọn tệp Excel (.xlsx) để tải lên.")}]
+            [ImportProblem(row=None, column="", message=_("Chọn tệp Excel (.xlsx) để tải lên."))]
         )
     try:
-        values, errors = excel.parse_upload(
+        values, problems = excel.parse_upload(
             data=file.read(excel.MAX_BYTES + 1),
             form=ctx["form"],
             unit=ctx["unit"],
             period=ctx["period"],
             metrics=selectors.form_metrics(ctx["form"]),
         )
-    except excel.UploadError as exc:
-        return _upload_refused([{"row": None, "field": "file", "message": str(exc)}])
-    if errors:
-        return _upload_refused(_row_errors(errors))
+    except ImportFileError as exc:
+        return _upload_refused(exc.problems)
+    if problems:
+        return _upload_refused(problems)
     try:
         result = _save(user, ctx, values)
+    except services.ValuesRefused as exc:
+        return _upload_refused(exc.problems)
     except ValidationError as exc:
-        return _upload_refused(_row_errors(list(exc.messages), "file"))
+        return _upload_refused(
+            [ImportProblem(row=None, column="", message=m) for m in exc.messages]
+        )
     return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
 
 

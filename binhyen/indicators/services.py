@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
+from binhyen.core.tabular import ImportProblem
 from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators import rollups
@@ -68,12 +69,23 @@ METRIC_FIELDS = [
 
 @dataclass(frozen=True)
 class ValueInput:
-    """One cell to save: ``value`` None clears it. ``ref`` says where it came from (a cell)."""
+    """One cell to save: ``value`` None clears it. ``ref`` says where it came from (a cell),
+    ``row`` the spreadsheet row when it came from an uploaded file."""
 
     metric: Metric
     value: float | None
     option: str = ""
     ref: str = ""
+    row: int | None = None
+
+
+class ValuesRefused(ValidationError):
+    """A batch of values refused: the messages (each starting with its cell's ``ref``) and
+    the same problems with their row and cell, as an uploaded file's rows are reported."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        super().__init__([p.message for p in problems])
 
 
 @dataclass
@@ -99,8 +111,13 @@ class RuleResult:
 
 @dataclass
 class SaveResult:
+    """What saving a report did: cells changed, broken warning rules, and with ``submit``
+    the refusal to submit (the values stay saved as a draft), None when it was submitted."""
+
     changed: int = 0
     warnings: list[str] = field(default_factory=list)
+    submission: Submission | None = None
+    refusal: ValidationError | None = None
 
 
 def _fmt(value: float) -> str:
@@ -391,8 +408,8 @@ def _apply_values(
     source: str,
     check_lock: bool = True,
 ) -> tuple[int, dict[str, list[Any]]]:
-    """Validate every cell, then write; raise one ValidationError listing every bad cell."""
-    errors: list[str] = []
+    """Validate every cell, then write; raise one ``ValuesRefused`` listing every bad cell."""
+    errors: list[ImportProblem] = []
     locked = _locked_metric_ids(unit, period.code) if check_lock else set()
     existing = {
         (dv.metric_id, dv.option): dv
@@ -408,10 +425,12 @@ def _apply_values(
     user = actor if getattr(actor, "is_authenticated", False) else None
     for item in values:
         where = f"{item.ref}: " if item.ref else ""
+        cell = item.ref if item.row is not None else ""
         key = (item.metric.pk, item.option)
         label = item.metric.code + (f"[{item.option}]" if item.option else "")
         if key in seen:
-            errors.append(where + _("Chỉ tiêu %(m)s bị nhập hai lần.") % {"m": label})
+            message = where + _("Chỉ tiêu %(m)s bị nhập hai lần.") % {"m": label}
+            errors.append(ImportProblem(row=item.row, column=cell, message=message))
             continue
         seen.add(key)
         current = existing.get(key)
@@ -419,11 +438,10 @@ def _apply_values(
         if old == item.value:
             continue
         if item.metric.pk in locked:
-            errors.append(
-                where
-                + _("Số liệu %(m)s kỳ %(p)s đã khóa vì báo cáo đã gửi hoặc đã duyệt.")
-                % {"m": label, "p": period.code}
-            )
+            message = where + _(
+                "Số liệu %(m)s kỳ %(p)s đã khóa vì báo cáo đã gửi hoặc đã duyệt."
+            ) % {"m": label, "p": period.code}
+            errors.append(ImportProblem(row=item.row, column=cell, message=message))
             continue
         if item.value is None:
             if current is not None:
@@ -445,12 +463,14 @@ def _apply_values(
             dv.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for messages in exc.message_dict.values():
-                errors.extend(where + m for m in messages)
+                errors.extend(
+                    ImportProblem(row=item.row, column=cell, message=where + m) for m in messages
+                )
             continue
         to_save.append(dv)
         changes[label] = [old, dv.value]
     if errors:
-        raise ValidationError(errors)
+        raise ValuesRefused(errors)
     moves: list[rollups.ValueMove] = []
     for dv in to_save:
         old_value = before.get(dv.pk) if dv.pk else None
@@ -794,6 +814,36 @@ def submission_submit(*, actor: Any, submission: Submission) -> Submission:
     )
     _webhook_submission(WebhookEvent.REPORT_SUBMITTED, sub)
     return sub
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    actor: Any,
+    form: ReportForm,
+    unit: OrgUnit,
+    period_code: str,
+    values: Sequence[ValueInput],
+    submit: bool = False,
+) -> SaveResult:
+    """Save ``values`` into the unit's report for the period (opened the first time) and,
+    with ``submit``, send it to the upper level, in one transaction.
+
+    A refusal to submit (a metric without value, a broken error-level rule) keeps the saved
+    values as a draft and comes back in ``SaveResult.refusal``; any other refusal is raised
+    and nothing is saved.
+    """
+    sub = submission_open(actor=actor, form=form, unit=unit, period_code=period_code)
+    result = submission_save_values(actor=actor, submission=sub, values=values)
+    result.submission = sub
+    if submit:
+        try:
+            with transaction.atomic():
+                submission_submit(actor=actor, submission=sub)
+        except ValidationError as exc:
+            result.refusal = exc
+        sub.refresh_from_db()
+    return result
 
 
 def _review(actor: Any, submission: Submission, allowed: tuple[str, ...], verb: str) -> Submission:

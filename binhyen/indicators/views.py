@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.tabular import ImportFileError
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.forms import MetricFilterForm, MetricForm, ReportFormForm, RuleForm
@@ -383,22 +384,27 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
                     raise PermissionDenied
                 values, posted_errors = _value_inputs(request, metrics)
                 if not posted_errors:
-                    sub = sub or services.submission_open(
-                        actor=request.user, form=form, unit=unit, period_code=period.code
+                    result = services.submission_save(
+                        actor=request.user,
+                        form=form,
+                        unit=unit,
+                        period_code=period.code,
+                        values=values,
+                        submit=action == "submit",
                     )
-                    result = services.submission_save_values(
-                        actor=request.user, submission=sub, values=values
-                    )
+                    sub = result.submission
                     for warning in result.warnings:
                         messages.warning(request, warning)
-                    if action == "submit":
-                        services.submission_submit(actor=request.user, submission=sub)
+                    if result.refusal is not None:
+                        posted_errors = list(result.refusal.messages)
+                    elif action == "submit":
                         messages.success(request, _("Đã gửi báo cáo lên cấp trên."))
+                        return redirect(here)
                     else:
                         messages.success(
                             request, _("Đã lưu nháp (%(n)s ô thay đổi).") % {"n": result.changed}
                         )
-                    return redirect(here)
+                        return redirect(here)
             elif action in ("approve", "return", "reopen") and sub is not None:
                 if not can_review:
                     raise PermissionDenied
@@ -488,7 +494,7 @@ def report_upload(
 ) -> HttpResponse:
     """Read an uploaded template; save all its cells or none, listing every bad cell."""
     ctx = _report_context(request, form_code, unit_code, period_code)
-    form, unit, period, sub = ctx["form"], ctx["unit"], ctx["period"], ctx["submission"]
+    form, unit, period = ctx["form"], ctx["unit"], ctx["period"]
     if not ind_perms.can_enter_data(request.user, unit):
         raise selectors.unit_not_found(unit.code)
     here = reverse("indicators:report", args=[form.code, unit.code, period.code])
@@ -498,19 +504,21 @@ def report_upload(
         errors = [_("Chọn tệp Excel (.xlsx) để tải lên.")]
     else:
         try:
-            values, errors = excel.parse_upload(
+            values, problems = excel.parse_upload(
                 data=upload.read(excel.MAX_BYTES + 1),
                 form=form,
                 unit=unit,
                 period=period,
                 metrics=selectors.form_metrics(form),
             )
+            errors = [p.message for p in problems]
             if not errors:
-                sub = sub or services.submission_open(
-                    actor=request.user, form=form, unit=unit, period_code=period.code
-                )
-                result = services.submission_save_values(
-                    actor=request.user, submission=sub, values=values
+                result = services.submission_save(
+                    actor=request.user,
+                    form=form,
+                    unit=unit,
+                    period_code=period.code,
+                    values=values,
                 )
                 messages.success(
                     request, _("Đã nhập từ tệp (%(n)s ô thay đổi).") % {"n": result.changed}
@@ -518,8 +526,8 @@ def report_upload(
                 for warning in result.warnings:
                     messages.warning(request, warning)
                 return redirect(here)
-        except excel.UploadError as exc:
-            errors = [str(exc)]
+        except ImportFileError as exc:
+            errors = [p.message for p in exc.problems]
         except ValidationError as exc:
             errors = list(exc.messages)
     return render(
