@@ -631,6 +631,74 @@ def provider_values_sync(*, actor: Any, metric: Metric, period_code: str) -> int
     return changed
 
 
+@dataclass(frozen=True)
+class MetricSync:
+    """What re-publishing one provider metric for one period did: values changed, or the
+    reason it was refused."""
+
+    metric: str
+    period: str
+    changed: int = 0
+    refused: str = ""
+
+
+@transaction.atomic
+def indicators_metrics_sync(
+    *,
+    actor: Any,
+    periods: Sequence[Period] | None = None,
+    metric_codes: Sequence[str] | None = None,
+) -> list[MetricSync]:
+    """Re-publish every active provider metric (or those of ``metric_codes``) for the
+    ``periods`` of its own kind; by default for the period of its kind containing today and
+    the one before it.
+
+    Each metric and period is stored whole or not at all: one refused (its provider is not
+    registered in this deployment, a value out of bounds) is reported in its outcome and the
+    others still run. Unknown ``metric_codes`` are refused before anything runs.
+    """
+    metrics = Metric.objects.filter(source=MetricSource.PROVIDER, is_active=True)
+    if metric_codes:
+        metrics = metrics.filter(code__in=list(metric_codes))
+        missing = set(metric_codes) - set(metrics.values_list("code", flat=True))
+        if missing:
+            raise ValidationError(
+                {
+                    "metric": _("Không có chỉ tiêu tính tự động: %(codes)s.")
+                    % {"codes": ", ".join(sorted(missing))}
+                }
+            )
+    today = timezone.localdate()
+    outcomes: list[MetricSync] = []
+    for metric in metrics:
+        if periods is None:
+            current = Period.containing(metric.period_kind, today)
+            wanted = [current.previous(), current]
+        else:
+            wanted = [p for p in periods if p.kind == metric.period_kind]
+        for period in wanted:
+            try:
+                with transaction.atomic():
+                    changed = provider_values_sync(
+                        actor=actor, metric=metric, period_code=period.code
+                    )
+            except ValidationError as exc:
+                outcomes.append(
+                    MetricSync(metric.code, period.code, refused="; ".join(exc.messages))
+                )
+            else:
+                outcomes.append(MetricSync(metric.code, period.code, changed=changed))
+    audit_event_record(
+        actor=actor,
+        action="indicators.metrics_sync",
+        after={
+            "changed": sum(o.changed for o in outcomes),
+            "refused": [f"{o.metric} {o.period}" for o in outcomes if o.refused],
+        },
+    )
+    return outcomes
+
+
 # --- validation rules ----------------------------------------------------------------------
 
 
