@@ -19,7 +19,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.core.schemas import OFFSET_MAX
-from binhyen.programs import evaluation, importexport, rules, selectors, services
+from binhyen.programs import evaluation, excel, rules, selectors, services
 from binhyen.programs.models import (
     CriteriaSet,
     Criterion,
@@ -559,9 +559,7 @@ def set_export(request: HttpRequest, code: str, version: int) -> dict[str, Any]:
     """The set as JSON: what ``import`` reads back."""
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
-    return importexport.to_json(
-        selectors.criteria_set_get(user=user, program=program, version=version)
-    )
+    return excel.to_json(selectors.criteria_set_get(user=user, program=program, version=version))
 
 
 @router.post("/{code}/sets/{version}/import", response={200: ImportOut, **ERRORS})
@@ -573,7 +571,7 @@ def set_import(request: HttpRequest, code: str, version: int) -> ImportOut:
     user = _user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    settings, criteria = importexport.from_json(request.body)
+    settings, criteria = excel.from_json(request.body)
     result = _call(
         services.criteria_set_replace,
         actor=user,

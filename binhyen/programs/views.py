@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.orgunits.models import OrgUnit, UnitKind
-from binhyen.programs import documents, evaluation, importexport, rules, selectors, services
+from binhyen.programs import documents, evaluation, excel, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
     AdoptForm,
@@ -362,10 +362,8 @@ def set_export(request: HttpRequest, code: str, version: int, fmt: str) -> HttpR
         raise selectors.not_found()
     name = f"bo-tieu-chi-{program.code}-v{version}"
     if fmt == "xlsx":
-        return _attachment(
-            importexport.to_xlsx(criteria_set), importexport.XLSX_CONTENT_TYPE, f"{name}.xlsx"
-        )
-    content = json.dumps(importexport.to_json(criteria_set), ensure_ascii=False, indent=2)
+        return _attachment(excel.to_xlsx(criteria_set), excel.XLSX_CONTENT_TYPE, f"{name}.xlsx")
+    content = json.dumps(excel.to_json(criteria_set), ensure_ascii=False, indent=2)
     return _attachment(content.encode(), "application/json", f"{name}.json")
 
 
@@ -384,12 +382,12 @@ def set_import(request: HttpRequest, code: str, version: int) -> HttpResponse:
             status=400,
         )
     upload = form.cleaned_data["file"]
-    data = upload.read(importexport.MAX_BYTES + 1)
+    data = upload.read(excel.MAX_BYTES + 1)
     try:
         if (upload.name or "").lower().endswith(".json"):
-            parsed = importexport.from_json(data)
+            parsed = excel.from_json(data)
         else:
-            parsed = importexport.from_xlsx(data)
+            parsed = excel.from_xlsx(data)
         _call(
             services.criteria_set_replace,
             actor=request.user,
@@ -399,7 +397,7 @@ def set_import(request: HttpRequest, code: str, version: int) -> HttpResponse:
         )
     except ValidationError as exc:
         return _editor(
-            request, program, criteria_set, import_errors=importexport.error_lines(exc), status=400
+            request, program, criteria_set, import_errors=excel.error_lines(exc), status=400
         )
     messages.success(request, _("Đã nhập %(n)s tiêu chí.") % {"n": len(parsed[1])})
     return redirect("programs:set_editor", code=code, version=version)

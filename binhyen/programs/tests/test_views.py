@@ -218,10 +218,10 @@ def test_deciding_out_of_scope_is_404(client, s, world):
 def test_import_page_lists_row_errors(client, s, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from binhyen.programs import importexport
+    from binhyen.programs import excel
 
     draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
-    document = importexport.to_json(draft)
+    document = excel.to_json(draft)
     document["criteria"][1]["expression"] = "m.khong_co >= 1.0"
     login_verified(client, world["admin"])
     import json
