@@ -11,14 +11,14 @@ edit pages answer 404 to everybody else.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from copy import copy
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,8 +28,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
-from binhyen.core.forms import add_service_errors
+from binhyen.core.actors import Actor
 from binhyen.core.tabular import ImportFileError
+from binhyen.core.web import current_user, form_view, paginate
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.forms import MetricFilterForm, MetricForm, ReportFormForm, RuleForm
@@ -80,7 +81,7 @@ def _period_choices(current: Period) -> list[Period]:
     return choices
 
 
-def _ancestors(user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
+def _ancestors(user: Actor, unit: OrgUnit) -> list[dict[str, Any]]:
     codes = unit.ancestor_codes
     visible = set(
         selectors.visible_units(user).filter(code__in=codes).values_list("code", flat=True)
@@ -117,12 +118,15 @@ def _fmt(value: float | None) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the dashboard of their outermost unit."""
-    paths = acc_perms.scope_paths(request.user)
-    if acc_perms.is_superadmin(request.user):
+    paths = acc_perms.scope_paths(current_user(request))
+    if acc_perms.is_superadmin(current_user(request)):
         unit = OrgUnit.objects.filter(parent__isnull=True).first()
     else:
         unit = (
-            selectors.visible_units(request.user).filter(path__in=paths).order_by("level").first()
+            selectors.visible_units(current_user(request))
+            .filter(path__in=paths)
+            .order_by("level")
+            .first()
         )
     if unit is None:
         return render(request, "indicators/no_scope.html", status=200)
@@ -133,16 +137,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """Key metrics with changes, trends, children with completeness, and a map."""
-    unit = selectors.unit_get(user=request.user, code=code)
+    unit = selectors.unit_get(user=current_user(request), code=code)
     default = selectors.default_report_period(ReportForm(period_kind=PeriodKind.MONTH))
     period = _period_param(request, default)
     metrics = _dashboard_metrics()
-    children = selectors.unit_children(user=request.user, unit=unit)
+    children = selectors.unit_children(user=current_user(request), unit=unit)
     context: dict[str, Any] = {
         "unit": unit,
         "period": period,
         "period_choices": _period_choices(period),
-        "ancestors": _ancestors(request.user, unit),
+        "ancestors": _ancestors(current_user(request), unit),
         "metrics": metrics,
         "children": children,
     }
@@ -151,7 +155,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     chosen = request.GET.get("metric") or metrics[0].code
     table_metric = next((m for m in metrics if m.code == chosen), metrics[0])
     cards = selectors.analytics(
-        user=request.user,
+        user=current_user(request),
         metric_codes=[m.code for m in metrics],
         unit_codes=[unit.code],
         period_codes=[period.code],
@@ -164,7 +168,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     count = TREND_MONTHS if trend_kind == PeriodKind.MONTH else 8
     trend_periods = [last.shift(i - count + 1) for i in range(count)]
     trend_rows = selectors.analytics(
-        user=request.user,
+        user=current_user(request),
         metric_codes=[m.code for m in metrics],
         unit_codes=[unit.code],
         period_codes=[p.code for p in trend_periods],
@@ -183,7 +187,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     child_rows = []
     if children:
         child_rows = selectors.analytics(
-            user=request.user,
+            user=current_user(request),
             metric_codes=[table_metric.code],
             unit_codes=[c.code for c in children],
             period_codes=[period.code],
@@ -196,7 +200,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     completeness = None
     if form is not None and children:
         completeness = selectors.completeness(
-            user=request.user, form=form, unit=unit, period=period
+            user=current_user(request), form=form, unit=unit, period=period
         )
     by_child = {r.unit.code: r for r in completeness.rows} if completeness else {}
     table = []
@@ -289,17 +293,19 @@ def _export_children(
 def report_list(request: HttpRequest) -> HttpResponse:
     """The user's reports to fill and the reports waiting for their decision."""
     entries = []
-    for unit in selectors.entry_units(user=request.user):
+    for unit in selectors.entry_units(user=current_user(request)):
         for form in selectors.forms_for_unit(unit):
             period = selectors.default_report_period(form)
             sub = Submission.objects.filter(form=form, orgunit=unit, period=period.code).first()
             entries.append({"unit": unit, "form": form, "period": period, "submission": sub})
-    queue = selectors.review_queue(user=request.user)
+    queue = selectors.review_queue(user=current_user(request))
     reviewable_units = []
-    if ind_perms.can_review_anywhere(request.user):
+    if ind_perms.can_review_anywhere(current_user(request)):
         reviewable_units = list(
-            selectors.visible_units(request.user)
-            .filter(path__in=acc_perms.scope_paths(request.user, acc_perms.APPROVE_REPORTS))
+            selectors.visible_units(current_user(request))
+            .filter(
+                path__in=acc_perms.scope_paths(current_user(request), acc_perms.APPROVE_REPORTS)
+            )
             .order_by("level", "name")
         )
     forms = list(ReportForm.objects.filter(is_active=True))
@@ -333,7 +339,7 @@ def _report_context(
             _("Biểu mẫu '%(f)s' không nhận kỳ '%(p)s'.") % {"f": form.code, "p": period.code}
         )
     unit, sub = selectors.submission_find(
-        user=request.user, form=form, unit_code=unit_code, period=period
+        user=current_user(request), form=form, unit_code=unit_code, period=period
     )
     if unit.kind not in form.submitting_kinds:
         raise Http404(_("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code})
@@ -371,8 +377,8 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
     """Enter, save, submit (unit) or approve, return, reopen (parent level) one report."""
     ctx = _report_context(request, form_code, unit_code, period_code)
     form, unit, period, sub = ctx["form"], ctx["unit"], ctx["period"], ctx["submission"]
-    can_enter = ind_perms.can_enter_data(request.user, unit)
-    can_review = ind_perms.can_review(request.user, unit)
+    can_enter = ind_perms.can_enter_data(current_user(request), unit)
+    can_review = ind_perms.can_review(current_user(request), unit)
     metrics = selectors.form_metrics(form)
     here = reverse("indicators:report", args=[form.code, unit.code, period.code])
     posted_errors: list[str] = []
@@ -385,7 +391,7 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
                 values, posted_errors = _value_inputs(request, metrics)
                 if not posted_errors:
                     result = services.submission_save(
-                        actor=request.user,
+                        actor=current_user(request),
                         form=form,
                         unit=unit,
                         period_code=period.code,
@@ -410,13 +416,19 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
                     raise PermissionDenied
                 comment = request.POST.get("comment", "")
                 if action == "approve":
-                    services.submission_approve(actor=request.user, submission=sub, comment=comment)
+                    services.submission_approve(
+                        actor=current_user(request), submission=sub, comment=comment
+                    )
                     messages.success(request, _("Đã duyệt và khóa báo cáo."))
                 elif action == "return":
-                    services.submission_return(actor=request.user, submission=sub, comment=comment)
+                    services.submission_return(
+                        actor=current_user(request), submission=sub, comment=comment
+                    )
                     messages.success(request, _("Đã trả lại báo cáo kèm ý kiến."))
                 else:
-                    services.submission_reopen(actor=request.user, submission=sub, comment=comment)
+                    services.submission_reopen(
+                        actor=current_user(request), submission=sub, comment=comment
+                    )
                     messages.success(request, _("Đã mở lại báo cáo để đơn vị sửa."))
                 return redirect(here)
             else:
@@ -460,7 +472,7 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
                 for e in (selectors.submission_history(sub) if sub else [])
             ],
             "deadline": form.deadline_for(period.end),
-            "ancestors": _ancestors(request.user, unit),
+            "ancestors": _ancestors(current_user(request), unit),
             "periods": _with_current(selectors.recent_periods(form.period_kind, 12), period),
         }
     )
@@ -474,7 +486,7 @@ def report_template(
     request: HttpRequest, form_code: str, unit_code: str, period_code: str
 ) -> HttpResponse:
     ctx = _report_context(request, form_code, unit_code, period_code)
-    if not ind_perms.can_enter_data(request.user, ctx["unit"]):
+    if not ind_perms.can_enter_data(current_user(request), ctx["unit"]):
         raise selectors.unit_not_found(ctx["unit"].code)
     metrics = selectors.form_metrics(ctx["form"])
     values = selectors.form_values(ctx["submission"]) if ctx["submission"] else {}
@@ -495,7 +507,7 @@ def report_upload(
     """Read an uploaded template; save all its cells or none, listing every bad cell."""
     ctx = _report_context(request, form_code, unit_code, period_code)
     form, unit, period = ctx["form"], ctx["unit"], ctx["period"]
-    if not ind_perms.can_enter_data(request.user, unit):
+    if not ind_perms.can_enter_data(current_user(request), unit):
         raise selectors.unit_not_found(unit.code)
     here = reverse("indicators:report", args=[form.code, unit.code, period.code])
     upload = request.FILES.get("file")
@@ -514,7 +526,7 @@ def report_upload(
             errors = [p.message for p in problems]
             if not errors:
                 result = services.submission_save(
-                    actor=request.user,
+                    actor=current_user(request),
                     form=form,
                     unit=unit,
                     period_code=period.code,
@@ -533,7 +545,12 @@ def report_upload(
     return render(
         request,
         "indicators/upload_errors.html",
-        {**ctx, "errors": errors, "back": here, "ancestors": _ancestors(request.user, unit)},
+        {
+            **ctx,
+            "errors": errors,
+            "back": here,
+            "ancestors": _ancestors(current_user(request), unit),
+        },
         status=400,
     )
 
@@ -549,8 +566,8 @@ def completeness(
         period = parse_period(period_code)
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
-    unit = selectors.unit_get(user=request.user, code=unit_code)
-    result = selectors.completeness(user=request.user, form=form, unit=unit, period=period)
+    unit = selectors.unit_get(user=current_user(request), code=unit_code)
+    result = selectors.completeness(user=current_user(request), form=form, unit=unit, period=period)
     if request.GET.get("export") == "xlsx":
         headers = [
             _("Mã đơn vị"),
@@ -585,9 +602,9 @@ def completeness(
             "unit": unit,
             "period": period,
             "result": result,
-            "ancestors": _ancestors(request.user, unit),
+            "ancestors": _ancestors(current_user(request), unit),
             "periods": _with_current(selectors.recent_periods(form.period_kind, 12), period),
-            "can_review": ind_perms.can_review_anywhere(request.user),
+            "can_review": ind_perms.can_review_anywhere(current_user(request)),
             "trend_json": json.dumps([]),
         },
     )
@@ -596,21 +613,17 @@ def completeness(
 # --- catalogue: metrics, report forms, validation rules ---------------------------------------
 
 
-def _require_reader(user: Any) -> None:
+def _require_reader(user: Actor) -> None:
     """Let through users who may read numbers somewhere (deny by default: 404)."""
     if not acc_perms.has_perm_anywhere(user, acc_perms.VIEW_UNITS):
         raise Http404(_("Không tìm thấy."))
 
 
 def _catalogue_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"can_manage": ind_perms.can_manage_metrics(request.user), **extra}
+    return {"can_manage": ind_perms.can_manage_metrics(current_user(request)), **extra}
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _metric_for_manager(user: Any, code: str) -> Metric:
+def _metric_for_manager(user: Actor, code: str) -> Metric:
     """Return the metric to edit; missing, or a user who may not edit it, both give 404."""
     metric = Metric.objects.filter(code=code).first()
     if metric is None or not ind_perms.can_manage_metrics(user):
@@ -618,14 +631,14 @@ def _metric_for_manager(user: Any, code: str) -> Metric:
     return metric
 
 
-def _form_for_manager(user: Any, code: str) -> ReportForm:
+def _form_for_manager(user: Actor, code: str) -> ReportForm:
     form = ReportForm.objects.filter(code=code).first()
     if form is None or not ind_perms.can_manage_metrics(user):
         raise Http404(_("Không có biểu mẫu '%(code)s'.") % {"code": code[:64]})
     return form
 
 
-def _rule_for_manager(user: Any, code: str) -> ValidationRule:
+def _rule_for_manager(user: Actor, code: str) -> ValidationRule:
     rule = ValidationRule.objects.filter(code=code).select_related("left_metric", "right_metric")
     found = rule.first()
     if found is None or not ind_perms.can_manage_metrics(user):
@@ -633,7 +646,7 @@ def _rule_for_manager(user: Any, code: str) -> ValidationRule:
     return found
 
 
-def _require_manager_page(user: Any) -> None:
+def _require_manager_page(user: Actor) -> None:
     if not ind_perms.can_manage_metrics(user):
         raise Http404(_("Không tìm thấy."))
 
@@ -642,7 +655,7 @@ def _require_manager_page(user: Any) -> None:
 @require_GET
 def metric_list(request: HttpRequest) -> HttpResponse:
     """The metric catalogue: search by code or name, filters, pages."""
-    _require_reader(request.user)
+    _require_reader(current_user(request))
     form = MetricFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     metrics = Metric.objects.select_related("disaggregation")
@@ -664,15 +677,15 @@ def metric_list(request: HttpRequest) -> HttpResponse:
         _catalogue_context(
             request,
             form=form,
-            page=_page(request, metrics),
+            page=paginate(request, metrics),
             filtered=any(params.values()),
         ),
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
-def _metric_fields(form: MetricForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k in services.METRIC_FIELDS}
+def _metric_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k in services.METRIC_FIELDS}
 
 
 def _catalogue_form(
@@ -681,42 +694,39 @@ def _catalogue_form(
     form: Any,
     kind: str,
     obj: Any,
-    save: Callable[[], Any],
+    service: Callable[..., Any],
+    arguments: Callable[[dict[str, Any]], Mapping[str, Any]],
     done: str,
     to: str,
 ) -> HttpResponse:
     """Run one catalogue write for a posted form: on success say ``done`` (formatted with
     the saved object's code) and go back to the list ``to``; on refusal show the service's
-    errors next to the fields (400), the object reloaded as it is stored."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except ValidationError as exc:
-            if obj is not None:
-                obj.refresh_from_db()
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done % {"code": saved.code})
-            return redirect(to)
-    return render(
+    errors next to the fields (400). ``arguments`` hands the service a copy of ``obj``, so
+    the page shows the object as it is stored."""
+    return form_view(
         request,
-        "indicators/catalogue_form.html",
-        {"form": form, "kind": kind, "obj": obj},
-        status=400 if form.errors else 200,
+        form,
+        service,
+        template="indicators/catalogue_form.html",
+        context={"kind": kind, "obj": obj},
+        arguments=arguments,
+        success_url=reverse(to),
+        success_message=lambda saved: done % {"code": saved.code},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_create(request: HttpRequest) -> HttpResponse:
-    _require_manager_page(request.user)
+    _require_manager_page(current_user(request))
     form = MetricForm(request.POST or None, initial={"capture_kinds": ["commune"]})
     return _catalogue_form(
         request,
         form=form,
         kind="metric",
         obj=None,
-        save=lambda: services.metric_create(actor=request.user, **_metric_fields(form)),
+        service=services.metric_create,
+        arguments=_metric_fields,
         done=_("Đã thêm chỉ tiêu %(code)s."),
         to="indicators:metric_list",
     )
@@ -725,24 +735,23 @@ def metric_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_edit(request: HttpRequest, code: str) -> HttpResponse:
-    metric = _metric_for_manager(request.user, code)
+    metric = _metric_for_manager(current_user(request), code)
     form = MetricForm(request.POST or None, stored=MetricForm.initial_for(metric))
     return _catalogue_form(
         request,
         form=form,
         kind="metric",
         obj=metric,
-        save=lambda: services.metric_update(
-            actor=request.user, metric=metric, **_metric_fields(form)
-        ),
+        service=services.metric_update,
+        arguments=lambda data: {"metric": copy(metric), **_metric_fields(data)},
         done=_("Đã lưu chỉ tiêu %(code)s."),
         to="indicators:metric_list",
     )
 
 
-def _ordered_choice(form: ReportFormForm, current: list[Metric]) -> list[Metric]:
+def _ordered_choice(data: dict[str, Any], current: list[Metric]) -> list[Metric]:
     """Keep the order the form already had, new metrics after it in catalogue order."""
-    chosen = list(form.cleaned_data["metrics"])
+    chosen = list(data["metrics"])
     position = {m.pk: i for i, m in enumerate(current)}
     return sorted(chosen, key=lambda m: position.get(m.pk, len(position)))
 
@@ -755,32 +764,31 @@ def _form_metrics(form: ReportForm) -> list[Metric]:
 @require_GET
 def form_list(request: HttpRequest) -> HttpResponse:
     """Periodic report forms with their metrics and deadlines."""
-    _require_reader(request.user)
+    _require_reader(current_user(request))
     forms = ReportForm.objects.prefetch_related("form_metrics__metric").order_by("code")
     return render(
         request,
         "indicators/form_list.html",
-        _catalogue_context(request, page=_page(request, forms)),
+        _catalogue_context(request, page=paginate(request, forms)),
     )
 
 
-def _form_fields(form: ReportFormForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "metrics"}
+def _form_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "metrics"}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def form_create(request: HttpRequest) -> HttpResponse:
-    _require_manager_page(request.user)
+    _require_manager_page(current_user(request))
     form = ReportFormForm(request.POST or None, initial={"submitting_kinds": ["commune"]})
     return _catalogue_form(
         request,
         form=form,
         kind="form",
         obj=None,
-        save=lambda: services.report_form_create(
-            actor=request.user, metrics=_ordered_choice(form, []), **_form_fields(form)
-        ),
+        service=services.report_form_create,
+        arguments=lambda data: {"metrics": _ordered_choice(data, []), **_form_fields(data)},
         done=_("Đã thêm biểu mẫu %(code)s."),
         to="indicators:form_list",
     )
@@ -789,7 +797,7 @@ def form_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def form_edit(request: HttpRequest, code: str) -> HttpResponse:
-    report_form = _form_for_manager(request.user, code)
+    report_form = _form_for_manager(current_user(request), code)
     current = _form_metrics(report_form)
     initial = {name: getattr(report_form, name) for name in services.REPORT_FORM_FIELDS}
     initial["metrics"] = [m.code for m in current]
@@ -799,12 +807,12 @@ def form_edit(request: HttpRequest, code: str) -> HttpResponse:
         form=form,
         kind="form",
         obj=report_form,
-        save=lambda: services.report_form_update(
-            actor=request.user,
-            form=report_form,
-            metrics=_ordered_choice(form, current),
-            **_form_fields(form),
-        ),
+        service=services.report_form_update,
+        arguments=lambda data: {
+            "form": copy(report_form),
+            "metrics": _ordered_choice(data, current),
+            **_form_fields(data),
+        },
         done=_("Đã lưu biểu mẫu %(code)s."),
         to="indicators:form_list",
     )
@@ -815,7 +823,7 @@ def _render_rules(request: HttpRequest, status: int = 200) -> HttpResponse:
     return render(
         request,
         "indicators/rule_list.html",
-        _catalogue_context(request, page=_page(request, rules)),
+        _catalogue_context(request, page=paginate(request, rules)),
         status=status,
     )
 
@@ -824,21 +832,22 @@ def _render_rules(request: HttpRequest, status: int = 200) -> HttpResponse:
 @require_GET
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Validation rules between metrics of the same unit and period."""
-    _require_reader(request.user)
+    _require_reader(current_user(request))
     return _render_rules(request)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
-    _require_manager_page(request.user)
+    _require_manager_page(current_user(request))
     form = RuleForm(request.POST or None)
     return _catalogue_form(
         request,
         form=form,
         kind="rule",
         obj=None,
-        save=lambda: services.validation_rule_create(actor=request.user, **form.cleaned_data),
+        service=services.validation_rule_create,
+        arguments=dict,
         done=_("Đã thêm quy tắc %(code)s."),
         to="indicators:rule_list",
     )
@@ -847,7 +856,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
-    rule = _rule_for_manager(request.user, code)
+    rule = _rule_for_manager(current_user(request), code)
     initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
     initial["left_metric"] = rule.left_metric.code
     initial["right_metric"] = rule.right_metric.code
@@ -857,9 +866,8 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
         form=form,
         kind="rule",
         obj=rule,
-        save=lambda: services.validation_rule_update(
-            actor=request.user, rule=rule, **form.cleaned_data
-        ),
+        service=services.validation_rule_update,
+        arguments=lambda data: {"rule": copy(rule), **data},
         done=_("Đã lưu quy tắc %(code)s."),
         to="indicators:rule_list",
     )
@@ -869,12 +877,12 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def rule_toggle(request: HttpRequest, code: str) -> HttpResponse:
     """Switch a rule on or off (``active`` = 1 or 0)."""
-    rule = _rule_for_manager(request.user, code)
+    rule = _rule_for_manager(current_user(request), code)
     active = request.POST.get("active")
     if active not in ("0", "1"):
         messages.error(request, _("Thao tác không hợp lệ."))
         return _render_rules(request, status=400)
-    services.validation_rule_update(actor=request.user, rule=rule, is_active=active == "1")
+    services.validation_rule_update(actor=current_user(request), rule=rule, is_active=active == "1")
     if active == "1":
         messages.success(request, _("Đã bật quy tắc %(code)s.") % {"code": rule.code})
     else:
