@@ -250,10 +250,7 @@ def metric_update(request: HttpRequest, code: str, payload: MetricUpdateIn) -> A
     if "disaggregation" in fields:
         value = fields["disaggregation"]
         fields["disaggregation"] = _disaggregation(value) if value else None
-    try:
-        metric = services.metric_update(actor=request.user, metric=metric, **fields)
-    except PermissionDenied as exc:
-        raise _missing("metric", code) from exc
+    metric = services.metric_update(actor=request.user, metric=metric, **fields)
     return metric_out(metric)
 
 
@@ -299,10 +296,7 @@ def form_update(request: HttpRequest, code: str, payload: ReportFormUpdateIn) ->
     fields = payload.dict(exclude_unset=True)
     codes = fields.pop("metrics", None)
     metrics = _metrics(codes, "metrics") if codes is not None else None
-    try:
-        form = services.report_form_update(actor=request.user, form=form, metrics=metrics, **fields)
-    except PermissionDenied as exc:
-        raise _missing("form", code) from exc
+    form = services.report_form_update(actor=request.user, form=form, metrics=metrics, **fields)
     return form_out(form)
 
 
@@ -350,8 +344,5 @@ def rule_update(request: HttpRequest, code: str, payload: RuleUpdateIn) -> Any:
     for side in ("left_metric", "right_metric"):
         if side in fields:
             fields[side] = _metrics([fields[side] or ""], side)[0]
-    try:
-        found = services.validation_rule_update(actor=request.user, rule=found, **fields)
-    except PermissionDenied as exc:
-        raise _missing("rule", code) from exc
+    found = services.validation_rule_update(actor=request.user, rule=found, **fields)
     return rule_out(found)
