@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import (
@@ -45,13 +46,13 @@ METRIC_FIELDS = [
 ]
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: Actor) -> None:
     if not ind_perms.can_manage_metrics(actor):
         raise PermissionDenied(_("Bạn không có quyền quản lý danh mục chỉ tiêu."))
 
 
 @transaction.atomic
-def metric_create(*, actor: Any, **fields: Any) -> Metric:
+def metric_create(*, actor: Actor, **fields: Any) -> Metric:
     """Add a metric to the catalogue (users holding ``MANAGE_METRICS``)."""
     _require_manager(actor)
     unknown = set(fields) - set(METRIC_FIELDS)
@@ -67,7 +68,7 @@ def metric_create(*, actor: Any, **fields: Any) -> Metric:
 
 
 @transaction.atomic
-def metric_update(*, actor: Any, metric: Metric, **fields: Any) -> Metric:
+def metric_update(*, actor: Actor, metric: Metric, **fields: Any) -> Metric:
     """Change a metric; its code, kind of period and disaggregation are fixed once it has data."""
     _require_manager(actor)
     unknown = set(fields) - set(METRIC_FIELDS)
@@ -124,7 +125,7 @@ def _check_form_metrics(metrics: Sequence[Metric], period_kind: str) -> None:
 @transaction.atomic
 def report_form_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     period_kind: str,
@@ -165,7 +166,7 @@ def report_form_create(
 @transaction.atomic
 def validation_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     left_metric: Metric,
@@ -231,7 +232,7 @@ def _form_snapshot(form: ReportForm) -> dict[str, Any]:
 @transaction.atomic
 def report_form_update(
     *,
-    actor: Any,
+    actor: Actor,
     form: ReportForm,
     metrics: Sequence[Metric] | None = None,
     **fields: Any,
@@ -280,7 +281,7 @@ def _rule_snapshot(rule: ValidationRule) -> dict[str, Any]:
 
 
 @transaction.atomic
-def validation_rule_update(*, actor: Any, rule: ValidationRule, **fields: Any) -> ValidationRule:
+def validation_rule_update(*, actor: Actor, rule: ValidationRule, **fields: Any) -> ValidationRule:
     """Change a validation rule, or switch it on or off with ``is_active``."""
     _require_manager(actor)
     _unknown_fields(fields, RULE_FIELDS)

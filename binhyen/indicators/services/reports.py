@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record
 from binhyen.core.webhooks import webhook_emit
@@ -61,7 +62,9 @@ def _form_totals(sub: Submission) -> dict[int, float]:
 
 
 @transaction.atomic
-def submission_open(*, actor: Any, form: ReportForm, unit: OrgUnit, period_code: str) -> Submission:
+def submission_open(
+    *, actor: Actor, form: ReportForm, unit: OrgUnit, period_code: str
+) -> Submission:
     """Return the unit's report for the period, creating a draft the first time."""
     if not ind_perms.can_enter_data(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền lập báo cáo cho đơn vị này."))
@@ -97,7 +100,7 @@ def submission_open(*, actor: Any, form: ReportForm, unit: OrgUnit, period_code:
 
 @transaction.atomic
 def submission_save_values(
-    *, actor: Any, submission: Submission, values: Sequence[ValueInput]
+    *, actor: Actor, submission: Submission, values: Sequence[ValueInput]
 ) -> SaveResult:
     """Save draft values of a report; refuse if it is not editable. Rule breaks are warnings."""
     sub = (
@@ -145,7 +148,7 @@ def submission_save_values(
 
 
 @transaction.atomic
-def submission_submit(*, actor: Any, submission: Submission) -> Submission:
+def submission_submit(*, actor: Actor, submission: Submission) -> Submission:
     """Send the report to the upper level; every metric filled and no error rule broken."""
     sub = (
         Submission.objects.select_for_update(of=("self",))
@@ -198,7 +201,7 @@ def submission_submit(*, actor: Any, submission: Submission) -> Submission:
 @transaction.atomic
 def submission_save(
     *,
-    actor: Any,
+    actor: Actor,
     form: ReportForm,
     unit: OrgUnit,
     period_code: str,
@@ -225,7 +228,9 @@ def submission_save(
     return result
 
 
-def _review(actor: Any, submission: Submission, allowed: tuple[str, ...], verb: str) -> Submission:
+def _review(
+    actor: Actor, submission: Submission, allowed: tuple[str, ...], verb: str
+) -> Submission:
     sub = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("form", "orgunit__parent")
@@ -242,7 +247,7 @@ def _review(actor: Any, submission: Submission, allowed: tuple[str, ...], verb: 
 
 
 def _finish_review(
-    actor: Any, sub: Submission, status: str, comment: str, action: str
+    actor: Actor, sub: Submission, status: str, comment: str, action: str
 ) -> Submission:
     before = _snapshot(sub)
     sub.status = status
@@ -280,7 +285,7 @@ def _webhook_submission(event: str, sub: Submission) -> None:
 
 
 @transaction.atomic
-def submission_approve(*, actor: Any, submission: Submission, comment: str = "") -> Submission:
+def submission_approve(*, actor: Actor, submission: Submission, comment: str = "") -> Submission:
     """Approve a submitted report; its values are locked from now on."""
     sub = _review(actor, submission, (SubmissionStatus.SUBMITTED,), _("duyệt"))
     approved = _finish_review(
@@ -291,7 +296,7 @@ def submission_approve(*, actor: Any, submission: Submission, comment: str = "")
 
 
 @transaction.atomic
-def submission_return(*, actor: Any, submission: Submission, comment: str) -> Submission:
+def submission_return(*, actor: Actor, submission: Submission, comment: str) -> Submission:
     """Send a submitted report back to its unit with a comment; it becomes editable."""
     text = _need_comment(comment)
     sub = _review(actor, submission, (SubmissionStatus.SUBMITTED,), _("trả lại"))
@@ -299,7 +304,7 @@ def submission_return(*, actor: Any, submission: Submission, comment: str) -> Su
 
 
 @transaction.atomic
-def submission_reopen(*, actor: Any, submission: Submission, comment: str) -> Submission:
+def submission_reopen(*, actor: Actor, submission: Submission, comment: str) -> Submission:
     """Unlock an approved report so its unit can correct it (the reason is required)."""
     text = _need_comment(comment)
     sub = _review(actor, submission, (SubmissionStatus.APPROVED,), _("mở lại"))

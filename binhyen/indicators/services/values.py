@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.core.tabular import ImportProblem
 from binhyen.indicators import permissions as ind_perms
@@ -75,7 +76,7 @@ def _locked_metric_ids(unit: OrgUnit, period_code: str) -> set[int]:
 
 def _apply_values(
     *,
-    actor: Any,
+    actor: Actor,
     unit: OrgUnit,
     period: Period,
     values: Sequence[ValueInput],
@@ -165,7 +166,7 @@ def _apply_values(
 @transaction.atomic
 def data_values_save(
     *,
-    actor: Any,
+    actor: Actor,
     unit: OrgUnit,
     period_code: str,
     values: Sequence[ValueInput],
@@ -190,7 +191,7 @@ def data_values_save(
 
 
 @transaction.atomic
-def provider_values_sync(*, actor: Any, metric: Metric, period_code: str) -> int:
+def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: str) -> int:
     """Store the values a registered provider computes for ``metric`` in one period.
 
     Values the provider no longer returns are removed, so the stored set always equals the
@@ -319,7 +320,7 @@ class MetricSync:
 @transaction.atomic
 def indicators_metrics_sync(
     *,
-    actor: Any,
+    actor: Actor | None,
     periods: Sequence[Period] | None = None,
     metric_codes: Sequence[str] | None = None,
 ) -> list[MetricSync]:
@@ -374,7 +375,7 @@ def indicators_metrics_sync(
 
 
 @transaction.atomic
-def rollups_rebuild(*, actor: Any, only_if_stale: bool = False) -> dict[str, Any] | None:
+def rollups_rebuild(*, actor: Actor | None, only_if_stale: bool = False) -> dict[str, Any] | None:
     """Recompute the pre-aggregated figures from every stored value (a scheduled job and
     the map import call it); returns what was built, or None when nothing was needed."""
     if only_if_stale and rollups.usable():
