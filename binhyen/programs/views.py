@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.web import paginate
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs import documents, evaluation, excel, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
@@ -79,12 +79,6 @@ def _set(request: HttpRequest, code: str, version: int) -> tuple[Program, Criter
     return program, selectors.criteria_set_get(user=request.user, program=program, version=version)
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, int(getattr(settings, "PAGE_SIZE", 25))).get_page(
-        request.GET.get("page")
-    )
-
-
 # --- programmes ---------------------------------------------------------------------------------
 
 
@@ -136,7 +130,7 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
             "sets": program.sets.order_by("-version"),
             "groups": _grouped(criteria),
             "enrol_form": enrol_form,
-            "files": _page(
+            "files": paginate(
                 request,
                 selectors.enrollment_list(user=request.user, program=program, period=period.code),
             ),
