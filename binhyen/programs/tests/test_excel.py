@@ -40,11 +40,11 @@ def rich_set(s):
             min_points=Decimal(12),
             levels=[
                 {"level": "excellent", "min_points": 90},
-                {"level": "good", "min_points": 70},
+                {"level": "fair", "min_points": 70},
                 {"level": "average", "min_points": 50},
                 {"level": "weak", "min_points": None},
             ],
-            caps=[{"level": "excellent", "max_share": 20, "base": "good"}],
+            caps=[{"level": "excellent", "max_share": 20, "base": "fair"}],
             note="Theo quyết định của tỉnh",
         ),
     )
