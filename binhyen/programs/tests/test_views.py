@@ -7,47 +7,10 @@ from django.urls import reverse
 
 from binhyen.accounts.tests.factories import login_verified
 from binhyen.programs import services
-from binhyen.programs.models import Criterion, EnrollmentStatus, Evidence
+from binhyen.programs.models import Criterion, Enrollment, EnrollmentStatus
 from binhyen.programs.tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(s):
-    admin = f.ministry_admin()
-    program = f.program(admin)
-    f.crimes_data(s.commune, crimes_now=8, crimes_before=10, serious=0)
-    f.crimes_data(s.sibling_commune, crimes_now=8, crimes_before=10, serious=0)
-    done = services.enrollment_create(
-        actor=s.commune_officer, program=program, unit=s.commune, period_code="2025"
-    )
-    f.evidence_ready(s.commune_officer, done)
-    services.enrollment_submit(actor=s.commune_officer, enrollment=done)
-    f.verify_all(s.province_officer, done)
-    decision = services.decision_record(
-        actor=s.province_officer,
-        program=program,
-        period_code="2025",
-        enrollments=[done],
-        recognised={done.pk},
-        data=f.decision_input(scan=f.pdf()),
-    )
-    pending = services.enrollment_create(
-        actor=s.province_officer, program=program, unit=s.sibling_commune, period_code="2025"
-    )
-    from binhyen.accounts.models import Role
-    from binhyen.accounts.tests.factories import user_with_role
-
-    return {
-        "sibling_officer": user_with_role(Role.COMMUNE_OFFICER, s.sibling_commune, username="cb2"),
-        "admin": admin,
-        "program": program,
-        "done": done,
-        "pending": pending,
-        "decision": decision,
-        "evidence": Evidence.objects.filter(assessment__enrollment=done).first(),
-    }
 
 
 def _urls(w):
@@ -301,3 +264,38 @@ def test_overview_breadcrumbs_stop_at_the_users_scope(client, s, world):
     login_verified(client, s.province_officer)
     body = client.get(f"{url}?unit={s.commune.code}").content.decode()
     assert f"unit={s.province.code}" in body
+
+
+def _posts(w):
+    code = w["program"].code
+    done, pending = w["done"], w["pending"]
+    criterion = pending.criteria_set.criteria.order_by("pk").first()
+    return {
+        "submit": reverse("programs:submit", args=[pending.pk]),
+        "assess": reverse("programs:assess", args=[pending.pk, criterion.pk]),
+        "return": reverse("programs:return", args=[pending.pk]),
+        "withdraw": reverse("programs:withdraw", args=[done.pk]),
+        "evidence_delete": reverse("programs:evidence_delete", args=[w["evidence"].pk]),
+        "publish": reverse("programs:set_publish", args=[code, 1]),
+        "new_version": reverse("programs:new_version", args=[code]),
+        "edit": reverse("programs:edit", args=[code]),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["submit", "assess", "return", "withdraw", "evidence_delete", "publish", "new_version", "edit"],
+)
+def test_writes_out_of_scope_are_404_and_anonymous_ones_go_to_sign_in(client, s, world, name):
+    # given a write page of the first province's files or of the national programme
+    url = _posts(world)[name]
+    statuses = dict(Enrollment.objects.values_list("pk", "status"))
+    # when an officer of another province posts; then 404 and nothing changed
+    client.force_login(s.far_officer)
+    assert client.post(url, {"reason": "x", "comment": "x"}).status_code == 404
+    for pk, status in statuses.items():
+        assert Enrollment.objects.get(pk=pk).status == status
+    # when nobody is signed in; then the sign-in page
+    client.logout()
+    response = client.post(url, {})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
