@@ -140,9 +140,11 @@ def test_formulas_are_refused_but_text_starting_with_equals_is_kept(rich_set):
 
 
 def test_formulas_and_garbage_are_refused():
+    # when the file is not a workbook; then the whole file is refused
     with pytest.raises(ValidationError) as caught:
         excel.from_xlsx(b"not a workbook")
     assert "file" in caught.value.message_dict
+    # when the JSON does not parse or has the wrong shape; then it is refused too
     with pytest.raises(ValidationError):
         excel.from_json(b"{not json")
     with pytest.raises(ValidationError):

@@ -36,11 +36,15 @@ UNIT_PAGES = ["file", "certificate", "evidence", "decision", "decision_docx", "d
 
 @pytest.mark.parametrize("name", UNIT_PAGES)
 def test_file_pages_in_scope_out_of_scope_and_anonymous(client, s, world, name):
+    # given a page of the commune's decided file
     url = _urls(world)[name]
+    # when its officer opens it; then it is shown
     client.force_login(s.commune_officer)
     assert client.get(url).status_code == 200
+    # when an officer of another province opens it; then 404, never 403
     client.force_login(s.far_officer)
     assert client.get(url).status_code == 404
+    # when nobody is signed in; then the sign-in page
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -50,16 +54,21 @@ def test_file_pages_in_scope_out_of_scope_and_anonymous(client, s, world, name):
     "name", ["list", "detail", "editor", "overview", "export_xlsx", "export_json"]
 )
 def test_programme_pages_for_members_and_anonymous(client, s, world, name):
+    # given a page of the national programme
     url = _urls(world)[name]
+    # when any signed-in officer opens it; then it is shown
     client.force_login(s.far_officer)
     assert client.get(url).status_code == 200
+    # when nobody is signed in; then the sign-in page
     client.logout()
     assert client.get(url).status_code == 302
 
 
 def test_a_province_programme_is_invisible_to_other_provinces(client, s, world):
+    # given a programme of the first province
     f.program(s.province_officer, owner=s.province, code="rieng-tinh")
     url = reverse("programs:detail", args=["rieng-tinh"])
+    # then its commune sees it and another province gets 404
     client.force_login(s.commune_officer)
     assert client.get(url).status_code == 200
     client.force_login(s.far_officer)
@@ -67,19 +76,24 @@ def test_a_province_programme_is_invisible_to_other_provinces(client, s, world):
 
 
 def test_the_file_page_shows_x_of_y_and_the_numbers_behind_rules(client, s, world):
+    # given the sibling commune's file, not yet assessed
     client.force_login(world["sibling_officer"])
+    # when its officer opens it
     page = client.get(reverse("programs:enrollment", args=[world["pending"].pk])).content.decode()
+    # then progress reads 2/4 and the rule shows the numbers behind it
     assert 'data-testid="progress-count">2/4<' in page
     assert "Kỳ trước" in page and ">10<" in page and ">8<" in page
     assert "Chưa tự đánh giá" in page
 
 
 def test_verification_and_decision_pages_need_the_level(client, s, world):
+    # given the sibling commune's file, submitted
     pending = world["pending"]
     f.evidence_ready(world["sibling_officer"], pending)
     services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
     verify = reverse("programs:verify", args=[pending.pk])
     decide = reverse("programs:decide", args=[world["program"].code])
+    # then a commune officer gets 404 and the province officer the pages
     client.force_login(s.commune_officer)
     assert client.get(verify).status_code == 404
     assert client.get(decide).status_code == 404
