@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.programs import evaluation
 from binhyen.programs.models import (
@@ -79,7 +80,7 @@ def _label(criterion: Criterion) -> str:
     return f"{criterion.code}. {criterion.title}"
 
 
-def _resync(actor: Any, program: Program, period_code: str) -> None:
+def _resync(actor: Actor, program: Program, period_code: str) -> None:
     from binhyen.indicators.services import provider_values_sync
 
     for code in dict.fromkeys([program.enrolled_metric, program.recognised_metric]):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs import rules
@@ -44,7 +45,7 @@ def _editable(criteria_set: CriteriaSet) -> None:
 
 @transaction.atomic
 def criteria_set_new_version(
-    *, actor: Any, program: Program, based_on: CriteriaSet | None = None
+    *, actor: Actor, program: Program, based_on: CriteriaSet | None = None
 ) -> CriteriaSet:
     """Start a new, editable version as a copy of ``based_on`` (default: the current one)."""
     _require(prog_perms.can_manage(actor, program))
@@ -90,7 +91,7 @@ def _apply_set(criteria_set: CriteriaSet, data: SetInput) -> None:
 
 
 @transaction.atomic
-def criteria_set_update(*, actor: Any, criteria_set: CriteriaSet, data: SetInput) -> CriteriaSet:
+def criteria_set_update(*, actor: Actor, criteria_set: CriteriaSet, data: SetInput) -> CriteriaSet:
     """Change the groups, condition, levels and caps of an unlocked version."""
     _require(prog_perms.can_manage(actor, criteria_set.program))
     criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
@@ -116,7 +117,7 @@ def criteria_set_update(*, actor: Any, criteria_set: CriteriaSet, data: SetInput
 
 
 @transaction.atomic
-def criteria_set_publish(*, actor: Any, criteria_set: CriteriaSet) -> CriteriaSet:
+def criteria_set_publish(*, actor: Actor, criteria_set: CriteriaSet) -> CriteriaSet:
     """Make ``criteria_set`` the version new enrolments use (after re-checking every rule)."""
     _require(prog_perms.can_manage(actor, criteria_set.program))
     criteria_set = (
@@ -222,7 +223,7 @@ def _unique_code(criteria_set: CriteriaSet, criterion: Criterion) -> None:
 @transaction.atomic
 def criterion_save(
     *,
-    actor: Any,
+    actor: Actor,
     criteria_set: CriteriaSet,
     data: CriterionInput,
     criterion: Criterion | None = None,
@@ -249,7 +250,7 @@ def criterion_save(
 
 
 @transaction.atomic
-def criterion_delete(*, actor: Any, criterion: Criterion) -> None:
+def criterion_delete(*, actor: Actor, criterion: Criterion) -> None:
     criteria_set = criterion.criteria_set
     _require(prog_perms.can_manage(actor, criteria_set.program))
     _editable(criteria_set)
@@ -267,7 +268,7 @@ def criterion_delete(*, actor: Any, criterion: Criterion) -> None:
 @transaction.atomic
 def criteria_set_replace(
     *,
-    actor: Any,
+    actor: Actor,
     criteria_set: CriteriaSet,
     settings: SetInput,
     criteria: Sequence[CriterionInput],

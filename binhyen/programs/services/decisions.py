@@ -11,7 +11,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
@@ -69,7 +69,7 @@ def _decision_errors(data: DecisionInput) -> dict[str, str]:
 @transaction.atomic
 def decision_record(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     period_code: str,
     enrollments: Sequence[Enrollment],
@@ -185,7 +185,7 @@ def decision_record(
 
 
 @transaction.atomic
-def decision_scan_attach(*, actor: Any, decision: Decision, scan: UploadedFile) -> Decision:
+def decision_scan_attach(*, actor: Actor, decision: Decision, scan: UploadedFile) -> Decision:
     """Attach (or replace) the signed scan of a recorded decision.
 
     Allowed to whoever may decide at the decision's unit. The file goes through the same
@@ -225,7 +225,7 @@ def decision_scan_attach(*, actor: Any, decision: Decision, scan: UploadedFile) 
 
 @transaction.atomic
 def enrollment_withdraw(
-    *, actor: Any, enrollment: Enrollment, reason: str, number: str = ""
+    *, actor: Actor, enrollment: Enrollment, reason: str, number: str = ""
 ) -> Enrollment:
     """Withdraw a recognition, with the reason (and the withdrawing decision's number)."""
     _require(prog_perms.can_decide(actor, enrollment))

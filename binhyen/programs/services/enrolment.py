@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
 from binhyen.indicators.periods import PeriodError, parse_period
@@ -41,7 +42,7 @@ from binhyen.programs.services.common import (
 
 @transaction.atomic
 def enrollment_create(
-    *, actor: Any, program: Program, unit: OrgUnit, period_code: str
+    *, actor: Actor, program: Program, unit: OrgUnit, period_code: str
 ) -> Enrollment:
     """Enrol ``unit`` for a cycle: by the unit itself, or assigned by the verifying level."""
     _require(prog_perms.can_enrol(actor, program, unit))
@@ -99,7 +100,7 @@ def enrollment_create(
 @transaction.atomic
 def assessment_save(
     *,
-    actor: Any,
+    actor: Actor,
     enrollment: Enrollment,
     criterion: Criterion,
     self_met: bool | None = None,
@@ -135,7 +136,7 @@ def assessment_save(
 @transaction.atomic
 def evidence_add(
     *,
-    actor: Any,
+    actor: Actor,
     enrollment: Enrollment,
     criterion: Criterion,
     upload: UploadedFile,
@@ -171,7 +172,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
+def evidence_delete(*, actor: Actor, evidence: Evidence) -> None:
     enrollment = evidence.assessment.enrollment
     _require(prog_perms.can_self_assess(actor, enrollment.unit))
     _lock_enrollment(enrollment, EnrollmentStatus.ENROLLED)
@@ -190,7 +191,7 @@ def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
 
 
 @transaction.atomic
-def enrollment_submit(*, actor: Any, enrollment: Enrollment) -> Enrollment:
+def enrollment_submit(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Submit the file upward; refuse (listing every item) while anything is missing.
 
     Rule outcomes and the figures behind them are frozen into the assessments.

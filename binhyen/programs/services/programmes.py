@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.orgunits.models import OrgUnit
@@ -53,7 +54,7 @@ def _check_result_metrics(program: Program) -> None:
 @transaction.atomic
 def program_create(
     *,
-    actor: Any,
+    actor: Actor,
     owner: OrgUnit | None,
     fields: Mapping[str, Any],
     groups: Sequence[str] = (),
@@ -81,7 +82,7 @@ def program_create(
 
 
 @transaction.atomic
-def program_update(*, actor: Any, program: Program, fields: Mapping[str, Any]) -> Program:
+def program_update(*, actor: Actor, program: Program, fields: Mapping[str, Any]) -> Program:
     """Change a programme's settings (not its criteria: those live in versioned sets)."""
     _require(prog_perms.can_manage(actor, program))
     unknown = set(fields) - set(PROGRAM_FIELDS)
@@ -141,7 +142,7 @@ def _copy_set(source: CriteriaSet, program: Program, version: int) -> CriteriaSe
 
 
 @transaction.atomic
-def program_adopt(*, actor: Any, program: Program, owner: OrgUnit, code: str) -> Program:
+def program_adopt(*, actor: Actor, program: Program, owner: OrgUnit, code: str) -> Program:
     """Copy a programme (and its current criteria as a draft) for ``owner`` to complete."""
     _require(prog_perms.can_manage_owner(actor, owner))
     copy = Program(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.programs import evaluation
 from binhyen.programs import permissions as prog_perms
@@ -36,7 +37,7 @@ from binhyen.programs.services.common import (
 
 
 @transaction.atomic
-def enrollment_return(*, actor: Any, enrollment: Enrollment, reason: str) -> Enrollment:
+def enrollment_return(*, actor: Actor, enrollment: Enrollment, reason: str) -> Enrollment:
     """Send a submitted file back to the unit to complete.
 
     Verdicts are cleared (the resubmitted file is verified again); the verifier's comments
@@ -67,7 +68,7 @@ def enrollment_return(*, actor: Any, enrollment: Enrollment, reason: str) -> Enr
 @transaction.atomic
 def assessment_verify(
     *,
-    actor: Any,
+    actor: Actor,
     enrollment: Enrollment,
     criterion: Criterion,
     verdict: str,
@@ -122,7 +123,7 @@ def assessment_verify(
 
 
 @transaction.atomic
-def enrollment_verify(*, actor: Any, enrollment: Enrollment, note: str = "") -> Enrollment:
+def enrollment_verify(*, actor: Actor, enrollment: Enrollment, note: str = "") -> Enrollment:
     """Close the verification once every criterion has a verdict; the file goes to decision."""
     _require(prog_perms.can_verify(actor, enrollment))
     enrollment = _lock_enrollment(enrollment, EnrollmentStatus.SUBMITTED)

@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from binhyen.core.forms import add_service_errors
 from binhyen.programs import excel, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
     CriterionForm,
     ImportForm,
     SetSettingsForm,
-    add_service_errors,
 )
 from binhyen.programs.models import (
     CriteriaSet,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.forms import add_service_errors
 from binhyen.core.web import paginate
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs import permissions as prog_perms
@@ -23,7 +24,6 @@ from binhyen.programs.forms import (
     AdoptForm,
     EnrolForm,
     ProgramForm,
-    add_service_errors,
 )
 from binhyen.programs.models import (
     Criterion,
