@@ -354,7 +354,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("tips_metrics_sync", "binhyen.tips.tasks.tips_metrics_sync", "*/5 * * * *"),
     ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
     ("hotspots_metrics_sync", "binhyen.hotspots.tasks.hotspots_metrics_sync", "20 1 * * *"),
-    ("indicators_sync", "binhyen.indicators.tasks.provider_metrics_daily", "30 1 * * *"),
+    ("indicators_metrics_sync", "binhyen.indicators.tasks.indicators_metrics_sync", "30 1 * * *"),
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
     ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),

@@ -15,7 +15,7 @@ class Classification(models.TextChoices):
     """Movement classification levels (QĐ 510/QĐ-BCA-V05), best first."""
 
     EXCELLENT = "excellent", _("Xuất sắc")
-    GOOD = "good", _("Khá")
+    FAIR = "fair", _("Khá")
     AVERAGE = "average", _("Trung bình")
     WEAK = "weak", _("Yếu")
 

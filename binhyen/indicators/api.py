@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.api_kit import api_user
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators import selectors, services
 from binhyen.indicators.models import Disaggregation, Metric, ReportForm, ValidationRule
@@ -101,7 +102,7 @@ def analytics(request: HttpRequest, query: Query[AnalyticsQuery]) -> Any:
     """
     try:
         result = selectors.analytics(
-            user=request.user,
+            user=api_user(request),
             metric_codes=_split(query.metrics),
             unit_codes=_split(query.units),
             period_codes=_split(query.periods),
@@ -158,7 +159,7 @@ def metric_create(request: HttpRequest, payload: MetricIn) -> Any:
     if code:
         fields["disaggregation"] = _disaggregation(code)
     try:
-        metric = services.metric_create(actor=request.user, **fields)
+        metric = services.metric_create(actor=api_user(request), **fields)
     except PermissionDenied:
         return Status(
             403, {"message": _("Bạn không có quyền quản lý danh mục chỉ tiêu."), "field": None}
@@ -191,7 +192,7 @@ def _metrics(codes: list[str], field: str) -> list[Metric]:
 
 
 def _require_reader(request: HttpRequest) -> None:
-    if not acc_perms.has_perm_anywhere(request.user, acc_perms.VIEW_UNITS):
+    if not acc_perms.has_perm_anywhere(api_user(request), acc_perms.VIEW_UNITS):
         raise Http404(_("Không tìm thấy."))
 
 
@@ -244,16 +245,13 @@ def rule_out(rule: ValidationRule) -> dict[str, Any]:
 def metric_update(request: HttpRequest, code: str, payload: MetricUpdateIn) -> Any:
     """Change the fields sent. Code, period kind and disaggregation are fixed once it has data."""
     metric = Metric.objects.filter(code=code).first()
-    if metric is None or not ind_perms.can_manage_metrics(request.user):
+    if metric is None or not ind_perms.can_manage_metrics(api_user(request)):
         raise _missing("metric", code)
     fields = payload.dict(exclude_unset=True)
     if "disaggregation" in fields:
         value = fields["disaggregation"]
         fields["disaggregation"] = _disaggregation(value) if value else None
-    try:
-        metric = services.metric_update(actor=request.user, metric=metric, **fields)
-    except PermissionDenied as exc:
-        raise _missing("metric", code) from exc
+    metric = services.metric_update(actor=api_user(request), metric=metric, **fields)
     return metric_out(metric)
 
 
@@ -275,12 +273,12 @@ def form_list(request: HttpRequest) -> Any:
 )
 def form_create(request: HttpRequest, payload: ReportFormIn) -> Any:
     """Every metric must have the form's period kind; at least one metric."""
-    if not ind_perms.can_manage_metrics(request.user):
+    if not ind_perms.can_manage_metrics(api_user(request)):
         return _forbidden()
     fields = payload.dict()
     metrics = _metrics(fields.pop("metrics"), "metrics")
     try:
-        form = services.report_form_create(actor=request.user, metrics=metrics, **fields)
+        form = services.report_form_create(actor=api_user(request), metrics=metrics, **fields)
     except PermissionDenied:
         return _forbidden()
     return Status(201, form_out(form))
@@ -294,15 +292,14 @@ def form_create(request: HttpRequest, payload: ReportFormIn) -> Any:
 def form_update(request: HttpRequest, code: str, payload: ReportFormUpdateIn) -> Any:
     """Change the fields sent; ``metrics`` (codes, in order) replaces the form's metrics."""
     form = ReportForm.objects.filter(code=code).first()
-    if form is None or not ind_perms.can_manage_metrics(request.user):
+    if form is None or not ind_perms.can_manage_metrics(api_user(request)):
         raise _missing("form", code)
     fields = payload.dict(exclude_unset=True)
     codes = fields.pop("metrics", None)
     metrics = _metrics(codes, "metrics") if codes is not None else None
-    try:
-        form = services.report_form_update(actor=request.user, form=form, metrics=metrics, **fields)
-    except PermissionDenied as exc:
-        raise _missing("form", code) from exc
+    form = services.report_form_update(
+        actor=api_user(request), form=form, metrics=metrics, **fields
+    )
     return form_out(form)
 
 
@@ -323,13 +320,13 @@ def rule_list(request: HttpRequest) -> Any:
     summary="Add a validation rule (MANAGE_METRICS)",
 )
 def rule_create(request: HttpRequest, payload: RuleIn) -> Any:
-    if not ind_perms.can_manage_metrics(request.user):
+    if not ind_perms.can_manage_metrics(api_user(request)):
         return _forbidden()
     fields = payload.dict()
     fields["left_metric"] = _metrics([fields["left_metric"]], "left_metric")[0]
     fields["right_metric"] = _metrics([fields["right_metric"]], "right_metric")[0]
     try:
-        rule = services.validation_rule_create(actor=request.user, **fields)
+        rule = services.validation_rule_create(actor=api_user(request), **fields)
     except PermissionDenied:
         return _forbidden()
     return Status(201, rule_out(rule))
@@ -344,14 +341,11 @@ def rule_update(request: HttpRequest, code: str, payload: RuleUpdateIn) -> Any:
     """Change the fields sent; ``is_active`` false stops the rule from being checked."""
     rule = ValidationRule.objects.filter(code=code).select_related("left_metric", "right_metric")
     found = rule.first()
-    if found is None or not ind_perms.can_manage_metrics(request.user):
+    if found is None or not ind_perms.can_manage_metrics(api_user(request)):
         raise _missing("rule", code)
     fields = payload.dict(exclude_unset=True)
     for side in ("left_metric", "right_metric"):
         if side in fields:
             fields[side] = _metrics([fields[side] or ""], side)[0]
-    try:
-        found = services.validation_rule_update(actor=request.user, rule=found, **fields)
-    except PermissionDenied as exc:
-        raise _missing("rule", code) from exc
+    found = services.validation_rule_update(actor=api_user(request), rule=found, **fields)
     return rule_out(found)

@@ -20,16 +20,18 @@ order, with the same rules:
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from binhyen.core.actors import Actor
+from binhyen.core.api_kit import api_user
+from binhyen.core.tabular import ImportFileError, ImportProblem, refusal
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import EDITABLE_STATUSES, Submission, SubmissionStatus
@@ -169,11 +171,7 @@ class IndicatorCompletenessOut(Schema):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _context(user: Any, form_code: str, unit_code: str, period_code: str) -> dict[str, Any]:
+def _context(user: Actor, form_code: str, unit_code: str, period_code: str) -> dict[str, Any]:
     """Resolve form × unit × period exactly like the report page (404 for each refusal)."""
     form = selectors.form_get(form_code)
     try:
@@ -202,7 +200,7 @@ def _conflict(sub: Submission | None, verb: str) -> Status[dict[str, Any]]:
     )
 
 
-def _report_out(user: Any, ctx: dict[str, Any]) -> dict[str, Any]:
+def _report_out(user: Actor, ctx: dict[str, Any]) -> dict[str, Any]:
     form, unit, period, sub = ctx["form"], ctx["unit"], ctx["period"], ctx["submission"]
     if sub is not None:
         sub.refresh_from_db()
@@ -290,41 +288,34 @@ def _value_inputs(ctx: dict[str, Any], cells: list[IndicatorValueIn]) -> list[se
     return values
 
 
-def _require_enter(user: Any, ctx: dict[str, Any]) -> None:
+def _require_enter(user: Actor, ctx: dict[str, Any]) -> None:
     if not ind_perms.can_enter_data(user, ctx["unit"]):
         raise selectors.unit_not_found(ctx["unit"].code)
 
 
-def _require_review(user: Any, ctx: dict[str, Any]) -> None:
+def _require_review(user: Actor, ctx: dict[str, Any]) -> None:
     if not ind_perms.can_review(user, ctx["unit"]):
         raise selectors.unit_not_found(ctx["unit"].code)
 
 
-def _call(ctx: dict[str, Any], fn: Any, **kwargs: Any) -> Any:
-    """Call one service; a refusal answers 404 like a missing report (as the page does)."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise selectors.unit_not_found(ctx["unit"].code) from exc
-
-
-def _save(user: Any, ctx: dict[str, Any], values: list[services.ValueInput]) -> Any:
-    """Open the report when needed and save ``values``, as the page's save button does."""
-    ctx["submission"] = ctx["submission"] or _call(
-        ctx,
-        services.submission_open,
+def _save(
+    user: Actor, ctx: dict[str, Any], values: list[services.ValueInput], *, submit: bool = False
+) -> services.SaveResult:
+    """Save ``values`` (opening the report when needed) and with ``submit`` send it, as the
+    page's buttons do: one service call; a refusal to submit is raised once the values are
+    saved."""
+    result = services.submission_save(
         actor=user,
         form=ctx["form"],
         unit=ctx["unit"],
         period_code=ctx["period"].code,
-    )
-    return _call(
-        ctx,
-        services.submission_save_values,
-        actor=user,
-        submission=ctx["submission"],
         values=values,
+        submit=submit,
     )
+    ctx["submission"] = result.submission
+    if result.refusal is not None:
+        raise result.refusal
+    return result
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -349,7 +340,7 @@ def _ref(form: Any, unit: Any, period_code: str, sub: Submission | None) -> dict
 )
 def report_list(request: HttpRequest) -> Any:
     """The same two lists as the reports page (at most 200 units, 100 waiting reports)."""
-    user = _user(request)
+    user = api_user(request)
     to_fill = []
     for unit in selectors.entry_units(user=user):
         for form in selectors.forms_for_unit(unit):
@@ -367,7 +358,7 @@ def report_list(request: HttpRequest) -> Any:
 )
 def report_detail(request: HttpRequest, form_code: str, unit_code: str, period_code: str) -> Any:
     """Readable, as on the report page, by whoever sees the unit (even before it is started)."""
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     return _report_out(user, ctx)
 
@@ -385,7 +376,7 @@ def report_values_save(
     payload: IndicatorValuesIn,
 ) -> Any:
     """All cells or none: 400 names each bad cell (``values[i].metric`` / ``.value``)."""
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     _require_enter(user, ctx)
     sub = ctx["submission"]
@@ -408,14 +399,13 @@ def report_submit(
     payload: IndicatorSubmitIn,
 ) -> Any:
     """Every metric needs a value and no error-level rule may break (400 says which)."""
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     _require_enter(user, ctx)
     sub = ctx["submission"]
     if sub is not None and sub.status not in EDITABLE_STATUSES:
         return _conflict(sub, _("gửi"))
-    result = _save(user, ctx, _value_inputs(ctx, payload.values))
-    _call(ctx, services.submission_submit, actor=user, submission=ctx["submission"])
+    result = _save(user, ctx, _value_inputs(ctx, payload.values), submit=True)
     return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
 
 
@@ -430,13 +420,13 @@ def _review_action(
     allowed: tuple[str, ...],
     verb: str,
 ) -> Any:
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     _require_review(user, ctx)
     sub = ctx["submission"]
     if sub is None or sub.status not in allowed:
         return _conflict(sub, verb)
-    _call(ctx, service, actor=user, submission=sub, comment=comment)
+    service(actor=user, submission=sub, comment=comment)
     return _report_out(user, ctx)
 
 
@@ -525,7 +515,7 @@ def report_reopen(
 def report_template(
     request: HttpRequest, form_code: str, unit_code: str, period_code: str
 ) -> HttpResponse:
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     _require_enter(user, ctx)
     metrics = selectors.form_metrics(ctx["form"])
@@ -542,31 +532,8 @@ def report_template(
     return response
 
 
-# "E9: …", or "Trang “Báo cáo”, ô E9: …" where the message names the sheet too.
-CELL_ERROR = re.compile(r"(?:^|\s)([A-Z]{1,3})(\d+): ")
-
-
-def _row_errors(messages: list[str], field: str | None = None) -> list[dict[str, Any]]:
-    """Turn the upload's "E9: …" messages into ``{row, field, message}`` items."""
-    out = []
-    for message in messages:
-        match = CELL_ERROR.search(message)
-        if match:
-            out.append(
-                {
-                    "row": int(match.group(2)),
-                    "field": match.group(1) + match.group(2),
-                    "message": message,
-                }
-            )
-        else:
-            out.append({"row": None, "field": field, "message": message})
-    return out
-
-
-def _upload_refused(errors: list[dict[str, Any]]) -> Status[dict[str, Any]]:
-    first = errors[0]
-    return Status(400, {"message": first["message"], "field": first["field"], "errors": errors})
+def _upload_refused(problems: list[ImportProblem]) -> Status[dict[str, Any]]:
+    return Status(400, refusal(problems))
 
 
 @router.post(
@@ -588,7 +555,7 @@ def report_upload(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file``; 400 lists every bad cell as ``{row, field, message}``."""
-    user = _user(request)
+    user = api_user(request)
     ctx = _context(user, form_code, unit_code, period_code)
     _require_enter(user, ctx)
     sub = ctx["submission"]
@@ -596,24 +563,28 @@ def report_upload(
         return _conflict(sub, _("sửa"))
     if file is None:
         return _upload_refused(
-            [{"row": None, "field": "file", "message": _("Chọn tệp Excel (.xlsx) để tải lên.")}]
+            [ImportProblem(row=None, column="", message=_("Chọn tệp Excel (.xlsx) để tải lên."))]
         )
     try:
-        values, errors = excel.parse_upload(
+        values, problems = excel.parse_upload(
             data=file.read(excel.MAX_BYTES + 1),
             form=ctx["form"],
             unit=ctx["unit"],
             period=ctx["period"],
             metrics=selectors.form_metrics(ctx["form"]),
         )
-    except excel.UploadError as exc:
-        return _upload_refused([{"row": None, "field": "file", "message": str(exc)}])
-    if errors:
-        return _upload_refused(_row_errors(errors))
+    except ImportFileError as exc:
+        return _upload_refused(exc.problems)
+    if problems:
+        return _upload_refused(problems)
     try:
         result = _save(user, ctx, values)
+    except services.ValuesRefused as exc:
+        return _upload_refused(exc.problems)
     except ValidationError as exc:
-        return _upload_refused(_row_errors(list(exc.messages), "file"))
+        return _upload_refused(
+            [ImportProblem(row=None, column="", message=m) for m in exc.messages]
+        )
     return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
 
 
@@ -643,7 +614,7 @@ def report_completeness(
     request: HttpRequest, form_code: str, unit_code: str, period_code: str
 ) -> Any:
     """``status`` of a row is the child's own report when the child itself submits the form."""
-    user = _user(request)
+    user = api_user(request)
     form = selectors.form_get(form_code)
     try:
         period = parse_period(period_code)

@@ -3,8 +3,10 @@
 Invariants:
 - A template names its form, unit and period in fixed cells (B2, B3, B4) and has one row
   per metric (and disaggregation option) from row 7: code in A, option in B, value in E.
-- ``parse_upload`` never writes: it returns the cells to save or a list of errors, each
-  naming its sheet and cell ("Báo cáo!E9: …"); the caller saves only when the list is empty.
+- ``parse_upload`` never writes: it returns the cells to save and a list of
+  ``ImportProblem(row, cell, message)``, each message naming its cell ("A9: …", "Trang
+  “Báo cáo”, ô E9: …"); the caller saves only when the list is empty. A file that cannot be
+  read, or is meant for another form, unit or period, raises ``ImportFileError``.
 - Only typed numbers are read. A formula is refused (its cached result is never trusted: a
   file written by a program has none, and reading "no value" would delete the stored one);
   text, infinity and NaN are refused. A value cell left blank leaves the stored value as it
@@ -28,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 
 from binhyen.core import tabular
+from binhyen.core.tabular import ImportProblem, file_error
 from binhyen.core.text import fold
 from binhyen.indicators.models import Metric
 from binhyen.indicators.services import ValueInput
@@ -132,10 +135,6 @@ def guidance() -> list[str]:
     ]
 
 
-class UploadError(ValueError):
-    """The file as a whole cannot be read (not an .xlsx, wrong form/unit/period)."""
-
-
 def parse_number(raw: Any) -> float | None:
     """Return the number in a cell or field (1234.5, 1234,5 and 1.234,5 all work), or None.
 
@@ -170,10 +169,10 @@ def _finite(value: float) -> float:
 
 def parse_upload(
     *, data: bytes, form: Any, unit: Any, period: Any, metrics: Sequence[Metric]
-) -> tuple[list[ValueInput], list[str]]:
-    """Return (cells to save, per-cell errors) read from an uploaded template."""
+) -> tuple[list[ValueInput], list[ImportProblem]]:
+    """Return (cells to save, per-cell problems) read from an uploaded template."""
     if len(data) > MAX_BYTES:
-        raise UploadError(_("Tệp quá lớn (tối đa 5 MB)."))
+        raise file_error(_("Tệp quá lớn (tối đa 5 MB)."))
     try:
         # Formulas are read as formulas (not their cached result) so they can be refused.
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -185,7 +184,7 @@ def parse_upload(
         ValueError,
         TypeError,
     ) as exc:
-        raise UploadError(_("Không đọc được tệp: hãy tải lên tệp Excel (.xlsx) theo mẫu.")) from exc
+        raise file_error(_("Không đọc được tệp: hãy tải lên tệp Excel (.xlsx) theo mẫu.")) from exc
     ws = wb.worksheets[0]
     sheet = ws.title
     try:
@@ -194,7 +193,7 @@ def parse_upload(
         )
     except (ValueError, TypeError, KeyError) as exc:
         # A numeric cell holding "nan" or "inf" stops the reader before any cell is known.
-        raise UploadError(
+        raise file_error(
             _("Không đọc được tệp: trang “%(sheet)s” có ô số không hợp lệ (NaN hoặc vô hạn).")
             % {"sheet": sheet}
         ) from exc
@@ -204,16 +203,16 @@ def parse_upload(
     def cell(r: int, c: int) -> Any:
         return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
 
-    errors: list[str] = []
+    wrong: list[str] = []
     for ref, row, expected in (("B2", 2, form.code), ("B3", 3, unit.code), ("B4", 4, period.code)):
         got = str(cell(row, 2) or "").strip()
         if got != expected:
-            errors.append(
+            wrong.append(
                 _("%(ref)s: tệp dành cho '%(got)s', trang này là '%(expected)s'.")
                 % {"ref": ref, "got": got, "expected": expected}
             )
-    if errors:
-        raise UploadError(" ".join(errors))
+    if wrong:
+        raise file_error(" ".join(wrong))
     by_code = {m.code: m for m in metrics}
     options = {
         m.code: (
@@ -224,6 +223,7 @@ def parse_upload(
         for m in metrics
     }
     values: list[ValueInput] = []
+    errors: list[ImportProblem] = []
     for r in range(FIRST_ROW, len(rows) + 1):
         code = str(cell(r, 1) or "").strip()
         option = str(cell(r, 2) or "").strip()
@@ -234,50 +234,70 @@ def parse_upload(
             continue
         metric = by_code.get(code)
         if metric is None:
-            errors.append(
-                _("A%(r)s: không có chỉ tiêu '%(code)s' trong biểu mẫu.") % {"r": r, "code": code}
-            )
+            message = _("A%(r)s: không có chỉ tiêu '%(code)s' trong biểu mẫu.") % {
+                "r": r,
+                "code": code,
+            }
+            errors.append(ImportProblem(row=r, column=f"A{r}", message=message))
             continue
         if option not in options[code]:
-            errors.append(
-                _("B%(r)s: nhóm phân tổ '%(option)s' không thuộc chỉ tiêu '%(code)s'.")
-                % {"r": r, "option": option, "code": code}
-            )
+            message = _("B%(r)s: nhóm phân tổ '%(option)s' không thuộc chỉ tiêu '%(code)s'.") % {
+                "r": r,
+                "option": option,
+                "code": code,
+            }
+            errors.append(ImportProblem(row=r, column=f"B{r}", message=message))
             continue
         if raw in (None, ""):
             continue  # blank keeps the stored value (guidance sheet, rule 4)
         where = {"sheet": sheet, "r": r, "raw": str(raw)[:40], "code": code}
+
         if isinstance(raw, str) and raw.startswith("="):
             errors.append(
-                _(
-                    "Trang “%(sheet)s”, ô E%(r)s: ô chứa công thức '%(raw)s'; "
-                    "hãy nhập số (dán giá trị), không nhập công thức."
+                _at_value(
+                    r,
+                    _(
+                        "Trang “%(sheet)s”, ô E%(r)s: ô chứa công thức '%(raw)s'; "
+                        "hãy nhập số (dán giá trị), không nhập công thức."
+                    )
+                    % where,
                 )
-                % where
             )
             continue
         if isinstance(raw, str) and fold(raw) == CLEAR_WORD:
-            values.append(ValueInput(metric=metric, value=None, option=option, ref=f"E{r}"))
+            values.append(ValueInput(metric=metric, value=None, option=option, ref=f"E{r}", row=r))
             continue
         try:
             value = parse_number(raw)
         except NotFinite:
             errors.append(
-                _("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số hữu hạn.") % where
+                _at_value(
+                    r, _("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số hữu hạn.") % where
+                )
             )
             continue
         except ValueError:
-            errors.append(_("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số.") % where)
+            errors.append(
+                _at_value(r, _("Trang “%(sheet)s”, ô E%(r)s: '%(raw)s' không phải là số.") % where)
+            )
             continue
         problem = metric.check_value(value) if value is not None else None
         if problem:
             errors.append(
-                _("Trang “%(sheet)s”, ô E%(r)s: giá trị của '%(code)s' %(problem)s.")
-                % {**where, "problem": problem}
+                _at_value(
+                    r,
+                    _("Trang “%(sheet)s”, ô E%(r)s: giá trị của '%(code)s' %(problem)s.")
+                    % {**where, "problem": problem},
+                )
             )
             continue
-        values.append(ValueInput(metric=metric, value=value, option=option, ref=f"E{r}"))
+        values.append(ValueInput(metric=metric, value=value, option=option, ref=f"E{r}", row=r))
     return values, errors
+
+
+def _at_value(row: int, message: str) -> ImportProblem:
+    """Return a problem of the value cell (column E) of ``row``."""
+    return ImportProblem(row=row, column=f"E{row}", message=message)
 
 
 def table_xlsx(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -47,11 +47,19 @@ from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
 from binhyen.orgunits.models import Lineage, OrgUnit, StructureVersion
 from binhyen.orgunits.structure import current_version, map_structure_changed
 
-MAX_CHAIN = 6
 SERVED = (Aggregation.SUM, Aggregation.AVERAGE)
 
-# (target unit id, its level, weight, forwarded through the lineage)
-Target = tuple[int, int, float, bool]
+# How many lineage edges a predecessor's values are followed through (here and in the engine).
+MAX_CHAIN = 6
+
+
+class Target(NamedTuple):
+    """Where a unit's values count: a target unit, its level, the weight, forwarded or not."""
+
+    unit_id: int
+    level: int
+    weight: float
+    forwarded: bool
 
 
 def period_levels() -> int:
@@ -143,7 +151,7 @@ class _Map:
         return [self.by_code[c] for c in _codes(unit) if c in self.by_code]
 
     def current_chain(self, unit: _Unit, weight: float, forwarded: bool) -> list[Target]:
-        return [(u.id, u.level, weight, forwarded) for u in self.chain(unit) if u.current]
+        return [Target(u.id, u.level, weight, forwarded) for u in self.chain(unit) if u.current]
 
 
 def _weights(out: list[tuple[int, Any, bool]]) -> list[tuple[int, float]]:
@@ -233,7 +241,7 @@ def _forward(m: _Map, anchor: int) -> list[Target]:
                 walk(sid, acc * w, depth + 1)
 
     walk(anchor, 1.0, 1)
-    return [(tid, level, w, True) for (tid, level), w in found.items()]
+    return [Target(tid, level, w, True) for (tid, level), w in found.items()]
 
 
 # --- state ---------------------------------------------------------------------------------
@@ -280,7 +288,15 @@ class Change:
     rows: int
 
 
-Cell = tuple[str, int, int, date, int, str]  # grain, level, metric, end, unit, option
+class Cell(NamedTuple):
+    """The key of one rollup cell."""
+
+    grain: str
+    level: int
+    metric_id: int
+    period_end: date
+    unit_id: int
+    option: str
 
 
 def apply(changes: Sequence[Change]) -> int:
@@ -301,7 +317,7 @@ def apply(changes: Sequence[Change]) -> int:
             if level <= deepest:
                 grains.append((Grain.PERIOD.value, c.period_end))
             for grain, end in grains:
-                cell = cells[(grain, level, c.metric_id, end, tid, c.option)]
+                cell = cells[Cell(grain, level, c.metric_id, end, tid, c.option)]
                 cell[0] += w * c.delta
                 cell[1] += w * c.rows
                 cell[2] += c.rows
@@ -326,7 +342,8 @@ ON CONFLICT (grain, level, metric_id, period_end, unit_id, option) DO UPDATE SET
     iso = connection.vendor != "postgresql"  # SQLite stores dates as ISO text
 
     def key(k: Cell) -> tuple[Any, ...]:
-        return (k[0], k[1], k[2], k[3].isoformat() if iso else k[3], k[4], k[5])
+        end = k.period_end.isoformat() if iso else k.period_end
+        return (k.grain, k.level, k.metric_id, end, k.unit_id, k.option)
 
     params = [(*key(k), cells[k][0], cells[k][1], int(cells[k][2]), int(cells[k][3])) for k in keys]
     shrunk = [key(k) for k in keys if cells[k][2] < 0]
@@ -340,11 +357,19 @@ ON CONFLICT (grain, level, metric_id, period_end, unit_id, option) DO UPDATE SET
             )
 
 
-ValueMove = tuple[int, int, date, str, float | None, float | None]
+class ValueMove(NamedTuple):
+    """One stored value going from ``old`` to ``new`` (None: absent before or after)."""
+
+    metric_id: int
+    unit_id: int
+    period_end: date
+    option: str
+    old: float | None
+    new: float | None
 
 
 def value_changes(rows: Iterable[ValueMove]) -> list[Change]:
-    """Return the changes of (metric id, unit id, period end, option, old, new) tuples."""
+    """Return the changes of the moves of stored values."""
     out = []
     for metric_id, unit_id, end, option, old, new in rows:
         if old is None and new is None:

@@ -4,9 +4,9 @@
 enqueue it through ``provider_resync_enqueue``, coalesced: at most one pending re-sync per
 metric and period, however many changes asked for it.
 
-The daily provider sync re-publishes every provider metric for the period of its kind that
-contains today and the one before it, so numbers that change with the calendar alone (no
-write happened) stay current; ``rollups_if_stale`` runs after it.
+The daily ``indicators_metrics_sync`` re-publishes every provider metric for the period of
+its kind that contains today and the one before it, so numbers that change with the
+calendar alone (no write happened) stay current; ``rollups_if_stale`` runs after it.
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_tasks import task
 
 from binhyen.core.tasks import coalesced_start, enqueue_coalesced, pending_keys
 from binhyen.indicators import services
 from binhyen.indicators.models import Metric, MetricSource
-from binhyen.indicators.periods import Period
 
 logger = logging.getLogger(__name__)
 
@@ -60,23 +57,22 @@ def provider_resync_enqueue(*, metrics: Iterable[Metric], period_codes: Iterable
 
 
 @task()
-def provider_metrics_daily() -> int:
-    """Sync every active provider metric for its current and previous period.
+def indicators_metrics_sync() -> int:
+    """Re-publish every active provider metric for its current and previous period.
 
-    The same service as ``indicators_sync_providers``; one metric refused (its provider is
-    not registered in this deployment) is logged and the others still run.
+    The same service as ``manage.py indicators_metrics_sync``; one metric refused (its
+    provider is not registered in this deployment) is logged and the others still run.
     """
-    today = timezone.localdate()
     changed = 0
-    for metric in Metric.objects.filter(source=MetricSource.PROVIDER, is_active=True):
-        current = Period.containing(metric.period_kind, today)
-        for period in (current.previous(), current):
-            try:
-                changed += services.provider_values_sync(
-                    actor=None, metric=metric, period_code=period.code
-                )
-            except ValidationError as exc:
-                logger.warning("provider sync of %s %s refused: %s", metric.code, period, exc)
+    for outcome in services.indicators_metrics_sync(actor=None):
+        if outcome.refused:
+            logger.warning(
+                "provider sync of %s %s refused: %s",
+                outcome.metric,
+                outcome.period,
+                outcome.refused,
+            )
+        changed += outcome.changed
     return changed
 
 

@@ -8,18 +8,18 @@ input answers 400 naming the field (and the row for imports); nothing is saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field as NinjaField
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from binhyen.core.api_kit import api_user
 from binhyen.core.schemas import OFFSET_MAX
-from binhyen.programs import evaluation, importexport, rules, selectors, services
+from binhyen.programs import evaluation, excel, rules, selectors, services
 from binhyen.programs.models import (
     CriteriaSet,
     Criterion,
@@ -58,7 +58,6 @@ from binhyen.programs.schemas import (
 )
 
 router = Router(tags=["programs"])
-T = TypeVar("T")
 ERRORS = {400: ErrorOut, 404: ErrorOut}
 
 
@@ -74,18 +73,6 @@ class EnrollmentQuery(Schema):
 class OverviewQuery(Schema):
     unit: str = NinjaField("", max_length=32)
     period: str = NinjaField("", max_length=16)
-
-
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call a service; a refusal answers 404 like a missing record."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise selectors.not_found() from exc
 
 
 # --- shapes ------------------------------------------------------------------------------------
@@ -222,14 +209,14 @@ def _input(payload: CriterionIn) -> services.CriterionInput:
 
 @router.get("", response=list[ProgramOut], summary="Programmes visible to the caller")
 def program_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [program_out(p) for p in selectors.program_list(user=_user(request))]
+    return [program_out(p) for p in selectors.program_list(user=api_user(request))]
 
 
 @router.get(
     "/enrollments", response={200: list[EnrollmentOut], 404: ErrorOut}, summary="Files in scope"
 )
 def enrollment_list(request: HttpRequest, query: Query[EnrollmentQuery]) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=query.program) if query.program else None
     under = selectors.unit_get(user=user, code=query.unit) if query.unit else None
     qs = selectors.enrollment_list(
@@ -241,12 +228,12 @@ def enrollment_list(request: HttpRequest, query: Query[EnrollmentQuery]) -> list
 @router.get("/enrollments/{pk}", response={200: EnrollmentDetailOut, 404: ErrorOut})
 def enrollment_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     """One file with live "x/y" progress: each criterion's status, figures and what is missing."""
-    return _detail(selectors.enrollment_get(user=_user(request), pk=pk))
+    return _detail(selectors.enrollment_get(user=api_user(request), pk=pk))
 
 
 @router.get("/enrollments/{pk}/timeline", response={200: list[TimelineOut], 404: ErrorOut})
 def enrollment_timeline(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
-    enrollment = selectors.enrollment_get(user=_user(request), pk=pk)
+    enrollment = selectors.enrollment_get(user=api_user(request), pk=pk)
     return [
         {"at": e.created_at, "actor": e.actor_label, "action": e.action, "changes": e.changes}
         for e in selectors.timeline(enrollment)
@@ -259,11 +246,10 @@ def enrollment_timeline(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 def assessment_save(
     request: HttpRequest, pk: int, criterion_id: int, payload: AssessIn
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     criterion = _criterion(enrollment.criteria_set, criterion_id)
-    _call(
-        services.assessment_save,
+    services.assessment_save(
         actor=user,
         enrollment=enrollment,
         criterion=criterion,
@@ -282,11 +268,10 @@ def evidence_add(
     file: File[UploadedFile],
     description: str = "",
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     criterion = _criterion(enrollment.criteria_set, criterion_id)
-    evidence = _call(
-        services.evidence_add,
+    evidence = services.evidence_add(
         actor=user,
         enrollment=enrollment,
         criterion=criterion,
@@ -299,18 +284,18 @@ def evidence_add(
 @router.post("/enrollments/{pk}/submit", response={200: EnrollmentDetailOut, **ERRORS})
 def enrollment_submit(request: HttpRequest, pk: int) -> dict[str, Any]:
     """Submit the file; 400 lists every missing item (``errors``) and nothing changes."""
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
-    _call(services.enrollment_submit, actor=user, enrollment=enrollment)
+    services.enrollment_submit(actor=user, enrollment=enrollment)
     return _detail(selectors.enrollment_get(user=user, pk=pk))
 
 
 @router.post("/enrollments/{pk}/return", response={200: EnrollmentOut, **ERRORS})
 def enrollment_return(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     return enrollment_out(
-        _call(services.enrollment_return, actor=user, enrollment=enrollment, reason=payload.reason)
+        services.enrollment_return(actor=user, enrollment=enrollment, reason=payload.reason)
     )
 
 
@@ -320,11 +305,10 @@ def enrollment_return(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[
 def assessment_verify(
     request: HttpRequest, pk: int, criterion_id: int, payload: VerdictIn
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     criterion = _criterion(enrollment.criteria_set, criterion_id)
-    _call(
-        services.assessment_verify,
+    services.assessment_verify(
         actor=user,
         enrollment=enrollment,
         criterion=criterion,
@@ -337,20 +321,19 @@ def assessment_verify(
 
 @router.post("/enrollments/{pk}/verify", response={200: EnrollmentOut, **ERRORS})
 def enrollment_verify(request: HttpRequest, pk: int, payload: ProgramNoteIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     return enrollment_out(
-        _call(services.enrollment_verify, actor=user, enrollment=enrollment, note=payload.note)
+        services.enrollment_verify(actor=user, enrollment=enrollment, note=payload.note)
     )
 
 
 @router.post("/enrollments/{pk}/withdraw", response={200: EnrollmentOut, **ERRORS})
 def enrollment_withdraw(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     enrollment = selectors.enrollment_get(user=user, pk=pk)
     return enrollment_out(
-        _call(
-            services.enrollment_withdraw,
+        services.enrollment_withdraw(
             actor=user,
             enrollment=enrollment,
             reason=payload.reason,
@@ -362,7 +345,7 @@ def enrollment_withdraw(request: HttpRequest, pk: int, payload: ReasonIn) -> dic
 @router.get("/decisions/{pk}", response={200: ProgramDecisionOut, 404: ErrorOut})
 def decision_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     """One decision; ``scan_url`` downloads its signed scan when one is attached."""
-    user = _user(request)
+    user = api_user(request)
     decision = selectors.decision_get(user=user, pk=pk)
     return _decision_out(user, decision)
 
@@ -382,7 +365,7 @@ def decision_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def decision_scan(request: HttpRequest, pk: int) -> FileResponse:
     """Download a decision's signed scan, to whoever may read the decision (404 if none)."""
-    decision = selectors.decision_get(user=_user(request), pk=pk)
+    decision = selectors.decision_get(user=api_user(request), pk=pk)
     if not decision.scan:
         raise selectors.not_found()
     extension = (
@@ -404,9 +387,9 @@ def decision_scan(request: HttpRequest, pk: int) -> FileResponse:
 def decision_scan_upload(request: HttpRequest, pk: int, scan: File[UploadedFile]) -> dict[str, Any]:
     """Attach or replace the signed scan (multipart field ``scan``: PDF, JPEG or PNG), checked
     and cleaned like on the decision page; for whoever may decide at the decision's unit."""
-    user = _user(request)
+    user = api_user(request)
     decision = selectors.decision_get(user=user, pk=pk)
-    saved = _call(services.decision_scan_attach, actor=user, decision=decision, scan=scan)
+    saved = services.decision_scan_attach(actor=user, decision=decision, scan=scan)
     return _decision_out(user, saved)
 
 
@@ -432,7 +415,7 @@ def _decision_out(user: Any, decision: Decision) -> dict[str, Any]:
 
 @router.get("/{code}", response={200: ProgramDetailOut, 404: ErrorOut})
 def program_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    program = selectors.program_get(user=_user(request), code=code)
+    program = selectors.program_get(user=api_user(request), code=code)
     return {
         **program_out(program),
         "description": program.description,
@@ -444,22 +427,22 @@ def program_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.post("", response={201: ProgramDetailOut, **ERRORS})
 def program_create(request: HttpRequest, payload: ProgramIn) -> Status:
     """Create a programme (national, or owned by a unit in the caller's scope)."""
-    user = _user(request)
+    user = api_user(request)
     data = payload.dict()
     owner_code = data.pop("owner")
     groups = data.pop("groups")
     owner = selectors.unit_get(user=user, code=owner_code) if owner_code else None
-    program = _call(services.program_create, actor=user, owner=owner, fields=data, groups=groups)
+    program = services.program_create(actor=user, owner=owner, fields=data, groups=groups)
     return Status(201, program_detail(request, program.code))
 
 
 @router.put("/{code}", response={200: ProgramDetailOut, **ERRORS})
 def program_update(request: HttpRequest, code: str, payload: ProgramIn) -> dict[str, Any]:
     """Change a programme's settings (the code and owner stay)."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     data = payload.dict(exclude={"code", "owner", "groups"})
-    _call(services.program_update, actor=user, program=program, fields=data)
+    services.program_update(actor=user, program=program, fields=data)
     return program_detail(request, code)
 
 
@@ -468,25 +451,25 @@ def set_settings(
     request: HttpRequest, code: str, version: int, payload: SetSettingsIn
 ) -> CriteriaSetOut:
     """Groups, recognition condition, classification levels and caps of an unlocked version."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
     data = services.SetInput(**payload.dict())
-    return set_out(_call(services.criteria_set_update, actor=user, criteria_set=cs, data=data))
+    return set_out(services.criteria_set_update(actor=user, criteria_set=cs, data=data))
 
 
 @router.delete("/{code}/sets/{version}/criteria/{criterion_id}", response={204: None, **ERRORS})
 def criterion_delete(request: HttpRequest, code: str, version: int, criterion_id: int) -> Status:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    _call(services.criterion_delete, actor=user, criterion=_criterion(cs, criterion_id))
+    services.criterion_delete(actor=user, criterion=_criterion(cs, criterion_id))
     return Status(204, None)
 
 
 @router.get("/{code}/sets/{version}", response={200: CriteriaSetOut, 404: ErrorOut})
 def set_detail(request: HttpRequest, code: str, version: int) -> CriteriaSetOut:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     return set_out(selectors.criteria_set_get(user=user, program=program, version=version))
 
@@ -494,11 +477,9 @@ def set_detail(request: HttpRequest, code: str, version: int) -> CriteriaSetOut:
 @router.post("/{code}/sets", response={201: CriteriaSetOut, **ERRORS})
 def set_new_version(request: HttpRequest, code: str) -> Status:
     """Start a new editable version, a copy of the current one."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
-    return Status(
-        201, set_out(_call(services.criteria_set_new_version, actor=user, program=program))
-    )
+    return Status(201, set_out(services.criteria_set_new_version(actor=user, program=program)))
 
 
 @router.post("/{code}/sets/{version}/validate", response={200: ValidateOut, 404: ErrorOut})
@@ -506,7 +487,7 @@ def rule_validate(
     request: HttpRequest, code: str, version: int, payload: ValidateIn
 ) -> ValidateOut:
     """Check a CEL rule as the editor does: the error names its line and column."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     selectors.criteria_set_get(user=user, program=program, version=version)
     try:
@@ -520,10 +501,10 @@ def rule_validate(
 
 @router.post("/{code}/sets/{version}/criteria", response={201: CriterionOut, **ERRORS})
 def criterion_create(request: HttpRequest, code: str, version: int, payload: CriterionIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    criterion = _call(services.criterion_save, actor=user, criteria_set=cs, data=_input(payload))
+    criterion = services.criterion_save(actor=user, criteria_set=cs, data=_input(payload))
     return Status(201, criterion_out(criterion))
 
 
@@ -533,11 +514,10 @@ def criterion_create(request: HttpRequest, code: str, version: int, payload: Cri
 def criterion_update(
     request: HttpRequest, code: str, version: int, criterion_id: int, payload: CriterionIn
 ) -> CriterionOut:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    criterion = _call(
-        services.criterion_save,
+    criterion = services.criterion_save(
         actor=user,
         criteria_set=cs,
         data=_input(payload),
@@ -548,20 +528,18 @@ def criterion_update(
 
 @router.post("/{code}/sets/{version}/publish", response={200: CriteriaSetOut, **ERRORS})
 def set_publish(request: HttpRequest, code: str, version: int) -> CriteriaSetOut:
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    return set_out(_call(services.criteria_set_publish, actor=user, criteria_set=cs))
+    return set_out(services.criteria_set_publish(actor=user, criteria_set=cs))
 
 
 @router.get("/{code}/sets/{version}/export", response={200: dict[str, Any], 404: ErrorOut})
 def set_export(request: HttpRequest, code: str, version: int) -> dict[str, Any]:
     """The set as JSON: what ``import`` reads back."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
-    return importexport.to_json(
-        selectors.criteria_set_get(user=user, program=program, version=version)
-    )
+    return excel.to_json(selectors.criteria_set_get(user=user, program=program, version=version))
 
 
 @router.post("/{code}/sets/{version}/import", response={200: ImportOut, **ERRORS})
@@ -570,12 +548,11 @@ def set_import(request: HttpRequest, code: str, version: int) -> ImportOut:
 
     Errors are keyed ``row <n>: <field>`` in ``errors``; nothing is saved.
     """
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     cs = selectors.criteria_set_get(user=user, program=program, version=version)
-    settings, criteria = importexport.from_json(request.body)
-    result = _call(
-        services.criteria_set_replace,
+    settings, criteria = excel.from_json(request.body)
+    result = services.criteria_set_replace(
         actor=user,
         criteria_set=cs,
         settings=settings,
@@ -587,15 +564,15 @@ def set_import(request: HttpRequest, code: str, version: int) -> ImportOut:
 @router.post("/{code}/enrollments", response={201: EnrollmentOut, **ERRORS})
 def enrollment_create(request: HttpRequest, code: str, payload: EnrollIn) -> Status:
     """Enrol a unit (own unit, or assigned from the verifying level) for a cycle."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     try:
         unit = selectors.unit_get(user=user, code=payload.unit)
     except Http404 as exc:
         raise ValidationError({"unit": selectors.not_found().args[0]}) from exc
     period = payload.period or selectors.current_period(program).code
-    enrollment = _call(
-        services.enrollment_create, actor=user, program=program, unit=unit, period_code=period
+    enrollment = services.enrollment_create(
+        actor=user, program=program, unit=unit, period_code=period
     )
     return Status(201, enrollment_out(enrollment))
 
@@ -603,13 +580,12 @@ def enrollment_create(request: HttpRequest, code: str, payload: EnrollIn) -> Sta
 @router.post("/{code}/decisions", response={201: ProgramDecisionOut, **ERRORS})
 def decision_record(request: HttpRequest, code: str, payload: ProgramDecisionIn) -> Status:
     """Record one decision for verified files; attach its scan with POST /decisions/{pk}/scan."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     files = [
         selectors.enrollment_get(user=user, pk=pk) for pk in dict.fromkeys(payload.enrollments)
     ]
-    decision = _call(
-        services.decision_record,
+    decision = services.decision_record(
         actor=user,
         program=program,
         period_code=payload.period,
@@ -629,7 +605,7 @@ def decision_record(request: HttpRequest, code: str, payload: ProgramDecisionIn)
 @router.get("/{code}/overview", response={200: OverviewOut, 404: ErrorOut})
 def overview(request: HttpRequest, code: str, query: Query[OverviewQuery]) -> dict[str, Any]:
     """Enrolled / submitted / recognised per child unit, failing criteria, overdue files."""
-    user = _user(request)
+    user = api_user(request)
     program = selectors.program_get(user=user, code=code)
     unit = (
         selectors.unit_get(user=user, code=query.unit)

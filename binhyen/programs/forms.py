@@ -119,7 +119,7 @@ class SetSettingsForm(BootstrapForm):
         label=_("Ghi chú, căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     excellent = _points_field(_("Xuất sắc: từ (điểm)"))
-    good = _points_field(_("Khá: từ (điểm)"))
+    fair = _points_field(_("Khá: từ (điểm)"))
     average = _points_field(_("Trung bình: từ (điểm)"))
     cap_level = forms.ChoiceField(
         label=_("Giới hạn tỷ lệ: mức"),
@@ -158,7 +158,7 @@ class SetSettingsForm(BootstrapForm):
         levels: list[dict[str, Any]] = []
         caps: list[dict[str, Any]] = []
         if classification:
-            for level in (Classification.EXCELLENT, Classification.GOOD, Classification.AVERAGE):
+            for level in (Classification.EXCELLENT, Classification.FAIR, Classification.AVERAGE):
                 value = data.get(level.value)
                 levels.append(
                     {

@@ -264,7 +264,7 @@ class CriteriaSet(BaseModel):
         _("giới hạn tỷ lệ xếp loại"),
         default=list,
         blank=True,
-        help_text=_('Danh sách {"level": "excellent", "max_share": 20, "base": "good"}.'),
+        help_text=_('Danh sách {"level": "excellent", "max_share": 20, "base": "fair"}.'),
     )
     published_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
     based_on = models.ForeignKey(

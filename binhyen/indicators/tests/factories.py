@@ -50,7 +50,9 @@ def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> 
         value=value,
     )
     # As every real write does: the pre-aggregated figures move in the same transaction.
-    rollups.apply(rollups.value_changes([(metric.pk, unit.pk, p.end, option, None, value)]))
+    rollups.apply(
+        rollups.value_changes([rollups.ValueMove(metric.pk, unit.pk, p.end, option, None, value)])
+    )
     return dv
 
 

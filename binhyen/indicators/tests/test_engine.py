@@ -31,7 +31,7 @@ def _plan(request, monkeypatch, settings):
     through the pre-aggregated cells (rebuilt before each question, then kept by writes)."""
     settings.INDICATORS_ROLLUPS = request.param == "rollups"
     if request.param == "large":
-        monkeypatch.setattr(engine, "SMALL_SUBTREE", -1)
+        monkeypatch.setattr(engine.sql, "SMALL_SUBTREE", -1)
     if request.param == "rollups":
         real = engine.aggregate
 

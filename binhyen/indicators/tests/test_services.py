@@ -299,13 +299,16 @@ def test_sync_command_runs_the_providers(setup):
 
     from django.core.management import CommandError, call_command
 
+    # given a commune with one village
     VillageFactory(parent=setup["c"])
     out = StringIO()
-    call_command("indicators_sync_providers", "--period", "2025M07", stdout=out)
+    # when the command re-publishes July; then the villages metric is stored and reported
+    call_command("indicators_metrics_sync", "--period", "2025M07", stdout=out)
     assert "villages 2025M07" in out.getvalue()
     assert DataValue.objects.get(metric__code="villages", orgunit=setup["c"]).value == 1
+    # when the period does not exist; then the command refuses it by name
     with pytest.raises(CommandError, match="2025M13"):
-        call_command("indicators_sync_providers", "--period", "2025M13")
+        call_command("indicators_metrics_sync", "--period", "2025M13")
 
 
 def test_a_provider_value_above_the_bound_is_refused_and_nothing_stored(setup, settings):

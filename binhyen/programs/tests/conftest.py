@@ -28,3 +28,45 @@ def today(monkeypatch):
     day = date(2025, 11, 25)
     monkeypatch.setattr(selectors, "today", lambda: day)
     return day
+
+
+@pytest.fixture
+def world(s):
+    """A national programme with a decided file (the commune) and a pending one (its sibling)."""
+    from binhyen.programs import services
+    from binhyen.programs.models import Evidence
+    from binhyen.programs.tests import factories as f
+
+    admin = f.ministry_admin()
+    program = f.program(admin)
+    f.crimes_data(s.commune, crimes_now=8, crimes_before=10, serious=0)
+    f.crimes_data(s.sibling_commune, crimes_now=8, crimes_before=10, serious=0)
+    done = services.enrollment_create(
+        actor=s.commune_officer, program=program, unit=s.commune, period_code="2025"
+    )
+    f.evidence_ready(s.commune_officer, done)
+    services.enrollment_submit(actor=s.commune_officer, enrollment=done)
+    f.verify_all(s.province_officer, done)
+    decision = services.decision_record(
+        actor=s.province_officer,
+        program=program,
+        period_code="2025",
+        enrollments=[done],
+        recognised={done.pk},
+        data=f.decision_input(scan=f.pdf()),
+    )
+    pending = services.enrollment_create(
+        actor=s.province_officer, program=program, unit=s.sibling_commune, period_code="2025"
+    )
+    from binhyen.accounts.models import Role
+    from binhyen.accounts.tests.factories import user_with_role
+
+    return {
+        "sibling_officer": user_with_role(Role.COMMUNE_OFFICER, s.sibling_commune, username="cb2"),
+        "admin": admin,
+        "program": program,
+        "done": done,
+        "pending": pending,
+        "decision": decision,
+        "evidence": Evidence.objects.filter(assessment__enrollment=done).first(),
+    }

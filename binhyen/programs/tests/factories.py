@@ -20,7 +20,7 @@ from binhyen.programs.models import CriteriaSet, Enrollment, Program
 
 LEVELS: list[dict[str, Any]] = [
     {"level": "excellent", "min_points": 90},
-    {"level": "good", "min_points": 70},
+    {"level": "fair", "min_points": 70},
     {"level": "average", "min_points": 50},
     {"level": "weak", "min_points": None},
 ]

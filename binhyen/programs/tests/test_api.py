@@ -10,7 +10,7 @@ import pytest
 from binhyen.accounts.models import ApiToken
 from binhyen.accounts.tokens import generate_secret, hash_secret, prefix_of
 from binhyen.programs import services
-from binhyen.programs.models import Criterion, EnrollmentStatus
+from binhyen.programs.models import Criterion, EnrollmentStatus, Program
 from binhyen.programs.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +283,7 @@ def test_a_name_with_a_hidden_character_is_refused_through_the_api(client, s, wo
     assert response.status_code == 400, response.content
     assert response.json()["field"] == "name"
     assert f"U+{ord(hidden):04X}" in response.json()["message"]
-    assert not services.Program.objects.filter(code="tinh-an").exists()
+    assert not Program.objects.filter(code="tinh-an").exists()
 
 
 def test_a_name_typed_with_combining_accents_is_stored_precomposed(client, s, world):
@@ -302,5 +302,5 @@ def test_a_name_typed_with_combining_accents_is_stored_precomposed(client, s, wo
     response = Api(client, s.province_officer).post("", body)
     # Then the stored name is the precomposed (NFC) one
     assert response.status_code == 201, response.content
-    stored = services.Program.objects.get(code="tinh-nfc").name
+    stored = Program.objects.get(code="tinh-nfc").name
     assert stored == unicodedata.normalize("NFC", decomposed) != decomposed

@@ -42,7 +42,7 @@ def test_condition_is_all_mandatory_plus_enough_others(items, min_optional, poin
 
 LEVELS = [
     {"level": "excellent", "min_points": 90},
-    {"level": "good", "min_points": 70},
+    {"level": "fair", "min_points": 70},
     {"level": "average", "min_points": 50},
     {"level": "weak", "min_points": None},
 ]
@@ -51,7 +51,7 @@ LEVELS = [
 def test_levels_by_points_follow_the_thresholds():
     assert evaluation.level_by_points(Decimal(95), LEVELS) == "excellent"
     assert evaluation.level_by_points(Decimal(90), LEVELS) == "excellent"
-    assert evaluation.level_by_points(Decimal("89.5"), LEVELS) == "good"
+    assert evaluation.level_by_points(Decimal("89.5"), LEVELS) == "fair"
     assert evaluation.level_by_points(Decimal(50), LEVELS) == "average"
     assert evaluation.level_by_points(Decimal(10), LEVELS) == "weak"
 
@@ -62,12 +62,12 @@ def test_cap_keeps_the_best_scores_and_moves_the_rest_down():
         f"u{i}": (Decimal(p), f"u{i}")
         for i, p in enumerate([99, 95, 92, 91, 80, 80, 75, 72, 71, 70])
     }
-    caps = [{"level": "excellent", "max_share": 20, "base": "good"}]
+    caps = [{"level": "excellent", "max_share": 20, "base": "fair"}]
     result = evaluation.classify(points, levels=LEVELS, caps=caps)
     # then 20% of 10 = 2 keep excellent (the two best); the other two become good, capped
     assert [k for k, v in result.items() if v.level == "excellent"] == ["u0", "u1"]
-    assert result["u2"] == evaluation.Classified("excellent", "good", True)
-    assert result["u3"].level == "good" and result["u3"].capped
+    assert result["u2"] == evaluation.Classified("excellent", "fair", True)
+    assert result["u3"].level == "fair" and result["u3"].capped
     assert not result["u4"].capped
 
 

@@ -169,11 +169,11 @@ def test_a_classification_sheet_yields_levels_with_caps_applied(s):
             groups=[],
             levels=[
                 {"level": "excellent", "min_points": 90},
-                {"level": "good", "min_points": 70},
+                {"level": "fair", "min_points": 70},
                 {"level": "average", "min_points": 50},
                 {"level": "weak", "min_points": None},
             ],
-            caps=[{"level": "excellent", "max_share": 20, "base": "good"}],
+            caps=[{"level": "excellent", "max_share": 20, "base": "fair"}],
         ),
     )
     scores = [(40, 30, 30), (40, 30, 25), (35, 30, 28), (30, 30, 20), (30, 25, 20), (20, 20, 5)]
@@ -204,12 +204,12 @@ def test_a_classification_sheet_yields_levels_with_caps_applied(s):
         for e in decision.enrollments.select_related("unit")
     }
     # then 100, 95 and 93 points reach "excellent", but 5 communes are good or better and
-    # 20% of 5 is 1: the best keeps "excellent", the two others become "good" (capped)
+    # 20% of 5 is 1: the best keeps "excellent", the two others become "fair" (capped)
     assert levels["Xã Chấm 0"] == (Decimal(100), "excellent", "excellent", False)
-    assert levels["Xã Chấm 1"] == (Decimal(95), "excellent", "good", True)
-    assert levels["Xã Chấm 2"] == (Decimal(93), "excellent", "good", True)
-    assert levels["Xã Chấm 3"] == (Decimal(80), "good", "good", False)
-    assert levels["Xã Chấm 4"] == (Decimal(75), "good", "good", False)
+    assert levels["Xã Chấm 1"] == (Decimal(95), "excellent", "fair", True)
+    assert levels["Xã Chấm 2"] == (Decimal(93), "excellent", "fair", True)
+    assert levels["Xã Chấm 3"] == (Decimal(80), "fair", "fair", False)
+    assert levels["Xã Chấm 4"] == (Decimal(75), "fair", "fair", False)
     assert levels["Xã Chấm 5"] == (Decimal(45), "weak", "weak", False)
     assert all(e.status == EnrollmentStatus.CLASSIFIED for e in decision.enrollments.all())
     overview = selectors.overview(

@@ -95,7 +95,7 @@ def test_levels_must_go_from_best_to_worst(admin, program):
     draft = services.criteria_set_new_version(actor=admin, program=program)
     data = services.SetInput(
         groups=list(draft.groups),
-        levels=[{"level": "good", "min_points": 70}, {"level": "excellent", "min_points": 90}],
+        levels=[{"level": "fair", "min_points": 70}, {"level": "excellent", "min_points": 90}],
     )
     with pytest.raises(ValidationError) as caught:
         services.criteria_set_update(actor=admin, criteria_set=draft, data=data)

@@ -7,47 +7,10 @@ from django.urls import reverse
 
 from binhyen.accounts.tests.factories import login_verified
 from binhyen.programs import services
-from binhyen.programs.models import Criterion, EnrollmentStatus, Evidence
+from binhyen.programs.models import Criterion, Enrollment, EnrollmentStatus
 from binhyen.programs.tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(s):
-    admin = f.ministry_admin()
-    program = f.program(admin)
-    f.crimes_data(s.commune, crimes_now=8, crimes_before=10, serious=0)
-    f.crimes_data(s.sibling_commune, crimes_now=8, crimes_before=10, serious=0)
-    done = services.enrollment_create(
-        actor=s.commune_officer, program=program, unit=s.commune, period_code="2025"
-    )
-    f.evidence_ready(s.commune_officer, done)
-    services.enrollment_submit(actor=s.commune_officer, enrollment=done)
-    f.verify_all(s.province_officer, done)
-    decision = services.decision_record(
-        actor=s.province_officer,
-        program=program,
-        period_code="2025",
-        enrollments=[done],
-        recognised={done.pk},
-        data=f.decision_input(scan=f.pdf()),
-    )
-    pending = services.enrollment_create(
-        actor=s.province_officer, program=program, unit=s.sibling_commune, period_code="2025"
-    )
-    from binhyen.accounts.models import Role
-    from binhyen.accounts.tests.factories import user_with_role
-
-    return {
-        "sibling_officer": user_with_role(Role.COMMUNE_OFFICER, s.sibling_commune, username="cb2"),
-        "admin": admin,
-        "program": program,
-        "done": done,
-        "pending": pending,
-        "decision": decision,
-        "evidence": Evidence.objects.filter(assessment__enrollment=done).first(),
-    }
 
 
 def _urls(w):
@@ -73,11 +36,15 @@ UNIT_PAGES = ["file", "certificate", "evidence", "decision", "decision_docx", "d
 
 @pytest.mark.parametrize("name", UNIT_PAGES)
 def test_file_pages_in_scope_out_of_scope_and_anonymous(client, s, world, name):
+    # given a page of the commune's decided file
     url = _urls(world)[name]
+    # when its officer opens it; then it is shown
     client.force_login(s.commune_officer)
     assert client.get(url).status_code == 200
+    # when an officer of another province opens it; then 404, never 403
     client.force_login(s.far_officer)
     assert client.get(url).status_code == 404
+    # when nobody is signed in; then the sign-in page
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -87,16 +54,21 @@ def test_file_pages_in_scope_out_of_scope_and_anonymous(client, s, world, name):
     "name", ["list", "detail", "editor", "overview", "export_xlsx", "export_json"]
 )
 def test_programme_pages_for_members_and_anonymous(client, s, world, name):
+    # given a page of the national programme
     url = _urls(world)[name]
+    # when any signed-in officer opens it; then it is shown
     client.force_login(s.far_officer)
     assert client.get(url).status_code == 200
+    # when nobody is signed in; then the sign-in page
     client.logout()
     assert client.get(url).status_code == 302
 
 
 def test_a_province_programme_is_invisible_to_other_provinces(client, s, world):
+    # given a programme of the first province
     f.program(s.province_officer, owner=s.province, code="rieng-tinh")
     url = reverse("programs:detail", args=["rieng-tinh"])
+    # then its commune sees it and another province gets 404
     client.force_login(s.commune_officer)
     assert client.get(url).status_code == 200
     client.force_login(s.far_officer)
@@ -104,19 +76,24 @@ def test_a_province_programme_is_invisible_to_other_provinces(client, s, world):
 
 
 def test_the_file_page_shows_x_of_y_and_the_numbers_behind_rules(client, s, world):
+    # given the sibling commune's file, not yet assessed
     client.force_login(world["sibling_officer"])
+    # when its officer opens it
     page = client.get(reverse("programs:enrollment", args=[world["pending"].pk])).content.decode()
+    # then progress reads 2/4 and the rule shows the numbers behind it
     assert 'data-testid="progress-count">2/4<' in page
     assert "Kỳ trước" in page and ">10<" in page and ">8<" in page
     assert "Chưa tự đánh giá" in page
 
 
 def test_verification_and_decision_pages_need_the_level(client, s, world):
+    # given the sibling commune's file, submitted
     pending = world["pending"]
     f.evidence_ready(world["sibling_officer"], pending)
     services.enrollment_submit(actor=world["sibling_officer"], enrollment=pending)
     verify = reverse("programs:verify", args=[pending.pk])
     decide = reverse("programs:decide", args=[world["program"].code])
+    # then a commune officer gets 404 and the province officer the pages
     client.force_login(s.commune_officer)
     assert client.get(verify).status_code == 404
     assert client.get(decide).status_code == 404
@@ -218,10 +195,10 @@ def test_deciding_out_of_scope_is_404(client, s, world):
 def test_import_page_lists_row_errors(client, s, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from binhyen.programs import importexport
+    from binhyen.programs import excel
 
     draft = services.criteria_set_new_version(actor=world["admin"], program=world["program"])
-    document = importexport.to_json(draft)
+    document = excel.to_json(draft)
     document["criteria"][1]["expression"] = "m.khong_co >= 1.0"
     login_verified(client, world["admin"])
     import json
@@ -301,3 +278,38 @@ def test_overview_breadcrumbs_stop_at_the_users_scope(client, s, world):
     login_verified(client, s.province_officer)
     body = client.get(f"{url}?unit={s.commune.code}").content.decode()
     assert f"unit={s.province.code}" in body
+
+
+def _posts(w):
+    code = w["program"].code
+    done, pending = w["done"], w["pending"]
+    criterion = pending.criteria_set.criteria.order_by("pk").first()
+    return {
+        "submit": reverse("programs:submit", args=[pending.pk]),
+        "assess": reverse("programs:assess", args=[pending.pk, criterion.pk]),
+        "return": reverse("programs:return", args=[pending.pk]),
+        "withdraw": reverse("programs:withdraw", args=[done.pk]),
+        "evidence_delete": reverse("programs:evidence_delete", args=[w["evidence"].pk]),
+        "publish": reverse("programs:set_publish", args=[code, 1]),
+        "new_version": reverse("programs:new_version", args=[code]),
+        "edit": reverse("programs:edit", args=[code]),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["submit", "assess", "return", "withdraw", "evidence_delete", "publish", "new_version", "edit"],
+)
+def test_writes_out_of_scope_are_404_and_anonymous_ones_go_to_sign_in(client, s, world, name):
+    # given a write page of the first province's files or of the national programme
+    url = _posts(world)[name]
+    statuses = dict(Enrollment.objects.values_list("pk", "status"))
+    # when an officer of another province posts; then 404 and nothing changed
+    client.force_login(s.far_officer)
+    assert client.post(url, {"reason": "x", "comment": "x"}).status_code == 404
+    for pk, status in statuses.items():
+        assert Enrollment.objects.get(pk=pk).status == status
+    # when nobody is signed in; then the sign-in page
+    client.logout()
+    response = client.post(url, {})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

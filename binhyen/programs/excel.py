@@ -68,9 +68,10 @@ FALSE_WORDS = {"không", "khong", "0", "false", "no", "sai", ""}
 LEVEL_WORDS = {
     "excellent": "excellent",
     "xuất sắc": "excellent",
-    "good": "good",
-    "khá": "good",
-    "tốt": "good",
+    "fair": "fair",
+    "khá": "fair",
+    "good": "fair",
+    "tốt": "fair",
     "average": "average",
     "trung bình": "average",
     "weak": "weak",
@@ -78,7 +79,7 @@ LEVEL_WORDS = {
 }
 LEVEL_LABELS = {
     "excellent": "xuất sắc",
-    "good": "khá",
+    "fair": "khá",
     "average": "trung bình",
     "weak": "yếu",
 }

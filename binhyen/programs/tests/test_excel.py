@@ -9,14 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
-from binhyen.programs import importexport, services
+from binhyen.programs import excel, services
 from binhyen.programs.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def snapshot(criteria_set):
-    doc = importexport.to_json(criteria_set)
+    doc = excel.to_json(criteria_set)
     for key in ("program", "program_name", "version"):
         doc.pop(key)
     return doc
@@ -40,11 +40,11 @@ def rich_set(s):
             min_points=Decimal(12),
             levels=[
                 {"level": "excellent", "min_points": 90},
-                {"level": "good", "min_points": 70},
+                {"level": "fair", "min_points": 70},
                 {"level": "average", "min_points": 50},
                 {"level": "weak", "min_points": None},
             ],
-            caps=[{"level": "excellent", "max_share": 20, "base": "good"}],
+            caps=[{"level": "excellent", "max_share": 20, "base": "fair"}],
             note="Theo quyết định của tỉnh",
         ),
     )
@@ -56,8 +56,8 @@ def test_a_criteria_set_round_trips_through_excel(rich_set):
     admin, program = rich_set
     source = program.current_set
     # when it is exported to Excel and imported into a new empty version
-    data = importexport.to_xlsx(source)
-    settings, criteria = importexport.from_xlsx(data)
+    data = excel.to_xlsx(source)
+    settings, criteria = excel.from_xlsx(data)
     draft = services.criteria_set_new_version(actor=admin, program=program)
     services.criteria_set_replace(
         actor=admin, criteria_set=draft, settings=settings, criteria=criteria
@@ -71,7 +71,7 @@ def test_a_criteria_set_round_trips_through_json(rich_set):
     source = program.current_set
     import json
 
-    settings, criteria = importexport.from_json(json.dumps(importexport.to_json(source)).encode())
+    settings, criteria = excel.from_json(json.dumps(excel.to_json(source)).encode())
     draft = services.criteria_set_new_version(actor=admin, program=program)
     services.criteria_set_replace(
         actor=admin, criteria_set=draft, settings=settings, criteria=criteria
@@ -82,8 +82,8 @@ def test_a_criteria_set_round_trips_through_json(rich_set):
 def test_import_reports_errors_per_row_and_saves_nothing(rich_set):
     # given an exported file edited by hand with three mistakes
     admin, program = rich_set
-    book = load_workbook(io.BytesIO(importexport.to_xlsx(program.current_set)))
-    sheet = book[importexport.CRITERIA_SHEET]
+    book = load_workbook(io.BytesIO(excel.to_xlsx(program.current_set)))
+    sheet = book[excel.CRITERIA_SHEET]
     row_of = {str(sheet.cell(row=r, column=1).value): r for r in range(2, sheet.max_row + 1)}
     sheet.cell(row=row_of["1"], column=8, value="m.serious_crimez == 0.0")  # unknown metric
     sheet.cell(row=row_of["3"], column=7, value="bảng")  # unknown kind
@@ -94,8 +94,8 @@ def test_import_reports_errors_per_row_and_saves_nothing(rich_set):
     before = draft.criteria.count()
     # when it is imported
     with pytest.raises(ValidationError) as caught:
-        importexport.from_xlsx(buffer.getvalue())
-    lines = importexport.error_lines(caught.value)
+        excel.from_xlsx(buffer.getvalue())
+    lines = excel.error_lines(caught.value)
     # then parsing names the row and column of the bad kind
     assert lines == [
         f"Dòng {row_of['3']}, cột “Loại”: Loại “bảng” không có: dùng quy tắc, minh chứng hoặc "
@@ -105,12 +105,12 @@ def test_import_reports_errors_per_row_and_saves_nothing(rich_set):
     sheet.cell(row=row_of["3"], column=7, value="minh chứng")
     buffer = io.BytesIO()
     book.save(buffer)
-    settings, criteria = importexport.from_xlsx(buffer.getvalue())
+    settings, criteria = excel.from_xlsx(buffer.getvalue())
     with pytest.raises(ValidationError) as caught:
         services.criteria_set_replace(
             actor=admin, criteria_set=draft, settings=settings, criteria=criteria
         )
-    lines = importexport.error_lines(caught.value)
+    lines = excel.error_lines(caught.value)
     assert any(
         line.startswith(f"Dòng {row_of['1']}, cột “Biểu thức CEL”") and "serious_crimez" in line
         for line in lines
@@ -123,27 +123,29 @@ def test_import_reports_errors_per_row_and_saves_nothing(rich_set):
 
 def test_formulas_are_refused_but_text_starting_with_equals_is_kept(rich_set):
     _admin, program = rich_set
-    book = load_workbook(io.BytesIO(importexport.to_xlsx(program.current_set)))
-    sheet = book[importexport.CRITERIA_SHEET]
+    book = load_workbook(io.BytesIO(excel.to_xlsx(program.current_set)))
+    sheet = book[excel.CRITERIA_SHEET]
     sheet["E2"].value = "=1+1"
     sheet["E2"].data_type = "s"  # typed as text: kept as the text "=1+1"
     buffer = io.BytesIO()
     book.save(buffer)
-    _settings, criteria = importexport.from_xlsx(buffer.getvalue())
+    _settings, criteria = excel.from_xlsx(buffer.getvalue())
     assert criteria[0].guidance == "=1+1"
     sheet["E3"] = "=SUM(1,2)"  # a real formula
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(ValidationError) as caught:
-        importexport.from_xlsx(buffer.getvalue())
+        excel.from_xlsx(buffer.getvalue())
     assert "row 3: file" in caught.value.message_dict
 
 
 def test_formulas_and_garbage_are_refused():
+    # when the file is not a workbook; then the whole file is refused
     with pytest.raises(ValidationError) as caught:
-        importexport.from_xlsx(b"not a workbook")
+        excel.from_xlsx(b"not a workbook")
     assert "file" in caught.value.message_dict
+    # when the JSON does not parse or has the wrong shape; then it is refused too
     with pytest.raises(ValidationError):
-        importexport.from_json(b"{not json")
+        excel.from_json(b"{not json")
     with pytest.raises(ValidationError):
-        importexport.from_json(b'{"criteria": "x"}')
+        excel.from_json(b'{"criteria": "x"}')
