@@ -35,7 +35,7 @@ from binhyen.activities.forms import (
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
 from binhyen.core.exports import export_offload
-from binhyen.orgunits.forms import add_service_errors
+from binhyen.core.forms import add_service_errors
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 KIND_ICONS: dict[str, str] = {

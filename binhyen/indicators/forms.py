@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import BootstrapForm
 from binhyen.indicators.models import (
     Aggregation,
     Disaggregation,
@@ -21,7 +22,7 @@ from binhyen.indicators.models import (
     ValueType,
 )
 from binhyen.indicators.periods import PeriodKind
-from binhyen.orgunits.forms import MAX_QUERY, BootstrapForm
+from binhyen.orgunits.forms import MAX_QUERY
 from binhyen.orgunits.models import UnitKind
 
 ACTIVE_CHOICES = [("", _("Tất cả")), ("1", _("Đang dùng")), ("0", _("Ngừng dùng"))]

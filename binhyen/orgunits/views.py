@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions
+from binhyen.core.forms import add_service_errors
 from binhyen.orgunits import bulk_import, selectors, services
 from binhyen.orgunits.forms import (
     ChildSearchForm,
@@ -32,7 +33,6 @@ from binhyen.orgunits.forms import (
     UnitCreateForm,
     UnitEditForm,
     UnitSearchForm,
-    add_service_errors,
 )
 from binhyen.orgunits.models import OrgUnit, UnitKind
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.orgunits.forms import BootstrapForm, add_service_errors
+from binhyen.core.forms import BootstrapForm, add_service_errors
 from binhyen.orgunits.models import Subkind, UnitKind
 from binhyen.programs.models import (
     RECOGNISED_KINDS,
