@@ -25,6 +25,7 @@ from binhyen.community.models import (
     Decision,
 )
 from binhyen.community.services.checks import _clean_model, _not_future, _raise, _text, clean_upload
+from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record
 from binhyen.core.uploads import CleanFile
@@ -166,7 +167,7 @@ def _decision_summary(decision: Decision | None) -> dict[str, Any] | None:
 
 
 @transaction.atomic
-def decision_file_attach(*, actor: Any, decision: Decision, upload: Any) -> Decision:
+def decision_file_attach(*, actor: Actor, decision: Decision, upload: Any) -> Decision:
     """Replace a decision's scanned file (the caller has checked the user may edit its record)."""
     if not community_perms.can_manage(actor, decision.orgunit):
         raise PermissionDenied(_("Bạn không có quyền sửa văn bản này."))

@@ -36,6 +36,7 @@ from binhyen.community.models import (
 )
 from binhyen.community.services.checks import _clean_model, _count, _fmt, _raise, _text
 from binhyen.community.services.metrics import _resync
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
@@ -150,7 +151,7 @@ def _quota(levels: Mapping[int, str], what: str, rules: selectors.EffectiveRules
 @transaction.atomic
 def gradings_save(
     *,
-    actor: Any,
+    actor: Actor,
     commune: OrgUnit,
     year: int,
     teams: Mapping[int, GradeInput],
@@ -338,7 +339,7 @@ def _store(
 @transaction.atomic
 def rules_save(
     *,
-    actor: Any,
+    actor: Actor,
     province: OrgUnit,
     team_size_min: int,
     team_size_max: int,

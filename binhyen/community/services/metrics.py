@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,13 +21,16 @@ from django.utils.translation import gettext as _
 
 from binhyen.community import providers, selectors
 from binhyen.community.services.checks import _today
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.indicators.periods import periods_in
 
 # --- publishing numbers ----------------------------------------------------------------------
 
 
-def _resync(*, actor: Any, codes: Sequence[str], start: date, end: date | None = None) -> int:
+def _resync(
+    *, actor: Actor | None, codes: Sequence[str], start: date, end: date | None = None
+) -> int:
     """Recompute the provider metrics ``codes`` for the periods between ``start`` and ``end``.
 
     ``end`` defaults to today and never goes past it; at most ``RESYNC_MAX_PERIODS`` of the
@@ -53,7 +55,7 @@ def _resync(*, actor: Any, codes: Sequence[str], start: date, end: date | None =
 
 
 @transaction.atomic
-def community_metrics_sync(*, actor: Any, start: date, end: date | None = None) -> int:
+def community_metrics_sync(*, actor: Actor | None, start: date, end: date | None = None) -> int:
     """Recompute every number this app publishes between ``start`` and ``end`` (no limit).
 
     For a daily job and for back-filling after an import; returns how many values changed.

@@ -37,6 +37,7 @@ from binhyen.community.services.decisions import (
 )
 from binhyen.community.services.metrics import _resync
 from binhyen.community.services.teams import _require_manage
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind
 
@@ -122,7 +123,7 @@ def _pledge_span(pledge: Pledge) -> tuple[date, date]:
 @transaction.atomic
 def pledge_create(
     *,
-    actor: Any,
+    actor: Actor,
     unit: OrgUnit,
     signer_kind: str,
     year: int,
@@ -171,7 +172,7 @@ def pledge_create(
 @transaction.atomic
 def pledge_update(
     *,
-    actor: Any,
+    actor: Actor,
     pledge: Pledge,
     year: int,
     signed_on: date,
@@ -217,7 +218,7 @@ def pledge_update(
 
 
 @transaction.atomic
-def pledge_delete(*, actor: Any, pledge: Pledge) -> None:
+def pledge_delete(*, actor: Actor, pledge: Pledge) -> None:
     """Delete a pledge recorded by mistake (the audit trail keeps what it was)."""
     pledge = (
         Pledge.objects.select_for_update(of=("self",)).select_related("orgunit").get(pk=pledge.pk)

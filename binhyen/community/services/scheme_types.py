@@ -27,6 +27,7 @@ from binhyen.community.models import (
 )
 from binhyen.community.services.checks import NAME_MAX, _clean_model, _raise, _text
 from binhyen.community.services.metrics import _resync
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -73,7 +74,7 @@ def _check_type_fields(
 @transaction.atomic
 def scheme_type_create(
     *,
-    actor: Any,
+    actor: Actor,
     province: OrgUnit | None,
     name: str,
     category: str,
@@ -128,7 +129,7 @@ def scheme_type_create(
 @transaction.atomic
 def scheme_type_update(
     *,
-    actor: Any,
+    actor: Actor,
     scheme_type: SchemeType,
     name: str,
     category: str,
@@ -173,7 +174,7 @@ def scheme_type_update(
 
 @transaction.atomic
 def scheme_type_typical_set(
-    *, actor: Any, scheme_type: SchemeType, province: OrgUnit, typical: bool
+    *, actor: Actor, scheme_type: SchemeType, province: OrgUnit, typical: bool
 ) -> SchemeType:
     """Mark or unmark a type as one of ``province``'s typical schemes."""
     if province.kind != UnitKind.PROVINCE or not community_perms.can_manage_catalogue(

@@ -50,6 +50,7 @@ from binhyen.community.services.decisions import (
     _save_with_decisions,
 )
 from binhyen.community.services.metrics import _resync
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period
@@ -87,7 +88,7 @@ class RosterEntry:
 
 def _coverage(
     *,
-    actor: Any,
+    actor: Actor,
     units: Sequence[OrgUnit],
     current: Sequence[OrgUnit] = (),
     founded_on: date | None,
@@ -127,7 +128,7 @@ def _coverage(
 
 def _check_scheme(
     *,
-    actor: Any,
+    actor: Actor,
     scheme: Scheme,
     units: list[OrgUnit],
     errors: dict[str, Any],
@@ -165,7 +166,7 @@ def _scheme_snapshot(scheme: Scheme) -> dict[str, Any]:
 @transaction.atomic
 def scheme_create(
     *,
-    actor: Any,
+    actor: Actor,
     scheme_type: SchemeType,
     name: str,
     units: Sequence[OrgUnit],
@@ -250,12 +251,12 @@ def _check_roster(roster: Sequence[RosterEntry], errors: dict[str, Any]) -> list
     return entries
 
 
-def _require_scheme_edit(actor: Any, scheme: Scheme) -> None:
+def _require_scheme_edit(actor: Actor, scheme: Scheme) -> None:
     if not selectors.scheme_can_edit(user=actor, scheme=scheme):
         raise PermissionDenied(_("Bạn không có quyền sửa mô hình này."))
 
 
-def _scheme_home(actor: Any, scheme: Scheme) -> OrgUnit | None:
+def _scheme_home(actor: Actor, scheme: Scheme) -> OrgUnit | None:
     for unit in scheme.units.select_related("parent"):
         if community_perms.can_manage(actor, unit):
             return community_perms.commune_of(unit)
@@ -265,7 +266,7 @@ def _scheme_home(actor: Any, scheme: Scheme) -> OrgUnit | None:
 @transaction.atomic
 def scheme_update(
     *,
-    actor: Any,
+    actor: Actor,
     scheme: Scheme,
     scheme_type: SchemeType,
     name: str,
@@ -344,7 +345,7 @@ def scheme_update(
 
 
 @transaction.atomic
-def scheme_status_set(*, actor: Any, scheme: Scheme, status: str, since: date) -> Scheme:
+def scheme_status_set(*, actor: Actor, scheme: Scheme, status: str, since: date) -> Scheme:
     """Suspend, dissolve or reactivate a scheme from ``since``."""
     scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     _require_scheme_edit(actor, scheme)
@@ -379,7 +380,7 @@ def scheme_status_set(*, actor: Any, scheme: Scheme, status: str, since: date) -
 
 @transaction.atomic
 def scheme_member_add(
-    *, actor: Any, scheme: Scheme, full_name: str, role: str = ""
+    *, actor: Actor, scheme: Scheme, full_name: str, role: str = ""
 ) -> SchemeMember:
     """Add a person (name and role only) to a scheme's roster."""
     _require_scheme_edit(actor, scheme)
@@ -404,7 +405,7 @@ def scheme_member_add(
 
 
 @transaction.atomic
-def scheme_member_remove(*, actor: Any, member: SchemeMember) -> None:
+def scheme_member_remove(*, actor: Actor, member: SchemeMember) -> None:
     """Take a person off a scheme's roster."""
     scheme = member.scheme
     _require_scheme_edit(actor, scheme)
@@ -421,7 +422,7 @@ def scheme_member_remove(*, actor: Any, member: SchemeMember) -> None:
 
 @transaction.atomic
 def scheme_site_add(
-    *, actor: Any, scheme: Scheme, unit: OrgUnit, established_on: date, note: str = ""
+    *, actor: Actor, scheme: Scheme, unit: OrgUnit, established_on: date, note: str = ""
 ) -> SchemeSite:
     """Record a site where the scheme is replicated, within the communes it covers."""
     _require_scheme_edit(actor, scheme)
@@ -468,7 +469,7 @@ def scheme_site_add(
 
 
 @transaction.atomic
-def scheme_site_end(*, actor: Any, site: SchemeSite, ended_on: date) -> SchemeSite:
+def scheme_site_end(*, actor: Actor, site: SchemeSite, ended_on: date) -> SchemeSite:
     """Record that a site stopped running (it stays in the history)."""
     _require_scheme_edit(actor, site.scheme)
     errors: dict[str, Any] = {}
@@ -502,7 +503,7 @@ def scheme_site_end(*, actor: Any, site: SchemeSite, ended_on: date) -> SchemeSi
 @transaction.atomic
 def scheme_grading_save(
     *,
-    actor: Any,
+    actor: Actor,
     scheme: Scheme,
     period_code: str,
     level: str,

@@ -46,6 +46,7 @@ from binhyen.community.services.decisions import (
     _save_with_decisions,
 )
 from binhyen.community.services.metrics import _resync
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -57,7 +58,7 @@ TEAM_FIELDS = ["village", "name", "established_on", "dissolved_on", "note"]
 # --- security teams --------------------------------------------------------------------------
 
 
-def _require_manage(actor: Any, unit: OrgUnit) -> None:
+def _require_manage(actor: Actor, unit: OrgUnit) -> None:
     if not community_perms.can_manage(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền ghi dữ liệu cho đơn vị này."))
 
@@ -72,7 +73,7 @@ def _team_snapshot(team: SecurityTeam) -> dict[str, Any]:
 @transaction.atomic
 def team_create(
     *,
-    actor: Any,
+    actor: Actor,
     village: OrgUnit,
     established_on: date,
     name: str = "",
@@ -129,7 +130,7 @@ def team_create(
 @transaction.atomic
 def team_update(
     *,
-    actor: Any,
+    actor: Actor,
     team: SecurityTeam,
     name: str,
     established_on: date,
@@ -193,7 +194,7 @@ def team_update(
 
 
 @transaction.atomic
-def team_dissolve(*, actor: Any, team: SecurityTeam, dissolved_on: date) -> SecurityTeam:
+def team_dissolve(*, actor: Actor, team: SecurityTeam, dissolved_on: date) -> SecurityTeam:
     """Dissolve a team from ``dissolved_on``; its active members leave on that day."""
     team = (
         SecurityTeam.objects.select_for_update(of=("self",))
@@ -246,7 +247,7 @@ def _overlaps(start: date, end: date | None) -> Q:
 
 def _check_member(
     *,
-    actor: Any,
+    actor: Actor,
     team: SecurityTeam,
     member: TeamMember,
     rules: selectors.EffectiveRules,
@@ -335,7 +336,7 @@ def _check_member(
 
 
 def _member_save(
-    actor: Any,
+    actor: Actor,
     team: SecurityTeam,
     member: TeamMember,
     recognition_decision: DecisionInput | None,
@@ -355,7 +356,7 @@ def _member_save(
 @transaction.atomic
 def member_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: SecurityTeam,
     full_name: str,
     birth_date: date,
@@ -400,7 +401,7 @@ def member_add(
 @transaction.atomic
 def member_update(
     *,
-    actor: Any,
+    actor: Actor,
     member: TeamMember,
     full_name: str,
     birth_date: date,
@@ -443,7 +444,7 @@ def member_update(
 @transaction.atomic
 def training_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: SecurityTeam,
     held_on: date,
     title: str,

@@ -11,13 +11,10 @@ Invariants (as for every community page):
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,24 +23,12 @@ from binhyen.community import excel, selectors
 from binhyen.community import permissions as community_perms
 from binhyen.community.forms import (
     CommuneChoiceForm,
-    add_service_errors,
 )
+from binhyen.core import web
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 RECORD_CHILD_KINDS = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
-
-
-def _not_found() -> Http404:
-    return Http404(selectors.not_found_message())
-
-
-def _page(request: HttpRequest, queryset: Any) -> Page:
-    size = int(getattr(settings, "PAGE_SIZE", 25))
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _querystring(**params: Any) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+T = TypeVar("T")
 
 
 def _filter_unit(request: HttpRequest) -> OrgUnit | None:
@@ -62,7 +47,7 @@ def _managed_commune(request: HttpRequest, code: str | None) -> OrgUnit | None:
         if commune is None and unit.kind == UnitKind.PROVINCE:
             return None  # from a province's list: the user picks one of its communes
         if commune is None or not community_perms.can_manage(request.user, commune):
-            raise _not_found()
+            raise web.not_found()
         return commune
     commune = selectors.default_commune(user=request.user)
     if commune is not None and community_perms.can_manage(request.user, commune):
@@ -94,7 +79,7 @@ def _choose_commune(request: HttpRequest, title: str, url_name: str) -> HttpResp
     """Ask which commune a new record belongs to (users covering several communes)."""
     communes = selectors.manageable_communes(user=request.user)
     if not communes:
-        raise _not_found()
+        raise web.not_found()
     form = CommuneChoiceForm(communes=communes)
     return render(
         request,
@@ -103,52 +88,49 @@ def _choose_commune(request: HttpRequest, title: str, url_name: str) -> HttpResp
     )
 
 
-def _service_error(form: Any, exc: ValidationError) -> None:
-    add_service_errors(form, exc)
-
-
-def _call_service(form: Any, service: Any, **kwargs: Any) -> tuple[bool, Any]:
-    """Run one write service for a form view.
-
-    A refused permission becomes the same 404 as a missing object; a validation error is
-    put on the form's fields. Return whether the service succeeded, and its result.
-    """
-    try:
-        return True, service(**kwargs)
-    except PermissionDenied as exc:
-        raise _not_found() from exc
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return False, None
-
-
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _form_page(
-    request: HttpRequest,
+def _form_context(
     *,
-    form: Any,
     title: str,
     cancel_url: str,
-    status: int = 200,
     intro: str = "",
     multipart: bool = False,
     submit_label: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "cancel_url": cancel_url,
+        "intro": intro,
+        "multipart": multipart,
+        "submit_label": submit_label or _("Lưu"),
+        **extra,
+    }
+
+
+def _form(
+    request: HttpRequest,
+    form: Any,
+    service: Callable[..., T],
+    *,
+    arguments: Callable[[dict[str, Any]], Mapping[str, Any]],
+    success_url: str | Callable[[T], str],
+    success_message: str | Callable[[T], str],
+    **context: Any,
 ) -> HttpResponse:
-    return render(
+    """Serve a community form page running one service (``web.form_view``, our template)."""
+    return web.form_view(
         request,
-        "community/form.html",
-        {
-            "form": form,
-            "title": title,
-            "cancel_url": cancel_url,
-            "intro": intro,
-            "multipart": multipart,
-            "submit_label": submit_label or _("Lưu"),
-        },
-        status=status,
+        form,
+        service,
+        template="community/form.html",
+        context=_form_context(**context),
+        arguments=arguments,
+        success_url=success_url,
+        success_message=success_message,
     )

@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_GET
 
 from binhyen.community import selectors
-from binhyen.community.views.base import _not_found
+from binhyen.core import web
 
 # --- decisions -------------------------------------------------------------------------------
 
@@ -27,7 +27,7 @@ def decision_file(request: HttpRequest, pk: int) -> FileResponse:
     """Download the scanned file of a decision attached to a record the user may read."""
     decision = selectors.decision_get(user=request.user, pk=pk)
     if not decision.file:
-        raise _not_found()
+        raise web.not_found()
     extension = (decision.file.name or "").rsplit(".", 1)[-1]
     return FileResponse(
         decision.file.open("rb"),

@@ -11,9 +11,7 @@ Invariants (as for every community page):
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +25,7 @@ from binhyen.community.forms import (
     GradingSheetForm,
     RulesForm,
 )
-from binhyen.community.views.base import _call_service, _not_found, _service_error
+from binhyen.core import web
 from binhyen.orgunits.models import UnitKind
 
 # --- gradings --------------------------------------------------------------------------------
@@ -46,7 +44,7 @@ def grading_index(request: HttpRequest) -> HttpResponse:
         return redirect("community:grading_sheet", code=commune.code, year=year)
     communes = selectors.manageable_communes(user=request.user)
     if not communes:
-        raise _not_found()
+        raise web.not_found()
     return render(
         request,
         "community/choose_commune.html",
@@ -64,43 +62,33 @@ def grading_sheet(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Show (and, for the commune chief, enter) the year's grades of teams and members."""
     commune = selectors.unit_get(user=request.user, code=code)
     if commune.kind != UnitKind.COMMUNE or not 2000 <= year <= selectors.current_team_year():
-        raise _not_found()
+        raise web.not_found()
     can_grade = community_perms.can_grade(request.user, commune)
     if request.method == "POST" and not can_grade:
-        raise _not_found()
+        raise web.not_found()
     sheet = selectors.grading_sheet(user=request.user, commune=commune, year=year)
     form = GradingSheetForm(request.POST or None, sheet=sheet)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            ok, saved = _call_service(
-                form,
-                services.gradings_save,
-                actor=request.user,
-                commune=commune,
-                year=year,
-                teams=form.grades("t"),
-                members=form.grades("m"),
-            )
-            if ok:
-                result = saved
-                messages.success(
-                    request,
-                    _("Đã lưu xếp loại: %(saved)s thay đổi, %(removed)s bỏ xếp loại.")
-                    % {"saved": result.saved, "removed": result.removed},
-                )
-                return redirect("community:grading_sheet", code=commune.code, year=year)
-        status = 400
-    return render(
+    return web.form_view(
         request,
-        "community/grading_sheet.html",
-        {
+        form,
+        services.gradings_save,
+        template="community/grading_sheet.html",
+        context={
             "sheet": sheet,
-            "form": form,
             "can_grade": can_grade,
             "years": list(range(selectors.current_team_year(), 2023, -1)),
         },
-        status=status,
+        arguments=lambda _data: {
+            "commune": commune,
+            "year": year,
+            "teams": form.grades("t"),
+            "members": form.grades("m"),
+        },
+        success_url=reverse("community:grading_sheet", args=[commune.code, year]),
+        success_message=lambda result: (
+            _("Đã lưu xếp loại: %(saved)s thay đổi, %(removed)s bỏ xếp loại.")
+            % {"saved": result.saved, "removed": result.removed}
+        ),
     )
 
 
@@ -114,7 +102,7 @@ def rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     province = selectors.province_get(user=request.user, code=code)
     can_edit = community_perms.can_manage_catalogue(request.user, province)
     if request.method == "POST" and not can_edit:
-        raise _not_found()
+        raise web.not_found()
     rules = selectors.rules_for(province)
     form = RulesForm(
         request.POST or None,
@@ -128,22 +116,13 @@ def rules_edit(request: HttpRequest, code: str) -> HttpResponse:
             "basis": rules.basis,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.rules_save(actor=request.user, province=province, **form.cleaned_data)
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
-                messages.success(request, _("Đã lưu quy định của tỉnh."))
-                return redirect("community:rules", code=province.code)
-        status = 400
-    return render(
+    return web.form_view(
         request,
-        "community/rules.html",
-        {"province": province, "rules": rules, "form": form, "can_edit": can_edit},
-        status=status,
+        form,
+        services.rules_save,
+        template="community/rules.html",
+        context={"province": province, "rules": rules, "can_edit": can_edit},
+        arguments=lambda data: {"province": province, **data},
+        success_url=reverse("community:rules", args=[province.code]),
+        success_message=_("Đã lưu quy định của tỉnh."),
     )

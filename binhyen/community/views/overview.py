@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 
 from binhyen.community import permissions as community_perms
 from binhyen.community import selectors
-from binhyen.community.views.base import _filter_unit, _grading_url, _querystring
+from binhyen.community.views.base import _filter_unit, _grading_url
+from binhyen.core import web
 
 # --- overview --------------------------------------------------------------------------------
 
@@ -39,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "can_manage": community_perms.can_manage_anywhere(request.user),
             "can_grade": community_perms.can_grade_anywhere(request.user),
-            "unit_qs": _querystring(unit=unit.code if unit else ""),
+            "unit_qs": web.querystring(unit=unit.code if unit else ""),
             "commune": community_perms.commune_of(unit) if unit is not None else None,
             "province": selectors.province_of(unit) if unit is not None else None,
             "team_year": selectors.current_team_year(),

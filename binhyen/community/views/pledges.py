@@ -33,16 +33,13 @@ from binhyen.community.models import (
 )
 from binhyen.community.views.base import (
     RECORD_CHILD_KINDS,
-    _call_service,
     _choose_commune,
     _filter_unit,
-    _form_page,
+    _form,
     _managed_commune,
-    _not_found,
-    _page,
-    _querystring,
     _xlsx,
 )
+from binhyen.core import web
 from binhyen.core.exports import export_offload
 
 # --- pledges ---------------------------------------------------------------------------------
@@ -72,7 +69,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     form, params, status = _pledge_filters(request)
     page = None
     if status == 200:
-        page = _page(request, selectors.pledge_list(user=request.user, unit=unit, **params))
+        page = web.paginate(request, selectors.pledge_list(user=request.user, unit=unit, **params))
     return render(
         request,
         "community/pledge_list.html",
@@ -80,7 +77,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "unit": unit,
-            "querystring": _querystring(unit=unit.code if unit else "", **params),
+            "querystring": web.querystring(unit=unit.code if unit else "", **params),
             "filtered": any(params.values()),
             "can_manage": community_perms.can_manage_anywhere(request.user),
         },
@@ -92,7 +89,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pledge_export(request: HttpRequest) -> HttpResponse:
     unit = _filter_unit(request)
-    _form, params, status = _pledge_filters(request)
+    _filters, params, status = _pledge_filters(request)
     if status != 200:
         params = {}
     pledges = selectors.pledge_list(user=request.user, unit=unit, **params)
@@ -110,54 +107,36 @@ def pledge_create(request: HttpRequest) -> HttpResponse:
         return _choose_commune(request, _("Thêm giao ước thi đua"), "community:pledge_create")
     units = list(selectors.children_of(commune, kinds=RECORD_CHILD_KINDS))
     form = PledgeForm(request.POST or None, request.FILES or None, units=units)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            unit = next(u for u in units if u.code == data["orgunit"])
-            ok, saved = _call_service(
-                form,
-                services.pledge_create,
-                actor=request.user,
-                unit=unit,
-                signer_kind=data["signer_kind"],
-                year=data["year"],
-                signed_on=data["signed_on"],
-                signed_by=data["signed_by"],
-                household_count=data["household_count"],
-                note=data["note"],
-                document=form.decision_input("document"),
-            )
-            if ok:
-                pledge = saved
-                messages.success(request, _("Đã ghi nhận giao ước."))
-                if "add_another" in request.POST:
-                    url = reverse("community:pledge_create")
-                    return redirect(f"{url}?{_querystring(unit=commune.code)}")
-                return redirect("community:pledge_detail", pk=pledge.pk)
-        status = 400
-    return render(
+    again = "add_another" in request.POST
+    another_url = f"{reverse('community:pledge_create')}?{web.querystring(unit=commune.code)}"
+    return _form(
         request,
-        "community/form.html",
-        {
-            "form": form,
-            "title": _("Thêm giao ước thi đua — %(commune)s") % {"commune": commune.name},
-            "cancel_url": reverse("community:pledge_list"),
-            "multipart": True,
-            "add_another": True,
-            "submit_label": _("Lưu"),
-            "intro": ""
-            if units
-            else _("Xã này chưa có thôn hay cơ quan nào: hãy thêm đơn vị trước."),
+        form,
+        services.pledge_create,
+        arguments=lambda data: {
+            "unit": next(u for u in units if u.code == data["orgunit"]),
+            "signer_kind": data["signer_kind"],
+            "year": data["year"],
+            "signed_on": data["signed_on"],
+            "signed_by": data["signed_by"],
+            "household_count": data["household_count"],
+            "note": data["note"],
+            "document": form.decision_input("document"),
         },
-        status=status,
+        success_url=another_url if again else _pledge_url,
+        success_message=_("Đã ghi nhận giao ước."),
+        title=_("Thêm giao ước thi đua — %(commune)s") % {"commune": commune.name},
+        cancel_url=reverse("community:pledge_list"),
+        multipart=True,
+        add_another=True,
+        intro="" if units else _("Xã này chưa có thôn hay cơ quan nào: hãy thêm đơn vị trước."),
     )
 
 
 def _pledge_to_change(request: HttpRequest, pk: int) -> Pledge:
     pledge = selectors.pledge_get(user=request.user, pk=pk)
     if not community_perms.can_manage(request.user, pledge.orgunit):
-        raise _not_found()
+        raise web.not_found()
     return pledge
 
 
@@ -180,33 +159,23 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _pledge_to_change(request, pk)
     form = PledgeForm(request.POST or None, request.FILES or None, pledge=pledge)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, saved = _call_service(
-                form,
-                services.pledge_update,
-                actor=request.user,
-                pledge=pledge,
-                year=data["year"],
-                signed_on=data["signed_on"],
-                signed_by=data["signed_by"],
-                household_count=data["household_count"],
-                note=data["note"],
-                document=form.decision_input("document"),
-            )
-            if ok:
-                pledge = saved
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("community:pledge_detail", pk=pledge.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        form,
+        services.pledge_update,
+        arguments=lambda data: {
+            "pledge": pledge,
+            "year": data["year"],
+            "signed_on": data["signed_on"],
+            "signed_by": data["signed_by"],
+            "household_count": data["household_count"],
+            "note": data["note"],
+            "document": form.decision_input("document"),
+        },
+        success_url=_pledge_url,
+        success_message=_("Đã lưu thay đổi."),
         title=_("Sửa giao ước của %(unit)s") % {"unit": pledge.orgunit.name},
-        cancel_url=reverse("community:pledge_detail", args=[pledge.pk]),
-        status=status,
+        cancel_url=_pledge_url(pledge),
         multipart=True,
     )
 
@@ -216,8 +185,12 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_delete(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _pledge_to_change(request, pk)
     try:
-        services.pledge_delete(actor=request.user, pledge=pledge)
+        services.pledge_delete(actor=web.current_user(request), pledge=pledge)
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise web.not_found() from exc
     messages.success(request, _("Đã xóa giao ước."))
     return redirect("community:pledge_list")
+
+
+def _pledge_url(pledge: Pledge) -> str:
+    return reverse("community:pledge_detail", args=[pledge.pk])

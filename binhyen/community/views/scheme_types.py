@@ -27,7 +27,8 @@ from binhyen.community import selectors, services
 from binhyen.community.forms import (
     SchemeTypeForm,
 )
-from binhyen.community.views.base import _call_service, _form_page, _not_found, _querystring
+from binhyen.community.views.base import _form
+from binhyen.core import web
 from binhyen.orgunits.models import OrgUnit
 
 # --- scheme types ----------------------------------------------------------------------------
@@ -69,41 +70,31 @@ def type_create(request: HttpRequest) -> HttpResponse:
     """Add a type to a province's catalogue (``?province=``), or to the national one."""
     province = _catalogue_province(request)
     if not community_perms.can_manage_catalogue(request.user, province):
-        raise _not_found()
-    form = SchemeTypeForm(request.POST or None, with_typical=province is not None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, _result = _call_service(
-                form,
-                services.scheme_type_create,
-                actor=request.user,
-                province=province,
-                name=data["name"],
-                category=data["category"],
-                name_en=data["name_en"],
-                description=data["description"],
-                sort_order=data["sort_order"] or 0,
-                typical=bool(data.get("typical")),
-            )
-            if ok:
-                messages.success(request, _("Đã thêm loại mô hình."))
-                return redirect(_type_list_url(province))
-        status = 400
-    return _form_page(
+        raise web.not_found()
+    return _form(
         request,
-        form=form,
+        SchemeTypeForm(request.POST or None, with_typical=province is not None),
+        services.scheme_type_create,
+        arguments=lambda data: {
+            "province": province,
+            "name": data["name"],
+            "category": data["category"],
+            "name_en": data["name_en"],
+            "description": data["description"],
+            "sort_order": data["sort_order"] or 0,
+            "typical": bool(data.get("typical")),
+        },
+        success_url=_type_list_url(province),
+        success_message=_("Đã thêm loại mô hình."),
         title=_("Thêm loại mô hình — %(scope)s")
         % {"scope": province.name if province else _("danh mục toàn quốc")},
         cancel_url=_type_list_url(province),
-        status=status,
     )
 
 
 def _type_list_url(province: OrgUnit | None) -> str:
     url = reverse("community:type_list")
-    return f"{url}?{_querystring(province=province.code)}" if province else f"{url}?province="
+    return f"{url}?{web.querystring(province=province.code)}" if province else f"{url}?province="
 
 
 @login_required
@@ -112,34 +103,24 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a type of the catalogue."""
     item = selectors.scheme_type_get(user=request.user, pk=pk)
     if not community_perms.can_manage_catalogue(request.user, item.province):
-        raise _not_found()
-    form = SchemeTypeForm(request.POST or None, item=item)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, _result = _call_service(
-                form,
-                services.scheme_type_update,
-                actor=request.user,
-                scheme_type=item,
-                name=data["name"],
-                category=data["category"],
-                name_en=data["name_en"],
-                description=data["description"],
-                sort_order=data["sort_order"] or 0,
-                is_active=data["is_active"],
-            )
-            if ok:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect(_type_list_url(item.province))
-        status = 400
-    return _form_page(
+        raise web.not_found()
+    return _form(
         request,
-        form=form,
+        SchemeTypeForm(request.POST or None, item=item),
+        services.scheme_type_update,
+        arguments=lambda data: {
+            "scheme_type": item,
+            "name": data["name"],
+            "category": data["category"],
+            "name_en": data["name_en"],
+            "description": data["description"],
+            "sort_order": data["sort_order"] or 0,
+            "is_active": data["is_active"],
+        },
+        success_url=_type_list_url(item.province),
+        success_message=_("Đã lưu thay đổi."),
         title=_("Sửa loại mô hình “%(name)s”") % {"name": item.name},
         cancel_url=_type_list_url(item.province),
-        status=status,
     )
 
 
@@ -150,14 +131,14 @@ def type_typical(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.scheme_type_get(user=request.user, pk=pk)
     province = _catalogue_province(request, source=request.POST)
     if province is None or not community_perms.can_manage_catalogue(request.user, province):
-        raise _not_found()
+        raise web.not_found()
     typical = request.POST.get("typical") == "1"
     try:
         services.scheme_type_typical_set(
-            actor=request.user, scheme_type=item, province=province, typical=typical
+            actor=web.current_user(request), scheme_type=item, province=province, typical=typical
         )
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise web.not_found() from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -41,17 +41,13 @@ from binhyen.community.models import (
 )
 from binhyen.community.views.base import (
     RECORD_CHILD_KINDS,
-    _call_service,
     _choose_commune,
     _filter_unit,
-    _form_page,
+    _form,
     _managed_commune,
-    _not_found,
-    _page,
-    _querystring,
-    _service_error,
     _xlsx,
 )
+from binhyen.core import web
 from binhyen.core.exports import export_offload
 from binhyen.orgunits.models import OrgUnit
 
@@ -82,8 +78,8 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     form, params, status = _scheme_filters(request)
     page = None
     if status == 200:
-        page = _page(request, selectors.scheme_list(user=request.user, unit=unit, **params))
-    querystring = _querystring(unit=unit.code if unit else "", **params)
+        page = web.paginate(request, selectors.scheme_list(user=request.user, unit=unit, **params))
+    querystring = web.querystring(unit=unit.code if unit else "", **params)
     return render(
         request,
         "community/scheme_list.html",
@@ -104,7 +100,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 def scheme_export(request: HttpRequest) -> HttpResponse:
     """Download the scheme list, as filtered on the page, as an Excel file."""
     unit = _filter_unit(request)
-    _form, params, status = _scheme_filters(request)
+    _filters, params, status = _scheme_filters(request)
     if status != 200:
         params = {}
     schemes = selectors.scheme_list(user=request.user, unit=unit, **params)
@@ -138,18 +134,20 @@ def _scheme_form_choices(
 
 def _resolve_units(
     request: HttpRequest, form: SchemeForm, choices: Sequence[OrgUnit]
-) -> list[OrgUnit] | None:
+) -> list[OrgUnit]:
+    """Return the units the form names; a code outside the user's scope is an error on it."""
     by_code = {u.code: u for u in choices}
     units = [by_code[c] for c in form.cleaned_data["units"] if c in by_code]
     for code in form.extra_codes():
         try:
             units.append(selectors.unit_get(user=request.user, code=code[:32]))
-        except Http404:
-            form.add_error(
-                "extra_units",
-                _("Không tìm thấy mã “%(code)s” trong phạm vi của bạn.") % {"code": code[:32]},
-            )
-            return None
+        except Http404 as exc:
+            raise ValidationError(
+                {
+                    "extra_units": _("Không tìm thấy mã “%(code)s” trong phạm vi của bạn.")
+                    % {"code": code[:32]}
+                }
+            ) from exc
     return units
 
 
@@ -167,41 +165,27 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
         **choices,
         initial={"units": [commune.code]} if request.method == "GET" else None,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            units = _resolve_units(request, form, choices["unit_choices"])
-            if units is not None:
-                data = form.cleaned_data
-                ok, saved = _call_service(
-                    form,
-                    services.scheme_create,
-                    actor=request.user,
-                    scheme_type=data["scheme_type"],
-                    name=data["name"],
-                    units=units,
-                    lead_org_kind=data["lead_org_kind"],
-                    lead_org_name=data["lead_org_name"],
-                    founded_on=data["founded_on"],
-                    member_count=data["member_count"],
-                    roster=form.roster_entries(),
-                    replicated_from=data["replicated_from"],
-                    note=data["note"],
-                    founding_decision=form.decision_input("founding_decision"),
-                )
-                if ok:
-                    scheme = saved
-                    messages.success(
-                        request, _("Đã thêm mô hình “%(name)s”.") % {"name": scheme.name}
-                    )
-                    return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        form,
+        services.scheme_create,
+        arguments=lambda data: {
+            "scheme_type": data["scheme_type"],
+            "name": data["name"],
+            "units": _resolve_units(request, form, choices["unit_choices"]),
+            "lead_org_kind": data["lead_org_kind"],
+            "lead_org_name": data["lead_org_name"],
+            "founded_on": data["founded_on"],
+            "member_count": data["member_count"],
+            "roster": form.roster_entries(),
+            "replicated_from": data["replicated_from"],
+            "note": data["note"],
+            "founding_decision": form.decision_input("founding_decision"),
+        },
+        success_url=_scheme_url,
+        success_message=lambda scheme: _("Đã thêm mô hình “%(name)s”.") % {"name": scheme.name},
         title=_("Thêm mô hình tự quản — %(commune)s") % {"commune": commune.name},
         cancel_url=reverse("community:scheme_list"),
-        status=status,
         multipart=True,
     )
 
@@ -209,7 +193,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 def _scheme_to_change(request: HttpRequest, pk: int) -> Scheme:
     scheme = selectors.scheme_get(user=request.user, pk=pk)
     if not selectors.scheme_can_edit(user=request.user, scheme=scheme):
-        raise _not_found()
+        raise web.not_found()
     return scheme
 
 
@@ -255,39 +239,27 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     choices = _scheme_form_choices(request, communes, scheme)
     form = SchemeForm(request.POST or None, request.FILES or None, scheme=scheme, **choices)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            units = _resolve_units(request, form, choices["unit_choices"])
-            if units is not None:
-                data = form.cleaned_data
-                ok, saved = _call_service(
-                    form,
-                    services.scheme_update,
-                    actor=request.user,
-                    scheme=scheme,
-                    scheme_type=data["scheme_type"],
-                    name=data["name"],
-                    units=units,
-                    lead_org_kind=data["lead_org_kind"],
-                    lead_org_name=data["lead_org_name"],
-                    founded_on=data["founded_on"],
-                    member_count=data["member_count"],
-                    replicated_from=data["replicated_from"],
-                    note=data["note"],
-                    founding_decision=form.decision_input("founding_decision"),
-                )
-                if ok:
-                    scheme = saved
-                    messages.success(request, _("Đã lưu thay đổi."))
-                    return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        form,
+        services.scheme_update,
+        arguments=lambda data: {
+            "scheme": scheme,
+            "scheme_type": data["scheme_type"],
+            "name": data["name"],
+            "units": _resolve_units(request, form, choices["unit_choices"]),
+            "lead_org_kind": data["lead_org_kind"],
+            "lead_org_name": data["lead_org_name"],
+            "founded_on": data["founded_on"],
+            "member_count": data["member_count"],
+            "replicated_from": data["replicated_from"],
+            "note": data["note"],
+            "founding_decision": form.decision_input("founding_decision"),
+        },
+        success_url=_scheme_url,
+        success_message=_("Đã lưu thay đổi."),
         title=_("Sửa mô hình “%(name)s”") % {"name": scheme.name},
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=status,
+        cancel_url=_scheme_url(scheme),
         multipart=True,
     )
 
@@ -297,28 +269,15 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend, dissolve or reactivate a scheme."""
     scheme = _scheme_to_change(request, pk)
-    form = SchemeStatusForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            ok, _result = _call_service(
-                form,
-                services.scheme_status_set,
-                actor=request.user,
-                scheme=scheme,
-                status=form.cleaned_data["status"],
-                since=form.cleaned_data["since"],
-            )
-            if ok:
-                messages.success(request, _("Đã cập nhật trạng thái."))
-                return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        SchemeStatusForm(request.POST or None),
+        services.scheme_status_set,
+        arguments=lambda data: {"scheme": scheme, "status": data["status"], "since": data["since"]},
+        success_url=_scheme_url(scheme),
+        success_message=_("Đã cập nhật trạng thái."),
         title=_("Trạng thái của “%(name)s”") % {"name": scheme.name},
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=status,
+        cancel_url=_scheme_url(scheme),
     )
 
 
@@ -340,30 +299,20 @@ def scheme_site_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a site (điểm mô hình) where the scheme is replicated."""
     scheme = _scheme_to_change(request, pk)
     units = _site_units(request, scheme)
-    form = SchemeSiteForm(request.POST or None, units=units)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            unit = next(u for u in units if u.code == form.cleaned_data["orgunit"])
-            ok, _result = _call_service(
-                form,
-                services.scheme_site_add,
-                actor=request.user,
-                scheme=scheme,
-                unit=unit,
-                established_on=form.cleaned_data["established_on"],
-                note=form.cleaned_data["note"],
-            )
-            if ok:
-                messages.success(request, _("Đã thêm điểm mô hình."))
-                return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        SchemeSiteForm(request.POST or None, units=units),
+        services.scheme_site_add,
+        arguments=lambda data: {
+            "scheme": scheme,
+            "unit": next(u for u in units if u.code == data["orgunit"]),
+            "established_on": data["established_on"],
+            "note": data["note"],
+        },
+        success_url=_scheme_url(scheme),
+        success_message=_("Đã thêm điểm mô hình."),
         title=_("Thêm điểm mô hình — %(name)s") % {"name": scheme.name},
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=status,
+        cancel_url=_scheme_url(scheme),
     )
 
 
@@ -373,29 +322,17 @@ def scheme_site_end(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that a site stopped running."""
     site = SchemeSite.objects.filter(pk=pk).select_related("orgunit").first()
     if site is None:
-        raise _not_found()
+        raise web.not_found()
     scheme = _scheme_to_change(request, site.scheme_id)
-    form = EndDateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            ok, _result = _call_service(
-                form,
-                services.scheme_site_end,
-                actor=request.user,
-                site=site,
-                ended_on=form.cleaned_data["ended_on"],
-            )
-            if ok:
-                messages.success(request, _("Đã ghi nhận điểm mô hình dừng hoạt động."))
-                return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        EndDateForm(request.POST or None),
+        services.scheme_site_end,
+        arguments=lambda data: {"site": site, "ended_on": data["ended_on"]},
+        success_url=_scheme_url(scheme),
+        success_message=_("Đã ghi nhận điểm mô hình dừng hoạt động."),
         title=_("Dừng điểm mô hình tại %(unit)s") % {"unit": site.orgunit.name},
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=status,
+        cancel_url=_scheme_url(scheme),
     )
 
 
@@ -404,23 +341,15 @@ def scheme_site_end(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a person to the scheme's roster (form on the scheme page)."""
     scheme = _scheme_to_change(request, pk)
-    form = SchemeMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            services.scheme_member_add(actor=request.user, scheme=scheme, **form.cleaned_data)
-        except PermissionDenied as exc:
-            raise _not_found() from exc
-        except ValidationError as exc:
-            _service_error(form, exc)
-        else:
-            messages.success(request, _("Đã thêm vào danh sách thành viên."))
-            return redirect("community:scheme_detail", pk=scheme.pk)
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        SchemeMemberForm(request.POST),
+        services.scheme_member_add,
+        arguments=lambda data: {"scheme": scheme, **data},
+        success_url=_scheme_url(scheme),
+        success_message=_("Đã thêm vào danh sách thành viên."),
         title=_("Thêm thành viên — %(name)s") % {"name": scheme.name},
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=400,
+        cancel_url=_scheme_url(scheme),
     )
 
 
@@ -430,12 +359,12 @@ def scheme_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a person off the roster."""
     member = SchemeMember.objects.filter(pk=pk).first()
     if member is None:
-        raise _not_found()
+        raise web.not_found()
     scheme = _scheme_to_change(request, member.scheme_id)
     try:
-        services.scheme_member_remove(actor=request.user, member=member)
+        services.scheme_member_remove(actor=web.current_user(request), member=member)
     except PermissionDenied as exc:
-        raise _not_found() from exc
+        raise web.not_found() from exc
     messages.success(request, _("Đã xóa khỏi danh sách thành viên."))
     return redirect("community:scheme_detail", pk=scheme.pk)
 
@@ -445,30 +374,24 @@ def scheme_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_grading_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the quality grading of a scheme for a period."""
     scheme = _scheme_to_change(request, pk)
-    form = SchemeGradingForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, _result = _call_service(
-                form,
-                services.scheme_grading_save,
-                actor=request.user,
-                scheme=scheme,
-                period_code=data["period"],
-                level=data["level"],
-                graded_on=data["graded_on"],
-                note=data["note"],
-            )
-            if ok:
-                messages.success(request, _("Đã lưu xếp loại."))
-                return redirect("community:scheme_detail", pk=scheme.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        SchemeGradingForm(request.POST or None),
+        services.scheme_grading_save,
+        arguments=lambda data: {
+            "scheme": scheme,
+            "period_code": data["period"],
+            "level": data["level"],
+            "graded_on": data["graded_on"],
+            "note": data["note"],
+        },
+        success_url=_scheme_url(scheme),
+        success_message=_("Đã lưu xếp loại."),
         title=_("Xếp loại mô hình “%(name)s”") % {"name": scheme.name},
         intro=_("Theo Hướng dẫn 22/HD-BCA-V05: tốt, khá, trung bình hoặc yếu."),
-        cancel_url=reverse("community:scheme_detail", args=[scheme.pk]),
-        status=status,
+        cancel_url=_scheme_url(scheme),
     )
+
+
+def _scheme_url(scheme: Scheme) -> str:
+    return reverse("community:scheme_detail", args=[scheme.pk])

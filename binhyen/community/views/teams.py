@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,18 +34,14 @@ from binhyen.community.models import (
     TeamMember,
 )
 from binhyen.community.views.base import (
-    _call_service,
     _choose_commune,
     _filter_unit,
-    _form_page,
+    _form,
     _grading_url,
     _managed_commune,
-    _not_found,
-    _page,
-    _querystring,
-    _service_error,
     _xlsx,
 )
+from binhyen.core import web
 from binhyen.core.exports import export_offload
 from binhyen.orgunits.models import UnitKind
 
@@ -70,7 +64,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     form, params, status = _team_filters(request)
     page = None
     if status == 200:
-        page = _page(request, selectors.team_list(user=request.user, unit=unit, **params))
+        page = web.paginate(request, selectors.team_list(user=request.user, unit=unit, **params))
     return render(
         request,
         "community/team_list.html",
@@ -78,7 +72,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "unit": unit,
-            "querystring": _querystring(unit=unit.code if unit else "", **params),
+            "querystring": web.querystring(unit=unit.code if unit else "", **params),
             "filtered": any(params.values()),
             "can_manage": community_perms.can_manage_anywhere(request.user),
             "rules": selectors.rules_for(unit) if unit is not None else selectors.national_rules(),
@@ -93,7 +87,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_export(request: HttpRequest) -> HttpResponse:
     """Download the teams (and their members) as filtered on the page."""
     unit = _filter_unit(request)
-    _form, params, status = _team_filters(request)
+    _filters, params, status = _team_filters(request)
     if status != 200:
         params = {}
     teams = selectors.team_list(user=request.user, unit=unit, **params).select_related(
@@ -119,35 +113,23 @@ def team_create(request: HttpRequest) -> HttpResponse:
         return _choose_commune(request, _("Thành lập Tổ bảo vệ ANTT"), "community:team_create")
     villages = list(selectors.children_of(commune, kinds=[UnitKind.VILLAGE]))
     form = TeamForm(request.POST or None, request.FILES or None, villages=villages)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            village = next(v for v in villages if v.code == data["village"])
-            ok, saved = _call_service(
-                form,
-                services.team_create,
-                actor=request.user,
-                village=village,
-                established_on=data["established_on"],
-                name=data["name"],
-                note=data["note"],
-                establishment_decision=form.decision_input("establishment_decision"),
-                recognition_decision=form.decision_input("recognition_decision"),
-            )
-            if ok:
-                team = saved
-                messages.success(request, _("Đã thành lập “%(name)s”.") % {"name": team.name})
-                return redirect("community:team_detail", pk=team.pk)
-        status = 400
-    intro = "" if villages else _("Xã này chưa có thôn, tổ dân phố nào: hãy thêm thôn trước.")
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        form,
+        services.team_create,
+        arguments=lambda data: {
+            "village": next(v for v in villages if v.code == data["village"]),
+            "established_on": data["established_on"],
+            "name": data["name"],
+            "note": data["note"],
+            "establishment_decision": form.decision_input("establishment_decision"),
+            "recognition_decision": form.decision_input("recognition_decision"),
+        },
+        success_url=_team_url,
+        success_message=lambda team: _("Đã thành lập “%(name)s”.") % {"name": team.name},
         title=_("Thành lập Tổ bảo vệ ANTT — %(commune)s") % {"commune": commune.name},
-        intro=intro,
+        intro="" if villages else _("Xã này chưa có thôn, tổ dân phố nào: hãy thêm thôn trước."),
         cancel_url=reverse("community:team_list"),
-        status=status,
         multipart=True,
     )
 
@@ -155,7 +137,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def _team_to_change(request: HttpRequest, pk: int) -> SecurityTeam:
     team = selectors.team_get(user=request.user, pk=pk)
     if not community_perms.can_manage(request.user, team.village):
-        raise _not_found()
+        raise web.not_found()
     return team
 
 
@@ -194,32 +176,22 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a team's name, founding date, note and decisions."""
     team = _team_to_change(request, pk)
     form = TeamForm(request.POST or None, request.FILES or None, team=team)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, saved = _call_service(
-                form,
-                services.team_update,
-                actor=request.user,
-                team=team,
-                name=data["name"],
-                established_on=data["established_on"],
-                note=data["note"],
-                establishment_decision=form.decision_input("establishment_decision"),
-                recognition_decision=form.decision_input("recognition_decision"),
-            )
-            if ok:
-                team = saved
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("community:team_detail", pk=team.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        form,
+        services.team_update,
+        arguments=lambda data: {
+            "team": team,
+            "name": data["name"],
+            "established_on": data["established_on"],
+            "note": data["note"],
+            "establishment_decision": form.decision_input("establishment_decision"),
+            "recognition_decision": form.decision_input("recognition_decision"),
+        },
+        success_url=_team_url,
+        success_message=_("Đã lưu thay đổi."),
         title=_("Sửa “%(name)s”") % {"name": team.name},
-        cancel_url=reverse("community:team_detail", args=[team.pk]),
-        status=status,
+        cancel_url=_team_url(team),
         multipart=True,
     )
 
@@ -229,24 +201,15 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Dissolve a team (its active members leave on that day)."""
     team = _team_to_change(request, pk)
-    form = DissolveForm(request.POST)
-    if form.is_valid():
-        ok, _result = _call_service(
-            form,
-            services.team_dissolve,
-            actor=request.user,
-            team=team,
-            dissolved_on=form.cleaned_data["dissolved_on"],
-        )
-        if ok:
-            messages.success(request, _("Đã ghi nhận tổ giải thể."))
-            return redirect("community:team_detail", pk=team.pk)
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        DissolveForm(request.POST),
+        services.team_dissolve,
+        arguments=lambda data: {"team": team, "dissolved_on": data["dissolved_on"]},
+        success_url=_team_url(team),
+        success_message=_("Đã ghi nhận tổ giải thể."),
         title=_("Giải thể “%(name)s”") % {"name": team.name},
-        cancel_url=reverse("community:team_detail", args=[team.pk]),
-        status=400,
+        cancel_url=_team_url(team),
     )
 
 
@@ -256,44 +219,32 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a member to a team."""
     team = _team_to_change(request, pk)
     form = MemberForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, _result = _call_service(
-                form,
-                services.member_add,
-                actor=request.user,
-                team=team,
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-                role=data["role"],
-                origin=data["origin"],
-                joined_on=data["joined_on"],
-                recognition_decision=form.decision_input("recognition_decision"),
-            )
-            if ok:
-                messages.success(request, _("Đã thêm thành viên."))
-                if "add_another" in request.POST:
-                    return redirect("community:member_create", pk=team.pk)
-                return redirect("community:team_detail", pk=team.pk)
-        status = 400
-    return render(
+    again = "add_another" in request.POST
+    return _form(
         request,
-        "community/form.html",
-        {
-            "form": form,
-            "title": _("Thêm thành viên — %(team)s") % {"team": team.name},
-            "cancel_url": reverse("community:team_detail", args=[team.pk]),
-            "multipart": True,
-            "add_another": True,
-            "submit_label": _("Lưu"),
-            "intro": _(
-                "Chỉ ghi họ tên và ngày sinh (để phân biệt người trùng tên); không ghi số"
-                " CCCD, địa chỉ hay số điện thoại."
-            ),
+        form,
+        services.member_add,
+        arguments=lambda data: {
+            "team": team,
+            "full_name": data["full_name"],
+            "birth_date": data["birth_date"],
+            "role": data["role"],
+            "origin": data["origin"],
+            "joined_on": data["joined_on"],
+            "recognition_decision": form.decision_input("recognition_decision"),
         },
-        status=status,
+        success_url=reverse("community:member_create", args=[team.pk])
+        if again
+        else _team_url(team),
+        success_message=_("Đã thêm thành viên."),
+        title=_("Thêm thành viên — %(team)s") % {"team": team.name},
+        cancel_url=_team_url(team),
+        multipart=True,
+        add_another=True,
+        intro=_(
+            "Chỉ ghi họ tên và ngày sinh (để phân biệt người trùng tên); không ghi số"
+            " CCCD, địa chỉ hay số điện thoại."
+        ),
     )
 
 
@@ -303,35 +254,27 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a member, including the day they left."""
     member = selectors.member_get(user=request.user, pk=pk)
     if not community_perms.can_manage(request.user, member.team.village):
-        raise _not_found()
+        raise web.not_found()
     form = MemberForm(request.POST or None, request.FILES or None, member=member)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            ok, _result = _call_service(
-                form,
-                services.member_update,
-                actor=request.user,
-                member=member,
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-                role=data["role"],
-                origin=data["origin"],
-                joined_on=data["joined_on"],
-                left_on=data["left_on"],
-                recognition_decision=form.decision_input("recognition_decision"),
-            )
-            if ok:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("community:team_detail", pk=member.team_id)
-        status = 400
-    return _form_page(
+    team_url = reverse("community:team_detail", args=[member.team_id])
+    return _form(
         request,
-        form=form,
+        form,
+        services.member_update,
+        arguments=lambda data: {
+            "member": member,
+            "full_name": data["full_name"],
+            "birth_date": data["birth_date"],
+            "role": data["role"],
+            "origin": data["origin"],
+            "joined_on": data["joined_on"],
+            "left_on": data["left_on"],
+            "recognition_decision": form.decision_input("recognition_decision"),
+        },
+        success_url=team_url,
+        success_message=_("Đã lưu thay đổi."),
         title=_("Sửa thành viên %(name)s") % {"name": member.full_name},
-        cancel_url=reverse("community:team_detail", args=[member.team_id]),
-        status=status,
+        cancel_url=team_url,
         multipart=True,
     )
 
@@ -341,24 +284,17 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def training_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a training the team attended."""
     team = _team_to_change(request, pk)
-    form = TrainingForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.training_add(actor=request.user, team=team, **form.cleaned_data)
-            except PermissionDenied as exc:
-                raise _not_found() from exc
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
-                messages.success(request, _("Đã ghi nhận buổi tập huấn."))
-                return redirect("community:team_detail", pk=team.pk)
-        status = 400
-    return _form_page(
+    return _form(
         request,
-        form=form,
+        TrainingForm(request.POST or None),
+        services.training_add,
+        arguments=lambda data: {"team": team, **data},
+        success_url=_team_url(team),
+        success_message=_("Đã ghi nhận buổi tập huấn."),
         title=_("Ghi nhận tập huấn — %(team)s") % {"team": team.name},
-        cancel_url=reverse("community:team_detail", args=[team.pk]),
-        status=status,
+        cancel_url=_team_url(team),
     )
+
+
+def _team_url(team: SecurityTeam) -> str:
+    return reverse("community:team_detail", args=[team.pk])
