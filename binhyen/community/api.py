@@ -407,7 +407,7 @@ def team_dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> An
 def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
     user = api_user(request)
     team = selectors.team_get(user=user, pk=team_id)
-    member = services.member_add(
+    member = services.team_member_add(
         actor=user,
         team=team,
         full_name=payload.full_name,
@@ -428,7 +428,7 @@ def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
     user = api_user(request)
     member = selectors.member_get(user=user, pk=member_id)
-    return services.member_update(
+    return services.team_member_update(
         actor=user,
         member=member,
         recognition_decision=_decision(payload.recognition_decision),
@@ -514,7 +514,7 @@ def grading_save(request: HttpRequest, code: str, year: int, payload: GradingIn)
     commune = _commune(user, code)
     if not community_perms.can_grade(user, commune):
         raise not_found()
-    result = services.gradings_save(
+    result = services.team_gradings_save(
         actor=user,
         commune=commune,
         year=year,

@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from binhyen.community.models import Decision, Pledge, Scheme, SecurityTeam, TeamMember
+from binhyen.community.models import CommunityDecision, Pledge, Scheme, SecurityTeam, TeamMember
 from binhyen.core.db_router import analytics
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,7 +52,7 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _decision(decision: Decision | None) -> str:
+def _decision(decision: CommunityDecision | None) -> str:
     if decision is None:
         return ""
     parts = [decision.number, decision.issued_on.strftime("%d/%m/%Y"), decision.issuing_body]

@@ -69,6 +69,7 @@ from binhyen.community.selectors.teams import (
 )
 from binhyen.community.selectors.units import (
     MAX_QUERY_LENGTH,
+    DateSpan,
     children_of,
     default_commune,
     home_unit,
@@ -86,6 +87,7 @@ __all__ = [
     "MAX_QUERY_LENGTH",
     "MONTH_METRICS",
     "CoveredUnit",
+    "DateSpan",
     "EffectiveRules",
     "GradingSheet",
     "MemberRow",

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     Pledge,
     SecurityTeam,
     TeamMember,
@@ -26,9 +26,9 @@ from binhyen.community.selectors.units import _visible, not_found_message
 # --- decisions -------------------------------------------------------------------------------
 
 
-def decision_get(*, user: Any, pk: int) -> Decision:
+def decision_get(*, user: Any, pk: int) -> CommunityDecision:
     """Return a decision attached to a record ``user`` may read; 404 otherwise."""
-    decision = Decision.objects.filter(pk=pk).first()
+    decision = CommunityDecision.objects.filter(pk=pk).first()
     if decision is None:
         raise Http404(not_found_message())
     visible = _visible(user)

@@ -30,6 +30,7 @@ from binhyen.community.models import (
 )
 from binhyen.community.selectors.teams import _ROLE_ORDER
 from binhyen.community.selectors.units import (
+    DateSpan,
     _visible,
     not_found_message,
     province_of,
@@ -113,14 +114,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def active_span(start: date, end: date | None, period: Period) -> tuple[date, date] | None:
+def active_span(start: date, end: date | None, period: Period) -> DateSpan | None:
     """Return the half-open part ``[a, b)`` of ``[start, end)`` inside ``period`` (or None)."""
     a = max(start, period.start)
     stop = period.end.toordinal() + 1
     b_ord = min(end.toordinal() if end is not None else stop, stop)
     if a.toordinal() >= b_ord:
         return None
-    return a, date.fromordinal(b_ord)
+    return DateSpan(a, date.fromordinal(b_ord))
 
 
 def months_active(start: date, end: date | None, period: Period) -> int:

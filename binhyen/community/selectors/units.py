@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -26,6 +26,15 @@ from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, OrgUnitQuerySet, UnitKind
 
 MAX_QUERY_LENGTH = 200
+
+
+class DateSpan(NamedTuple):
+    """A span of days: ``start`` and ``end`` (which end is open is said where it is used)."""
+
+    start: date
+    end: date
+
+
 _BELOW_COMMUNE = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
 
 

@@ -23,8 +23,8 @@ from binhyen.community.services.decisions import (
 from binhyen.community.services.gradings import (
     GradeInput,
     GradingResult,
-    gradings_save,
-    rules_save,
+    grading_rules_save,
+    team_gradings_save,
 )
 from binhyen.community.services.metrics import (
     community_metrics_sync,
@@ -51,10 +51,10 @@ from binhyen.community.services.schemes import (
     scheme_update,
 )
 from binhyen.community.services.teams import (
-    member_add,
-    member_update,
     team_create,
     team_dissolve,
+    team_member_add,
+    team_member_update,
     team_update,
     training_add,
 )
@@ -67,13 +67,10 @@ __all__ = [
     "clean_upload",
     "community_metrics_sync",
     "decision_file_attach",
-    "gradings_save",
-    "member_add",
-    "member_update",
+    "grading_rules_save",
     "pledge_create",
     "pledge_delete",
     "pledge_update",
-    "rules_save",
     "scheme_create",
     "scheme_grading_save",
     "scheme_member_add",
@@ -87,6 +84,9 @@ __all__ = [
     "scheme_update",
     "team_create",
     "team_dissolve",
+    "team_gradings_save",
+    "team_member_add",
+    "team_member_update",
     "team_update",
     "training_add",
 ]

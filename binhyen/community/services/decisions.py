@@ -3,7 +3,7 @@
 Invariants:
 - A decision is written only inside the service that saves its record (same transaction,
   same audit event); all-empty input means "no decision" and a blank one detaches it.
-- Decision fields are reported with a prefix (``founding_decision_issued_on``...), and the
+- CommunityDecision fields are reported with a prefix (``founding_decision_issued_on``...), and the
   upload is cleaned before the first write, so nothing is half-saved.
 - A scanned file is replaced or removed only through ``decision_file_attach`` or the owning
   record's service; the permission is the owning record's.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.community import permissions as community_perms
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
 )
 from binhyen.community.services.checks import _clean_model, _not_future, _raise, _text, clean_upload
 from binhyen.core.actors import Actor
@@ -54,9 +54,17 @@ class DecisionInput:
         )
 
 
+class AttachedDecision(NamedTuple):
+    """A decision slot of a record: its foreign key ``field``, the ``kind`` and the input."""
+
+    field: str
+    kind: str
+    data: DecisionInput | None
+
+
 @dataclass
 class _DecisionPlan:
-    existing: Decision | None
+    existing: CommunityDecision | None
     data: DecisionInput | None
     kind: str
     clean: CleanFile | None = None
@@ -65,7 +73,7 @@ class _DecisionPlan:
 
 def _plan_decision(
     *,
-    existing: Decision | None,
+    existing: CommunityDecision | None,
     data: DecisionInput | None,
     kind: str,
     prefix: str,
@@ -92,7 +100,7 @@ def _plan_decision(
     return plan
 
 
-def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
+def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> CommunityDecision | None:
     """Save a checked decision; return what the record should point to."""
     data = plan.data
     if data is None:
@@ -100,7 +108,7 @@ def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
     if plan.detach:
         return None
     created = plan.existing is None
-    decision = plan.existing or Decision(kind=plan.kind, orgunit=orgunit)
+    decision = plan.existing or CommunityDecision(kind=plan.kind, orgunit=orgunit)
     decision.number = (data.number or "").strip()
     decision.issued_on = data.issued_on  # type: ignore[assignment]
     decision.issuing_body = (data.issuing_body or "").strip()
@@ -131,20 +139,20 @@ def _write_decision(plan: _DecisionPlan, orgunit: OrgUnit) -> Decision | None:
 def _save_with_decisions(
     obj: Any,
     *,
-    decisions: Sequence[tuple[str, str, DecisionInput | None]],
+    decisions: Sequence[AttachedDecision],
     orgunit: Callable[[], OrgUnit],
     errors: dict[str, Any],
     check_model: bool = True,
 ) -> None:
-    """Check ``obj`` and its attached decisions (field, kind, input) together, raise every
+    """Check ``obj`` and its attached decisions together, raise every
     problem at once, then write the decisions (filed under ``orgunit()``) and save ``obj``.
     Nothing is written when anything is wrong."""
-    fields = [name for name, _kind, _data in decisions]
+    fields = [d.field for d in decisions]
     plans = [
         _plan_decision(
-            existing=getattr(obj, name), data=data, kind=kind, prefix=name, errors=errors
+            existing=getattr(obj, d.field), data=d.data, kind=d.kind, prefix=d.field, errors=errors
         )
-        for name, kind, data in decisions
+        for d in decisions
     ]
     if check_model:
         _clean_model(obj, errors, exclude=fields)
@@ -155,7 +163,7 @@ def _save_with_decisions(
     obj.save()
 
 
-def _decision_summary(decision: Decision | None) -> dict[str, Any] | None:
+def _decision_summary(decision: CommunityDecision | None) -> dict[str, Any] | None:
     if decision is None:
         return None
     return {
@@ -167,7 +175,9 @@ def _decision_summary(decision: Decision | None) -> dict[str, Any] | None:
 
 
 @transaction.atomic
-def decision_file_attach(*, actor: Actor, decision: Decision, upload: Any) -> Decision:
+def decision_file_attach(
+    *, actor: Actor, decision: CommunityDecision, upload: Any
+) -> CommunityDecision:
     """Replace a decision's scanned file (the caller has checked the user may edit its record)."""
     if not community_perms.can_manage(actor, decision.orgunit):
         raise PermissionDenied(_("Bạn không có quyền sửa văn bản này."))

@@ -149,7 +149,7 @@ def _quota(levels: Mapping[int, str], what: str, rules: selectors.EffectiveRules
 
 
 @transaction.atomic
-def gradings_save(
+def team_gradings_save(
     *,
     actor: Actor,
     commune: OrgUnit,
@@ -287,15 +287,12 @@ def gradings_save(
     if problems:
         errors[NON_FIELD_ERRORS] = problems
     _raise(errors)
-    saved = removed = 0
+    done = GradingResult(saved=0, removed=0)
     for pk, grade in teams.items():
-        saved, removed = _store(
-            TeamGrading, {"team": team_objs[pk], "year": year}, grade, saved, removed
-        )
+        done = _store(TeamGrading, {"team": team_objs[pk], "year": year}, grade, done)
     for pk, grade in members.items():
-        saved, removed = _store(
-            MemberGrading, {"member": member_objs[pk], "year": year}, grade, saved, removed
-        )
+        done = _store(MemberGrading, {"member": member_objs[pk], "year": year}, grade, done)
+    saved, removed = done.saved, done.removed
     audit_event_record(
         actor=actor,
         action="team.grading",
@@ -314,14 +311,15 @@ def gradings_save(
 
 
 def _store(
-    model: Any, key: dict[str, Any], grade: GradeInput, saved: int, removed: int
-) -> tuple[int, int]:
+    model: Any, key: dict[str, Any], grade: GradeInput, done: GradingResult
+) -> GradingResult:
+    """Write one row's grade (or remove it when cleared); return the counts so far."""
     existing = model.objects.filter(**key).first()
     if not grade.level:
         if existing is not None:
             existing.delete()
-            removed += 1
-        return saved, removed
+            return GradingResult(saved=done.saved, removed=done.removed + 1)
+        return done
     row = existing or model(**key)
     if (
         existing is not None
@@ -329,15 +327,15 @@ def _store(
         and existing.task_pct == grade.task_pct
         and existing.note == (grade.note or "").strip()
     ):
-        return saved, removed
+        return done
     row.level, row.task_pct, row.note = grade.level, grade.task_pct, (grade.note or "").strip()
     row.full_clean()
     row.save()
-    return saved + 1, removed
+    return GradingResult(saved=done.saved + 1, removed=done.removed)
 
 
 @transaction.atomic
-def rules_save(
+def grading_rules_save(
     *,
     actor: Actor,
     province: OrgUnit,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from binhyen.community import permissions as community_perms
 from binhyen.community import providers, selectors
 from binhyen.community.models import (
-    DecisionKind,
+    CommunityDecisionKind,
     Pledge,
     SignerKind,
 )
@@ -31,6 +31,7 @@ from binhyen.community.services.checks import (
     _today,
 )
 from binhyen.community.services.decisions import (
+    AttachedDecision,
     DecisionInput,
     _decision_summary,
     _save_with_decisions,
@@ -54,9 +55,10 @@ PLEDGE_FIELDS = [
 # --- pledges ---------------------------------------------------------------------------------
 
 
-def _pledge_window(year: int) -> tuple[date, date]:
+def _pledge_window(year: int) -> selectors.DateSpan:
+    """Return the days a pledge for ``year`` may be signed on (both ends included)."""
     early = int(selectors.setting("PLEDGE_EARLY_DAYS", 60))
-    return date(year, 1, 1) - timedelta(days=early), date(year, 12, 31)
+    return selectors.DateSpan(date(year, 1, 1) - timedelta(days=early), date(year, 12, 31))
 
 
 def _check_pledge(pledge: Pledge, errors: dict[str, Any]) -> None:
@@ -116,8 +118,11 @@ def _check_pledge(pledge: Pledge, errors: dict[str, Any]) -> None:
             }
 
 
-def _pledge_span(pledge: Pledge) -> tuple[date, date]:
-    return max(pledge.signed_on, date(pledge.year, 1, 1)), date(pledge.year, 12, 31)
+def _pledge_span(pledge: Pledge) -> selectors.DateSpan:
+    """Return the days ``pledge`` counts in the published numbers (both ends included)."""
+    return selectors.DateSpan(
+        max(pledge.signed_on, date(pledge.year, 1, 1)), date(pledge.year, 12, 31)
+    )
 
 
 @transaction.atomic
@@ -148,7 +153,7 @@ def pledge_create(
     _check_pledge(pledge, errors)
     _save_with_decisions(
         pledge,
-        decisions=[("document", DecisionKind.PLEDGE, document)],
+        decisions=[AttachedDecision("document", CommunityDecisionKind.PLEDGE, document)],
         orgunit=lambda: community_perms.commune_of(unit) or unit,
         errors=errors,
     )
@@ -198,7 +203,7 @@ def pledge_update(
     _check_pledge(pledge, errors)
     _save_with_decisions(
         pledge,
-        decisions=[("document", DecisionKind.PLEDGE, document)],
+        decisions=[AttachedDecision("document", CommunityDecisionKind.PLEDGE, document)],
         orgunit=lambda: community_perms.commune_of(pledge.orgunit) or pledge.orgunit,
         errors=errors,
     )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from binhyen.community import permissions as community_perms
 from binhyen.community import providers, selectors
 from binhyen.community.models import (
-    DecisionKind,
+    CommunityDecisionKind,
     LeadOrgKind,
     Scheme,
     SchemeGrading,
@@ -45,6 +45,7 @@ from binhyen.community.services.checks import (
     _text,
 )
 from binhyen.community.services.decisions import (
+    AttachedDecision,
     DecisionInput,
     _decision_summary,
     _save_with_decisions,
@@ -214,14 +215,16 @@ def scheme_create(
 
     _save_with_decisions(
         scheme,
-        decisions=[("founding_decision", DecisionKind.FOUNDING, founding_decision)],
+        decisions=[
+            AttachedDecision("founding_decision", CommunityDecisionKind.FOUNDING, founding_decision)
+        ],
         orgunit=lambda: community_perms.commune_of(home_of()) or home_of(),
         errors=errors,
     )
     home = home_of()
     scheme.units.set(final_units)
     SchemeMember.objects.bulk_create(
-        [SchemeMember(scheme=scheme, full_name=n, role=r) for n, r in entries]
+        [SchemeMember(scheme=scheme, full_name=e.full_name, role=e.role) for e in entries]
     )
     audit_event_record(
         actor=actor,
@@ -234,8 +237,9 @@ def scheme_create(
     return scheme
 
 
-def _check_roster(roster: Sequence[RosterEntry], errors: dict[str, Any]) -> list[tuple[str, str]]:
-    entries: list[tuple[str, str]] = []
+def _check_roster(roster: Sequence[RosterEntry], errors: dict[str, Any]) -> list[RosterEntry]:
+    """Return the filled rows of ``roster``, trimmed; a bad row is an error on ``roster``."""
+    entries: list[RosterEntry] = []
     for number, entry in enumerate(roster, start=1):
         full_name = (entry.full_name or "").strip()
         role = (entry.role or "").strip()
@@ -247,7 +251,7 @@ def _check_roster(roster: Sequence[RosterEntry], errors: dict[str, Any]) -> list
                 " (tối đa 100 ký tự)."
             ) % {"row": number}
             continue
-        entries.append((full_name, role))
+        entries.append(RosterEntry(full_name=full_name, role=role))
     return entries
 
 
@@ -326,7 +330,9 @@ def scheme_update(
 
     _save_with_decisions(
         scheme,
-        decisions=[("founding_decision", DecisionKind.FOUNDING, founding_decision)],
+        decisions=[
+            AttachedDecision("founding_decision", CommunityDecisionKind.FOUNDING, founding_decision)
+        ],
         orgunit=lambda: home_of() or final_units[0],
         errors=errors,
     )
@@ -391,7 +397,7 @@ def scheme_member_add(
     if "roster" in errors:
         errors["full_name"] = errors.pop("roster")
     _raise(errors)
-    member = SchemeMember(scheme=scheme, full_name=entries[0][0], role=entries[0][1])
+    member = SchemeMember(scheme=scheme, full_name=entries[0].full_name, role=entries[0].role)
     member.full_clean()
     member.save()
     audit_event_record(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from binhyen.community import permissions as community_perms
 from binhyen.community import providers, selectors
 from binhyen.community.models import (
-    DecisionKind,
+    CommunityDecisionKind,
     MemberOrigin,
     SecurityTeam,
     TeamMember,
@@ -41,6 +41,7 @@ from binhyen.community.services.checks import (
     _text,
 )
 from binhyen.community.services.decisions import (
+    AttachedDecision,
     DecisionInput,
     _decision_summary,
     _save_with_decisions,
@@ -113,8 +114,14 @@ def team_create(
     _save_with_decisions(
         team,
         decisions=[
-            ("establishment_decision", DecisionKind.ESTABLISHMENT, establishment_decision),
-            ("recognition_decision", DecisionKind.RECOGNITION, recognition_decision),
+            AttachedDecision(
+                "establishment_decision",
+                CommunityDecisionKind.ESTABLISHMENT,
+                establishment_decision,
+            ),
+            AttachedDecision(
+                "recognition_decision", CommunityDecisionKind.RECOGNITION, recognition_decision
+            ),
         ],
         orgunit=lambda: village.parent or village,
         errors=errors,
@@ -170,8 +177,14 @@ def team_update(
     _save_with_decisions(
         team,
         decisions=[
-            ("establishment_decision", DecisionKind.ESTABLISHMENT, establishment_decision),
-            ("recognition_decision", DecisionKind.RECOGNITION, recognition_decision),
+            AttachedDecision(
+                "establishment_decision",
+                CommunityDecisionKind.ESTABLISHMENT,
+                establishment_decision,
+            ),
+            AttachedDecision(
+                "recognition_decision", CommunityDecisionKind.RECOGNITION, recognition_decision
+            ),
         ],
         orgunit=lambda: team.village.parent or team.village,
         errors=errors,
@@ -347,14 +360,18 @@ def _member_save(
     _check_member(actor=actor, team=team, member=member, rules=rules, errors=errors)
     _save_with_decisions(
         member,
-        decisions=[("recognition_decision", DecisionKind.RECOGNITION, recognition_decision)],
+        decisions=[
+            AttachedDecision(
+                "recognition_decision", CommunityDecisionKind.RECOGNITION, recognition_decision
+            )
+        ],
         orgunit=lambda: team.village.parent or team.village,
         errors=errors,
     )
 
 
 @transaction.atomic
-def member_add(
+def team_member_add(
     *,
     actor: Actor,
     team: SecurityTeam,
@@ -399,7 +416,7 @@ def member_add(
 
 
 @transaction.atomic
-def member_update(
+def team_member_update(
     *,
     actor: Actor,
     member: TeamMember,

@@ -90,7 +90,7 @@ def member(
     origin: str = MemberOrigin.NEW,
 ) -> TeamMember:
     number = next(_people)
-    return services.member_add(
+    return services.team_member_add(
         actor=actor,
         team=team_obj,
         full_name=full_name or f"Nguyễn Văn Thành Viên {number}",

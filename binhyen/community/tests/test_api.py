@@ -191,7 +191,7 @@ def test_grading_endpoints(client, s, world):
     assert sheet["teams"][0]["id"] == team.pk
     assert sheet["teams"][0]["members"][0]["id"] == member.pk
     body = {
-        "teams": [{"id": team.pk, "level": "done"}],
+        "teams": [{"id": team.pk, "level": "completed"}],
         "members": [{"id": member.pk, "level": "good"}],
     }
     response = chief.send("post", f"/gradings/{s.commune.code}/2025", body)

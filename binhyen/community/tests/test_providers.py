@@ -88,7 +88,7 @@ def test_team_and_member_counts(s):
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     f.member(s.commune_officer, team, role="leader")
     left = f.member(s.commune_officer, team)
-    services.member_update(
+    services.team_member_update(
         actor=s.commune_officer,
         member=left,
         full_name=left.full_name,

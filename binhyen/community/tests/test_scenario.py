@@ -133,7 +133,7 @@ def test_bad_input_of_the_scenario_is_refused_and_nothing_is_saved(places):
     with pytest.raises(ValidationError):
         f.pledge(officer, group, year=year, signed_on=date(year - 3, 1, 1))
     with pytest.raises(ValidationError):
-        services.gradings_save(
+        services.team_gradings_save(
             actor=user_with_role(Role.COMMUNE_CHIEF, places["ward"]),
             commune=places["ward"],
             year=2024,

@@ -100,7 +100,7 @@ def test_rules_fall_back_to_the_national_defaults(s, settings):
     rules = selectors.rules_for(s.village)
     assert rules.team_size_max == 7 and rules.row is None
     assert rules.province == s.province
-    services.rules_save(
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=2,
@@ -135,7 +135,7 @@ def test_manageable_communes(s):
 def test_grading_sheet_lists_teams_and_members_of_the_year(s):
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     old = f.member(s.commune_officer, team, joined_on=date(2024, 7, 1))
-    services.member_update(
+    services.team_member_update(
         actor=s.commune_officer,
         member=old,
         full_name=old.full_name,

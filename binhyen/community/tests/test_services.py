@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from binhyen.community import selectors, services
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     GradingRules,
     MemberGrading,
     Pledge,
@@ -80,12 +80,12 @@ def test_scheme_create_saves_units_roster_decision_audit_and_publishes(s):
     ],
 )
 def test_scheme_create_refuses_bad_input_and_saves_nothing(s, extra, field, text):
-    before = (Scheme.objects.count(), Decision.objects.count(), AuditEvent.objects.count())
+    before = (Scheme.objects.count(), CommunityDecision.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError) as exc:
         f.scheme(s.commune_officer, [s.village], **extra)
     assert field in exc.value.message_dict
     assert text in messages_of(exc)
-    after = (Scheme.objects.count(), Decision.objects.count(), AuditEvent.objects.count())
+    after = (Scheme.objects.count(), CommunityDecision.objects.count(), AuditEvent.objects.count())
     assert after == before
 
 
@@ -388,7 +388,7 @@ def test_a_person_cannot_be_active_in_two_teams(s):
     assert first.name in messages_of(exc)
     assert not second.members.exists()
     # when they left the first team on that day, the transfer is accepted
-    services.member_update(
+    services.team_member_update(
         actor=s.commune_officer,
         member=member,
         full_name=member.full_name,
@@ -441,7 +441,7 @@ def test_team_leader_size_age_and_dates(s, settings):
 
 
 def test_province_rules_override_the_team_size(s):
-    services.rules_save(
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=1,
@@ -459,9 +459,9 @@ def test_province_rules_override_the_team_size(s):
     assert "quy định của Tỉnh Bắc Ninh" in messages_of(exc)
 
 
-def test_rules_save_checks_values_and_permission(s):
+def test_grading_rules_save_checks_values_and_permission(s):
     with pytest.raises(PermissionDenied):
-        services.rules_save(
+        services.grading_rules_save(
             actor=s.commune_chief,
             province=s.province,
             team_size_min=3,
@@ -472,7 +472,7 @@ def test_rules_save_checks_values_and_permission(s):
             leader_not_above_team=True,
         )
     with pytest.raises(ValidationError) as exc:
-        services.rules_save(
+        services.grading_rules_save(
             actor=s.province_officer,
             province=s.province,
             team_size_min=6,
@@ -551,9 +551,9 @@ def graded(s):
     return teams, leaders
 
 
-def test_gradings_save_and_publish(s, graded):
+def test_team_gradings_save_and_publish(s, graded):
     teams, leaders = graded
-    result = services.gradings_save(
+    result = services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
@@ -576,7 +576,7 @@ def test_gradings_save_and_publish(s, graded):
         == 0
     )
     # removing a grade works and is counted
-    result = services.gradings_save(
+    result = services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
@@ -589,7 +589,7 @@ def test_gradings_save_and_publish(s, graded):
 def test_only_the_chief_grades(s, graded):
     teams, _leaders = graded
     with pytest.raises(PermissionDenied):
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_officer,
             commune=s.commune,
             year=2025,
@@ -604,7 +604,7 @@ def test_excellent_is_at_most_the_share_of_good(s, graded):
     grades = {t.pk: GradeInput("good") for t in teams[:3]}
     grades.update({t.pk: GradeInput("excellent", Decimal("99")) for t in teams[3:]})
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief, commune=s.commune, year=2025, teams=grades, members={}
         )
     text = " ".join(exc.value.message_dict[NON_FIELD_ERRORS])
@@ -616,7 +616,7 @@ def test_excellent_is_at_most_the_share_of_good(s, graded):
 def test_excellent_needs_more_than_the_task_share(s, graded):
     teams, _leaders = graded
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -625,7 +625,7 @@ def test_excellent_needs_more_than_the_task_share(s, graded):
         )
     assert "trên 95" in exc.value.message_dict[f"t{teams[0].pk}_task_pct"][0]
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -638,17 +638,17 @@ def test_excellent_needs_more_than_the_task_share(s, graded):
 def test_leader_not_above_team(s, graded):
     teams, leaders = graded
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
-            teams={teams[0].pk: GradeInput("done")},
+            teams={teams[0].pk: GradeInput("completed")},
             members={leaders[0].pk: GradeInput("good")},
         )
     text = exc.value.message_dict[f"m{leaders[0].pk}_level"][0]
     assert "không cao hơn xếp loại của tổ" in text and leaders[0].full_name in text
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -662,7 +662,7 @@ def test_leader_not_above_team(s, graded):
 def test_minimum_activity_and_dates_outside_the_period(s):
     recent = f.team(s.commune_officer, s.village, established_on=date(2025, 6, 1))
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -672,7 +672,7 @@ def test_minimum_activity_and_dates_outside_the_period(s):
     text = messages_of(exc)
     assert "hoạt động tối thiểu 9 tháng" in text and "5 tháng" in text
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2024,
@@ -684,7 +684,7 @@ def test_minimum_activity_and_dates_outside_the_period(s):
 
 def test_rules_can_be_switched_off_per_province(s, graded):
     teams, leaders = graded
-    services.rules_save(
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=1,
@@ -694,11 +694,11 @@ def test_rules_can_be_switched_off_per_province(s, graded):
         excellent_min_task_pct=Decimal("0"),
         leader_not_above_team=False,
     )
-    services.gradings_save(
+    services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
-        teams={teams[0].pk: GradeInput("done"), teams[1].pk: GradeInput("good")},
+        teams={teams[0].pk: GradeInput("completed"), teams[1].pk: GradeInput("good")},
         members={
             leaders[0].pk: GradeInput("excellent", Decimal("50")),
             leaders[1].pk: GradeInput("good"),
@@ -709,7 +709,7 @@ def test_rules_can_be_switched_off_per_province(s, graded):
 
 def test_gradings_refuse_future_years_and_foreign_rows(s, graded):
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=selectors.current_team_year() + 1,
@@ -719,7 +719,7 @@ def test_gradings_refuse_future_years_and_foreign_rows(s, graded):
     assert "year" in exc.value.message_dict
     far_team = f.team(s.far_officer, f.village(s.far_commune))
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -833,7 +833,7 @@ def test_decision_upload_is_sniffed_and_cleaned(s):
             ),
         )
     assert "founding_decision_file" in exc.value.message_dict
-    assert Decision.objects.count() == 1
+    assert CommunityDecision.objects.count() == 1
 
 
 def test_decision_file_attach_replaces_the_file(s):

@@ -71,7 +71,7 @@ def grading_sheet(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return web.form_view(
         request,
         form,
-        services.gradings_save,
+        services.team_gradings_save,
         template="community/grading_sheet.html",
         context={
             "sheet": sheet,
@@ -119,7 +119,7 @@ def rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     return web.form_view(
         request,
         form,
-        services.rules_save,
+        services.grading_rules_save,
         template="community/rules.html",
         context={"province": province, "rules": rules, "can_edit": can_edit},
         arguments=lambda data: {"province": province, **data},

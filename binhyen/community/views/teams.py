@@ -223,7 +223,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _form(
         request,
         form,
-        services.member_add,
+        services.team_member_add,
         arguments=lambda data: {
             "team": team,
             "full_name": data["full_name"],
@@ -260,7 +260,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form(
         request,
         form,
-        services.member_update,
+        services.team_member_update,
         arguments=lambda data: {
             "member": member,
             "full_name": data["full_name"],
