@@ -118,12 +118,15 @@ def test_the_seed_records_show_in_the_metrics_and_the_unit_dashboard(client, pla
 
 
 def test_bad_input_of_the_scenario_is_refused_and_nothing_is_saved(places):
+    # Given a ward with a team and a member
     officer = places["ward_officer"]
     group = places["groups"][0]
     team = f.team(officer, group)
     member = f.member(officer, team, full_name="Hoàng Văn Nam", birth_date=date(1975, 3, 3))
     counts = (Scheme.objects.count(), SecurityTeam.objects.count(), Pledge.objects.count())
     # counts below zero
+    # When the scenario's bad inputs are tried one by one
+    # Then each is refused and no row is added
     with pytest.raises(ValidationError):
         f.scheme(officer, [group], member_count=-12)
     with pytest.raises(ValidationError):
