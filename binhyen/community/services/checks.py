@@ -7,6 +7,7 @@ Invariants:
 - ``today`` is the one clock (``selectors.today``); no date after it is accepted where a
   helper says "not in the future".
 - Uploads go through the core cleaner, within ``COMMUNITY["UPLOAD_MAX_MB"]``.
+- ``_require_manage`` is the one refusal for writing records of a unit: ``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from binhyen.community import permissions as community_perms
 from binhyen.community import selectors
+from binhyen.core.actors import Actor
 from binhyen.core.text import clean_text
 from binhyen.core.uploads import CleanFile
 from binhyen.core.uploads import clean_upload as _clean_upload
-from binhyen.orgunits.models import UnitKind
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 NAME_MAX = 200
 PERSON_NAME_MAX = 150
@@ -85,3 +88,8 @@ def _clean_model(obj: Any, errors: dict[str, Any], exclude: Sequence[str] = ()) 
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, messages)
+
+
+def _require_manage(actor: Actor, unit: OrgUnit) -> None:
+    if not community_perms.can_manage(actor, unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi dữ liệu cho đơn vị này."))

@@ -27,6 +27,7 @@ from binhyen.community.services.checks import (
     NAME_MAX,
     _fmt,
     _not_future,
+    _require_manage,
     _text,
     _today,
 )
@@ -37,7 +38,6 @@ from binhyen.community.services.decisions import (
     _save_with_decisions,
 )
 from binhyen.community.services.metrics import _resync
-from binhyen.community.services.teams import _require_manage
 from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind

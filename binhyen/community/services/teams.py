@@ -15,12 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from binhyen.community import permissions as community_perms
 from binhyen.community import providers, selectors
 from binhyen.community.models import (
     CommunityDecisionKind,
@@ -38,6 +36,7 @@ from binhyen.community.services.checks import (
     _fmt,
     _not_future,
     _raise,
+    _require_manage,
     _text,
 )
 from binhyen.community.services.decisions import (
@@ -57,11 +56,6 @@ MEMBER_FIELDS = ["team", "role", "origin", "joined_on", "left_on"]
 TEAM_FIELDS = ["village", "name", "established_on", "dissolved_on", "note"]
 
 # --- security teams --------------------------------------------------------------------------
-
-
-def _require_manage(actor: Actor, unit: OrgUnit) -> None:
-    if not community_perms.can_manage(actor, unit):
-        raise PermissionDenied(_("Bạn không có quyền ghi dữ liệu cho đơn vị này."))
 
 
 def _team_snapshot(team: SecurityTeam) -> dict[str, Any]:
