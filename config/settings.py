@@ -352,7 +352,7 @@ TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECOND
 SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("tips_escalate", "binhyen.tips.tasks.escalate_overdue_tips", "*/5 * * * *"),
     ("tips_metrics_sync", "binhyen.tips.tasks.tips_metrics_sync", "*/5 * * * *"),
-    ("community_sync", "binhyen.community.tasks.community_metrics_daily", "10 1 * * *"),
+    ("community_metrics_sync", "binhyen.community.tasks.community_metrics_sync", "10 1 * * *"),
     ("hotspots_metrics_sync", "binhyen.hotspots.tasks.hotspots_metrics_sync", "20 1 * * *"),
     ("indicators_metrics_sync", "binhyen.indicators.tasks.indicators_metrics_sync", "30 1 * * *"),
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
@@ -525,7 +525,7 @@ COMMUNITY = {
     "LEADER_NOT_ABOVE_TEAM": True,  # a leader's grade may not exceed the team's
     "PLEDGE_EARLY_DAYS": 60,  # a pledge for year N may be signed this many days before 1/1/N
     "UPLOAD_MAX_MB": 10,  # scanned decisions: PDF, JPG or PNG up to this size
-    "RESYNC_MAX_PERIODS": 24,  # periods resynced after one change (older: community_sync)
+    "RESYNC_MAX_PERIODS": 24,  # periods resynced after one change (older: community_metrics_sync)
 }
 
 # --- Hotspot areas (binhyen.hotspots) -------------------------------------------------------

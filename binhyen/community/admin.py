@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     GradingRules,
     Pledge,
     Scheme,
@@ -68,7 +68,7 @@ class PledgeAdmin(ReadOnlyAdmin):
     list_filter = ("signer_kind", "year")
 
 
-@admin.register(Decision)
+@admin.register(CommunityDecision)
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("kind", "number", "issued_on", "issuing_body", "orgunit")
     list_filter = ("kind",)

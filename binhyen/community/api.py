@@ -9,11 +9,10 @@ fields sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -54,17 +53,13 @@ from binhyen.community.schemas import (
     TrainingIn,
     TrainingOut,
 )
-from binhyen.core.schemas import OFFSET_MAX
+from binhyen.core.api_kit import api_page, api_user
+from binhyen.core.schemas import PageQuery
+from binhyen.core.web import not_found
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 router = Router(tags=["community"])
-T = TypeVar("T")
 ERRORS = {400: ErrorOut, 404: ErrorOut}
-
-
-class PageQuery(Schema):
-    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
-    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class SchemeQuery(PageQuery):
@@ -91,10 +86,6 @@ class TypeQuery(Schema):
     province: str | None = Field(None, max_length=32)
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def _patched(
     payload: Any, obj: Any, names: Sequence[str], *, clearable: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -108,14 +99,6 @@ def _patched(
     for name in clearable:
         out[name] = getattr(payload, name) if name in sent else getattr(obj, name)
     return out
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call a service; a refusal answers 404 like a missing record."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise Http404(selectors.not_found_message()) from exc
 
 
 def _bad(field: str, message: str) -> ValidationError:
@@ -152,13 +135,6 @@ def _filter_unit(user: Any, code: str | None) -> OrgUnit | None:
     return selectors.unit_get(user=user, code=code.strip()[:32]) if code else None
 
 
-def _page(queryset: Any, page: PageQuery) -> dict[str, Any]:
-    return {
-        "count": queryset.count(),
-        "items": list(queryset[page.offset : page.offset + page.limit]),
-    }
-
-
 def _decision(data: DecisionIn | None) -> services.DecisionInput | None:
     if data is None:
         return None
@@ -176,7 +152,7 @@ def _decision(data: DecisionIn | None) -> services.DecisionInput | None:
     summary="The national catalogue and a province's own scheme types",
 )
 def scheme_type_list(request: HttpRequest, filters: Query[TypeQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     province = (
         selectors.province_get(user=user, code=filters.province.strip()[:32])
         if filters.province
@@ -194,7 +170,7 @@ def scheme_type_list(request: HttpRequest, filters: Query[TypeQuery]) -> Any:
     summary="Search the schemes you may read",
 )
 def scheme_list(request: HttpRequest, filters: Query[SchemeQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     queryset = selectors.scheme_list(
         user=user,
         unit=_filter_unit(user, filters.unit),
@@ -202,7 +178,7 @@ def scheme_list(request: HttpRequest, filters: Query[SchemeQuery]) -> Any:
         status=filters.status,
         category=filters.category,
     )
-    return _page(queryset, filters)
+    return api_page(queryset, filters)
 
 
 @router.get(
@@ -211,7 +187,7 @@ def scheme_list(request: HttpRequest, filters: Query[SchemeQuery]) -> Any:
     summary="One scheme with its roster, sites and gradings",
 )
 def scheme_detail(request: HttpRequest, scheme_id: int) -> Any:
-    return selectors.scheme_get(user=_user(request), pk=scheme_id)
+    return selectors.scheme_get(user=api_user(request), pk=scheme_id)
 
 
 def _scheme_type(user: Any, pk: int) -> SchemeType:
@@ -239,9 +215,8 @@ def _units(user: Any, codes: list[str]) -> list[OrgUnit]:
 
 @router.post("/schemes", response={201: SchemeDetailOut, **ERRORS}, summary="Record a scheme")
 def scheme_create(request: HttpRequest, payload: SchemeIn) -> Any:
-    user = _user(request)
-    scheme = _call(
-        services.scheme_create,
+    user = api_user(request)
+    scheme = services.scheme_create(
         actor=user,
         scheme_type=_scheme_type(user, payload.scheme_type),
         name=payload.name,
@@ -264,11 +239,10 @@ def scheme_create(request: HttpRequest, payload: SchemeIn) -> Any:
     summary="Change a scheme (only the fields sent)",
 )
 def scheme_update(request: HttpRequest, scheme_id: int, payload: SchemePatchIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     scheme = selectors.scheme_get(user=user, pk=scheme_id)
     covered = selectors.scheme_units(user=user, scheme=scheme)
-    return _call(
-        services.scheme_update,
+    return services.scheme_update(
         actor=user,
         scheme=scheme,
         scheme_type=_scheme_type(user, payload.scheme_type)
@@ -296,10 +270,9 @@ def scheme_update(request: HttpRequest, scheme_id: int, payload: SchemePatchIn) 
     summary="Suspend, dissolve or reactivate a scheme",
 )
 def scheme_status(request: HttpRequest, scheme_id: int, payload: StatusIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     scheme = selectors.scheme_get(user=user, pk=scheme_id)
-    return _call(
-        services.scheme_status_set,
+    return services.scheme_status_set(
         actor=user,
         scheme=scheme,
         status=payload.status,
@@ -313,11 +286,10 @@ def scheme_status(request: HttpRequest, scheme_id: int, payload: StatusIn) -> An
     summary="Add a site where the scheme is replicated",
 )
 def scheme_site_add(request: HttpRequest, scheme_id: int, payload: SiteIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     scheme = selectors.scheme_get(user=user, pk=scheme_id)
     unit = _unit(user, payload.unit, "unit")
-    site = _call(
-        services.scheme_site_add,
+    site = services.scheme_site_add(
         actor=user,
         scheme=scheme,
         unit=unit,
@@ -333,10 +305,9 @@ def scheme_site_add(request: HttpRequest, scheme_id: int, payload: SiteIn) -> An
     summary="Record a scheme's quality grading for a period",
 )
 def scheme_grading(request: HttpRequest, scheme_id: int, payload: SchemeGradingIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     scheme = selectors.scheme_get(user=user, pk=scheme_id)
-    return _call(
-        services.scheme_grading_save,
+    return services.scheme_grading_save(
         actor=user,
         scheme=scheme,
         period_code=payload.period,
@@ -355,11 +326,11 @@ def scheme_grading(request: HttpRequest, scheme_id: int, payload: SchemeGradingI
     summary="Search the security teams you may read",
 )
 def team_list(request: HttpRequest, filters: Query[TeamQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     queryset = selectors.team_list(
         user=user, unit=_filter_unit(user, filters.unit), q=filters.q, status=filters.status
     ).select_related("establishment_decision", "recognition_decision")
-    return _page(queryset, filters)
+    return api_page(queryset, filters)
 
 
 @router.get(
@@ -368,7 +339,7 @@ def team_list(request: HttpRequest, filters: Query[TeamQuery]) -> Any:
     summary="One team with its members",
 )
 def team_detail(request: HttpRequest, team_id: int) -> Any:
-    team = selectors.team_get(user=_user(request), pk=team_id)
+    team = selectors.team_get(user=api_user(request), pk=team_id)
     return _team_out(team)
 
 
@@ -384,10 +355,9 @@ def _team_out(team: Any) -> Any:
     summary="Set up the security team of a village",
 )
 def team_create(request: HttpRequest, payload: TeamIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     village = _unit(user, payload.village, "village", (UnitKind.VILLAGE,))
-    team = _call(
-        services.team_create,
+    team = services.team_create(
         actor=user,
         village=village,
         established_on=payload.established_on,
@@ -405,10 +375,9 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Any:
     summary="Change a team (only the fields sent)",
 )
 def team_update(request: HttpRequest, team_id: int, payload: TeamPatchIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     team = selectors.team_get(user=user, pk=team_id)
-    team = _call(
-        services.team_update,
+    team = services.team_update(
         actor=user,
         team=team,
         name=payload.name if payload.name is not None else team.name,
@@ -424,9 +393,9 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatchIn) -> Any
     "/teams/{team_id}/dissolve", response={200: TeamDetailOut, **ERRORS}, summary="Dissolve a team"
 )
 def team_dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     team = selectors.team_get(user=user, pk=team_id)
-    team = _call(services.team_dissolve, actor=user, team=team, dissolved_on=payload.dissolved_on)
+    team = services.team_dissolve(actor=user, team=team, dissolved_on=payload.dissolved_on)
     return _team_out(selectors.team_get(user=user, pk=team.pk))
 
 
@@ -436,10 +405,9 @@ def team_dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> An
     summary="Add a member to a team",
 )
 def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     team = selectors.team_get(user=user, pk=team_id)
-    member = _call(
-        services.member_add,
+    member = services.team_member_add(
         actor=user,
         team=team,
         full_name=payload.full_name,
@@ -458,10 +426,9 @@ def member_create(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
     summary="Change a member (only the fields sent), e.g. the day they left",
 )
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     member = selectors.member_get(user=user, pk=member_id)
-    return _call(
-        services.member_update,
+    return services.team_member_update(
         actor=user,
         member=member,
         recognition_decision=_decision(payload.recognition_decision),
@@ -480,9 +447,9 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatchIn) 
     summary="Record a training the team attended",
 )
 def training_create(request: HttpRequest, team_id: int, payload: TrainingIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     team = selectors.team_get(user=user, pk=team_id)
-    record = _call(services.training_add, actor=user, team=team, **payload.dict())
+    record = services.training_add(actor=user, team=team, **payload.dict())
     return Status(201, record)
 
 
@@ -492,7 +459,7 @@ def training_create(request: HttpRequest, team_id: int, payload: TrainingIn) -> 
 def _commune(user: Any, code: str) -> OrgUnit:
     commune = selectors.unit_get(user=user, code=code)
     if commune.kind != UnitKind.COMMUNE:
-        raise Http404(selectors.not_found_message())
+        raise not_found()
     return commune
 
 
@@ -502,7 +469,7 @@ def _commune(user: Any, code: str) -> OrgUnit:
     summary="A commune's annual grading sheet of teams and members",
 )
 def grading_sheet(request: HttpRequest, code: str, year: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     commune = _commune(user, code)
     if not 2000 <= year <= selectors.current_team_year():
         raise _bad("year", _("Năm đánh giá không hợp lệ."))
@@ -543,12 +510,11 @@ def grading_sheet(request: HttpRequest, code: str, year: int) -> Any:
     summary="Save grades of teams and members (all or nothing, rules checked)",
 )
 def grading_save(request: HttpRequest, code: str, year: int, payload: GradingIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     commune = _commune(user, code)
     if not community_perms.can_grade(user, commune):
-        raise Http404(selectors.not_found_message())
-    result = _call(
-        services.gradings_save,
+        raise not_found()
+    result = services.team_gradings_save(
         actor=user,
         commune=commune,
         year=year,
@@ -573,7 +539,7 @@ def grading_save(request: HttpRequest, code: str, year: int, payload: GradingIn)
     summary="Search the pledges you may read",
 )
 def pledge_list(request: HttpRequest, filters: Query[PledgeQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     queryset = selectors.pledge_list(
         user=user,
         unit=_filter_unit(user, filters.unit),
@@ -581,12 +547,12 @@ def pledge_list(request: HttpRequest, filters: Query[PledgeQuery]) -> Any:
         signer_kind=filters.signer_kind,
         q=filters.q,
     )
-    return _page(queryset, filters)
+    return api_page(queryset, filters)
 
 
 @router.get("/pledges/{pledge_id}", response={200: PledgeOut, 404: ErrorOut}, summary="One pledge")
 def pledge_detail(request: HttpRequest, pledge_id: int) -> Any:
-    return selectors.pledge_get(user=_user(request), pk=pledge_id)
+    return selectors.pledge_get(user=api_user(request), pk=pledge_id)
 
 
 @router.post(
@@ -595,12 +561,11 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> Any:
     summary="Record a pledge of a village, its households, an agency or a school",
 )
 def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = _unit(
         user, payload.unit, "unit", (UnitKind.COMMUNE, UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
     )
-    pledge = _call(
-        services.pledge_create,
+    pledge = services.pledge_create(
         actor=user,
         unit=unit,
         signer_kind=payload.signer_kind,
@@ -620,10 +585,9 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
     summary="Correct a pledge (only the fields sent)",
 )
 def pledge_update(request: HttpRequest, pledge_id: int, payload: PledgePatchIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     pledge = selectors.pledge_get(user=user, pk=pledge_id)
-    return _call(
-        services.pledge_update,
+    return services.pledge_update(
         actor=user,
         pledge=pledge,
         document=_decision(payload.document),
@@ -642,9 +606,9 @@ def pledge_update(request: HttpRequest, pledge_id: int, payload: PledgePatchIn) 
     summary="Delete a pledge recorded by mistake",
 )
 def pledge_delete(request: HttpRequest, pledge_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     pledge = selectors.pledge_get(user=user, pk=pledge_id)
-    _call(services.pledge_delete, actor=user, pledge=pledge)
+    services.pledge_delete(actor=user, pledge=pledge)
     return Status(204, None)
 
 
@@ -661,9 +625,9 @@ def decision_file(
     decision_id: int,
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Any:
-    user = _user(request)
+    user = api_user(request)
     decision = selectors.decision_get(user=user, pk=decision_id)
-    return _call(services.decision_file_attach, actor=user, decision=decision, upload=file)
+    return services.decision_file_attach(actor=user, decision=decision, upload=file)
 
 
 # --- scheme-type creation (the catalogue page's "add a type") ---------------------------------
@@ -691,11 +655,11 @@ def scheme_type_create(request: HttpRequest, payload: SchemeTypeIn) -> Any:
     national ones whoever keeps the metric catalogue; anybody else gets 404."""
     from binhyen.community.forms import SchemeTypeForm
 
-    user = _user(request)
+    user = api_user(request)
     code = (payload.province or "").strip()
     province = selectors.province_get(user=user, code=code[:32]) if code else None
     if not community_perms.can_manage_catalogue(user, province):
-        raise Http404(selectors.not_found_message())
+        raise not_found()
     form = SchemeTypeForm(
         {
             "name": payload.name,
@@ -710,8 +674,7 @@ def scheme_type_create(request: HttpRequest, payload: SchemeTypeIn) -> Any:
     if not form.is_valid():
         raise ValidationError(dict(form.errors.items()))
     data = form.cleaned_data
-    item = _call(
-        services.scheme_type_create,
+    item = services.scheme_type_create(
         actor=user,
         province=province,
         name=data["name"],

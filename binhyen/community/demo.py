@@ -27,6 +27,7 @@ from binhyen.community.models import (
     SchemeType,
     SecurityTeam,
     SignerKind,
+    TaskGrade,
     TeamGrading,
     TeamRole,
 )
@@ -128,7 +129,7 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
                 for role in (TeamRole.LEADER, TeamRole.DEPUTY, TeamRole.MEMBER):
                     full_name, birth = _person(person)
                     person += 1
-                    services.member_add(
+                    services.team_member_add(
                         actor=chief,
                         team=team,
                         full_name=full_name,
@@ -165,8 +166,8 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
             and all(t.established_on <= period.start for t in teams)
         ):
             grades = {t.pk: services.GradeInput(level="good", task_pct=None) for t in teams}
-            grades[teams[0].pk] = services.GradeInput(level="done")
-            services.gradings_save(
+            grades[teams[0].pk] = services.GradeInput(level=TaskGrade.COMPLETED)
+            services.team_gradings_save(
                 actor=chief, commune=commune, year=graded_year, teams=grades, members={}
             )
             counts["grades"] += len(grades)

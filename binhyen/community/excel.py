@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from binhyen.community.models import Decision, Pledge, Scheme, SecurityTeam, TeamMember
+from binhyen.community.models import CommunityDecision, Pledge, Scheme, SecurityTeam, TeamMember
 from binhyen.core import tabular
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
@@ -53,7 +53,7 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _decision(decision: Decision | None) -> str:
+def _decision(decision: CommunityDecision | None) -> str:
     if decision is None:
         return ""
     parts = [decision.number, format_date(decision.issued_on), decision.issuing_body]

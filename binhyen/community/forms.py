@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     LeadOrgKind,
     MemberOrigin,
     Scheme,
@@ -68,7 +68,7 @@ class CommunityForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.decision_blocks = []
 
-    def add_decision(self, prefix: str, legend: Any, decision: Decision | None) -> None:
+    def add_decision(self, prefix: str, legend: Any, decision: CommunityDecision | None) -> None:
         """Add the four fields of a decision, pre-filled from ``decision``."""
         self.decision_blocks.append((prefix, legend))
         new = {

@@ -17,7 +17,7 @@ Invariants:
   checked against the province's ``GradingRules`` (national defaults in settings).
 - Only the least personal data is stored about people: full name, date of birth (to tell
   people apart), role, origin and dates. No ID numbers, addresses or phone numbers.
-- Scanned documents are ``Decision`` rows with a sniffed, re-encoded file (``uploads.py``),
+- Scanned documents are ``CommunityDecision`` rows with a sniffed, re-encoded file (``uploads.py``),
   served only through a scoped view, never from a public URL.
 """
 
@@ -50,7 +50,7 @@ PERCENT_RANGE = [
 ]
 
 
-def _upload_to(instance: Decision, filename: str) -> str:
+def _upload_to(instance: CommunityDecision, filename: str) -> str:
     """Store under a random name: the uploaded name is never trusted nor kept in the path."""
     import uuid
 
@@ -63,7 +63,7 @@ def _upload_to(instance: Decision, filename: str) -> str:
 # --- decisions -----------------------------------------------------------------------------
 
 
-class DecisionKind(models.TextChoices):
+class CommunityDecisionKind(models.TextChoices):
     FOUNDING = "founding", _("Quyết định thành lập mô hình")
     ESTABLISHMENT = "establishment", _("Quyết định thành lập Tổ bảo vệ ANTT")
     RECOGNITION = "recognition", _("Quyết định công nhận")
@@ -71,10 +71,10 @@ class DecisionKind(models.TextChoices):
     PLEDGE = "pledge", _("Bản giao ước, cam kết")
 
 
-class Decision(BaseModel):
+class CommunityDecision(BaseModel):
     """A decision or signed document: number, date, issuing body and its scanned file."""
 
-    kind = models.CharField(_("loại văn bản"), max_length=16, choices=DecisionKind.choices)
+    kind = models.CharField(_("loại văn bản"), max_length=16, choices=CommunityDecisionKind.choices)
     number = models.CharField(_("số, ký hiệu"), max_length=50, blank=True)
     issued_on = models.DateField(_("ngày ban hành"))
     issuing_body = models.CharField(_("cơ quan ban hành"), max_length=200, blank=True)
@@ -198,7 +198,7 @@ class Scheme(BaseModel):
     lead_org_name = models.CharField(_("tên tổ chức nòng cốt"), max_length=200, blank=True)
     founded_on = models.DateField(_("ngày thành lập"))
     founding_decision = models.ForeignKey(
-        Decision,
+        CommunityDecision,
         verbose_name=_("quyết định thành lập"),
         null=True,
         blank=True,
@@ -332,7 +332,7 @@ class SecurityTeam(BaseModel):
     established_on = models.DateField(_("ngày thành lập"))
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
     establishment_decision = models.ForeignKey(
-        Decision,
+        CommunityDecision,
         verbose_name=_("quyết định thành lập"),
         null=True,
         blank=True,
@@ -340,7 +340,7 @@ class SecurityTeam(BaseModel):
         related_name="+",
     )
     recognition_decision = models.ForeignKey(
-        Decision,
+        CommunityDecision,
         verbose_name=_("quyết định công nhận thành viên"),
         null=True,
         blank=True,
@@ -401,7 +401,7 @@ class TeamMember(BaseModel):
     joined_on = models.DateField(_("ngày tham gia"))
     left_on = models.DateField(_("ngày thôi tham gia"), null=True, blank=True)
     recognition_decision = models.ForeignKey(
-        Decision,
+        CommunityDecision,
         verbose_name=_("quyết định công nhận"),
         null=True,
         blank=True,
@@ -584,7 +584,7 @@ class Pledge(BaseModel):
         _("số hộ đăng ký"), null=True, blank=True, validators=[NOT_NEGATIVE, HOUSEHOLDS_MAX]
     )
     document = models.ForeignKey(
-        Decision,
+        CommunityDecision,
         verbose_name=_("bản giao ước"),
         null=True,
         blank=True,

@@ -90,7 +90,7 @@ class SchemeProvider:
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
         from binhyen.community.models import Scheme, SchemeSite
-        from binhyen.community.selectors import _commune_id_expression, scheme_active_q
+        from binhyen.community.selectors.schemes import _commune_id_expression, scheme_active_q
 
         day: date = period.end
         coverage: Any = Scheme.units.through

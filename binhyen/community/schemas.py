@@ -9,7 +9,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     Pledge,
     Scheme,
     SchemeType,
@@ -36,7 +36,7 @@ StatusLiteral = Literal["active", "suspended", "dissolved"]
 QualityLiteral = Literal["good", "fair", "average", "weak"]
 RoleLiteral = Literal["leader", "deputy", "member"]
 OriginLiteral = Literal["part_time_police", "civil_guard", "civil_defence", "new"]
-GradeLiteral = Literal["excellent", "good", "done", "not_done", ""]
+GradeLiteral = Literal["excellent", "good", "completed", "not_completed", ""]
 SignerLiteral = Literal["village", "households", "agency", "school"]
 
 
@@ -56,11 +56,11 @@ class DecisionOut(Schema):
     file_url: str | None
 
     @staticmethod
-    def resolve_has_file(obj: Decision) -> bool:
+    def resolve_has_file(obj: CommunityDecision) -> bool:
         return bool(obj.file)
 
     @staticmethod
-    def resolve_file_url(obj: Decision) -> str | None:
+    def resolve_file_url(obj: CommunityDecision) -> str | None:
         from django.urls import reverse
 
         return reverse("community:decision_file", args=[obj.pk]) if obj.file else None

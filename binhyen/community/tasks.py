@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from binhyen.community.services import community_metrics_sync
+from binhyen.community import services
 
 
 @task()
-def community_metrics_daily() -> int:
-    """Recompute the community metrics of the last 31 days (as ``community_sync`` does)."""
+def community_metrics_sync() -> int:
+    """Recompute the community metrics of the last 31 days (as the command of that name)."""
     today = timezone.localdate()
-    return community_metrics_sync(actor=None, start=today - timedelta(days=31), end=today)
+    return services.community_metrics_sync(actor=None, start=today - timedelta(days=31), end=today)

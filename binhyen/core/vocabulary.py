@@ -37,13 +37,13 @@ class TaskGrade(models.TextChoices):
 
     EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
     GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
-    DONE = "done", _("Hoàn thành nhiệm vụ")
-    NOT_DONE = "not_done", _("Không hoàn thành nhiệm vụ")
+    COMPLETED = "completed", _("Hoàn thành nhiệm vụ")
+    NOT_COMPLETED = "not_completed", _("Không hoàn thành nhiệm vụ")
 
 
 GRADE_RANK: dict[str, int] = {
     TaskGrade.EXCELLENT: 4,
     TaskGrade.GOOD: 3,
-    TaskGrade.DONE: 2,
-    TaskGrade.NOT_DONE: 1,
+    TaskGrade.COMPLETED: 2,
+    TaskGrade.NOT_COMPLETED: 1,
 }

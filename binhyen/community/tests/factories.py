@@ -20,6 +20,7 @@ from binhyen.community.models import (
     TeamMember,
     TeamRole,
 )
+from binhyen.core.actors import Actor
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
@@ -50,7 +51,7 @@ def national_type(code: str = "to_tu_quan") -> SchemeType:
 
 
 def scheme(
-    actor: Any,
+    actor: Actor,
     units: list[OrgUnit],
     *,
     code: str = "to_tu_quan",
@@ -69,7 +70,7 @@ def scheme(
     )
 
 
-def team(actor: Any, village: OrgUnit, *, established_on: date | None = None) -> SecurityTeam:
+def team(actor: Actor, village: OrgUnit, *, established_on: date | None = None) -> SecurityTeam:
     return services.team_create(
         actor=actor, village=village, established_on=established_on or date(2024, 7, 1)
     )
@@ -79,7 +80,7 @@ _people = iter(range(1, 1_000_000))
 
 
 def member(
-    actor: Any,
+    actor: Actor,
     team_obj: SecurityTeam,
     *,
     role: str = TeamRole.MEMBER,
@@ -89,7 +90,7 @@ def member(
     origin: str = MemberOrigin.NEW,
 ) -> TeamMember:
     number = next(_people)
-    return services.member_add(
+    return services.team_member_add(
         actor=actor,
         team=team_obj,
         full_name=full_name or f"Nguyễn Văn Thành Viên {number}",
@@ -101,7 +102,7 @@ def member(
 
 
 def pledge(
-    actor: Any,
+    actor: Actor,
     unit: OrgUnit,
     *,
     kind: str = SignerKind.VILLAGE,

@@ -52,7 +52,10 @@ LISTS = ["/schemes", "/teams", "/pledges", "/scheme-types"]
 
 @pytest.mark.parametrize("path", READS)
 def test_details_answer_in_scope_404_outside_401_anonymous(client, s, world, path):
+    # Given a record in the village
     url = path(world)
+    # When a member of the village, an officer of another commune and an anonymous caller read it
+    # Then the member gets it, the outsider 404 and the anonymous caller 401
     assert Api(client, s.village_member).get(url).status_code == 200
     response = Api(client, s.far_officer).get(url)
     assert response.status_code == 404
@@ -62,6 +65,9 @@ def test_details_answer_in_scope_404_outside_401_anonymous(client, s, world, pat
 
 @pytest.mark.parametrize("path", LISTS)
 def test_lists_are_scoped(client, s, world, path):
+    # Given one record of each kind in the commune
+    # When the commune officer, a far officer and an anonymous caller list them
+    # Then only the commune officer sees it
     assert Api(client).get(path).status_code == 401
     mine = Api(client, s.commune_officer).get(path).json()
     theirs = Api(client, s.far_officer).get(path).json()
@@ -73,7 +79,10 @@ def test_lists_are_scoped(client, s, world, path):
 
 
 def test_scheme_detail_has_units_roster_sites_and_decision(client, s, world):
+    # Given a scheme with a roster, a site and a founding decision
+    # When the commune officer reads it
     body = Api(client, s.commune_officer).get(f"/schemes/{world['scheme'].pk}").json()
+    # Then every part is in the answer
     assert body["units"] == [{"code": s.village.code, "name": s.village.name, "kind": "village"}]
     assert body["category"] == "to_tu_quan"
     assert body["roster"][0]["full_name"] == "Lê Văn Tư"
@@ -83,6 +92,7 @@ def test_scheme_detail_has_units_roster_sites_and_decision(client, s, world):
 
 
 def test_scheme_create_and_bad_input(client, s, world):
+    # Given a valid scheme payload
     api = Api(client, s.commune_officer)
     payload = {
         "scheme_type": world["national_type"].pk,
@@ -93,7 +103,9 @@ def test_scheme_create_and_bad_input(client, s, world):
         "roster": [{"full_name": "Nguyễn Văn A", "role": "Tổ trưởng"}],
         "founding_decision": {"number": "3/QĐ", "issued_on": "2025-04-01"},
     }
+    # When the commune officer posts it, then variants with bad fields
     response = api.send("post", "/schemes", payload)
+    # Then the valid one is created and each bad one is refused naming its field
     assert response.status_code == 201, response.content
     assert response.json()["roster"][0]["role"] == "Tổ trưởng"
     # a negative count: 400 naming the field, nothing saved
@@ -111,9 +123,12 @@ def test_scheme_create_and_bad_input(client, s, world):
 
 
 def test_scheme_patch_status_site_and_grading(client, s, world):
+    # Given a scheme of the commune
     api = Api(client, s.commune_officer)
     scheme = world["scheme"]
+    # When the commune officer patches it, sets its status, adds a site and a grading
     response = api.send("patch", f"/schemes/{scheme.pk}", {"name": "Đổi tên", "member_count": 9})
+    # Then each change answers as documented and outsiders get 404
     assert response.status_code == 200
     assert response.json()["name"] == "Đổi tên" and response.json()["member_count"] == 9
     assert response.json()["founding_decision"]["has_file"] is True
@@ -147,9 +162,12 @@ def test_scheme_patch_status_site_and_grading(client, s, world):
 
 def test_team_endpoints(client, s, world):
 
+    # Given a new village of the commune
     api = Api(client, s.commune_officer)
     village = f.village(s.commune)
+    # When the officer creates a team, adds members and trainings, then dissolves it
     response = api.send("post", "/teams", {"village": village.code, "established_on": "2024-07-01"})
+    # Then bad input answers 400 naming the field and the team ends dissolved
     assert response.status_code == 201
     team_id = response.json()["id"]
     response = api.send("post", "/teams", {"village": village.code, "established_on": "2024-07-01"})
@@ -185,13 +203,16 @@ def test_team_endpoints(client, s, world):
 
 
 def test_grading_endpoints(client, s, world):
+    # Given a team with a member in the commune
     team, member = world["team"], world["member"]
     chief = Api(client, s.commune_chief)
+    # When the chief saves grades breaking the leader rule, then valid ones
     sheet = chief.get(f"/gradings/{s.commune.code}/2025").json()
+    # Then the first is refused and nothing saved, the second saves both rows
     assert sheet["teams"][0]["id"] == team.pk
     assert sheet["teams"][0]["members"][0]["id"] == member.pk
     body = {
-        "teams": [{"id": team.pk, "level": "done"}],
+        "teams": [{"id": team.pk, "level": "completed"}],
         "members": [{"id": member.pk, "level": "good"}],
     }
     response = chief.send("post", f"/gradings/{s.commune.code}/2025", body)
@@ -208,6 +229,7 @@ def test_grading_endpoints(client, s, world):
 
 def test_pledge_endpoints(client, s, world):
 
+    # Given a village with 80 households
     api = Api(client, s.commune_officer)
     village = f.village(s.commune, households=80)
     year = f.today().year
@@ -219,7 +241,9 @@ def test_pledge_endpoints(client, s, world):
         "signed_by": "Trưởng thôn",
         "household_count": -1,
     }
+    # When the officer records, corrects and deletes a pledge
     response = api.send("post", "/pledges", payload)
+    # Then bad counts answer 400, outsiders 404 and the delete 204
     assert response.status_code == 400 and response.json()["field"] == "household_count"
     response = api.send("post", "/pledges", {**payload, "household_count": 70})
     assert response.status_code == 201
@@ -232,9 +256,12 @@ def test_pledge_endpoints(client, s, world):
 
 
 def test_decision_file_upload(client, s, world):
+    # Given a decision of the commune
     api = Api(client, s.commune_officer)
     url = f"{BASE}/decisions/{world['decision'].pk}/file"
+    # When a scan, an executable and an outsider's upload are posted
     response = client.post(url, {"file": f.upload("a.png", f.png_bytes())}, **api.headers)
+    # Then the scan is kept, the executable refused and the outsider gets 404
     assert response.status_code == 200
     assert response.json()["has_file"] is True
     response = client.post(url, {"file": f.upload("a.exe", b"MZ\x90\x00")}, **api.headers)

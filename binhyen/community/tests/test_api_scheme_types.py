@@ -44,8 +44,11 @@ def test_province_officer_adds_a_typical_province_type(client, s):
 
 
 def test_system_admin_adds_a_national_type(client, s):
+    # Given a system administrator
     admin = user_with_role(Role.SYSTEM_ADMIN, s.province)
+    # When they add a type without a province
     resp = Api(client, admin).send("post", PATH, body(s, province=None, typical=False))
+    # Then it lands in the national catalogue
     assert resp.status_code == 201, resp.content
     assert resp.json()["province"] is None
 
@@ -59,17 +62,23 @@ def test_system_admin_adds_a_national_type(client, s):
     ],
 )
 def test_bad_input_is_400_naming_the_field(client, s, over, field):
+    # Given the province officer
     before = SchemeType.objects.count()
+    # When they post a type with one bad field
     resp = Api(client, s.province_officer).send("post", PATH, body(s, **over))
+    # Then the answer is 400 naming it and nothing is saved
     assert resp.status_code == 400, resp.content
     assert resp.json()["field"] == field
     assert SchemeType.objects.count() == before
 
 
 def test_permissions(client, s):
+    # Given users without the catalogue permission
     before = SchemeType.objects.count()
     viewer = user_with_role(Role.VIEWER, s.province)
     # anonymous: 401
+    # When they post a type
+    # Then each gets 401 or 404 and nothing is saved
     assert Api(client).send("post", PATH, body(s)).status_code == 401
     # a commune officer, a viewer and another province's officer: 404 for the province
     for user in (s.commune_officer, viewer, s.far_officer):

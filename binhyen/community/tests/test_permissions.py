@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_manage_follows_the_commune_of_the_unit(s):
+    # Given officers of the commune, the province and elsewhere
+    # Then only those covering the unit's commune may manage it
     assert permissions.can_manage(s.commune_officer, s.village)
     assert permissions.can_manage(s.commune_chief, s.commune)
     assert permissions.can_manage(s.province_officer, s.village)
@@ -21,6 +23,8 @@ def test_manage_follows_the_commune_of_the_unit(s):
 
 
 def test_grading_is_for_the_commune_chief(s):
+    # Given the commune chief, an officer and the province officer
+    # Then only the chief grades, and only a commune
     assert permissions.can_grade(s.commune_chief, s.commune)
     assert not permissions.can_grade(s.commune_officer, s.commune)
     assert not permissions.can_grade(s.commune_chief, s.village)
@@ -28,6 +32,8 @@ def test_grading_is_for_the_commune_chief(s):
 
 
 def test_catalogue_is_for_the_province_and_national_admins(s):
+    # Given province officers, a commune chief and a system administrator
+    # Then a province's catalogue is its officers', the national one the administrator's
     assert permissions.can_manage_catalogue(s.province_officer, s.province)
     assert not permissions.can_manage_catalogue(s.commune_chief, s.province)
     assert not permissions.can_manage_catalogue(s.province_officer, s.other_province)
@@ -37,9 +43,11 @@ def test_catalogue_is_for_the_province_and_national_admins(s):
 
 
 def test_viewers_and_anonymous_users_manage_nothing(s):
+    # Given a viewer and an anonymous user
     from django.contrib.auth.models import AnonymousUser
 
     viewer = user_with_role(Role.VIEWER, s.province)
+    # Then neither manages anything
     assert not permissions.can_manage_anywhere(viewer)
     assert not permissions.can_manage(AnonymousUser(), s.village)
     assert permissions.commune_of(s.province) is None

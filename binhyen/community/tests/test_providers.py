@@ -29,6 +29,9 @@ def values(provider, code: str, period: str = MONTH) -> dict[tuple[int, str], fl
 
 
 def test_providers_are_registered_and_their_metrics_are_computed():
+    # Given the community providers
+    # When the registry and the metric catalogue are read
+    # Then each metric is computed by its provider
     for provider in providers.PROVIDERS:
         assert registry.get(provider.key) is provider
         for code in provider.metric_codes:
@@ -41,6 +44,7 @@ def test_providers_are_registered_and_their_metrics_are_computed():
 
 
 def test_scheme_counts_by_category_with_zeros_and_clusters(s):
+    # Given running, suspended and cross-commune schemes
     admin = user_with_role(Role.SYSTEM_ADMIN, s.province.parent)
     admin.is_superuser = True
     admin.save()
@@ -49,11 +53,13 @@ def test_scheme_counts_by_category_with_zeros_and_clusters(s):
     stopped = f.scheme(
         s.commune_officer, [s.village], code="to_hoa_giai", founded_on=date(2025, 1, 1)
     )
+    # When the scheme provider computes the month
     services.scheme_status_set(
         actor=s.commune_officer, scheme=stopped, status="suspended", since=date(2025, 5, 1)
     )
     f.scheme(admin, [s.commune, s.far_commune], code="cum_giap_ranh", founded_on=date(2025, 2, 1))
     got = values(providers.SchemeProvider(), "schemes_active")
+    # Then each commune counts its schemes per category, with explicit zeros
     assert got[(s.commune.pk, "to_tu_quan")] == 2  # the scheme covering commune and village once
     assert got[(s.commune.pk, "to_hoa_giai")] == 0  # suspended: an explicit zero
     assert got[(s.commune.pk, "cum_giap_ranh")] == 1
@@ -64,15 +70,20 @@ def test_scheme_counts_by_category_with_zeros_and_clusters(s):
 
 
 def test_closed_communes_get_no_values_after_closing(s):
+    # Given a commune closed at the end of June with a scheme
     old = f.commune(s.province, valid_to=date(2025, 6, 30))
     officer = user_with_role(Role.COMMUNE_OFFICER, old)
     f.scheme(officer, [old], founded_on=date(2024, 1, 1))
+    # When the provider computes June and July
+    # Then only June has a value
     assert values(providers.SchemeProvider(), "schemes_active", "2025M06")[(old.pk, "to_tu_quan")]
     assert not values(providers.SchemeProvider(), "schemes_active", "2025M07")
 
 
 def test_scheme_sites_count_running_sites(s):
+    # Given a scheme with two sites, one ended in June
     scheme = f.scheme(s.commune_officer, [s.village], founded_on=date(2025, 1, 1))
+    # When the provider computes May and June
     services.scheme_site_add(
         actor=s.commune_officer, scheme=scheme, unit=s.village, established_on=date(2025, 2, 1)
     )
@@ -80,15 +91,18 @@ def test_scheme_sites_count_running_sites(s):
         actor=s.commune_officer, scheme=scheme, unit=s.commune, established_on=date(2025, 2, 1)
     )
     services.scheme_site_end(actor=s.commune_officer, site=site, ended_on=date(2025, 6, 1))
+    # Then the ended site no longer counts in June
     assert values(providers.SchemeProvider(), "scheme_sites", "2025M05") == {(s.commune.pk, ""): 2}
     assert values(providers.SchemeProvider(), "scheme_sites", "2025M06") == {(s.commune.pk, ""): 1}
 
 
 def test_team_and_member_counts(s):
+    # Given a team with a leader and a member who left in March
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     f.member(s.commune_officer, team, role="leader")
     left = f.member(s.commune_officer, team)
-    services.member_update(
+    # When the team provider computes the months
+    services.team_member_update(
         actor=s.commune_officer,
         member=left,
         full_name=left.full_name,
@@ -99,6 +113,7 @@ def test_team_and_member_counts(s):
         left_on=date(2025, 3, 1),
     )
     provider = providers.TeamProvider()
+    # Then teams and members are counted per role on each day
     assert values(provider, "security_teams") == {(s.commune.pk, ""): 1}
     assert values(provider, "team_members") == {
         (s.commune.pk, "leader"): 1,
@@ -108,6 +123,7 @@ def test_team_and_member_counts(s):
 
 
 def test_pledge_counts(s):
+    # Given village, household and school pledges signed at different dates
     year = 2025
     second = f.village(s.commune, households=200)
     f.pledge(s.commune_officer, s.village, year=year, signed_on=date(year, 1, 10))
@@ -123,6 +139,8 @@ def test_pledge_counts(s):
     school = f.establishment(s.commune, subkind=Subkind.CO_SO_GIAO_DUC)
     f.pledge(s.commune_officer, school, kind="school", year=year, signed_on=date(year, 2, 1))
     provider = providers.PledgeProvider()
+    # When the pledge provider computes the months
+    # Then each count follows the signing dates
     assert values(provider, "villages_pledged", "2025M02") == {(s.commune.pk, ""): 1}
     assert values(provider, "villages_pledged", "2025M03") == {(s.commune.pk, ""): 2}
     assert values(provider, "villages_pledged", "2026M01") == {(s.commune.pk, ""): 0}

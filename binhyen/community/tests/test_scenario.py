@@ -118,12 +118,15 @@ def test_the_seed_records_show_in_the_metrics_and_the_unit_dashboard(client, pla
 
 
 def test_bad_input_of_the_scenario_is_refused_and_nothing_is_saved(places):
+    # Given a ward with a team and a member
     officer = places["ward_officer"]
     group = places["groups"][0]
     team = f.team(officer, group)
     member = f.member(officer, team, full_name="Hoàng Văn Nam", birth_date=date(1975, 3, 3))
     counts = (Scheme.objects.count(), SecurityTeam.objects.count(), Pledge.objects.count())
     # counts below zero
+    # When the scenario's bad inputs are tried one by one
+    # Then each is refused and no row is added
     with pytest.raises(ValidationError):
         f.scheme(officer, [group], member_count=-12)
     with pytest.raises(ValidationError):
@@ -133,7 +136,7 @@ def test_bad_input_of_the_scenario_is_refused_and_nothing_is_saved(places):
     with pytest.raises(ValidationError):
         f.pledge(officer, group, year=year, signed_on=date(year - 3, 1, 1))
     with pytest.raises(ValidationError):
-        services.gradings_save(
+        services.team_gradings_save(
             actor=user_with_role(Role.COMMUNE_CHIEF, places["ward"]),
             commune=places["ward"],
             year=2024,

@@ -44,12 +44,15 @@ def test_a_scheme_is_visible_through_any_covered_unit(s):
 
 
 def test_scheme_list_filters(s):
+    # Given two schemes, one suspended
     a = f.scheme(s.commune_officer, [s.village], name="Tổ tự quản thôn Cấm")
     b = f.scheme(s.commune_officer, [s.commune], name="Tổ hòa giải xã", code="to_hoa_giai")
+    # When the list is filtered by text, category, status and unit
     services.scheme_status_set(
         actor=s.commune_officer, scheme=b, status="suspended", since=f.today()
     )
     user = s.commune_officer
+    # Then each filter finds exactly its schemes
     assert list(selectors.scheme_list(user=user, q="thon cam")) == [a]
     assert list(selectors.scheme_list(user=user, category="to_hoa_giai")) == [b]
     assert list(selectors.scheme_list(user=user, status="suspended")) == [b]
@@ -58,10 +61,13 @@ def test_scheme_list_filters(s):
 
 
 def test_team_and_pledge_lists_are_scoped_and_filtered(s):
+    # Given teams and a pledge in two communes
     team = f.team(s.commune_officer, s.village)
     far_team = f.team(s.far_officer, f.village(s.far_commune))
     f.member(s.commune_officer, team)
+    # When each officer lists them
     listed = list(selectors.team_list(user=s.commune_officer))
+    # Then each sees only their own, and filters narrow the list
     assert listed == [team] and getattr(listed[0], "active_members", None) == 1
     assert list(selectors.team_list(user=s.far_officer)) == [far_team]
     assert list(selectors.team_list(user=s.commune_officer, status="dissolved")) == []
@@ -77,6 +83,8 @@ def test_team_and_pledge_lists_are_scoped_and_filtered(s):
 
 
 def test_decision_get_follows_the_record_it_belongs_to(s):
+    # Given a pledge with its signed document
+    # When the document is read by a member, an outsider and for a missing id
     pledge = services.pledge_create(
         actor=s.commune_officer,
         unit=s.village,
@@ -86,6 +94,7 @@ def test_decision_get_follows_the_record_it_belongs_to(s):
         signed_by="Trưởng thôn",
         document=services.DecisionInput(issued_on=f.today().replace(month=1, day=5)),
     )
+    # Then only the member gets it; the others 404
     assert pledge.document is not None
     document_id = pledge.document.pk
     assert selectors.decision_get(user=s.village_member, pk=document_id) == pledge.document
@@ -96,11 +105,14 @@ def test_decision_get_follows_the_record_it_belongs_to(s):
 
 
 def test_rules_fall_back_to_the_national_defaults(s, settings):
+    # Given no province rules and a national team size of 7
     settings.COMMUNITY = {**settings.COMMUNITY, "TEAM_SIZE_MAX": 7}
+    # When the rules of a village are read, then the province sets its own
     rules = selectors.rules_for(s.village)
+    # Then the national default applies until the province's row exists
     assert rules.team_size_max == 7 and rules.row is None
     assert rules.province == s.province
-    services.rules_save(
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=2,
@@ -117,12 +129,16 @@ def test_rules_fall_back_to_the_national_defaults(s, settings):
 
 
 def test_province_get_is_open_to_users_of_the_province(s):
+    # Given a member of the province and an officer elsewhere
+    # Then only the member reads the province
     assert selectors.province_get(user=s.village_member, code=s.province.code) == s.province
     with pytest.raises(Http404):
         selectors.province_get(user=s.far_officer, code=s.province.code)
 
 
 def test_manageable_communes(s):
+    # Given commune and province officers
+    # Then each manages the communes of their scope
     assert selectors.manageable_communes(user=s.commune_officer) == [s.commune]
     assert set(selectors.manageable_communes(user=s.province_officer)) == {
         s.commune,
@@ -133,9 +149,11 @@ def test_manageable_communes(s):
 
 
 def test_grading_sheet_lists_teams_and_members_of_the_year(s):
+    # Given a team with a member who left and one who stays
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     old = f.member(s.commune_officer, team, joined_on=date(2024, 7, 1))
-    services.member_update(
+    # When the year's grading sheet is read
+    services.team_member_update(
         actor=s.commune_officer,
         member=old,
         full_name=old.full_name,
@@ -147,6 +165,7 @@ def test_grading_sheet_lists_teams_and_members_of_the_year(s):
     )
     current = f.member(s.commune_officer, team, joined_on=date(2025, 2, 15))
     sheet = selectors.grading_sheet(user=s.commune_chief, commune=s.commune, year=2025)
+    # Then it lists the team and the members active that year
     assert sheet.period.start == date(2024, 11, 15) and sheet.period.end == date(2025, 11, 14)
     (row,) = sheet.rows
     assert row.months == 12
@@ -157,7 +176,9 @@ def test_grading_sheet_lists_teams_and_members_of_the_year(s):
 
 
 def test_team_year_start_is_configurable(s, settings):
+    # Given a team year starting on 1 December
     settings.INDICATORS_TEAM_YEAR_START = (1, 12)
+    # Then the 2025 team year starts on 1 December 2024
     assert selectors.team_period(2025).start == date(2024, 12, 1)
 
 
@@ -166,9 +187,12 @@ def test_team_year_start_is_configurable(s, settings):
     length=st.one_of(st.none(), st.integers(min_value=0, max_value=900)),
 )
 def test_months_active_stays_within_the_year(start, length):
+    # Given any span of activity
     end = None if length is None else start + timedelta(days=length)
     period = parse_period("TY2025")
+    # When its months in the team year are counted
     months = selectors.months_active(start, end, period)
+    # Then the count is between 0 and 12
     assert 0 <= months <= 12
     if start <= period.start and (end is None or end > period.end):
         assert months == 12
@@ -177,6 +201,8 @@ def test_months_active_stays_within_the_year(start, length):
 
 
 def test_add_months_clamps_the_day():
+    # Given end-of-month and mid-month days
+    # Then adding months clamps to the month's last day
     assert selectors.add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert selectors.add_months(date(2024, 11, 15), 12) == date(2025, 11, 15)
 
@@ -206,20 +232,26 @@ def test_communes_with_active_typical_scheme(s):
 
 
 def test_a_dissolved_typical_scheme_stops_counting_from_that_day(s):
+    # Given a typical scheme dissolved on a day
     typical = f.national_type("to_tu_quan")
     typical.typical_in.add(s.province)
     scheme = f.scheme(s.commune_officer, [s.commune], founded_on=date(2025, 1, 1))
+    # When the communes with a running typical scheme are asked for
     services.scheme_status_set(
         actor=s.commune_officer, scheme=scheme, status="dissolved", since=date(2025, 3, 1)
     )
     ask = selectors.communes_with_active_typical_scheme
+    # Then the commune counts before that day only
     assert ask(unit_ids=[s.commune.pk], on=date(2025, 2, 28)) == {s.commune.pk}
     assert ask(unit_ids=[s.commune.pk], on=date(2025, 3, 1)) == set()
 
 
 def test_overview_reads_the_engine(s):
+    # Given two schemes in the village
     f.scheme(s.commune_officer, [s.village])
     f.scheme(s.commune_officer, [s.village], name="Hòa giải", code="to_hoa_giai")
+    # When the province officer reads the overview
     summary = selectors.overview(user=s.province_officer, unit=s.province)
+    # Then the numbers come from the engine
     assert summary.values["schemes_active"] == 2
     assert sorted(v or 0 for _label, v in summary.options["schemes_active"]) == [1, 1]

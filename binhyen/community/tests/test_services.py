@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from binhyen.community import selectors, services
 from binhyen.community.models import (
-    Decision,
+    CommunityDecision,
     GradingRules,
     MemberGrading,
     Pledge,
@@ -80,16 +80,22 @@ def test_scheme_create_saves_units_roster_decision_audit_and_publishes(s):
     ],
 )
 def test_scheme_create_refuses_bad_input_and_saves_nothing(s, extra, field, text):
-    before = (Scheme.objects.count(), Decision.objects.count(), AuditEvent.objects.count())
+    # Given a scheme with one bad field
+    before = (Scheme.objects.count(), CommunityDecision.objects.count(), AuditEvent.objects.count())
+    # When it is created
+    # Then the error names the field and no row or event is added
     with pytest.raises(ValidationError) as exc:
         f.scheme(s.commune_officer, [s.village], **extra)
     assert field in exc.value.message_dict
     assert text in messages_of(exc)
-    after = (Scheme.objects.count(), Decision.objects.count(), AuditEvent.objects.count())
+    after = (Scheme.objects.count(), CommunityDecision.objects.count(), AuditEvent.objects.count())
     assert after == before
 
 
 def test_scheme_create_needs_units_of_the_right_kind_in_scope(s):
+    # Given no unit, or units of the wrong kind or scope
+    # When a scheme is created
+    # Then it is refused on its units
     with pytest.raises(ValidationError) as exc:
         f.scheme(s.commune_officer, [])
     assert "units" in exc.value.message_dict
@@ -99,6 +105,9 @@ def test_scheme_create_needs_units_of_the_right_kind_in_scope(s):
 
 
 def test_scheme_create_refuses_users_who_manage_none_of_the_units(s):
+    # Given an officer managing none of the units
+    # When they create a scheme
+    # Then it is refused
     with pytest.raises(ValidationError):
         # visible nowhere: the far officer cannot even name the first commune
         f.scheme(s.far_officer, [s.commune, s.far_commune])
@@ -107,9 +116,12 @@ def test_scheme_create_refuses_users_who_manage_none_of_the_units(s):
 
 
 def test_scheme_of_a_province_type_must_cover_that_province(s):
+    # Given a type of another province
     other_type = SchemeType.objects.create(
         province=s.other_province, code="rieng", name="Riêng", category="khac"
     )
+    # When a scheme of that type is created here
+    # Then it is refused on its type
     with pytest.raises(ValidationError) as exc:
         services.scheme_create(
             actor=s.commune_officer,
@@ -160,8 +172,11 @@ def test_border_cluster_spans_communes_and_keeps_units_others_cannot_see(s):
 
 
 def test_scheme_update_refuses_replication_cycles(s):
+    # Given a scheme B replicated from A
     a = f.scheme(s.commune_officer, [s.village], name="A")
     b = f.scheme(s.commune_officer, [s.village], name="B", replicated_from=a)
+    # When A is set to replicate B
+    # Then the cycle is refused
     with pytest.raises(ValidationError) as exc:
         services.scheme_update(
             actor=s.commune_officer,
@@ -177,11 +192,14 @@ def test_scheme_update_refuses_replication_cycles(s):
 
 
 def test_scheme_status_change_stops_the_count_from_that_day(s):
+    # Given a scheme running for 70 days
     scheme = f.scheme(s.commune_officer, [s.village], founded_on=f.today() - timedelta(days=70))
+    # When it is dissolved today
     services.scheme_status_set(
         actor=s.commune_officer, scheme=scheme, status="dissolved", since=f.today()
     )
     scheme.refresh_from_db()
+    # Then it stops counting from today
     assert not scheme.active_on(f.today())
     assert scheme.active_on(f.today() - timedelta(days=1))
     value = DataValue.objects.get(
@@ -202,8 +220,11 @@ def test_scheme_status_change_stops_the_count_from_that_day(s):
 
 
 def test_scheme_sites_stay_within_the_covered_communes_and_dates(s):
+    # Given a scheme of the village
     scheme = f.scheme(s.commune_officer, [s.village], founded_on=date(2025, 1, 1))
     other_village = f.village(s.sibling_commune)
+    # When sites are added outside its communes or dates
+    # Then they are refused
     with pytest.raises(ValidationError) as exc:
         services.scheme_site_add(
             actor=s.commune_officer,
@@ -232,7 +253,10 @@ def test_scheme_sites_stay_within_the_covered_communes_and_dates(s):
 
 
 def test_scheme_grading_needs_a_period_after_founding(s):
+    # Given a scheme founded in 2025
     scheme = f.scheme(s.commune_officer, [s.village], founded_on=date(2025, 1, 1))
+    # When it is graded for an earlier or bad period
+    # Then the grading is refused
     with pytest.raises(ValidationError) as exc:
         services.scheme_grading_save(
             actor=s.commune_officer,
@@ -269,10 +293,13 @@ def test_scheme_grading_needs_a_period_after_founding(s):
 
 
 def test_roster_add_and_remove(s):
+    # Given a scheme
     scheme = f.scheme(s.commune_officer, [s.village])
+    # When a person is added to the roster and removed
     person = services.scheme_member_add(
         actor=s.commune_officer, scheme=scheme, full_name=" Lê Thị Mai ", role="Thư ký"
     )
+    # Then the name is trimmed and the removal recorded
     assert person.full_name == "Lê Thị Mai"
     with pytest.raises(ValidationError) as exc:
         services.scheme_member_add(actor=s.commune_officer, scheme=scheme, full_name="")
@@ -287,6 +314,8 @@ def test_roster_add_and_remove(s):
 
 
 def test_scheme_types_belong_to_the_province_catalogue(s):
+    # Given the province officer
+    # When they add and change a type of the province
     item = services.scheme_type_create(
         actor=s.province_officer,
         province=s.province,
@@ -294,6 +323,7 @@ def test_scheme_types_belong_to_the_province_catalogue(s):
         category="khac",
         typical=True,
     )
+    # Then the type belongs to that catalogue only
     assert item.code == "xu_dao_binh_yen"
     assert item.typical_in.filter(pk=s.province.pk).exists()
     again = services.scheme_type_create(
@@ -325,6 +355,8 @@ def test_scheme_types_belong_to_the_province_catalogue(s):
 
 
 def test_changing_a_type_category_moves_the_published_breakdown(s):
+    # Given a scheme of a province type
+    # When the type's category changes
     item = services.scheme_type_create(
         actor=s.province_officer, province=s.province, name="Tổ liên gia", category="khac"
     )
@@ -344,6 +376,7 @@ def test_changing_a_type_category_moves_the_published_breakdown(s):
             metric__code="schemes_active", orgunit=s.commune, period=f.today().strftime("%YM%m")
         ).values_list("option", "value")
     )
+    # Then the published breakdown follows it
     assert options.get("to_tu_quan") == 1 and options.get("khac", 0) == 0
 
 
@@ -351,7 +384,10 @@ def test_changing_a_type_category_moves_the_published_breakdown(s):
 
 
 def test_one_active_team_per_village(s):
+    # Given a village with a team
     team = f.team(s.commune_officer, s.village)
+    # When a second team is set up
+    # Then it is refused
     with pytest.raises(ValidationError) as exc:
         f.team(s.commune_officer, s.village)
     assert "chỉ có một tổ" in messages_of(exc)
@@ -362,6 +398,9 @@ def test_one_active_team_per_village(s):
 
 
 def test_team_only_in_a_village_and_by_its_commune(s):
+    # Given a commune and an outside officer
+    # When teams are set up in the commune or by the outsider
+    # Then both are refused
     with pytest.raises(ValidationError) as exc:
         f.team(s.commune_officer, s.commune)
     assert "village" in exc.value.message_dict
@@ -388,7 +427,7 @@ def test_a_person_cannot_be_active_in_two_teams(s):
     assert first.name in messages_of(exc)
     assert not second.members.exists()
     # when they left the first team on that day, the transfer is accepted
-    services.member_update(
+    services.team_member_update(
         actor=s.commune_officer,
         member=member,
         full_name=member.full_name,
@@ -409,10 +448,13 @@ def test_a_person_cannot_be_active_in_two_teams(s):
 
 
 def test_a_team_outside_scope_is_not_named_in_the_error(s):
+    # Given a person in a team of another commune
     far_village = f.village(s.far_commune)
     far_team = f.team(s.far_officer, far_village)
     f.member(s.far_officer, far_team, full_name="Vũ Thị Hà", birth_date=date(1990, 1, 1))
     team = f.team(s.commune_officer, s.village)
+    # When they are added to a team here
+    # Then the error does not name the other team
     with pytest.raises(ValidationError) as exc:
         f.member(s.commune_officer, team, full_name="Vũ Thị Hà", birth_date=date(1990, 1, 1))
     text = messages_of(exc)
@@ -420,9 +462,12 @@ def test_a_team_outside_scope_is_not_named_in_the_error(s):
 
 
 def test_team_leader_size_age_and_dates(s, settings):
+    # Given a team at its maximum size with a leader
     settings.COMMUNITY = {**settings.COMMUNITY, "TEAM_SIZE_MAX": 2}
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     f.member(s.commune_officer, team, role="leader")
+    # When members breaking the rules are added
+    # Then each is refused with its reason
     with pytest.raises(ValidationError) as exc:
         f.member(s.commune_officer, team, role="leader")
     assert "đã có tổ trưởng" in messages_of(exc)
@@ -441,7 +486,9 @@ def test_team_leader_size_age_and_dates(s, settings):
 
 
 def test_province_rules_override_the_team_size(s):
-    services.rules_save(
+    # Given province rules allowing a team of one
+    # When a one-member team is checked
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=1,
@@ -454,14 +501,18 @@ def test_province_rules_override_the_team_size(s):
     )
     team = f.team(s.commune_officer, s.village)
     f.member(s.commune_officer, team)
+    # Then the province's size applies
     with pytest.raises(ValidationError) as exc:
         f.member(s.commune_officer, team)
     assert "quy định của Tỉnh Bắc Ninh" in messages_of(exc)
 
 
-def test_rules_save_checks_values_and_permission(s):
+def test_grading_rules_save_checks_values_and_permission(s):
+    # Given a commune chief and bad values
+    # When the rules are saved
+    # Then the chief is refused and the bad values named
     with pytest.raises(PermissionDenied):
-        services.rules_save(
+        services.grading_rules_save(
             actor=s.commune_chief,
             province=s.province,
             team_size_min=3,
@@ -472,7 +523,7 @@ def test_rules_save_checks_values_and_permission(s):
             leader_not_above_team=True,
         )
     with pytest.raises(ValidationError) as exc:
-        services.rules_save(
+        services.grading_rules_save(
             actor=s.province_officer,
             province=s.province,
             team_size_min=6,
@@ -492,8 +543,11 @@ def test_rules_save_checks_values_and_permission(s):
 
 
 def test_dissolving_a_team_ends_active_memberships(s):
+    # Given a team with an active member
     team = f.team(s.commune_officer, s.village)
     member = f.member(s.commune_officer, team)
+    # When it is dissolved before it started, then properly
+    # Then the first is refused, the second ends the membership
     with pytest.raises(ValidationError):
         services.team_dissolve(actor=s.commune_officer, team=team, dissolved_on=date(2024, 1, 1))
     services.team_dissolve(actor=s.commune_officer, team=team, dissolved_on=date(2025, 3, 1))
@@ -504,8 +558,11 @@ def test_dissolving_a_team_ends_active_memberships(s):
 
 
 def test_team_update_keeps_the_founding_date_before_members(s):
+    # Given a team whose member joined in August 2024
     team = f.team(s.commune_officer, s.village, established_on=date(2024, 7, 1))
     f.member(s.commune_officer, team, joined_on=date(2024, 8, 1))
+    # When the founding date moves after that
+    # Then it is refused
     with pytest.raises(ValidationError) as exc:
         services.team_update(
             actor=s.commune_officer, team=team, name=team.name, established_on=date(2024, 9, 1)
@@ -514,7 +571,10 @@ def test_team_update_keeps_the_founding_date_before_members(s):
 
 
 def test_training_counts_are_not_negative(s):
+    # Given a team
     team = f.team(s.commune_officer, s.village)
+    # When a training with a negative count is recorded
+    # Then it is refused on that field
     with pytest.raises(ValidationError) as exc:
         services.training_add(
             actor=s.commune_officer,
@@ -551,15 +611,18 @@ def graded(s):
     return teams, leaders
 
 
-def test_gradings_save_and_publish(s, graded):
+def test_team_gradings_save_and_publish(s, graded):
+    # Given graded teams with leaders
     teams, leaders = graded
-    result = services.gradings_save(
+    # When the chief saves the grades
+    result = services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
         teams={t.pk: GradeInput("good") for t in teams},
         members={m.pk: GradeInput("good") for m in leaders},
     )
+    # Then they are stored and published
     assert result.saved == 10
     assert TeamGrading.objects.filter(year=2025, level="good").count() == 5
     value = DataValue.objects.get(
@@ -576,7 +639,7 @@ def test_gradings_save_and_publish(s, graded):
         == 0
     )
     # removing a grade works and is counted
-    result = services.gradings_save(
+    result = services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
@@ -587,9 +650,12 @@ def test_gradings_save_and_publish(s, graded):
 
 
 def test_only_the_chief_grades(s, graded):
+    # Given graded teams
     teams, _leaders = graded
+    # When a commune officer saves grades
+    # Then permission is denied
     with pytest.raises(PermissionDenied):
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_officer,
             commune=s.commune,
             year=2025,
@@ -599,12 +665,15 @@ def test_only_the_chief_grades(s, graded):
 
 
 def test_excellent_is_at_most_the_share_of_good(s, graded):
+    # Given three good teams
     teams, _leaders = graded
     # 2 excellent for 3 good: at most 20% × 3 = 0 allowed
     grades = {t.pk: GradeInput("good") for t in teams[:3]}
     grades.update({t.pk: GradeInput("excellent", Decimal("99")) for t in teams[3:]})
+    # When two are graded excellent
+    # Then the quota refuses it
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief, commune=s.commune, year=2025, teams=grades, members={}
         )
     text = " ".join(exc.value.message_dict[NON_FIELD_ERRORS])
@@ -614,9 +683,12 @@ def test_excellent_is_at_most_the_share_of_good(s, graded):
 
 
 def test_excellent_needs_more_than_the_task_share(s, graded):
+    # Given a team graded excellent with too low a task share
     teams, _leaders = graded
+    # When the grades are saved
+    # Then it is refused
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -625,7 +697,7 @@ def test_excellent_needs_more_than_the_task_share(s, graded):
         )
     assert "trên 95" in exc.value.message_dict[f"t{teams[0].pk}_task_pct"][0]
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -636,19 +708,22 @@ def test_excellent_needs_more_than_the_task_share(s, graded):
 
 
 def test_leader_not_above_team(s, graded):
+    # Given a leader graded above their team
     teams, leaders = graded
+    # When the grades are saved
+    # Then it is refused
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
-            teams={teams[0].pk: GradeInput("done")},
+            teams={teams[0].pk: GradeInput("completed")},
             members={leaders[0].pk: GradeInput("good")},
         )
     text = exc.value.message_dict[f"m{leaders[0].pk}_level"][0]
     assert "không cao hơn xếp loại của tổ" in text and leaders[0].full_name in text
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -660,9 +735,12 @@ def test_leader_not_above_team(s, graded):
 
 
 def test_minimum_activity_and_dates_outside_the_period(s):
+    # Given a team set up in June
     recent = f.team(s.commune_officer, s.village, established_on=date(2025, 6, 1))
+    # When it is graded for the year
+    # Then too few active months are refused
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -672,7 +750,7 @@ def test_minimum_activity_and_dates_outside_the_period(s):
     text = messages_of(exc)
     assert "hoạt động tối thiểu 9 tháng" in text and "5 tháng" in text
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2024,
@@ -683,8 +761,10 @@ def test_minimum_activity_and_dates_outside_the_period(s):
 
 
 def test_rules_can_be_switched_off_per_province(s, graded):
+    # Given a province that switches the quotas off
     teams, leaders = graded
-    services.rules_save(
+    # When grades breaking them are saved
+    services.grading_rules_save(
         actor=s.province_officer,
         province=s.province,
         team_size_min=1,
@@ -694,22 +774,26 @@ def test_rules_can_be_switched_off_per_province(s, graded):
         excellent_min_task_pct=Decimal("0"),
         leader_not_above_team=False,
     )
-    services.gradings_save(
+    services.team_gradings_save(
         actor=s.commune_chief,
         commune=s.commune,
         year=2025,
-        teams={teams[0].pk: GradeInput("done"), teams[1].pk: GradeInput("good")},
+        teams={teams[0].pk: GradeInput("completed"), teams[1].pk: GradeInput("good")},
         members={
             leaders[0].pk: GradeInput("excellent", Decimal("50")),
             leaders[1].pk: GradeInput("good"),
         },
     )
+    # Then they are accepted
     assert MemberGrading.objects.get(member=leaders[0]).level == "excellent"
 
 
 def test_gradings_refuse_future_years_and_foreign_rows(s, graded):
+    # Given a future year and rows of another commune
+    # When grades are saved
+    # Then they are refused
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=selectors.current_team_year() + 1,
@@ -719,7 +803,7 @@ def test_gradings_refuse_future_years_and_foreign_rows(s, graded):
     assert "year" in exc.value.message_dict
     far_team = f.team(s.far_officer, f.village(s.far_commune))
     with pytest.raises(ValidationError) as exc:
-        services.gradings_save(
+        services.team_gradings_save(
             actor=s.commune_chief,
             commune=s.commune,
             year=2025,
@@ -733,8 +817,11 @@ def test_gradings_refuse_future_years_and_foreign_rows(s, graded):
 
 
 def test_pledge_kinds_must_match_the_unit(s):
+    # Given a school and an agency
     school = f.establishment(s.commune, subkind=Subkind.CO_SO_GIAO_DUC)
     agency = f.establishment(s.commune, subkind=Subkind.CO_QUAN)
+    # When pledges of the wrong kind are recorded
+    # Then they are refused
     with pytest.raises(ValidationError) as exc:
         f.pledge(s.commune_officer, school, kind="village")
     assert "orgunit" in exc.value.message_dict
@@ -747,7 +834,10 @@ def test_pledge_kinds_must_match_the_unit(s):
 
 
 def test_household_counts_are_checked(s):
+    # Given a village with 120 households
     village = f.village(s.commune, households=120)
+    # When pledges with negative or too many households are recorded
+    # Then they are refused
     with pytest.raises(ValidationError) as exc:
         f.pledge(s.commune_officer, village, kind="households", household_count=-5)
     assert "không được nhỏ hơn 0" in messages_of(exc)
@@ -773,7 +863,10 @@ def test_household_counts_are_checked(s):
 
 
 def test_pledge_dates_and_duplicates(s):
+    # Given this year's pledges
     year = f.today().year
+    # When one signed outside the year and a duplicate are recorded
+    # Then both are refused
     with pytest.raises(ValidationError) as exc:
         f.pledge(s.commune_officer, s.village, year=year, signed_on=date(year - 1, 6, 1))
     assert "nằm ngoài năm giao ước" in messages_of(exc)
@@ -799,6 +892,9 @@ def test_pledge_dates_and_duplicates(s):
 
 
 def test_pledge_outside_scope_is_refused(s):
+    # Given an officer of another commune
+    # When they record a pledge here
+    # Then permission is denied
     with pytest.raises(PermissionDenied):
         f.pledge(s.far_officer, s.village)
 
@@ -807,6 +903,7 @@ def test_pledge_outside_scope_is_refused(s):
 
 
 def test_decision_upload_is_sniffed_and_cleaned(s):
+    # Given a scheme whose founding decision has an image scan
     scheme = f.scheme(
         s.commune_officer,
         [s.village],
@@ -824,6 +921,8 @@ def test_decision_upload_is_sniffed_and_cleaned(s):
 
     with decision.file.open("rb") as handle, Image.open(handle) as image:
         assert not image.getexif()
+    # When it is saved
+    # Then the file is sniffed and re-encoded
     with pytest.raises(ValidationError) as exc:
         f.scheme(
             s.commune_officer,
@@ -833,16 +932,19 @@ def test_decision_upload_is_sniffed_and_cleaned(s):
             ),
         )
     assert "founding_decision_file" in exc.value.message_dict
-    assert Decision.objects.count() == 1
+    assert CommunityDecision.objects.count() == 1
 
 
 def test_decision_file_attach_replaces_the_file(s):
+    # Given a team with a scanned decision
+    # When a new scan is attached
     team = services.team_create(
         actor=s.commune_officer,
         village=s.village,
         established_on=date(2024, 7, 1),
         establishment_decision=DecisionInput(number="9/QĐ-UBND", issued_on=date(2024, 7, 1)),
     )
+    # Then it replaces the old file
     assert team.establishment_decision is not None
     decision = services.decision_file_attach(
         actor=s.commune_officer,
@@ -858,12 +960,15 @@ def test_decision_file_attach_replaces_the_file(s):
 
 
 def test_community_metrics_sync_back_fills_periods(s):
+    # Given a scheme whose published values were deleted
     f.scheme(s.commune_officer, [s.village], founded_on=date(2025, 1, 1))
     DataValue.objects.filter(metric__code="schemes_active").delete()
     rollups.rebuild()  # the figures follow the removed values
+    # When the metrics are synced
     changed = services.community_metrics_sync(
         actor=None, start=date(2025, 1, 1), end=date(2025, 3, 31)
     )
+    # Then the periods are filled again
     assert changed > 0
     assert set(
         DataValue.objects.filter(metric__code="schemes_active", orgunit=s.commune).values_list(
@@ -875,6 +980,8 @@ def test_community_metrics_sync_back_fills_periods(s):
 
 
 def test_resync_is_limited_to_the_configured_number_of_periods(s, settings):
+    # Given a resync limit of two periods
+    # When a scheme founded 200 days ago is recorded
     settings.COMMUNITY = {**settings.COMMUNITY, "RESYNC_MAX_PERIODS": 2}
     f.scheme(s.commune_officer, [s.village], founded_on=f.today() - timedelta(days=200))
     periods = set(
@@ -882,6 +989,7 @@ def test_resync_is_limited_to_the_configured_number_of_periods(s, settings):
             "period", flat=True
         )
     )
+    # Then only the latest periods are resynced
     assert len(periods) == 2
 
 
@@ -890,6 +998,9 @@ def test_resync_is_limited_to_the_configured_number_of_periods(s, settings):
 )
 @given(count=st.integers(min_value=-10_000, max_value=-1))
 def test_negative_member_counts_are_always_refused(s, count):
+    # Given a negative member count
+    # When a scheme is created with it
+    # Then the error names the count
     with pytest.raises(ValidationError) as exc:
         f.scheme(s.commune_officer, [s.village], member_count=count)
     assert str(count) in messages_of(exc)

@@ -87,7 +87,10 @@ def test_object_pages_answer_in_scope_and_404_outside(
 
 @pytest.mark.parametrize("name", ["scheme_detail", "team_detail", "pledge_detail", "member_edit"])
 def test_missing_records_answer_404_like_forbidden_ones(client, s, name):
+    # Given a signed-in officer
     login(client, s, "commune_officer")
+    # When a page of a missing record is opened
+    # Then it answers 404
     assert client.get(reverse(f"community:{name}", args=[999999])).status_code == 404
 
 
@@ -110,8 +113,11 @@ def test_lists_need_sign_in_and_show_only_the_scope(client, s, world, name):
 
 
 def test_lists_show_records_filters_and_empty_states(client, s, world):
+    # Given records of the commune
     login(client, s, "commune_officer")
+    # When the lists are opened and filtered
     body = client.get(reverse("community:scheme_list")).content.decode()
+    # Then they show the records, filters and empty states
     assert world["scheme"].name in body
     # search without diacritics finds the scheme
     body = client.get(reverse("community:scheme_list"), {"q": "tu quan thon cam"}).content.decode()
@@ -127,7 +133,10 @@ def test_lists_show_records_filters_and_empty_states(client, s, world):
 
 
 def test_empty_lists_say_what_to_do_next(client, s):
+    # Given a commune without records
     login(client, s, "commune_officer")
+    # When the lists are opened
+    # Then each says what to do next
     for name in ("scheme_list", "team_list", "pledge_list"):
         body = client.get(reverse(f"community:{name}")).content.decode()
         assert 'data-testid="empty"' in body
@@ -136,7 +145,10 @@ def test_empty_lists_say_what_to_do_next(client, s):
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_exports_hold_only_the_scope(client, s, world, name):
+    # Given records in and out of scope
     url = reverse(f"community:{name}")
+    # When the export is downloaded
+    # Then it holds only the scope
     assert client.get(url).status_code == 302
     login(client, s, "commune_officer")
     response = client.get(url)
@@ -151,17 +163,23 @@ def test_exports_hold_only_the_scope(client, s, world, name):
 
 
 def test_export_keeps_formula_like_names_as_text(client, s):
+    # Given a scheme named like a formula
     f.scheme(s.commune_officer, [s.village], name="=HYPERLINK(1)")
     login(client, s, "commune_officer")
+    # When the export is downloaded
     response = client.get(reverse("community:scheme_export"))
     cell = load_workbook(io.BytesIO(response.content)).worksheets[0]["B2"]
+    # Then the name stays text
     assert cell.value == "=HYPERLINK(1)"
     assert cell.data_type == "s"
 
 
 @pytest.mark.parametrize(("name", "args", "data"), POSTS)
 def test_posts_refuse_outsiders_with_404(client, s, world, name, args, data):
+    # Given a write page
     url = reverse(f"community:{name}", args=args(s, world))
+    # When an anonymous user and an outsider post to it
+    # Then the first is sent to log in, the second gets 404
     assert client.post(url, data).status_code == 302
     assert reverse("accounts:login") in client.post(url, data)["Location"]
     login(client, s, "far_officer")
@@ -196,8 +214,10 @@ def test_scheme_create_flow(client, s, world):
 
 
 def test_scheme_create_with_negative_count_answers_400_and_saves_nothing(client, s, world):
+    # Given the commune officer
     login(client, s, "commune_officer")
     before = Scheme.objects.count()
+    # When a scheme with a negative count is posted
     response = client.post(
         f"{reverse('community:scheme_create')}?unit={s.commune.code}",
         {
@@ -209,20 +229,27 @@ def test_scheme_create_with_negative_count_answers_400_and_saves_nothing(client,
             "member_count": "-3",
         },
     )
+    # Then the page answers 400 and nothing is saved
     assert response.status_code == 400
     assert "số nguyên không âm" in response.content.decode()
     assert Scheme.objects.count() == before
 
 
 def test_scheme_create_for_a_commune_outside_scope_is_404(client, s):
+    # Given the commune officer
     login(client, s, "commune_officer")
     url = f"{reverse('community:scheme_create')}?unit={s.far_commune.code}"
+    # When the create page of another commune is opened
+    # Then it answers 404
     assert client.get(url).status_code == 404
 
 
 def test_create_pages_ask_users_of_several_communes_to_choose(client, s):
+    # Given the province officer
     login(client, s, "province_officer")
+    # When a create page is opened
     response = client.get(reverse("community:team_create"))
+    # Then it asks which commune
     assert response.status_code == 200
     body = response.content.decode()
     assert s.commune.name in body and s.sibling_commune.name in body
@@ -264,7 +291,10 @@ def test_the_grading_link_is_shown_only_to_who_can_open_it(client, s):
 
 
 def test_viewer_without_manage_permission_cannot_open_create_pages(client, s):
+    # Given a village member
     login(client, s, "village_member")
+    # When the create pages are opened
+    # Then each answers 404
     for name in ("scheme_create", "team_create", "pledge_create"):
         assert client.get(reverse(f"community:{name}")).status_code == 404
 
@@ -299,11 +329,14 @@ def test_team_and_member_flow_reports_a_member_in_two_teams(client, s, world):
 
 
 def test_team_create_in_a_village_with_an_active_team_answers_400(client, s, world):
+    # Given a village with a team
     login(client, s, "commune_officer")
+    # When a second team is posted
     response = client.post(
         f"{reverse('community:team_create')}?unit={s.commune.code}",
         {"village": s.village.code, "established_on": "2024-07-01"},
     )
+    # Then the page answers 400
     assert response.status_code == 400
     assert "chỉ có một tổ" in response.content.decode()
     assert SecurityTeam.objects.filter(village=s.village).count() == 1
@@ -331,15 +364,21 @@ def test_grading_sheet_is_entered_by_the_chief_only(client, s, world):
 
 
 def test_grading_index_redirects_to_the_commune_sheet(client, s):
+    # Given the commune chief
     login(client, s, "commune_chief")
+    # When the grading index is opened
     response = client.get(reverse("community:grading_index"))
+    # Then it redirects to the commune's sheet
     assert response.status_code == 302
     assert f"/gradings/{s.commune.code}/" in response["Location"]
 
 
 def test_rules_page_edits_for_the_province_officer_only(client, s):
+    # Given the rules page of the province
     url = reverse("community:rules", args=[s.province.code])
     login(client, s, "commune_officer")
+    # When the commune and province officers open and post it
+    # Then only the province officer changes the rules
     assert 'data-testid="rules-view"' in client.get(url).content.decode()
     assert client.post(url, {}).status_code == 404
     client.logout()
@@ -361,9 +400,12 @@ def test_rules_page_edits_for_the_province_officer_only(client, s):
 
 
 def test_type_catalogue_marks_typical_types(client, s, world):
+    # Given the province officer
     login(client, s, "province_officer")
     url = reverse("community:type_typical", args=[world["national_type"].pk])
+    # When a national type is marked typical
     response = client.post(url, {"province": s.province.code, "typical": "1"})
+    # Then the catalogue shows it
     assert response.status_code == 302
     assert world["national_type"].typical_in.filter(pk=s.province.pk).exists()
     body = client.get(reverse("community:type_list"), {"province": s.province.code}).content
@@ -371,6 +413,7 @@ def test_type_catalogue_marks_typical_types(client, s, world):
 
 
 def test_pledge_create_and_dates_outside_the_year(client, s):
+    # Given the commune officer
     login(client, s, "commune_officer")
     url = f"{reverse('community:pledge_create')}?unit={s.commune.code}"
     year = f.today().year
@@ -381,7 +424,9 @@ def test_pledge_create_and_dates_outside_the_year(client, s):
         "signed_on": date(year - 2, 5, 1).isoformat(),
         "signed_by": "Trưởng thôn",
     }
+    # When pledges are posted inside and outside the year
     response = client.post(url, data)
+    # Then the first is saved, the second answers 400
     assert response.status_code == 400
     assert "nằm ngoài năm giao ước" in response.content.decode()
     assert not Pledge.objects.exists()
@@ -391,8 +436,11 @@ def test_pledge_create_and_dates_outside_the_year(client, s):
 
 
 def test_decision_file_download_and_upload_refusal(client, s, world):
+    # Given a decision with a scan
     login(client, s, "commune_officer")
+    # When it is downloaded and a bad file posted
     response = client.get(reverse("community:decision_file", args=[world["decision"].pk]))
+    # Then the scan is served and the bad file refused
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     # a file that is not a PDF/JPG/PNG is refused with the field named, nothing changed
@@ -414,8 +462,11 @@ def test_decision_file_download_and_upload_refusal(client, s, world):
 
 
 def test_index_shows_the_engine_numbers(client, s, world):
+    # Given a scheme and a team in the commune
     login(client, s, "commune_officer")
+    # When the overview is opened
     body = client.get(reverse("community:index"), {"unit": s.commune.code}).content.decode()
+    # Then it shows the engine's numbers
     assert 'data-metric="schemes_active">1<' in body
     assert 'data-metric="security_teams">1<' in body
     assert 'data-metric="villages_pledged">1<' in body

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from binhyen.community.services import community_metrics_sync
+from binhyen.community import services
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"Bad date: {exc}") from exc
         try:
-            changed = community_metrics_sync(actor=None, start=start, end=end)
+            changed = services.community_metrics_sync(actor=None, start=start, end=end)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Community metrics synced {start}..{end}: {changed} values changed.")

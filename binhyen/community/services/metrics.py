@@ -1,0 +1,81 @@
+"""Publishing the community numbers to the indicators engine.
+
+Invariants:
+- A change to a published number resyncs the affected periods in the same transaction,
+  from the earliest date the change touches to today, at most
+  ``settings.COMMUNITY["RESYNC_MAX_PERIODS"]`` periods per metric (older ones:
+  ``manage.py community_metrics_sync``), so dashboards are never stale.
+- ``community_metrics_sync`` has no period limit and records one ``AuditEvent``; the
+  indicators app adds its own event for each period it resyncs.
+- Only active provider metrics of this app's providers are touched; nothing after today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from binhyen.community import providers, selectors
+from binhyen.community.services.checks import _today
+from binhyen.core.actors import Actor
+from binhyen.core.services import audit_event_record
+from binhyen.indicators.periods import periods_in
+
+# --- publishing numbers ----------------------------------------------------------------------
+
+
+def _resync(
+    *, actor: Actor | None, codes: Sequence[str], start: date, end: date | None = None
+) -> int:
+    """Recompute the provider metrics ``codes`` for the periods between ``start`` and ``end``.
+
+    ``end`` defaults to today and never goes past it; at most ``RESYNC_MAX_PERIODS`` of the
+    latest periods are done per metric. Returns how many values changed.
+    """
+    from binhyen.indicators.models import Metric, MetricSource
+    from binhyen.indicators.services import provider_values_sync
+
+    last = min(end or _today(), _today())
+    if start > last:
+        return 0
+    limit = int(selectors.setting("RESYNC_MAX_PERIODS", 24))
+    keys = {p.key for p in providers.PROVIDERS} | {providers.VILLAGES_PROVIDER}
+    changed = 0
+    metrics = Metric.objects.filter(
+        code__in=list(codes), source=MetricSource.PROVIDER, provider_key__in=keys, is_active=True
+    )
+    for metric in metrics:
+        for period in periods_in(metric.period_kind, start, last)[-limit:]:
+            changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
+    return changed
+
+
+@transaction.atomic
+def community_metrics_sync(*, actor: Actor | None, start: date, end: date | None = None) -> int:
+    """Recompute every number this app publishes between ``start`` and ``end`` (no limit).
+
+    For a daily job and for back-filling after an import; returns how many values changed.
+    """
+    from binhyen.indicators.models import Metric, MetricSource
+    from binhyen.indicators.services import provider_values_sync
+
+    last = min(end or _today(), _today())
+    if start > last:
+        raise ValidationError({"start": _("Ngày bắt đầu phải trước ngày kết thúc.")})
+    keys = {p.key for p in providers.PROVIDERS} | {providers.VILLAGES_PROVIDER}
+    changed = 0
+    for metric in Metric.objects.filter(
+        source=MetricSource.PROVIDER, provider_key__in=keys, is_active=True
+    ):
+        for period in periods_in(metric.period_kind, start, last):
+            changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
+    audit_event_record(
+        actor=actor,
+        action="community.metrics_sync",
+        after={"start": start, "end": last, "changed": changed},
+    )
+    return changed
