@@ -27,6 +27,7 @@ from binhyen.accounts import permissions as perms
 from binhyen.cases import permissions
 from binhyen.cases.models import Case, CaseRead, CaseType, Handover, SubjectRequest
 from binhyen.cases.providers import METRIC_CODES
+from binhyen.core.formats import format_date
 from binhyen.core.text import fold
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.engine import Row
@@ -124,7 +125,7 @@ def mask(value: str) -> str:
 
 def masked(case: Case, revealed: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Return the hidden fields of ``case``, masked unless named in ``revealed``."""
-    judgment_date = f"{case.judgment_date:%d/%m/%Y}" if case.judgment_date else ""
+    judgment_date = format_date(case.judgment_date) if case.judgment_date else ""
     shown = "identity_number" in revealed
     identity = case.identity_number if shown else mask(case.identity_number)
     if "judgment" in revealed:
@@ -258,17 +259,19 @@ def subject_export_rows(case: Case) -> list[tuple[str, list[tuple[str, Any]]]]:
     ]
     person += [(str(label), value) for label, value in (case.extra or {}).items()]
     helpers = [
-        (h.get_kind_display(), f"{h.name} ({h.assigned_on:%d/%m/%Y})") for h in case.helpers.all()
+        (h.get_kind_display(), f"{h.name} ({format_date(h.assigned_on)})")
+        for h in case.helpers.all()
     ]
-    tasks = [(f"{t.due_on:%d/%m/%Y} {t.get_need_display()}", t.title) for t in case.tasks.all()]
+    tasks = [(f"{format_date(t.due_on)} {t.get_need_display()}", t.title) for t in case.tasks.all()]
     reviews = [
-        (f"{r.held_on:%d/%m/%Y} {r.get_kind_display()}", r.summary) for r in case.reviews.all()
+        (f"{format_date(r.held_on)} {r.get_kind_display()}", r.summary) for r in case.reviews.all()
     ]
     outcomes = [
-        (f"{o.achieved_on:%d/%m/%Y} {o.get_kind_display()}", o.note) for o in case.outcomes.all()
+        (f"{format_date(o.achieved_on)} {o.get_kind_display()}", o.note)
+        for o in case.outcomes.all()
     ]
     requests = [
-        (f"{r.received_on:%d/%m/%Y} {r.get_kind_display()}", r.get_status_display())
+        (f"{format_date(r.received_on)} {r.get_kind_display()}", r.get_status_display())
         for r in case.subject_requests.all()
     ]
     return [

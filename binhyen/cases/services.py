@@ -45,6 +45,7 @@ from binhyen.cases.models import (
 )
 from binhyen.cases.providers import CASE_TYPE_DISAGGREGATION, METRIC_CODES, PROVIDER_KEY
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.indicators.models import Disaggregation, DisaggregationOption, Metric, MetricSource
@@ -117,8 +118,8 @@ def _not_before_opening(case: Case, day: date | None, name: str, label: str) -> 
                 name: _("%(label)s (%(day)s) không được trước ngày lập hồ sơ %(opened)s.")
                 % {
                     "label": label,
-                    "day": f"{day:%d/%m/%Y}",
-                    "opened": f"{case.opened_on:%d/%m/%Y}",
+                    "day": format_date(day),
+                    "opened": format_date(case.opened_on),
                 }
             }
         )

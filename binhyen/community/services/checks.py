@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from binhyen.community import permissions as community_perms
 from binhyen.community import selectors
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.core.text import clean_text
 from binhyen.core.uploads import CleanFile
 from binhyen.core.uploads import clean_upload as _clean_upload
@@ -37,7 +38,7 @@ def _today() -> date:
 
 
 def _fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return format_date(day)
 
 
 def _raise(errors: Mapping[str, Any]) -> None:
