@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.formats import format_number
 from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors
 from binhyen.indicators.models import Metric, ReportForm
@@ -67,12 +68,6 @@ def _period_choices(current: Period) -> list[Period]:
     if current not in choices:
         choices.insert(0, current)
     return choices
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if value == int(value) else f"{value:.2f}"
 
 
 @login_required
@@ -176,7 +171,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                     "lat": child.latitude,
                     "lon": child.longitude,
                     "value": row.value,
-                    "label": _fmt(row.value),
+                    "label": format_number(row.value),
                     "url": reverse("indicators:dashboard", args=[child.code])
                     + f"?period={period.code}",
                 }
