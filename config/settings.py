@@ -364,7 +364,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("zalo_token_refresh", "binhyen.tips.tasks.zalo_token_refresh", "*/30 * * * *"),
     ("zalo_contacts_purge", "binhyen.tips.tasks.zalo_contacts_purge", "15 3 * * *"),
     ("cases_retention", "binhyen.cases.tasks.cases_anonymise_expired", "40 3 * * *"),
-    ("cases_sync", "binhyen.cases.tasks.cases_metrics_daily", "25 1 * * *"),
+    ("cases_metrics_sync", "binhyen.cases.tasks.cases_metrics_sync", "25 1 * * *"),
 ]
 SCHEDULER_CRONTABS = dict(
     item.split("=", 1)

@@ -10,7 +10,7 @@ Invariants:
   ids only, never the person's name, identity number or judgment (``_AUDIT_FIELDS``).
 - Every read of a case goes through ``case_read`` (pages, API, exports, the access history):
   one ``CaseRead`` row per case shown, in the same transaction as the fetch.
-- The case metrics of every year a change touches are re-published (``metrics_sync``), so
+- The case metrics of every year a change touches are re-published (``cases_metrics_sync``), so
   the province sees the counts at once and never a name.
 - Anonymisation empties every personal field of the case and its rows and keeps the type,
   the commune, the dates, the needs, the outcome kinds and the closure reason.
@@ -128,7 +128,7 @@ def _not_before_opening(case: Case, day: date | None, name: str, label: str) -> 
 # --- metrics ------------------------------------------------------------------------------
 
 
-def metrics_sync(*, actor: Actor | None, years: Iterable[int]) -> int:
+def cases_metrics_sync(*, actor: Actor | None, years: Iterable[int]) -> int:
     """Re-publish the case metrics for the year periods of ``years`` (up to this year)."""
     this_year = timezone.localdate().year
     codes = [Period(PeriodKind.YEAR, y).code for y in sorted(set(years)) if y <= this_year]
@@ -149,7 +149,7 @@ def _sync(actor: Any, *days: date | None) -> None:
     """Re-publish from the earliest touched year to this year ("open" counts carry over)."""
     years = [d.year for d in days if d is not None]
     if years:
-        metrics_sync(actor=actor, years=range(min(years), timezone.localdate().year + 1))
+        cases_metrics_sync(actor=actor, years=range(min(years), timezone.localdate().year + 1))
 
 
 # --- case types ---------------------------------------------------------------------------

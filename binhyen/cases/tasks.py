@@ -15,7 +15,7 @@ def cases_anonymise_expired() -> int:
 
 
 @task()
-def cases_metrics_daily() -> int:
+def cases_metrics_sync() -> int:
     """Re-publish the case counts of this year and the last ("open" changes with the date)."""
     year = timezone.localdate().year
-    return services.metrics_sync(actor=None, years=[year - 1, year])
+    return services.cases_metrics_sync(actor=None, years=[year - 1, year])

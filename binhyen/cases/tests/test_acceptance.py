@@ -241,6 +241,6 @@ def test_retention_task_anonymises_old_closed_cases_and_figures_stay(client, sce
     assert result.return_value == 1
     assert case.is_anonymised and not case.full_name and not case.identity_number
     assert not case.judgment_number
-    services.metrics_sync(actor=None, years=[year])
+    services.cases_metrics_sync(actor=None, years=[year])
     assert figures() == before
     assert before[("cases_closed", "settled")] == 1

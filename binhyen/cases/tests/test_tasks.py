@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from binhyen.cases import services
-from binhyen.cases.tasks import cases_anonymise_expired, cases_metrics_daily
+from binhyen.cases.tasks import cases_anonymise_expired, cases_metrics_sync
 from binhyen.cases.tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_the_jobs_are_scheduled():
     jobs = {job_id: path for job_id, path, _cron in settings.SCHEDULER_JOBS}
     assert jobs["cases_retention"] == "binhyen.cases.tasks.cases_anonymise_expired"
-    assert jobs["cases_sync"] == "binhyen.cases.tasks.cases_metrics_daily"
+    assert jobs["cases_metrics_sync"] == "binhyen.cases.tasks.cases_metrics_sync"
 
 
 @override_settings(CASES_RETENTION_DAYS=10)
@@ -43,4 +43,4 @@ def test_retention_leaves_open_cases_alone(scene):
 
 def test_the_daily_sync_runs(scene):
     open_case(scene.commune_chief, scene.commune)
-    assert cases_metrics_daily.enqueue().return_value >= 0
+    assert cases_metrics_sync.enqueue().return_value >= 0
