@@ -176,6 +176,7 @@ api.add_router("/activities", "binhyen.activities.api.router")
 api.add_router("/hotspots", "binhyen.hotspots.api.router")
 api.add_router("/community", "binhyen.community.api.router")
 api.add_router("/programs", "binhyen.programs.api.router")
+api.add_router("/targets", "binhyen.targets.api.router")
 api.add_router("/ops", "binhyen.core.api.router")
 # API twins of page actions, one module per app
 api.add_router("/", "binhyen.indicators.api_reports.router")

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "binhyen.activities",
     "binhyen.hotspots",
     "binhyen.programs",
+    "binhyen.targets",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("hotspots/", include("binhyen.hotspots.urls")),
     path("community/", include("binhyen.community.urls")),
     path("programs/", include("binhyen.programs.urls")),
+    path("targets/", include("binhyen.targets.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

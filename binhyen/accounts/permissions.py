@@ -30,6 +30,9 @@
 11. Integrations: ``MANAGE_INTEGRATIONS`` (system admin only) registers outbound webhooks,
    reads their delivery log and works the Zalo delivery queue (retry, discard). These are
    national settings: holding the permission on any unit is enough, every other user gets 404.
+12. Plans and targets: ``MANAGE_TARGETS`` (ministry and province officers, commune chief)
+   records the unit's plans, sets its targets, allocates them to units below it and runs its
+   peak campaigns; everyone who may read a unit reads its plans, targets and progress.
 """
 
 from __future__ import annotations
@@ -61,17 +64,20 @@ SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evid
 VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
 DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
 MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo delivery queue
+MANAGE_TARGETS = "targets.manage"  # plans, targets of the unit, allocations to its subtree, campaigns
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {MANAGE_TARGETS}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {TRIAGE_TIPS, VIEW_TIP_CONTACT}
         | {MANAGE_COMMUNITY}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
+        | {MANAGE_TARGETS}
     ),
     Role.COMMUNE_CHIEF: frozenset(
         {
@@ -88,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             GRADE_TEAMS,
         }
         | {SELF_ASSESS, VERIFY, DECIDE}
+        | {MANAGE_TARGETS}
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}

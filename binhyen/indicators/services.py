@@ -42,6 +42,7 @@ from binhyen.indicators.models import (
     SubmissionStatus,
     ValidationRule,
 )
+from binhyen.indicators.owners import form_owners
 from binhyen.indicators.periods import Period, PeriodError, parse_period
 from binhyen.indicators.providers import registry
 from binhyen.orgunits.models import OrgUnit
@@ -230,6 +231,52 @@ def report_form_create(
         action="report_form.create",
         obj=form,
         after={"code": code, "metrics": [m.code for m in metrics]},
+    )
+    return form
+
+
+@transaction.atomic
+def owned_report_form_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    period_kind: str,
+    submitting_kinds: list[str],
+    metrics: Sequence[Metric],
+    deadline_month_offset: int = 0,
+    deadline_day: int = 31,
+    description: str = "",
+) -> ReportForm:
+    """Create a report form owned by a domain app (see ``binhyen.indicators.owners``).
+
+    The owner claiming ``code`` decides who may create it, instead of the catalogue
+    permission; everything else is checked as for ``report_form_create``.
+    """
+    owner = form_owners.owner_of(code)
+    if owner is None or not owner.may_create(actor, code):
+        raise PermissionDenied(_("Bạn không có quyền tạo biểu mẫu '%(code)s'.") % {"code": code})
+    form = ReportForm(
+        code=code,
+        name=name,
+        period_kind=period_kind,
+        submitting_kinds=submitting_kinds,
+        deadline_month_offset=deadline_month_offset,
+        deadline_day=deadline_day,
+        description=description,
+        is_active=True,
+    )
+    form.full_clean()
+    _check_form_metrics(metrics, period_kind)
+    form.save()
+    ReportFormMetric.objects.bulk_create(
+        [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
+    )
+    audit_event_record(
+        actor=actor,
+        action="report_form.create",
+        obj=form,
+        after={"code": code, "metrics": [m.code for m in metrics], "owner": owner.prefix},
     )
     return form
 
@@ -675,6 +722,9 @@ def submission_open(*, actor: Any, form: ReportForm, unit: OrgUnit, period_code:
         raise ValidationError(
             {"orgunit": _("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code}}
         )
+    refused = form_owners.refusal(form, unit, period)
+    if refused is not None:
+        raise ValidationError({refused[0]: refused[1]})
     sub = Submission.objects.filter(form=form, orgunit=unit, period=period.code).first()
     if sub is not None:
         return sub
