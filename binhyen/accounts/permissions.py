@@ -64,7 +64,7 @@ SELF_ASSESS = "programs.self_assess"  # enrol the unit, self-assess, upload evid
 VERIFY = "programs.verify"  # verify submitted files of units below (at the programme's level)
 DECIDE = "programs.decide"  # record recognition/classification decisions and withdrawals
 MANAGE_INTEGRATIONS = "core.manage_integrations"  # outbound webhooks, Zalo delivery queue
-MANAGE_TARGETS = "targets.manage"  # plans, targets of the unit, allocations to its subtree, campaigns
+MANAGE_TARGETS = "targets.manage"  # plans, targets, allocations to the subtree, campaigns
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(

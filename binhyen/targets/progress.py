@@ -89,9 +89,9 @@ class Progress:
         return text
 
 
-def number(value: float | None, decimals: int = 1) -> str:
-    """Return ``value`` in the page's locale, without a useless ",0"."""
-    if value is None:
+def number(value: Any, decimals: int = 1) -> str:
+    """Return ``value`` in the page's locale, without a useless ",0" ("–" when no number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "–"
     rounded = round(value, decimals)
     if rounded == int(rounded):
@@ -185,7 +185,8 @@ def _actual(target: Target, period: Period, value: Any) -> float | None:
             return None
         return (current or 0.0) - (before or 0.0)
     if kind == TargetKind.RATE:
-        assert target.denominator is not None
+        if target.denominator is None:
+            return None
         base = value(target.denominator, target.denominator_option, unit_id, period)
         if current is None or not base:
             return None

@@ -391,8 +391,8 @@ def check_target(unit: OrgUnit, data: TargetInput) -> tuple[float, Period]:
                 "a": data.plan.period_start.strftime("%d/%m/%Y"),
                 "b": data.plan.period_end.strftime("%d/%m/%Y"),
             }
-    _raise(errors)
-    assert value is not None and period is not None
+    if value is None or period is None:
+        raise ValidationError(errors or {"value": _("Nhập mức chỉ tiêu.")})
     return value, period
 
 
@@ -411,7 +411,8 @@ def target_create(*, actor: Any, unit: OrgUnit, data: TargetInput) -> Target:
     name = _target_name(data, errors)
     _raise(errors)
     value, period = check_target(unit, data)
-    assert data.metric is not None
+    if data.metric is None:
+        raise ValidationError({"metric": _("Chọn một số liệu đang dùng trong danh mục.")})
     duplicate = Target.objects.filter(
         orgunit=unit,
         metric=data.metric,
@@ -537,7 +538,7 @@ def split(total: float, weights: Mapping[int, float], whole: bool) -> dict[int, 
     if not whole:
         return {k: round(v, 4) for k, v in raw.items()}
     floors = {k: math.floor(v) for k, v in raw.items()}
-    left = int(round(total)) - sum(floors.values())
+    left = round(total) - sum(floors.values())
     order = sorted(raw, key=lambda k: (-(raw[k] - floors[k]), -weights[k], k))
     for k in order[: max(left, 0)]:
         floors[k] += 1
@@ -1026,7 +1027,8 @@ def allocation_import(
                     row,
                     "unit",
                     _(
-                        "Dòng %(row)s: đơn vị %(code)s không phải đơn vị cấp dưới trực tiếp của %(unit)s."
+                        "Dòng %(row)s: đơn vị %(code)s không phải đơn vị cấp dưới trực tiếp "
+                        "của %(unit)s."
                     )
                     % {"row": row, "code": code, "unit": target.orgunit.name},
                 )

@@ -102,3 +102,64 @@ def schemes_target(
     }
     values.update(overrides)
     return services.target_create(actor=actor, unit=unit, data=services.TargetInput(**values))
+
+
+def weekly_metric(code: str = "weapons_weekly") -> Metric:
+    """Return a weekly commune metric for campaigns (test set-up: the catalogue's own)."""
+    existing = Metric.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    return Metric.objects.create(
+        code=code,
+        name="Vũ khí vận động giao nộp trong tuần",
+        value_type="integer",
+        aggregation="sum",
+        period_kind="week",
+        capture_kinds=["commune"],
+    )
+
+
+def world_objects(manager: User, commune: OrgUnit) -> dict[str, Any]:
+    """Return one plan (with its document), task, target and campaign of ``commune``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    year = this_year()
+    kh = services.plan_create(
+        actor=manager,
+        unit=commune,
+        data=plan_input(number="05/KH-CAX", title="Kế hoạch phòng ngừa tội phạm của xã"),
+        upload=SimpleUploadedFile("kh.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
+    task = services.plan_task_add(
+        actor=manager,
+        plan=kh,
+        description="Lắp camera ở các thôn",
+        assignee="Công an xã",
+        due_on=date(year, 6, 30),
+    )
+    target = services.target_create(
+        actor=manager,
+        unit=commune,
+        data=services.TargetInput(
+            metric=metric("cameras_installed"),
+            kind=TargetKind.COUNT,
+            value=20,
+            period=str(year),
+            name="Lắp mới 20 camera an ninh",
+            plan=kh,
+        ),
+    )
+    campaign = services.campaign_create(
+        actor=manager,
+        unit=commune,
+        data=services.CampaignInput(
+            name="Đợt cao điểm vận động giao nộp vũ khí",
+            start=date(year, 1, 5),
+            end=date(year, 1, 31),
+            frequency="week",
+            units=[commune],
+            tracked=[(weekly_metric(), 10)],
+            plan=kh,
+        ),
+    )
+    return {"target_plan": kh, "target_task": task, "target": target, "campaign": campaign}

@@ -49,6 +49,10 @@ COMMUNE_VALUES = frozenset(
         "recognised_enrollment",
         "evidence",
         "program_decision",
+        "target_plan",
+        "target_task",
+        "target",
+        "campaign",
     }
 )
 PROVINCE_VALUES = frozenset({"province", "scheme_type"})
@@ -80,6 +84,10 @@ DEFAULT_ARGS = {
     "photo_id": "activity_photo",
     "webhook_id": "webhook",
     "delivery_id": "webhook_delivery",
+    "plan_id": "target_plan",
+    "task_id": "target_task",
+    "target_id": "target",
+    "campaign_id": "campaign",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

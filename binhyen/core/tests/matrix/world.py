@@ -183,6 +183,9 @@ def build() -> World:
                 actor=users["chief"], decision=program_decision, scan=program_pdf()
             )
         form = ReportForm.objects.get(code="bao_cao_thang")
+        from binhyen.targets.tests.factories import world_objects as target_objects
+
+        targets_world = target_objects(users["chief"], commune)
         # A webhook of the system administrator with one delivery waiting (the receiver's
         # address is not resolved here: the world has no network).
         with mock.patch("binhyen.core.webhooks.target_allowed", lambda url: True):
@@ -242,6 +245,7 @@ def build() -> World:
         "export": "00000000-0000-4000-8000-000000000000",
         "zalo_push": 999_999_999,
         "zalo_action": "retry",
+        **{key: obj.pk for key, obj in targets_world.items()},
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
