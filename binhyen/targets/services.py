@@ -391,8 +391,9 @@ def check_target(unit: OrgUnit, data: TargetInput) -> tuple[float, Period]:
                 "a": data.plan.period_start.strftime("%d/%m/%Y"),
                 "b": data.plan.period_end.strftime("%d/%m/%Y"),
             }
+    _raise(errors)
     if value is None or period is None:
-        raise ValidationError(errors or {"value": _("Nhập mức chỉ tiêu.")})
+        raise ValidationError({"value": _("Nhập mức chỉ tiêu.")})
     return value, period
 
 
