@@ -197,6 +197,9 @@ def child(db: str) -> None:
     import bench_programs  # the programmes app's measurement (tools/bench_programs.py)
 
     bench_programs.measure(db, _admin())
+    import bench_targets  # the targets app's measurement (tools/bench_targets.py)
+
+    bench_targets.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:
