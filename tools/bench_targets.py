@@ -74,7 +74,7 @@ def measure(db: str) -> None:
             WHERE dv.metric_id IN ({marks}) AND dv.period_end BETWEEN %s AND %s
               AND u.kind = 'commune' AND u.valid_to IS NULL
             GROUP BY 1, 2"""
-        params = [*(m.pk for m in metrics), "2026-01-01", "2026-12-31"]
+        params: list[Any] = [*(m.pk for m in metrics), "2026-01-01", "2026-12-31"]
 
         def base() -> list[tuple[Any, ...]]:
             with connection.cursor() as cursor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -38,19 +38,22 @@ class Scene:
 
 def scene(populations: tuple[int, ...] = (10000, 10000)) -> Scene:
     root = country()
-    province = ProvinceFactory(code="24", name="Tỉnh Bắc Ninh")
+    province = cast(OrgUnit, ProvinceFactory(code="24", name="Tỉnh Bắc Ninh"))
     communes = [
-        CommuneFactory(
-            parent=province,
-            code=f"0{7800 + i}",
-            name=f"Xã Số {i + 1}",
-            population=pop,
-            households=pop // 4,
+        cast(
+            OrgUnit,
+            CommuneFactory(
+                parent=province,
+                code=f"0{7800 + i}",
+                name=f"Xã Số {i + 1}",
+                population=pop,
+                households=pop // 4,
+            ),
         )
         for i, pop in enumerate(populations)
     ]
-    other = ProvinceFactory(code="20", name="Tỉnh Lạng Sơn")
-    far = CommuneFactory(parent=other, code="06100", name="Xã Xa")
+    other = cast(OrgUnit, ProvinceFactory(code="20", name="Tỉnh Lạng Sơn"))
+    far = cast(OrgUnit, CommuneFactory(parent=other, code="06100", name="Xã Xa"))
     return Scene(
         country=root,
         province=province,

@@ -55,8 +55,13 @@ def test_target_create_allocate_and_read(client):
     api = Api(client, s.officer)
     made = api.send(
         f"/units/{s.province.code}/targets",
-        {"metric": "schemes_active", "kind": "increase", "value": 12, "period": str(this_year()),
-         "name": "Xây dựng mới 12 mô hình"},
+        {
+            "metric": "schemes_active",
+            "kind": "increase",
+            "value": 12,
+            "period": str(this_year()),
+            "name": "Xây dựng mới 12 mô hình",
+        },
     )
     assert made.status_code == 201, made.content
     target_id = made.json()["id"]
@@ -89,9 +94,7 @@ def test_outsiders_and_readers_get_404_on_writes(client):
     assert Api(client, s.viewer).get(f"/targets/{target.pk}").status_code == 200
     refused = Api(client, s.viewer).send(f"/targets/{target.pk}/allocations", {"method": "equal"})
     assert refused.status_code == 404
-    refused = Api(client, s.chief).send(
-        f"/targets/{target.pk}", {"value": 3}, method="patch"
-    )
+    refused = Api(client, s.chief).send(f"/targets/{target.pk}", {"value": 3}, method="patch")
     assert refused.status_code == 404
 
 
@@ -110,24 +113,38 @@ def test_targets_import_lists_row_errors_and_saves_nothing(client):
     s = scene()
     api = Api(client, s.officer)
     header = ["Mã số liệu", "Loại chỉ tiêu", "Mức chỉ tiêu", "Kỳ", "Mẫu số"]
-    bad = _xlsx([header, ["schemes_active", "increase", 12, this_year(), None],
-                 ["villages_pledged", "rate", 70, this_year(), None],
-                 ["khong_co", "count", "abc", this_year(), None]])
+    bad = _xlsx(
+        [
+            header,
+            ["schemes_active", "increase", 12, this_year(), None],
+            ["villages_pledged", "rate", 70, this_year(), None],
+            ["khong_co", "count", "abc", this_year(), None],
+        ]
+    )
     response = api.upload(f"/units/{s.province.code}/targets/import", bad)
     assert response.status_code == 400
     rows = {e["row"] for e in response.json()["errors"]}
     assert rows == {4}  # the unknown metric is found while reading the sheet
     response = api.upload(
         f"/units/{s.province.code}/targets/import",
-        _xlsx([header, ["schemes_active", "increase", 12, this_year(), None],
-               ["villages_pledged", "rate", 70, this_year(), None]]),
+        _xlsx(
+            [
+                header,
+                ["schemes_active", "increase", 12, this_year(), None],
+                ["villages_pledged", "rate", 70, this_year(), None],
+            ]
+        ),
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["row"] == 3
     assert response.json()["errors"][0]["field"] == "denominator"
     assert not Target.objects.exists()
-    good = _xlsx([header, ["schemes_active", "Tăng thêm trong kỳ (xây dựng mới)", 12,
-                           str(this_year()), None]])
+    good = _xlsx(
+        [
+            header,
+            ["schemes_active", "Tăng thêm trong kỳ (xây dựng mới)", 12, str(this_year()), None],
+        ]
+    )
     response = api.upload(f"/units/{s.province.code}/targets/import", good)
     assert response.status_code == 201 and response.json()["created"] == 1
 
@@ -136,8 +153,13 @@ def test_allocation_import_from_the_sheet(client):
     s = scene()
     target = schemes_target(s.officer, s.province, 12)
     api = Api(client, s.officer)
-    sheet = _xlsx([["Mã đơn vị", "Tên đơn vị", "Mức giao"],
-                   [s.communes[0].code, "x", 5], [s.communes[1].code, "y", 7]])
+    sheet = _xlsx(
+        [
+            ["Mã đơn vị", "Tên đơn vị", "Mức giao"],
+            [s.communes[0].code, "x", 5],
+            [s.communes[1].code, "y", 7],
+        ]
+    )
     response = api.upload(f"/targets/{target.pk}/allocations/import", sheet)
     assert response.status_code == 201
     assert response.json()["allocations"][0]["method"] == "sheet"
@@ -148,8 +170,13 @@ def test_allocation_import_from_the_sheet(client):
 
 def test_plans_search_with_and_without_diacritics(client):
     s = scene()
-    plan(s.officer, s.province, title="Quy chế phối hợp với Hội Cựu chiến binh",
-         kind="coordination", partners="Hội Cựu chiến binh tỉnh")
+    plan(
+        s.officer,
+        s.province,
+        title="Quy chế phối hợp với Hội Cựu chiến binh",
+        kind="coordination",
+        partners="Hội Cựu chiến binh tỉnh",
+    )
     api = Api(client, s.viewer)
     assert api.get("/plans", q="cựu chiến binh").json()["count"] == 1
     assert api.get("/plans", q="cuu chien binh").json()["count"] == 1
@@ -162,24 +189,41 @@ def test_plan_tasks_and_campaign_through_the_api(client):
 
     s = scene()
     api = Api(client, s.officer)
-    created = api.send("/plans", {
-        "unit": s.province.code, "kind": "plan", "number": "7/KH", "issued_on": "2026-01-05",
-        "title": "Kế hoạch cao điểm Tết", "period_start": "2026-01-01",
-        "period_end": "2026-12-31",
-    })
+    created = api.send(
+        "/plans",
+        {
+            "unit": s.province.code,
+            "kind": "plan",
+            "number": "7/KH",
+            "issued_on": "2026-01-05",
+            "title": "Kế hoạch cao điểm Tết",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
+    )
     assert created.status_code == 201
     plan_id = created.json()["id"]
-    task = api.send(f"/plans/{plan_id}/tasks", {"description": "Ra quân", "assignee": "PV05",
-                                                "due_on": "2026-02-01"})
+    task = api.send(
+        f"/plans/{plan_id}/tasks",
+        {"description": "Ra quân", "assignee": "PV05", "due_on": "2026-02-01"},
+    )
     assert task.status_code == 201
     task_id = task.json()["tasks"][0]["id"]
     assert api.send(f"/tasks/{task_id}", {"progress": 50}).json()["tasks"][0]["progress"] == 50
     weekly_metric()
-    campaign = api.send("/campaigns", {
-        "unit": s.province.code, "name": "Đợt cao điểm Tết", "start": "2026-01-05",
-        "end": "2026-02-01", "frequency": "week", "units": [c.code for c in s.communes],
-        "tracked": [{"metric": "weapons_weekly", "target": 40}], "plan": plan_id,
-    })
+    campaign = api.send(
+        "/campaigns",
+        {
+            "unit": s.province.code,
+            "name": "Đợt cao điểm Tết",
+            "start": "2026-01-05",
+            "end": "2026-02-01",
+            "frequency": "week",
+            "units": [c.code for c in s.communes],
+            "tracked": [{"metric": "weapons_weekly", "target": 40}],
+            "plan": plan_id,
+        },
+    )
     assert campaign.status_code == 201, campaign.content
     body = campaign.json()
     assert len(body["periods"]) == 4 and body["form"].startswith("campaign_")

@@ -17,9 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def _target(s, code, kind, value, period="2025", comparison=Comparison.AT_LEAST, **extra):
     return services.target_create(
-        actor=s.officer, unit=s.communes[0],
+        actor=s.officer,
+        unit=s.communes[0],
         data=services.TargetInput(
-            metric=metric(code), kind=kind, value=value, period=period, comparison=comparison,
+            metric=metric(code),
+            kind=kind,
+            value=value,
+            period=period,
+            comparison=comparison,
             **extra,
         ),
     )

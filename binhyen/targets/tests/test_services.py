@@ -78,7 +78,10 @@ def test_plan_task_progress_is_checked():
     s = scene()
     kh = plan(s.officer, s.province)
     task = services.plan_task_add(
-        actor=s.officer, plan=kh, description="Tổ chức ra quân", assignee="Phòng PV05",
+        actor=s.officer,
+        plan=kh,
+        description="Tổ chức ra quân",
+        assignee="Phòng PV05",
         due_on=date(this_year(), 3, 1),
     )
     with pytest.raises(ValidationError) as exc:
@@ -96,7 +99,9 @@ def test_rate_without_denominator_is_refused_naming_the_field():
             actor=s.officer,
             unit=s.province,
             data=services.TargetInput(
-                metric=metric("villages_pledged"), kind=TargetKind.RATE, value=70,
+                metric=metric("villages_pledged"),
+                kind=TargetKind.RATE,
+                value=70,
                 period=str(this_year()),
             ),
         )
@@ -108,8 +113,11 @@ def test_rate_without_denominator_is_refused_naming_the_field():
 def test_rate_with_denominator_is_accepted_and_bounded():
     s = scene()
     data = services.TargetInput(
-        metric=metric("villages_pledged"), kind=TargetKind.RATE, value=70,
-        period=str(this_year()), denominator=metric("villages"),
+        metric=metric("villages_pledged"),
+        kind=TargetKind.RATE,
+        value=70,
+        period=str(this_year()),
+        denominator=metric("villages"),
     )
     target = services.target_create(actor=s.officer, unit=s.province, data=data)
     assert target.denominator is not None
@@ -163,7 +171,8 @@ def test_allocation_versions_keep_the_old_one_visible_and_are_audited():
         actor=s.officer, target=target, method=AllocationMethod.POPULATION
     )
     assert {sh.orgunit.code: sh.value for sh in first.shares.all()} == {
-        s.communes[0].code: 3.0, s.communes[1].code: 9.0
+        s.communes[0].code: 3.0,
+        s.communes[1].code: 9.0,
     }
     second = services.allocation_create(actor=s.officer, target=target, method="equal")
     first.refresh_from_db()
@@ -188,7 +197,9 @@ def test_manual_allocation_refuses_units_outside_the_subtree_and_bad_values():
     target = schemes_target(s.officer, s.province, 12)
     with pytest.raises(ValidationError) as exc:
         services.allocation_create(
-            actor=s.officer, target=target, method="manual",
+            actor=s.officer,
+            target=target,
+            method="manual",
             shares={s.far_commune.code: 3, s.communes[0].code: "-1", s.communes[1].code: "abc"},
         )
     problems = _messages(exc)["shares"]
@@ -200,10 +211,14 @@ def test_manual_allocation_refuses_units_outside_the_subtree_and_bad_values():
 def test_rate_targets_are_given_unchanged_and_only_equally():
     s = scene()
     target = services.target_create(
-        actor=s.officer, unit=s.province,
+        actor=s.officer,
+        unit=s.province,
         data=services.TargetInput(
-            metric=metric("villages_pledged"), kind=TargetKind.RATE, value=70,
-            period=str(this_year()), denominator=metric("villages"),
+            metric=metric("villages_pledged"),
+            kind=TargetKind.RATE,
+            value=70,
+            period=str(this_year()),
+            denominator=metric("villages"),
         ),
     )
     with pytest.raises(ValidationError) as exc:
@@ -225,7 +240,9 @@ def test_parent_sees_shortfall_and_children_without_target():
     s = scene(populations=(10000, 10000, 10000))
     target = schemes_target(s.officer, s.province, 12)
     services.allocation_create(
-        actor=s.officer, target=target, method="manual",
+        actor=s.officer,
+        target=target,
+        method="manual",
         shares={s.communes[0].code: 4, s.communes[1].code: 5},
     )
     detail = selectors.target_detail(user=s.officer, target=target)
@@ -249,10 +266,32 @@ def test_targets_import_is_all_or_nothing_with_row_errors():
     from binhyen.targets.excel import TargetRow
 
     s = scene()
-    good = TargetRow(2, metric("schemes_active"), "schemes_active", "increase", "at_least", 12,
-                     str(this_year()), "Mô hình mới", "", None, "")
-    bad = TargetRow(3, metric("villages_pledged"), "villages_pledged", "rate", "at_least", 70,
-                    str(this_year()), "", "", None, "")
+    good = TargetRow(
+        2,
+        metric("schemes_active"),
+        "schemes_active",
+        "increase",
+        "at_least",
+        12,
+        str(this_year()),
+        "Mô hình mới",
+        "",
+        None,
+        "",
+    )
+    bad = TargetRow(
+        3,
+        metric("villages_pledged"),
+        "villages_pledged",
+        "rate",
+        "at_least",
+        70,
+        str(this_year()),
+        "",
+        "",
+        None,
+        "",
+    )
     with pytest.raises(BulkValidationError) as exc:
         services.targets_import(actor=s.officer, unit=s.province, rows=[good, bad])
     assert [(e.row, e.field) for e in exc.value.row_errors] == [(3, "denominator")]
@@ -265,12 +304,14 @@ def test_allocation_import_reports_rows():
     target = schemes_target(s.officer, s.province, 12)
     with pytest.raises(BulkValidationError) as exc:
         services.allocation_import(
-            actor=s.officer, target=target,
+            actor=s.officer,
+            target=target,
             shares={s.communes[0].code: (2, 6), "99999": (3, 6), s.communes[1].code: (4, "x")},
         )
     assert [(e.row, e.field) for e in exc.value.row_errors] == [(3, "unit"), (4, "value")]
     allocation = services.allocation_import(
-        actor=s.officer, target=target,
+        actor=s.officer,
+        target=target,
         shares={s.communes[0].code: (2, 7), s.communes[1].code: (3, 5)},
     )
     assert allocation.method == AllocationMethod.SHEET
@@ -281,7 +322,9 @@ def test_hotspot_targets_default_to_the_settings(settings):
     settings.HOTSPOTS_NO_RELAPSE_TARGET_PCT = 85
     s = scene()
     made = services.hotspot_targets_seed(
-        actor=s.officer, province=s.province, year=this_year(),
+        actor=s.officer,
+        province=s.province,
+        year=this_year(),
         defaults=selectors.hotspot_defaults(),
     )
     assert sorted((t.metric.code, t.comparison, t.value) for t in made) == [
@@ -289,7 +332,9 @@ def test_hotspot_targets_default_to_the_settings(settings):
         ("hotspots_removed", "at_least", 60.0),
     ]
     again = services.hotspot_targets_seed(
-        actor=s.officer, province=s.province, year=this_year(),
+        actor=s.officer,
+        province=s.province,
+        year=this_year(),
         defaults=selectors.hotspot_defaults(),
     )
     assert again == []
@@ -299,10 +344,14 @@ def test_campaign_refuses_units_outside_and_metrics_of_another_period():
     s = scene()
     with pytest.raises(ValidationError) as exc:
         services.campaign_create(
-            actor=s.officer, unit=s.province,
+            actor=s.officer,
+            unit=s.province,
             data=services.CampaignInput(
-                name="Đợt cao điểm Tết", start=date(2026, 1, 5), end=date(2026, 2, 1),
-                frequency="week", units=[s.communes[0], s.far_commune],
+                name="Đợt cao điểm Tết",
+                start=date(2026, 1, 5),
+                end=date(2026, 2, 1),
+                frequency="week",
+                units=[s.communes[0], s.far_commune],
                 tracked=[(metric("crimes"), 10), (weekly_metric(), -1)],
             ),
         )
@@ -315,10 +364,15 @@ def test_campaign_refuses_units_outside_and_metrics_of_another_period():
 def test_campaign_close_keeps_the_summary_once():
     s = scene()
     campaign = services.campaign_create(
-        actor=s.officer, unit=s.province,
+        actor=s.officer,
+        unit=s.province,
         data=services.CampaignInput(
-            name="Đợt cao điểm Tết", start=date(2026, 1, 5), end=date(2026, 2, 1),
-            frequency="week", units=s.communes, tracked=[(weekly_metric(), 10)],
+            name="Đợt cao điểm Tết",
+            start=date(2026, 1, 5),
+            end=date(2026, 2, 1),
+            frequency="week",
+            units=s.communes,
+            tracked=[(weekly_metric(), 10)],
         ),
     )
     services.campaign_close(actor=s.officer, campaign=campaign, summary={"figures": []})

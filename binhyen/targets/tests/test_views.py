@@ -26,8 +26,13 @@ def test_target_form_shows_the_denominator_error(client):
     login_verified(client, s.officer)
     response = client.post(
         reverse("targets:create", args=[s.province.code]),
-        {"metric": "villages_pledged", "kind": "rate", "comparison": "at_least", "value": "70",
-         "period": str(this_year())},
+        {
+            "metric": "villages_pledged",
+            "kind": "rate",
+            "comparison": "at_least",
+            "value": "70",
+            "period": str(this_year()),
+        },
     )
     assert response.status_code == 400
     assert "Chỉ tiêu tỷ lệ cần mẫu số" in response.content.decode()
@@ -40,7 +45,10 @@ def test_viewer_reads_but_cannot_write(client):
     login_verified(client, s.viewer)
     assert client.get(reverse("targets:target", args=[target.pk])).status_code == 200
     assert client.get(reverse("targets:create", args=[s.province.code])).status_code == 404
-    assert client.post(reverse("targets:allocate", args=[target.pk]), {"method": "equal"}).status_code == 404
+    assert (
+        client.post(reverse("targets:allocate", args=[target.pk]), {"method": "equal"}).status_code
+        == 404
+    )
 
 
 def test_allocate_page_and_revision(client):
@@ -91,8 +99,14 @@ def test_plan_register_search_and_create(client):
     login_verified(client, s.officer)
     response = client.post(
         reverse("targets:plan_create") + f"?unit={s.province.code}",
-        {"kind": "plan", "number": "", "issued_on": "2026-01-05", "title": "KH",
-         "period_start": "2026-01-01", "period_end": "2026-12-31"},
+        {
+            "kind": "plan",
+            "number": "",
+            "issued_on": "2026-01-05",
+            "title": "KH",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
     )
     assert response.status_code == 400
     assert Plan.objects.count() == 1
@@ -105,8 +119,15 @@ def test_campaign_pages(client):
     assert client.get(reverse("targets:campaign_create")).status_code == 200
     response = client.post(
         reverse("targets:campaign_create"),
-        {"name": "Đợt cao điểm", "start": "2026-01-05", "end": "2026-02-01",
-         "frequency": "week", "units": "", "metric": "crimes", "target": "10"},
+        {
+            "name": "Đợt cao điểm",
+            "start": "2026-01-05",
+            "end": "2026-02-01",
+            "frequency": "week",
+            "units": "",
+            "metric": "crimes",
+            "target": "10",
+        },
     )
     assert response.status_code == 400
     assert "crimes" in response.content.decode()
