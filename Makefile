@@ -79,15 +79,17 @@ browser-deps: ## Install Debian's chromium for the browser tests when it is miss
 pytest: setup browser-deps ## pytest on SQLite, browser tests included
 	@mkdir -p var
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 0
-	env -u DATABASE_URL $(VENV)/bin/pytest -q
+	env -u DATABASE_URL MEDIA_ROOT=var/test/sqlite/media BACKUP_DIR=var/test/sqlite/backups $(VENV)/bin/pytest -q
 
 pytest-pg: setup ## the same pytest run on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL run: $${DATABASE_URL:-$(PG_URL)}"; \
-	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q -m "not browser"; \
+	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups $(VENV)/bin/pytest -q -m "not browser"; \
 	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 
-test: setup lint typecheck imports pytest pytest-pg ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
+test: setup lint typecheck imports ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
+	@# The two engines' runs share nothing: run them side by side, each printing when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-pg
 
 bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
 	$(PY) tools/bench.py

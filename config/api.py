@@ -1,5 +1,8 @@
 """The REST API at /api/v1: one NinjaAPI, JSON errors everywhere, OpenAPI at /api/v1/docs.
 
+Errors a service raises are answered by the core kit (``binhyen.core.api_kit``): refusals and
+missing records 404, invalid input 400 naming the field; operations do not catch them.
+
 The published document is the contract: every status an operation can answer is in it. The
 statuses the API itself answers for any operation (401 without valid credentials, 422 for
 parameters or a body off their schema, 400 for a body that is not JSON) are added here, once,
@@ -15,9 +18,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -26,6 +28,7 @@ from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
+from binhyen.core.api_kit import error_body, register_error_handlers
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
 UNPARSABLE_BODY = "Cannot parse request body"
@@ -75,29 +78,10 @@ api = BinhYenAPI(
 def _error(
     request: HttpRequest, status: int, message: str, field: str | None = None, **extra: object
 ) -> HttpResponse:
-    body: dict[str, object] = {"message": message, "field": field}
-    body.update(extra)
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, error_body(message, field, **extra), status=status)
 
 
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, str(exc.args[0]) if exc.args else _("Không tìm thấy."))
-
-
-@api.exception_handler(ValidationError)
-def django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors: list[dict[str, str | None]]
-    if hasattr(exc, "error_dict"):
-        errors = [
-            {"field": field, "message": str(msg)}
-            for field, messages in exc.message_dict.items()
-            for msg in messages
-        ]
-    else:
-        errors = [{"field": None, "message": str(m)} for m in exc.messages]
-    first = errors[0] if errors else {"field": None, "message": _("Dữ liệu không hợp lệ.")}
-    return _error(request, 400, str(first["message"]), first["field"], errors=errors)
+register_error_handlers(api)
 
 
 @api.exception_handler(NinjaValidationError)

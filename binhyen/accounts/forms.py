@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -24,10 +25,15 @@ PHONE_RE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+SERVICE_FIELD_MAP = {"orgunit": "unit_code", "password": "password1"}
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's classes and mark invalid fields for assistive technology."""
 
     fields: dict[str, forms.Field]
+    # The services name the unit ``orgunit`` and the password ``password``.
+    service_field_map: ClassVar[Mapping[str, str]] = SERVICE_FIELD_MAP
 
     def _style(self) -> None:
         for field in self.fields.values():
@@ -189,19 +195,6 @@ class _ManagerForm(BootstrapMixin, forms.Form):
             )
         self.unit = unit
         return code
-
-
-SERVICE_FIELD_MAP = {"orgunit": "unit_code", "password": "password1"}
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the matching form fields (or the whole form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = SERVICE_FIELD_MAP.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class UserCreateForm(_ManagerForm):

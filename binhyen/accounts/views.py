@@ -43,9 +43,9 @@ from binhyen.accounts.forms import (
     RoleGrantForm,
     UserCreateForm,
     UserSearchForm,
-    add_service_errors,
 )
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
+from binhyen.core.forms import add_service_errors
 
 
 def _client_ip(request: HttpRequest) -> str | None:

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions, selectors
-from binhyen.accounts.forms import WebhookForm, add_service_errors
+from binhyen.accounts.forms import WebhookForm
 from binhyen.core import webhooks
+from binhyen.core.forms import add_service_errors
 from binhyen.core.models import WebhookEvent, WebhookSubscription
 
 

@@ -29,7 +29,7 @@ from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_change, can_record
 from binhyen.activities.schemas import ErrorOut
 from binhyen.core import tabular
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 router = Router(tags=["activities"])
 
@@ -90,7 +90,7 @@ def _photo(user: Any, pk: int) -> ActivityPhoto:
 def _commune_to_import(user: Any, code: str) -> OrgUnit:
     """Return the open commune where ``user`` records activities, as the page does (else 404)."""
     unit = selectors.unit_get(user=user, code=code)
-    if unit.kind != Kind.COMMUNE or not unit.is_current or not can_record(user, unit):
+    if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(user, unit):
         raise _not_found()
     return unit
 

@@ -24,7 +24,7 @@ from binhyen.activities.models import (
     WeaponKind,
 )
 from binhyen.activities.services import ActivityInput, ItemInput, activity_create
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 COMMUNE_CODE = "07840"
 TOPICS = [
@@ -127,9 +127,9 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
     if commune is None or officer is None:
         return counts
     villages = list(
-        OrgUnit.objects.filter(parent=commune, kind=Kind.VILLAGE, valid_to__isnull=True).order_by(
-            "code"
-        )
+        OrgUnit.objects.filter(
+            parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True
+        ).order_by("code")
     )
     if len(villages) < 10:
         return counts

@@ -52,7 +52,7 @@ from binhyen.core.tabular import cell as _cell
 from binhyen.core.tabular import file_error as _file_error
 from binhyen.core.tabular import workbook_bytes as _save
 from binhyen.core.text import fold
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -288,7 +288,9 @@ class _Context:
 
 def _context(commune: OrgUnit) -> _Context:
     villages: dict[str, OrgUnit] = {}
-    for village in OrgUnit.objects.filter(parent=commune, kind=Kind.VILLAGE).order_by("valid_to"):
+    for village in OrgUnit.objects.filter(parent=commune, kind=UnitKind.VILLAGE).order_by(
+        "valid_to"
+    ):
         villages.setdefault(village.code.lower(), village)
         villages.setdefault(fold(village.name), village)
     return _Context(

@@ -22,7 +22,8 @@ from binhyen.activities.models import (
     WeaponKind,
 )
 from binhyen.activities.services import ActivityInput, ItemInput
-from binhyen.orgunits.forms import BootstrapForm, latitude_field, longitude_field
+from binhyen.core.forms import BootstrapForm
+from binhyen.orgunits.forms import latitude_field, longitude_field
 from binhyen.orgunits.models import OrgUnit
 
 _COUNT_ERROR = _("Hãy nhập một số nguyên không âm.")

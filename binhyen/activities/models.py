@@ -68,7 +68,7 @@ class WeaponKind(models.TextChoices):
     FIRECRACKER = "phao", _("Pháo")
 
 
-# Kind-specific columns; every other kind keeps them empty.
+# UnitKind-specific columns; every other kind keeps them empty.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ActivityKind.OUTREACH: ("topic", "place", "leaflets", "posters", "bulletin_boards"),
     ActivityKind.MEDIA_POST: ("channel", "posts"),
@@ -248,9 +248,12 @@ class Activity(BaseModel):
             )
 
     def _clean_unit(self, add: Any) -> None:
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
 
-        if self.orgunit_id is not None and self.orgunit.kind not in (Kind.COMMUNE, Kind.VILLAGE):
+        if self.orgunit_id is not None and self.orgunit.kind not in (
+            UnitKind.COMMUNE,
+            UnitKind.VILLAGE,
+        ):
             add("orgunit", _("Hoạt động chỉ ghi cho xã, phường hoặc thôn, tổ dân phố."))
 
     def _clean_kind_fields(self, add: Any) -> None:
@@ -289,11 +292,11 @@ class Activity(BaseModel):
     @property
     def commune_id(self) -> int | None:
         """Return the id of the commune the activity belongs to."""
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
 
         if self.orgunit_id is None:
             return None
-        return self.orgunit.parent_id if self.orgunit.kind == Kind.VILLAGE else self.orgunit_id
+        return self.orgunit.parent_id if self.orgunit.kind == UnitKind.VILLAGE else self.orgunit_id
 
 
 class SurrenderedItem(BaseModel):

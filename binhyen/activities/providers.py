@@ -26,7 +26,7 @@ from binhyen.activities.models import Activity, ActivityKind, SurrenderedItem
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period
 from binhyen.indicators.providers import ProvidedValue
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.models import UnitKind
 
 PROVIDER_KEY = "activities.log"
 
@@ -97,10 +97,10 @@ def _villages(period: Period, kind: str | None) -> Iterable[ProvidedValue]:
         "activity__orgunit__parent_id",
         "orgunit_id",
     ).iterator(chunk_size=5000):
-        commune_id = parent_id if unit_kind == Kind.VILLAGE else unit_id
+        commune_id = parent_id if unit_kind == UnitKind.VILLAGE else unit_id
         if commune_id is not None:
             reached[commune_id].add(village_id)
-    own = Activity.objects.filter(_in_period(period, kind), orgunit__kind=Kind.VILLAGE)
+    own = Activity.objects.filter(_in_period(period, kind), orgunit__kind=UnitKind.VILLAGE)
     for parent_id, village_id in own.values_list("orgunit__parent_id", "orgunit_id").iterator(
         chunk_size=5000
     ):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
 from binhyen.activities.models import Activity, ActivityPhoto
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
 
@@ -97,7 +97,7 @@ def commune_villages(*, user: Any, commune: OrgUnit) -> list[OrgUnit]:
     """Return the open villages of ``commune`` that ``user`` may read, by name."""
     return list(
         OrgUnit.objects.visible_to(user)
-        .filter(parent=commune, kind=Kind.VILLAGE, valid_to__isnull=True)
+        .filter(parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True)
         .order_by("name_folded", "code")
     )
 

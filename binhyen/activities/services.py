@@ -45,7 +45,7 @@ from binhyen.core.uploads import clean_image
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period
 from binhyen.indicators.services import provider_values_sync
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 MAX_PHOTOS = 10
 SNAPSHOT_FIELDS: list[str] = [
@@ -105,7 +105,7 @@ def _require_record(actor: Any, unit: OrgUnit) -> None:
 
 def commune_of(unit: OrgUnit) -> OrgUnit:
     """Return the commune of a commune or village."""
-    if unit.kind == Kind.VILLAGE and unit.parent is not None:
+    if unit.kind == UnitKind.VILLAGE and unit.parent is not None:
         return unit.parent
     return unit
 
@@ -133,7 +133,7 @@ def _village_errors(data: ActivityInput) -> list[str]:
     commune = commune_of(data.unit)
     problems: list[str] = []
     for village in data.villages:
-        if village.kind != Kind.VILLAGE or village.parent_id != commune.pk:
+        if village.kind != UnitKind.VILLAGE or village.parent_id != commune.pk:
             problems.append(
                 _("“%(name)s” không phải là thôn, tổ dân phố của %(commune)s.")
                 % {"name": village.name, "commune": commune.name}

@@ -35,8 +35,8 @@ from binhyen.activities.forms import (
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
 from binhyen.core.exports import export_offload
-from binhyen.orgunits.forms import add_service_errors
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.core.forms import add_service_errors
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 KIND_ICONS: dict[str, str] = {
     ActivityKind.OUTREACH: "megaphone",
@@ -135,7 +135,7 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
         unit = selectors.unit_get(user=request.user, code=code)
         commune = services.commune_of(unit)
         if (
-            commune.kind != Kind.COMMUNE
+            commune.kind != UnitKind.COMMUNE
             or not commune.is_current
             or not can_record(request.user, unit)
         ):
@@ -379,7 +379,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _commune_to_import(request: HttpRequest, code: str) -> OrgUnit:
     unit = selectors.unit_get(user=request.user, code=code)
-    if unit.kind != Kind.COMMUNE or not unit.is_current or not can_record(request.user, unit):
+    if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(request.user, unit):
         raise Http404(selectors.not_found_message())
     return unit
 

@@ -55,7 +55,7 @@ from binhyen.community.schemas import (
     TrainingOut,
 )
 from binhyen.core.schemas import OFFSET_MAX
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 router = Router(tags=["community"])
 T = TypeVar("T")
@@ -142,7 +142,7 @@ def _unit(user: Any, code: str | None, field: str, kinds: tuple[str, ...] = ()) 
             % {
                 "code": code,
                 "name": unit.name,
-                "kinds": ", ".join(str(Kind(k).label).lower() for k in kinds),
+                "kinds": ", ".join(str(UnitKind(k).label).lower() for k in kinds),
             },
         )
     return unit
@@ -385,7 +385,7 @@ def _team_out(team: Any) -> Any:
 )
 def team_create(request: HttpRequest, payload: TeamIn) -> Any:
     user = _user(request)
-    village = _unit(user, payload.village, "village", (Kind.VILLAGE,))
+    village = _unit(user, payload.village, "village", (UnitKind.VILLAGE,))
     team = _call(
         services.team_create,
         actor=user,
@@ -491,7 +491,7 @@ def training_create(request: HttpRequest, team_id: int, payload: TrainingIn) -> 
 
 def _commune(user: Any, code: str) -> OrgUnit:
     commune = selectors.unit_get(user=user, code=code)
-    if commune.kind != Kind.COMMUNE:
+    if commune.kind != UnitKind.COMMUNE:
         raise Http404(selectors.not_found_message())
     return commune
 
@@ -596,7 +596,9 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> Any:
 )
 def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
     user = _user(request)
-    unit = _unit(user, payload.unit, "unit", (Kind.COMMUNE, Kind.VILLAGE, Kind.ESTABLISHMENT))
+    unit = _unit(
+        user, payload.unit, "unit", (UnitKind.COMMUNE, UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
+    )
     pledge = _call(
         services.pledge_create,
         actor=user,

@@ -30,7 +30,7 @@ from binhyen.community.models import (
     TeamGrading,
     TeamRole,
 )
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 COMMUNE_CODE = "07840"
 PARTNER_CODE = "07210"
@@ -62,9 +62,9 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
     if commune is None or chief is None or province_officer is None:
         return counts
     villages = list(
-        OrgUnit.objects.filter(parent=commune, kind=Kind.VILLAGE, valid_to__isnull=True).order_by(
-            "code"
-        )
+        OrgUnit.objects.filter(
+            parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True
+        ).order_by("code")
     )
     with transaction.atomic():
         province = selectors.province_of(commune)

@@ -25,7 +25,7 @@ from binhyen.community.models import (
     TeamRole,
 )
 from binhyen.community.services import DecisionInput, GradeInput, RosterEntry
-from binhyen.orgunits.forms import BootstrapForm, add_service_errors
+from binhyen.core.forms import BootstrapForm, add_service_errors
 from binhyen.orgunits.models import OrgUnit
 
 __all__ = ["add_service_errors"]

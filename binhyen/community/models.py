@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.models import BaseModel, LocalizedNameMixin
+from binhyen.core.vocabulary import GRADE_RANK, SchemeQuality, TaskGrade  # noqa: F401 (re-exported)
 
 CODE_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]{1,31}$",
@@ -177,15 +178,6 @@ class SchemeStatus(models.TextChoices):
     ACTIVE = "active", _("Đang hoạt động")
     SUSPENDED = "suspended", _("Tạm dừng")
     DISSOLVED = "dissolved", _("Đã giải thể")
-
-
-class SchemeQuality(models.TextChoices):
-    """Quality levels of a scheme (Hướng dẫn 22/HD-BCA-V05)."""
-
-    GOOD = "good", _("Tốt")
-    FAIR = "fair", _("Khá")
-    AVERAGE = "average", _("Trung bình")
-    WEAK = "weak", _("Yếu")
 
 
 class Scheme(BaseModel):
@@ -459,23 +451,6 @@ class TrainingRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.held_on:%d/%m/%Y} {self.title}"
-
-
-class TaskGrade(models.TextChoices):
-    """Annual grading of teams and members (Hướng dẫn 01/HD-BCA-V05)."""
-
-    EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
-    GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
-    DONE = "done", _("Hoàn thành nhiệm vụ")
-    NOT_DONE = "not_done", _("Không hoàn thành nhiệm vụ")
-
-
-GRADE_RANK: dict[str, int] = {
-    TaskGrade.EXCELLENT: 4,
-    TaskGrade.GOOD: 3,
-    TaskGrade.DONE: 2,
-    TaskGrade.NOT_DONE: 1,
-}
 
 
 class Grading(BaseModel):

@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from binhyen.accounts import permissions as perms
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 
 def commune_of(unit: OrgUnit) -> OrgUnit | None:
     """Return the commune a commune, village or establishment belongs to (None otherwise)."""
-    if unit.kind == Kind.COMMUNE:
+    if unit.kind == UnitKind.COMMUNE:
         return unit
-    if unit.kind in (Kind.VILLAGE, Kind.ESTABLISHMENT):
+    if unit.kind in (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT):
         return unit.parent
     return None
 
@@ -47,7 +47,7 @@ def can_manage_anywhere(user: Any) -> bool:
 
 def can_grade(user: Any, commune: OrgUnit) -> bool:
     """Return True if ``user`` may enter the annual grading of ``commune``'s teams."""
-    return commune.kind == Kind.COMMUNE and perms.has_perm_on(user, perms.GRADE_TEAMS, commune)
+    return commune.kind == UnitKind.COMMUNE and perms.has_perm_on(user, perms.GRADE_TEAMS, commune)
 
 
 def can_grade_anywhere(user: Any) -> bool:
@@ -61,6 +61,6 @@ def can_manage_catalogue(user: Any, province: OrgUnit | None) -> bool:
     """
     if province is None:
         return perms.has_perm_anywhere(user, perms.MANAGE_METRICS)
-    return province.kind == Kind.PROVINCE and perms.has_perm_on(
+    return province.kind == UnitKind.PROVINCE and perms.has_perm_on(
         user, perms.MANAGE_COMMUNITY, province
     )

@@ -45,10 +45,10 @@ from binhyen.community.models import (
 )
 from binhyen.core.text import fold
 from binhyen.indicators.periods import Period, parse_period
-from binhyen.orgunits.models import Kind, OrgUnit, OrgUnitQuerySet
+from binhyen.orgunits.models import OrgUnit, OrgUnitQuerySet, UnitKind
 
 MAX_QUERY_LENGTH = 200
-_BELOW_COMMUNE = (Kind.VILLAGE, Kind.ESTABLISHMENT)
+_BELOW_COMMUNE = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
 
 
 def not_found_message() -> str:
@@ -126,7 +126,7 @@ def manageable_communes(*, user: Any, limit: int = 500) -> list[OrgUnit]:
         for path in paths:
             condition |= Q(path__startswith=path)
     communes = (
-        OrgUnit.objects.filter(condition, kind=Kind.COMMUNE, valid_to__isnull=True)
+        OrgUnit.objects.filter(condition, kind=UnitKind.COMMUNE, valid_to__isnull=True)
         .select_related("parent")
         .order_by("path")[:limit]
     )
@@ -143,7 +143,7 @@ def children_of(commune: OrgUnit, *, kinds: Sequence[str]) -> QuerySet[OrgUnit]:
 def province_get(*, user: Any, code: str) -> OrgUnit:
     """Return the province ``code`` if ``user`` may read any unit in it (its rules and
     catalogue apply to them); raise ``Http404`` otherwise."""
-    province = OrgUnit.objects.filter(code=code, kind=Kind.PROVINCE).first()
+    province = OrgUnit.objects.filter(code=code, kind=UnitKind.PROVINCE).first()
     if province is None or not _visible(user).filter(path__startswith=province.path).exists():
         raise Http404(not_found_message())
     return province
@@ -151,12 +151,12 @@ def province_get(*, user: Any, code: str) -> OrgUnit:
 
 def province_of(unit: OrgUnit) -> OrgUnit | None:
     """Return the province ``unit`` lies in (itself for a province), by its path."""
-    if unit.kind == Kind.PROVINCE:
+    if unit.kind == UnitKind.PROVINCE:
         return unit
     codes = [c for c in unit.path.strip("/").split("/") if c]
     if len(codes) < 2:
         return None
-    return OrgUnit.objects.filter(code=codes[1], kind=Kind.PROVINCE).first()
+    return OrgUnit.objects.filter(code=codes[1], kind=UnitKind.PROVINCE).first()
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -650,7 +650,7 @@ def decision_get(*, user: Any, pk: int) -> Decision:
 def _commune_id_expression(prefix: str) -> Case:
     """SQL for "the commune of this unit": the unit itself, or its parent."""
     return Case(
-        When(**{f"{prefix}kind": Kind.COMMUNE}, then=F(f"{prefix}id")),
+        When(**{f"{prefix}kind": UnitKind.COMMUNE}, then=F(f"{prefix}id")),
         default=F(f"{prefix}parent_id"),
         output_field=IntegerField(),
     )
@@ -674,11 +674,13 @@ def communes_with_active_typical_scheme(*, unit_ids: Iterable[int], on: date) ->
     ids = set(unit_ids)
     if not ids:
         return set()
-    communes = list(OrgUnit.objects.filter(pk__in=ids, kind=Kind.COMMUNE).values_list("pk", "path"))
+    communes = list(
+        OrgUnit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).values_list("pk", "path")
+    )
     province_code = {pk: [*path.strip("/").split("/"), "", ""][1] for pk, path in communes}
     provinces = dict(
         OrgUnit.objects.filter(
-            code__in=set(province_code.values()), kind=Kind.PROVINCE
+            code__in=set(province_code.values()), kind=UnitKind.PROVINCE
         ).values_list("code", "pk")
     )
     typical: dict[int, set[int]] = defaultdict(set)

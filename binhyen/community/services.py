@@ -67,11 +67,11 @@ from binhyen.core.uploads import CleanFile
 from binhyen.core.uploads import clean_upload as _clean_upload
 from binhyen.core.webhooks import webhook_emit
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period, periods_in
-from binhyen.orgunits.models import Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind
 
 NAME_MAX = 200
 PERSON_NAME_MAX = 150
-RECORD_KINDS = (Kind.COMMUNE, Kind.VILLAGE, Kind.ESTABLISHMENT)
+RECORD_KINDS = (UnitKind.COMMUNE, UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
 SCHEME_FIELDS = [
     "scheme_type",
     "name",
@@ -535,7 +535,9 @@ def scheme_type_typical_set(
     *, actor: Any, scheme_type: SchemeType, province: OrgUnit, typical: bool
 ) -> SchemeType:
     """Mark or unmark a type as one of ``province``'s typical schemes."""
-    if province.kind != Kind.PROVINCE or not community_perms.can_manage_catalogue(actor, province):
+    if province.kind != UnitKind.PROVINCE or not community_perms.can_manage_catalogue(
+        actor, province
+    ):
         raise PermissionDenied(_("Bạn không có quyền sửa danh mục mô hình này."))
     if scheme_type.province_id not in (None, province.pk):
         raise ValidationError({"scheme_type": _("Loại mô hình này thuộc danh mục của tỉnh khác.")})
@@ -1060,7 +1062,7 @@ def team_create(
     """Set up the security team of a village (one active team per village)."""
     _require_manage(actor, village)
     errors: dict[str, Any] = {}
-    if village.kind != Kind.VILLAGE:
+    if village.kind != UnitKind.VILLAGE:
         errors["village"] = _("Tổ bảo vệ ANTT chỉ thành lập ở thôn, tổ dân phố.")
     elif village.valid_to is not None:
         errors["village"] = _("“%(name)s” đã giải thể.") % {"name": village.name}
@@ -1768,7 +1770,9 @@ def rules_save(
     basis: str = "",
 ) -> GradingRules:
     """Set a province's own values of the configurable numbers."""
-    if province.kind != Kind.PROVINCE or not community_perms.can_manage_catalogue(actor, province):
+    if province.kind != UnitKind.PROVINCE or not community_perms.can_manage_catalogue(
+        actor, province
+    ):
         raise PermissionDenied(_("Bạn không có quyền sửa quy định của tỉnh này."))
     row = GradingRules.objects.select_for_update(of=("self",)).filter(province=province).first()
     before = model_snapshot(row, RULE_FIELDS) if row else None
@@ -1822,10 +1826,10 @@ def _check_pledge(pledge: Pledge, errors: dict[str, Any]) -> None:
     kind = pledge.signer_kind
     if kind not in SignerKind.values:
         errors["signer_kind"] = _("Chọn bên ký giao ước.")
-    elif kind in (SignerKind.VILLAGE, SignerKind.HOUSEHOLDS) and unit.kind != Kind.VILLAGE:
+    elif kind in (SignerKind.VILLAGE, SignerKind.HOUSEHOLDS) and unit.kind != UnitKind.VILLAGE:
         errors["orgunit"] = _("Bên ký là thôn hoặc hộ gia đình: chọn một thôn, tổ dân phố.")
     elif kind == SignerKind.AGENCY and (
-        unit.kind != Kind.ESTABLISHMENT or unit.subkind == Subkind.CO_SO_GIAO_DUC
+        unit.kind != UnitKind.ESTABLISHMENT or unit.subkind == Subkind.CO_SO_GIAO_DUC
     ):
         errors["orgunit"] = _("Bên ký là cơ quan, doanh nghiệp: chọn một cơ quan, doanh nghiệp.")
     elif kind == SignerKind.SCHOOL and unit.subkind != Subkind.CO_SO_GIAO_DUC:

@@ -55,9 +55,9 @@ from binhyen.community.models import (
     TeamMember,
 )
 from binhyen.core.exports import export_offload
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
-RECORD_CHILD_KINDS = (Kind.VILLAGE, Kind.ESTABLISHMENT)
+RECORD_CHILD_KINDS = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
 
 
 def _not_found() -> Http404:
@@ -86,7 +86,7 @@ def _managed_commune(request: HttpRequest, code: str | None) -> OrgUnit | None:
     if code:
         unit = selectors.unit_get(user=request.user, code=code[:32])
         commune = community_perms.commune_of(unit)
-        if commune is None and unit.kind == Kind.PROVINCE:
+        if commune is None and unit.kind == UnitKind.PROVINCE:
             return None  # from a province's list: the user picks one of its communes
         if commune is None or not community_perms.can_manage(request.user, commune):
             raise _not_found()
@@ -829,7 +829,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     commune = _managed_commune(request, request.GET.get("unit"))
     if commune is None:
         return _choose_commune(request, _("Thành lập Tổ bảo vệ ANTT"), "community:team_create")
-    villages = list(selectors.children_of(commune, kinds=[Kind.VILLAGE]))
+    villages = list(selectors.children_of(commune, kinds=[UnitKind.VILLAGE]))
     form = TeamForm(request.POST or None, request.FILES or None, villages=villages)
     status = 200
     if request.method == "POST":
@@ -1109,7 +1109,7 @@ def grading_index(request: HttpRequest) -> HttpResponse:
 def grading_sheet(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Show (and, for the commune chief, enter) the year's grades of teams and members."""
     commune = selectors.unit_get(user=request.user, code=code)
-    if commune.kind != Kind.COMMUNE or not 2000 <= year <= selectors.current_team_year():
+    if commune.kind != UnitKind.COMMUNE or not 2000 <= year <= selectors.current_team_year():
         raise _not_found()
     can_grade = community_perms.can_grade(request.user, commune)
     if request.method == "POST" and not can_grade:

@@ -17,7 +17,7 @@ from django.db import transaction
 from binhyen.accounts.models import User
 from binhyen.hotspots import services
 from binhyen.hotspots.models import Designation, DrugAreaType, ProblemCategory, Regime
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 PROVINCE_CODE = "24"
 COMMUNE_CODE = "07840"
@@ -60,7 +60,7 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
         return counts
     others = list(
         OrgUnit.objects.filter(
-            path__startswith=province.path, kind=Kind.COMMUNE, valid_to__isnull=True
+            path__startswith=province.path, kind=UnitKind.COMMUNE, valid_to__isnull=True
         )
         .exclude(pk=home.pk)
         .order_by("code")[: LISTED - 1]

@@ -8,10 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import BootstrapForm
 from binhyen.hotspots.models import DrugAreaType, ProblemCategory, Regime, TaskStatus
 from binhyen.hotspots.selectors import Status
 from binhyen.hotspots.services import DesignationInput
-from binhyen.orgunits.forms import BootstrapForm
 from binhyen.orgunits.models import OrgUnit
 
 _DATE_ERROR = _("Hãy nhập ngày theo dạng ngày/tháng/năm.")

@@ -177,9 +177,9 @@ class Designation(BaseModel):
         def add(field: str, message: Any) -> None:
             errors.setdefault(field, []).append(message)
 
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
 
-        if self.orgunit_id is not None and self.orgunit.kind != Kind.COMMUNE:
+        if self.orgunit_id is not None and self.orgunit.kind != UnitKind.COMMUNE:
             add("orgunit", _("Địa bàn trọng điểm phải là một xã, phường, đặc khu."))
         if self.regime == Regime.DRUG_AREA and not self.drug_area_type:
             add(

@@ -30,7 +30,7 @@ from binhyen.hotspots.providers import in_force_on
 from binhyen.indicators import engine
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, PeriodKind
-from binhyen.orgunits.models import ROOT_CODE, Kind, OrgUnit
+from binhyen.orgunits.models import ROOT_CODE, OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
 
@@ -267,10 +267,10 @@ def board(*, user: Any, root: OrgUnit, year: int, regime: str | None = None) -> 
     }
     units = [root]
     children: list[OrgUnit] = []
-    if root.kind == Kind.COUNTRY:
+    if root.kind == UnitKind.COUNTRY:
         children = list(
             OrgUnit.objects.visible_to(user)
-            .filter(parent=root, kind=Kind.PROVINCE, valid_to__isnull=True)
+            .filter(parent=root, kind=UnitKind.PROVINCE, valid_to__isnull=True)
             .order_by("name_folded")
         )
         units.extend(children)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.exports import export_offload
+from binhyen.core.forms import add_service_errors
 from binhyen.hotspots import excel, selectors, services
 from binhyen.hotspots.forms import (
     BoardForm,
@@ -39,7 +40,6 @@ from binhyen.hotspots.forms import (
 )
 from binhyen.hotspots.models import Designation, PlanTask, Responsibility
 from binhyen.hotspots.permissions import can_manage, can_manage_anywhere, can_report_progress
-from binhyen.orgunits.forms import add_service_errors
 
 DESIGNATION_ERRORS = {"orgunit": "unit"}
 REMOVAL_ERRORS = {

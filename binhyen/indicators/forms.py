@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import BootstrapForm
 from binhyen.indicators.models import (
     Aggregation,
     Disaggregation,
@@ -21,8 +22,8 @@ from binhyen.indicators.models import (
     ValueType,
 )
 from binhyen.indicators.periods import PeriodKind
-from binhyen.orgunits.forms import MAX_QUERY, BootstrapForm
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.forms import MAX_QUERY
+from binhyen.orgunits.models import UnitKind
 
 ACTIVE_CHOICES = [("", _("Tất cả")), ("1", _("Đang dùng")), ("0", _("Ngừng dùng"))]
 UNKNOWN_METRIC = _("Không có chỉ tiêu '%(value)s' trong danh mục.")
@@ -86,7 +87,7 @@ class MetricForm(CatalogueForm):
     period_kind = forms.ChoiceField(label=_("Kỳ thu thập"), choices=PeriodKind.choices)
     capture_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị nhập số liệu"),
-        choices=Kind.choices,
+        choices=UnitKind.choices,
         widget=_checkboxes(),
         error_messages={"required": _("Chọn ít nhất một cấp đơn vị nhập số liệu.")},
     )
@@ -132,7 +133,7 @@ class ReportFormForm(CatalogueForm):
     period_kind = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=PeriodKind.choices)
     submitting_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị phải báo cáo"),
-        choices=Kind.choices,
+        choices=UnitKind.choices,
         widget=_checkboxes(),
         error_messages={"required": _("Chọn ít nhất một cấp đơn vị hợp lệ phải báo cáo.")},
     )

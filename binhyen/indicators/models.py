@@ -149,14 +149,14 @@ class Metric(LocalizedNameMixin, BaseModel):
         return self.value_type == ValueType.INTEGER and self.aggregation == Aggregation.SUM
 
     def clean(self) -> None:
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
 
         errors: dict[str, Any] = {}
         kinds = self.capture_kinds
         if not isinstance(kinds, list) or not kinds:
             errors["capture_kinds"] = _("Chọn ít nhất một cấp đơn vị nhập số liệu.")
         else:
-            bad = [k for k in kinds if k not in Kind.values]
+            bad = [k for k in kinds if k not in UnitKind.values]
             if bad:
                 errors["capture_kinds"] = _("Cấp đơn vị không tồn tại: %(kinds)s.") % {
                     "kinds": ", ".join(map(str, bad))
@@ -380,10 +380,10 @@ class ReportForm(BaseModel):
         )
 
     def clean(self) -> None:
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
 
         kinds = self.submitting_kinds
-        if not isinstance(kinds, list) or not kinds or any(k not in Kind.values for k in kinds):
+        if not isinstance(kinds, list) or not kinds or any(k not in UnitKind.values for k in kinds):
             raise ValidationError(
                 {"submitting_kinds": _("Chọn ít nhất một cấp đơn vị hợp lệ phải báo cáo.")}
             )

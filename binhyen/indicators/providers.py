@@ -83,17 +83,17 @@ class VillageCountProvider:
     metric_codes: tuple[str, ...] = ("villages",)
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
-        from binhyen.orgunits.models import Kind, OrgUnit
+        from binhyen.orgunits.models import OrgUnit, UnitKind
 
         day = period.end
         open_children = (
-            Q(children__kind=Kind.VILLAGE)
+            Q(children__kind=UnitKind.VILLAGE)
             & (Q(children__valid_from__isnull=True) | Q(children__valid_from__lte=day))
             & (Q(children__valid_to__isnull=True) | Q(children__valid_to__gte=day))
         )
         communes = (
             OrgUnit.objects.valid_on(day)
-            .filter(kind=Kind.COMMUNE)
+            .filter(kind=UnitKind.COMMUNE)
             .annotate(n=Count("children", filter=open_children))
             .values_list("id", "n")
         )

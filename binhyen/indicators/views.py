@@ -28,12 +28,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.forms import add_service_errors
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.forms import MetricFilterForm, MetricForm, ReportFormForm, RuleForm
 from binhyen.indicators.models import Metric, ReportForm, Submission, ValidationRule
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
-from binhyen.orgunits.forms import add_service_errors
 from binhyen.orgunits.models import OrgUnit
 
 TREND_MONTHS = 24

@@ -36,7 +36,7 @@ from django.db.models import F
 
 from binhyen.core.text import fold
 from binhyen.orgunits.importer import reform_date
-from binhyen.orgunits.models import LEGACY_PREFIX, Kind, Lineage, OrgUnit
+from binhyen.orgunits.models import LEGACY_PREFIX, Lineage, OrgUnit, UnitKind
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
 # Points for evidence of each component: a full name (with its type word) or a bare name.
 TYPED, BARE = 3, 2
 PROVINCE_POINTS = 1
-RANKS: dict[str, int] = {Kind.COMMUNE: 2, Kind.DISTRICT: 1, Kind.PROVINCE: 0}
+RANKS: dict[str, int] = {UnitKind.COMMUNE: 2, UnitKind.DISTRICT: 1, UnitKind.PROVINCE: 0}
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -219,7 +219,7 @@ def _score_reading(
     for kind, code, name in reading.units:
         if name is None:
             break
-        if kind == Kind.PROVINCE:
+        if kind == UnitKind.PROVINCE:
             span = reading.province_span
             points = reading.province_points
             possible += PROVINCE_POINTS
@@ -230,7 +230,7 @@ def _score_reading(
             possible += TYPED
             how = "typed" if typed else "bare"
         if span is None:
-            if kind == Kind.PROVINCE:
+            if kind == UnitKind.PROVINCE:
                 continue
             break
         used.append(span)
@@ -258,12 +258,12 @@ def _legacy_reading(text: str) -> _Reading | None:
     if parsed is None or not parsed.province_code:
         return None
     units: list[tuple[str, str, _Name | None]] = [
-        (Kind.PROVINCE, LEGACY_PREFIX + parsed.province_code, _name(parsed.province, None))
+        (UnitKind.PROVINCE, LEGACY_PREFIX + parsed.province_code, _name(parsed.province, None))
     ]
     if parsed.district_code:
         units.append(
             (
-                Kind.DISTRICT,
+                UnitKind.DISTRICT,
                 LEGACY_PREFIX + parsed.district_code,
                 _name(parsed.district, parsed.district_type),
             )
@@ -271,7 +271,7 @@ def _legacy_reading(text: str) -> _Reading | None:
         if parsed.ward_code:
             units.append(
                 (
-                    Kind.COMMUNE,
+                    UnitKind.COMMUNE,
                     LEGACY_PREFIX + parsed.ward_code,
                     _name(parsed.ward, parsed.ward_type),
                 )
@@ -286,10 +286,10 @@ def _current_reading(text: str) -> _Reading | None:
     if parsed is None or not parsed.province_code:
         return None
     units: list[tuple[str, str, _Name | None]] = [
-        (Kind.PROVINCE, parsed.province_code, _name(parsed.province, None))
+        (UnitKind.PROVINCE, parsed.province_code, _name(parsed.province, None))
     ]
     if parsed.ward_code:
-        units.append((Kind.COMMUNE, parsed.ward_code, _name(parsed.ward, parsed.ward_type)))
+        units.append((UnitKind.COMMUNE, parsed.ward_code, _name(parsed.ward, parsed.ward_type)))
     return _Reading(CURRENT, units)
 
 
@@ -359,7 +359,7 @@ def _current_successors(unit: OrgUnit) -> list[OrgUnit]:
         return [unit]
     links = Lineage.objects.filter(predecessor=unit).select_related("successor__parent")
     successors = [link.successor for link in links.order_by("-is_default", "successor__path")]
-    if successors or unit.kind != Kind.DISTRICT:
+    if successors or unit.kind != UnitKind.DISTRICT:
         return successors
     # A district had no successor of its own (only island districts do): all its communes
     # went to the successor of its province, which is where the district lies today.
@@ -373,9 +373,9 @@ def _current_successors(unit: OrgUnit) -> list[OrgUnit]:
 
 
 def _province_of(unit: OrgUnit | None) -> OrgUnit | None:
-    while unit is not None and unit.kind not in (Kind.PROVINCE, Kind.COUNTRY):
+    while unit is not None and unit.kind not in (UnitKind.PROVINCE, UnitKind.COUNTRY):
         unit = unit.parent
-    return unit if unit is not None and unit.kind == Kind.PROVINCE else None
+    return unit if unit is not None and unit.kind == UnitKind.PROVINCE else None
 
 
 def resolve_address(text: str | None, *, on: date | None = None) -> AddressMatch | None:

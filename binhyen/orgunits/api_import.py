@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from binhyen.accounts import permissions
 from binhyen.core import tabular
 from binhyen.orgunits import bulk_import, selectors
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.schemas import ErrorOut, UnitBriefOut
 
 router = Router(tags=["orgunits"])
@@ -52,7 +52,7 @@ def _commune_to_change(user: Any, code: str) -> OrgUnit:
     unit = selectors.unit_get(user=user, code=code)
     if not permissions.has_perm_on(user, permissions.CHANGE_UNITS, unit):
         raise Http404(selectors.not_found_message())
-    if unit.kind != Kind.COMMUNE or not unit.is_current:
+    if unit.kind != UnitKind.COMMUNE or not unit.is_current:
         raise Http404(selectors.not_found_message())
     return unit
 

@@ -39,7 +39,7 @@ from binhyen.core.tabular import cell as _cell
 from binhyen.core.tabular import file_error as _file_error
 from binhyen.core.tabular import workbook_bytes as _save
 from binhyen.core.text import fold
-from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import SUBKINDS_BY_KIND, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.services import (
     CREATABLE_KINDS,
     BulkValidationError,
@@ -423,7 +423,7 @@ def template_workbook(commune: OrgUnit) -> bytes:
     guide.append(
         [_cell(guide, t, bold=True) for t in (_("Giá trị của cột Loại"), _("Cấp"), _("Mã"))]
     )
-    kinds = dict(Kind.choices)
+    kinds = dict(UnitKind.choices)
     for kind in CREATABLE_KINDS:
         for value in SUBKINDS_BY_KIND[kind]:
             with translation.override("vi"):

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from binhyen.accounts.models import Role, RoleAssignment, User
-from binhyen.orgunits.models import ROOT_CODE, Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import ROOT_CODE, OrgUnit, Subkind, UnitKind
 
 DEMO_PASSWORD = "BinhYen@2025"  # noqa: S105  (demo only, printed on screen)
 PROVINCE_CODE = "24"  # Tỉnh Bắc Ninh (2025), which absorbed Tỉnh Bắc Giang
@@ -133,7 +133,11 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
         for name in VILLAGES:
             if name not in existing:
                 orgunit_create(
-                    actor=admin, parent=commune, kind=Kind.VILLAGE, subkind=Subkind.THON, name=name
+                    actor=admin,
+                    parent=commune,
+                    kind=UnitKind.VILLAGE,
+                    subkind=Subkind.THON,
+                    name=name,
                 )
                 counts["units"] += 1
         for name, subkind, village in ESTABLISHMENTS:
@@ -141,7 +145,7 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
                 orgunit_create(
                     actor=admin,
                     parent=commune,
-                    kind=Kind.ESTABLISHMENT,
+                    kind=UnitKind.ESTABLISHMENT,
                     subkind=subkind,
                     name=name,
                     address=f"{village}, Xã Hiệp Hòa, Tỉnh Bắc Ninh",
@@ -154,7 +158,7 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
                 orgunit_create(
                     actor=admin,
                     parent=other,
-                    kind=Kind.VILLAGE,
+                    kind=UnitKind.VILLAGE,
                     subkind=Subkind.TO_DAN_PHO,
                     name=name,
                 )

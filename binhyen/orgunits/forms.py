@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.edits import KeepAbsentFieldsMixin
-from binhyen.core.text import protect_text_fields
-from binhyen.orgunits.models import SUBKINDS_BY_KIND, Kind, OrgUnit, Subkind
+from binhyen.core.forms import BootstrapForm
+from binhyen.orgunits.models import SUBKINDS_BY_KIND, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
 
 MAX_QUERY = 200
@@ -41,51 +38,12 @@ def longitude_field() -> forms.FloatField:
     return _coordinate_field(_("Kinh độ"), 180)
 
 
-class BootstrapForm(KeepAbsentFieldsMixin, forms.Form):
-    """Give widgets Bootstrap classes, and mark fields with errors as invalid.
-
-    Built with ``stored=`` (the values of the object being edited), a bound form keeps the
-    stored value of every field the POST does not carry (``binhyen.core.edits``).
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        protect_text_fields(self)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.HiddenInput):
-                continue
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, value in list(getattr(self, "cleaned_data", {}).items()):
-            if isinstance(value, str) and isinstance(self.fields.get(name), forms.CharField):
-                self.cleaned_data[name] = unicodedata.normalize("NFC", value)
-        for name in self.errors:
-            _mark_invalid(self, name)
-
-
-def _mark_invalid(form: forms.Form, name: str) -> None:
-    if name in form.fields:
-        widget = form.fields[name].widget
-        if "is-invalid" not in widget.attrs.get("class", ""):
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        widget.attrs["aria-invalid"] = "true"
-
-
 class UnitSearchForm(BootstrapForm):
     """Search across the units the user may read."""
 
     q = forms.CharField(label=_("Tên hoặc mã"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
-        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *UnitKind.choices]
     )
     current = forms.BooleanField(label=_("Chỉ đơn vị hiện hành"), required=False)
 
@@ -95,7 +53,7 @@ class ChildSearchForm(BootstrapForm):
 
     q = forms.CharField(label=_("Tìm trong danh sách"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
-        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *Kind.choices]
+        label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *UnitKind.choices]
     )
 
 
@@ -149,12 +107,12 @@ class UnitCreateForm(_UnitFieldsMixin):
     """A new village or establishment; ``kind`` decides which types are offered."""
 
     kind = forms.ChoiceField(
-        choices=[(k, dict(Kind.choices)[k]) for k in CREATABLE_KINDS], widget=forms.HiddenInput
+        choices=[(k, dict(UnitKind.choices)[k]) for k in CREATABLE_KINDS], widget=forms.HiddenInput
     )
 
     field_order = ["kind", "name", "subkind"]
 
-    def __init__(self, *args: Any, kind: str = Kind.VILLAGE, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str = UnitKind.VILLAGE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound:
             bound_kind = self.data.get("kind")
@@ -205,17 +163,3 @@ class ImportForm(BootstrapForm):
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the form fields it names (others to the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-            if target:
-                _mark_invalid(form, target)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

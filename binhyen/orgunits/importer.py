@@ -53,18 +53,23 @@ from binhyen.core.text import fold
 from binhyen.orgunits.models import (
     LEGACY_PREFIX,
     ROOT_CODE,
-    Kind,
     Lineage,
     LineageKind,
     OrgUnit,
     Subkind,
+    UnitKind,
 )
 from binhyen.orgunits.structure import structure_changed
 
 ROOT_NAME = "Việt Nam"
 BATCH_SIZE = 1000
 # Kinds the catalogue owns; villages and establishments belong to users.
-MAP_KINDS: tuple[str, ...] = (Kind.COUNTRY, Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE)
+MAP_KINDS: tuple[str, ...] = (
+    UnitKind.COUNTRY,
+    UnitKind.PROVINCE,
+    UnitKind.DISTRICT,
+    UnitKind.COMMUNE,
+)
 # Catalogue fields compared and written; everything else on a unit is left as users set it.
 UNIT_FIELDS: tuple[str, ...] = (
     "official_code",
@@ -91,14 +96,14 @@ NO_ROW_QUERY = ["parent", "predecessor", "successor"]
 # Name prefix → subkind, per kind. Matching ignores case because the source spells a few
 # names "Thị Trấn ..." / "Thành Phố ..."; the prefix is rewritten to its canonical form.
 PREFIXES: dict[str, tuple[tuple[str, str], ...]] = {
-    Kind.PROVINCE: (("Thành phố", Subkind.THANH_PHO_TW), ("Tỉnh", Subkind.TINH)),
-    Kind.DISTRICT: (
+    UnitKind.PROVINCE: (("Thành phố", Subkind.THANH_PHO_TW), ("Tỉnh", Subkind.TINH)),
+    UnitKind.DISTRICT: (
         ("Thành phố", Subkind.THANH_PHO_THUOC_TINH),
         ("Thị xã", Subkind.THI_XA),
         ("Quận", Subkind.QUAN),
         ("Huyện", Subkind.HUYEN),
     ),
-    Kind.COMMUNE: (
+    UnitKind.COMMUNE: (
         ("Thị trấn", Subkind.THI_TRAN),
         ("Đặc khu", Subkind.DAC_KHU),
         ("Phường", Subkind.PHUONG),
@@ -309,7 +314,7 @@ def build_map_source(
             official_code="",
             name=ROOT_NAME,
             short_name=ROOT_NAME,
-            kind=Kind.COUNTRY,
+            kind=UnitKind.COUNTRY,
             subkind=Subkind.COUNTRY,
             parent_code=None,
             valid_from=None,
@@ -335,7 +340,7 @@ def build_map_source(
         pcode = row["provinceCode"]
         if row["provinceKey"] not in new_province_by_key:
             new_province_by_key[row["provinceKey"]] = pcode
-            name, subkind = _split_prefix(row["province"], Kind.PROVINCE, None)
+            name, subkind = _split_prefix(row["province"], UnitKind.PROVINCE, None)
             province_areas = areas[pcode]
             # The province's area is the sum of its communes' when every one is known.
             area = (
@@ -349,7 +354,7 @@ def build_map_source(
                     official_code=pcode,
                     name=name,
                     short_name=row["provinceShort"],
-                    kind=Kind.PROVINCE,
+                    kind=UnitKind.PROVINCE,
                     subkind=subkind,
                     parent_code=ROOT_CODE,
                     valid_from=opens,
@@ -361,8 +366,8 @@ def build_map_source(
             )
     for row in current:
         code = row["wardCode"]
-        name, subkind = _split_prefix(row["ward"], Kind.COMMUNE, row["wardType"])
-        type_check(name, Kind.COMMUNE, row["wardType"], subkind, code)
+        name, subkind = _split_prefix(row["ward"], UnitKind.COMMUNE, row["wardType"])
+        type_check(name, UnitKind.COMMUNE, row["wardType"], subkind, code)
         new_commune_by_key[(row["provinceKey"], row["wardKey"])] = code
         units.append(
             UnitSpec(
@@ -370,7 +375,7 @@ def build_map_source(
                 official_code=code,
                 name=name,
                 short_name=row["wardShort"],
-                kind=Kind.COMMUNE,
+                kind=UnitKind.COMMUNE,
                 subkind=subkind,
                 parent_code=row["provinceCode"],
                 valid_from=opens,
@@ -390,14 +395,14 @@ def build_map_source(
         dcode = LEGACY_PREFIX + row["districtCode"]
         if row["provinceKey"] not in old_province_by_key:
             old_province_by_key[row["provinceKey"]] = pcode
-            name, subkind = _split_prefix(row["province"], Kind.PROVINCE, None)
+            name, subkind = _split_prefix(row["province"], UnitKind.PROVINCE, None)
             units.append(
                 UnitSpec(
                     code=pcode,
                     official_code=row["provinceCode"],
                     name=name,
                     short_name=row["provinceShort"],
-                    kind=Kind.PROVINCE,
+                    kind=UnitKind.PROVINCE,
                     subkind=subkind,
                     parent_code=ROOT_CODE,
                     valid_from=None,
@@ -409,15 +414,15 @@ def build_map_source(
         district_key = f"{row['provinceKey']}_{row['districtKey']}"
         if district_key not in old_district_by_key:
             old_district_by_key[district_key] = dcode
-            name, subkind = _split_prefix(row["district"], Kind.DISTRICT, row["districtType"])
-            type_check(name, Kind.DISTRICT, row["districtType"], subkind, dcode)
+            name, subkind = _split_prefix(row["district"], UnitKind.DISTRICT, row["districtType"])
+            type_check(name, UnitKind.DISTRICT, row["districtType"], subkind, dcode)
             units.append(
                 UnitSpec(
                     code=dcode,
                     official_code=row["districtCode"],
                     name=name,
                     short_name=row["districtShort"],
-                    kind=Kind.DISTRICT,
+                    kind=UnitKind.DISTRICT,
                     subkind=subkind,
                     parent_code=pcode,
                     valid_from=None,
@@ -431,15 +436,15 @@ def build_map_source(
             continue
         ccode = LEGACY_PREFIX + row["wardCode"]
         old_commune_by_key[f"{district_key}_{row['wardKey']}"] = ccode
-        name, subkind = _split_prefix(row["ward"], Kind.COMMUNE, row["wardType"])
-        type_check(name, Kind.COMMUNE, row["wardType"], subkind, ccode)
+        name, subkind = _split_prefix(row["ward"], UnitKind.COMMUNE, row["wardType"])
+        type_check(name, UnitKind.COMMUNE, row["wardType"], subkind, ccode)
         units.append(
             UnitSpec(
                 code=ccode,
                 official_code=row["wardCode"],
                 name=name,
                 short_name=row["wardShort"],
-                kind=Kind.COMMUNE,
+                kind=UnitKind.COMMUNE,
                 subkind=subkind,
                 parent_code=dcode,
                 valid_from=None,
@@ -579,10 +584,10 @@ def crosscheck_current_units(units: Iterable[UnitSpec]) -> list[str]:
     warnings: list[str] = []
     ours: set[str] = set()
     for unit in units:
-        if unit.valid_to is not None or unit.kind not in (Kind.PROVINCE, Kind.COMMUNE):
+        if unit.valid_to is not None or unit.kind not in (UnitKind.PROVINCE, UnitKind.COMMUNE):
             continue
         ours.add(unit.code)
-        parent = unit.parent_code if unit.kind == Kind.COMMUNE else None
+        parent = unit.parent_code if unit.kind == UnitKind.COMMUNE else None
         their = theirs.get(unit.code)
         if their is None:
             if not by_name:
@@ -818,14 +823,14 @@ def _count(source: MapSource, report: ImportReport) -> None:
     subkinds: Counter[str] = Counter()
     for unit in source.units:
         current = unit.valid_to is None
-        if unit.kind == Kind.PROVINCE:
+        if unit.kind == UnitKind.PROVINCE:
             if current:
                 report.current_provinces += 1
             else:
                 report.legacy_provinces += 1
-        elif unit.kind == Kind.DISTRICT:
+        elif unit.kind == UnitKind.DISTRICT:
             report.legacy_districts += 1
-        elif unit.kind == Kind.COMMUNE:
+        elif unit.kind == UnitKind.COMMUNE:
             if current:
                 report.current_communes += 1
                 subkinds[unit.subkind] += 1

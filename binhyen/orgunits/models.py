@@ -36,7 +36,7 @@ POPULATION_MAX = 200_000_000
 HOUSEHOLDS_MAX = 60_000_000
 
 
-class Kind(models.TextChoices):
+class UnitKind(models.TextChoices):
     COUNTRY = "country", _("Quốc gia")
     PROVINCE = "province", _("Tỉnh/thành phố")
     DISTRICT = "district", _("Quận/huyện (trước 2025)")
@@ -78,11 +78,11 @@ class Subkind(models.TextChoices):
 
 
 SUBKINDS_BY_KIND: dict[str, tuple[str, ...]] = {
-    Kind.COUNTRY: (Subkind.COUNTRY,),
-    Kind.PROVINCE: (Subkind.TINH, Subkind.THANH_PHO_TW),
-    Kind.DISTRICT: (Subkind.QUAN, Subkind.HUYEN, Subkind.THI_XA, Subkind.THANH_PHO_THUOC_TINH),
-    Kind.COMMUNE: (Subkind.XA, Subkind.PHUONG, Subkind.THI_TRAN, Subkind.DAC_KHU),
-    Kind.VILLAGE: (
+    UnitKind.COUNTRY: (Subkind.COUNTRY,),
+    UnitKind.PROVINCE: (Subkind.TINH, Subkind.THANH_PHO_TW),
+    UnitKind.DISTRICT: (Subkind.QUAN, Subkind.HUYEN, Subkind.THI_XA, Subkind.THANH_PHO_THUOC_TINH),
+    UnitKind.COMMUNE: (Subkind.XA, Subkind.PHUONG, Subkind.THI_TRAN, Subkind.DAC_KHU),
+    UnitKind.VILLAGE: (
         Subkind.THON,
         Subkind.BAN,
         Subkind.LANG,
@@ -94,17 +94,17 @@ SUBKINDS_BY_KIND: dict[str, tuple[str, ...]] = {
         Subkind.KHOI,
         Subkind.KHOM,
     ),
-    Kind.ESTABLISHMENT: (Subkind.CO_QUAN, Subkind.DOANH_NGHIEP, Subkind.CO_SO_GIAO_DUC),
+    UnitKind.ESTABLISHMENT: (Subkind.CO_QUAN, Subkind.DOANH_NGHIEP, Subkind.CO_SO_GIAO_DUC),
 }
 
 # Which kind of unit may sit directly under which.
 PARENT_KINDS: dict[str, tuple[str, ...]] = {
-    Kind.COUNTRY: (),
-    Kind.PROVINCE: (Kind.COUNTRY,),
-    Kind.DISTRICT: (Kind.PROVINCE,),
-    Kind.COMMUNE: (Kind.PROVINCE, Kind.DISTRICT),
-    Kind.VILLAGE: (Kind.COMMUNE,),
-    Kind.ESTABLISHMENT: (Kind.COMMUNE,),
+    UnitKind.COUNTRY: (),
+    UnitKind.PROVINCE: (UnitKind.COUNTRY,),
+    UnitKind.DISTRICT: (UnitKind.PROVINCE,),
+    UnitKind.COMMUNE: (UnitKind.PROVINCE, UnitKind.DISTRICT),
+    UnitKind.VILLAGE: (UnitKind.COMMUNE,),
+    UnitKind.ESTABLISHMENT: (UnitKind.COMMUNE,),
 }
 
 
@@ -165,7 +165,7 @@ class OrgUnit(BaseModel):
     name = models.CharField(_("tên"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=200, blank=True)
     name_folded = models.CharField(max_length=200, db_index=True, editable=False)
-    kind = models.CharField(_("cấp"), max_length=16, choices=Kind.choices, db_index=True)
+    kind = models.CharField(_("cấp"), max_length=16, choices=UnitKind.choices, db_index=True)
     subkind = models.CharField(_("loại"), max_length=24, choices=Subkind.choices)
     parent = models.ForeignKey(
         "self",
@@ -249,7 +249,7 @@ class OrgUnit(BaseModel):
                 errors["parent"] = _("Đơn vị cha không phù hợp với cấp của đơn vị.")
             elif not parent.is_current and self.is_current:
                 errors["parent"] = _("Không thể tạo đơn vị mới dưới một đơn vị đã giải thể.")
-        elif self.kind != Kind.COUNTRY:
+        elif self.kind != UnitKind.COUNTRY:
             errors["parent"] = _("Đơn vị phải thuộc một đơn vị cha.")
         if self.latitude is not None and not (-90 <= self.latitude <= 90):
             errors["latitude"] = _("Vĩ độ phải nằm trong khoảng -90 đến 90.")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from binhyen.accounts import permissions
 from binhyen.accounts.models import RoleAssignment
 from binhyen.core.text import fold
-from binhyen.orgunits.models import ROOT_CODE, Kind, Lineage, OrgUnit, OrgUnitQuerySet, Subkind
+from binhyen.orgunits.models import ROOT_CODE, Lineage, OrgUnit, OrgUnitQuerySet, Subkind, UnitKind
 
 # Longest folded query we search for: unit names are at most 200 characters.
 MAX_QUERY_LENGTH = 200
@@ -93,7 +93,7 @@ def communes_with_permission(
     *, user: Any, permission: str, q: str | None = None
 ) -> QuerySet[OrgUnit]:
     """Return the open communes where ``user`` holds ``permission``, filtered by ``q``."""
-    queryset = _visible(user).filter(kind=Kind.COMMUNE, valid_to__isnull=True)
+    queryset = _visible(user).filter(kind=UnitKind.COMMUNE, valid_to__isnull=True)
     if not permissions.is_superadmin(user):
         paths = permissions.scope_paths(user, permission)
         if not paths:
@@ -122,8 +122,8 @@ def unit_children(
 def _kind_order() -> Case:
     """Sort key: kinds from the top of the tree down (villages before establishments)."""
     return Case(
-        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Kind.values)),
-        default=Value(len(Kind.values)),
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(UnitKind.values)),
+        default=Value(len(UnitKind.values)),
         output_field=IntegerField(),
     )
 

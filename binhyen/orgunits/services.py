@@ -39,12 +39,12 @@ from binhyen.orgunits.models import (
     HOUSEHOLDS_MAX,
     POPULATION_MAX,
     SUBKINDS_BY_KIND,
-    Kind,
     OrgUnit,
+    UnitKind,
 )
 
-CREATABLE_KINDS: tuple[str, ...] = (Kind.VILLAGE, Kind.ESTABLISHMENT)
-CODE_LETTERS: dict[str, str] = {Kind.VILLAGE: "T", Kind.ESTABLISHMENT: "E"}
+CREATABLE_KINDS: tuple[str, ...] = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
+CODE_LETTERS: dict[str, str] = {UnitKind.VILLAGE: "T", UnitKind.ESTABLISHMENT: "E"}
 # Fields users may edit on the units they create, and on catalogue units (communes, ...).
 CHILD_FIELDS: tuple[str, ...] = (
     "name",
@@ -109,7 +109,7 @@ def _require_change(actor: Any, unit: OrgUnit) -> None:
 
 
 def _check_parent(parent: OrgUnit) -> None:
-    if parent.kind != Kind.COMMUNE:
+    if parent.kind != UnitKind.COMMUNE:
         raise ValidationError(
             {
                 "parent": _(
@@ -135,7 +135,7 @@ def _taken_names(parent: OrgUnit, exclude_pk: int | None = None) -> dict[str, se
 
 
 def _duplicate_message(kind: str) -> str:
-    if kind == Kind.VILLAGE:
+    if kind == UnitKind.VILLAGE:
         return _("Xã/phường đã có một thôn, tổ dân phố cùng tên.")
     return _("Xã/phường đã có một cơ quan, doanh nghiệp, cơ sở giáo dục cùng tên.")
 

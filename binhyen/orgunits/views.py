@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions
+from binhyen.core.forms import add_service_errors
 from binhyen.orgunits import bulk_import, selectors, services
 from binhyen.orgunits.forms import (
     ChildSearchForm,
@@ -32,9 +33,8 @@ from binhyen.orgunits.forms import (
     UnitCreateForm,
     UnitEditForm,
     UnitSearchForm,
-    add_service_errors,
 )
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 PICKER_LIMIT = 20
 
@@ -52,7 +52,7 @@ def _unit_to_change(request: HttpRequest, code: str, *, commune_only: bool = Fal
     unit = selectors.unit_get(user=request.user, code=code)
     if not permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit):
         raise Http404(selectors.not_found_message())
-    if commune_only and (unit.kind != Kind.COMMUNE or not unit.is_current):
+    if commune_only and (unit.kind != UnitKind.COMMUNE or not unit.is_current):
         raise Http404(selectors.not_found_message())
     return unit
 
@@ -140,7 +140,7 @@ def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
 
 def _can_add_children(request: HttpRequest, unit: OrgUnit) -> bool:
     return (
-        unit.kind == Kind.COMMUNE
+        unit.kind == UnitKind.COMMUNE
         and unit.is_current
         and permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit)
     )
@@ -186,9 +186,9 @@ def unit_children(request: HttpRequest, code: str) -> HttpResponse:
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     """Add a village or an establishment to an open commune."""
     commune = _unit_to_change(request, code, commune_only=True)
-    kind = request.GET.get("kind", Kind.VILLAGE)
+    kind = request.GET.get("kind", UnitKind.VILLAGE)
     if kind not in services.CREATABLE_KINDS:
-        kind = Kind.VILLAGE
+        kind = UnitKind.VILLAGE
     form = UnitCreateForm(request.POST if request.method == "POST" else None, kind=kind)
     status = 200
     if request.method == "POST":

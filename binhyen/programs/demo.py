@@ -21,7 +21,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from binhyen.accounts.models import User
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs import evaluation, selectors, services
 from binhyen.programs.models import Enrollment, EnrollmentStatus, Program, Verdict
 
@@ -106,9 +106,9 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
     ):
         return counts
     villages = list(
-        OrgUnit.objects.filter(parent=commune, kind=Kind.VILLAGE, valid_to__isnull=True).order_by(
-            "code"
-        )
+        OrgUnit.objects.filter(
+            parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True
+        ).order_by("code")
     )
     period = selectors.current_period(village_program).code
     with transaction.atomic():

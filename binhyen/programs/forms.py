@@ -8,8 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.orgunits.forms import BootstrapForm, add_service_errors
-from binhyen.orgunits.models import Kind, Subkind
+from binhyen.core.forms import BootstrapForm, add_service_errors
+from binhyen.orgunits.models import Subkind, UnitKind
 from binhyen.programs.models import (
     RECOGNISED_KINDS,
     WINDOW_KINDS,
@@ -57,7 +57,7 @@ class ProgramForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Loại chương trình"), choices=ProgramKind.choices)
     unit_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị được xét"),
-        choices=[(k, Kind(k).label) for k in RECOGNISED_KINDS],
+        choices=[(k, UnitKind(k).label) for k in RECOGNISED_KINDS],
         widget=forms.CheckboxSelectMultiple,
     )
     unit_subkinds = forms.MultipleChoiceField(

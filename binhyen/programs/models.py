@@ -34,6 +34,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.models import BaseModel, LocalizedNameMixin
+from binhyen.core.vocabulary import CLASSIFICATION_ORDER, Classification
 from binhyen.indicators.periods import Period, PeriodKind, parse_period
 
 CODE_VALIDATOR = RegexValidator(
@@ -73,18 +74,6 @@ WINDOW_KINDS = (
     PeriodKind.TEAM_YEAR,
     PeriodKind.HALF,
 )
-
-
-class Classification(models.TextChoices):
-    """Movement classification levels (QĐ 510/QĐ-BCA-V05), best first."""
-
-    EXCELLENT = "excellent", _("Xuất sắc")
-    GOOD = "good", _("Khá")
-    AVERAGE = "average", _("Trung bình")
-    WEAK = "weak", _("Yếu")
-
-
-CLASSIFICATION_ORDER = [c.value for c in Classification]
 
 
 class Program(LocalizedNameMixin, BaseModel):

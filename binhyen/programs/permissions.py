@@ -18,12 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from binhyen.accounts import permissions as perms
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs.models import Enrollment, Program
 
 
 def national_root() -> OrgUnit | None:
-    return OrgUnit.objects.filter(kind=Kind.COUNTRY, valid_to__isnull=True).first()
+    return OrgUnit.objects.filter(kind=UnitKind.COUNTRY, valid_to__isnull=True).first()
 
 
 def owner_unit(program: Program) -> OrgUnit | None:

@@ -48,7 +48,7 @@ class ProgramResultsProvider:
     metric_codes: tuple[str, ...] = METRIC_CODES
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
-        from binhyen.orgunits.models import Kind, OrgUnit
+        from binhyen.orgunits.models import OrgUnit, UnitKind
         from binhyen.programs.models import Enrollment, EnrollmentStatus, Program
 
         programs = list(
@@ -73,11 +73,11 @@ class ProgramResultsProvider:
             for kind, unit_id, parent_id in enrollments.values_list(
                 "unit__kind", "unit_id", "unit__parent_id"
             ):
-                commune_id = unit_id if kind == Kind.COMMUNE else parent_id
+                commune_id = unit_id if kind == UnitKind.COMMUNE else parent_id
                 if commune_id is not None:
                     totals[commune_id] += 1.0
         communes = (
-            OrgUnit.objects.filter(scope, kind=Kind.COMMUNE)
+            OrgUnit.objects.filter(scope, kind=UnitKind.COMMUNE)
             .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
             .values_list("pk", flat=True)

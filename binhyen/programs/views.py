@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs import documents, evaluation, importexport, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
@@ -153,7 +153,7 @@ def _adoptable_units(request: HttpRequest) -> list[OrgUnit]:
     paths = acc_perms.scope_paths(request.user, acc_perms.MANAGE_PROGRAMS)
     return [
         u
-        for u in OrgUnit.objects.filter(path__in=paths, kind=Kind.PROVINCE)
+        for u in OrgUnit.objects.filter(path__in=paths, kind=UnitKind.PROVINCE)
         if prog_perms.can_manage_owner(request.user, u)
     ]
 

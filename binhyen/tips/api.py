@@ -31,7 +31,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from binhyen.core.schemas import OFFSET_MAX
-from binhyen.orgunits.models import Kind as UnitKind
+from binhyen.orgunits.models import UnitKind
 from binhyen.tips import media, pow, selectors, services
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips.models import Category, Channel, Tip, TipMessage

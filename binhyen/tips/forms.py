@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.tips import selectors
-from binhyen.tips.models import MAX_DESCRIPTION, Kind, Priority, Status
+from binhyen.tips.models import MAX_DESCRIPTION, Priority, Status, TipKind
 from binhyen.tips.services import PIN_LATITUDE_RANGE, PIN_LONGITUDE_RANGE, TipInput, pin_check
 
 
@@ -49,9 +49,9 @@ class PublicTipForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("Loại tin"),
-        choices=Kind.choices,
+        choices=TipKind.choices,
         widget=forms.RadioSelect,
-        initial=Kind.CRIME,
+        initial=TipKind.CRIME,
         error_messages={"required": _("Hãy chọn loại tin.")},
     )
     category = forms.ChoiceField(label=_("Nhóm (không bắt buộc)"), required=False)
@@ -124,7 +124,7 @@ class PublicTipForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[str, str]]] = {}
-        labels = dict(Kind.choices)
+        labels = dict(TipKind.choices)
         for category in selectors.categories():
             groups.setdefault(str(labels[category.kind]), []).append(
                 (category.code, category.label)
@@ -241,7 +241,7 @@ class InboxFilterForm(forms.Form):
         ],
     )
     kind = forms.ChoiceField(
-        label=_("Loại tin"), required=False, choices=[("", _("Mọi loại")), *Kind.choices]
+        label=_("Loại tin"), required=False, choices=[("", _("Mọi loại")), *TipKind.choices]
     )
     priority = forms.TypedChoiceField(
         label=_("Ưu tiên"),
@@ -307,7 +307,7 @@ class PriorityForm(forms.Form):
 
 
 class ClassifyForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại tin"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Loại tin"), choices=TipKind.choices)
     category = forms.CharField(label=_("Nhóm"), required=False, max_length=40)
 
 

@@ -42,7 +42,7 @@ MAX_DESCRIPTION = 5000
 MIN_OUTCOME = 10
 
 
-class Kind(models.TextChoices):
+class TipKind(models.TextChoices):
     CRIME = "crime", _("Tin báo, tố giác tội phạm")
     FEEDBACK = "feedback", _("Phản ánh, kiến nghị về an ninh, trật tự")
     OTHER = "other", _("Khác")
@@ -78,7 +78,7 @@ class Category(LocalizedNameMixin, BaseModel):
     """A configurable category of tip within a kind (theft, drugs, noise, ...)."""
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
-    kind = models.CharField(_("loại tin"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("loại tin"), max_length=16, choices=TipKind.choices)
     name = models.CharField(_("tên"), max_length=120)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=120, blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
@@ -99,7 +99,7 @@ class Tip(BaseModel):
     tracking_code = models.CharField(_("mã theo dõi"), max_length=12, unique=True)
     secret_hash = models.CharField(max_length=100, editable=False)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
-    kind = models.CharField(_("loại tin"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("loại tin"), max_length=16, choices=TipKind.choices)
     category = models.ForeignKey(
         Category,
         verbose_name=_("nhóm tin"),

@@ -41,11 +41,11 @@ class TipCountsProvider:
     metric_codes: tuple[str, ...] = METRIC_CODES
 
     def _counts(self, metric_code: str, period: Period) -> dict[int, int]:
-        from binhyen.orgunits.models import Kind
+        from binhyen.orgunits.models import UnitKind
         from binhyen.tips.models import CONCLUDED_STATUSES, Status, Tip
 
         start, end = period_bounds(period)
-        tips: QuerySet[Tip] = Tip.objects.filter(orgunit__kind=Kind.COMMUNE).exclude(
+        tips: QuerySet[Tip] = Tip.objects.filter(orgunit__kind=UnitKind.COMMUNE).exclude(
             status=Status.DUPLICATE
         )
         if metric_code in ("tips_received", "tips_valuable"):
@@ -62,14 +62,14 @@ class TipCountsProvider:
         return dict(rows)
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
-        from binhyen.orgunits.models import Kind, OrgUnit
+        from binhyen.orgunits.models import OrgUnit, UnitKind
 
         if metric_code not in METRIC_CODES:
             return
         counts = self._counts(metric_code, period)
         communes = (
             OrgUnit.objects.valid_on(period.end)
-            .filter(kind=Kind.COMMUNE)
+            .filter(kind=UnitKind.COMMUNE)
             .values_list("id", flat=True)
         )
         seen: set[int] = set()

@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.text import fold
-from binhyen.orgunits.models import Kind as UnitKind
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips.models import (
     OPEN_STATUSES,

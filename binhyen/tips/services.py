@@ -46,8 +46,7 @@ from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
 from binhyen.indicators.tasks import provider_resync_enqueue
 from binhyen.orgunits.address import resolve_address
-from binhyen.orgunits.models import Kind as UnitKind
-from binhyen.orgunits.models import Lineage, OrgUnit
+from binhyen.orgunits.models import Lineage, OrgUnit, UnitKind
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips import zalo
 from binhyen.tips.media import ProcessedMedia
@@ -57,12 +56,12 @@ from binhyen.tips.models import (
     Category,
     Channel,
     Direction,
-    Kind,
     MediaKind,
     Priority,
     PushStatus,
     Status,
     Tip,
+    TipKind,
     TipMedia,
     TipMessage,
     ZaloContact,
@@ -735,7 +734,7 @@ def zalo_event_receive(*, event: ZaloInbound) -> ZaloOutcome:
         tip = Tip(
             secret_hash=tip_perms.secret_hash(secret),
             channel=Channel.ZALO,
-            kind=Kind.OTHER,
+            kind=TipKind.OTHER,
             description=text or _("(ảnh gửi qua Zalo)"),
             orgunit=unit,
             commune=unit if kind_is_commune else None,
@@ -1164,7 +1163,7 @@ def tip_set_priority(*, actor: Any, tip: Tip, priority: int) -> Tip:
 @transaction.atomic
 def tip_classify(*, actor: Any, tip: Tip, kind: str, category: Category | None) -> Tip:
     """Correct the kind and category (tips from Zalo arrive unclassified)."""
-    if kind not in Kind.values:
+    if kind not in TipKind.values:
         raise ValidationError({"kind": _("Loại tin không hợp lệ.")})
     if category is not None and category.kind != kind:
         raise ValidationError({"category": _("Nhóm tin không thuộc loại tin đã chọn.")})

@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhyen.tips import forms, media, pow, selectors, services, zalo
 from binhyen.tips import permissions as tip_perms
-from binhyen.tips.models import Category, Channel, Kind, Priority, Status, Tip
+from binhyen.tips.models import Category, Channel, Priority, Status, Tip, TipKind
 from binhyen.tips.ratelimit import RateLimited, rate_limit_hit
 
 FOLLOW_SALT = "binhyen.tips.follow"
@@ -358,7 +358,7 @@ def _detail_context(request: HttpRequest, tip: Tip, **extra: Any) -> dict[str, A
         "now": now,
         "Status": Status,
         "Priority": Priority,
-        "kinds": Kind.choices,
+        "kinds": TipKind.choices,
         "reply_form": forms.TextForm(),
         "note_form": forms.TextForm(),
         "conclude_form": forms.ConcludeForm(),

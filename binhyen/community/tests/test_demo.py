@@ -9,7 +9,7 @@ import pytest
 from binhyen.community import demo
 from binhyen.community.models import Pledge, Scheme, SecurityTeam, TeamMember
 from binhyen.orgunits import demo as base_demo
-from binhyen.orgunits.models import Kind, Subkind
+from binhyen.orgunits.models import Subkind, UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 def test_demo_is_idempotent():
     # given the units the base demo needs (without the national import)
     province = OrgUnitFactory(
-        code="24", name="Tỉnh Bắc Ninh", kind=Kind.PROVINCE, subkind=Subkind.TINH, parent=country()
+        code="24",
+        name="Tỉnh Bắc Ninh",
+        kind=UnitKind.PROVINCE,
+        subkind=Subkind.TINH,
+        parent=country(),
     )
     CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
     CommuneFactory(code="07210", name="Phường Bắc Giang", parent=province, subkind=Subkind.PHUONG)

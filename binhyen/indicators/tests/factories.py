@@ -16,7 +16,7 @@ from binhyen.indicators.models import (
     ValidationRule,
 )
 from binhyen.indicators.periods import parse_period
-from binhyen.orgunits.models import Kind, Lineage, LineageKind, Subkind
+from binhyen.orgunits.models import Lineage, LineageKind, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
 
 REFORM = date(2025, 7, 1)
@@ -56,10 +56,10 @@ def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> 
 
 def old_unit(code: str, kind: str, parent: Any, name: str = "") -> Any:
     subkinds: dict[str, str] = {
-        Kind.PROVINCE: Subkind.TINH,
-        Kind.DISTRICT: Subkind.HUYEN,
-        Kind.COMMUNE: Subkind.XA,
-        Kind.VILLAGE: Subkind.THON,
+        UnitKind.PROVINCE: Subkind.TINH,
+        UnitKind.DISTRICT: Subkind.HUYEN,
+        UnitKind.COMMUNE: Subkind.XA,
+        UnitKind.VILLAGE: Subkind.THON,
     }
     subkind = subkinds[kind]
     return OrgUnitFactory(

@@ -9,7 +9,7 @@ from binhyen.accounts.models import ApiToken, Role
 from binhyen.accounts.tests.factories import user_with_role
 from binhyen.accounts.tokens import generate_secret, hash_secret, prefix_of
 from binhyen.indicators.tests.factories import MetricFactory, link, old_unit, put
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.models import UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def data():
     p = ProvinceFactory(code="93")
     a = CommuneFactory(code="93001", parent=p, population=2000)
     b = CommuneFactory(code="93002", parent=p)
-    old = old_unit("L93009", Kind.COMMUNE, root)
+    old = old_unit("L93009", UnitKind.COMMUNE, root)
     link(old, a)
     m = MetricFactory(code="t_fires")
     put(m, a, "2025M07", 4)

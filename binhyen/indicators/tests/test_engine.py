@@ -14,7 +14,7 @@ from binhyen.indicators.engine import poisson_change_p_value
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import parse_period
 from binhyen.indicators.tests.factories import MetricFactory, link, old_unit, put
-from binhyen.orgunits.models import Kind, LineageKind
+from binhyen.orgunits.models import LineageKind, UnitKind
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
     ProvinceFactory,
@@ -54,10 +54,10 @@ def world():
     a = CommuneFactory(code="91001", name="Xã A", parent=p, population=5000)
     b = CommuneFactory(code="91002", name="Xã B", parent=p, population=8000)
     va = VillageFactory(parent=a)
-    lp = old_unit("L91", Kind.PROVINCE, root)
-    ld = old_unit("L911", Kind.DISTRICT, lp)
-    l1, l2, l3, l4 = (old_unit(f"L9100{i}", Kind.COMMUNE, ld) for i in range(1, 5))
-    lv = old_unit("L91001-T001", Kind.VILLAGE, l1)
+    lp = old_unit("L91", UnitKind.PROVINCE, root)
+    ld = old_unit("L911", UnitKind.DISTRICT, lp)
+    l1, l2, l3, l4 = (old_unit(f"L9100{i}", UnitKind.COMMUNE, ld) for i in range(1, 5))
+    lv = old_unit("L91001-T001", UnitKind.VILLAGE, l1)
     link(lp, p)
     link(l1, a)
     link(l2, a)
@@ -246,8 +246,8 @@ def test_chain_of_boundary_changes_is_followed():
     root = country()
     p = ProvinceFactory(code="92")
     c = CommuneFactory(code="92001", parent=p)
-    mid = old_unit("L92001", Kind.COMMUNE, p)
-    first = old_unit("L92002", Kind.COMMUNE, p)
+    mid = old_unit("L92001", UnitKind.COMMUNE, p)
+    first = old_unit("L92002", UnitKind.COMMUNE, p)
     link(first, mid)
     link(mid, c)
     m = MetricFactory(code="t_chain")
@@ -283,8 +283,8 @@ def test_units_without_edges_follow_their_nearest_ancestor_with_edges(world):
     # given an old village whose commune and district have no edges but whose old province
     # merged into P / when P is asked / then the village's value counts toward P
     ld = world["lp"].children.get()
-    bare = old_unit("L91009", Kind.COMMUNE, ld)
-    village = old_unit("L91009-T001", Kind.VILLAGE, bare)
+    bare = old_unit("L91009", UnitKind.COMMUNE, ld)
+    village = old_unit("L91009-T001", UnitKind.VILLAGE, bare)
     put(world["m"], village, "2025M05", 7)
     rows = _rows([world["m"]], [world["p"], world["a"]], ["2025M05"], compare=False)
     assert rows[("t_crimes", "91", "2025M05")].value == pytest.approx(39 + 7)

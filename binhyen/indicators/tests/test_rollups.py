@@ -17,7 +17,7 @@ from binhyen.indicators import engine, rollups, services
 from binhyen.indicators.models import Rollup
 from binhyen.indicators.periods import parse_period
 from binhyen.indicators.tests.factories import MetricFactory, link, old_unit, put
-from binhyen.orgunits.models import Kind, LineageKind
+from binhyen.orgunits.models import LineageKind, UnitKind
 from binhyen.orgunits.structure import current_version, structure_changed
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
@@ -41,10 +41,10 @@ def world():
     b = CommuneFactory(code="91002", parent=p)
     c = CommuneFactory(code="92001", parent=q)
     va = VillageFactory(parent=a)
-    lp = old_unit("L91", Kind.PROVINCE, root)
-    ld = old_unit("L911", Kind.DISTRICT, lp)
-    l0, l1, l2, l3 = (old_unit(f"L9100{i}", Kind.COMMUNE, ld) for i in range(4))
-    lv = old_unit("L91001-T001", Kind.VILLAGE, l1)
+    lp = old_unit("L91", UnitKind.PROVINCE, root)
+    ld = old_unit("L911", UnitKind.DISTRICT, lp)
+    l0, l1, l2, l3 = (old_unit(f"L9100{i}", UnitKind.COMMUNE, ld) for i in range(4))
+    lv = old_unit("L91001-T001", UnitKind.VILLAGE, l1)
     link(l1, a)
     link(l2, a, LineageKind.SPLIT, is_default=True)
     link(l2, b, LineageKind.SPLIT, is_default=False)
@@ -160,7 +160,7 @@ def test_provider_sync_moves_the_cells(world, monkeypatch):
 def test_a_map_change_stops_reading_the_cells_until_rebuilt(world):
     # given usable cells and a value on an old commune with no lineage yet
     m = MetricFactory()
-    lone = old_unit("L91009", Kind.COMMUNE, world["ld"])
+    lone = old_unit("L91009", UnitKind.COMMUNE, world["ld"])
     assert not rollups.usable()  # a new closed unit is a structure change
     rollups.rebuild()
     put(m, lone, "2025M01", 9)

@@ -16,7 +16,7 @@ from binhyen.accounts.tests.factories import user_with_role
 from binhyen.indicators import excel
 from binhyen.indicators.models import DataValue, Submission, SubmissionStatus
 from binhyen.indicators.tests.factories import MetricFactory, form_with, link, old_unit, put, rule
-from binhyen.orgunits.models import Kind
+from binhyen.orgunits.models import UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def w():
     a = CommuneFactory(code="94001", name="Xã An", parent=p, latitude=21.0, longitude=105.8)
     b = CommuneFactory(code="94002", name="Xã Bình", parent=p, latitude=21.1, longitude=105.9)
     closed = CommuneFactory(code="94003", name="Xã Đã Nhập", parent=p, valid_to=date(2025, 1, 1))
-    old = old_unit("L94009", Kind.COMMUNE, root)
+    old = old_unit("L94009", UnitKind.COMMUNE, root)
     link(old, a)
     tips = MetricFactory(code="t_tips", name="Tin báo", capture_kinds=["commune"])
     valuable = MetricFactory(code="t_valuable", name="Tin có giá trị", capture_kinds=["commune"])

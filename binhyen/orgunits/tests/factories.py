@@ -7,7 +7,7 @@ from typing import Any
 import factory
 
 from binhyen.core.text import fold
-from binhyen.orgunits.models import ROOT_CODE, Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import ROOT_CODE, OrgUnit, Subkind, UnitKind
 
 
 def _path(unit: OrgUnit) -> None:
@@ -21,7 +21,7 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"X{n:05d}")
     name = factory.Sequence(lambda n: f"Đơn vị {n}")
-    kind = Kind.COMMUNE
+    kind = UnitKind.COMMUNE
     subkind = Subkind.XA
     parent: Any = None
 
@@ -38,14 +38,14 @@ def country() -> OrgUnit:
     if existing:
         return existing
     return OrgUnitFactory(  # type: ignore[return-value]
-        code=ROOT_CODE, name="Việt Nam", kind=Kind.COUNTRY, subkind=Subkind.COUNTRY
+        code=ROOT_CODE, name="Việt Nam", kind=UnitKind.COUNTRY, subkind=Subkind.COUNTRY
     )
 
 
 class ProvinceFactory(OrgUnitFactory):
     code = factory.Sequence(lambda n: f"{90 + n % 10}{n}")
     name = factory.Sequence(lambda n: f"Tỉnh Thử {n}")
-    kind = Kind.PROVINCE
+    kind = UnitKind.PROVINCE
     subkind = Subkind.TINH
     parent = factory.LazyFunction(country)
 
@@ -53,7 +53,7 @@ class ProvinceFactory(OrgUnitFactory):
 class CommuneFactory(OrgUnitFactory):
     code = factory.Sequence(lambda n: f"9{n:04d}")
     name = factory.Sequence(lambda n: f"Xã Thử {n}")
-    kind = Kind.COMMUNE
+    kind = UnitKind.COMMUNE
     subkind = Subkind.XA
     parent = factory.SubFactory(ProvinceFactory)
     population = 10000
@@ -63,7 +63,7 @@ class CommuneFactory(OrgUnitFactory):
 class VillageFactory(OrgUnitFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}-T{n:03d}")
     name = factory.Sequence(lambda n: f"Thôn {n}")
-    kind = Kind.VILLAGE
+    kind = UnitKind.VILLAGE
     subkind = Subkind.THON
     parent = factory.SubFactory(CommuneFactory)
 
@@ -71,6 +71,6 @@ class VillageFactory(OrgUnitFactory):
 class EstablishmentFactory(OrgUnitFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}-E{n:03d}")
     name = factory.Sequence(lambda n: f"Trường Thử {n}")
-    kind = Kind.ESTABLISHMENT
+    kind = UnitKind.ESTABLISHMENT
     subkind = Subkind.CO_SO_GIAO_DUC
     parent = factory.SubFactory(CommuneFactory)

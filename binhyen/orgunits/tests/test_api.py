@@ -13,7 +13,7 @@ from binhyen.accounts.models import ApiToken, Role
 from binhyen.accounts.tests.factories import UserFactory, user_with_role
 from binhyen.accounts.tokens import generate_secret, hash_secret, prefix_of
 from binhyen.orgunits import api as orgunits_api
-from binhyen.orgunits.models import Kind, Lineage, LineageKind, OrgUnit, Subkind
+from binhyen.orgunits.models import Lineage, LineageKind, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
     OrgUnitFactory,
@@ -35,7 +35,7 @@ def tree() -> dict[str, Any]:
     district: Any = OrgUnitFactory(
         code="L223",
         name="Huyện Hiệp Hòa",
-        kind=Kind.DISTRICT,
+        kind=UnitKind.DISTRICT,
         subkind=Subkind.HUYEN,
         parent=province,
         valid_to=date(2025, 6, 30),

@@ -15,7 +15,7 @@ from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
 from binhyen.core.models import AuditEvent
 from binhyen.orgunits import bulk_import
-from binhyen.orgunits.models import Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_good_file_saves_every_row(commune, officer):
     assert units["Tổ dân phố 3"].population == 1500
     assert units["Tổ dân phố 3"].latitude == pytest.approx(21.03)
     assert units["Thôn Tây"].subkind == Subkind.THON  # blank type in a xã: thôn
-    assert units["Trường THCS Lương Phong"].kind == Kind.ESTABLISHMENT
+    assert units["Trường THCS Lương Phong"].kind == UnitKind.ESTABLISHMENT
     assert units["Công ty May"].code == "07840-E002"
     assert AuditEvent.objects.filter(action="orgunit.import").count() == 1
 

@@ -25,7 +25,7 @@ from binhyen.orgunits.importer import (
     crosscheck_current_units,
     orgunits_import_map,
 )
-from binhyen.orgunits.models import Kind, Lineage, LineageKind, OrgUnit, Subkind
+from binhyen.orgunits.models import Lineage, LineageKind, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import VillageFactory
 
 pytestmark = [pytest.mark.fullmap, pytest.mark.django_db]
@@ -98,21 +98,21 @@ def test_database_holds_the_counted_units(report: ImportReport) -> None:
     current = OrgUnit.objects.current()
     legacy = OrgUnit.objects.filter(valid_to=CLOSED)
     # Then it matches the report
-    assert current.filter(kind=Kind.PROVINCE).count() == 34
+    assert current.filter(kind=UnitKind.PROVINCE).count() == 34
     communes = dict(
-        current.filter(kind=Kind.COMMUNE).values_list("subkind").annotate(n=Count("id"))
+        current.filter(kind=UnitKind.COMMUNE).values_list("subkind").annotate(n=Count("id"))
     )
     assert communes == {Subkind.XA: 2621, Subkind.PHUONG: 687, Subkind.DAC_KHU: 13}
-    assert legacy.filter(kind=Kind.PROVINCE).count() == 63
-    assert legacy.filter(kind=Kind.DISTRICT).count() == 696
-    assert legacy.filter(kind=Kind.COMMUNE).count() == 10035
+    assert legacy.filter(kind=UnitKind.PROVINCE).count() == 63
+    assert legacy.filter(kind=UnitKind.DISTRICT).count() == 696
+    assert legacy.filter(kind=UnitKind.COMMUNE).count() == 10035
     assert Lineage.objects.filter(kind=LineageKind.MERGE).count() == report.lineage_merge
     assert Lineage.objects.filter(kind=LineageKind.SPLIT).count() == report.lineage_split
 
 
 def test_root_is_the_country(report: ImportReport) -> None:
     root = unit("VN")
-    assert (root.name, root.kind, root.subkind) == ("Việt Nam", Kind.COUNTRY, Subkind.COUNTRY)
+    assert (root.name, root.kind, root.subkind) == ("Việt Nam", UnitKind.COUNTRY, Subkind.COUNTRY)
     assert (root.parent, root.path, root.level) == (None, "/VN/", 0)
     assert root.valid_from is None and root.valid_to is None
     assert OrgUnit.objects.filter(parent__isnull=True).count() == 1
@@ -156,7 +156,7 @@ def test_legacy_units_are_prefixed_and_closed_the_day_before(report: ImportRepor
     assert (district.code, district.name, district.kind, district.subkind) == (
         "L223",
         "Huyện Hiệp Hòa",
-        Kind.DISTRICT,
+        UnitKind.DISTRICT,
         Subkind.HUYEN,
     )
     assert (parent(district).code, parent(district).name) == ("L24", "Tỉnh Bắc Giang")
@@ -165,9 +165,9 @@ def test_legacy_units_are_prefixed_and_closed_the_day_before(report: ImportRepor
     assert legacy.count() == 63 + 696 + 10035
     assert legacy.exclude(valid_to=CLOSED).count() == 0
     assert legacy.filter(valid_from__isnull=False).count() == 0
-    subkinds = set(legacy.filter(kind=Kind.DISTRICT).values_list("subkind", flat=True))
+    subkinds = set(legacy.filter(kind=UnitKind.DISTRICT).values_list("subkind", flat=True))
     assert subkinds == {Subkind.QUAN, Subkind.HUYEN, Subkind.THI_XA, Subkind.THANH_PHO_THUOC_TINH}
-    assert legacy.filter(kind=Kind.COMMUNE, subkind=Subkind.THI_TRAN).exists()
+    assert legacy.filter(kind=UnitKind.COMMUNE, subkind=Subkind.THI_TRAN).exists()
     # And names spelled "Thị Trấn ..." in the source get the canonical prefix
     names = legacy.filter(name__istartswith="thị trấn ").values_list("name", flat=True)
     assert names and all(name.startswith("Thị trấn ") for name in names)
@@ -206,8 +206,8 @@ def test_a_split_commune_has_exactly_one_default_successor(report: ImportReport)
 def test_every_old_unit_has_a_successor(report: ImportReport) -> None:
     without = OrgUnit.objects.filter(valid_to=CLOSED, successor_links__isnull=True)
     # Only districts that had communes lack their own edge (their communes carry it)
-    assert not without.filter(kind__in=[Kind.PROVINCE, Kind.COMMUNE]).exists()
-    assert without.filter(kind=Kind.DISTRICT).count() == 696 - len(ISLAND_DISTRICTS)
+    assert not without.filter(kind__in=[UnitKind.PROVINCE, UnitKind.COMMUNE]).exists()
+    assert without.filter(kind=UnitKind.DISTRICT).count() == 696 - len(ISLAND_DISTRICTS)
 
 
 def test_island_districts_without_communes_become_special_zones(report: ImportReport) -> None:
@@ -226,10 +226,12 @@ def test_old_provinces_merge_into_new_ones(report: ImportReport) -> None:
     assert unit("24").name == "Tỉnh Bắc Ninh"
     assert {link.predecessor.code for link in unit("24").predecessor_links.all()} == {"L24", "L27"}
     # Every old province has exactly one successor, every new one at least one predecessor
-    per_old = Lineage.objects.filter(predecessor__kind=Kind.PROVINCE).values("predecessor")
+    per_old = Lineage.objects.filter(predecessor__kind=UnitKind.PROVINCE).values("predecessor")
     assert per_old.annotate(n=Count("id")).filter(n=1).count() == 63
     assert (
-        OrgUnit.objects.current().filter(kind=Kind.PROVINCE, predecessor_links__isnull=True).count()
+        OrgUnit.objects.current()
+        .filter(kind=UnitKind.PROVINCE, predecessor_links__isnull=True)
+        .count()
         == 0
     )
 
@@ -327,7 +329,7 @@ def _spec(code: str, name: str, subkind: str, parent: str | None = "01") -> Unit
         official_code=code,
         name=name,
         short_name=name.split(" ", 1)[1],
-        kind=Kind.COMMUNE,
+        kind=UnitKind.COMMUNE,
         subkind=subkind,
         parent_code=parent,
         valid_from=REFORM,

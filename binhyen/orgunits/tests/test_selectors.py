@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import UserFactory, user_with_role
 from binhyen.orgunits import selectors
-from binhyen.orgunits.models import Kind, Lineage, LineageKind, Subkind
+from binhyen.orgunits.models import Lineage, LineageKind, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
     EstablishmentFactory,
@@ -39,7 +39,7 @@ def tree() -> dict[str, Any]:
     district: Any = OrgUnitFactory(
         code="L223",
         name="Huyện Hiệp Hòa",
-        kind=Kind.DISTRICT,
+        kind=UnitKind.DISTRICT,
         subkind=Subkind.HUYEN,
         parent=province,
         valid_to=CLOSED,
@@ -140,11 +140,13 @@ def test_search_matches_code_prefix_and_filters(tree):
     officer = user_with_role(Role.PROVINCE_OFFICER, tree["province"])
     assert _codes(selectors.unit_search(user=officer, q="0784")) >= {"07840", tree["east"].code}
     assert _codes(selectors.unit_search(user=officer, q="L078")) == {"L07846", "L07849"}
-    villages = selectors.unit_search(user=officer, q="", kind=Kind.VILLAGE)
-    assert {u.kind for u in villages} == {Kind.VILLAGE}
+    villages = selectors.unit_search(user=officer, q="", kind=UnitKind.VILLAGE)
+    assert {u.kind for u in villages} == {UnitKind.VILLAGE}
     current = selectors.unit_search(user=officer, q="luong phong", current_only=True)
     assert "L07846" not in _codes(current)
-    on_old_day = selectors.unit_search(user=officer, q="", on=date(2025, 1, 1), kind=Kind.COMMUNE)
+    on_old_day = selectors.unit_search(
+        user=officer, q="", on=date(2025, 1, 1), kind=UnitKind.COMMUNE
+    )
     assert "L07846" in _codes(on_old_day)
     below = selectors.unit_search(user=officer, q="", parent=tree["commune"])
     assert _codes(below) == {tree["east"].code, tree["west"].code, tree["school"].code}
@@ -170,7 +172,7 @@ def test_children_are_scoped_searchable_and_open_first(tree):
         tree["west"].code
     }
     only_schools = selectors.unit_children(
-        user=officer, unit=tree["commune"], kind=Kind.ESTABLISHMENT
+        user=officer, unit=tree["commune"], kind=UnitKind.ESTABLISHMENT
     )
     assert list(only_schools) == [tree["school"]]
     # children of the province: only the officer's own commune is visible to them
@@ -252,4 +254,4 @@ def test_units_visible_keeps_order_and_scope(tree):
 def test_children_list_villages_before_establishments(tree):
     officer = user_with_role(Role.COMMUNE_OFFICER, tree["commune"])
     kinds = [u.kind for u in selectors.unit_children(user=officer, unit=tree["commune"])]
-    assert kinds == [Kind.VILLAGE, Kind.VILLAGE, Kind.ESTABLISHMENT]
+    assert kinds == [UnitKind.VILLAGE, UnitKind.VILLAGE, UnitKind.ESTABLISHMENT]

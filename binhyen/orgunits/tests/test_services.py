@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
 from binhyen.core.models import AuditEvent
-from binhyen.orgunits.models import Kind, OrgUnit, Subkind
+from binhyen.orgunits.models import OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.services import (
     BulkValidationError,
     UnitInput,
@@ -44,7 +44,7 @@ def officer(commune: OrgUnit):
     return user_with_role(Role.COMMUNE_OFFICER, commune)
 
 
-def _create(actor, parent, name="Thôn Đông", kind=Kind.VILLAGE, subkind=Subkind.THON, **kw):
+def _create(actor, parent, name="Thôn Đông", kind=UnitKind.VILLAGE, subkind=Subkind.THON, **kw):
     return orgunit_create(actor=actor, parent=parent, kind=kind, subkind=subkind, name=name, **kw)
 
 
@@ -74,7 +74,7 @@ def test_codes_continue_after_the_highest_number_per_kind(commune, officer):
         officer,
         commune,
         name="Trường THCS",
-        kind=Kind.ESTABLISHMENT,
+        kind=UnitKind.ESTABLISHMENT,
         subkind=Subkind.CO_SO_GIAO_DUC,
     )
     # then numbers are never reused, and each kind counts on its own
@@ -99,7 +99,7 @@ def test_duplicate_village_name_is_rejected_ignoring_diacritics(commune, officer
         _create(officer, commune, name="thon  DONG")
     # then the name is refused and nothing more is saved
     assert "name" in excinfo.value.message_dict
-    assert OrgUnit.objects.filter(kind=Kind.VILLAGE).count() == 1
+    assert OrgUnit.objects.filter(kind=UnitKind.VILLAGE).count() == 1
 
 
 def test_same_name_allowed_in_another_commune_or_after_closing(commune, officer):
@@ -118,7 +118,7 @@ def test_same_name_allowed_in_another_commune_or_after_closing(commune, officer)
         ({"name": ""}, "name"),
         ({"name": "x" * 201}, "name"),
         ({"subkind": Subkind.XA}, "subkind"),
-        ({"kind": Kind.COMMUNE, "subkind": Subkind.XA}, "kind"),
+        ({"kind": UnitKind.COMMUNE, "subkind": Subkind.XA}, "kind"),
         ({"latitude": 91.0, "longitude": 105.0}, "latitude"),
         ({"latitude": 21.0}, "longitude"),
         ({"population": -1}, "population"),
@@ -127,12 +127,12 @@ def test_same_name_allowed_in_another_commune_or_after_closing(commune, officer)
 )
 def test_bad_input_names_the_field(commune, officer, kwargs, field):
     # when a field is wrong
-    args = {"name": "Thôn A", "kind": Kind.VILLAGE, "subkind": Subkind.THON, **kwargs}
+    args = {"name": "Thôn A", "kind": UnitKind.VILLAGE, "subkind": Subkind.THON, **kwargs}
     with pytest.raises(ValidationError) as excinfo:
         orgunit_create(actor=officer, parent=commune, **args)
     # then that field is named and nothing is saved
     assert field in excinfo.value.message_dict
-    assert not OrgUnit.objects.filter(kind=Kind.VILLAGE).exists()
+    assert not OrgUnit.objects.filter(kind=UnitKind.VILLAGE).exists()
     assert not AuditEvent.objects.exists()
 
 
@@ -158,7 +158,7 @@ def test_permission_is_required_on_the_commune(commune):
     for actor in (other, viewer, None):
         with pytest.raises(PermissionDenied):
             _create(actor, commune)
-    assert not OrgUnit.objects.filter(kind=Kind.VILLAGE).exists()
+    assert not OrgUnit.objects.filter(kind=UnitKind.VILLAGE).exists()
 
 
 def test_province_officer_may_add_in_any_commune_of_the_province(commune):

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import UserFactory, login_verified, user_with_role
-from binhyen.orgunits.models import Kind, Lineage, LineageKind, OrgUnit, Subkind
+from binhyen.orgunits.models import Lineage, LineageKind, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
     OrgUnitFactory,
@@ -36,7 +36,7 @@ def tree() -> dict[str, Any]:
     district: Any = OrgUnitFactory(
         code="L223",
         name="Huyện Hiệp Hòa",
-        kind=Kind.DISTRICT,
+        kind=UnitKind.DISTRICT,
         subkind=Subkind.HUYEN,
         parent=province,
         valid_to=date(2025, 6, 30),

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from binhyen.orgunits import demo as base_demo
-from binhyen.orgunits.models import Kind, Subkind
+from binhyen.orgunits.models import Subkind, UnitKind
 from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
 from binhyen.programs import demo
 from binhyen.programs.models import Decision, Enrollment, EnrollmentStatus
@@ -19,7 +19,11 @@ def test_demo_is_idempotent(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     # given the units the base demo needs (without the national import)
     province = OrgUnitFactory(
-        code="24", name="Tỉnh Bắc Ninh", kind=Kind.PROVINCE, subkind=Subkind.TINH, parent=country()
+        code="24",
+        name="Tỉnh Bắc Ninh",
+        kind=UnitKind.PROVINCE,
+        subkind=Subkind.TINH,
+        parent=country(),
     )
     CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
     CommuneFactory(code="07210", name="Phường Bắc Giang", parent=province, subkind=Subkind.PHUONG)

@@ -42,11 +42,15 @@ class World:
 
 def _load_demo() -> None:
     from binhyen.orgunits import demo as base_demo
-    from binhyen.orgunits.models import Kind, Subkind
+    from binhyen.orgunits.models import Subkind, UnitKind
     from binhyen.orgunits.tests.factories import CommuneFactory, OrgUnitFactory, country
 
     province = OrgUnitFactory(
-        code="24", name="Tỉnh Bắc Ninh", kind=Kind.PROVINCE, subkind=Subkind.TINH, parent=country()
+        code="24",
+        name="Tỉnh Bắc Ninh",
+        kind=UnitKind.PROVINCE,
+        subkind=Subkind.TINH,
+        parent=country(),
     )
     CommuneFactory(code="07840", name="Xã Hiệp Hòa", parent=province)
     CommuneFactory(code="07210", name="Phường Bắc Giang", parent=province, subkind=Subkind.PHUONG)

@@ -1,0 +1,90 @@
+"""What every API operation needs around its one service call: the user, pages, error answers.
+
+Invariants (once ``register_error_handlers(api)`` has run on the NinjaAPI):
+- ``PermissionDenied``, any model's ``DoesNotExist`` and ``Http404`` answer 404 with
+  ``ErrorOut`` — missing and forbidden alike, so existence never leaks. The message is the
+  ``Http404``'s own (``not_found(message, field=...)``) or the one shared message.
+- A Django ``ValidationError`` answers 400 with ``ErrorOut`` naming the first field, and
+  ``errors``: every ``{"field", "message"}`` pair, in order.
+So an operation just calls its service: no try/except around it.
+
+The kit::
+
+    register_error_handlers(api: NinjaAPI) -> None
+    api_user(request) -> Actor
+    PageQuery                      # limit / offset query parameters (binhyen.core.schemas)
+    api_page(items, page) -> {"count": int, "items": list}
+
+Example::
+
+    @router.get("/teams", response={200: TeamPageOut, 404: ErrorOut})
+    def team_list(request, filters: Query[TeamQuery]):
+        user = api_user(request)
+        return api_page(selectors.team_list(user=user, q=filters.q), filters)
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from binhyen.core.actors import Actor
+from binhyen.core.schemas import PageQuery
+from binhyen.core.web import default_not_found_message
+
+__all__ = ["PageQuery", "api_page", "api_user", "error_body", "register_error_handlers"]
+
+
+def api_user(request: HttpRequest) -> Actor:
+    """Return the caller: the API token's user, else the signed-in session's user."""
+    return cast(Actor, getattr(request, "auth", None) or request.user)
+
+
+def api_page(items: Any, page: PageQuery) -> dict[str, Any]:
+    """Return ``{"count", "items"}`` of the ``page.limit`` items from ``page.offset`` on."""
+    return {"count": items.count(), "items": list(items[page.offset : page.offset + page.limit])}
+
+
+def error_body(message: str, field: str | None = None, **extra: object) -> dict[str, object]:
+    """Return the body of every error answer: ``ErrorOut`` plus any ``extra`` keys."""
+    body: dict[str, object] = {"message": message, "field": field}
+    body.update(extra)
+    return body
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str | None]]:
+    """Return every ``{"field", "message"}`` pair of a Django ``ValidationError``, in order."""
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": field, "message": str(msg)}
+            for field, messages in exc.message_dict.items()
+            for msg in messages
+        ]
+    return [{"field": None, "message": str(m)} for m in exc.messages]
+
+
+def register_error_handlers(api: NinjaAPI) -> None:
+    """Map the exceptions services raise to the API's answers (404 and 400), on ``api``."""
+
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc, Http404):
+            message = str(exc.args[0]) if exc.args else _("Không tìm thấy.")
+        else:
+            message = default_not_found_message()
+        body = error_body(message, getattr(exc, "field", None))
+        return api.create_response(request, body, status=404)
+
+    def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
+        errors = validation_errors(exc)
+        first = errors[0] if errors else {"field": None, "message": _("Dữ liệu không hợp lệ.")}
+        body = error_body(str(first["message"]), first["field"], errors=errors)
+        return api.create_response(request, body, status=400)
+
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, not_found)
+    api.add_exception_handler(ObjectDoesNotExist, not_found)
+    api.add_exception_handler(ValidationError, invalid)
