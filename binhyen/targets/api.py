@@ -19,6 +19,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.core import tabular
+from binhyen.core.api_kit import api_user
 from binhyen.core.schemas import OFFSET_MAX
 from binhyen.indicators.models import Metric
 from binhyen.orgunits.models import OrgUnit
@@ -70,10 +71,6 @@ class CampaignListQuery(Schema):
     q: str = Field("", max_length=200)
     limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
     offset: int = Field(0, ge=0, le=OFFSET_MAX)
-
-
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
 
 
 def _managed(user: Any, unit: OrgUnit) -> None:
@@ -195,7 +192,7 @@ def _detail_out(user: Any, target: Target) -> dict[str, Any]:
 
 @router.get("/plans", response={200: PlanPageOut, **READ}, summary="The register of plans")
 def plan_list(request: HttpRequest, filters: Query[PlanListQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=filters.unit) if filters.unit else None
     plans = selectors.plan_list(
         user=user, unit=unit, q=filters.q, kind=filters.kind, year=filters.year
@@ -206,7 +203,7 @@ def plan_list(request: HttpRequest, filters: Query[PlanListQuery]) -> Any:
 
 @router.post("/plans", response={201: PlanOut, **WRITE}, summary="Record a plan of a unit")
 def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=payload.unit)
     _managed(user, unit)
     data = services.PlanInput(**payload.dict(exclude={"unit"}))
@@ -219,12 +216,12 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
 
 @router.get("/plans/{int:plan_id}", response={200: PlanOut, **READ}, summary="One plan")
 def plan_detail(request: HttpRequest, plan_id: int) -> Any:
-    return plan_out(selectors.plan_get(user=_user(request), pk=plan_id))
+    return plan_out(selectors.plan_get(user=api_user(request), pk=plan_id))
 
 
 @router.put("/plans/{int:plan_id}", response={200: PlanOut, **WRITE}, summary="Correct a plan")
 def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     plan = selectors.plan_get(user=user, pk=plan_id)
     _managed(user, plan.orgunit)
     data = services.PlanInput(**payload.dict(exclude={"unit"}))
@@ -233,7 +230,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> Any:
 
 @router.post("/plans/{int:plan_id}/tasks", response={201: PlanOut, **WRITE}, summary="Add a task")
 def plan_task_add(request: HttpRequest, plan_id: int, payload: PlanTaskIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     plan = selectors.plan_get(user=user, pk=plan_id)
     _managed(user, plan.orgunit)
     services.plan_task_add(actor=user, plan=plan, **payload.dict())
@@ -244,7 +241,7 @@ def plan_task_add(request: HttpRequest, plan_id: int, payload: PlanTaskIn) -> An
     "/tasks/{int:task_id}", response={200: PlanOut, **WRITE}, summary="Report a task's progress"
 )
 def plan_task_update(request: HttpRequest, task_id: int, payload: PlanTaskProgressIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     task = selectors.task_get(user=user, pk=task_id)
     _managed(user, task.plan.orgunit)
     services.plan_task_update(actor=user, task=task, **payload.dict())
@@ -260,7 +257,7 @@ def plan_task_update(request: HttpRequest, task_id: int, payload: PlanTaskProgre
     summary="A unit's targets with actual, percent, status and projection",
 )
 def unit_targets(request: HttpRequest, code: str, filters: Query[YearQuery]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     year = filters.year or timezone.localdate().year
     items = selectors.unit_progress(user=user, unit=unit, year=year)
@@ -273,7 +270,7 @@ def unit_targets(request: HttpRequest, code: str, filters: Query[YearQuery]) -> 
     summary="The unit's running targets keyed by metric code (criteria rules' t.<metric>)",
 )
 def unit_target_values(request: HttpRequest, code: str) -> Any:
-    unit = selectors.unit_get(user=_user(request), code=code)
+    unit = selectors.unit_get(user=api_user(request), code=code)
     today = timezone.localdate()
     return {"unit": unit.code, "on": today, "values": selectors.unit_target_values(unit=unit)}
 
@@ -282,7 +279,7 @@ def unit_target_values(request: HttpRequest, code: str) -> Any:
     "/units/{code}/targets", response={201: TargetOut, **WRITE}, summary="Set a unit's target"
 )
 def target_create(request: HttpRequest, code: str, payload: TargetIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     _managed(user, unit)
     plan = None
@@ -317,7 +314,7 @@ def targets_import(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file`` (.xlsx); 400 lists every problem, and nothing is saved."""
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     _managed(user, unit)
     problems = tabular.upload_problems(file)
@@ -346,7 +343,7 @@ def targets_import(
     summary="Give a province its hotspot transformation targets (today's defaults)",
 )
 def hotspot_targets(request: HttpRequest, code: str, payload: HotspotTargetsIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     _managed(user, unit)
     made = services.hotspot_targets_seed(
@@ -363,7 +360,7 @@ def hotspot_targets(request: HttpRequest, code: str, payload: HotspotTargetsIn) 
     summary="A target with its children, shortfall and allocation versions",
 )
 def target_detail(request: HttpRequest, target_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _detail_out(user, selectors.target_get(user=user, pk=target_id))
 
 
@@ -371,7 +368,7 @@ def target_detail(request: HttpRequest, target_id: int) -> Any:
     "/targets/{int:target_id}", response={200: TargetOut, **WRITE}, summary="Change a target"
 )
 def target_update(request: HttpRequest, target_id: int, payload: TargetUpdateIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     target = selectors.target_get(user=user, pk=target_id)
     _managed(user, target.orgunit)
     saved = services.target_update(
@@ -382,7 +379,7 @@ def target_update(request: HttpRequest, target_id: int, payload: TargetUpdateIn)
 
 @router.delete("/targets/{int:target_id}", response={204: None, **WRITE}, summary="Delete a target")
 def target_delete(request: HttpRequest, target_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     target = selectors.target_get(user=user, pk=target_id)
     _managed(user, target.orgunit)
     services.target_delete(actor=user, target=target)
@@ -395,7 +392,7 @@ def target_delete(request: HttpRequest, target_id: int) -> Any:
     summary="Allocate a target to the unit's children (a new version)",
 )
 def allocation_create(request: HttpRequest, target_id: int, payload: AllocationIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     target = selectors.target_get(user=user, pk=target_id)
     _managed(user, target.orgunit)
     if payload.method != "manual" and payload.shares:
@@ -417,7 +414,7 @@ def allocation_import(
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
     """Multipart field ``file`` (.xlsx) as the allocation sheet gives it."""
-    user = _user(request)
+    user = api_user(request)
     target = selectors.target_get(user=user, pk=target_id)
     _managed(user, target.orgunit)
     problems = tabular.upload_problems(file)
@@ -490,7 +487,7 @@ def campaign_out(user: Any, campaign: Campaign) -> dict[str, Any]:
 
 @router.get("/campaigns", response={200: CampaignPageOut, **READ}, summary="Peak campaigns")
 def campaign_list(request: HttpRequest, filters: Query[CampaignListQuery]) -> Any:
-    campaigns = selectors.campaign_list(user=_user(request), q=filters.q)
+    campaigns = selectors.campaign_list(user=api_user(request), q=filters.q)
     items = campaigns[filters.offset : filters.offset + filters.limit]
     return {
         "count": campaigns.count(),
@@ -515,7 +512,7 @@ def campaign_list(request: HttpRequest, filters: Query[CampaignListQuery]) -> An
     summary="Open a peak campaign with its own report form",
 )
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     unit = selectors.unit_get(user=user, code=payload.unit)
     _managed(user, unit)
     units = list(selectors.visible_units(user).filter(code__in=payload.units))
@@ -556,7 +553,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
     summary="A campaign's board: figures against targets by unit, who has not reported",
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return campaign_out(user, selectors.campaign_get(user=user, pk=campaign_id))
 
 
@@ -566,7 +563,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> Any:
     summary="Close a campaign and keep its summary",
 )
 def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     campaign = selectors.campaign_get(user=user, pk=campaign_id)
     _managed(user, campaign.orgunit)
     board = selectors.campaign_board(user=user, campaign=campaign)

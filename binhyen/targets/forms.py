@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.core.forms import BootstrapForm
 from binhyen.indicators.models import Metric
-from binhyen.orgunits.forms import BootstrapForm
 from binhyen.targets.models import AllocationMethod, Comparison, Frequency, PlanKind, TargetKind
 
 _DATE_ERROR = _("Hãy nhập ngày theo dạng ngày/tháng/năm.")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.core.text import fold
+from binhyen.core.web import not_found as web_not_found
 from binhyen.indicators import engine
 from binhyen.indicators.models import DONE_STATUSES, Metric, Submission
 from binhyen.indicators.periods import Period
@@ -45,7 +46,8 @@ BEHIND_LIMIT = 50
 
 
 def not_found() -> Http404:
-    return Http404(_("Không tìm thấy hoặc bạn không có quyền xem."))
+    """Return (for ``raise``) the one 404 of a missing or forbidden record."""
+    return web_not_found()
 
 
 def visible_units(user: Any) -> QuerySet[OrgUnit]:

@@ -25,13 +25,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import clean_text, fold
 from binhyen.core.uploads import clean_upload
 from binhyen.indicators.models import DisaggregationOption, Metric, ValueType
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodError, PeriodKind, parse_period
 from binhyen.indicators.services import owned_report_form_create
-from binhyen.orgunits.models import Kind, OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.targets import permissions, progress
 from binhyen.targets.models import (
     Allocation,
@@ -76,7 +77,7 @@ TARGET_FIELDS = [
 CAMPAIGN_FORM_PREFIX = "campaign_"
 MAX_CAMPAIGN_DAYS = 366
 # Kinds a target may be split to: administrative levels, plus the metric's capture kinds.
-ADMIN_KINDS = (Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE)
+ADMIN_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
 def _raise(errors: dict[str, Any]) -> None:
@@ -84,7 +85,7 @@ def _raise(errors: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _require(actor: Any, unit: OrgUnit) -> None:
+def _require(actor: Actor, unit: OrgUnit) -> None:
     if not permissions.can_manage(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền đặt kế hoạch, chỉ tiêu cho đơn vị này."))
 
@@ -138,7 +139,7 @@ def _plan_errors(data: PlanInput) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, unit: OrgUnit, data: PlanInput, upload: Any = None) -> Plan:
+def plan_create(*, actor: Actor, unit: OrgUnit, data: PlanInput, upload: Any = None) -> Plan:
     """Record a plan, resolution, directive or coordination regulation of ``unit``."""
     _require(actor, unit)
     clean, errors = _plan_errors(data)
@@ -174,7 +175,7 @@ def plan_create(*, actor: Any, unit: OrgUnit, data: PlanInput, upload: Any = Non
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: Plan, data: PlanInput, upload: Any = None) -> Plan:
+def plan_update(*, actor: Actor, plan: Plan, data: PlanInput, upload: Any = None) -> Plan:
     """Change a plan's details (and replace its document when a file is sent)."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     _require(actor, plan.orgunit)
@@ -215,7 +216,7 @@ def plan_update(*, actor: Any, plan: Plan, data: PlanInput, upload: Any = None) 
 @transaction.atomic
 def plan_task_add(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     description: str,
     assignee: str,
@@ -254,7 +255,7 @@ def plan_task_add(
 
 
 @transaction.atomic
-def plan_task_update(*, actor: Any, task: PlanTask, progress: int, note: str = "") -> PlanTask:
+def plan_task_update(*, actor: Actor, task: PlanTask, progress: int, note: str = "") -> PlanTask:
     """Report how far a task has come (0–100 %)."""
     task = PlanTask.objects.select_for_update().select_related("plan__orgunit").get(pk=task.pk)
     _require(actor, task.plan.orgunit)
@@ -405,7 +406,7 @@ def _target_name(data: TargetInput, errors: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def target_create(*, actor: Any, unit: OrgUnit, data: TargetInput) -> Target:
+def target_create(*, actor: Actor, unit: OrgUnit, data: TargetInput) -> Target:
     """Set a target of ``unit`` (its own, above anything allocated from above)."""
     _require(actor, unit)
     errors: dict[str, Any] = {}
@@ -460,7 +461,7 @@ def target_create(*, actor: Any, unit: OrgUnit, data: TargetInput) -> Target:
 
 
 @transaction.atomic
-def target_update(*, actor: Any, target: Target, value: Any, name: str = "") -> Target:
+def target_update(*, actor: Actor, target: Target, value: Any, name: str = "") -> Target:
     """Change the level (and name) of the unit's own target."""
     target = (
         Target.objects.select_for_update().select_related("orgunit", "metric").get(pk=target.pk)
@@ -502,7 +503,7 @@ def target_update(*, actor: Any, target: Target, value: Any, name: str = "") -> 
 
 
 @transaction.atomic
-def target_delete(*, actor: Any, target: Target) -> None:
+def target_delete(*, actor: Actor, target: Target) -> None:
     """Delete the unit's own target; one that was allocated further must be kept."""
     target = Target.objects.select_for_update().select_related("orgunit").get(pk=target.pk)
     _require(actor, target.orgunit)
@@ -596,7 +597,7 @@ def _weights(target: Target, method: str, children: Sequence[OrgUnit]) -> dict[i
 @transaction.atomic
 def allocation_create(
     *,
-    actor: Any,
+    actor: Actor,
     target: Target,
     method: str,
     shares: Mapping[str, Any] | None = None,
@@ -701,7 +702,7 @@ def allocation_create(
     return allocation
 
 
-def _apply_shares(actor: Any, target: Target, values: Mapping[int, float]) -> None:
+def _apply_shares(actor: Actor, target: Target, values: Mapping[int, float]) -> None:
     existing = {t.orgunit_id: t for t in Target.objects.filter(parent=target)}
     for unit_id, value in values.items():
         child = existing.pop(unit_id, None)
@@ -741,7 +742,7 @@ def _apply_shares(actor: Any, target: Target, values: Mapping[int, float]) -> No
 
 @transaction.atomic
 def hotspot_targets_seed(
-    *, actor: Any, province: OrgUnit, year: int, defaults: Mapping[str, float]
+    *, actor: Actor, province: OrgUnit, year: int, defaults: Mapping[str, float]
 ) -> list[Target]:
     """Give ``province`` its hotspot transformation targets for ``year`` when it has none.
 
@@ -830,7 +831,7 @@ def campaign_periods(campaign: Campaign) -> list[Period]:
 
 
 @transaction.atomic
-def campaign_create(*, actor: Any, unit: OrgUnit, data: CampaignInput) -> Campaign:
+def campaign_create(*, actor: Actor, unit: OrgUnit, data: CampaignInput) -> Campaign:
     """Open a peak campaign of ``unit`` with its own report form for its periods."""
     _require(actor, unit)
     errors: dict[str, Any] = {}
@@ -938,7 +939,7 @@ def campaign_create(*, actor: Any, unit: OrgUnit, data: CampaignInput) -> Campai
 
 
 @transaction.atomic
-def campaign_close(*, actor: Any, campaign: Campaign, summary: Mapping[str, Any]) -> Campaign:
+def campaign_close(*, actor: Actor, campaign: Campaign, summary: Mapping[str, Any]) -> Campaign:
     """Close a campaign and keep its summary (figures against targets, best and lagging)."""
     campaign = Campaign.objects.select_for_update().select_related("orgunit").get(pk=campaign.pk)
     _require(actor, campaign.orgunit)
@@ -963,7 +964,7 @@ def campaign_close(*, actor: Any, campaign: Campaign, summary: Mapping[str, Any]
 
 
 @transaction.atomic
-def targets_import(*, actor: Any, unit: OrgUnit, rows: Sequence[Any]) -> list[Target]:
+def targets_import(*, actor: Actor, unit: OrgUnit, rows: Sequence[Any]) -> list[Target]:
     """Create the unit's targets from parsed sheet rows, all or nothing (errors per row)."""
     from binhyen.core.tabular import BulkValidationError, RowError
 
@@ -1013,7 +1014,7 @@ def targets_import(*, actor: Any, unit: OrgUnit, rows: Sequence[Any]) -> list[Ta
 
 @transaction.atomic
 def allocation_import(
-    *, actor: Any, target: Target, shares: Mapping[str, tuple[int, Any]], note: str = ""
+    *, actor: Actor, target: Target, shares: Mapping[str, tuple[int, Any]], note: str = ""
 ) -> Allocation:
     """Allocate ``target`` from a sheet ({unit code: (row, share)}), all or nothing."""
     from binhyen.core.tabular import BulkValidationError, RowError

@@ -9,13 +9,10 @@ manage the unit, so existence never leaks. Views parse input, call one service, 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core import tabular
-from binhyen.orgunits.forms import add_service_errors
+from binhyen.core.forms import add_service_errors
+from binhyen.core.web import current_user, paginate, querystring
 from binhyen.orgunits.models import OrgUnit
 from binhyen.targets import excel, selectors, services
 from binhyen.targets.forms import (
@@ -39,10 +37,6 @@ from binhyen.targets.forms import (
 )
 from binhyen.targets.models import Plan
 from binhyen.targets.permissions import can_manage, can_manage_anywhere
-
-
-def _querystring(**params: Any) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
 
 def _year(request: HttpRequest) -> int:
@@ -137,7 +131,7 @@ def target_create(request: HttpRequest, code: str) -> HttpResponse:
         plan = next((p for p in plans if p.pk == data.get("plan")), None)
         try:
             target = services.target_create(
-                actor=request.user,
+                actor=current_user(request),
                 unit=unit_,
                 data=services.TargetInput(
                     metric=data["metric"],
@@ -178,7 +172,9 @@ def targets_import(request: HttpRequest, code: str) -> HttpResponse:
         try:
             rows, problems = excel.read_targets(form.cleaned_data["file"])
             if not problems:
-                created = services.targets_import(actor=request.user, unit=unit_, rows=rows)
+                created = services.targets_import(
+                    actor=current_user(request), unit=unit_, rows=rows
+                )
                 messages.success(request, _("Đã nhập %(n)s chỉ tiêu.") % {"n": len(created)})
                 return redirect("targets:unit", code=unit_.code)
         except tabular.ImportFileError as exc:
@@ -225,7 +221,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.target_update(
-                actor=request.user,
+                actor=current_user(request),
                 target=target,
                 value=form.cleaned_data["value"],
                 name=form.cleaned_data["name"],
@@ -250,7 +246,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = selectors.target_get(user=request.user, pk=pk)
     _managed(request, target.orgunit)
     try:
-        services.target_delete(actor=request.user, target=target)
+        services.target_delete(actor=current_user(request), target=target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("targets:target", pk=target.pk)
@@ -268,7 +264,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             allocation = services.allocation_create(
-                actor=request.user,
+                actor=current_user(request),
                 target=target,
                 method=form.cleaned_data["method"],
                 note=form.cleaned_data["note"],
@@ -314,7 +310,9 @@ def allocation_import(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shares, problems = excel.read_shares(form.cleaned_data["file"])
             if not problems:
-                services.allocation_import(actor=request.user, target=target, shares=shares)
+                services.allocation_import(
+                    actor=current_user(request), target=target, shares=shares
+                )
                 messages.success(request, _("Đã phân bổ theo tệp Excel."))
                 return redirect("targets:target", pk=target.pk)
         except tabular.ImportFileError as exc:
@@ -344,7 +342,10 @@ def hotspot_seed(request: HttpRequest, code: str) -> HttpResponse:
     )
     try:
         made = services.hotspot_targets_seed(
-            actor=request.user, province=unit_, year=year, defaults=selectors.hotspot_defaults()
+            actor=current_user(request),
+            province=unit_,
+            year=year,
+            defaults=selectors.hotspot_defaults(),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -365,7 +366,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.plan_list(
         user=request.user, q=data.get("q"), kind=data.get("kind"), year=data.get("year")
     )
-    page = Paginator(plans, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, plans)
     params = {k: data.get(k) or "" for k in ("q", "kind", "year")}
     return render(
         request,
@@ -374,7 +375,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": any(params.values()),
-            "querystring": _querystring(**params),
+            "querystring": querystring(**params),
             "can_manage": can_manage_anywhere(request.user),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -405,7 +406,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(
-                actor=request.user,
+                actor=current_user(request),
                 unit=unit_,
                 data=_plan_input(form.cleaned_data),
                 upload=form.cleaned_data.get("document"),
@@ -445,7 +446,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_update(
-                actor=request.user,
+                actor=current_user(request),
                 plan=plan,
                 data=_plan_input(form.cleaned_data),
                 upload=form.cleaned_data.get("document"),
@@ -504,7 +505,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST)
     if form.is_valid():
         try:
-            services.plan_task_add(actor=request.user, plan=plan, **form.cleaned_data)
+            services.plan_task_add(actor=current_user(request), plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -535,7 +536,7 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tiến độ phải là số từ 0 đến 100."))
         return redirect("targets:plan", pk=task.plan_id)
     try:
-        services.plan_task_update(actor=request.user, task=task, **form.cleaned_data)
+        services.plan_task_update(actor=current_user(request), task=task, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -550,16 +551,14 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:200]
-    page = Paginator(selectors.campaign_list(user=request.user, q=q), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.campaign_list(user=request.user, q=q))
     return render(
         request,
         "targets/campaigns.html",
         {
             "page": page,
             "q": q,
-            "querystring": _querystring(q=q),
+            "querystring": querystring(q=q),
             "can_manage": can_manage_anywhere(request.user),
         },
     )
@@ -594,7 +593,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 campaign = services.campaign_create(
-                    actor=request.user,
+                    actor=current_user(request),
                     unit=unit_,
                     data=services.CampaignInput(
                         name=data["name"],
@@ -648,7 +647,9 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     board = selectors.campaign_board(user=request.user, campaign=campaign)
     try:
         services.campaign_close(
-            actor=request.user, campaign=campaign, summary=selectors.campaign_summary(board)
+            actor=current_user(request),
+            campaign=campaign,
+            summary=selectors.campaign_summary(board),
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))

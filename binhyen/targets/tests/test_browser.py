@@ -3,6 +3,7 @@ communes' progress; screenshots of the pages on a phone and a desktop."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -18,6 +19,13 @@ from binhyen.targets.models import Target
 from binhyen.targets.tests.factories import scene, this_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _shot(pg, name: str) -> None:
+    """Save a screenshot when TARGETS_SCREENSHOTS names a folder (for a human look)."""
+    folder = os.environ.get("TARGETS_SCREENSHOTS")
+    if folder:
+        pg.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def _sign_in(pg, user) -> None:
@@ -57,10 +65,10 @@ def test_province_sets_allocates_and_reads_progress(page, phone_page):
         "đạt 150 % — vượt chỉ tiêu"
     )
     expect(table.get_by_role("row", name=re.compile("Xã Số 2"))).to_contain_text("đạt 50 %")
-    page.screenshot(path="/tmp/targets-target-desktop.png", full_page=True)
+    _shot(page, "targets-target-desktop")
     page.goto(f"{page.base}/targets/u/{s.province.code}/?year={year}")
     expect(page.get_by_test_id("target-cards")).to_contain_text("12")
-    page.screenshot(path="/tmp/targets-unit-desktop.png", full_page=True)
+    _shot(page, "targets-unit-desktop")
     assert Target.objects.filter(parent__isnull=False).count() == 2
     assert not errors
     # the same pages on a phone
@@ -68,8 +76,8 @@ def test_province_sets_allocates_and_reads_progress(page, phone_page):
     target = Target.objects.get(parent__isnull=True)
     phone_page.goto(f"{phone_page.base}/targets/t/{target.pk}/")
     expect(phone_page.get_by_test_id("children-table")).to_contain_text("vượt chỉ tiêu")
-    phone_page.screenshot(path="/tmp/targets-target-phone.png", full_page=True)
+    _shot(phone_page, "targets-target-phone")
     phone_page.goto(f"{phone_page.base}/targets/u/{s.province.code}/?year={year}")
-    phone_page.screenshot(path="/tmp/targets-unit-phone.png", full_page=True)
+    _shot(phone_page, "targets-unit-phone")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
