@@ -90,7 +90,7 @@ def test_owner_decides_who_creates_and_narrows_periods_units_and_completeness(ow
 
 
 def test_unowned_forms_are_unchanged(owned):
-    province, inside, outside, _creator, metric = owned
+    _province, _inside, outside, _creator, _metric = owned
     from binhyen.indicators.tests.factories import form_with
 
     form = form_with([MetricFactory()], code="thuong_le")
