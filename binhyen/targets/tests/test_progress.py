@@ -114,3 +114,19 @@ def test_number_is_localised():
     assert progress.number(82.0) == "82"
     assert progress.number(None) == "–"
     assert progress.number("") == "–"
+
+
+def test_hotspot_transformation_targets_read_the_regime_option(settings):
+    from binhyen.targets import selectors
+
+    s = scene()
+    made = services.hotspot_targets_seed(
+        actor=s.officer, province=s.province, year=2025, defaults=selectors.hotspot_defaults()
+    )
+    for code, value in (("hotspots_designated", 5), ("hotspots_removed", 4)):
+        put(metric(code), s.communes[0], "2025", value, option="transformation")
+    put(metric("hotspots_designated"), s.communes[0], "2025", 7, option="drug_area")
+    judged = {p.target.metric.code: p for p in progress.evaluate(made, today=date(2026, 3, 1))}
+    removed = judged["hotspots_removed"]
+    assert removed.actual == 80.0 and removed.status == Status.EXCEEDED
+    assert judged["hotspots_relapsed"].actual is None
