@@ -751,6 +751,10 @@ def hotspot_targets_seed(
     them from the hotspots app, whose figures are today's settings.
     """
     _require(actor, province)
+    if province.kind != UnitKind.PROVINCE:
+        raise ValidationError(
+            {"unit": _("Chỉ tiêu chuyển hóa địa bàn trọng điểm đặt cho cấp tỉnh.")}
+        )
     metrics = {
         m.code: m
         for m in Metric.objects.filter(

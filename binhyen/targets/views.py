@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -335,11 +336,8 @@ def hotspot_seed(request: HttpRequest, code: str) -> HttpResponse:
     """Give a province its hotspot transformation targets with today's defaults."""
     unit_ = selectors.unit_get(user=request.user, code=code)
     _managed(request, unit_)
-    year = (
-        _year(request)
-        if request.GET.get("year")
-        else int(request.POST.get("year") or timezone.localdate().year)
-    )
+    raw = str(request.POST.get("year", ""))
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
     try:
         made = services.hotspot_targets_seed(
             actor=current_user(request),
@@ -351,7 +349,7 @@ def hotspot_seed(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Đã đặt %(n)s chỉ tiêu chuyển hóa địa bàn.") % {"n": len(made)})
-    return redirect(f"{redirect('targets:unit', code=unit_.code).url}?year={year}")
+    return redirect(f"{reverse('targets:unit', args=[unit_.code])}?year={year}")
 
 
 # --- plans ---------------------------------------------------------------------------------

@@ -131,3 +131,15 @@ def test_campaign_pages(client):
     )
     assert response.status_code == 400
     assert "crimes" in response.content.decode()
+
+
+def test_hotspot_targets_page_action(client):
+    s = scene()
+    login_verified(client, s.officer)
+    url = reverse("targets:hotspot_seed", args=[s.province.code])
+    assert client.post(url, {"year": "abc"}).status_code == 302
+    assert Target.objects.filter(orgunit=s.province).count() == 2
+    login_verified(client, s.chief)
+    response = client.post(reverse("targets:hotspot_seed", args=[s.communes[0].code]), {})
+    assert response.status_code == 302
+    assert not Target.objects.filter(orgunit=s.communes[0]).exists()
