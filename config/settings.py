@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "binhyen.programs",
     "binhyen.cases",
     "binhyen.documents",
+    "binhyen.targets",
 ]
 
 MIDDLEWARE = [

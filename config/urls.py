@@ -21,6 +21,7 @@ urlpatterns = [
     path("programs/", include("binhyen.programs.urls")),
     path("cases/", include("binhyen.cases.urls")),
     path("documents/", include("binhyen.documents.urls")),
+    path("targets/", include("binhyen.targets.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

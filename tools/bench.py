@@ -205,6 +205,9 @@ def child(db: str) -> None:
     import bench_documents  # the documents app's measurement (tools/bench_documents.py)
 
     bench_documents.measure(db, _admin())
+    import bench_targets  # the targets app's measurement (tools/bench_targets.py)
+
+    bench_targets.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

@@ -42,6 +42,9 @@
    chief, province and ministry officers) numbers and issues them; ``MANAGE_TEMPLATES``
    (province officer for the province's own versions, system admin on the country for the
    national ones) uploads Word templates. Reading a document follows its unit's scope.
+14. Plans and targets: ``MANAGE_TARGETS`` (ministry and province officers, commune chief)
+   records the unit's plans, sets its targets, allocates them to units below it and runs its
+   peak campaigns; everyone who may read a unit reads its plans, targets and progress.
 """
 
 from __future__ import annotations
@@ -79,12 +82,14 @@ CONFIGURE_CASE_TYPES = "cases.configure_types"  # add case types for a province
 DRAFT_DOCUMENTS = "documents.draft"  # draft the unit's documents, edit their narrative, render
 ISSUE_DOCUMENTS = "documents.issue"  # number and issue the unit's documents
 MANAGE_TEMPLATES = "documents.manage_templates"  # upload Word templates (province or national)
+MANAGE_TARGETS = "targets.manage"  # plans, targets, allocations to the subtree, campaigns
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
         | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
+        | {MANAGE_TARGETS}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, MANAGE_USERS, VIEW_AUDIT, APPROVE_REPORTS, MANAGE_HOTSPOTS}
@@ -93,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {MANAGE_PROGRAMS, VERIFY, DECIDE}
         | {CONFIGURE_CASE_TYPES}
         | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS, MANAGE_TEMPLATES}
+        | {MANAGE_TARGETS}
     ),
     Role.COMMUNE_CHIEF: frozenset(
         {
@@ -111,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {SELF_ASSESS, VERIFY, DECIDE}
         | {MANAGE_CASES, REVEAL_CASE_FIELDS}
         | {DRAFT_DOCUMENTS, ISSUE_DOCUMENTS}
+        | {MANAGE_TARGETS}
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {VIEW_UNITS, CHANGE_UNITS, ENTER_DATA, RECORD_ACTIVITIES, TRIAGE_TIPS}

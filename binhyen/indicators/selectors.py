@@ -31,6 +31,7 @@ from binhyen.indicators.models import (
     SubmissionStatus,
     ValidationRule,
 )
+from binhyen.indicators.owners import form_owners
 from binhyen.indicators.periods import Period, PeriodError, parse_period
 from binhyen.orgunits.models import OrgUnit
 
@@ -173,7 +174,14 @@ def analytics(
 
 def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:
     """Return the active forms ``unit`` must submit (its kind is a submitting kind)."""
-    return [f for f in ReportForm.objects.filter(is_active=True) if unit.kind in f.submitting_kinds]
+    forms = []
+    for form in ReportForm.objects.filter(is_active=True):
+        if unit.kind not in form.submitting_kinds:
+            continue
+        owned = form_owners.expected_unit_ids(form)
+        if owned is None or unit.pk in owned:
+            forms.append(form)
+    return forms
 
 
 def form_get(code: str) -> ReportForm:
@@ -321,6 +329,9 @@ def completeness(*, user: Any, form: ReportForm, unit: OrgUnit, period: Period) 
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
         .only("id", "path", "code", "name", "kind", "parent_id", "level")
     )
+    owned = form_owners.expected_unit_ids(form)
+    if owned is not None:
+        expected = [u for u in expected if u.pk in owned]
     subs = {
         s.orgunit_id: s
         for s in Submission.objects.filter(

@@ -77,6 +77,7 @@ def dataset(s: Scene) -> dict[str, Any]:
     from binhyen.indicators.models import Metric, ReportForm, ValidationRule
     from binhyen.programs import services as programs
     from binhyen.programs.tests import factories as pf
+    from binhyen.targets.tests.factories import world_objects
     from binhyen.tips.tests.factories import make_tip
 
     officer = s.commune_officer
@@ -145,12 +146,14 @@ def dataset(s: Scene) -> dict[str, Any]:
     photo = activity_photo_add(
         actor=officer, activity=activity, upload=cf.upload("anh.png", cf.png_bytes())
     )
+    targets_world = world_objects(s.commune_chief, s.commune)
     return {
         "case": case,
         "case_helper": case_helper,
         "case_task": case_task,
         "subject_request": subject_request,
         "case_handover": handover,
+        **targets_world,
         "activity": activity,
         "photo": photo,
         "report_form": form_with([MetricFactory(), MetricFactory()], code="t_hop_dong"),
@@ -232,6 +235,11 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/programs/{code}/sets/{version}/criteria/{criterion_id}": [
             {"code": prog[1], "version": 1, "criterion_id": c} for c in crit
         ],
+        "/targets/plans/{plan_id}*": [{"plan_id": w["target_plan"].pk}],
+        "/targets/tasks/{task_id}": [{"task_id": w["target_task"].pk}],
+        "/targets/targets/{target_id}*": [{"target_id": w["target"].pk}],
+        "/targets/campaigns/{campaign_id}*": [{"campaign_id": w["campaign"].pk}],
+        "/targets/units/{code}/*": [{"code": c} for c in units],
         # Webhooks belong to system administrators: both callers get the documented 404.
         "/webhooks/{webhook_id}*": [{"webhook_id": 1}],
         "/webhooks/deliveries/{delivery_id}/retry": [{"delivery_id": 1}],

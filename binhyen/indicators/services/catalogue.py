@@ -25,6 +25,7 @@ from binhyen.indicators.models import (
     Submission,
     ValidationRule,
 )
+from binhyen.indicators.owners import form_owners
 
 METRIC_FIELDS = [
     "code",
@@ -159,6 +160,52 @@ def report_form_create(
         action="report_form.create",
         obj=form,
         after={"code": code, "metrics": [m.code for m in metrics]},
+    )
+    return form
+
+
+@transaction.atomic
+def owned_report_form_create(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    period_kind: str,
+    submitting_kinds: list[str],
+    metrics: Sequence[Metric],
+    deadline_month_offset: int = 0,
+    deadline_day: int = 31,
+    description: str = "",
+) -> ReportForm:
+    """Create a report form owned by a domain app (see ``binhyen.indicators.owners``).
+
+    The owner claiming ``code`` decides who may create it, instead of the catalogue
+    permission; everything else is checked as for ``report_form_create``.
+    """
+    owner = form_owners.owner_of(code)
+    if owner is None or not owner.may_create(actor, code):
+        raise PermissionDenied(_("Bạn không có quyền tạo biểu mẫu '%(code)s'.") % {"code": code})
+    form = ReportForm(
+        code=code,
+        name=name,
+        period_kind=period_kind,
+        submitting_kinds=submitting_kinds,
+        deadline_month_offset=deadline_month_offset,
+        deadline_day=deadline_day,
+        description=description,
+        is_active=True,
+    )
+    form.full_clean()
+    _check_form_metrics(metrics, period_kind)
+    form.save()
+    ReportFormMetric.objects.bulk_create(
+        [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
+    )
+    audit_event_record(
+        actor=actor,
+        action="report_form.create",
+        obj=form,
+        after={"code": code, "metrics": [m.code for m in metrics], "owner": owner.prefix},
     )
     return form
 

@@ -32,6 +32,7 @@ from binhyen.indicators.models import (
     Submission,
     SubmissionStatus,
 )
+from binhyen.indicators.owners import form_owners
 from binhyen.indicators.services.rules import rules_check
 from binhyen.indicators.services.values import ValueInput, _apply_values, _parse
 from binhyen.orgunits.models import OrgUnit
@@ -80,6 +81,9 @@ def submission_open(
         raise ValidationError(
             {"orgunit": _("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code}}
         )
+    refused = form_owners.refusal(form, unit, period)
+    if refused is not None:
+        raise ValidationError({refused[0]: refused[1]})
     sub = Submission.objects.filter(form=form, orgunit=unit, period=period.code).first()
     if sub is not None:
         return sub

@@ -55,6 +55,10 @@ COMMUNE_VALUES = frozenset(
         "case_handover",
         "subject_request",
         "document",
+        "target_plan",
+        "target_task",
+        "target",
+        "campaign",
     }
 )
 # Reintegration cases and what hangs on them: whoever is not declared gets exactly 404 (not
@@ -95,6 +99,9 @@ DEFAULT_ARGS = {
     "request_id": "subject_request",
     "document_id": "document",
     "task_id": "document_job",
+    "plan_id": "target_plan",
+    "target_id": "target",
+    "campaign_id": "campaign",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

@@ -55,6 +55,7 @@ RECEIVING_CHIEF = "only the chief of the receiving commune (Phường Bắc Gian
 DRAFT_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER})
 ISSUE_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF})
 MANAGE_TEMPLATES = frozenset({ADMIN, PROVINCE})
+MANAGE_TARGETS = frozenset({MINISTRY, PROVINCE, CHIEF})
 # Operations pages are for the deployment's operators (staff, superusers): no role opens them.
 OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
@@ -193,6 +194,30 @@ PAGES: dict[str, Rule] = {
     "documents:template_upload": form(MANAGE_TEMPLATES, code="template_code"),
     "documents:profile": form(ISSUE_DOCUMENTS, code="unit"),
     "documents:pack": form(DRAFT_DOCUMENTS),
+    # --- plans, targets, campaigns ---------------------------------------------------------
+    "targets:index": read(EVERYONE),
+    "targets:plans": read(EVERYONE),
+    "targets:plan_create": form(MANAGE_TARGETS),
+    "targets:plan": read(SEES_COMMUNE, pk="target_plan"),
+    "targets:plan_edit": form(MANAGE_TARGETS, pk="target_plan"),
+    "targets:plan_document": read(SEES_COMMUNE, pk="target_plan"),
+    "targets:task_add": action(MANAGE_TARGETS, pk="target_plan"),
+    "targets:task_update": action(MANAGE_TARGETS, pk="target_task"),
+    "targets:campaigns": read(EVERYONE),
+    "targets:campaign_create": form(MANAGE_TARGETS),
+    "targets:campaign": read(SEES_COMMUNE, pk="campaign"),
+    "targets:campaign_close": action(MANAGE_TARGETS, pk="campaign"),
+    "targets:target": read(SEES_COMMUNE, pk="target"),
+    "targets:target_edit": form(MANAGE_TARGETS, pk="target"),
+    "targets:target_delete": action(MANAGE_TARGETS, pk="target"),
+    "targets:allocate": action(MANAGE_TARGETS, pk="target"),
+    "targets:allocation_sheet": read(SEES_COMMUNE, pk="target"),
+    "targets:allocation_import": action(MANAGE_TARGETS, pk="target"),
+    "targets:unit": read(SEES_COMMUNE, code="unit"),
+    "targets:unit_export": read(SEES_COMMUNE, code="unit"),
+    "targets:create": form(MANAGE_TARGETS, code="unit"),
+    "targets:import": form(MANAGE_TARGETS, code="unit"),
+    "targets:hotspot_seed": action(MANAGE_TARGETS, code="unit"),
     # --- hotspots --------------------------------------------------------------------------
     "hotspots:list": read(EVERYONE),
     "hotspots:export": read(EVERYONE),
@@ -435,6 +460,27 @@ API: dict[str, Rule] = {
     "POST /api/v1/activities/{pk}/photos": action(RECORD_ACTIVITIES, pk="activity"),
     "GET /api/v1/activities/photos/{photo_id}": read(SEES_COMMUNE),
     "DELETE /api/v1/activities/photos/{photo_id}": action(RECORD_ACTIVITIES),
+    # --- plans, targets, campaigns ---------------------------------------------------------
+    "GET /api/v1/targets/plans": read(EVERYONE),
+    "POST /api/v1/targets/plans": action(MANAGE_TARGETS),
+    "GET /api/v1/targets/plans/{plan_id}": read(SEES_COMMUNE),
+    "PUT /api/v1/targets/plans/{plan_id}": action(MANAGE_TARGETS),
+    "POST /api/v1/targets/plans/{plan_id}/tasks": action(MANAGE_TARGETS),
+    "POST /api/v1/targets/tasks/{task_id}": action(MANAGE_TARGETS, task_id="target_task"),
+    "GET /api/v1/targets/units/{code}/targets": read(SEES_COMMUNE, code="unit"),
+    "GET /api/v1/targets/units/{code}/target-values": read(SEES_COMMUNE, code="unit"),
+    "POST /api/v1/targets/units/{code}/targets": action(MANAGE_TARGETS, code="unit"),
+    "POST /api/v1/targets/units/{code}/targets/import": action(MANAGE_TARGETS, code="unit"),
+    "POST /api/v1/targets/units/{code}/hotspot-targets": action(MANAGE_TARGETS, code="unit"),
+    "GET /api/v1/targets/targets/{target_id}": read(SEES_COMMUNE),
+    "PATCH /api/v1/targets/targets/{target_id}": action(MANAGE_TARGETS),
+    "DELETE /api/v1/targets/targets/{target_id}": action(MANAGE_TARGETS),
+    "POST /api/v1/targets/targets/{target_id}/allocations": action(MANAGE_TARGETS),
+    "POST /api/v1/targets/targets/{target_id}/allocations/import": action(MANAGE_TARGETS),
+    "GET /api/v1/targets/campaigns": read(EVERYONE),
+    "POST /api/v1/targets/campaigns": action(MANAGE_TARGETS),
+    "GET /api/v1/targets/campaigns/{campaign_id}": read(SEES_COMMUNE),
+    "POST /api/v1/targets/campaigns/{campaign_id}/close": action(MANAGE_TARGETS),
     # --- hotspots --------------------------------------------------------------------------
     "GET /api/v1/hotspots/designations": read(EVERYONE),
     "POST /api/v1/hotspots/designations": action(MANAGE_HOTSPOTS),

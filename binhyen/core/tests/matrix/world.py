@@ -187,6 +187,9 @@ def build() -> World:
                 actor=users["chief"], decision=program_decision, scan=program_pdf()
             )
         form = ReportForm.objects.get(code="bao_cao_thang")
+        from binhyen.targets.tests.factories import world_objects as target_objects
+
+        targets_world = target_objects(users["chief"], commune)
         # A webhook of the system administrator with one delivery waiting (the receiver's
         # address is not resolved here: the world has no network).
         with mock.patch("binhyen.core.webhooks.target_allowed", lambda url: True):
@@ -282,6 +285,7 @@ def build() -> World:
         "document": document.pk,
         "document_job": "00000000-0000-4000-8000-000000000000",
         "template_code": "bao-cao-phong-trao-xa",
+        **{key: obj.pk for key, obj in targets_world.items()},
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "binhyen.targets"
+    label = "targets"
+    verbose_name = _("Kế hoạch, chỉ tiêu và đợt cao điểm")
+
+    def ready(self) -> None:
+        # Campaign report forms accept only the campaign's periods and units.
+        from binhyen.indicators.owners import form_owners
+        from binhyen.targets.reporting import CampaignFormOwner
+
+        form_owners.register(CampaignFormOwner())

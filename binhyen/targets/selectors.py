@@ -1,0 +1,454 @@
+"""Reads of the targets app, always scoped to the user's visible units.
+
+Invariants:
+- Every read starts from ``OrgUnit.objects.visible_to(user)``; a missing object and a
+  forbidden one both raise ``Http404``.
+- Figures come from ``binhyen.targets.progress`` (the indicators engine); nothing is cached.
+- ``unit_target_values`` and ``unit_progress`` are the published reads other apps use
+  (criteria rules, dashboards, the to-do home): they list them in import-linter's
+  ``ignore_imports``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.core.text import fold
+from binhyen.core.web import not_found as web_not_found
+from binhyen.indicators import engine
+from binhyen.indicators.models import DONE_STATUSES, Metric, Submission
+from binhyen.indicators.periods import Period
+from binhyen.orgunits.models import OrgUnit
+from binhyen.targets import progress as prog
+from binhyen.targets.models import (
+    Allocation,
+    Campaign,
+    CampaignMetric,
+    Plan,
+    PlanTask,
+    Target,
+    TargetKind,
+    TargetSource,
+)
+from binhyen.targets.progress import Light, Progress, Status
+
+BEHIND_LIMIT = 50
+
+
+def not_found() -> Http404:
+    """Return (for ``raise``) the one 404 of a missing or forbidden record."""
+    return web_not_found()
+
+
+def visible_units(user: Any) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user)
+
+
+def unit_get(*, user: Any, code: str) -> OrgUnit:
+    unit = visible_units(user).filter(code=str(code)[:64]).first()
+    if unit is None:
+        raise not_found()
+    return unit
+
+
+def unit_roots(*, user: Any) -> list[OrgUnit]:
+    """Return the outermost units the user may read (their default page)."""
+    from binhyen.accounts import permissions as acc
+
+    if acc.is_superadmin(user):
+        return list(OrgUnit.objects.filter(parent__isnull=True).order_by("code")[:1])
+    paths = acc.scope_paths(user, acc.VIEW_UNITS)
+    return list(OrgUnit.objects.filter(path__in=paths).order_by("level", "name_folded"))
+
+
+def metrics() -> list[Metric]:
+    return list(Metric.objects.filter(is_active=True).order_by("sort_order", "code"))
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+def plan_list(
+    *,
+    user: Any,
+    unit: OrgUnit | None = None,
+    q: str | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+) -> QuerySet[Plan]:
+    """Return the plans of visible units (below ``unit``), searched with or without accents."""
+    plans = Plan.objects.filter(orgunit__in=visible_units(user))
+    if unit is not None:
+        plans = plans.filter(orgunit__path__startswith=unit.path)
+    if q:
+        for word in fold(q).split(" "):
+            plans = plans.filter(
+                Q(title_folded__contains=word) | Q(orgunit__name_folded__contains=word)
+            )
+    if kind:
+        plans = plans.filter(kind=kind)
+    if year:
+        plans = plans.filter(period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1))
+    return plans.select_related("orgunit").order_by("-issued_on", "-pk")
+
+
+def plan_get(*, user: Any, pk: int) -> Plan:
+    plan = (
+        Plan.objects.filter(pk=pk, orgunit__in=visible_units(user))
+        .select_related("orgunit")
+        .first()
+    )
+    if plan is None:
+        raise not_found()
+    return plan
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def _targets() -> QuerySet[Target]:
+    return Target.objects.select_related("orgunit", "metric", "denominator", "plan", "parent")
+
+
+def target_list(
+    *, user: Any, unit: OrgUnit, year: int | None = None, q: str | None = None
+) -> QuerySet[Target]:
+    """Return the targets of ``unit`` itself (own and allocated), visible to ``user``."""
+    if not visible_units(user).filter(pk=unit.pk).exists():
+        raise not_found()
+    targets = _targets().filter(orgunit=unit)
+    if year:
+        targets = targets.filter(
+            period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1)
+        )
+    if q:
+        for word in fold(q).split(" "):
+            targets = targets.filter(name_folded__contains=word)
+    return targets.order_by("period_start", "metric__sort_order", "source", "pk")
+
+
+def target_get(*, user: Any, pk: int) -> Target:
+    target = _targets().filter(pk=pk, orgunit__in=visible_units(user)).first()
+    if target is None:
+        raise not_found()
+    return target
+
+
+def progress_of(targets: Sequence[Target], *, today: date | None = None) -> list[Progress]:
+    """Return the progress of targets the caller has already scoped."""
+    return prog.evaluate(list(targets), today=today or timezone.localdate())
+
+
+def unit_progress(
+    *, user: Any, unit: OrgUnit, year: int | None = None, today: date | None = None
+) -> list[Progress]:
+    """Return the progress of every target of ``unit`` (published for dashboards)."""
+    return progress_of(list(target_list(user=user, unit=unit, year=year)), today=today)
+
+
+def unit_target_values(*, unit: OrgUnit, on: date | None = None) -> dict[str, float]:
+    """Return the unit's targets for the periods running on ``on``, keyed by metric code.
+
+    For criteria rules (``t.<metric>``): the unit is the one being assessed, already in the
+    caller's scope. Where the unit has both its own target and an allocated one, its own
+    wins (a unit may only set its own above the allocation). Yearly targets win over shorter
+    ones; breakdown-option targets are left out.
+    """
+    day = on or timezone.localdate()
+    found: dict[str, tuple[int, int, float]] = {}
+    rows = Target.objects.filter(
+        orgunit=unit, option="", period_start__lte=day, period_end__gte=day
+    ).values_list("metric__code", "source", "period_start", "period_end", "value")
+    for code, source, start, end, value in rows:
+        rank = ((end - start).days, 1 if source == TargetSource.OWN else 0)
+        if code not in found or rank > found[code][:2]:
+            found[code] = (*rank, value)
+    return {code: item[2] for code, item in found.items()}
+
+
+@dataclass
+class ChildRow:
+    unit: OrgUnit
+    target: Target | None = None
+    own: Target | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class AllocationView:
+    allocation: Allocation
+    shares: list[tuple[OrgUnit, float]]
+    total: float
+
+
+@dataclass
+class TargetDetail:
+    target: Target
+    progress: Progress
+    children: list[ChildRow] = field(default_factory=list)
+    allocations: list[AllocationView] = field(default_factory=list)
+    allocated_total: float = 0.0
+    shortfall: float | None = None
+    without_target: list[OrgUnit] = field(default_factory=list)
+    behind: list[ChildRow] = field(default_factory=list)
+
+
+def _same(target: Target) -> Q:
+    return Q(
+        metric_id=target.metric_id, option=target.option, period=target.period, kind=target.kind
+    )
+
+
+def target_detail(*, user: Any, target: Target, today: date | None = None) -> TargetDetail:
+    """Return a target with its progress, its children's targets and progress, the
+    allocation versions, the shortfall of the allocation and the children without a target."""
+    from binhyen.targets.services import allocation_children
+
+    children = [
+        c
+        for c in allocation_children(target)
+        if c.pk
+        in set(visible_units(user).filter(parent_id=target.orgunit_id).values_list("pk", flat=True))
+    ]
+    child_targets = list(_targets().filter(_same(target), orgunit__in=children))
+    allocated = {t.orgunit_id: t for t in child_targets if t.parent_id == target.pk}
+    own = {t.orgunit_id: t for t in child_targets if t.source == TargetSource.OWN}
+    rows = [ChildRow(unit=c, target=allocated.get(c.pk), own=own.get(c.pk)) for c in children]
+    judged = [r.own or r.target for r in rows if (r.own or r.target) is not None]
+    results = progress_of([target, *[t for t in judged if t is not None]], today=today)
+    mine, others = results[0], {p.target.pk: p for p in results[1:]}
+    for row in rows:
+        chosen = row.own or row.target
+        row.progress = others.get(chosen.pk) if chosen is not None else None
+    detail = TargetDetail(target=target, progress=mine, children=rows)
+    for allocation in target.allocations.order_by("-version"):
+        shares = [(s.orgunit, s.value) for s in allocation.shares.select_related("orgunit")]
+        detail.allocations.append(
+            AllocationView(allocation=allocation, shares=shares, total=sum(v for _u, v in shares))
+        )
+    detail.allocated_total = sum(r.target.value for r in rows if r.target is not None)
+    if target.kind in (TargetKind.COUNT, TargetKind.INCREASE) and detail.allocations:
+        gap = target.value - detail.allocated_total
+        detail.shortfall = gap if gap > 0 else 0.0
+    detail.without_target = [r.unit for r in rows if r.target is None and r.own is None]
+    detail.behind = [r for r in rows if r.progress is not None and r.progress.light == Light.RED]
+    return detail
+
+
+def children_table(
+    *, user: Any, unit: OrgUnit, year: int, today: date | None = None
+) -> tuple[list[Progress], dict[int, list[ChildRow]]]:
+    """Return the unit's targets of ``year`` with, for each, its children's rows."""
+    targets = list(target_list(user=user, unit=unit, year=year))
+    out: dict[int, list[ChildRow]] = {}
+    for target in targets:
+        out[target.pk] = target_detail(user=user, target=target, today=today).children
+    return progress_of(targets, today=today), out
+
+
+def behind(*, user: Any, today: date | None = None) -> list[Progress]:
+    """Return the targets of the user's own units that are behind (for the to-do home)."""
+    day = today or timezone.localdate()
+    roots = unit_roots(user=user)
+    targets = list(
+        _targets().filter(orgunit__in=roots, period_start__lte=day, period_end__gte=day)[
+            :BEHIND_LIMIT
+        ]
+    )
+    return [p for p in progress_of(targets, today=day) if p.light == Light.RED]
+
+
+def hotspot_defaults() -> dict[str, float]:
+    """Return the default hotspot transformation targets (the hotspots app's settings)."""
+    removal, no_relapse = 60.0, 85.0
+    if apps.is_installed("binhyen.hotspots"):
+        from binhyen.hotspots.selectors import targets as hotspot_targets
+
+        removal_pct, no_relapse_pct = hotspot_targets().get("transformation", (None, None))
+        removal = float(removal_pct if removal_pct is not None else removal)
+        no_relapse = float(no_relapse_pct if no_relapse_pct is not None else no_relapse)
+    return {"removed_pct": removal, "relapsed_pct": round(100.0 - no_relapse, 4)}
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+
+def campaign_list(*, user: Any, q: str | None = None) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.filter(orgunit__in=visible_units(user))
+    if q:
+        for word in fold(q).split(" "):
+            campaigns = campaigns.filter(name_folded__contains=word)
+    return campaigns.select_related("orgunit", "plan").order_by("-start", "-pk")
+
+
+def campaign_get(*, user: Any, pk: int) -> Campaign:
+    campaign = (
+        Campaign.objects.filter(pk=pk, orgunit__in=visible_units(user))
+        .select_related("orgunit", "plan", "form")
+        .first()
+    )
+    if campaign is None:
+        raise not_found()
+    return campaign
+
+
+@dataclass
+class CampaignCell:
+    tracked: CampaignMetric
+    actual: float
+    target: float
+
+    @property
+    def percent(self) -> float | None:
+        return round(self.actual / self.target * 100.0, 1) if self.target else None
+
+    @property
+    def status(self) -> str:
+        if self.actual > self.target:
+            return Status.EXCEEDED
+        return Status.MET if self.actual == self.target else Status.NOT_MET
+
+    @property
+    def label(self) -> str:
+        if self.percent is None:
+            return prog.number(self.actual)
+        text = _("đạt %(pct)s %%") % {"pct": prog.number(self.percent)}
+        if self.status == Status.EXCEEDED:
+            return _("%(text)s — vượt chỉ tiêu") % {"text": text}
+        return text
+
+
+@dataclass
+class CampaignUnitRow:
+    unit: OrgUnit
+    cells: list[CampaignCell]
+    reported: int = 0
+    expected: int = 0
+
+    @property
+    def score(self) -> float:
+        pcts = [c.percent for c in self.cells if c.percent is not None]
+        return sum(pcts) / len(pcts) if pcts else 0.0
+
+
+@dataclass
+class CampaignBoard:
+    campaign: Campaign
+    periods: list[Period]
+    due: list[Period]
+    tracked: list[CampaignMetric]
+    totals: list[CampaignCell]
+    rows: list[CampaignUnitRow]
+    not_reported: list[tuple[Period, list[OrgUnit]]]
+
+    @property
+    def best(self) -> list[CampaignUnitRow]:
+        return sorted(self.rows, key=lambda r: (-r.score, r.unit.name))[:3]
+
+    @property
+    def lagging(self) -> list[CampaignUnitRow]:
+        return sorted(self.rows, key=lambda r: (r.score, r.unit.name))[:3]
+
+
+def campaign_board(*, user: Any, campaign: Campaign, today: date | None = None) -> CampaignBoard:
+    """Return figures against targets by unit, and who has not reported the ended periods."""
+    from binhyen.targets.services import campaign_periods
+
+    day = today or timezone.localdate()
+    periods = campaign_periods(campaign)
+    due = [p for p in periods if p.end < day]
+    units = list(campaign.units.filter(pk__in=visible_units(user)).order_by("name_folded", "code"))
+    tracked = list(campaign.tracked.select_related("metric"))
+    metric_list = [t.metric for t in tracked]
+    everyone = [campaign.orgunit, *units]
+    grouped = engine.aggregate(metrics=metric_list, units=everyone, periods=periods)
+
+    def actual(unit: OrgUnit, metric: Metric) -> float:
+        series = grouped.get((unit.pk, metric.pk, ""))
+        return sum(engine.combine(metric, series, p)[0] or 0.0 for p in periods)
+
+    share = max(len(campaign.units.all()), 1)
+    totals = [
+        CampaignCell(tracked=t, actual=actual(campaign.orgunit, t.metric), target=t.target)
+        for t in tracked
+    ]
+    done: dict[int, set[str]] = defaultdict(set)
+    if campaign.form_id is not None:
+        for unit_id, period in Submission.objects.filter(
+            form_id=campaign.form_id, status__in=DONE_STATUSES, orgunit__in=units
+        ).values_list("orgunit_id", "period"):
+            done[unit_id].add(period)
+    rows = []
+    for unit in units:
+        cells = [
+            CampaignCell(
+                tracked=t, actual=actual(unit, t.metric), target=round(t.target / share, 2)
+            )
+            for t in tracked
+        ]
+        rows.append(
+            CampaignUnitRow(
+                unit=unit,
+                cells=cells,
+                reported=len(done[unit.pk] & {p.code for p in due}),
+                expected=len(due),
+            )
+        )
+    missing = [(p, [u for u in units if p.code not in done[u.pk]]) for p in reversed(due)]
+    return CampaignBoard(
+        campaign=campaign,
+        periods=periods,
+        due=due,
+        tracked=tracked,
+        totals=totals,
+        rows=rows,
+        not_reported=[(p, us) for p, us in missing if us],
+    )
+
+
+def campaign_summary(board: CampaignBoard) -> dict[str, Any]:
+    """Return the closing summary of a campaign (plain data the documents can render)."""
+    campaign = board.campaign
+    return {
+        "name": campaign.name,
+        "unit": campaign.orgunit.name,
+        "start": campaign.start.isoformat(),
+        "end": campaign.end.isoformat(),
+        "periods": len(board.periods),
+        "figures": [
+            {
+                "metric": c.tracked.metric.code,
+                "name": c.tracked.metric.name,
+                "target": c.target,
+                "actual": c.actual,
+                "percent": c.percent,
+                "status": c.status,
+                "label": c.label,
+            }
+            for c in board.totals
+        ],
+        "best": [r.unit.code for r in board.best],
+        "lagging": [r.unit.code for r in board.lagging],
+        "not_reported": {p.code: [u.code for u in us] for p, us in board.not_reported},
+    }
+
+
+def task_get(*, user: Any, pk: int) -> PlanTask:
+    task = (
+        PlanTask.objects.filter(pk=pk, plan__orgunit__in=visible_units(user))
+        .select_related("plan", "plan__orgunit")
+        .first()
+    )
+    if task is None:
+        raise not_found()
+    return task

@@ -1,0 +1,75 @@
+"""Selectors: scope (404 for missing and forbidden), search, published reads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.http import Http404
+
+from binhyen.indicators.tests.factories import put
+from binhyen.targets import selectors, services
+from binhyen.targets.tests.factories import metric, plan, scene, schemes_target, this_year
+
+pytestmark = pytest.mark.django_db
+
+
+def test_missing_and_forbidden_look_the_same():
+    s = scene()
+    target = schemes_target(s.officer, s.province, 12)
+    with pytest.raises(Http404) as forbidden:
+        selectors.target_get(user=s.far_officer, pk=target.pk)
+    with pytest.raises(Http404) as missing:
+        selectors.target_get(user=s.far_officer, pk=target.pk + 1000)
+    assert str(forbidden.value) == str(missing.value)
+
+
+def test_children_see_their_allocated_targets_only():
+    s = scene()
+    target = schemes_target(s.officer, s.province, 12)
+    services.allocation_create(actor=s.officer, target=target, method="equal")
+    mine = selectors.target_list(user=s.chief, unit=s.communes[0])
+    assert [t.value for t in mine] == [6.0]
+    with pytest.raises(Http404):
+        selectors.target_list(user=s.chief, unit=s.communes[1])
+    detail = selectors.target_detail(user=s.chief, target=mine[0])
+    assert detail.children == []
+
+
+def test_plan_search_folds_diacritics_and_filters():
+    s = scene()
+    plan(s.officer, s.province, title="Chỉ thị về phòng, chống ma túy", kind="directive")
+    plan(s.officer, s.province, number="3/NQ", title="Nghị quyết về an ninh", kind="resolution")
+    assert selectors.plan_list(user=s.viewer, q="ma tuy").count() == 1
+    assert selectors.plan_list(user=s.viewer, q="MA TÚY").count() == 1
+    assert selectors.plan_list(user=s.viewer, kind="resolution").count() == 1
+    assert selectors.plan_list(user=s.viewer, year=this_year() + 5).count() == 0
+    assert selectors.plan_list(user=s.far_officer).count() == 0
+
+
+def test_unit_target_values_prefer_the_units_own_target():
+    s = scene()
+    target = schemes_target(s.officer, s.province, 12)
+    services.allocation_create(actor=s.officer, target=target, method="equal")
+    assert selectors.unit_target_values(unit=s.communes[0]) == {"schemes_active": 6.0}
+    schemes_target(s.chief, s.communes[0], 8)
+    assert selectors.unit_target_values(unit=s.communes[0]) == {"schemes_active": 8.0}
+    assert selectors.unit_target_values(unit=s.communes[0], on=date(2000, 1, 1)) == {}
+
+
+def test_behind_lists_the_users_targets_that_are_red():
+    s = scene()
+    services.target_create(
+        actor=s.officer,
+        unit=s.province,
+        data=services.TargetInput(
+            metric=metric("cameras_installed"),
+            kind="count",
+            value=1000,
+            period=str(this_year()),
+        ),
+    )
+    put(metric("cameras_installed"), s.communes[0], f"{this_year()}M01", 1)
+    late = selectors.behind(user=s.officer, today=date(this_year(), 12, 1))
+    assert [p.target.value for p in late] == [1000.0]
+    assert selectors.behind(user=s.far_officer, today=date(this_year(), 12, 1)) == []
