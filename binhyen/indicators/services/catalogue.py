@@ -149,8 +149,15 @@ def report_form_create(
         description=description,
         is_active=is_active,
     )
+    return _report_form_save(actor=actor, form=form, metrics=metrics, after={})
+
+
+def _report_form_save(
+    *, actor: Actor, form: ReportForm, metrics: Sequence[Metric], after: dict[str, Any]
+) -> ReportForm:
+    """Check, save and audit a new report form with its metrics in order."""
     form.full_clean()
-    _check_form_metrics(metrics, period_kind)
+    _check_form_metrics(metrics, form.period_kind)
     form.save()
     ReportFormMetric.objects.bulk_create(
         [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
@@ -159,7 +166,7 @@ def report_form_create(
         actor=actor,
         action="report_form.create",
         obj=form,
-        after={"code": code, "metrics": [m.code for m in metrics]},
+        after={"code": form.code, "metrics": [m.code for m in metrics], **after},
     )
     return form
 
@@ -195,19 +202,7 @@ def owned_report_form_create(
         description=description,
         is_active=True,
     )
-    form.full_clean()
-    _check_form_metrics(metrics, period_kind)
-    form.save()
-    ReportFormMetric.objects.bulk_create(
-        [ReportFormMetric(form=form, metric=m, sort_order=i) for i, m in enumerate(metrics)]
-    )
-    audit_event_record(
-        actor=actor,
-        action="report_form.create",
-        obj=form,
-        after={"code": code, "metrics": [m.code for m in metrics], "owner": owner.prefix},
-    )
-    return form
+    return _report_form_save(actor=actor, form=form, metrics=metrics, after={"owner": owner.prefix})
 
 
 @transaction.atomic
