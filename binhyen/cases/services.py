@@ -72,22 +72,22 @@ def _not_found() -> PermissionDenied:
     return PermissionDenied(selectors.not_found_message())
 
 
-def _require_read(actor: Any, case: Case) -> None:
+def _require_read(actor: Actor, case: Case) -> None:
     if not permissions.can_read(actor, case):
         raise _not_found()
 
 
-def _require_manage(actor: Any, case: Case) -> None:
+def _require_manage(actor: Actor, case: Case) -> None:
     _require_read(actor, case)
     if not permissions.can_manage(actor, case):
         raise PermissionDenied(_("Chỉ trưởng công an xã của hồ sơ mới được làm việc này."))
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _audit(actor: Any, action: str, case: Case, **after: Any) -> None:
+def _audit(actor: Actor | None, action: str, case: Case, **after: Any) -> None:
     summary = model_snapshot(case, _AUDIT_FIELDS)
     summary.update(after)
     audit_event_record(actor=actor, action=action, obj=case, orgunit=case.orgunit, after=summary)
@@ -145,7 +145,7 @@ def cases_metrics_sync(*, actor: Actor | None, years: Iterable[int]) -> int:
     return changed
 
 
-def _sync(actor: Any, *days: date | None) -> None:
+def _sync(actor: Actor | None, *days: date | None) -> None:
     """Re-publish from the earliest touched year to this year ("open" counts carry over)."""
     years = [d.year for d in days if d is not None]
     if years:
@@ -332,7 +332,7 @@ def case_read(*, actor: Actor, pk: int, channel: str = CaseRead.Channel.PAGE) ->
     return case
 
 
-def _log_reads(actor: Any, cases: list[Case], channel: str, field: str = "") -> None:
+def _log_reads(actor: Actor, cases: list[Case], channel: str, field: str = "") -> None:
     user = _user(actor)
     label = user.get_username()[:150] if user is not None else "system"
     CaseRead.objects.bulk_create(
@@ -735,7 +735,7 @@ def subject_export_read(*, actor: Actor, pk: int) -> SubjectRequest:
 # --- retention ----------------------------------------------------------------------------
 
 
-def _anonymise(actor: Any, case: Case) -> None:
+def _anonymise(actor: Actor | None, case: Case) -> None:
     case.full_name = ""
     case.full_name_folded = ""
     case.birth_year = None

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.indicators.periods import Period
 
 
@@ -33,7 +34,7 @@ class FormOwner(Protocol):
 
     prefix: str
 
-    def may_create(self, actor: Any, code: str) -> bool: ...
+    def may_create(self, actor: Actor, code: str) -> bool: ...
 
     def refusal(self, form: Any, unit: Any, period: Period) -> tuple[str, str] | None:
         """Return (field, message) refusing a report of ``unit`` for ``period``, or None."""

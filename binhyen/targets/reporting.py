@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from binhyen.core.actors import Actor
 from binhyen.indicators.periods import Period
 from binhyen.targets import permissions
 from binhyen.targets.models import Campaign, CampaignStatus
@@ -28,7 +29,7 @@ def _campaign(code: str) -> Campaign | None:
 class CampaignFormOwner:
     prefix = PREFIX
 
-    def may_create(self, actor: Any, code: str) -> bool:
+    def may_create(self, actor: Actor, code: str) -> bool:
         campaign = _campaign(code)
         return campaign is not None and permissions.can_manage(actor, campaign.orgunit)
 
