@@ -22,11 +22,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone, translation
+from django_tasks import task
 
 from binhyen.core.models import ExportJob
 from binhyen.core.services import export_job_create, export_job_finish
@@ -47,7 +49,18 @@ def export_offload(request: HttpRequest, queryset: QuerySet[Any]) -> HttpRespons
         path=request.get_full_path(),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: export_run.enqueue(job_id))
     return redirect("core:export", pk=job.pk)
+
+
+@task()
+def export_run(job_id: str) -> str:
+    """Build the file of a large export (enqueued by ``export_offload`` once the job is stored)."""
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return "gone"
+    return export_build(job).status
 
 
 def _request_for(job: ExportJob) -> HttpRequest:

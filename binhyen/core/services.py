@@ -70,17 +70,13 @@ def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 def export_job_create(*, actor: Actor, path: str, language: str) -> ExportJob:
     """Record a request for a large export of the page ``path``; a worker builds it.
 
-    The task is enqueued when the transaction commits, so a worker never looks for a job
-    that is not stored yet.
+    The caller (``binhyen.core.exports.export_offload``) enqueues the task when the
+    transaction commits, so a worker never looks for a job that is not stored yet.
     """
-    from binhyen.core.tasks import export_run
-
     job = ExportJob(user=actor, path=path[:2000], language=language[:10])
     job.full_clean()
     job.save()
     audit_event_record(actor=actor, action="export.request", obj=job, after={"path": job.path})
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: export_run.enqueue(job_id))
     return job
 
 

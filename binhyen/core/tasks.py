@@ -21,9 +21,15 @@ from django_tasks.base import Task
 
 from binhyen.core import webhooks
 from binhyen.core.backup import backup_create
+from binhyen.core.exports import export_run  # noqa: F401 (its task path stays valid here)
 from binhyen.core.models import PendingTask
 
 STALE_AFTER = timedelta(hours=1)
+
+# Tasks defined beside the code that enqueues them, kept under their old paths here too (the
+# scheduler's job table and rows already queued name them so).
+webhook_deliver = webhooks.webhook_deliver_task
+webhooks_deliver_due = webhooks.webhooks_deliver_due_task
 
 
 def enqueue_coalesced(
@@ -66,18 +72,6 @@ def backup_daily() -> str:
     """Write the daily backup to ``BACKUP_DIR`` and keep the ``BACKUP_KEEP`` newest."""
     result = backup_create(output_dir=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
     return result.path.name
-
-
-@task()
-def export_run(job_id: str) -> str:
-    """Build the file of a large export (see ``binhyen.core.exports``)."""
-    from binhyen.core.exports import export_build
-    from binhyen.core.models import ExportJob
-
-    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
-    if job is None or job.finished:
-        return "gone"
-    return export_build(job).status
 
 
 @task()
@@ -125,15 +119,3 @@ def requeue_stale_tasks() -> int:
             after={"tasks": [f"{path} {pk}" for pk, path in stale]},
         )
     return len(stale)
-
-
-@task()
-def webhook_deliver(delivery_id: int) -> str | None:
-    """Make one attempt of a webhook delivery (enqueued when the event's write commits)."""
-    return webhooks.webhook_deliver(delivery_id)
-
-
-@task()
-def webhooks_deliver_due() -> int:
-    """Retry every due webhook delivery; the scheduler enqueues this every minute."""
-    return webhooks.webhooks_deliver_due()

@@ -43,6 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from binhyen.core.actors import Actor
 from binhyen.core.models import (
@@ -352,9 +353,7 @@ def webhook_emit(
 
 
 def _enqueue_on_commit(delivery_id: int) -> None:
-    from binhyen.core import tasks
-
-    transaction.on_commit(lambda: tasks.webhook_deliver.enqueue(delivery_id), robust=True)
+    transaction.on_commit(lambda: webhook_deliver_task.enqueue(delivery_id), robust=True)
 
 
 # --- delivery ------------------------------------------------------------------------------------
@@ -498,11 +497,9 @@ def _retry_later(delivery_id: int, when: datetime) -> None:
     """Enqueue the next attempt for ``when`` if the queue can defer; else the sweep sends it."""
     from django_tasks import default_task_backend
 
-    from binhyen.core import tasks
-
     if default_task_backend.supports_defer:
         transaction.on_commit(
-            lambda: tasks.webhook_deliver.using(run_after=when).enqueue(delivery_id), robust=True
+            lambda: webhook_deliver_task.using(run_after=when).enqueue(delivery_id), robust=True
         )
 
 
@@ -516,3 +513,15 @@ def webhooks_deliver_due(*, now: datetime | None = None, limit: int = 500) -> in
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in due if webhook_deliver(pk, now=now) is not None)
+
+
+@task()
+def webhook_deliver_task(delivery_id: int) -> str | None:
+    """Make one attempt of a webhook delivery (enqueued when the event's write commits)."""
+    return webhook_deliver(delivery_id)
+
+
+@task()
+def webhooks_deliver_due_task() -> int:
+    """Retry every due webhook delivery; the scheduler enqueues this every minute."""
+    return webhooks_deliver_due()
