@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Status
 from binhyen.core.api_kit import api_page, api_user, error_body
 from binhyen.core.schemas import PageQuery
 from binhyen.core.web import not_found
-from binhyen.documents import selectors, services
+from binhyen.documents import selectors, services, tasks
 from binhyen.documents.models import IssuedDocument, RenderJob
 from binhyen.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, ZIP_CONTENT_TYPE
 from binhyen.documents.schemas import (
@@ -215,11 +215,11 @@ def document_render(request: HttpRequest, payload: RenderIn) -> Any:
     language = translation.get_language() or settings.LANGUAGE_CODE
     if payload.document is not None:
         doc = _document(user, payload.document)
-        job = services.render_job_create(
+        job = tasks.render_job_start(
             actor=user, fmt=payload.format, document=doc, language=language
         )
     else:
-        job = services.render_job_create(
+        job = tasks.render_job_start(
             actor=user,
             fmt=payload.format,
             unit=_unit(user, payload.unit),

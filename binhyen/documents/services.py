@@ -384,10 +384,9 @@ def render_job_create(
 ) -> RenderJob:
     """Ask a worker for a file: a document as Word or PDF, or a province's report pack.
 
-    The task is enqueued when the transaction commits.
+    ``binhyen.documents.tasks.render_job_start`` calls this and enqueues the task when the
+    transaction commits.
     """
-    from binhyen.documents.tasks import render_job_run
-
     if fmt not in JobFormat.values:
         raise ValidationError({"format": _("Định dạng phải là docx, pdf hoặc zip.")})
     if document is not None:
@@ -436,8 +435,6 @@ def render_job_create(
         orgunit=unit,
         after={"format": fmt, "template": template_code, "period": period},
     )
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: render_job_run.enqueue(job_id))
     return job
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
-from binhyen.documents import permissions, selectors, services
+from binhyen.documents import permissions, selectors, services, tasks
 from binhyen.documents.forms import (
     DocumentFilterForm,
     DraftForm,
@@ -241,7 +241,7 @@ def document_render(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt not in (JobFormat.DOCX, JobFormat.PDF):
         messages.error(request, _("Định dạng phải là docx hoặc pdf."))
         return redirect("documents:detail", pk=doc.pk)
-    job = services.render_job_create(
+    job = tasks.render_job_start(
         actor=current_user(request), fmt=fmt, document=doc, language=_language()
     )
     return redirect("documents:job", pk=job.pk)
@@ -444,7 +444,7 @@ def pack_create(request: HttpRequest) -> HttpResponse:
             unit = selectors.unit_get(user=request.user, code=form.cleaned_data["unit"])
             ok, job = call_service(
                 form,
-                services.render_job_create,
+                tasks.render_job_start,
                 not_found_message=selectors.not_found_message(),
                 actor=current_user(request),
                 fmt=JobFormat.PACK,

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from binhyen.documents import services
+from binhyen.documents import services, tasks
 from binhyen.documents.catalogue import SPECS, spec_get
 from binhyen.documents.models import JobStatus
 from binhyen.documents.tests.test_services import draft, text_of
@@ -76,7 +76,7 @@ def test_a_pdf_job_of_an_issued_document_is_kept(
     doc = draft(world)
     services.document_issue(actor=world.commune_chief, document=doc, number=7)
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.render_job_create(actor=world.commune_chief, fmt="pdf", document=doc)
+        job = tasks.render_job_start(actor=world.commune_chief, fmt="pdf", document=doc)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     with default_storage.open(job.file, "rb") as handle:
@@ -89,7 +89,7 @@ def test_a_pdf_job_of_an_issued_document_is_kept(
 def test_a_docx_job_of_a_draft(world, django_capture_on_commit_callbacks):
     doc = draft(world, period="2099S1")
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.render_job_create(actor=world.commune_officer, fmt="docx", document=doc)
+        job = tasks.render_job_start(actor=world.commune_officer, fmt="docx", document=doc)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     with default_storage.open(job.file, "rb") as handle:
@@ -101,7 +101,7 @@ def test_a_docx_job_of_a_draft(world, django_capture_on_commit_callbacks):
 def test_the_province_pack(world, django_capture_on_commit_callbacks, settings):
     settings.DOCUMENTS = {**settings.DOCUMENTS, "SOFFICE": "khong-co-soffice"}
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.render_job_create(
+        job = tasks.render_job_start(
             actor=world.province_officer, fmt="zip", unit=world.province, period="2026S1"
         )
     job.refresh_from_db()
@@ -131,7 +131,7 @@ def test_a_pack_is_only_for_a_province(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.render_job_create(
+        tasks.render_job_start(
             actor=world.province_officer, fmt="zip", unit=world.commune, period="2026S1"
         )
 
