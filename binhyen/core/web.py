@@ -14,6 +14,7 @@ The kit::
     querystring(**params) -> str
     current_user(request) -> Actor
     not_found(message=None, *, field=None) -> NotFound   # raise it
+    call_or_404(fn, /, *, not_found_message=None, **kwargs) -> result of fn
     call_service(form, service, /, **kwargs) -> ServiceOutcome(ok, result)
     form_view(request, form, service, *, template, success_url, context=None,
               arguments=None, success_message="", not_found_message=None) -> HttpResponse
@@ -84,6 +85,19 @@ def not_found(message: str | None = None, *, field: str | None = None) -> NotFou
     ``{"message": ..., "field": "unit"}`` with status 404.
     """
     return NotFound(message or default_not_found_message(), field)
+
+
+def call_or_404(
+    fn: Callable[..., T], /, *, not_found_message: str | None = None, **kwargs: Any
+) -> T:
+    """Call one service outside a form (a button's POST): a refusal or a missing record is 404.
+
+    Example: ``call_or_404(services.enrollment_submit, actor=user, enrollment=enrollment)``.
+    """
+    try:
+        return fn(**kwargs)
+    except (PermissionDenied, ObjectDoesNotExist) as exc:
+        raise not_found(not_found_message) from exc
 
 
 class ServiceOutcome(NamedTuple, Generic[T]):

@@ -219,3 +219,20 @@ def test_form_view_permission_denied_is_404(rendered):
     # Then the page is the same 404 as a missing record
     with pytest.raises(Http404):
         _view(_request("post", {"name": "Tổ 1"}), refuse)
+
+
+def test_call_or_404_answers_a_refusal_or_a_missing_record_as_404() -> None:
+    # given services that refuse, find nothing, or succeed
+    def refuses(**kwargs: object) -> None:
+        raise PermissionDenied
+
+    def misses(**kwargs: object) -> None:
+        raise ObjectDoesNotExist
+
+    # when each is called through the kit
+    # then refusals and missing records are the same 404, and a result comes back unchanged
+    with pytest.raises(Http404):
+        web.call_or_404(refuses, actor=None)
+    with pytest.raises(Http404):
+        web.call_or_404(misses, actor=None)
+    assert web.call_or_404(lambda **kw: kw["value"], value=3) == 3

@@ -4,10 +4,8 @@ of a URL, file answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from binhyen.programs import selectors
@@ -17,14 +15,6 @@ from binhyen.programs.models import (
 )
 
 T = TypeVar("T")
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call a service; a refusal answers 404 like a missing record."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise selectors.not_found() from exc
 
 
 def _require(condition: bool) -> None:

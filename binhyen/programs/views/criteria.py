@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.forms import add_service_errors
+from binhyen.core.web import call_or_404
 from binhyen.programs import excel, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
@@ -29,7 +30,7 @@ from binhyen.programs.models import (
     CriteriaSet,
     Program,
 )
-from binhyen.programs.views.common import _attachment, _call, _require, _set
+from binhyen.programs.views.common import _attachment, _require, _set
 from binhyen.programs.views.programmes import _grouped
 
 
@@ -81,7 +82,7 @@ def set_settings(request: HttpRequest, code: str, version: int) -> HttpResponse:
     form = SetSettingsForm(request.POST, stored=SetSettingsForm.initial_for(criteria_set))
     if form.is_valid():
         try:
-            _call(
+            call_or_404(
                 services.criteria_set_update,
                 actor=request.user,
                 criteria_set=criteria_set,
@@ -100,7 +101,7 @@ def set_settings(request: HttpRequest, code: str, version: int) -> HttpResponse:
 def set_publish(request: HttpRequest, code: str, version: int) -> HttpResponse:
     _program, criteria_set = _set(request, code, version)
     try:
-        _call(services.criteria_set_publish, actor=request.user, criteria_set=criteria_set)
+        call_or_404(services.criteria_set_publish, actor=request.user, criteria_set=criteria_set)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -112,7 +113,7 @@ def set_publish(request: HttpRequest, code: str, version: int) -> HttpResponse:
 @require_POST
 def set_new_version(request: HttpRequest, code: str) -> HttpResponse:
     program = selectors.program_get(user=request.user, code=code)
-    copy = _call(services.criteria_set_new_version, actor=request.user, program=program)
+    copy = call_or_404(services.criteria_set_new_version, actor=request.user, program=program)
     messages.success(request, _("Đã tạo phiên bản %(v)s để sửa.") % {"v": copy.version})
     return redirect("programs:set_editor", code=code, version=copy.version)
 
@@ -151,7 +152,7 @@ def set_import(request: HttpRequest, code: str, version: int) -> HttpResponse:
             parsed = excel.from_json(data)
         else:
             parsed = excel.from_xlsx(data)
-        _call(
+        call_or_404(
             services.criteria_set_replace,
             actor=request.user,
             criteria_set=criteria_set,
@@ -184,7 +185,7 @@ def criterion_form(
     check = None
     if request.method == "POST" and form.is_valid():
         try:
-            _call(
+            call_or_404(
                 services.criterion_save,
                 actor=request.user,
                 criteria_set=criteria_set,
@@ -250,7 +251,7 @@ def criterion_delete(request: HttpRequest, code: str, version: int, pk: int) -> 
     _program, criteria_set = _set(request, code, version)
     criterion = selectors.criterion_get(criteria_set=criteria_set, pk=pk)
     try:
-        _call(services.criterion_delete, actor=request.user, criterion=criterion)
+        call_or_404(services.criterion_delete, actor=request.user, criterion=criterion)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

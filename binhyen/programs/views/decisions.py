@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.forms import add_service_errors
+from binhyen.core.web import call_or_404
 from binhyen.programs import documents, evaluation, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
@@ -26,7 +27,7 @@ from binhyen.programs.forms import (
 from binhyen.programs.models import (
     EnrollmentStatus,
 )
-from binhyen.programs.views.common import _attachment, _call, _require
+from binhyen.programs.views.common import _attachment, _require
 from binhyen.programs.views.enrolment import _back
 
 
@@ -49,7 +50,7 @@ def decide_page(request: HttpRequest, code: str) -> HttpResponse:
             errors.append(_("Chọn ít nhất một hồ sơ."))
         elif form.is_valid():
             try:
-                decision = _call(
+                decision = call_or_404(
                     services.decision_record,
                     actor=request.user,
                     program=program,
@@ -160,7 +161,7 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     number = form.cleaned_data.get("number", "") if form.is_valid() else ""
     try:
-        _call(
+        call_or_404(
             services.enrollment_withdraw,
             actor=request.user,
             enrollment=enrollment,

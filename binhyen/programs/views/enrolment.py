@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from binhyen.core.web import call_or_404
 from binhyen.programs import evaluation, selectors, services
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs.forms import (
@@ -29,7 +30,7 @@ from binhyen.programs.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from binhyen.programs.views.common import _call, _require
+from binhyen.programs.views.common import _require
 
 
 @login_required
@@ -48,7 +49,7 @@ def enrol(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             unit = selectors.unit_get(user=request.user, code=form.cleaned_data["unit"])
-            enrollment = _call(
+            enrollment = call_or_404(
                 services.enrollment_create,
                 actor=request.user,
                 program=program,
@@ -122,7 +123,7 @@ def assessment_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
     errors: list[str] = []
     if form.is_valid():
         try:
-            _call(
+            call_or_404(
                 services.assessment_save,
                 actor=request.user,
                 enrollment=enrollment,
@@ -162,7 +163,7 @@ def evidence_add(request: HttpRequest, pk: int, criterion_id: int) -> HttpRespon
         messages.error(request, _("Chọn tệp minh chứng để tải lên."))
         return _back(enrollment, criterion)
     try:
-        _call(
+        call_or_404(
             services.evidence_add,
             actor=request.user,
             enrollment=enrollment,
@@ -194,7 +195,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     enrollment = evidence.assessment.enrollment
     try:
-        _call(services.evidence_delete, actor=request.user, evidence=evidence)
+        call_or_404(services.evidence_delete, actor=request.user, evidence=evidence)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(enrollment, evidence.assessment.criterion)
@@ -205,7 +206,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def enrollment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = selectors.enrollment_get(user=request.user, pk=pk)
     try:
-        _call(services.enrollment_submit, actor=request.user, enrollment=enrollment)
+        call_or_404(services.enrollment_submit, actor=request.user, enrollment=enrollment)
     except ValidationError as exc:
         missing = exc.message_dict.get("missing") or exc.messages
         return render(

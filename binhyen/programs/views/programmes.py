@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.forms import add_service_errors
-from binhyen.core.web import paginate
+from binhyen.core.web import call_or_404, paginate
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs import selectors, services
@@ -30,7 +30,7 @@ from binhyen.programs.models import (
     EnrollmentStatus,
     ProgramKind,
 )
-from binhyen.programs.views.common import _call, _require
+from binhyen.programs.views.common import _require
 
 
 @login_required
@@ -145,7 +145,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         owner = None if national else owners[0]
         try:
-            program = _call(
+            program = call_or_404(
                 services.program_create, actor=request.user, owner=owner, fields=form.fields_dict()
             )
         except ValidationError as exc:
@@ -169,7 +169,7 @@ def program_edit(request: HttpRequest, code: str) -> HttpResponse:
     form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            _call(
+            call_or_404(
                 services.program_update,
                 actor=request.user,
                 program=program,
@@ -195,7 +195,7 @@ def program_adopt(request: HttpRequest, code: str) -> HttpResponse:
     form = AdoptForm(request.POST)
     if form.is_valid():
         try:
-            copy = _call(
+            copy = call_or_404(
                 services.program_adopt,
                 actor=request.user,
                 program=program,

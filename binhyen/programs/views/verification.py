@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from binhyen.core.web import call_or_404
 from binhyen.programs import permissions as prog_perms
 from binhyen.programs import selectors, services
 from binhyen.programs.forms import (
@@ -26,7 +27,7 @@ from binhyen.programs.forms import (
 from binhyen.programs.models import (
     Enrollment,
 )
-from binhyen.programs.views.common import _call, _require
+from binhyen.programs.views.common import _require
 from binhyen.programs.views.enrolment import _back, _criterion_of, _enrollment_context
 
 
@@ -55,7 +56,7 @@ def verdict_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRespon
     errors: list[str] = []
     if form.is_valid():
         try:
-            _call(
+            call_or_404(
                 services.assessment_verify,
                 actor=request.user,
                 enrollment=enrollment,
@@ -82,7 +83,7 @@ def verify_finish(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     form.is_valid()
     try:
-        _call(
+        call_or_404(
             services.enrollment_verify,
             actor=request.user,
             enrollment=enrollment,
@@ -103,7 +104,9 @@ def enrollment_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
     try:
-        _call(services.enrollment_return, actor=request.user, enrollment=enrollment, reason=reason)
+        call_or_404(
+            services.enrollment_return, actor=request.user, enrollment=enrollment, reason=reason
+        )
     except ValidationError as exc:
         context = _verify_context(request, enrollment, finish_errors=exc.messages)
         return render(request, "programs/verify.html", context, status=400)
