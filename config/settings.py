@@ -585,6 +585,6 @@ DOCUMENTS = {
     "HIGHLIGHTS": 8,  # sentences of figures at the head of a report
     # Hooks, dotted paths (empty: none). TARGETS: f(*, user, unit, period, metric_codes) ->
     # {metric_code: target}; REWARDS: f(*, user, unit, period) -> [{"name", "parent", "result"}].
-    "TARGETS": os.environ.get("DOCUMENTS_TARGETS", ""),
+    "TARGETS": os.environ.get("DOCUMENTS_TARGETS", "binhyen.documents.hooks.unit_targets"),
     "REWARDS": os.environ.get("DOCUMENTS_REWARDS", ""),
 }
