@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.indicators.periods import Period
 from binhyen.targets import permissions
 from binhyen.targets.models import Campaign, CampaignStatus
@@ -44,8 +45,8 @@ class CampaignFormOwner:
                 % {
                     "p": period.code,
                     "name": campaign.name,
-                    "a": campaign.start.strftime("%d/%m/%Y"),
-                    "b": campaign.end.strftime("%d/%m/%Y"),
+                    "a": format_date(campaign.start),
+                    "b": format_date(campaign.end),
                 },
             )
         if not campaign.units.filter(pk=unit.pk).exists():

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
+from binhyen.core.formats import format_date
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.indicators.models import DisaggregationOption, Metric, ValueType
@@ -138,8 +139,8 @@ def check_target(unit: OrgUnit, data: TargetInput) -> tuple[float, Period]:
         elif period.start < data.plan.period_start or period.end > data.plan.period_end:
             errors["period"] = _("Kỳ %(p)s nằm ngoài thời gian của kế hoạch (%(a)s – %(b)s).") % {
                 "p": period.code,
-                "a": data.plan.period_start.strftime("%d/%m/%Y"),
-                "b": data.plan.period_end.strftime("%d/%m/%Y"),
+                "a": format_date(data.plan.period_start),
+                "b": format_date(data.plan.period_end),
             }
     _raise(errors)
     if value is None or period is None:
