@@ -6,6 +6,8 @@ Invariants (once ``register_error_handlers(api)`` has run on the NinjaAPI):
   ``Http404``'s own (``not_found(message, field=...)``) or the one shared message.
 - A Django ``ValidationError`` answers 400 with ``ErrorOut`` naming the first field, and
   ``errors``: every ``{"field", "message"}`` pair, in order.
+- A ``binhyen.core.errors.Conflict`` (a refusal about the record's state) answers 409 with the
+  same body.
 So an operation just calls its service: no try/except around it.
 
 The kit::
@@ -36,6 +38,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from binhyen.core.actors import Actor
+from binhyen.core.errors import Conflict
 from binhyen.core.schemas import PageQuery
 from binhyen.core.web import default_not_found_message, not_found
 
@@ -94,7 +97,7 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str | None]]:
 
 
 def register_error_handlers(api: NinjaAPI) -> None:
-    """Map the exceptions services raise to the API's answers (404 and 400), on ``api``."""
+    """Map the exceptions services raise to the API's answers (404, 400, 409), on ``api``."""
 
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, Http404):
@@ -108,9 +111,9 @@ def register_error_handlers(api: NinjaAPI) -> None:
         errors = validation_errors(exc)
         first = errors[0] if errors else {"field": None, "message": _("Dữ liệu không hợp lệ.")}
         body = error_body(str(first["message"]), first["field"], errors=errors)
-        return api.create_response(request, body, status=400)
+        return api.create_response(request, body, status=409 if isinstance(exc, Conflict) else 400)
 
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
-    api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(ValidationError, invalid)  # Conflict included (409)

@@ -19,8 +19,6 @@ for bad input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 from django.conf import settings
@@ -32,6 +30,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from binhyen.core.api_kit import api_user
+from binhyen.core.errors import Conflict
 from binhyen.core.schemas import OFFSET_MAX
 from binhyen.core.web import not_found
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -261,19 +260,6 @@ def detail(request: HttpRequest, tip_id: int) -> Any:
 # --- officer actions -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _state_refusal_is_409() -> Iterator[None]:
-    """Answer 409 for a triage refusal without a field: it is about the tip's state (claimed
-    by someone else, already concluded, ...). No right (404) and a field error (400) are the
-    central answers of the API (``binhyen.core.api_kit``)."""
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        raise HttpError(409, " ".join(exc.messages)) from None
-
-
 def _message_out(message: TipMessage) -> MessageOut:
     author = message.author
     return MessageOut(
@@ -300,8 +286,7 @@ def claim(request: HttpRequest, tip_id: int, payload: ClaimIn) -> Any:
     """Take the tip; ``take_over`` lets a supervisor take someone else's claim."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        done = services.tip_claim(actor=user, tip=tip, take_over=payload.take_over)
+    done = services.tip_claim(actor=user, tip=tip, take_over=payload.take_over)
     return _tip_out(done)
 
 
@@ -310,8 +295,7 @@ def release(request: HttpRequest, tip_id: int) -> Any:
     """Give the tip back to the queue (the claimer, or a supervisor)."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        done = services.tip_release(actor=user, tip=tip)
+    done = services.tip_release(actor=user, tip=tip)
     return _tip_out(done)
 
 
@@ -323,8 +307,7 @@ def assign(request: HttpRequest, tip_id: int, payload: AssignIn) -> Any:
     assignee = selectors.tip_triage_officers(tip=tip).filter(pk=payload.assignee).first()
     if assignee is None:
         raise ValidationError({"assignee": _("Người được giao không có quyền xử lý tin này.")})
-    with _state_refusal_is_409():
-        done = services.tip_assign(actor=user, tip=tip, assignee=assignee)
+    done = services.tip_assign(actor=user, tip=tip, assignee=assignee)
     return _tip_out(done)
 
 
@@ -333,8 +316,7 @@ def priority(request: HttpRequest, tip_id: int, payload: PriorityIn) -> Any:
     """Change the priority."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        done = services.tip_set_priority(actor=user, tip=tip, priority=payload.priority)
+    done = services.tip_set_priority(actor=user, tip=tip, priority=payload.priority)
     return _tip_out(done)
 
 
@@ -348,8 +330,7 @@ def classify(request: HttpRequest, tip_id: int, payload: ClassifyIn) -> Any:
         category = Category.objects.filter(code=payload.category, is_active=True).first()
         if category is None:
             raise ValidationError({"category": _("Nhóm tin không tồn tại.")})
-    with _state_refusal_is_409():
-        done = services.tip_classify(actor=user, tip=tip, kind=payload.kind, category=category)
+    done = services.tip_classify(actor=user, tip=tip, kind=payload.kind, category=category)
     return _tip_out(done)
 
 
@@ -359,15 +340,14 @@ def state(request: HttpRequest, tip_id: int, payload: StateIn) -> Any:
     the outcome), or reopen a concluded tip (``verifying`` with a reason)."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        if payload.status != "verifying":
-            done = services.tip_conclude(
-                actor=user, tip=tip, status=payload.status, outcome=payload.outcome
-            )
-        elif tip.is_open:
-            done = services.tip_verify_start(actor=user, tip=tip)
-        else:
-            done = services.tip_reopen(actor=user, tip=tip, reason=payload.reason)
+    if payload.status != "verifying":
+        done = services.tip_conclude(
+            actor=user, tip=tip, status=payload.status, outcome=payload.outcome
+        )
+    elif tip.is_open:
+        done = services.tip_verify_start(actor=user, tip=tip)
+    else:
+        done = services.tip_reopen(actor=user, tip=tip, reason=payload.reason)
     return _tip_out(done)
 
 
@@ -384,8 +364,7 @@ def message(request: HttpRequest, tip_id: int, payload: MessageIn) -> Any:
                 {"template": _("Không có mẫu trả lời “%(code)s”.") % {"code": payload.template}}
             )
         body = body.strip() or template.body
-    with _state_refusal_is_409():
-        sent = services.tip_reply(actor=user, tip=tip, body=body)
+    sent = services.tip_reply(actor=user, tip=tip, body=body)
     return Status(201, _message_out(sent))
 
 
@@ -394,8 +373,7 @@ def note(request: HttpRequest, tip_id: int, payload: NoteIn) -> Any:
     """Add an internal note (never shown to the citizen)."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        added = services.tip_note_add(actor=user, tip=tip, body=payload.body)
+    added = services.tip_note_add(actor=user, tip=tip, body=payload.body)
     return Status(201, _message_out(added))
 
 
@@ -414,10 +392,9 @@ def transfer(request: HttpRequest, tip_id: int, payload: TransferIn) -> Any:
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
     to_unit = _commune(payload.to_unit, "to_unit") if payload.to_unit.strip() else None
-    with _state_refusal_is_409():
-        done = services.tip_transfer(
-            actor=user, tip=tip, reason=payload.reason, to_unit=to_unit, to_body=payload.to_body
-        )
+    done = services.tip_transfer(
+        actor=user, tip=tip, reason=payload.reason, to_unit=to_unit, to_body=payload.to_body
+    )
     return _tip_out(done)
 
 
@@ -427,9 +404,8 @@ def place(request: HttpRequest, tip_id: int, payload: PlaceIn) -> Any:
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
     if tip.orgunit.kind != UnitKind.PROVINCE:
-        raise HttpError(
-            409,
-            _("Tin đã thuộc %(unit)s; hãy dùng chức năng chuyển tin.") % {"unit": tip.orgunit.name},
+        raise Conflict(
+            _("Tin đã thuộc %(unit)s; hãy dùng chức năng chuyển tin.") % {"unit": tip.orgunit.name}
         )
     commune = _commune(payload.commune_code, "commune_code")
     if not commune.path.startswith(tip.orgunit.path):
@@ -439,8 +415,7 @@ def place(request: HttpRequest, tip_id: int, payload: PlaceIn) -> Any:
                 % {"commune": commune.name, "province": tip.orgunit.name}
             }
         )
-    with _state_refusal_is_409():
-        done = services.tip_transfer(actor=user, tip=tip, reason=payload.reason, to_unit=commune)
+    done = services.tip_transfer(actor=user, tip=tip, reason=payload.reason, to_unit=commune)
     return _tip_out(done)
 
 
@@ -481,8 +456,7 @@ def merge(request: HttpRequest, tip_id: int, payload: MergeIn) -> Any:
                 % {"code": code}
             }
         )
-    with _state_refusal_is_409():
-        done = services.tip_merge(actor=user, tip=tip, into=into, note=payload.note)
+    done = services.tip_merge(actor=user, tip=tip, into=into, note=payload.note)
     return _tip_out(done)
 
 
@@ -491,8 +465,7 @@ def valuable(request: HttpRequest, tip_id: int, payload: ValuableIn) -> Any:
     """Flag (or unflag) the tip as valuable."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        done = services.tip_mark_valuable(actor=user, tip=tip, valuable=payload.valuable)
+    done = services.tip_mark_valuable(actor=user, tip=tip, valuable=payload.valuable)
     return _tip_out(done)
 
 
@@ -501,7 +474,6 @@ def contact(request: HttpRequest, tip_id: int, response: HttpResponse) -> Any:
     """A named tip's contact details, for officers allowed to see them; every read is logged."""
     user = api_user(request)
     tip = selectors.tip_get(user=user, pk=tip_id)
-    with _state_refusal_is_409():
-        found = services.tip_contact_reveal(actor=user, tip=tip)
+    found = services.tip_contact_reveal(actor=user, tip=tip)
     response["Cache-Control"] = "no-store"
     return ContactOut(name=found.name, phone=found.phone, email=found.email)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
+from binhyen.core.errors import Conflict
 from binhyen.core.web import not_found
 from config.api import api
 
@@ -54,6 +55,21 @@ def test_a_validation_error_answers_400_naming_the_field():
 def test_a_validation_error_without_a_field():
     status, body = _answer(ValidationError("Đơn vị đã giải thể."))
     assert (status, body["message"], body["field"]) == (400, "Đơn vị đã giải thể.", None)
+
+
+def test_a_conflict_answers_409_with_the_same_body():
+    # Given a service refusing because of the record's state, not the input
+    exc = Conflict("Tin đang do Nguyễn Văn A xử lý.")
+    # When the API answers
+    status, body = _answer(exc)
+    # Then it is a 409 with the message, like a 400's body
+    assert (status, body["message"], body["field"]) == (
+        409,
+        "Tin đang do Nguyễn Văn A xử lý.",
+        None,
+    )
+    # and pages still treat it as any refusal (it is a ValidationError)
+    assert isinstance(exc, ValidationError)
 
 
 def test_api_user_prefers_the_token_user():

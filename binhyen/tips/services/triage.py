@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.actors import Actor
+from binhyen.core.errors import Conflict
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -80,7 +81,7 @@ def _locked(actor: Actor, tip: Tip) -> Tip:
     )
     now = timezone.now()
     if claim_active(locked, now) and locked.claimed_by_id != actor.pk:
-        raise ValidationError(
+        raise Conflict(
             _("Tin đang do %(name)s xử lý. Hãy trao đổi với người này, hoặc nhờ lãnh đạo giao lại.")
             % {"name": claimer_name(locked)}
         )
@@ -125,7 +126,7 @@ def tip_claim(*, actor: Actor, tip: Tip, take_over: bool = False) -> Tip:
     now = timezone.now()
     if claim_active(locked, now) and locked.claimed_by_id != actor.pk:
         if not (take_over and _is_supervisor(actor, locked)):
-            raise ValidationError(_("Tin đang do %(name)s xử lý.") % {"name": claimer_name(locked)})
+            raise Conflict(_("Tin đang do %(name)s xử lý.") % {"name": claimer_name(locked)})
         _event(locked, actor, _("Tiếp quản tin từ %(name)s.") % {"name": claimer_name(locked)})
     locked.claimed_by = actor
     locked.claimed_at = now
@@ -142,7 +143,7 @@ def tip_release(*, actor: Actor, tip: Tip) -> Tip:
         .get(pk=tip.pk)
     )
     if locked.claimed_by_id not in (None, actor.pk) and not _is_supervisor(actor, locked):
-        raise ValidationError(_("Chỉ người đang xử lý hoặc lãnh đạo mới trả lại được tin này."))
+        raise Conflict(_("Chỉ người đang xử lý hoặc lãnh đạo mới trả lại được tin này."))
     before = model_snapshot(locked, TRIAGE_FIELDS)
     locked.claimed_by = None
     locked.claimed_at = None
@@ -164,7 +165,7 @@ def tip_assign(*, actor: Actor, tip: Tip, assignee: Actor) -> Tip:
         and locked.claimed_by_id != actor.pk
         and not _is_supervisor(actor, locked)
     ):
-        raise ValidationError(_("Tin đang do %(name)s xử lý.") % {"name": claimer_name(locked)})
+        raise Conflict(_("Tin đang do %(name)s xử lý.") % {"name": claimer_name(locked)})
     if not tip_perms.can_triage(assignee, locked):
         raise ValidationError(
             {"assignee": _("Người được giao không có quyền xử lý tin của đơn vị này.")}
@@ -410,6 +411,6 @@ def tip_contact_reveal(*, actor: Actor, tip: Tip) -> Contact:
     if not tip_perms.can_view_contact(actor, tip):
         raise PermissionDenied(_("Bạn không có quyền xem thông tin liên hệ của người báo tin."))
     if tip.is_anonymous or not tip.has_contact:
-        raise ValidationError(_("Tin ẩn danh: không có thông tin liên hệ nào được lưu."))
+        raise Conflict(_("Tin ẩn danh: không có thông tin liên hệ nào được lưu."))
     audit_event_record(actor=actor, action="tip.contact_view", obj=tip, orgunit=tip.orgunit)
     return Contact(name=tip.contact_name, phone=tip.contact_phone, email=tip.contact_email)
