@@ -59,7 +59,7 @@ def test_a_validation_error_without_a_field():
 
 def test_a_conflict_answers_409_with_the_same_body():
     # Given a service refusing because of the record's state, not the input
-    exc = Conflict("Tin đang do Nguyễn Văn A xử lý.")
+    exc = Conflict("Tin đang do A xử lý.")
     # When the API answers
     status, body = _answer(exc)
     # Then it is a 409 with the message, like a 400's body
