@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,7 +43,7 @@ from binhyen.cases.forms import (
 from binhyen.cases.models import Case
 from binhyen.cases.providers import METRIC_CODES
 from binhyen.core.forms import add_service_errors
-from binhyen.core.web import current_user, not_found, paginate, querystring
+from binhyen.core.web import current_user, form_view, not_found, paginate, querystring
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -131,23 +132,16 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if unit is None:
         raise not_found(selectors.not_found_message())
     form = _case_form(request, unit, initial={"opened_on": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                case = services.case_open(
-                    actor=current_user(request), unit=unit, data=form.to_input()
-                )
-            except PermissionDenied as exc:
-                raise not_found(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã lập hồ sơ %(ref)s.") % {"ref": case.reference})
-                return redirect("cases:detail", pk=case.pk)
-        status = 400
-    return render(
-        request, "cases/form.html", {"form": form, "unit": unit, "mode": "create"}, status=status
+    return form_view(
+        request,
+        form,
+        services.case_open,
+        template="cases/form.html",
+        context={"unit": unit, "mode": "create"},
+        arguments=lambda _data: {"unit": unit, "data": form.to_input()},
+        success_url=lambda case: reverse("cases:detail", args=[case.pk]),
+        success_message=lambda case: _("Đã lập hồ sơ %(ref)s.") % {"ref": case.reference},
+        not_found_message=selectors.not_found_message(),
     )
 
 
@@ -174,24 +168,16 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _case_form(request, case.orgunit, initial=initial)
     for index, label in enumerate(form.extra_labels):
         form.initial[f"extra_{index}"] = (case.extra or {}).get(label, "")
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.case_update(actor=current_user(request), case=case, data=form.to_input())
-            except PermissionDenied as exc:
-                return _forbidden(request, exc)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return redirect("cases:detail", pk=case.pk)
-        status = 400
-    return render(
+    return form_view(
         request,
-        "cases/form.html",
-        {"form": form, "unit": case.orgunit, "case": case, "mode": "edit"},
-        status=status,
+        form,
+        services.case_update,
+        template="cases/form.html",
+        context={"unit": case.orgunit, "case": case, "mode": "edit"},
+        arguments=lambda _data: {"case": case, "data": form.to_input()},
+        success_url=reverse("cases:detail", args=[case.pk]),
+        success_message=_("Đã lưu thay đổi."),
+        not_found_message=selectors.not_found_message(),
     )
 
 
@@ -576,20 +562,16 @@ def type_create(request: HttpRequest) -> HttpResponse:
     form = CaseTypeForm(request.POST or None, provinces=queryset)
     if not national:
         form.fields["province"].required = True
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.case_type_create(actor=current_user(request), data=form.to_input())
-            except PermissionDenied as exc:
-                raise not_found(selectors.not_found_message()) from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Đã thêm loại hồ sơ."))
-                return redirect("cases:types")
-        status = 400
-    return render(request, "cases/type_form.html", {"form": form}, status=status)
+    return form_view(
+        request,
+        form,
+        services.case_type_create,
+        template="cases/type_form.html",
+        arguments=lambda _data: {"data": form.to_input()},
+        success_url=reverse("cases:types"),
+        success_message=_("Đã thêm loại hồ sơ."),
+        not_found_message=selectors.not_found_message(),
+    )
 
 
 @login_required
