@@ -423,17 +423,18 @@ def completeness(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]:
         form = indicator_selectors.form_get(code)
     except Exception:
         return {"rows": [], "missing": [], "expected": 0, "submitted": 0, "sentence": ""}
-    months = _months(period)
-    per: dict[str, dict[str, Any]] = {}
-    for month in months:
-        result = indicator_selectors.completeness(user=user, form=form, unit=unit, period=month)
-        for row in result.rows:
-            item = per.setdefault(
-                row.unit.code,
-                {"code": row.unit.code, "name": row.unit.name, "expected": 0, "submitted": 0},
-            )
-            item["expected"] += row.expected
-            item["submitted"] += row.submitted
+    _total, counted = indicator_selectors.completeness_over(
+        user=user, form=form, unit=unit, periods=_months(period)
+    )
+    per: dict[str, dict[str, Any]] = {
+        row.unit.code: {
+            "code": row.unit.code,
+            "name": row.unit.name,
+            "expected": row.expected,
+            "submitted": row.submitted,
+        }
+        for row in counted
+    }
     rows = sorted(per.values(), key=lambda r: r["name"])
     missing = [r for r in rows if r["submitted"] < r["expected"]]
     expected = sum(r["expected"] for r in rows)

@@ -62,6 +62,28 @@ def test_completeness_per_commune(tree):
     assert by_code["97001"].submission.status == SubmissionStatus.APPROVED
 
 
+def test_completeness_over_months_sums_each_month_in_the_same_queries(
+    tree, django_assert_max_num_queries
+):
+    # Given July (2 of 2 communes sent) and August (97004 opened; nobody sent yet)
+    admin = user_with_role(Role.PROVINCE_OFFICER, tree["p1"])
+    months = [PERIOD, parse_period("2025M08")]
+    one_by_one = [
+        selectors.completeness(user=admin, form=tree["form"], unit=tree["p1"], period=m)
+        for m in months
+    ]
+    # When both months are counted in one call
+    with django_assert_max_num_queries(6):
+        total, rows = selectors.completeness_over(
+            user=admin, form=tree["form"], unit=tree["p1"], periods=months
+        )
+    # Then each total is the sum of the months (the closed 97003 counts in neither)
+    assert total.expected == sum(c.total.expected for c in one_by_one) == 5
+    assert total.submitted == sum(c.total.submitted for c in one_by_one) == 2
+    by_code = {r.unit.code: (r.expected, r.submitted) for r in rows}
+    assert by_code == {"97001": (2, 1), "97002": (2, 1), "97004": (1, 0)}
+
+
 def test_completeness_rolls_up_per_province_for_the_ministry(tree):
     minister = user_with_role(Role.MINISTRY_OFFICER, tree["root"])
     result = selectors.completeness(
