@@ -195,18 +195,21 @@ class PendingTask(models.Model):
         return self.key
 
 
-class ExportJob(models.Model):
-    """A large export built by a worker: the page it came from, its state and its file.
+class FileJobStatus(models.TextChoices):
+    PENDING = "pending", _("đang chờ")
+    RUNNING = "running", _("đang tạo")
+    DONE = "done", _("hoàn thành")
+    FAILED = "failed", _("lỗi")
 
-    Only its requester may see it or download the file; the file is deleted with the row
-    after ``EXPORT_KEEP_DAYS`` (the scheduled ``exports_prune`` job).
+
+class FileJob(models.Model):
+    """A file built by a worker for the user who asked: its state and the stored file.
+
+    The common part of every background file (an export of a list, a rendered document, a
+    report pack): only the requester sees it; ``file`` is the storage name once done.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("đang chờ")
-        RUNNING = "running", _("đang tạo")
-        DONE = "done", _("hoàn thành")
-        FAILED = "failed", _("lỗi")
+    Status = FileJobStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -215,28 +218,40 @@ class ExportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    path = models.CharField(_("trang xuất"), max_length=2000)
     language = models.CharField(_("ngôn ngữ"), max_length=10, default="vi")
     status = models.CharField(
-        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+        _("trạng thái"), max_length=10, choices=FileJobStatus.choices, default=FileJobStatus.PENDING
     )
-    rows = models.PositiveIntegerField(_("số dòng"), default=0)
     filename = models.CharField(_("tên tệp"), max_length=200, blank=True)
     file = models.CharField(_("tệp lưu"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (FileJobStatus.DONE, FileJobStatus.FAILED)
+
+
+class ExportJob(FileJob):
+    """A large export built by a worker: the page it came from, its state and its file.
+
+    Only its requester may see it or download the file; the file is deleted with the row
+    after ``EXPORT_KEEP_DAYS`` (the scheduled ``exports_prune`` job).
+    """
+
+    path = models.CharField(_("trang xuất"), max_length=2000)
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+
+    class Meta(FileJob.Meta):
         verbose_name = _("tệp xuất")
         verbose_name_plural = _("tệp xuất")
 
     def __str__(self) -> str:
         return f"{self.path} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 # --- Outbound webhooks (binhyen.core.webhooks) -------------------------------------------------

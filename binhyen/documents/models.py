@@ -13,14 +13,12 @@ Invariants:
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, FileJob, FileJobStatus
 
 
 class DocumentKind(models.TextChoices):
@@ -198,23 +196,12 @@ class JobFormat(models.TextChoices):
     PACK = "zip", _("Bộ báo cáo (.zip)")
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("đang chờ")
-    RUNNING = "running", _("đang tạo")
-    DONE = "done", _("hoàn thành")
-    FAILED = "failed", _("lỗi")
+JobStatus = FileJobStatus
 
 
-class RenderJob(models.Model):
+class RenderJob(FileJob):
     """A file built by a worker: a document as Word or PDF, or a province's report pack."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người yêu cầu"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
     document = models.ForeignKey(
         IssuedDocument,
         verbose_name=_("văn bản"),
@@ -232,26 +219,13 @@ class RenderJob(models.Model):
     )
     period = models.CharField(_("kỳ"), max_length=16)
     fmt = models.CharField(_("định dạng"), max_length=4, choices=JobFormat.choices)
-    language = models.CharField(_("ngôn ngữ"), max_length=10, default="vi")
-    status = models.CharField(
-        _("trạng thái"), max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     step = models.CharField(_("bước"), max_length=200, blank=True)
-    filename = models.CharField(_("tên tệp"), max_length=200, blank=True)
-    file = models.CharField(_("tệp lưu"), max_length=300, blank=True)
     error = models.CharField(_("lỗi"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(FileJob.Meta):
         verbose_name = _("tệp đang tạo")
         verbose_name_plural = _("tệp đang tạo")
 
     def __str__(self) -> str:
         return f"{self.template_code or self.fmt} {self.period} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
