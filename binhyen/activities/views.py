@@ -7,12 +7,15 @@ answers 404 when the user may not record activities of the unit, so existence ne
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -32,6 +35,7 @@ from binhyen.activities.forms import (
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
 from binhyen.core.exports import export_offload
+from binhyen.core.text import clean_text
 from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
@@ -175,8 +179,8 @@ def _form_context(
     post = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {}
     stored = ActivityForm.initial_from(activity) if activity is not None else None
-    if activity is None and request.GET.get("unit") in {u.code for u in units}:
-        initial = {"unit": request.GET["unit"]}
+    if activity is None:
+        initial = _kept_for_next(request, units=units, villages=villages)
     form = ActivityForm(
         post, kind=kind, units=units, villages=villages, initial=initial, stored=stored
     )
@@ -191,6 +195,39 @@ def _form_context(
         "commune": commune,
         "activity": activity,
     }
+
+
+# "Lưu và ghi tiếp" keeps what the next entry of a round usually shares with the last one.
+KEPT_FIELDS = ("date", "topic", "place")
+
+
+def _keep_for_next(activity: Activity) -> str:
+    """Return the query string that opens the next entry with the shared fields filled in."""
+    params: list[tuple[str, str]] = [("unit", activity.orgunit.code)]
+    params += [(name, str(getattr(activity, name) or "")) for name in KEPT_FIELDS]
+    params += [("villages", v.code) for v in activity.villages.all()]
+    return urlencode([(k, v) for k, v in params if v])
+
+
+def _kept_for_next(
+    request: HttpRequest, *, units: list[OrgUnit], villages: list[OrgUnit]
+) -> dict[str, Any]:
+    """Read back what ``_keep_for_next`` kept; anything unknown or malformed is ignored."""
+    initial: dict[str, Any] = {}
+    if request.GET.get("unit") in {u.code for u in units}:
+        initial["unit"] = request.GET["unit"]
+    with contextlib.suppress(ValueError):
+        initial["date"] = date.fromisoformat(request.GET.get("date", ""))
+    for name in ("topic", "place"):
+        with contextlib.suppress(ValidationError):
+            value = clean_text(request.GET.get(name, ""))[:200]
+            if value:
+                initial[name] = value
+    known = {v.code for v in villages}
+    kept = [c for c in request.GET.getlist("villages") if c in known]
+    if kept:
+        initial["villages"] = kept
+    return initial
 
 
 def _save(
@@ -240,7 +277,7 @@ def activity_create(request: HttpRequest, kind: str) -> HttpResponse:
             )
             if "add_another" in request.POST:
                 url = reverse("activities:create", args=[kind])
-                return redirect(f"{url}?{querystring(unit=commune.code)}")
+                return redirect(f"{url}?{_keep_for_next(activity)}")
             return redirect("activities:detail", pk=activity.pk)
         status = 400
     context["mode"] = "create"

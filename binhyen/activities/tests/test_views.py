@@ -108,6 +108,51 @@ def test_outreach_form_records_an_activity(client, s):
     assert response["Location"] == reverse("activities:detail", args=[activity.pk])
 
 
+def test_save_and_add_another_keeps_the_date_topic_and_villages(client, s):
+    # Given an officer recording the first of several sessions of one round
+    client.force_login(s.officer)
+    url = reverse("activities:create", args=["outreach"]) + f"?unit={s.commune.code}"
+    # When they press "Lưu và ghi tiếp"
+    response = client.post(
+        url,
+        {
+            "unit": s.commune.code,
+            "date": "2025-03-07",
+            "topic": "Phòng chống lừa đảo",
+            "place": "Nhà văn hóa",
+            "participants": "45",
+            "villages": [s.villages[0].code, s.villages[1].code],
+            "add_another": "1",
+        },
+    )
+    # Then the next form opens with the date, topic, place and villages of the last one
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    form = page.context["form"]
+    assert str(form.initial["date"]) == "2025-03-07"
+    assert form.initial["topic"] == "Phòng chống lừa đảo"
+    assert form.initial["place"] == "Nhà văn hóa"
+    assert sorted(form.initial["villages"]) == sorted(v.code for v in s.villages[:2])
+    # and the numbers are not carried over
+    assert "participants" not in form.initial
+
+
+def test_kept_values_that_do_not_fit_are_ignored(client, s):
+    # Given a hand-made link with a foreign village, a bad date and a hidden character
+    client.force_login(s.officer)
+    url = reverse("activities:create", args=["outreach"])
+    # When the form opens
+    page = client.get(
+        url,
+        {"unit": s.commune.code, "date": "2025-13-40", "topic": "a\u202eb", "villages": "X1"},
+    )
+    # Then it opens (200) with none of them
+    assert page.status_code == 200
+    initial = page.context["form"].initial
+    assert "villages" not in initial and "topic" not in initial
+    assert str(initial["date"]) != "2025-13-40"
+
+
 def test_bad_input_is_shown_next_to_the_field_and_nothing_saved(client, s):
     client.force_login(s.officer)
     url = reverse("activities:create", args=["outreach"]) + f"?unit={s.commune.code}"
