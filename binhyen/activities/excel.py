@@ -21,8 +21,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -338,6 +339,11 @@ def _parse_row(
         value = values[index] if index < len(values) else None
         if not _blank(value):
             cells[column.field] = value
+    if fold(_text(cells.get("title", ""))) in _sample_titles():
+        message = _(
+            "Dòng %(row)s là dòng ví dụ của tệp mẫu: hãy xóa các dòng ví dụ rồi nhập lại."
+        ) % {"row": number}
+        return None, [ImportProblem(number, COLUMN_BY_FIELD["title"].header, message)]
     for index in range(len(values)):
         if index not in mapping and not _blank(values[index]):
             letter = get_column_letter(index + 1)
@@ -524,6 +530,19 @@ def import_activities(*, actor: Actor, commune: OrgUnit, upload: UploadedFile) -
 # --- writing spreadsheets -----------------------------------------------------------------
 
 
+# The title of the template's example rows: an import meeting one says to delete them.
+SAMPLE_TITLE = gettext_lazy("VÍ DỤ — xóa dòng này trước khi nhập")
+
+
+def _sample_titles() -> set[str]:
+    """The example rows' title in every language of the interface, folded."""
+    titles = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles.add(fold(str(SAMPLE_TITLE)))
+    return titles
+
+
 def template_workbook(commune: OrgUnit) -> bytes:
     """Return the import template: header, two example rows, and a "Hướng dẫn" sheet."""
     workbook = Workbook(write_only=True)
@@ -534,17 +553,20 @@ def template_workbook(commune: OrgUnit) -> bytes:
     with translation.override("vi"):
         outreach = str(ActivityKind.OUTREACH.label)
         surrender = str(ActivityKind.WEAPONS_SURRENDER.label)
+    today = timezone.localdate()
     examples = (
         {
-            "date": date(2025, 3, 5),
+            "date": today,
             "kind": outreach,
+            "title": str(SAMPLE_TITLE),
             "participants": 120,
             "topic": _("Phòng chống ma túy"),
             "leaflets": 200,
         },
         {
-            "date": date(2025, 3, 6),
+            "date": today,
             "kind": surrender,
+            "title": str(SAMPLE_TITLE),
             WeaponKind.FIREARM: 2,
             WeaponKind.AMMUNITION: 15,
         },

@@ -143,16 +143,36 @@ def test_bad_files_are_explained(upload, fragment):
 
 
 def test_template_round_trips_through_the_import():
+    # Given the import template of a commune
     s = commune_scene()
     template = load_workbook(io.BytesIO(excel.template_workbook(s.commune)))
     header = [c.value for c in template.worksheets[0][1]]
     assert header == [c.header for c in excel.COLUMNS]
+    # When it is imported untouched
     example = io.BytesIO(excel.template_workbook(s.commune))
     result = excel.import_activities(
         actor=s.officer,
         commune=s.commune,
         upload=SimpleUploadedFile("mau.xlsx", example.getvalue()),
     )
+    # Then each example row is refused as an example (not with a date error), nothing saved
+    assert not result.ok
+    assert [p.row for p in result.problems] == [2, 3]
+    assert all("dòng ví dụ" in p.message for p in result.problems)
+    assert Activity.objects.count() == 0
+    # When the user replaces the examples' titles with their own (the rows are now theirs)
+    sheet = template.worksheets[0]
+    title_column = header.index(excel.COLUMN_BY_FIELD["title"].header) + 1
+    for row in (2, 3):
+        sheet.cell(row=row, column=title_column).value = f"Hoạt động {row}"
+    edited = io.BytesIO()
+    template.save(edited)
+    result = excel.import_activities(
+        actor=s.officer,
+        commune=s.commune,
+        upload=SimpleUploadedFile("mau.xlsx", edited.getvalue()),
+    )
+    # Then both rows import (their dates fall in the commune's lifetime: today)
     assert result.ok, result.problems
     assert Activity.objects.count() == 2
 
