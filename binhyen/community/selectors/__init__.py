@@ -66,6 +66,7 @@ from binhyen.community.selectors.teams import (
     team_list,
     team_members,
     teams_visible,
+    villages_without_team,
 )
 from binhyen.community.selectors.units import (
     MAX_QUERY_LENGTH,
@@ -137,4 +138,5 @@ __all__ = [
     "today",
     "unit_get",
     "units_visible",
+    "villages_without_team",
 ]

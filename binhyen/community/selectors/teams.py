@@ -21,8 +21,14 @@ from binhyen.community.models import (
     TeamMember,
     TeamRole,
 )
-from binhyen.community.selectors.units import _visible, _words, not_found_message, today
-from binhyen.orgunits.models import OrgUnit
+from binhyen.community.selectors.units import (
+    _visible,
+    _words,
+    children_of,
+    not_found_message,
+    today,
+)
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 # --- security teams --------------------------------------------------------------------------
 
@@ -75,6 +81,13 @@ def team_list(
         )
         .order_by("village__path", "-established_on", "id")
     )
+
+
+def villages_without_team(commune: OrgUnit) -> QuerySet[OrgUnit]:
+    """Return the open villages of ``commune`` that have no active security team (the only
+    ones a new team may be set up for: one active team per village)."""
+    active = SecurityTeam.objects.filter(dissolved_on__isnull=True).values("village_id")
+    return children_of(commune, kinds=[UnitKind.VILLAGE]).exclude(pk__in=active)
 
 
 def team_get(*, user: Any, pk: int) -> SecurityTeam:

@@ -336,10 +336,22 @@ def test_team_create_in_a_village_with_an_active_team_answers_400(client, s, wor
         f"{reverse('community:team_create')}?unit={s.commune.code}",
         {"village": s.village.code, "established_on": "2024-07-01"},
     )
-    # Then the page answers 400
+    # Then the page answers 400 (the village is not among the choices) and saves nothing
     assert response.status_code == 400
-    assert "chỉ có một tổ" in response.content.decode()
+    assert response.context["form"].errors["village"]
     assert SecurityTeam.objects.filter(village=s.village).count() == 1
+
+
+def test_team_form_offers_only_villages_without_an_active_team(client, s, world):
+    # Given a commune whose village has a team, and a second village without one
+    other = f.village(s.commune, name="Thôn Khánh")
+    login(client, s, "commune_officer")
+    # When the create page opens
+    response = client.get(f"{reverse('community:team_create')}?unit={s.commune.code}")
+    # Then only the village without a team is offered
+    choices = dict(response.context["form"].fields["village"].choices)
+    assert other.code in choices
+    assert s.village.code not in choices
 
 
 def test_grading_sheet_is_entered_by_the_chief_only(client, s, world):

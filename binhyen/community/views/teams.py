@@ -111,7 +111,8 @@ def team_create(request: HttpRequest) -> HttpResponse:
     commune = _managed_commune(request, request.GET.get("unit"))
     if commune is None:
         return _choose_commune(request, _("Thành lập Tổ bảo vệ ANTT"), "community:team_create")
-    villages = list(selectors.children_of(commune, kinds=[UnitKind.VILLAGE]))
+    villages = list(selectors.villages_without_team(commune))
+    has_villages = selectors.children_of(commune, kinds=[UnitKind.VILLAGE]).exists()
     form = TeamForm(request.POST or None, request.FILES or None, villages=villages)
     return _form(
         request,
@@ -128,7 +129,11 @@ def team_create(request: HttpRequest) -> HttpResponse:
         success_url=_team_url,
         success_message=lambda team: _("Đã thành lập “%(name)s”.") % {"name": team.name},
         title=_("Thành lập Tổ bảo vệ ANTT — %(commune)s") % {"commune": commune.name},
-        intro="" if villages else _("Xã này chưa có thôn, tổ dân phố nào: hãy thêm thôn trước."),
+        intro=""
+        if villages
+        else _("Mọi thôn, tổ dân phố của xã đã có Tổ bảo vệ ANTT đang hoạt động.")
+        if has_villages
+        else _("Xã này chưa có thôn, tổ dân phố nào: hãy thêm thôn trước."),
         cancel_url=reverse("community:team_list"),
         multipart=True,
     )
