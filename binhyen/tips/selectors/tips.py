@@ -329,9 +329,11 @@ def is_overdue(tip: Tip, now: datetime | None = None) -> bool:
 
 
 def claim_active(tip: Tip, now: datetime) -> bool:
-    """Return True while someone's claim on ``tip`` holds (``TIPS_CLAIM_HOURS`` from taking it)."""
+    """Return True while someone's claim on ``tip`` holds (``TIPS_CLAIM_HOURS`` from taking it);
+    a concluded tip is nobody's work any more, whatever its last claim."""
     return (
-        tip.claimed_by_id is not None
+        tip.is_open
+        and tip.claimed_by_id is not None
         and tip.claimed_at is not None
         and tip.claimed_at + timedelta(hours=settings.TIPS_CLAIM_HOURS) > now
     )

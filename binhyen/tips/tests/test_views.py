@@ -251,6 +251,9 @@ def test_officer_claims_replies_and_concludes(client, s):
     # then the tip is resolved and still held by the officer
     tip.refresh_from_db()
     assert tip.status == Status.RESOLVED and tip.claimed_by == s.commune_officer
+    # and its page no longer says someone is handling it
+    page = client.get(reverse("tips:detail", args=[tip.pk])).content.decode()
+    assert 'data-testid="claim-banner"' not in page
 
 
 def test_contact_reveal_page(client, s):
