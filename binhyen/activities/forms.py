@@ -161,7 +161,7 @@ class ActivityForm(BootstrapForm):
             date=data["date"],
             title=title,
             description=data.get("description") or "",
-            participants=data.get("participants") or 0,
+            participants=data.get("participants"),
             villages=[self.village_map[c] for c in data.get("villages") or []],
             items=items or [],
             **values,

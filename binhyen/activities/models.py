@@ -131,7 +131,13 @@ class Activity(BaseModel):
     date = models.DateField(_("ngày"))
     title = models.CharField(_("tiêu đề"), max_length=200)
     description = models.TextField(_("nội dung"), blank=True)
-    participants = _count(_("số người tham gia"))
+    # None: not counted (unknown is not 0); sums of participants skip it.
+    participants = models.PositiveIntegerField(
+        _("số người tham gia"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_COUNT)],
+    )
     villages = models.ManyToManyField(
         "orgunits.OrgUnit",
         verbose_name=_("thôn, tổ dân phố"),

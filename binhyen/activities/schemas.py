@@ -37,7 +37,7 @@ class ActivityIn(Schema):
     date: date
     title: str = Field("", max_length=200, description="Empty: the topic or the kind's name")
     description: str = ""
-    participants: int = 0
+    participants: int | None = Field(None, description="Empty: not counted (unknown, not 0)")
     villages: list[str] = Field(default_factory=list, description="Village codes")
     topic: str = Field("", max_length=200)
     place: str = Field("", max_length=255)
@@ -65,7 +65,7 @@ class ActivityOut(Schema):
     date: date
     title: str
     description: str
-    participants: int
+    participants: int | None
     villages: list[str]
     topic: str
     place: str

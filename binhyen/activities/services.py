@@ -80,7 +80,7 @@ class ActivityInput:
     date: date
     title: str
     description: str = ""
-    participants: int = 0
+    participants: int | None = None  # None: not counted
     villages: list[OrgUnit] = field(default_factory=list)
     topic: str = ""
     place: str = ""

@@ -137,6 +137,23 @@ def test_save_and_add_another_keeps_the_date_topic_and_villages(client, s):
     assert "participants" not in form.initial
 
 
+def test_a_blank_participants_count_is_stored_as_unknown_not_zero(client, s):
+    # Given an officer who did not count the people at a session
+    client.force_login(s.officer)
+    url = reverse("activities:create", args=["outreach"]) + f"?unit={s.commune.code}"
+    # When the form is sent with the count left blank
+    response = client.post(
+        url,
+        {"unit": s.commune.code, "date": "2025-03-07", "topic": "Chưa đếm", "participants": ""},
+    )
+    # Then the activity is saved with no count (not 0), and its page says so
+    assert response.status_code == 302
+    activity = Activity.objects.get(topic="Chưa đếm")
+    assert activity.participants is None
+    page = client.get(response["Location"]).content.decode()
+    assert "chưa ghi" in page
+
+
 def test_kept_values_that_do_not_fit_are_ignored(client, s):
     # Given a hand-made link with a foreign village, a bad date and a hidden character
     client.force_login(s.officer)
