@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from binhyen.accounts import permissions
 from binhyen.accounts.models import ApiToken, RoleAssignment, User
 from binhyen.core.models import AuditEvent, WebhookDelivery, WebhookSubscription
+from binhyen.core.search import text_search
 from binhyen.core.text import fold
 
 UNIT_LOOKUP_LIMIT = 20
@@ -90,9 +91,7 @@ def user_list(user: Any, *, query: str = "", active: bool | None = None) -> Quer
     users = users_manageable_by(user)
     query = (query or "").strip()
     if query:
-        users = users.filter(
-            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
-        )
+        users = text_search(users, query, ["username", "full_name", "email"])
     if active is not None:
         users = users.filter(is_active=active)
     return users
@@ -186,7 +185,7 @@ def audit_events_visible_to(
         events = events.filter(action__startswith=action)
     actor = (actor or "").strip()
     if actor:
-        events = events.filter(actor_label__icontains=actor)
+        events = text_search(events, actor, ["actor_label"])
     if date_from is not None:
         events = events.filter(created_at__gte=_day_start(date_from))
     if date_to is not None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
 from binhyen.activities.models import Activity, ActivityPhoto
+from binhyen.core.search import text_search
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
@@ -63,9 +64,7 @@ def activity_list(
         queryset = queryset.filter(date__lte=date_to)
     text = (q or "").strip()[:MAX_QUERY]
     if text:
-        queryset = queryset.filter(
-            Q(title__icontains=text) | Q(topic__icontains=text) | Q(place__icontains=text)
-        )
+        queryset = text_search(queryset, text, ["title", "topic", "place"])
     return queryset.select_related("orgunit", "orgunit__parent").order_by("-date", "-id")
 
 

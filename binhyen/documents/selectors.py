@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.search import text_search
 from binhyen.documents.catalogue import SPECS, Spec, spec_get
 from binhyen.documents.models import (
     DocumentProfile,
@@ -225,7 +226,7 @@ def document_list(
         qs = qs.filter(status=status)
     text = (q or "").strip()[:200]
     if text:
-        qs = qs.filter(Q(summary__icontains=text) | Q(symbol__icontains=text))
+        qs = text_search(qs, text, ["summary", "symbol"])
     return qs.order_by("-created_at", "-id")
 
 

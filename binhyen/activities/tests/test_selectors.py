@@ -44,6 +44,8 @@ def test_filters(logged):
         on_village
     ]
     assert list(selectors.activity_list(user=user, q="thôn 1")) == [mine]
+    # and the text filter needs no diacritics (nor the right case)
+    assert list(selectors.activity_list(user=user, q="THON 1")) == [mine]
     assert list(selectors.activity_list(user=user, date_to=date(2025, 2, 1))) == [on_village]
     assert set(selectors.activity_list(user=user, date_from=date(2025, 3, 1), unit=s.commune)) == {
         mine

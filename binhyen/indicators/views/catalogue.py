@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.actors import Actor
+from binhyen.core.search import text_search
 from binhyen.core.web import current_user, form_view, paginate
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators import services
@@ -76,9 +76,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     metrics = Metric.objects.select_related("disaggregation")
     q = (data.get("q") or "").strip()
     if q:
-        metrics = metrics.filter(
-            Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q)
-        )
+        metrics = text_search(metrics, q, ["code", "name", "name_en"])
     if data.get("source"):
         metrics = metrics.filter(source=data["source"])
     if data.get("period_kind"):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.actors import Actor
+from binhyen.core.search import text_search
 from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.tips import permissions as tip_perms
@@ -124,9 +125,8 @@ def tip_inbox(*, user: Actor, filters: InboxFilter | None = None) -> QuerySet[Ti
         tips = tips.filter(orgunit__code=f.unit_code)
     q = (f.q or "").strip()[:100]
     if q:
-        tips = tips.filter(
-            Q(tracking_code__iexact=tip_perms.normalise_code(q)) | Q(description__icontains=q)
-        )
+        code = Q(tracking_code__iexact=tip_perms.normalise_code(q))
+        tips = text_search(tips, q, ["description"], or_=code)
     return tips.order_by("-priority", "due_at", "-created_at", "-id")
 
 

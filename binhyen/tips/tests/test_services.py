@@ -481,3 +481,19 @@ def test_fresh_code_insert_retries_in_a_savepoint_and_gives_up_after_three_colli
         fast_insert.tip_insert_with_fresh_code(template)
     assert template.pk is not None and template.tracking_code == "QQQQ-QQQQ"
     assert Tip.objects.count() == 2
+
+
+def test_inbox_search_needs_no_diacritics_and_finds_tracking_codes(s):
+    # given two tips, one about a stolen motorbike
+    wanted = make_tip(s.commune, description="Phát hiện nhóm đối tượng trộm xe máy ở chợ Đồn.")
+    make_tip(s.commune, description="Tụ tập gây ồn ào sau 23 giờ.")
+
+    def found(q):
+        return list(selectors.tip_inbox(user=s.commune_officer, filters=selectors.InboxFilter(q=q)))
+
+    # when the officer types without marks, in capitals, or the tracking code
+    # then the tip is found each time, and only it
+    assert found("trom xe may") == [wanted]
+    assert found("CHO DON") == [wanted]
+    assert found(wanted.tracking_code.lower()) == [wanted]
+    assert found("xe may trom") == []
