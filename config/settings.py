@@ -264,6 +264,9 @@ USE_TZ = True
 # Numbers and dates in the Vietnamese way ("1.234.567", "8,5", "15/06/2026") and English:
 # binhyen/core/locale_formats/<lang>/formats.py, used through binhyen.core.formats.
 FORMAT_MODULE_PATH = ["binhyen.core.locale_formats"]
+# Lists sorted in SQL use PostgreSQL's ICU Vietnamese collation (binhyen/core/collation.py);
+# a server built without ICU may name another Vietnamese collation here.
+VI_COLLATION = os.environ.get("VI_COLLATION", "vi-x-icu")
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"

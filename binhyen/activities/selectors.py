@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
 from binhyen.activities.models import Activity, ActivityPhoto
+from binhyen.core.collation import vi_order
 from binhyen.core.search import text_search
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
@@ -104,7 +105,7 @@ def commune_villages(*, user: Any, commune: OrgUnit) -> list[OrgUnit]:
     return list(
         OrgUnit.objects.visible_to(user)
         .filter(parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True)
-        .order_by("name_folded", "code")
+        .order_by(vi_order("name"), "code")
     )
 
 

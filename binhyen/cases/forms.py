@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binhyen.cases import services
 from binhyen.cases.models import Case, CaseType, Helper, Need, Outcome, Review, SubjectRequest
+from binhyen.core.collation import vi_order
 from binhyen.core.forms import BootstrapForm
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
@@ -60,7 +61,7 @@ class CaseForm(BootstrapForm):
         cast(forms.ModelChoiceField, self.fields["case_type"]).queryset = types
         cast(forms.ModelChoiceField, self.fields["home_village"]).queryset = OrgUnit.objects.filter(
             parent=unit, kind=UnitKind.VILLAGE, valid_to__isnull=True
-        ).order_by("name")
+        ).order_by(vi_order("name"))
         self.fields["needs"].widget.attrs["class"] = ""
         self.extra_labels: list[str] = []
         for case_type in types:

@@ -42,6 +42,7 @@ from binhyen.cases.forms import (
 )
 from binhyen.cases.models import Case
 from binhyen.cases.providers import METRIC_CODES
+from binhyen.core.collation import vi_order
 from binhyen.core.forms import add_service_errors
 from binhyen.core.web import current_user, form_view, not_found, paginate, querystring
 from binhyen.indicators import selectors as figures
@@ -57,7 +58,7 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 def _chief_unit(request: HttpRequest) -> OrgUnit | None:
-    communes = list(selectors.chief_communes(user=request.user).order_by("name"))
+    communes = list(selectors.chief_communes(user=request.user).order_by(vi_order("name")))
     code = request.GET.get("unit") or request.POST.get("unit")
     if code:
         return next((c for c in communes if c.code == code), None)
@@ -80,7 +81,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     due = {c.pk for c in page.object_list if (selectors.review_due_on(c) or today) < today}
     params = {k: data.get(k) or "" for k in ("q", "status")}
-    communes = list(selectors.chief_communes(user=request.user).order_by("name"))
+    communes = list(selectors.chief_communes(user=request.user).order_by(vi_order("name")))
     return render(
         request,
         "cases/list.html",

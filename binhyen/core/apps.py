@@ -14,11 +14,13 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django_tasks.signals import task_finished, task_started
 
-        from binhyen.core import db_router, search, task_recovery
+        from binhyen.core import collation, db_router, search, task_recovery
 
         connection_created.connect(db_router.install_write_tracking, weak=False)
         # Search without diacritics: SQLite gets the folding function (binhyen/core/search.py).
         connection_created.connect(search.install_sqlite_function, weak=False)
+        # Vietnamese order in SQL (binhyen/core/collation.py).
+        connection_created.connect(collation.install_sqlite_collation, weak=False)
         request_started.connect(db_router.request_started, weak=False)
         request_finished.connect(db_router.request_finished, weak=False)
         task_started.connect(db_router.task_boundary, weak=False)

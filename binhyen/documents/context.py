@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from binhyen.activities import selectors as activity_selectors
 from binhyen.community import selectors as community_selectors
 from binhyen.core import formats as vn
+from binhyen.core.collation import vi_key
 from binhyen.documents.catalogue import Spec
 from binhyen.documents.selectors import Profile
 from binhyen.hotspots import selectors as hotspot_selectors
@@ -267,7 +268,7 @@ def _schemes(*, user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
             "n": n,
             "name": s.name,
             "type": s.scheme_type.name if s.scheme_type_id else "",
-            "unit": ", ".join(sorted(u.name for u in s.units.all()))[:120],
+            "unit": ", ".join(sorted((u.name for u in s.units.all()), key=vi_key))[:120],
         }
         for n, s in enumerate(qs.prefetch_related("units")[:limit], start=1)
     ]
@@ -435,7 +436,7 @@ def completeness(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]:
         }
         for row in counted
     }
-    rows = sorted(per.values(), key=lambda r: r["name"])
+    rows = sorted(per.values(), key=lambda r: vi_key(r["name"]))
     missing = [r for r in rows if r["submitted"] < r["expected"]]
     expected = sum(r["expected"] for r in rows)
     submitted = sum(r["submitted"] for r in rows)

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from binhyen.core.collation import vi_order
 from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
 from binhyen.documents import permissions, selectors, services, tasks
 from binhyen.documents.forms import (
@@ -291,7 +292,7 @@ def job_download(request: HttpRequest, pk: Any) -> HttpResponseBase:
 def _provinces_managed(user: Any) -> list[OrgUnit]:
     qs = selectors.visible_units(user).filter(kind="province", valid_to__isnull=True)
     return [
-        p for p in qs.order_by("name_folded")[:100] if permissions.can_manage_templates(user, p)
+        p for p in qs.order_by(vi_order("name"))[:100] if permissions.can_manage_templates(user, p)
     ]
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
+from binhyen.core.collation import vi_order
 from binhyen.core.text import fold
 from binhyen.hotspots.models import Designation, PlanTask, Regime, Relapse
 from binhyen.hotspots.providers import in_force_on
@@ -278,7 +279,7 @@ def board(*, user: Any, root: OrgUnit, year: int, regime: str | None = None) -> 
         children = list(
             OrgUnit.objects.visible_to(user)
             .filter(parent=root, kind=UnitKind.PROVINCE, valid_to__isnull=True)
-            .order_by("name_folded")
+            .order_by(vi_order("name"))
         )
         units.extend(children)
     grouped = engine.aggregate(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.collation import vi_key, vi_order
 from binhyen.core.models import AuditEvent
 from binhyen.indicators import engine
 from binhyen.indicators.models import (
@@ -88,7 +89,7 @@ def unit_children(*, user: Any, unit: OrgUnit, kinds: Sequence[str] | None = Non
         qs = qs.filter(valid_to__isnull=True)
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    return list(qs.order_by("kind", "name_folded", "code"))
+    return list(qs.order_by("kind", vi_order("name"), "code"))
 
 
 def metrics_get(codes: Sequence[str]) -> list[Metric]:
@@ -391,5 +392,5 @@ def _completeness_rows(
                         r.late += 1
             if single and u.pk == child.pk:
                 row.submission = sub
-    ordered = sorted(rows.values(), key=lambda r: (r.unit.name, r.unit.code))
+    ordered = sorted(rows.values(), key=lambda r: (vi_key(r.unit.name), r.unit.code))
     return total, ordered

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
 from binhyen.accounts.models import RoleAssignment
+from binhyen.core.collation import vi_order
 from binhyen.core.text import fold
 from binhyen.orgunits.models import ROOT_CODE, Lineage, OrgUnit, OrgUnitQuerySet, Subkind, UnitKind
 
@@ -104,7 +105,7 @@ def communes_with_permission(
         queryset = queryset.filter(condition)
     if q:
         queryset = _text_filter(queryset, q)
-    return queryset.select_related("parent").order_by("name_folded", "code")
+    return queryset.select_related("parent").order_by(vi_order("name"), "code")
 
 
 def unit_children(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.collation import vi_order
 from binhyen.core.models import AuditEvent
 from binhyen.indicators.periods import Period, PeriodError, parse_period
 from binhyen.orgunits.models import OrgUnit
@@ -351,7 +352,7 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
         child
         for child in OrgUnit.objects.visible_to(user)
         .filter(parent=unit, valid_to__isnull=True)
-        .order_by("name_folded", "code")
+        .order_by(vi_order("name"), "code")
         if child.kind in program.unit_kinds or KIND_RANK.get(child.kind, 9) < shallowest
     ]
     rows = {child.path: ChildRow(child) for child in children}

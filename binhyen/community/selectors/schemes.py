@@ -33,6 +33,7 @@ from binhyen.community.selectors.units import (
     not_found_message,
     units_visible,
 )
+from binhyen.core.collation import vi_order
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 # --- schemes ---------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def scheme_list(
         queryset.select_related("scheme_type", "founding_decision")
         .prefetch_related(Prefetch("units", queryset=OrgUnit.objects.select_related("parent")))
         .annotate(open_sites=Count("sites", filter=Q(sites__ended_on__isnull=True), distinct=True))
-        .order_by("name_folded", "id")
+        .order_by(vi_order("name"), "id")
     )
 
 
@@ -119,11 +120,11 @@ def scheme_can_edit(*, user: Any, scheme: Scheme) -> bool:
 
 
 def scheme_replicas(*, user: Any, scheme: Scheme) -> QuerySet[Scheme]:
-    return schemes_visible(user).filter(replicated_from=scheme).order_by("name_folded")
+    return schemes_visible(user).filter(replicated_from=scheme).order_by(vi_order("name"))
 
 
 def scheme_choices_for_replication(*, user: Any, exclude: Scheme | None = None) -> QuerySet[Scheme]:
-    queryset = schemes_visible(user).select_related("scheme_type").order_by("name_folded")
+    queryset = schemes_visible(user).select_related("scheme_type").order_by(vi_order("name"))
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
     return queryset

@@ -48,6 +48,7 @@ from binhyen.community.views.base import (
     _xlsx,
 )
 from binhyen.core import web
+from binhyen.core.collation import vi_order
 from binhyen.core.exports import export_offload
 from binhyen.orgunits.models import OrgUnit
 
@@ -128,7 +129,7 @@ def _scheme_form_choices(
     return {
         "types": selectors.scheme_types_available(provinces=provinces),
         "unit_choices": sorted(units.values(), key=lambda u: u.path),
-        "replicable": Scheme.objects.filter(pk__in=ids).order_by("name_folded"),
+        "replicable": Scheme.objects.filter(pk__in=ids).order_by(vi_order("name")),
     }
 
 

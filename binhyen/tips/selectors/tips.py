@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.actors import Actor
+from binhyen.core.collation import vi_order
 from binhyen.core.search import text_search
 from binhyen.core.text import fold
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -292,14 +293,14 @@ def categories(kind: str | None = None) -> QuerySet[Category]:
 
 
 def public_provinces() -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.current().filter(kind=UnitKind.PROVINCE).order_by("name_folded")
+    return OrgUnit.objects.current().filter(kind=UnitKind.PROVINCE).order_by(vi_order("name"))
 
 
 def public_communes(*, province_code: str) -> QuerySet[OrgUnit]:
     return (
         OrgUnit.objects.current()
         .filter(kind=UnitKind.COMMUNE, parent__code=province_code, parent__valid_to__isnull=True)
-        .order_by("name_folded")
+        .order_by(vi_order("name"))
     )
 
 
@@ -307,7 +308,7 @@ def public_villages(*, commune_code: str) -> QuerySet[OrgUnit]:
     return (
         OrgUnit.objects.current()
         .filter(kind=UnitKind.VILLAGE, parent__code=commune_code, parent__kind=UnitKind.COMMUNE)
-        .order_by("name_folded")
+        .order_by(vi_order("name"))
     )
 
 
