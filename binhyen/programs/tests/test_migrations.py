@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 shipped = importlib.import_module("binhyen.programs.migrations.0004_model_commune_set")
 
 # The period of each kind used to store one figure of 2025 (and of 2024 for ``prev``).
-PERIODS = {
+PERIODS: dict[str, str] = {
     PeriodKind.YEAR: "{y}",
     PeriodKind.HALF: "{y}S1",
     PeriodKind.QUARTER: "{y}Q2",
