@@ -115,3 +115,42 @@ def test_enrol_self_assess_verify_and_recognise(page, settings, tmp_path):
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.RECOGNISED
     assert errors == []
+
+
+def _builtin_programmes() -> None:
+    """The built-in programmes as the migrations ship them (a transactional test flushes)."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0002_builtin_templates", "0004_model_commune_set"):
+        importlib.import_module(f"binhyen.programs.migrations.{name}").forward(apps, None)
+
+
+@pytest.mark.parametrize("size", ["phone_page", "page"])
+def test_only_usable_programmes_offer_enrolment_and_the_model_commune_enrols(request, size):
+    pg = request.getfixturevalue(size)
+    # given the built-in programmes and a commune officer
+    _builtin_programmes()
+    s = scene()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    browser_login(pg, s.commune_officer.username, PASSWORD)
+    # when they open the list: the model ward police waits for its criteria, no enrolment
+    pg.goto(f"{pg.base}/programs/")
+    ward = pg.get_by_test_id("program-list").locator(".card", has_text="Công an phường điển hình")
+    expect(ward.get_by_test_id("awaiting-set")).to_contain_text("chờ Bộ Công an")
+    expect(ward.get_by_role("link", name="Chi tiết", exact=True)).to_be_visible()
+    ward.get_by_role("link", name="Chi tiết", exact=True).click()
+    expect(pg.get_by_test_id("not-usable")).to_contain_text("Bộ Công an")
+    expect(pg.get_by_test_id("enrol-form")).to_have_count(0)
+    # and the model commune, with its shipped set, can be enrolled for 2025
+    pg.goto(f"{pg.base}/programs/xa-dien-hinh/?period=2025")
+    enrol = pg.get_by_test_id("enrol-form")
+    enrol.locator("select[name=unit]").select_option(s.commune.code)
+    enrol.locator("select[name=period]").select_option("2025")
+    enrol.get_by_role("button", name="Đăng ký").click()
+    expect(pg.get_by_test_id("progress-count")).to_contain_text("/34")
+    assert Enrollment.objects.get(program__code="xa-dien-hinh", unit=s.commune).period == "2025"
+    assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"]
+    assert errors == []

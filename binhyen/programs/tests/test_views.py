@@ -313,3 +313,64 @@ def test_writes_out_of_scope_are_404_and_anonymous_ones_go_to_sign_in(client, s,
     client.logout()
     response = client.post(url, {})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- programmes without a usable criteria set: no "Đăng ký" that cannot work ------------------
+
+UNUSABLE = ["cong-an-phuong-kieu-mau", "xep-loai-phong-trao-xa"]
+
+
+def _cards(html: str) -> dict[str, str]:
+    """Split the list page into the card of each programme, keyed by its detail URL code."""
+    cards = {}
+    for chunk in html.split('<div class="col-12 col-md-6 col-xl-4">')[1:]:
+        code = chunk.split('href="/programs/', 1)[1].split("/", 1)[0]
+        cards[code] = chunk
+    return cards
+
+
+def test_the_list_offers_enrolment_only_for_programmes_with_a_published_set(client, s):
+    # given a commune officer and the built-in programmes (two still without a set)
+    login_verified(client, s.commune_officer)
+    # when the list is shown
+    cards = _cards(client.get(reverse("programs:index")).content.decode())
+    # then the model commune is offered for enrolment, the unusable ones only for reading
+    assert "Chi tiết, đăng ký" in cards["xa-dien-hinh"]
+    for code in UNUSABLE:
+        assert "Chi tiết, đăng ký" not in cards[code]
+        assert "Chưa đăng ký được: chờ Bộ Công an" in cards[code]
+
+
+@pytest.mark.parametrize("code", UNUSABLE)
+def test_an_unusable_programme_says_who_imports_and_shows_no_enrol_button(client, s, code):
+    # given a commune officer who could enrol the commune in a usable programme
+    login_verified(client, s.commune_officer)
+    # when they open a programme without a published set
+    html = client.get(reverse("programs:detail", args=[code])).content.decode()
+    # then no enrolment form is offered; the page says who must import the criteria
+    assert 'data-testid="enrol-form"' not in html
+    assert 'data-testid="not-usable"' in html and "Bộ Công an (Cục Xây dựng phong trào" in html
+    assert 'data-testid="import-link"' not in html
+
+
+def test_the_manager_of_an_unusable_programme_is_offered_the_import(client, s):
+    # given the ministry officer who keeps national programmes
+    admin = f.ministry_admin()
+    login_verified(client, admin)
+    # when they open the model ward police programme
+    html = client.get(reverse("programs:detail", args=["cong-an-phuong-kieu-mau"])).content.decode()
+    # then the page links to the import of its draft version
+    editor = reverse("programs:set_editor", args=["cong-an-phuong-kieu-mau", 1])
+    assert f'href="{editor}#import"' in html
+    assert 'id="import"' in client.get(editor).content.decode()
+
+
+def test_the_model_commune_programme_offers_enrolment_with_its_34_criteria(client, s):
+    # given a commune officer
+    login_verified(client, s.commune_officer)
+    # when they open the model-commune programme
+    html = client.get(reverse("programs:detail", args=["xa-dien-hinh"])).content.decode()
+    # then they can enrol their commune, and the provisional criteria are listed by group
+    assert 'data-testid="enrol-form"' in html and 'data-testid="not-usable"' not in html
+    assert "I. Lãnh đạo của cấp ủy Đảng, chính quyền xã" in html
+    assert html.count('text-bg-warning">cần tỉnh hoàn thiện</span>') == 32

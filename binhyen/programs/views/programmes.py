@@ -26,8 +26,10 @@ from binhyen.programs.forms import (
     ProgramForm,
 )
 from binhyen.programs.models import (
+    CriteriaSet,
     Criterion,
     EnrollmentStatus,
+    Program,
     ProgramKind,
 )
 from binhyen.programs.views.common import _require
@@ -37,7 +39,7 @@ from binhyen.programs.views.common import _require
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
     programs = list(selectors.program_list(user=request.user, include_inactive=True))
-    rows = [(p, selectors.current_period(p)) for p in programs]
+    rows = [(p, selectors.current_period(p), _usable(p)) for p in programs]
     files = selectors.enrollment_list(user=request.user).exclude(
         status__in=[EnrollmentStatus.WITHDRAWN]
     )
@@ -57,9 +59,17 @@ def program_list(request: HttpRequest) -> HttpResponse:
 def program_detail(request: HttpRequest, code: str) -> HttpResponse:
     program = selectors.program_get(user=request.user, code=code)
     period = selectors.parse_program_period(program, request.GET.get("period"))
-    units = list(
-        selectors.enrollable_units(user=request.user, program=program)[: selectors.CHOICE_LIMIT + 1]
+    usable = _usable(program)
+    units = (
+        list(
+            selectors.enrollable_units(user=request.user, program=program)[
+                : selectors.CHOICE_LIMIT + 1
+            ]
+        )
+        if usable
+        else []
     )
+    can_manage = prog_perms.can_manage(request.user, program)
     enrol_form = None
     if units:
         enrol_form = EnrolForm(
@@ -85,12 +95,27 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
                 request,
                 selectors.enrollment_list(user=request.user, program=program, period=period.code),
             ),
-            "can_manage": prog_perms.can_manage(request.user, program),
+            "usable": usable,
+            "import_set": _import_target(program) if can_manage and not usable else None,
+            "can_manage": can_manage,
             "can_decide": prog_perms.can_decide_anywhere(request.user),
             "can_adopt": program.owner_id is None and _adoptable_units(request),
             "adopt_form": AdoptForm(initial={"code": f"{program.code}-tinh"}),
         },
     )
+
+
+def _usable(program: Program) -> bool:
+    """Return True if units can enrol: the programme is active and has a published set."""
+    return program.is_active and program.current_set_id is not None
+
+
+def _import_target(program: Program) -> CriteriaSet | None:
+    """Return the newest version a manager can still import into (unpublished, unused)."""
+    for criteria_set in program.sets.order_by("-version"):
+        if criteria_set.published_at is None and not criteria_set.is_locked:
+            return criteria_set
+    return None
 
 
 def _adoptable_units(request: HttpRequest) -> list[OrgUnit]:
