@@ -99,7 +99,11 @@ def test_verification_and_decision_pages_need_the_level(client, s, world):
     assert client.get(decide).status_code == 404
     login_verified(client, s.province_officer)
     assert client.get(verify).status_code == 200
-    assert client.get(decide).status_code == 200
+    page = client.get(decide)
+    assert page.status_code == 200
+    # and a pass/fail programme's decision page has no column of zero points
+    assert not page.context["scored"]
+    assert ">Điểm<" not in page.content.decode()
 
 
 @pytest.mark.parametrize("data", [{}, {"verdict": "bogus"}])

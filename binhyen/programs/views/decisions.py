@@ -83,6 +83,8 @@ def decide_page(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "periods": selectors.period_choices(program),
             "rows": rows,
+            # Pass/fail programmes have no points: no "Điểm" column of zeros.
+            "scored": program.is_classification or any(e.points_total for e in candidates),
             "form": form,
             "errors": errors,
             "chosen": chosen if request.method == "POST" else {e.pk for e in candidates},
@@ -99,13 +101,15 @@ def decide_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get(user=request.user, pk=pk)
+    files = list(selectors.decision_enrollments(user=request.user, decision=decision))
     return render(
         request,
         "programs/decision.html",
         {
             "decision": decision,
             "program": decision.program,
-            "files": selectors.decision_enrollments(user=request.user, decision=decision),
+            "files": files,
+            "scored": decision.program.is_classification or any(e.points_total for e in files),
         },
     )
 
