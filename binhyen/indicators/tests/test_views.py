@@ -315,6 +315,24 @@ def test_completeness_counts_units_open_in_the_period(client, w):
     )
 
 
+def test_completeness_filters_to_the_units_that_have_not_sent_and_sorts_by_rate(client, w):
+    # given commune A submitted and B did not
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    client.force_login(w["reviewer"])
+    url = reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])
+    # when the page is filtered to the late units
+    resp = client.get(url, {"show": "late"})
+    # then only B is listed, and the filter is marked as current
+    assert [r.unit.code for r in resp.context["result"].rows] == ["94002"]
+    assert 'data-testid="filter-late"' in resp.content.decode()
+    # and sorted by rate, the unit that has sent nothing comes first
+    rows = client.get(url, {"sort": "rate"}).context["result"].rows
+    assert [r.unit.code for r in rows][0] == "94002"
+    # and an unknown filter value is ignored (every unit)
+    assert len(client.get(url, {"show": "x<"}).context["result"].rows) == 2
+
+
 def test_report_list(client, w):
     assert client.get(reverse("indicators:report_list")).status_code == 302
     client.force_login(w["officer"])
