@@ -30,15 +30,27 @@
       var data = trends[el.dataset.metric];
       if (!data) { return; }
       var chart = window.echarts.init(el, null, { renderer: "svg" });
+      // Every period with data is drawn: symbols are always on, so a lone month between
+      // empty ones (or a single month of data) is a visible point, never hidden by a gap.
+      // A metric reported by kind has one line per kind (never their total).
+      var colors = ["#0b5d3b", "#b02a37", "#0d6efd", "#fd7e14", "#6f42c1", "#20c997"];
+      var series = (data.series || []).map(function (s, i) {
+        return {
+          name: s.name, type: "line", data: s.values, connectNulls: false, smooth: false,
+          showSymbol: true, showAllSymbol: true, symbol: "circle", symbolSize: 6,
+          itemStyle: { color: colors[i % colors.length] },
+          areaStyle: data.series.length === 1 ? { opacity: 0.08 } : undefined
+        };
+      });
+      var several = series.length > 1;
       chart.setOption({
-        grid: { left: 40, right: 10, top: 10, bottom: 30 },
+        color: colors,
+        grid: { left: 40, right: 10, top: several ? 30 : 10, bottom: 30 },
+        legend: several ? { top: 0, type: "scroll", textStyle: { fontSize: 10 } } : undefined,
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: data.labels, axisLabel: { fontSize: 10 } },
         yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } },
-        series: [{
-          type: "line", data: data.values, connectNulls: false, smooth: false,
-          symbolSize: 4, itemStyle: { color: "#0b5d3b" }, areaStyle: { opacity: 0.08 }
-        }]
+        series: series
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });
