@@ -247,6 +247,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "name": m.label,
             "unit": m.unit_of_measure,
             "labels": labels,
+            "ongoing": next((i for i, p in enumerate(trend_periods) if is_ongoing(p, today)), None),
             "series": [
                 {
                     "name": f.option_label or m.label,
