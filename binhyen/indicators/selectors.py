@@ -264,9 +264,9 @@ def submission_find(
 
 def submission_history(submission: Submission) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(
-            object_type=Submission._meta.label, object_id=str(submission.pk)
-        ).order_by("created_at", "id")
+        AuditEvent.objects.filter(object_type=Submission._meta.label, object_id=str(submission.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
     )
 
 
