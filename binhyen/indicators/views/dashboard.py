@@ -94,11 +94,12 @@ def _not_additive() -> set[str]:
 
 def _figures(metrics: list[Metric]) -> list[Figure]:
     """Every metric, or each of its kinds when its kinds cannot be added (never their total)."""
-    figures = []
+    figures: list[Figure] = []
     separate = _not_additive()
     for m in metrics:
-        by_kind = m.disaggregation_id and m.disaggregation.code in separate
-        options = list(m.disaggregation.options.all()) if by_kind else []
+        breakdown = m.disaggregation
+        by_kind = breakdown is not None and breakdown.code in separate
+        options = list(breakdown.options.all()) if breakdown is not None and by_kind else []
         if options:
             figures.extend(Figure(m, o.code, str(o.label)) for o in options)
         else:
