@@ -321,6 +321,14 @@ def completeness(
         result.rows = [r for r in result.rows if r.submitted < r.expected]
     if sort == "rate":  # the weakest first; a unit with nothing expected last
         result.rows.sort(key=lambda r: (r.rate is None, r.rate or 0.0, r.unit.name))
+    if request.GET.get("export") == "report":  # the whole report of every unit, one workbook
+        table = selectors.report_table(
+            user=current_user(request), form=form, unit=unit, period=period
+        )
+        data = excel.table_xlsx(
+            title=f"{form.name} - {period.label}", headers=table.headers, rows=table.rows
+        )
+        return _xlsx_response(data, f"{form.code}_{unit.code}_{period.code}_report.xlsx")
     if request.GET.get("export") == "xlsx":
         headers = [
             _("Mã đơn vị"),
