@@ -79,3 +79,6 @@ def test_the_province_officer_sees_which_communes_are_late(request, which, w):
     late.locator("a").click()
     expect(pg.get_by_test_id("completeness-table")).to_contain_text("Xã Lương Sơn")
     expect(pg.get_by_test_id("filter-late")).to_have_attribute("aria-current", "true")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"]
+    if SHOTS:
+        pg.screenshot(path=f"{SHOTS}/completeness-late-{which}.png", full_page=True)
