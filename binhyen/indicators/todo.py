@@ -102,10 +102,13 @@ class ReportsTodo:
             ]
             for period, deadline in own_periods(form, today):
                 for unit in mine:
-                    if (unit.valid_from is None or unit.valid_from <= period.end) and (
+                    if not (unit.valid_from is None or unit.valid_from <= period.end) or not (
                         unit.valid_to is None or unit.valid_to >= period.start
                     ):
-                        owed.append((form, period, deadline, unit))
+                        continue
+                    if owned is not None and form_owners.refusal(form, unit, period):
+                        continue  # an owned form (a campaign) does not take this period
+                    owed.append((form, period, deadline, unit))
         if not owed:
             return
         status = {
