@@ -13,3 +13,9 @@ class CommunityConfig(AppConfig):
         from binhyen.community import providers
 
         providers.register()
+
+        # The to-do home: team gradings of the team year that has ended.
+        from binhyen.community.todo import TeamGradingsTodo
+        from binhyen.core.todo import todo_providers
+
+        todo_providers.register(TeamGradingsTodo())

@@ -14,3 +14,9 @@ class HotspotsConfig(AppConfig):
         from binhyen.indicators.providers import registry
 
         registry.register(HotspotMetricsProvider())
+
+        # The to-do home: plan tasks past their deadline.
+        from binhyen.core.todo import todo_providers
+        from binhyen.hotspots.todo import HotspotTasksTodo
+
+        todo_providers.register(HotspotTasksTodo())

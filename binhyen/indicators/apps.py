@@ -16,3 +16,9 @@ class IndicatorsConfig(AppConfig):
 
         providers.register_builtin_providers()
         register_period_parser(parse_period)
+
+        # The to-do home: reports to send, to review, and units below that are late.
+        from binhyen.core.todo import todo_providers
+        from binhyen.indicators.todo import ReportsTodo
+
+        todo_providers.register(ReportsTodo())

@@ -280,19 +280,19 @@ class DataValue(BaseModel):
                 errors["period"] = _(
                     "Chỉ tiêu '%(metric)s' nhập theo %(kind)s, không nhận kỳ '%(code)s'."
                 ) % {
-                    "metric": metric.code,
+                    "metric": metric.label,
                     "kind": PeriodKind(metric.period_kind).label.lower(),
-                    "code": self.period,
+                    "code": period.label,
                 }
             problem = metric.check_value(self.value) if self.value is not None else None
             if problem:
                 errors["value"] = _("Giá trị của '%(metric)s' %(problem)s.") % {
-                    "metric": metric.code,
+                    "metric": metric.label,
                     "problem": problem,
                 }
             if metric.disaggregation_id is None and self.option:
                 errors["option"] = _("Chỉ tiêu '%(metric)s' không có phân tổ.") % {
-                    "metric": metric.code
+                    "metric": metric.label
                 }
             elif metric.disaggregation_id is not None and not (
                 DisaggregationOption.objects.filter(
@@ -303,18 +303,22 @@ class DataValue(BaseModel):
                     "Nhóm phân tổ '%(option)s' không thuộc chỉ tiêu '%(metric)s'."
                 ) % {
                     "option": self.option,
-                    "metric": metric.code,
+                    "metric": metric.label,
                 }
         if self.orgunit_id is not None and self.metric_id is not None:
             unit = self.orgunit
             if unit.kind not in (self.metric.capture_kinds or []):
                 errors["orgunit"] = _(
                     "Chỉ tiêu '%(metric)s' không nhập ở cấp '%(kind)s' (đơn vị %(unit)s)."
-                ) % {"metric": self.metric.code, "kind": unit.get_kind_display(), "unit": unit.code}
+                ) % {
+                    "metric": self.metric.label,
+                    "kind": unit.get_kind_display(),
+                    "unit": unit.name,
+                }
             elif not _open_during(unit, period.start, period.end):
                 errors["orgunit"] = _("Đơn vị %(unit)s không hoạt động trong kỳ %(period)s.") % {
-                    "unit": unit.code,
-                    "period": self.period,
+                    "unit": unit.name,
+                    "period": period.label,
                 }
         if errors:
             raise ValidationError(errors)

@@ -265,9 +265,9 @@ def submission_find(
 
 def submission_history(submission: Submission) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(
-            object_type=Submission._meta.label, object_id=str(submission.pk)
-        ).order_by("created_at", "id")
+        AuditEvent.objects.filter(object_type=Submission._meta.label, object_id=str(submission.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
     )
 
 
@@ -394,3 +394,68 @@ def _completeness_rows(
                 row.submission = sub
     ordered = sorted(rows.values(), key=lambda r: (vi_key(r.unit.name), r.unit.code))
     return total, ordered
+
+
+REPORT_TABLE_LIMIT = 5_000
+
+
+@dataclass
+class ReportTable:
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def report_table(*, user: Any, form: ReportForm, unit: OrgUnit, period: Period) -> ReportTable:
+    """Return the whole report of every unit below ``unit`` that must send it, one row each.
+
+    Columns: the unit, the report's state, then every metric of the form (one column per kind
+    of a metric entered by kind). Values are the stored ones; a blank cell is "not entered".
+    """
+    metrics = form_metrics(form)
+    units = list(
+        visible_units(user)
+        .filter(path__startswith=unit.path, kind__in=form.submitting_kinds)
+        .exclude(pk=unit.pk)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .select_related("parent")
+        .order_by("path")[:REPORT_TABLE_LIMIT]
+    )
+    owned = form_owners.expected_unit_ids(form)
+    if owned is not None:
+        units = [u for u in units if u.pk in owned]
+    columns: list[tuple[Metric, str]] = []
+    headers = [_("Mã đơn vị"), _("Đơn vị"), _("Trực thuộc"), _("Trạng thái")]
+    for m in metrics:
+        options = list(m.disaggregation.options.all()) if m.disaggregation is not None else []
+        if options:
+            for o in options:
+                columns.append((m, o.code))
+                headers.append(f"{m.label} — {o.label}")
+        else:
+            columns.append((m, ""))
+            headers.append(f"{m.label} ({m.unit_of_measure})" if m.unit_of_measure else m.label)
+    ids = [u.pk for u in units]
+    values = {
+        (u, m, o): v
+        for u, m, o, v in DataValue.objects.filter(
+            orgunit__in=ids, period=period.code, metric__in=[m.pk for m in metrics]
+        ).values_list("orgunit_id", "metric_id", "option", "value")
+    }
+    states = dict(
+        Submission.objects.filter(form=form, period=period.code, orgunit__in=ids).values_list(
+            "orgunit_id", "status"
+        )
+    )
+    labels = dict(SubmissionStatus.choices)
+    rows = [
+        [
+            u.code,
+            u.name,
+            u.parent.name if u.parent is not None else "",
+            str(labels[states[u.pk]]) if u.pk in states else _("Chưa lập"),
+            *(values.get((u.pk, m.pk, o)) for m, o in columns),
+        ]
+        for u in units
+    ]
+    return ReportTable(headers=[str(h) for h in headers], rows=rows)

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions
+from binhyen.core.todo import TodoItem, todo_items
 from binhyen.core.web import (
     call_service,
     current_user,
@@ -55,7 +56,7 @@ def _unit_to_change(request: HttpRequest, code: str, *, commune_only: bool = Fal
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Greet the user and list the units their roles cover."""
+    """The user's to-do list (every app's items, most urgent first), then their units."""
     assignments = selectors.user_home_assignments(user=request.user)
     return render(
         request,
@@ -63,8 +64,17 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "assignments": assignments,
             "extra_units": selectors.user_home_units(user=request.user) if not assignments else [],
+            "todo_groups": _todo_groups(todo_items(request.user)),
         },
     )
+
+
+def _todo_groups(items: list[TodoItem]) -> list[tuple[str, list[TodoItem]]]:
+    """Group the items under their headings, the group of the most urgent item first."""
+    groups: dict[str, list[TodoItem]] = {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    return list(groups.items())
 
 
 @login_required

@@ -13,3 +13,9 @@ class ProgramsConfig(AppConfig):
         from binhyen.programs import providers
 
         providers.register()
+
+        # The to-do home: files to self-assess, verify and decide.
+        from binhyen.core.todo import todo_providers
+        from binhyen.programs.todo import ProgramsTodo
+
+        todo_providers.register(ProgramsTodo())

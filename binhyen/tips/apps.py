@@ -15,6 +15,12 @@ class TipsConfig(AppConfig):
 
         registry.register(TipCountsProvider())
 
+        # The to-do home: unclaimed tips and tips past their deadline.
+        from binhyen.core.todo import todo_providers
+        from binhyen.tips.todo import TipsTodo
+
+        todo_providers.register(TipsTodo())
+
         # Intake keeps the units it routes to for a short while; a change of the map in this
         # process (a unit or lineage saved or deleted, a bulk import) empties that memory at
         # once (see selectors.routing).

@@ -27,9 +27,13 @@ class RuleResult:
 
     @property
     def message(self) -> str:
-        return _("Quy tắc '%(code)s – %(name)s' không thỏa: %(left)s %(op)s %(right)s là sai.") % {
-            "code": self.rule.code,
+        return _(
+            "Quy tắc “%(name)s” không thỏa: %(left_name)s (%(left)s) %(op)s "
+            "%(right_name)s (%(right)s) là sai."
+        ) % {
             "name": self.rule.name,
+            "left_name": self.rule.left_metric.label,
+            "right_name": self.rule.right_metric.label,
             "left": format_number(self.left),
             "op": self.rule.get_operator_display(),
             "right": format_number(self.right),

@@ -199,14 +199,14 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
     """
     if metric.source != MetricSource.PROVIDER:
         raise ValidationError(
-            {"metric": _("Chỉ tiêu '%(m)s' không tính tự động.") % {"m": metric.code}}
+            {"metric": _("Chỉ tiêu '%(m)s' không tính tự động.") % {"m": metric.label}}
         )
     period = _parse(period_code)
     if period.kind != metric.period_kind:
         raise ValidationError(
             {
                 "period": _("Chỉ tiêu '%(m)s' không nhận kỳ '%(p)s'.")
-                % {"m": metric.code, "p": period.code}
+                % {"m": metric.label, "p": period.label}
             }
         )
     try:

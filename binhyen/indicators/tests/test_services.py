@@ -93,7 +93,7 @@ def test_one_bad_cell_saves_nothing_and_names_each_cell(setup):
 
 def test_wrong_period_kind_or_unit_kind_is_refused(setup):
     village = VillageFactory(parent=setup["c"])
-    with pytest.raises(ValidationError, match="2025Q3"):
+    with pytest.raises(ValidationError, match="Quý 3/2025"):
         services.data_values_save(
             actor=setup["officer"],
             unit=setup["c"],

@@ -315,6 +315,48 @@ def test_completeness_counts_units_open_in_the_period(client, w):
     )
 
 
+def test_completeness_filters_to_the_units_that_have_not_sent_and_sorts_by_rate(client, w):
+    # given commune A submitted and B did not
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    client.force_login(w["reviewer"])
+    url = reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])
+    # when the page is filtered to the late units
+    resp = client.get(url, {"show": "late"})
+    # then only B is listed, and the filter is marked as current
+    assert [r.unit.code for r in resp.context["result"].rows] == ["94002"]
+    assert 'data-testid="filter-late"' in resp.content.decode()
+    # and sorted by rate, the unit that has sent nothing comes first
+    rows = client.get(url, {"sort": "rate"}).context["result"].rows
+    assert rows[0].unit.code == "94002"
+    # and an unknown filter value is ignored (every unit)
+    assert len(client.get(url, {"show": "x<"}).context["result"].rows) == 2
+
+
+def test_completeness_exports_the_whole_report_of_every_unit_in_one_workbook(client, w):
+    # given commune A sent its report (5 tips, 2 valuable) and B did not
+    client.force_login(w["officer"])
+    client.post(report_url(w), {"v_t_tips": "5", "v_t_valuable": "2", "action": "submit"})
+    client.force_login(w["reviewer"])
+    url = reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])
+    # when the province downloads the report of all its communes
+    resp = client.get(url, {"export": "report"})
+    # then one sheet has a row per commune that must report, with each metric a column
+    assert resp["Content-Type"] == excel.XLSX_TYPE
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "Mã đơn vị")
+    assert "Tin báo (vụ)" in header and "Tin có giá trị (vụ)" in header
+    by_code = {r[0]: r for r in rows if r and r[0] in ("94001", "94002", "94003")}
+    assert set(by_code) == {"94001", "94002"}  # the closed commune is not due
+    a = by_code["94001"]
+    assert a[header.index("Tin báo (vụ)")] == 5 and a[header.index("Tin có giá trị (vụ)")] == 2
+    assert by_code["94002"][header.index("Tin báo (vụ)")] is None
+    assert by_code["94002"][header.index("Trạng thái")] == "Chưa lập"
+    # and a commune officer cannot download the province's report (404)
+    client.force_login(w["officer"])
+    assert client.get(url, {"export": "report"}).status_code == 404
+
+
 def test_report_list(client, w):
     assert client.get(reverse("indicators:report_list")).status_code == 302
     client.force_login(w["officer"])

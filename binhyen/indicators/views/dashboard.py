@@ -5,6 +5,8 @@ Invariant: numbers come from ``selectors`` (the engine) only; an out-of-scope un
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from binhyen.accounts import permissions as acc_perms
-from binhyen.core.formats import format_number
+from binhyen.core.formats import format_number, period_label
 from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors
 from binhyen.indicators.models import Metric, ReportForm
@@ -26,6 +29,82 @@ from binhyen.indicators.views.common import _ancestors, _xlsx_response
 from binhyen.orgunits.models import OrgUnit
 
 TREND_MONTHS = 24
+FDR = 0.05  # the false discovery rate controlled over the units of the children table
+
+
+def benjamini_hochberg(p_values: list[float | None], q: float = FDR) -> list[bool]:
+    """Return, per test, whether it is a discovery at false discovery rate ``q``.
+
+    Benjamini–Hochberg over the tests given (``None``: no test, never a discovery): sort the
+    m p-values, find the largest k with p(k) ≤ k/m·q, and flag the k smallest.
+    """
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(tested)
+    flagged = [False] * len(p_values)
+    cutoff = 0
+    for k, (p, _i) in enumerate(tested, start=1):
+        if p <= k / m * q:
+            cutoff = k
+    for _p, i in tested[:cutoff]:
+        flagged[i] = True
+    return flagged
+
+
+def is_ongoing(period: Period, today: date | None = None) -> bool:
+    """Return True while ``period`` has not ended (today inside it, or later)."""
+    return period.end >= (today or timezone.localdate())
+
+
+def _hide_comparisons(row: Any) -> None:
+    """An incomplete period is never compared with a full one, nor flagged."""
+    row.previous = row.change_abs = row.change_pct = None
+    row.last_year = row.yoy_abs = row.yoy_pct = None
+    row.within_ordinary_variation = row.p_value = None
+    row.yoy_within_ordinary_variation = row.yoy_p_value = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the dashboard: a metric, or one kind of a metric reported by kind."""
+
+    metric: Metric
+    option: str = ""
+    option_label: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.metric.code}.{self.option}" if self.option else self.metric.code
+
+    @property
+    def label(self) -> str:
+        if self.option:
+            return f"{self.metric.label} — {self.option_label}"
+        return str(self.metric.label)
+
+
+# Breakdowns whose kinds cannot be added up (a gun and a round are not two "items"): a metric
+# broken down this way is shown kind by kind, never as a total. A breakdown of one thing into
+# groups (crimes by group) keeps its total.
+DEFAULT_KINDS_NOT_ADDITIVE = ("weapon_kind",)
+
+
+def _not_additive() -> set[str]:
+    return set(getattr(settings, "INDICATORS_KINDS_NOT_ADDITIVE", DEFAULT_KINDS_NOT_ADDITIVE))
+
+
+def _figures(metrics: list[Metric]) -> list[Figure]:
+    """Every metric, or each of its kinds when its kinds cannot be added (never their total)."""
+    figures: list[Figure] = []
+    separate = _not_additive()
+    for m in metrics:
+        breakdown = m.disaggregation
+        by_kind = breakdown is not None and breakdown.code in separate
+        options = list(breakdown.options.all()) if breakdown is not None and by_kind else []
+        if options:
+            figures.extend(Figure(m, o.code, str(o.label)) for o in options)
+        else:
+            figures.append(Figure(m))
+    return figures
 
 
 DEFAULT_DASHBOARD_METRICS = [
@@ -44,7 +123,12 @@ DEFAULT_DASHBOARD_METRICS = [
 
 def _dashboard_metrics() -> list[Metric]:
     codes = list(getattr(settings, "INDICATORS_DASHBOARD_METRICS", DEFAULT_DASHBOARD_METRICS))
-    found = {m.code: m for m in Metric.objects.filter(code__in=codes, is_active=True)}
+    found = {
+        m.code: m
+        for m in Metric.objects.filter(code__in=codes, is_active=True)
+        .select_related("disaggregation")
+        .prefetch_related("disaggregation__options")
+    }
     return [found[c] for c in codes if c in found]
 
 
@@ -68,6 +152,19 @@ def _period_choices(current: Period) -> list[Period]:
     if current not in choices:
         choices.insert(0, current)
     return choices
+
+
+def _analytics(user: Any, figures: list[Figure], **params: Any) -> list[Any]:
+    """Rows of the figures: totals of additive metrics, kind by kind for the others."""
+    plain = list(dict.fromkeys(f.metric.code for f in figures if not f.option))
+    split = list(dict.fromkeys(f.metric.code for f in figures if f.option))
+    rows: list[Any] = []
+    for codes, by_kind in ((plain, False), (split, True)):
+        if codes:
+            rows += selectors.analytics(
+                user=user, metric_codes=codes, disaggregate=by_kind, **params
+            ).rows
+    return rows
 
 
 @login_required
@@ -108,47 +205,77 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     }
     if not metrics:
         return render(request, "indicators/dashboard.html", context)
-    chosen = request.GET.get("metric") or metrics[0].code
-    table_metric = next((m for m in metrics if m.code == chosen), metrics[0])
-    cards = selectors.analytics(
-        user=current_user(request),
-        metric_codes=[m.code for m in metrics],
-        unit_codes=[unit.code],
-        period_codes=[period.code],
-        per_1000=True,
-    ).rows
+    figures = _figures(metrics)
+    chosen = request.GET.get("metric") or figures[0].key
+    table_figure = next((f for f in figures if f.key == chosen), figures[0])
+    ongoing = is_ongoing(period)
+    user = current_user(request)
+    card_rows = {
+        (r.metric, r.option): r
+        for r in _analytics(
+            user, figures, unit_codes=[unit.code], period_codes=[period.code], per_1000=True
+        )
+    }
+    cards = [(f, card_rows[(f.metric.code, f.option)]) for f in figures]
+    if ongoing:
+        for _f, row in cards:
+            _hide_comparisons(row)
     trend_kind = (
         period.kind if period.kind in (PeriodKind.MONTH, PeriodKind.QUARTER) else PeriodKind.MONTH
     )
     last = Period.containing(trend_kind, period.end)
     count = TREND_MONTHS if trend_kind == PeriodKind.MONTH else 8
     trend_periods = [last.shift(i - count + 1) for i in range(count)]
-    trend_rows = selectors.analytics(
-        user=current_user(request),
-        metric_codes=[m.code for m in metrics],
+    today = timezone.localdate()
+    trend_periods = [p for p in trend_periods if p.start <= today]  # no future periods
+    trend_rows = _analytics(
+        user,
+        figures,
         unit_codes=[unit.code],
         period_codes=[p.code for p in trend_periods],
         compare=False,
-    ).rows
-    trends = {
-        m.code: {
+    )
+    ongoing_label = _("đang diễn ra")
+    labels = [
+        period_label(p) + (f" ({ongoing_label})" if is_ongoing(p, today) else "")
+        for p in trend_periods
+    ]
+    trends: dict[str, Any] = {}
+    for m in metrics:
+        mine = [f for f in figures if f.metric == m]
+        rows_of = [r for r in trend_rows if r.metric == m.code]
+        trends[m.code] = {
             "name": m.label,
             "unit": m.unit_of_measure,
-            "labels": [p.code for p in trend_periods],
-            "values": [r.value for r in trend_rows if r.metric == m.code],
-            "predecessors": any(r.includes_predecessors for r in trend_rows if r.metric == m.code),
+            "labels": labels,
+            "ongoing": next((i for i, p in enumerate(trend_periods) if is_ongoing(p, today)), None),
+            "series": [
+                {
+                    "name": f.option_label or m.label,
+                    "values": [r.value for r in rows_of if r.option == f.option],
+                }
+                for f in mine
+            ],
+            "predecessors": any(r.includes_predecessors for r in rows_of),
         }
-        for m in metrics
-    }
     child_rows = []
     if children:
-        child_rows = selectors.analytics(
-            user=current_user(request),
-            metric_codes=[table_metric.code],
-            unit_codes=[c.code for c in children],
-            period_codes=[period.code],
-            per_1000=True,
-        ).rows
+        child_rows = [
+            r
+            for r in _analytics(
+                user,
+                [f for f in figures if f.metric == table_figure.metric],
+                unit_codes=[c.code for c in children],
+                period_codes=[period.code],
+                per_1000=True,
+            )
+            if r.option == table_figure.option
+        ]
+        if ongoing:
+            for row in child_rows:
+                _hide_comparisons(row)
+    flags = benjamini_hochberg([r.p_value for r in child_rows])
+    tested = sum(1 for r in child_rows if r.p_value is not None)
     forms = list(ReportForm.objects.filter(is_active=True, period_kind=period.kind))
     form = next(
         (f for f in forms if f.code == request.GET.get("form")), forms[0] if forms else None
@@ -161,8 +288,15 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     by_child = {r.unit.code: r for r in completeness.rows} if completeness else {}
     table = []
     points = []
-    for child, row in zip(children, child_rows, strict=False):
-        table.append({"unit": child, "row": row, "completeness": by_child.get(child.code)})
+    for child, row, flag in zip(children, child_rows, flags, strict=False):
+        table.append(
+            {
+                "unit": child,
+                "row": row,
+                "completeness": by_child.get(child.code),
+                "significant": flag,
+            }
+        )
         if child.latitude is not None and child.longitude is not None:
             points.append(
                 {
@@ -177,12 +311,17 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                 }
             )
     if request.GET.get("export") == "xlsx":
-        return _export_children(unit, period, table_metric, table)
+        return _export_children(unit, period, table_figure, table)
     context.update(
         {
-            "cards": list(zip(metrics, cards, strict=True)),
+            "cards": cards,
+            "figures": figures,
             "trends": trends,
-            "table_metric": table_metric,
+            "table_metric": table_figure.metric,
+            "table_figure": table_figure,
+            "ongoing": ongoing,
+            "tested": tested,
+            "fdr_pct": round(FDR * 100),
             "table": table,
             "form": form,
             "forms": forms,
@@ -190,7 +329,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "points": points,
             "map_tiles": settings.MAP_TILE_URL,
             "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "predecessors": any(r.includes_predecessors for r in cards)
+            "predecessors": any(r.includes_predecessors for _f, r in cards)
             or any(t["predecessors"] for t in trends.values()),
         }
     )
@@ -198,12 +337,12 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _export_children(
-    unit: OrgUnit, period: Period, metric: Metric, table: list[dict[str, Any]]
+    unit: OrgUnit, period: Period, figure: Figure, table: list[dict[str, Any]]
 ) -> HttpResponse:
     headers = [
         _("Mã đơn vị"),
         _("Đơn vị"),
-        metric.label,
+        figure.label,
         _("Trên 1.000 dân"),
         _("Kỳ trước"),
         _("Thay đổi (%)"),
@@ -232,4 +371,4 @@ def _export_children(
         )
     title = f"{unit.name} - {period.label}"
     data = excel.table_xlsx(title=title, headers=headers, rows=rows)
-    return _xlsx_response(data, f"{unit.code}_{metric.code}_{period.code}.xlsx")
+    return _xlsx_response(data, f"{unit.code}_{figure.key}_{period.code}.xlsx")

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -314,6 +315,20 @@ def completeness(
         raise Http404(str(exc)) from exc
     unit = selectors.unit_get(user=current_user(request), code=unit_code)
     result = selectors.completeness(user=current_user(request), form=form, unit=unit, period=period)
+    show = request.GET.get("show", "")
+    sort = request.GET.get("sort", "")
+    if show == "late":  # units that have not sent every report they owe
+        result.rows = [r for r in result.rows if r.submitted < r.expected]
+    if sort == "rate":  # the weakest first; a unit with nothing expected last
+        result.rows.sort(key=lambda r: (r.rate is None, r.rate or 0.0, r.unit.name))
+    if request.GET.get("export") == "report":  # the whole report of every unit, one workbook
+        table = selectors.report_table(
+            user=current_user(request), form=form, unit=unit, period=period
+        )
+        data = excel.table_xlsx(
+            title=f"{form.name} - {period.label}", headers=table.headers, rows=table.rows
+        )
+        return _xlsx_response(data, f"{form.code}_{unit.code}_{period.code}_report.xlsx")
     if request.GET.get("export") == "xlsx":
         headers = [
             _("Mã đơn vị"),
@@ -352,5 +367,8 @@ def completeness(
             "periods": _with_current(selectors.recent_periods(form.period_kind, 12), period),
             "can_review": ind_perms.can_review_anywhere(current_user(request)),
             "trend_json": json.dumps([]),
+            "show": show if show == "late" else "",
+            "sort": sort if sort == "rate" else "",
+            "overdue": result.deadline < timezone.localdate(),
         },
     )

@@ -192,6 +192,49 @@ def test_home_lists_assigned_units_and_the_picker(client, tree, officer):
     assert "js/orgunits.js" in body
 
 
+def test_home_shows_the_to_do_items_grouped_with_count_and_due_date(client, tree, officer):
+    # given a provider with a late item for every user
+    from binhyen.core.todo import Severity, TodoItem, todo_providers
+
+    class Late:
+        key = "test.home"
+
+        def items(self, user):
+            return [
+                TodoItem(
+                    key="test.late",
+                    title="Gửi báo cáo tháng",
+                    url="/indicators/reports/",
+                    count=3,
+                    severity=Severity.LATE,
+                    due=date(2026, 11, 16),
+                    group="Báo cáo định kỳ",
+                )
+            ]
+
+    todo_providers.register(Late())
+    try:
+        # when the officer opens the home
+        client.force_login(officer)
+        body = client.get("/").content.decode()
+    finally:
+        todo_providers.unregister("test.home")
+    # then the item is a link under its group, with its count, severity and due date
+    assert 'data-key="test.late"' in body
+    assert 'href="/indicators/reports/"' in body
+    assert "Báo cáo định kỳ" in body and "Quá hạn" in body and "16/11/2026" in body
+    assert "Không có việc cần làm" not in body
+
+
+def test_home_without_items_says_there_is_nothing_to_do(client, tree):
+    # given a viewer of the commune (nothing to act on); when the home opens
+    client.force_login(user_with_role(Role.VIEWER, tree["commune"]))
+    # then a true empty state
+    body = client.get("/").content.decode()
+    assert 'data-testid="todo-empty"' in body
+    assert "Không có việc cần làm" in body
+
+
 def test_home_without_role_explains_what_to_do(client, tree):
     client.force_login(UserFactory())
     body = client.get("/").content.decode()

@@ -86,6 +86,22 @@ def test_the_file_page_shows_x_of_y_and_the_numbers_behind_rules(client, s, worl
     assert "Chưa tự đánh giá" in page
 
 
+def test_the_file_page_speaks_labels_and_keeps_rule_text_for_the_editor(client, s, world):
+    # given the sibling commune's file, whose rule criteria are written in CEL
+    client.force_login(world["sibling_officer"])
+    # when its officer opens it
+    page = client.get(reverse("programs:enrollment", args=[world["pending"].pk])).content.decode()
+    # then neither the rule text, nor metric codes, nor the word CEL reach the officer
+    assert "m.crimes" not in page and "prev.crimes" not in page
+    assert "<code" not in page and "CEL" not in page
+    assert "Tính tự động từ số liệu" in page
+    # and the criteria-set page, for whoever edits it, still shows the rule
+    admin = world["admin"]
+    login_verified(client, admin)
+    editor = reverse("programs:set_editor", args=[world["program"].code, 1])
+    assert "m.crimes" in client.get(editor).content.decode()
+
+
 def test_verification_and_decision_pages_need_the_level(client, s, world):
     # given the sibling commune's file, submitted
     pending = world["pending"]

@@ -30,15 +30,47 @@
       var data = trends[el.dataset.metric];
       if (!data) { return; }
       var chart = window.echarts.init(el, null, { renderer: "svg" });
+      // Every period with data is drawn: symbols are always on, so a lone month between
+      // empty ones (or a single month of data) is a visible point, never hidden by a gap.
+      // A metric reported by kind has one line per kind (never their total).
+      var colors = ["#0b5d3b", "#b02a37", "#0d6efd", "#fd7e14", "#6f42c1", "#20c997"];
+      // The unfinished period (if shown) is a hollow point off the line: it is not joined to
+      // the full periods, so no drop or rise is drawn from incomplete figures.
+      var at = data.ongoing;
+      var series = [];
+      (data.series || []).forEach(function (s, i) {
+        var color = colors[i % colors.length];
+        var full = s.values.slice();
+        if (at !== null && at !== undefined) { full[at] = null; }
+        series.push({
+          name: s.name, type: "line", data: full, connectNulls: false, smooth: false,
+          showSymbol: true, showAllSymbol: true, symbol: "circle", symbolSize: 6,
+          itemStyle: { color: color },
+          areaStyle: data.series.length === 1 ? { opacity: 0.08 } : undefined
+        });
+        if (at !== null && at !== undefined && s.values[at] !== null) {
+          var lone = s.values.map(function () { return null; });
+          lone[at] = s.values[at];
+          series.push({
+            name: s.name, type: "line", data: lone, showSymbol: true, symbol: "emptyCircle",
+            symbolSize: 8, lineStyle: { opacity: 0 }, itemStyle: { color: color },
+            tooltip: { show: true }
+          });
+        }
+      });
+      var several = (data.series || []).length > 1;
       chart.setOption({
-        grid: { left: 40, right: 10, top: 10, bottom: 30 },
+        animation: false,  // drawn at once: no moment where a lone point is not there yet
+        color: colors,
+        grid: { left: 40, right: 10, top: several ? 30 : 10, bottom: 30 },
+        legend: several ? {
+          top: 0, type: "scroll", textStyle: { fontSize: 10 },
+          data: data.series.map(function (s) { return s.name; })
+        } : undefined,
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: data.labels, axisLabel: { fontSize: 10 } },
         yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } },
-        series: [{
-          type: "line", data: data.values, connectNulls: false, smooth: false,
-          symbolSize: 4, itemStyle: { color: "#0b5d3b" }, areaStyle: { opacity: 0.08 }
-        }]
+        series: series
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });

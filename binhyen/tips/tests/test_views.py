@@ -293,3 +293,21 @@ def test_media_is_served_only_in_scope(client, s):
     # when an officer elsewhere asks for it, then 404
     client.force_login(s.far_officer)
     assert client.get(url).status_code == 404
+
+
+def test_duplicate_suggestions_say_how_alike_in_words_not_a_score(client):
+    # given two tips about the same theft in the same commune
+    from binhyen.accounts.tests.factories import login_verified, scene
+    from binhyen.tips.tests.factories import make_tip
+
+    s = scene()
+    first = make_tip(s.commune, description="Trộm gà ban đêm ở xóm Đông nhà ông Ba")
+    make_tip(s.commune, description="Trộm gà ban đêm ở xóm Đông nhà bà Tư")
+    login_verified(client, s.commune_officer)
+    # when the officer opens one of them
+    html = client.get(f"/tips/{first.pk}/").content.decode()
+    # then the similar tip is listed with a worded level, never a raw score like "0,32"
+    assert "giống)" in html
+    import re
+
+    assert not re.search(r"; 0[,.]\d+\)", html)
