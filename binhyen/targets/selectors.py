@@ -144,6 +144,23 @@ def target_get(*, user: Any, pk: int) -> Target:
     return target
 
 
+def progress_targets(targets: QuerySet[Target]) -> list[Target]:
+    """Return the targets of an already scoped queryset with their unit, metric and
+    denominator, each read once and shared (thousands of targets on a few metrics and
+    units build a few hundred related objects, not one per row)."""
+    rows = list(targets)
+    metric_ids = {t.metric_id for t in rows} | {t.denominator_id for t in rows if t.denominator_id}
+    metrics = {m.pk: m for m in Metric.objects.filter(pk__in=metric_ids)}
+    unit_ids = {t.orgunit_id for t in rows}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids)}
+    for target in rows:
+        cache = target._state.fields_cache
+        cache["metric"] = metrics[target.metric_id]
+        cache["orgunit"] = units[target.orgunit_id]
+        cache["denominator"] = metrics.get(target.denominator_id or 0)
+    return rows
+
+
 def progress_of(targets: Sequence[Target], *, today: date | None = None) -> list[Progress]:
     """Return the progress of targets the caller has already scoped."""
     return prog.evaluate(list(targets), today=today or timezone.localdate())
