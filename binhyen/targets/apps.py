@@ -14,3 +14,9 @@ class TargetsConfig(AppConfig):
         from binhyen.targets.reporting import CampaignFormOwner
 
         form_owners.register(CampaignFormOwner())
+
+        # Actual against target on the dashboards, in criteria rules and on the hotspot board.
+        from binhyen.indicators.target_sources import target_sources
+        from binhyen.targets.sources import TargetsSource
+
+        target_sources.register(TargetsSource())

@@ -181,16 +181,45 @@ def unit_target_values(*, unit: OrgUnit, on: date | None = None) -> dict[str, fl
     wins (a unit may only set its own above the allocation). Yearly targets win over shorter
     ones; breakdown-option targets are left out.
     """
+    return units_target_values(units=[unit], on=on).get(unit.pk, {})
+
+
+def units_target_values(
+    *, units: Sequence[OrgUnit], on: date | None = None
+) -> dict[int, dict[str, float]]:
+    """Return ``unit_target_values`` of many units in one query (unit id → code → value)."""
     day = on or timezone.localdate()
-    found: dict[str, tuple[int, int, float]] = {}
+    found: dict[int, dict[str, tuple[int, int, float]]] = defaultdict(dict)
     rows = Target.objects.filter(
-        orgunit=unit, option="", period_start__lte=day, period_end__gte=day
-    ).values_list("metric__code", "source", "period_start", "period_end", "value")
-    for code, source, start, end, value in rows:
+        orgunit__in=[u.pk for u in units], option="", period_start__lte=day, period_end__gte=day
+    ).values_list("orgunit_id", "metric__code", "source", "period_start", "period_end", "value")
+    for unit_id, code, source, start, end, value in rows:
         rank = ((end - start).days, 1 if source == TargetSource.OWN else 0)
-        if code not in found or rank > found[code][:2]:
-            found[code] = (*rank, value)
-    return {code: item[2] for code, item in found.items()}
+        mine = found[unit_id]
+        if code not in mine or rank > mine[code][:2]:
+            mine[code] = (*rank, value)
+    return {
+        unit_id: {code: item[2] for code, item in codes.items()} for unit_id, codes in found.items()
+    }
+
+
+def units_progress(
+    *, user: Any, units: Sequence[OrgUnit], start: date, end: date, today: date | None = None
+) -> list[Progress]:
+    """Return the progress of the targets of visible ``units`` whose period overlaps the
+    dates (own before allocated, longer periods first), in one evaluation."""
+    visible = set(
+        visible_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True)
+    )
+    if not visible:
+        return []
+    targets = _targets().filter(
+        orgunit_id__in=visible, period_start__lte=end, period_end__gte=start
+    )
+    return progress_of(
+        list(targets.order_by("orgunit_id", "metric__sort_order", "period_start", "source", "pk")),
+        today=today,
+    )
 
 
 @dataclass
