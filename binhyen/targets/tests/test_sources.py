@@ -83,3 +83,33 @@ def test_dashboard_shows_target_cards_and_a_target_column(client):
     assert 'data-testid="target-card-crimes"' in text
     assert text.count('data-testid="child-target"') == 2
     assert "đạt 80 %" in text  # 4 of the commune's 5
+
+
+def test_hotspot_board_reads_the_provinces_own_transformation_targets(settings):
+    from binhyen.hotspots import selectors as hotspots
+
+    # Given the settings' defaults and a province that set 70 % / 90 % in its plan
+    settings.HOTSPOTS_TRANSFORMATION_TARGET_PCT = 60
+    settings.HOTSPOTS_NO_RELAPSE_TARGET_PCT = 85
+    s = scene()
+    year = this_year()
+
+    def transformation(board):
+        return next(f for f in board.totals if f.regime == "transformation")
+
+    before = transformation(hotspots.board(user=s.officer, root=s.province, year=year))
+    assert (before.removal_target, before.targets_from_plan) == (60, False)
+    services.hotspot_targets_seed(
+        actor=s.officer,
+        province=s.province,
+        year=year,
+        defaults={"removed_pct": 70.0, "relapsed_pct": 10.0},
+    )
+    # When the province's board is built
+    board = hotspots.board(user=s.officer, root=s.province, year=year)
+    # Then its percentages are the plan's, and it says so
+    mine = transformation(board)
+    assert (mine.removal_target, mine.no_relapse_target, mine.targets_from_plan) == (70, 90, True)
+    # And another province keeps the defaults
+    other = transformation(hotspots.board(user=s.ministry, root=s.other_province, year=year))
+    assert (other.removal_target, other.no_relapse_target) == (60, 85)
