@@ -20,3 +20,9 @@ class TargetsConfig(AppConfig):
         from binhyen.targets.sources import TargetsSource
 
         target_sources.register(TargetsSource())
+
+        # Targets behind, children without targets, campaign reports due: the to-do home.
+        from binhyen.core.todo import todo_providers
+        from binhyen.targets.todo import TargetsTodo
+
+        todo_providers.register(TargetsTodo())

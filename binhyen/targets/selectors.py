@@ -314,6 +314,96 @@ def behind(*, user: Any, today: date | None = None) -> list[Progress]:
     return [p for p in progress_of(targets, today=day) if p.light == Light.RED]
 
 
+@dataclass
+class Unallocated:
+    """A parent's running targets and its children that have none of them (to-do home)."""
+
+    unit: OrgUnit
+    targets: list[Target]
+    children: list[OrgUnit]
+
+
+def unallocated(*, user: Any, today: date | None = None) -> list[Unallocated]:
+    """Return, for each of the user's own units the user manages, the children that have
+    no target for one of the unit's running targets (same metric, option, period, kind)."""
+    from binhyen.targets.permissions import can_manage
+    from binhyen.targets.services import allocation_children
+
+    day = today or timezone.localdate()
+    out: list[Unallocated] = []
+    for root in unit_roots(user=user):
+        if not can_manage(user, root):
+            continue
+        targets = list(
+            _targets().filter(orgunit=root, period_start__lte=day, period_end__gte=day)[
+                :BEHIND_LIMIT
+            ]
+        )
+        missing: dict[int, OrgUnit] = {}
+        lacking: list[Target] = []
+        for target in targets:
+            children = allocation_children(target)
+            have = set(
+                Target.objects.filter(_same(target), orgunit__in=children).values_list(
+                    "orgunit_id", flat=True
+                )
+            )
+            without = [c for c in children if c.pk not in have]
+            if without:
+                lacking.append(target)
+                missing.update({c.pk: c for c in without})
+        if missing:
+            out.append(Unallocated(unit=root, targets=lacking, children=list(missing.values())))
+    return out
+
+
+@dataclass
+class ReportDue:
+    """A campaign report of one of the user's units: late (ended) or due (running)."""
+
+    campaign: Campaign
+    unit: OrgUnit
+    period: Period
+    late: bool
+
+
+def campaign_reports_due(*, user: Any, today: date | None = None) -> list[ReportDue]:
+    """Return the campaign reports the user's own units have not submitted: every ended
+    period of an open campaign they take part in (late), and the running one (due). A
+    participating unit sees the campaign's name and form even when the campaign's own
+    unit (its province) is outside the user's scope."""
+    from binhyen.targets.models import CampaignStatus
+    from binhyen.targets.services import campaign_periods
+
+    day = today or timezone.localdate()
+    roots = unit_roots(user=user)
+    campaigns = (
+        Campaign.objects.filter(
+            status=CampaignStatus.OPEN,
+            form__isnull=False,
+            units__in=roots,
+            start__lte=day,
+        )
+        .distinct()
+        .select_related("form")
+        .order_by("end", "pk")
+    )
+    out: list[ReportDue] = []
+    for campaign in campaigns:
+        members = [u for u in campaign.units.all() if u in roots]
+        periods = [p for p in campaign_periods(campaign) if p.start <= day]
+        done = set(
+            Submission.objects.filter(
+                form_id=campaign.form_id, status__in=DONE_STATUSES, orgunit__in=members
+            ).values_list("orgunit_id", "period")
+        )
+        for unit in members:
+            for period in periods:
+                if (unit.pk, period.code) not in done:
+                    out.append(ReportDue(campaign, unit, period, late=period.end < day))
+    return out
+
+
 def hotspot_defaults() -> dict[str, float]:
     """Return the default hotspot transformation targets (the hotspots app's settings)."""
     removal, no_relapse = 60.0, 85.0
