@@ -79,9 +79,9 @@ def fetch(
     out = {unit.pk: UnitFigures(facts=facts_of(unit)) for unit in units}
     if target_codes and units:
         wanted = set(target_codes)
-        for unit_id, values in target_sources.values(units=units, on=period.end).items():
+        for unit_id, given in target_sources.values(units=units, on=period.end).items():
             if unit_id in out:
-                out[unit_id].targets = {c: float(v) for c, v in values.items() if c in wanted}
+                out[unit_id].targets = {c: float(v) for c, v in given.items() if c in wanted}
     metrics = metrics_for(metric_codes)
     if not metrics or not units:
         return out

@@ -198,10 +198,10 @@ class _Plan:
         calls: dict[tuple[bool, tuple[Period, ...], frozenset[int]], list[int]] = defaultdict(list)
         for (by_option, periods, metric_id), unit_ids in self.wanted.items():
             calls[(by_option, periods, frozenset(unit_ids))].append(metric_id)
-        for (by_option, periods, unit_ids), metric_ids in calls.items():
+        for (by_option, periods, asking), metric_ids in calls.items():
             grouped = engine.aggregate(
                 metrics=[self.metrics[i] for i in metric_ids],
-                units=[self.units[i] for i in sorted(unit_ids)],
+                units=[self.units[i] for i in sorted(asking)],
                 periods=periods,
                 by_option=by_option,
             )
@@ -214,7 +214,7 @@ class _Plan:
             }
             for (unit_id, metric_id, option), series in grouped.items():
                 sides = asked.get(metric_id, {}).get(option)
-                if not sides or unit_id not in unit_ids:
+                if not sides or unit_id not in asking:
                     continue
                 metric = self.metrics[metric_id]
                 for period, out in sides:
