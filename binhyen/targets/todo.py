@@ -23,6 +23,8 @@ class TargetsTodo:
     key = "targets"
 
     def items(self, user: Any) -> Iterable[TodoItem]:
+        if getattr(user, "pk", None) is None:
+            return  # no stored user, no units: nothing to do
         group = _("Chỉ tiêu")
         behind = selectors.behind(user=user)
         if behind:
