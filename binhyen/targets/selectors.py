@@ -137,6 +137,14 @@ def target_list(
     return targets.order_by("period_start", "metric__sort_order", "source", "pk")
 
 
+def parent_visible(*, user: Any, target: Target) -> bool:
+    """Return True when the target it was allocated from is one the user may open (a
+    commune sees that its target came from the province, not the province's page)."""
+    if target.parent_id is None:
+        return False
+    return visible_units(user).filter(targets__pk=target.parent_id).exists()
+
+
 def target_get(*, user: Any, pk: int) -> Target:
     target = _targets().filter(pk=pk, orgunit__in=visible_units(user)).first()
     if target is None:

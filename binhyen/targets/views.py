@@ -199,6 +199,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "detail": detail,
+            "parent_visible": selectors.parent_visible(user=request.user, target=target),
             "can_manage": manage,
             "allocate_form": AllocateForm() if manage else None,
             "upload_form": UploadForm() if manage else None,
@@ -268,6 +269,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "detail": detail,
+            "parent_visible": selectors.parent_visible(user=request.user, target=target),
             "can_manage": True,
             "allocate_form": form,
             "upload_form": UploadForm(),
