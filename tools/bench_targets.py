@@ -4,8 +4,10 @@ One JSON line: 10 targets (one per synthetic metric b01–b10, year 2026) at eve
 commune (3,321 × 10 target rows, created in a transaction that is rolled back), and their
 progress as the unit pages show it: actual, percent, status, projection (the year is
 running on 1 July 2026, so last year's seasonal shape is read too) and traffic light.
-``ours`` is the whole path (reading the target rows, then ``selectors.progress_of``: one
-engine call, Python judgement); ``baseline`` is one hand-written GROUP BY fetching the
+``ours`` is the whole path (reading the target rows with ``selectors.progress_targets``,
+then ``selectors.progress_of``: one engine call per question — the year with last year
+from the yearly cells, last year's first half for the seasonal shape — and the judgement
+of each target from dicts keyed by unit id); ``baseline`` is one hand-written GROUP BY fetching the
 same actuals (no lineage forwarding, no projection). ``match`` compares the actuals of the
 communes no predecessor value reaches.
 """
@@ -59,10 +61,8 @@ def measure(db: str) -> None:
         )
 
         def ours() -> list[Any]:
-            targets = list(
-                Target.objects.filter(period="2026", metric__in=metrics).select_related(
-                    "orgunit", "metric", "denominator"
-                )
+            targets = selectors.progress_targets(
+                Target.objects.filter(period="2026", metric__in=metrics)
             )
             return selectors.progress_of(targets, today=TODAY)
 

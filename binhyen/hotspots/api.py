@@ -243,6 +243,7 @@ def _figures_out(figures: list[selectors.RegimeFigures]) -> list[dict[str, Any]]
             "no_relapse_target": f.no_relapse_target,
             "meets_removal_target": f.meets_removal_target,
             "meets_no_relapse_target": f.meets_no_relapse_target,
+            "targets_from_plan": f.targets_from_plan,
         }
         for f in figures
     ]

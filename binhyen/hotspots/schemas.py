@@ -125,6 +125,7 @@ class FiguresOut(Schema):
     no_relapse_target: int | None
     meets_removal_target: bool | None
     meets_no_relapse_target: bool | None
+    targets_from_plan: bool  # the unit's own plan targets, else the configured defaults
 
 
 class BoardRowOut(Schema):

@@ -31,6 +31,7 @@ from binhyen.hotspots.providers import in_force_on
 from binhyen.indicators import engine
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, PeriodKind
+from binhyen.indicators.target_sources import target_sources
 from binhyen.orgunits.models import ROOT_CODE, OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
@@ -155,6 +156,7 @@ class RegimeFigures:
     in_force: int = 0
     removal_target: int | None = None
     no_relapse_target: int | None = None
+    targets_from_plan: bool = False  # the unit's own targets (else the settings' defaults)
 
     @property
     def removed_pct(self) -> Decimal | None:
@@ -205,13 +207,44 @@ class Targets(NamedTuple):
 
 
 def targets() -> dict[str, Targets]:
-    """Return the targets per regime, from settings."""
+    """Return the default targets per regime, from settings (a province's plan may set its
+    own: ``unit_targets``)."""
     return {
         Regime.TRANSFORMATION: Targets(
             int(settings.HOTSPOTS_TRANSFORMATION_TARGET_PCT),
             int(settings.HOTSPOTS_NO_RELAPSE_TARGET_PCT),
         ),
     }
+
+
+def unit_targets(*, user: Any, units: list[OrgUnit], year: int) -> dict[int, dict[str, Targets]]:
+    """Return the units' own transformation targets for ``year`` where a plan sets them
+    (through the registered target sources): the share of the list transformed ("at least",
+    rate of ``hotspots_removed``) and of transformed areas not relapsing (100 − the "at
+    most" rate of ``hotspots_relapsed``). A percentage not set keeps the settings' default;
+    percentages are whole numbers on the board."""
+    period = Period(PeriodKind.YEAR, year)
+    found = target_sources.figures(
+        user=user, units=units, period_start=period.start, period_end=period.end
+    )
+    defaults = targets()
+    out: dict[int, dict[str, Targets]] = {}
+    for unit_id, figures in found.items():
+        for regime, default in defaults.items():
+            removal = no_relapse = None
+            for f in figures:
+                if f.kind != "rate" or f.option not in ("", regime) or f.period != period.code:
+                    continue
+                if f.metric_code == "hotspots_removed" and f.comparison == "at_least":
+                    removal = round(f.value)
+                elif f.metric_code == "hotspots_relapsed" and f.comparison == "at_most":
+                    no_relapse = round(100 - f.value)
+            if removal is not None or no_relapse is not None:
+                out.setdefault(unit_id, {})[regime] = Targets(
+                    removal if removal is not None else default.removal_pct,
+                    no_relapse if no_relapse is not None else default.no_relapse_pct,
+                )
+    return out
 
 
 def board_roots(*, user: Any) -> list[OrgUnit]:
@@ -228,6 +261,7 @@ def _figures(
     unit: OrgUnit,
     period: Period,
     regimes: list[str],
+    own: dict[str, Targets] | None = None,
 ) -> list[RegimeFigures]:
     goals = targets()
     labels = dict(Regime.choices)
@@ -235,6 +269,9 @@ def _figures(
     for regime in regimes:
         figures = RegimeFigures(regime=regime, label=str(labels[regime]))
         figures.removal_target, figures.no_relapse_target = goals.get(regime, Targets(None, None))
+        if own and regime in own:
+            figures.removal_target, figures.no_relapse_target = own[regime]
+            figures.targets_from_plan = True
         for attr, code in (
             ("designated", "hotspots_designated"),
             ("removed", "hotspots_removed"),
@@ -285,13 +322,14 @@ def board(*, user: Any, root: OrgUnit, year: int, regime: str | None = None) -> 
     grouped = engine.aggregate(
         metrics=list(metrics.values()), units=units, periods=[period], by_option=True
     )
+    own = unit_targets(user=user, units=units, year=year)
     result = Board(
         root=root,
         year=year,
         regime=regime,
-        totals=_figures(grouped, metrics, root, period, regimes),
+        totals=_figures(grouped, metrics, root, period, regimes, own.get(root.pk)),
         rows=[
-            BoardRow(unit=c, figures=_figures(grouped, metrics, c, period, regimes))
+            BoardRow(unit=c, figures=_figures(grouped, metrics, c, period, regimes, own.get(c.pk)))
             for c in children
         ],
     )

@@ -183,6 +183,7 @@ class CompiledSet:
     rules: dict[int, rules.CompiledRule]
     broken: dict[int, str]
     metric_codes: list[str]
+    target_codes: list[str] = field(default_factory=list)  # metrics read through t
 
 
 def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
@@ -190,6 +191,7 @@ def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
     compiled: dict[int, rules.CompiledRule] = {}
     broken: dict[int, str] = {}
     codes: list[str] = []
+    target_codes: list[str] = []
     for criterion in criteria:
         if criterion.kind != CriterionKind.RULE:
             continue
@@ -200,7 +202,14 @@ def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
             continue
         compiled[criterion.pk] = rule
         codes.extend(rule.metric_codes)
-    return CompiledSet(list(criteria), compiled, broken, list(dict.fromkeys(codes)))
+        target_codes.extend(rule.targets)
+    return CompiledSet(
+        list(criteria),
+        compiled,
+        broken,
+        list(dict.fromkeys(codes)),
+        list(dict.fromkeys(target_codes)),
+    )
 
 
 def evaluate_units(
@@ -209,10 +218,12 @@ def evaluate_units(
     """Return unit id → criterion id → outcome of every rule, for units in ``figures``."""
     out: dict[int, dict[int, rules.Outcome]] = {}
     for unit_id, fig in figures.items():
-        ctx = rules.context(fig.current, fig.previous, fig.facts)
+        ctx = rules.context(fig.current, fig.previous, fig.facts, fig.targets)
         outcomes: dict[int, rules.Outcome] = {}
         for criterion_id, rule in compiled.rules.items():
-            outcomes[criterion_id] = rules.evaluate(rule, ctx, fig.current, fig.previous, fig.facts)
+            outcomes[criterion_id] = rules.evaluate(
+                rule, ctx, fig.current, fig.previous, fig.facts, fig.targets
+            )
         for criterion_id, message in compiled.broken.items():
             outcomes[criterion_id] = rules.Outcome(rules.ERROR, message=message)
         out[unit_id] = outcomes
@@ -224,7 +235,12 @@ def evaluate_set(
 ) -> tuple[CompiledSet, dict[int, figures_mod.UnitFigures], dict[int, dict[int, rules.Outcome]]]:
     """Evaluate every rule of ``criteria`` for every unit: one fetch, one compile."""
     compiled = compile_criteria(criteria)
-    figs = figures_mod.fetch(units=units, period=period, metric_codes=compiled.metric_codes)
+    figs = figures_mod.fetch(
+        units=units,
+        period=period,
+        metric_codes=compiled.metric_codes,
+        target_codes=compiled.target_codes,
+    )
     return compiled, figs, evaluate_units(compiled, figs)
 
 
@@ -276,6 +292,8 @@ def _missing_text(missing: Sequence[str], labels: Mapping[str, tuple[str, str]])
             names.append(_("%(name)s (kỳ trước)") % {"name": name})
         elif variable == "unit":
             names.append(_("thông tin đơn vị “%(fact)s”") % {"fact": code})
+        elif variable == "t":
+            names.append(_("chỉ tiêu được giao: %(name)s") % {"name": name})
         else:
             names.append(name)
     return _("Thiếu số liệu: %(names)s") % {"names": "; ".join(names)}
@@ -382,7 +400,10 @@ def progress_many(enrollments: Sequence[Enrollment]) -> dict[int, Progress]:
         for period_code, members in by_period.items():
             units = [e.unit for e in members]
             fetched = figures_mod.fetch(
-                units=units, period=parse_period(period_code), metric_codes=compiled.metric_codes
+                units=units,
+                period=parse_period(period_code),
+                metric_codes=compiled.metric_codes,
+                target_codes=compiled.target_codes,
             )
             figs.update({(e.pk): fetched[e.unit_id] for e in members})
             evaluated = evaluate_units(compiled, fetched)
@@ -392,7 +413,7 @@ def progress_many(enrollments: Sequence[Enrollment]) -> dict[int, Progress]:
         for a in Assessment.objects.filter(enrollment__in=group).prefetch_related("evidence"):
             assessments[(a.enrollment_id, a.criterion_id)] = a
             evidence[(a.enrollment_id, a.criterion_id)] = len(a.evidence.all())
-        labels = _metric_labels(compiled.metric_codes)
+        labels = _metric_labels([*compiled.metric_codes, *compiled.target_codes])
         for enrollment in group:
             results = []
             for criterion in criteria:

@@ -22,6 +22,7 @@ from typing import Any
 from binhyen.indicators import engine
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period
+from binhyen.indicators.target_sources import target_sources
 from binhyen.orgunits.models import OrgUnit
 
 SLICE = 400
@@ -34,6 +35,7 @@ class UnitFigures:
     current: dict[str, float] = field(default_factory=dict)
     previous: dict[str, float] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, float] = field(default_factory=dict)  # ``t``: the unit's targets
 
 
 def facts_of(unit: OrgUnit) -> dict[str, Any]:
@@ -66,10 +68,20 @@ def _slices(units: Sequence[OrgUnit]) -> list[list[OrgUnit]]:
 
 
 def fetch(
-    *, units: Sequence[OrgUnit], period: Period, metric_codes: Collection[str]
+    *,
+    units: Sequence[OrgUnit],
+    period: Period,
+    metric_codes: Collection[str],
+    target_codes: Collection[str] = (),
 ) -> dict[int, UnitFigures]:
-    """Return each unit's figures for ``period`` and the period before (unit id → figures)."""
+    """Return each unit's figures for ``period`` and the period before (unit id → figures),
+    with the targets of ``target_codes`` running at the period's end (``t``)."""
     out = {unit.pk: UnitFigures(facts=facts_of(unit)) for unit in units}
+    if target_codes and units:
+        wanted = set(target_codes)
+        for unit_id, given in target_sources.values(units=units, on=period.end).items():
+            if unit_id in out:
+                out[unit_id].targets = {c: float(v) for c, v in given.items() if c in wanted}
     metrics = metrics_for(metric_codes)
     if not metrics or not units:
         return out

@@ -1,12 +1,16 @@
 """Criteria rules in CEL (Common Expression Language): checking, compiling and evaluating.
 
-A rule sees three variables, nothing else:
+A rule sees four variables, nothing else:
 
 - ``m`` — a map of metric code → double: the unit's value of every metric in the
   evaluation window (``m.serious_crimes == 0.0``);
 - ``prev`` — the same for the previous window (``m.crimes <= prev.crimes * 0.95``);
 - ``unit`` — facts about the unit: ``kind``, ``subkind``, ``code`` (strings) and
-  ``population``, ``households``, ``area_km2`` (doubles).
+  ``population``, ``households``, ``area_km2`` (doubles);
+- ``t`` — a map of metric code → double: the unit's target (chỉ tiêu) of that metric for
+  the evaluated period, as the registered target sources give it
+  (``binhyen.indicators.target_sources``: the unit's own target over an allocated one, a
+  yearly one over shorter ones) — ``m.schemes_new >= t.schemes_new``.
 
 Invariants:
 - A rule is CEL compiled by the ``cel`` library; Python is never evaluated. A rule is
@@ -15,10 +19,12 @@ Invariants:
   top-level name is used, and the result is a bool (a dry run on sample values; errors in
   branches the samples do not reach surface at evaluation as ``error``).
 - Missing data: a metric without a value in a window is *absent* from ``m`` / ``prev``
-  (never 0). A rule that reads an absent value evaluates to ``insufficient`` ("không đủ
-  dữ liệu"), shown apart from ``not_met``; a rule may handle absence itself with
-  ``has(m.x)``. CEL's logical operators absorb errors (``m.a == 0.0 || m.b == 0.0`` is true
-  when ``m.a`` is 0 even if ``m.b`` is absent), as the CEL specification says.
+  (never 0), and so is a metric the unit has no target of from ``t``. A rule that reads an
+  absent value evaluates to ``insufficient`` ("không đủ dữ liệu", naming ``t.x`` for a
+  missing target), shown apart from ``not_met``; a rule may handle absence itself with
+  ``has(m.x)`` or ``!has(t.x) || m.x >= t.x`` (no target: met).
+  CEL's logical operators absorb errors (``m.a == 0.0 || m.b == 0.0`` is true when
+  ``m.a`` is 0 even if ``m.b`` is absent), as the CEL specification says.
 - Division of doubles: ``x / 0.0`` is infinite; ``0.0 / 0.0`` is NaN and comparing NaN is
   an error (the rule shows ``error`` naming the likely 0/0); write
   ``m.villages > 0.0 && m.villages_pledged / m.villages >= 1.0`` where it matters.
@@ -35,7 +41,7 @@ from typing import Any
 import cel
 from django.utils.translation import gettext as _
 
-VARIABLES = ("m", "prev", "unit")
+VARIABLES = ("m", "prev", "unit", "t")
 FACTS: dict[str, str] = {
     "kind": "string",
     "subkind": "string",
@@ -269,6 +275,7 @@ class CompiledRule:
     current: tuple[str, ...]  # metrics read through m
     previous: tuple[str, ...]  # metrics read through prev
     facts: tuple[str, ...]
+    targets: tuple[str, ...] = ()  # metrics read through t
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
@@ -291,6 +298,7 @@ def compile_rule(source: str) -> CompiledRule:
         current=current,
         previous=previous,
         facts=_dedupe([r.name for r in refs if r.variable == "unit"]),
+        targets=_dedupe([r.name for r in refs if r.variable == "t"]),
     )
 
 
@@ -323,6 +331,7 @@ def _samples(rule: CompiledRule) -> list[dict[str, Any]]:
                 "m": dict.fromkeys(rule.metric_codes, now),
                 "prev": dict.fromkeys(rule.metric_codes, before),
                 "unit": facts,
+                "t": dict.fromkeys(rule.targets, before),
             }
         )
     return out
@@ -346,7 +355,8 @@ def check(source: str, *, metric_codes: Collection[str]) -> CompiledRule:
         raise RuleError(
             _(
                 "Tên “%(name)s” không xác định (dòng %(line)s, cột %(column)s): chỉ dùng m "
-                "(số liệu kỳ đánh giá), prev (kỳ trước) và unit (thông tin đơn vị)."
+                "(số liệu kỳ đánh giá), prev (kỳ trước), unit (thông tin đơn vị) và t (chỉ tiêu "
+                "được giao)."
             )
             % {"name": tok.text, "line": tok.line, "column": tok.column},
             line=tok.line,
@@ -355,7 +365,7 @@ def check(source: str, *, metric_codes: Collection[str]) -> CompiledRule:
         )
     known = set(metric_codes)
     for ref in refs:
-        if ref.variable in ("m", "prev") and ref.name not in known:
+        if ref.variable in ("m", "prev", "t") and ref.name not in known:
             raise RuleError(
                 _("Chỉ tiêu “%(code)s” không tồn tại (dòng %(line)s, cột %(column)s).")
                 % {"code": ref.name, "line": ref.line, "column": ref.column},
@@ -441,10 +451,15 @@ class Outcome:
 
 
 def context(
-    current: Mapping[str, float], previous: Mapping[str, float], facts: Mapping[str, Any]
+    current: Mapping[str, float],
+    previous: Mapping[str, float],
+    facts: Mapping[str, Any],
+    targets: Mapping[str, float] | None = None,
 ) -> Any:
     """Build a CEL context once per unit; converting maps is the costly part of a call."""
-    return cel.Context({"m": dict(current), "prev": dict(previous), "unit": dict(facts)})
+    return cel.Context(
+        {"m": dict(current), "prev": dict(previous), "unit": dict(facts), "t": dict(targets or {})}
+    )
 
 
 def missing_of(
@@ -452,16 +467,20 @@ def missing_of(
     current: Mapping[str, float],
     previous: Mapping[str, float],
     facts: Mapping[str, Any],
+    targets: Mapping[str, float] | None = None,
 ) -> list[str]:
+    given = targets or {}
     if (
         current.keys() >= set(rule.current)
         and previous.keys() >= set(rule.previous)
         and facts.keys() >= set(rule.facts)
+        and given.keys() >= set(rule.targets)
     ):
         return []  # the common case, checked without building strings
     out = [f"m.{c}" for c in rule.current if c not in current]
     out += [f"prev.{c}" for c in rule.previous if c not in previous]
     out += [f"unit.{f}" for f in rule.facts if f not in facts]
+    out += [f"t.{c}" for c in rule.targets if c not in given]
     return out
 
 
@@ -471,12 +490,13 @@ def evaluate(
     current: Mapping[str, float],
     previous: Mapping[str, float],
     facts: Mapping[str, Any],
+    targets: Mapping[str, float] | None = None,
 ) -> Outcome:
-    """Evaluate ``rule`` in a context built by ``context`` from the same three maps."""
+    """Evaluate ``rule`` in a context built by ``context`` from the same maps."""
     try:
         result = rule.program.execute(ctx)
     except KeyError as exc:
-        missing = missing_of(rule, current, previous, facts) or [
+        missing = missing_of(rule, current, previous, facts, targets) or [
             str(exc.args[0] if exc.args else "")
         ]
         return Outcome(INSUFFICIENT, missing=missing)
@@ -500,4 +520,6 @@ def evaluate(
             ERROR,
             message=_("Biểu thức cho ra %(type)s thay vì đúng/sai.") % {"type": _type_name(result)},
         )
-    return Outcome(MET if result else NOT_MET, missing=missing_of(rule, current, previous, facts))
+    return Outcome(
+        MET if result else NOT_MET, missing=missing_of(rule, current, previous, facts, targets)
+    )

@@ -14,3 +14,15 @@ class TargetsConfig(AppConfig):
         from binhyen.targets.reporting import CampaignFormOwner
 
         form_owners.register(CampaignFormOwner())
+
+        # Actual against target on the dashboards, in criteria rules and on the hotspot board.
+        from binhyen.indicators.target_sources import target_sources
+        from binhyen.targets.sources import TargetsSource
+
+        target_sources.register(TargetsSource())
+
+        # Targets behind, children without targets, campaign reports due: the to-do home.
+        from binhyen.core.todo import todo_providers
+        from binhyen.targets.todo import TargetsTodo
+
+        todo_providers.register(TargetsTodo())

@@ -1,9 +1,14 @@
 """Actual against target, from the one indicators engine.
 
 Invariants:
-- Every figure comes from ``binhyen.indicators.engine``: one ``aggregate`` call (two when
-  some target reads a breakdown option) for any number of targets, then ``combine`` per
-  target and period. Nothing here reads ``DataValue`` or writes SQL.
+- Every figure comes from ``binhyen.indicators.engine``: one ``aggregate`` call per question
+  (the periods asked together, with or without breakdown options, and the units asking),
+  for every metric of that question and every unit at once, whatever the number of
+  targets: usually one for the period with its previous or last year's period (years then
+  come from the yearly cells) and one for the seasonal shape. ``combine`` runs once per
+  (unit, metric, option, period) into dicts keyed by unit id; a target only looks its
+  figures up. Nothing here reads ``DataValue`` or writes SQL, and no call or query is made
+  per target.
 - The actual of a target depends on its kind: ``count`` the value in the period;
   ``increase`` the value of the period minus that of the previous period of the same kind
   (no earlier value counts as 0); ``rate`` numerator ÷ denominator × 100; ``change`` the
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from binhyen.indicators import engine
 from binhyen.indicators.models import Aggregation, Metric
-from binhyen.indicators.periods import Period, parse_period, periods_in
+from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind, parse_period, periods_in
 from binhyen.targets.models import Comparison, Target, TargetKind
 
 AMBER_MARGIN = 0.1
@@ -118,6 +123,42 @@ def _seasonal_periods(metric: Metric, period: Period, today: date) -> list[Perio
     return [p for p in periods_in(metric.period_kind, last.start, last.end) if p.end <= cutoff]
 
 
+# Calendar kinds a stretch of last year is cut into, longest first (see ``_season_split``).
+_SPLIT_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+
+
+def _season_split(metric: Metric, period: Period, today: date) -> tuple[list[Period], list[Period]]:
+    """Return last year's stretch up to the same day as (longer periods, capture periods).
+
+    The values of ``_seasonal_periods`` are those whose capture period ends between the
+    start of last year's period and the same day. The same stretch is cut greedily into
+    the longest calendar periods (longer than the capture period) that start where the
+    previous one ended and end by that day, so the engine sums each in one row per unit;
+    what remains (less than a month) is asked as capture periods.
+    """
+    last = period.same_period_last_year()
+    cutoff = last.start + (min(today, period.end) - period.start)
+    rank = KIND_RANK[metric.period_kind]
+    kinds = [k for k in _SPLIT_KINDS if KIND_RANK[k] > rank]
+    coarse: list[Period] = []
+    pos = last.start
+    while pos <= cutoff:
+        for kind in kinds:
+            candidate = Period.containing(kind, pos)
+            if candidate.start == pos and candidate.end <= cutoff:
+                coarse.append(candidate)
+                pos = candidate.end + timedelta(days=1)
+                break
+        else:
+            break
+    fine = (
+        [p for p in periods_in(metric.period_kind, pos, last.end) if pos <= p.end <= cutoff]
+        if pos <= min(cutoff, last.end)
+        else []
+    )
+    return coarse, fine
+
+
 def _seasonal(target: Target, metric: Metric, period: Period, today: date) -> bool:
     return (
         target.kind in (TargetKind.COUNT, TargetKind.INCREASE)
@@ -126,86 +167,190 @@ def _seasonal(target: Target, metric: Metric, period: Period, today: date) -> bo
     )
 
 
+Question = tuple[bool, tuple[Period, ...], int]  # (by option, periods asked together, metric)
+
+
+class _Plan:
+    """The engine questions of a batch of targets and, once asked, their answers.
+
+    A question is (with breakdown options or not, the periods asked together, a metric) with
+    the units asking it; questions with the same periods and the same units go to the engine
+    together. Every (metric, option, period) a target reads is then one dict keyed by unit id.
+    """
+
+    def __init__(self) -> None:
+        self.wanted: dict[Question, set[int]] = defaultdict(set)
+        self.options: dict[Question, dict[str, set[Period]]] = defaultdict(lambda: defaultdict(set))
+        self.metrics: dict[int, Metric] = {}
+        self.units: dict[int, Any] = {}
+        self.values: dict[tuple[int, str, Period], dict[int, float]] = {}
+
+    def question(self, metric: Metric, option: str, periods: Sequence[Period]) -> Question:
+        """Register what (metric, option) is asked over ``periods``; return its key."""
+        ordered = tuple(sorted(set(periods), key=lambda p: (p.start, p.end, p.kind)))
+        key = (bool(option), ordered, metric.pk)
+        self.metrics[metric.pk] = metric
+        self.options[key][option].update(ordered)
+        return key
+
+    def run(self) -> None:
+        """Ask the engine once per (options or not, periods, units) with all its metrics."""
+        calls: dict[tuple[bool, tuple[Period, ...], frozenset[int]], list[int]] = defaultdict(list)
+        for (by_option, periods, metric_id), unit_ids in self.wanted.items():
+            calls[(by_option, periods, frozenset(unit_ids))].append(metric_id)
+        for (by_option, periods, asking), metric_ids in calls.items():
+            grouped = engine.aggregate(
+                metrics=[self.metrics[i] for i in metric_ids],
+                units=[self.units[i] for i in sorted(asking)],
+                periods=periods,
+                by_option=by_option,
+            )
+            asked = {
+                metric_id: {
+                    option: [(p, self.values.setdefault((metric_id, option, p), {})) for p in ps]
+                    for option, ps in self.options[(by_option, periods, metric_id)].items()
+                }
+                for metric_id in metric_ids
+            }
+            for (unit_id, metric_id, option), series in grouped.items():
+                sides = asked.get(metric_id, {}).get(option)
+                if not sides or unit_id not in asking:
+                    continue
+                metric = self.metrics[metric_id]
+                for period, out in sides:
+                    value = engine.combine(metric, series, period)[0]
+                    if value is not None:
+                        out[unit_id] = value
+
+    def answer(self, metric: Metric, option: str, period: Period) -> dict[int, float]:
+        """Return the dict (filled by ``run``) of the values of (metric, option, period)."""
+        return self.values.setdefault((metric.pk, option, period), {})
+
+
+def _questions(
+    plan: _Plan, target: Target, period: Period, today: date
+) -> tuple[list[Question], list[Period] | None]:
+    """Return the questions a target of this shape asks, and its seasonal periods (None
+    when it is not judged on last year's shape)."""
+    metric, option = target.metric, target.option
+    main = [period]
+    reference = _reference(target, period)
+    if reference is not None:
+        main.append(reference)
+    seasonal: list[Period] | None = None
+    if _seasonal(target, metric, period, today):
+        seasonal = []
+        main.append(period.same_period_last_year())
+    keys = [plan.question(metric, option, main)]
+    if target.denominator is not None:
+        keys.append(plan.question(target.denominator, target.denominator_option, [period]))
+    if seasonal is not None:
+        for part in _season_split(metric, period, today):
+            if part:
+                keys.append(plan.question(metric, option, part))
+                seasonal.extend(part)
+    return keys, seasonal
+
+
+@dataclass
+class _Shape:
+    """What every target of one shape reads, each figure a dict keyed by unit id."""
+
+    period: Period
+    keys: list[Question]
+    seasonal: list[Period] | None  # None: not judged on last year's shape
+    current: dict[int, float] = field(default_factory=dict)
+    reference: dict[int, float] = field(default_factory=dict)  # previous or last year
+    base: dict[int, float] = field(default_factory=dict)  # the rate's denominator
+    last: dict[int, float] = field(default_factory=dict)  # last year's total (seasonal)
+    parts: list[dict[int, float]] = field(default_factory=list)  # last year up to today
+
+    def resolve(self, plan: _Plan, target: Target) -> None:
+        metric, option, period = target.metric, target.option, self.period
+        self.current = plan.answer(metric, option, period)
+        if target.kind == TargetKind.INCREASE:
+            self.reference = plan.answer(metric, option, period.previous())
+        elif target.kind == TargetKind.CHANGE:
+            self.reference = plan.answer(metric, option, period.same_period_last_year())
+        if target.denominator is not None:
+            self.base = plan.answer(target.denominator, target.denominator_option, period)
+        if self.seasonal is not None:
+            self.last = plan.answer(metric, option, period.same_period_last_year())
+            self.parts = [plan.answer(metric, option, p) for p in self.seasonal]
+
+
 def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
-    """Return the progress of each target (same order), asking the engine once."""
+    """Return the progress of each target (same order).
+
+    Targets of one shape (period, kind, metric, option, denominator) ask the same
+    questions, so the plan is made once per shape; the engine is then asked once per
+    question for all units at once, and each target only looks its unit up in its shape's
+    dicts.
+    """
     if not targets:
         return []
-    units = list({t.orgunit_id: t.orgunit for t in targets}.values())
-    plain: dict[int, Metric] = {}
-    options: dict[int, Metric] = {}
-    periods: set[Period] = set()
+    plan = _Plan()
+    shapes: dict[tuple[Any, ...], _Shape] = {}
+    judged: list[tuple[Target, _Shape]] = []
     for target in targets:
-        period = _period(target)
-        periods.add(period)
-        reference = _reference(target, period)
-        if reference is not None:
-            periods.add(reference)
-        sides = [(target.metric, target.option)]
-        if target.denominator is not None:
-            sides.append((target.denominator, target.denominator_option))
-        for metric, option in sides:
-            (options if option else plain)[metric.pk] = metric
-        if _seasonal(target, target.metric, period, today):
-            last = period.same_period_last_year()
-            periods.add(last)
-            periods.update(_seasonal_periods(target.metric, period, today))
-    grouped = engine.aggregate(metrics=list(plain.values()), units=units, periods=periods)
-    by_option = (
-        engine.aggregate(
-            metrics=list(options.values()), units=units, periods=periods, by_option=True
+        key = (
+            target.period,
+            target.kind,
+            target.metric_id,
+            target.option,
+            target.denominator_id,
+            target.denominator_option,
         )
-        if options
-        else {}
-    )
-
-    def value(metric: Metric, option: str, unit_id: int, period: Period) -> float | None:
-        source = by_option if option else grouped
-        return engine.combine(metric, source.get((unit_id, metric.pk, option)), period)[0]
-
+        shape = shapes.get(key)
+        if shape is None:
+            period = _period(target)
+            shape = shapes[key] = _Shape(period, *_questions(plan, target, period, today))
+            shape.resolve(plan, target)
+        unit_id = target.orgunit_id
+        plan.units[unit_id] = target.orgunit
+        for question in shape.keys:
+            plan.wanted[question].add(unit_id)
+        judged.append((target, shape))
+    plan.run()
     out: list[Progress] = []
-    for target in targets:
-        period = _period(target)
-        actual = _actual(target, period, value)
-        shape: float | None = None
-        if _seasonal(target, target.metric, period, today):
-            shape = _shape(target, period, today, value)
-        out.append(_judge(target, period, actual, today, shape))
+    for target, shape in judged:
+        unit_id = target.orgunit_id
+        actual = _actual(target.kind, unit_id, shape)
+        share: float | None = None
+        if shape.seasonal is not None:
+            share = _shape(unit_id, shape)
+        out.append(_judge(target, shape.period, actual, today, share))
     return out
 
 
-def _actual(target: Target, period: Period, value: Any) -> float | None:
-    unit_id = target.orgunit_id
-    current = value(target.metric, target.option, unit_id, period)
-    kind = target.kind
+def _actual(kind: str, unit_id: int, shape: _Shape) -> float | None:
+    current = shape.current.get(unit_id)
     if kind == TargetKind.COUNT:
         return current
     if kind == TargetKind.INCREASE:
-        before = value(target.metric, target.option, unit_id, period.previous())
+        before = shape.reference.get(unit_id)
         if current is None and before is None:
             return None
         return (current or 0.0) - (before or 0.0)
     if kind == TargetKind.RATE:
-        if target.denominator is None:
-            return None
-        base = value(target.denominator, target.denominator_option, unit_id, period)
+        base = shape.base.get(unit_id)
         if current is None or not base:
             return None
         return round(current / base * 100.0, 2)
-    last = value(target.metric, target.option, unit_id, period.same_period_last_year())
+    last = shape.reference.get(unit_id)
     if current is None or not last:
         return None
     return round((current - last) / abs(last) * 100.0, 2)
 
 
-def _shape(target: Target, period: Period, today: date, value: Any) -> float | None:
+def _shape(unit_id: int, shape: _Shape) -> float | None:
     """Return last year's share of the period's result reached by the same day, if known."""
-    metric, option, unit_id = target.metric, target.option, target.orgunit_id
-    total = value(metric, option, unit_id, period.same_period_last_year())
+    total = shape.last.get(unit_id)
     if not total or total <= 0:
         return None
     done = 0.0
-    for sub in _seasonal_periods(metric, period, today):
-        done += value(metric, option, unit_id, sub) or 0.0
+    for part in shape.parts:
+        done += part.get(unit_id) or 0.0
     return min(1.0, done / total)
 
 

@@ -137,11 +137,36 @@ def target_list(
     return targets.order_by("period_start", "metric__sort_order", "source", "pk")
 
 
+def parent_visible(*, user: Any, target: Target) -> bool:
+    """Return True when the target it was allocated from is one the user may open (a
+    commune sees that its target came from the province, not the province's page)."""
+    if target.parent_id is None:
+        return False
+    return visible_units(user).filter(targets__pk=target.parent_id).exists()
+
+
 def target_get(*, user: Any, pk: int) -> Target:
     target = _targets().filter(pk=pk, orgunit__in=visible_units(user)).first()
     if target is None:
         raise not_found()
     return target
+
+
+def progress_targets(targets: QuerySet[Target]) -> list[Target]:
+    """Return the targets of an already scoped queryset with their unit, metric and
+    denominator, each read once and shared (thousands of targets on a few metrics and
+    units build a few hundred related objects, not one per row)."""
+    rows = list(targets)
+    metric_ids = {t.metric_id for t in rows} | {t.denominator_id for t in rows if t.denominator_id}
+    metrics = {m.pk: m for m in Metric.objects.filter(pk__in=metric_ids)}
+    unit_ids = {t.orgunit_id for t in rows}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids)}
+    for target in rows:
+        cache = target._state.fields_cache
+        cache["metric"] = metrics[target.metric_id]
+        cache["orgunit"] = units[target.orgunit_id]
+        cache["denominator"] = metrics.get(target.denominator_id or 0)
+    return rows
 
 
 def progress_of(targets: Sequence[Target], *, today: date | None = None) -> list[Progress]:
@@ -164,16 +189,45 @@ def unit_target_values(*, unit: OrgUnit, on: date | None = None) -> dict[str, fl
     wins (a unit may only set its own above the allocation). Yearly targets win over shorter
     ones; breakdown-option targets are left out.
     """
+    return units_target_values(units=[unit], on=on).get(unit.pk, {})
+
+
+def units_target_values(
+    *, units: Sequence[OrgUnit], on: date | None = None
+) -> dict[int, dict[str, float]]:
+    """Return ``unit_target_values`` of many units in one query (unit id → code → value)."""
     day = on or timezone.localdate()
-    found: dict[str, tuple[int, int, float]] = {}
+    found: dict[int, dict[str, tuple[int, int, float]]] = defaultdict(dict)
     rows = Target.objects.filter(
-        orgunit=unit, option="", period_start__lte=day, period_end__gte=day
-    ).values_list("metric__code", "source", "period_start", "period_end", "value")
-    for code, source, start, end, value in rows:
+        orgunit__in=[u.pk for u in units], option="", period_start__lte=day, period_end__gte=day
+    ).values_list("orgunit_id", "metric__code", "source", "period_start", "period_end", "value")
+    for unit_id, code, source, start, end, value in rows:
         rank = ((end - start).days, 1 if source == TargetSource.OWN else 0)
-        if code not in found or rank > found[code][:2]:
-            found[code] = (*rank, value)
-    return {code: item[2] for code, item in found.items()}
+        mine = found[unit_id]
+        if code not in mine or rank > mine[code][:2]:
+            mine[code] = (*rank, value)
+    return {
+        unit_id: {code: item[2] for code, item in codes.items()} for unit_id, codes in found.items()
+    }
+
+
+def units_progress(
+    *, user: Any, units: Sequence[OrgUnit], start: date, end: date, today: date | None = None
+) -> list[Progress]:
+    """Return the progress of the targets of visible ``units`` whose period overlaps the
+    dates (own before allocated, longer periods first), in one evaluation."""
+    visible = set(
+        visible_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True)
+    )
+    if not visible:
+        return []
+    targets = _targets().filter(
+        orgunit_id__in=visible, period_start__lte=end, period_end__gte=start
+    )
+    return progress_of(
+        list(targets.order_by("orgunit_id", "metric__sort_order", "period_start", "source", "pk")),
+        today=today,
+    )
 
 
 @dataclass
@@ -266,6 +320,96 @@ def behind(*, user: Any, today: date | None = None) -> list[Progress]:
         ]
     )
     return [p for p in progress_of(targets, today=day) if p.light == Light.RED]
+
+
+@dataclass
+class Unallocated:
+    """A parent's running targets and its children that have none of them (to-do home)."""
+
+    unit: OrgUnit
+    targets: list[Target]
+    children: list[OrgUnit]
+
+
+def unallocated(*, user: Any, today: date | None = None) -> list[Unallocated]:
+    """Return, for each of the user's own units the user manages, the children that have
+    no target for one of the unit's running targets (same metric, option, period, kind)."""
+    from binhyen.targets.permissions import can_manage
+    from binhyen.targets.services import allocation_children
+
+    day = today or timezone.localdate()
+    out: list[Unallocated] = []
+    for root in unit_roots(user=user):
+        if not can_manage(user, root):
+            continue
+        targets = list(
+            _targets().filter(orgunit=root, period_start__lte=day, period_end__gte=day)[
+                :BEHIND_LIMIT
+            ]
+        )
+        missing: dict[int, OrgUnit] = {}
+        lacking: list[Target] = []
+        for target in targets:
+            children = allocation_children(target)
+            have = set(
+                Target.objects.filter(_same(target), orgunit__in=children).values_list(
+                    "orgunit_id", flat=True
+                )
+            )
+            without = [c for c in children if c.pk not in have]
+            if without:
+                lacking.append(target)
+                missing.update({c.pk: c for c in without})
+        if missing:
+            out.append(Unallocated(unit=root, targets=lacking, children=list(missing.values())))
+    return out
+
+
+@dataclass
+class ReportDue:
+    """A campaign report of one of the user's units: late (ended) or due (running)."""
+
+    campaign: Campaign
+    unit: OrgUnit
+    period: Period
+    late: bool
+
+
+def campaign_reports_due(*, user: Any, today: date | None = None) -> list[ReportDue]:
+    """Return the campaign reports the user's own units have not submitted: every ended
+    period of an open campaign they take part in (late), and the running one (due). A
+    participating unit sees the campaign's name and form even when the campaign's own
+    unit (its province) is outside the user's scope."""
+    from binhyen.targets.models import CampaignStatus
+    from binhyen.targets.services import campaign_periods
+
+    day = today or timezone.localdate()
+    roots = unit_roots(user=user)
+    campaigns = (
+        Campaign.objects.filter(
+            status=CampaignStatus.OPEN,
+            form__isnull=False,
+            units__in=roots,
+            start__lte=day,
+        )
+        .distinct()
+        .select_related("form")
+        .order_by("end", "pk")
+    )
+    out: list[ReportDue] = []
+    for campaign in campaigns:
+        members = [u for u in campaign.units.all() if u in roots]
+        periods = [p for p in campaign_periods(campaign) if p.start <= day]
+        done = set(
+            Submission.objects.filter(
+                form_id=campaign.form_id, status__in=DONE_STATUSES, orgunit__in=members
+            ).values_list("orgunit_id", "period")
+        )
+        for unit in members:
+            for period in periods:
+                if (unit.pk, period.code) not in done:
+                    out.append(ReportDue(campaign, unit, period, late=period.end < day))
+    return out
 
 
 def hotspot_defaults() -> dict[str, float]:

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core import tabular
-from binhyen.core.forms import add_service_errors
-from binhyen.core.web import current_user, paginate, querystring
+from binhyen.core.web import call_service, current_user, form_view, paginate, querystring
 from binhyen.orgunits.models import OrgUnit
 from binhyen.targets import excel, selectors, services
 from binhyen.targets.forms import (
@@ -127,35 +126,32 @@ def target_create(request: HttpRequest, code: str) -> HttpResponse:
     form = TargetForm(
         request.POST or None, plans=plans, initial={"period": str(timezone.localdate().year)}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        plan = next((p for p in plans if p.pk == data.get("plan")), None)
-        try:
-            target = services.target_create(
-                actor=current_user(request),
-                unit=unit_,
-                data=services.TargetInput(
-                    metric=data["metric"],
-                    kind=data["kind"],
-                    value=data["value"],
-                    period=data["period"],
-                    comparison=data["comparison"],
-                    name=data["name"],
-                    option=data["option"],
-                    denominator=data["denominator"],
-                    plan=plan,
-                ),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã đặt chỉ tiêu."))
-            return redirect("targets:target", pk=target.pk)
-    return render(
+
+    def arguments(data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "unit": unit_,
+            "data": services.TargetInput(
+                metric=data["metric"],
+                kind=data["kind"],
+                value=data["value"],
+                period=data["period"],
+                comparison=data["comparison"],
+                name=data["name"],
+                option=data["option"],
+                denominator=data["denominator"],
+                plan=next((p for p in plans if p.pk == data.get("plan")), None),
+            ),
+        }
+
+    return form_view(
         request,
-        "targets/form.html",
-        {"form": form, "unit": unit_, "title": _("Đặt chỉ tiêu"), "multipart": False},
-        status=400 if request.method == "POST" else 200,
+        form,
+        services.target_create,
+        template="targets/form.html",
+        context={"unit": unit_, "title": _("Đặt chỉ tiêu"), "multipart": False},
+        arguments=arguments,
+        success_url=lambda target: reverse("targets:target", args=[target.pk]),
+        success_message=_("Đã đặt chỉ tiêu."),
     )
 
 
@@ -203,6 +199,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "detail": detail,
+            "parent_visible": selectors.parent_visible(user=request.user, target=target),
             "can_manage": manage,
             "allocate_form": AllocateForm() if manage else None,
             "upload_form": UploadForm() if manage else None,
@@ -219,24 +216,15 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TargetEditForm(
         request.POST or None, initial={"name": target.name, "value": f"{target.value:g}"}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.target_update(
-                actor=current_user(request),
-                target=target,
-                value=form.cleaned_data["value"],
-                name=form.cleaned_data["name"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã sửa chỉ tiêu."))
-            return redirect("targets:target", pk=target.pk)
-    return render(
+    return form_view(
         request,
-        "targets/form.html",
-        {"form": form, "unit": target.orgunit, "title": _("Sửa chỉ tiêu"), "multipart": False},
-        status=400 if request.method == "POST" else 200,
+        form,
+        services.target_update,
+        template="targets/form.html",
+        context={"unit": target.orgunit, "title": _("Sửa chỉ tiêu"), "multipart": False},
+        arguments=lambda data: {"target": target, "value": data["value"], "name": data["name"]},
+        success_url=reverse("targets:target", args=[target.pk]),
+        success_message=_("Đã sửa chỉ tiêu."),
     )
 
 
@@ -263,16 +251,15 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     _managed(request, target.orgunit)
     form = AllocateForm(request.POST)
     if form.is_valid():
-        try:
-            allocation = services.allocation_create(
-                actor=current_user(request),
-                target=target,
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        ok, allocation = call_service(
+            form,
+            services.allocation_create,
+            actor=current_user(request),
+            target=target,
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+        )
+        if ok and allocation is not None:
             messages.success(request, _("Đã phân bổ (lần %(v)s).") % {"v": allocation.version})
             return redirect("targets:target", pk=target.pk)
     detail = selectors.target_detail(user=request.user, target=target)
@@ -282,6 +269,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "detail": detail,
+            "parent_visible": selectors.parent_visible(user=request.user, target=target),
             "can_manage": True,
             "allocate_form": form,
             "upload_form": UploadForm(),
@@ -401,24 +389,19 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     unit_ = selectors.unit_get(user=request.user, code=code) if code else _default_unit(request)
     _managed(request, unit_)
     form = PlanForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(
-                actor=current_user(request),
-                unit=unit_,
-                data=_plan_input(form.cleaned_data),
-                upload=form.cleaned_data.get("document"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã ghi nhận văn bản."))
-            return redirect("targets:plan", pk=plan.pk)
-    return render(
+    return form_view(
         request,
-        "targets/form.html",
-        {"form": form, "unit": unit_, "title": _("Thêm kế hoạch, văn bản"), "multipart": True},
-        status=400 if request.method == "POST" else 200,
+        form,
+        services.plan_create,
+        template="targets/form.html",
+        context={"unit": unit_, "title": _("Thêm kế hoạch, văn bản"), "multipart": True},
+        arguments=lambda data: {
+            "unit": unit_,
+            "data": _plan_input(data),
+            "upload": data.get("document"),
+        },
+        success_url=lambda plan: reverse("targets:plan", args=[plan.pk]),
+        success_message=_("Đã ghi nhận văn bản."),
     )
 
 
@@ -441,29 +424,19 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     form = PlanForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(
-                actor=current_user(request),
-                plan=plan,
-                data=_plan_input(form.cleaned_data),
-                upload=form.cleaned_data.get("document"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã sửa văn bản."))
-            return redirect("targets:plan", pk=plan.pk)
-    return render(
+    return form_view(
         request,
-        "targets/form.html",
-        {
-            "form": form,
-            "unit": plan.orgunit,
-            "title": _("Sửa kế hoạch, văn bản"),
-            "multipart": True,
+        form,
+        services.plan_update,
+        template="targets/form.html",
+        context={"unit": plan.orgunit, "title": _("Sửa kế hoạch, văn bản"), "multipart": True},
+        arguments=lambda data: {
+            "plan": plan,
+            "data": _plan_input(data),
+            "upload": data.get("document"),
         },
-        status=400 if request.method == "POST" else 200,
+        success_url=reverse("targets:plan", args=[plan.pk]),
+        success_message=_("Đã sửa văn bản."),
     )
 
 
@@ -502,11 +475,14 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     _managed(request, plan.orgunit)
     form = TaskForm(request.POST)
     if form.is_valid():
-        try:
-            services.plan_task_add(actor=current_user(request), plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        ok, _task = call_service(
+            form,
+            services.plan_task_add,
+            actor=current_user(request),
+            plan=plan,
+            **form.cleaned_data,
+        )
+        if ok:
             messages.success(request, _("Đã thêm nhiệm vụ."))
             return redirect("targets:plan", pk=plan.pk)
     targets = list(plan.targets.select_related("orgunit", "metric", "denominator"))
@@ -570,53 +546,55 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     _managed(request, unit_)
     plans = list(Plan.objects.filter(orgunit=unit_).order_by("-issued_on")[:50])
     form = CampaignForm(request.POST or None, plans=plans)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def arguments(data: dict[str, Any]) -> dict[str, Any]:
         codes = [c.strip() for c in data["units"].split(",") if c.strip()]
         below = selectors.visible_units(request.user).filter(
             path__startswith=unit_.path, valid_to__isnull=True
         )
-        if codes:
-            units = list(below.filter(code__in=codes))
-            missing = sorted(set(codes) - {u.code for u in units})
-        else:
-            units = list(below.filter(parent=unit_))
-            missing = []
+        units = list(below.filter(code__in=codes)) if codes else list(below.filter(parent=unit_))
+        missing = sorted(set(codes) - {u.code for u in units})
         if missing:
-            form.add_error(
-                "units",
-                _("Không có đơn vị %(codes)s trong địa bàn của %(unit)s.")
-                % {"codes": ", ".join(missing), "unit": unit_.name},
+            raise ValidationError(
+                {
+                    "units": _("Không có đơn vị %(codes)s trong địa bàn của %(unit)s.")
+                    % {"codes": ", ".join(missing), "unit": unit_.name}
+                }
             )
-        else:
-            try:
-                campaign = services.campaign_create(
-                    actor=current_user(request),
-                    unit=unit_,
-                    data=services.CampaignInput(
-                        name=data["name"],
-                        start=data["start"],
-                        end=data["end"],
-                        frequency=data["frequency"],
-                        units=units,
-                        tracked=[(data["metric"], data["target"])],
-                        plan=next((p for p in plans if p.pk == data.get("plan")), None),
-                    ),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                if hasattr(exc, "error_dict") and "tracked" in exc.message_dict:
-                    for message in exc.message_dict["tracked"]:
-                        form.add_error("metric", message)
-            else:
-                messages.success(request, _("Đã mở đợt cao điểm và biểu mẫu báo cáo của đợt."))
-                return redirect("targets:campaign", pk=campaign.pk)
-    return render(
+        return {
+            "unit": unit_,
+            "data": services.CampaignInput(
+                name=data["name"],
+                start=data["start"],
+                end=data["end"],
+                frequency=data["frequency"],
+                units=units,
+                tracked=[(data["metric"], data["target"])],
+                plan=next((p for p in plans if p.pk == data.get("plan")), None),
+            ),
+        }
+
+    return form_view(
         request,
-        "targets/form.html",
-        {"form": form, "unit": unit_, "title": _("Mở đợt cao điểm"), "multipart": False},
-        status=400 if request.method == "POST" else 200,
+        form,
+        _campaign_create,
+        template="targets/form.html",
+        context={"unit": unit_, "title": _("Mở đợt cao điểm"), "multipart": False},
+        arguments=arguments,
+        success_url=lambda campaign: reverse("targets:campaign", args=[campaign.pk]),
+        success_message=_("Đã mở đợt cao điểm và biểu mẫu báo cáo của đợt."),
     )
+
+
+def _campaign_create(**kwargs: Any) -> Any:
+    """``services.campaign_create``, its error on the tracked metric shown on the form's
+    metric field too."""
+    try:
+        return services.campaign_create(**kwargs)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "tracked" in exc.error_dict:
+            raise ValidationError({**exc.error_dict, "metric": exc.error_dict["tracked"]}) from exc
+        raise
 
 
 @login_required

@@ -25,6 +25,7 @@ from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors
 from binhyen.indicators.models import Metric, ReportForm
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
+from binhyen.indicators.target_sources import target_sources
 from binhyen.indicators.views.common import _ancestors, _xlsx_response
 from binhyen.orgunits.models import OrgUnit
 
@@ -312,6 +313,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             )
     if request.GET.get("export") == "xlsx":
         return _export_children(unit, period, table_figure, table)
+    context.update(_targets(request, unit, children, period, table_figure.metric, table))
     context.update(
         {
             "cards": cards,
@@ -334,6 +336,37 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         }
     )
     return render(request, "indicators/dashboard.html", context)
+
+
+def _targets(
+    request: HttpRequest,
+    unit: Any,
+    children: list[Any],
+    period: Period,
+    table_metric: Metric,
+    table: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Return the unit's target cards and, on each children row, its target of the table's
+    metric (from the registered target sources; nothing when none is registered)."""
+    found = target_sources.figures(
+        user=current_user(request),
+        units=[unit, *children],
+        period_start=period.start,
+        period_end=period.end,
+    )
+    for item in table:
+        item["target"] = next(
+            (
+                f
+                for f in found.get(item["unit"].pk, [])
+                if f.metric_code == table_metric.code and not f.option
+            ),
+            None,
+        )
+    return {
+        "target_cards": found.get(unit.pk, []),
+        "child_targets": any(item["target"] is not None for item in table),
+    }
 
 
 def _export_children(

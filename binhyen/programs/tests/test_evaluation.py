@@ -141,3 +141,52 @@ def test_village_values_roll_up_into_the_commune(s):
     # then the commune sees its villages' values; a commune without data has none (absent)
     assert figs[s.commune.pk].current["t_incidents"] == 5.0
     assert "t_incidents" not in figs[s.sibling_commune.pk].current
+
+
+class _StubTargets:
+    """A target source answering fixed values (the targets app registers the real one)."""
+
+    key = "zz-test"
+
+    def __init__(self, values):
+        self.given = values
+        self.asked_on = None
+
+    def figures(self, *, user, units, period_start, period_end):
+        return []
+
+    def values(self, *, units, on):
+        self.asked_on = on
+        return {u.pk: self.given[u.pk] for u in units if u.pk in self.given}
+
+
+def test_rules_read_the_units_target_through_t():
+    # Given two communes that built 9 and 3 schemes, with targets 6 and 6 from a source
+    from binhyen.indicators.target_sources import target_sources
+    from binhyen.orgunits.tests.factories import CommuneFactory
+    from binhyen.programs.models import Criterion, CriterionKind
+
+    first, second, third = CommuneFactory(), CommuneFactory(), CommuneFactory()
+    schemes = f.metric("schemes_new")
+    put(schemes, first, "2025M03", 9)
+    put(schemes, second, "2025M03", 3)
+    put(schemes, third, "2025M03", 3)
+    stub = _StubTargets({first.pk: {"schemes_new": 6.0}, second.pk: {"schemes_new": 6.0}})
+    target_sources.register(stub)
+    try:
+        criterion = Criterion(
+            pk=1, kind=CriterionKind.RULE, expression="m.schemes_new >= t.schemes_new"
+        )
+        # When the rule is evaluated for the year
+        _compiled, figs, outcomes = evaluation.evaluate_set(
+            criteria=[criterion], units=[first, second, third], period=parse_period("2025")
+        )
+    finally:
+        target_sources.unregister(stub.key)
+    # Then the first meets its target, the second does not, the third has no target
+    assert stub.asked_on == parse_period("2025").end
+    assert figs[first.pk].targets == {"schemes_new": 6.0}
+    assert outcomes[first.pk][1].status == "met"
+    assert outcomes[second.pk][1].status == "not_met"
+    assert outcomes[third.pk][1].status == "insufficient"
+    assert outcomes[third.pk][1].missing == ["t.schemes_new"]

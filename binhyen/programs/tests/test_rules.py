@@ -117,3 +117,28 @@ def test_any_text_is_either_a_rule_or_a_rule_error(text):
         rules.check(text, metric_codes=CODES)
     except rules.RuleError as error:
         assert error.message
+
+
+def test_t_names_the_units_target_and_is_checked_like_m():
+    # Given a rule comparing the value with the unit's target
+    rule = rules.check("m.schemes_new >= t.schemes_new", metric_codes={"schemes_new"})
+    assert rule.targets == ("schemes_new",)
+    # Then t.x must name a metric of the catalogue
+    with pytest.raises(rules.RuleError) as err:
+        rules.check("m.schemes_new >= t.nope", metric_codes={"schemes_new"})
+    assert err.value.code == "unknown_metric"
+
+
+def test_a_missing_target_reads_as_insufficient_data():
+    rule = rules.check("m.schemes_new >= t.schemes_new", metric_codes={"schemes_new"})
+    current, targets = {"schemes_new": 9.0}, {"schemes_new": 6.0}
+    ctx = rules.context(current, {}, {}, targets)
+    assert rules.evaluate(rule, ctx, current, {}, {}, targets).status == rules.MET
+    ctx = rules.context(current, {}, {}, {})
+    outcome = rules.evaluate(rule, ctx, current, {}, {}, {})
+    assert outcome.status == rules.INSUFFICIENT and outcome.missing == ["t.schemes_new"]
+    # A rule may handle the absence itself
+    lenient = rules.check(
+        "!has(t.schemes_new) || m.schemes_new >= t.schemes_new", metric_codes={"schemes_new"}
+    )
+    assert rules.evaluate(lenient, ctx, current, {}, {}, {}).status == rules.MET

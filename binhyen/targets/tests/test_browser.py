@@ -73,6 +73,10 @@ def test_province_sets_allocates_and_reads_progress(page, phone_page):
     expect(page.get_by_test_id("target-cards")).to_contain_text("12")
     _shot(page, "targets-unit-desktop")
     assert Target.objects.filter(parent__isnull=False).count() == 2
+    # the province dashboard shows the target card (through the indicators' target sources)
+    page.goto(f"{page.base}/indicators/u/{s.province.code}/?period={year}")
+    expect(page.get_by_test_id("target-card-schemes_active")).to_contain_text("đạt 100 %")
+    _shot(page, "targets-dashboard-desktop")
     assert not errors
     # the same pages on a phone
     _sign_in(phone_page, s.officer)
@@ -82,5 +86,9 @@ def test_province_sets_allocates_and_reads_progress(page, phone_page):
     _shot(phone_page, "targets-target-phone")
     phone_page.goto(f"{phone_page.base}/targets/u/{s.province.code}/?year={year}")
     _shot(phone_page, "targets-unit-phone")
+    phone_page.goto(f"{phone_page.base}/indicators/u/{s.province.code}/?period={year}")
+    expect(phone_page.get_by_test_id("target-card-schemes_active")).to_be_visible()
+    _shot(phone_page, "targets-dashboard-phone")
+    phone_page.goto(f"{phone_page.base}/targets/u/{s.province.code}/?year={year}")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from binhyen.indicators.models import Metric
+from binhyen.indicators.periods import KIND_RANK, PeriodKind, parse_period, periods_in
 from binhyen.indicators.tests.factories import put
 from binhyen.targets import progress, services
 from binhyen.targets.models import Comparison, TargetKind
@@ -130,3 +134,97 @@ def test_hotspot_transformation_targets_read_the_regime_option(settings):
     removed = judged["hotspots_removed"]
     assert removed.actual == 80.0 and removed.status == Status.EXCEEDED
     assert judged["hotspots_relapsed"].actual is None
+
+
+def test_a_batch_reads_the_same_as_each_target_alone():
+    # Given targets of every kind, on two units, running and ended, with a seasonal shape
+    s = scene()
+    cameras, crimes = metric("cameras_installed"), metric("crimes")
+    for unit, scale in ((s.communes[0], 1), (s.communes[1], 3)):
+        for month in range(1, 13):
+            put(cameras, unit, f"2024M{month:02d}", month % 4 * scale)
+            put(crimes, unit, f"2024M{month:02d}", 5 * scale)
+        for month in range(1, 7):
+            put(cameras, unit, f"2025M{month:02d}", 2 * scale)
+            put(crimes, unit, f"2025M{month:02d}", 4 * scale)
+    put(metric("villages_pledged"), s.communes[1], "2025M12", 7)
+    put(metric("villages"), s.communes[1], "2025M12", 10)
+    made = []
+    for unit in s.communes:
+        for code, kind, value, period, comparison, extra in (
+            ("cameras_installed", TargetKind.COUNT, 12, "2025", Comparison.AT_LEAST, {}),
+            ("cameras_installed", TargetKind.INCREASE, 3, "2025Q2", Comparison.AT_LEAST, {}),
+            ("crimes", TargetKind.CHANGE, -5, "2025", Comparison.AT_MOST, {}),
+            ("crimes", TargetKind.COUNT, 20, "2025S1", Comparison.AT_MOST, {}),
+            (
+                "villages_pledged",
+                TargetKind.RATE,
+                70,
+                "2025",
+                Comparison.AT_LEAST,
+                {"denominator": metric("villages")},
+            ),
+        ):
+            made.append(
+                services.target_create(
+                    actor=s.officer,
+                    unit=unit,
+                    data=services.TargetInput(
+                        metric=metric(code),
+                        kind=kind,
+                        value=value,
+                        period=period,
+                        comparison=comparison,
+                        **extra,
+                    ),
+                )
+            )
+    for today in (date(2025, 5, 20), date(2025, 8, 2), date(2026, 2, 1)):
+        # When they are judged together and one by one
+        together = progress.evaluate(made, today=today)
+        alone = [progress.evaluate([t], today=today)[0] for t in made]
+        # Then every figure is the same
+        for a, b in zip(together, alone, strict=True):
+            assert (a.actual, a.percent, a.status, a.light, a.projection, a.seasonal) == (
+                b.actual,
+                b.percent,
+                b.status,
+                b.light,
+                b.projection,
+                b.seasonal,
+            )
+    assert any(p.seasonal for p in progress.evaluate(made, today=date(2025, 8, 2)))
+
+
+@given(
+    kind=st.sampled_from(
+        [
+            PeriodKind.MONTH,
+            PeriodKind.WEEK,
+            PeriodKind.DAY,
+            PeriodKind.STAT_MONTH,
+            PeriodKind.QUARTER,
+        ]
+    ),
+    period_code=st.sampled_from(["2025", "2024", "2025S2", "2025Q3", "MY2025", "2025M03"]),
+    offset=st.integers(min_value=0, max_value=400),
+)
+def test_last_years_stretch_is_cut_without_gap_or_overlap(kind, period_code, offset):
+    # Given a metric's capture kind, a target period and a day inside it
+    period = parse_period(period_code)
+    today = min(period.start + timedelta(days=offset), period.end)
+    measure = Metric(code="x", period_kind=kind)
+    if KIND_RANK[kind] > KIND_RANK[period.kind]:
+        return
+    # When last year's stretch up to the same day is cut into longer and capture periods
+    coarse, fine = progress._season_split(measure, period, today)
+    # Then the capture periods whose value it sums are exactly those of the plain list
+    expected = {p.end for p in progress._seasonal_periods(measure, period, today)}
+    last = period.same_period_last_year()
+    covered = {p.end for p in fine}
+    for p in periods_in(kind, last.start - timedelta(days=40), last.end):
+        if any(c.start <= p.end <= c.end for c in coarse):
+            assert p.end not in covered
+            covered.add(p.end)
+    assert covered == expected
+    assert all(KIND_RANK[c.kind] > KIND_RANK[kind] for c in coarse)

@@ -143,3 +143,24 @@ def test_hotspot_targets_page_action(client):
     response = client.post(reverse("targets:hotspot_seed", args=[s.communes[0].code]), {})
     assert response.status_code == 302
     assert not Target.objects.filter(orgunit=s.communes[0]).exists()
+
+
+def test_an_allocated_target_links_to_its_source_only_when_visible(client):
+    # Given a province target allocated to its communes
+    from binhyen.targets import services
+    from binhyen.targets.models import AllocationMethod
+
+    s = scene()
+    target = schemes_target(s.officer, s.province, 12)
+    services.allocation_create(actor=s.officer, target=target, method=AllocationMethod.EQUAL)
+    mine = Target.objects.get(parent=target, orgunit=s.communes[0])
+    source = reverse("targets:target", args=[target.pk])
+    # When the commune chief opens the commune's share: the province is named, not linked
+    login_verified(client, s.chief)
+    text = client.get(reverse("targets:target", args=[mine.pk])).content.decode()
+    assert s.province.name in text and f'href="{source}"' not in text
+    # And the province officer gets the link
+    client.logout()
+    login_verified(client, s.officer)
+    text = client.get(reverse("targets:target", args=[mine.pk])).content.decode()
+    assert f'href="{source}"' in text
