@@ -20,7 +20,7 @@ class _Provider:
         return self._items
 
 
-def test_items_are_sorted_late_first_then_by_due_date():
+def test_items_are_sorted_late_first_then_by_due_date(monkeypatch):
     # given a provider with an open item, a late one and two due ones
     items = [
         TodoItem(key="a", title="open", url="/a", severity=Severity.OPEN),
@@ -29,12 +29,11 @@ def test_items_are_sorted_late_first_then_by_due_date():
         TodoItem(key="d", title="due soon", url="/d", severity=Severity.DUE, due=date(2026, 1, 9)),
         TodoItem(key="e", title="nothing", url="/e", count=0),
     ]
+    # (alone in the registry: the apps' own providers are tested in their apps)
+    monkeypatch.setattr(todo_providers, "_providers", {})
     todo_providers.register(_Provider(items))
-    try:
-        # when the items of a signed-in user are listed
-        listed = todo_items(SimpleNamespace(is_authenticated=True))
-    finally:
-        todo_providers.unregister("test.provider")
+    # when the items of a signed-in user are listed
+    listed = todo_items(SimpleNamespace(is_authenticated=True))
     # then late comes first, due items by date, the open one last, the empty one dropped
     titles = [i.title for i in listed if i.key in "abcde"]
     assert titles == ["late", "due soon", "due later", "open"]
