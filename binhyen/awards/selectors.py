@@ -165,7 +165,11 @@ def drive_list(*, user: Any, q: str | None = None, year: int | None = None) -> Q
         drives = drives.filter(year=year)
     if q:
         drives = drives.filter(_search("title_folded", q))
-    return drives.select_related("orgunit").annotate(n=Count("registrations"))
+    return (
+        drives.select_related("orgunit")
+        .annotate(n=Count("registrations"))
+        .order_by("-year", "orgunit__path", "title")
+    )
 
 
 def drive_get(*, user: Any, pk: int) -> Drive:
