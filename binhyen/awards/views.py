@@ -339,6 +339,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
     line = selectors.review_entry_get(user=request.user, pk=pk)
+    if not permissions.can_manage(request.user, line.review.orgunit):
+        raise selectors.not_found()
     form = EntryMarkForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -500,6 +502,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, pk=pk)
+    if not permissions.can_manage(request.user, proposal.orgunit):
+        raise selectors.not_found()
     form = NomineeForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -574,6 +578,8 @@ def proposal_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, pk=pk)
+    if not permissions.can_act_at(request.user, proposal.current_unit):
+        raise selectors.not_found()
     form = DecideForm(request.POST)
     if form.is_valid():
         ok, _r = call_service(

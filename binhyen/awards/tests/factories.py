@@ -99,3 +99,52 @@ def proposal(
         achievement=kw.pop("achievement", ""),
         summary=kw.pop("summary", ""),
     )
+
+
+def world_objects(
+    *, chief: Any, officer: Any, province_officer: Any, province: Any, commune: Any, village: Any
+) -> dict[str, Any]:
+    """Return commune A's awards records for the authorization matrix and the API contract.
+
+    A province catalogue row, a drive, an open review with its first line, and a proposal
+    submitted by the commune officer (so it waits for the chief at the commune).
+    """
+    from binhyen.awards.models import NomineeKind, ProposalKind
+
+    year = date.today().year  # noqa: DTZ011 - a calendar year only
+    row = services.entry_create(
+        actor=province_officer,
+        province=province,
+        category="form",
+        code="giay-khen-ban-chi-dao-tinh",
+        name="Giấy khen của Ban Chỉ đạo tỉnh",
+        level="province",
+        recipients="both",
+    )
+    drive = services.drive_create(
+        actor=chief,
+        unit=commune,
+        title="Thi đua toàn dân bảo vệ ANTQ",
+        year=year,
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 12, 31),
+    )
+    review = services.review_open(actor=officer, unit=commune, year=year)
+    proposal_ = services.proposal_create(
+        actor=officer,
+        unit=commune,
+        kind=ProposalKind.REGULAR,
+        year=year,
+        form=entry("giay-khen-giam-doc-ca-tinh"),
+    )
+    services.nominee_add(
+        actor=officer, proposal=proposal_, kind=NomineeKind.VILLAGE, unit=village, name=""
+    )
+    services.proposal_submit(actor=officer, proposal=proposal_)
+    return {
+        "award_entry": row,
+        "award_drive": drive,
+        "award_review": review,
+        "award_review_line": review.entries.order_by("id").first(),
+        "award_proposal": proposal_,
+    }
