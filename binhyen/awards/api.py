@@ -55,7 +55,7 @@ class AwardEntryOut(Schema):
 
     @staticmethod
     def resolve_province(obj: CatalogueEntry) -> str | None:
-        return obj.province.code if obj.province_id else None
+        return obj.province.code if obj.province is not None else None
 
 
 class AwardEntryPageOut(Schema):

@@ -22,7 +22,14 @@ from binhyen.core.forms import BootstrapForm
 from binhyen.core.vocabulary import TaskGrade
 
 DATE = forms.DateInput(attrs={"type": "date"})
-YEAR = {"min_value": 2000, "max_value": 2100}
+
+
+def _year(label: Any, *, required: bool = True) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=2000, max_value=2100, required=required)
+
+
+def _entry_label(entry: CatalogueEntry) -> str:
+    return f"{entry.name} — {entry.get_level_display()}"
 
 
 class EntryForm(BootstrapForm):
@@ -59,7 +66,7 @@ class EntryEditForm(BootstrapForm):
 
 class SearchForm(BootstrapForm):
     q = forms.CharField(label=_("Tìm"), max_length=100, required=False)
-    year = forms.IntegerField(label=_("Năm"), required=False, **YEAR)
+    year = _year(_("Năm"), required=False)
 
 
 class ProposalFilterForm(SearchForm):
@@ -77,7 +84,7 @@ class RewardFilterForm(SearchForm):
 class DriveForm(BootstrapForm):
     unit = forms.CharField(label=_("Mã đơn vị phát động"), max_length=64)
     title = forms.CharField(label=_("Tên phong trào"), max_length=300)
-    year = forms.IntegerField(label=_("Năm"), **YEAR)
+    year = _year(_("Năm"))
     starts_on = forms.DateField(label=_("Từ ngày"), widget=DATE)
     ends_on = forms.DateField(label=_("Đến ngày"), widget=DATE)
     aims = forms.CharField(label=_("Mục đích, yêu cầu"), widget=forms.Textarea, required=False)
@@ -97,7 +104,7 @@ class RegistrationForm(BootstrapForm):
 
 class ReviewOpenForm(BootstrapForm):
     unit = forms.CharField(label=_("Mã đơn vị"), max_length=64)
-    year = forms.IntegerField(label=_("Năm"), **YEAR)
+    year = _year(_("Năm"))
 
 
 class EntryMarkForm(BootstrapForm):
@@ -115,7 +122,7 @@ class CommentForm(BootstrapForm):
 class ProposalForm(BootstrapForm):
     unit = forms.CharField(label=_("Mã đơn vị đề nghị"), max_length=64)
     kind = forms.ChoiceField(label=_("Loại"), choices=ProposalKind.choices)
-    year = forms.IntegerField(label=_("Năm"), **YEAR)
+    year = _year(_("Năm"))
     form = forms.ModelChoiceField(
         label=_("Hình thức khen thưởng"), queryset=CatalogueEntry.objects.none()
     )
@@ -130,7 +137,7 @@ class ProposalForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["form"])
         field.queryset = CatalogueEntry.objects.filter(pk__in=[e.pk for e in entries])
-        field.label_from_instance = lambda e: f"{e.name} — {e.get_level_display()}"
+        field.label_from_instance = _entry_label  # type: ignore[method-assign,assignment]
 
 
 class NomineeForm(BootstrapForm):

@@ -35,7 +35,7 @@ def unit_rewards(*, user: Actor, unit: OrgUnit, period: Period) -> list[dict[str
     return [
         {
             "name": r.name,
-            "parent": r.orgunit.parent.name if r.orgunit.parent_id else "",
+            "parent": r.orgunit.parent.name if r.orgunit.parent is not None else "",
             "result": f"{r.form.name} ({r.decision.number})",
         }
         for r in rows

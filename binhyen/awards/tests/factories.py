@@ -129,13 +129,18 @@ def world_objects(
         starts_on=date(year, 1, 1),
         ends_on=date(year, 12, 31),
     )
-    review = services.review_open(actor=officer, unit=commune, year=year)
+    from binhyen.awards.models import Review
+
+    review = Review.objects.filter(orgunit=commune, year=year).first() or services.review_open(
+        actor=officer, unit=commune, year=year
+    )
     proposal_ = services.proposal_create(
         actor=officer,
         unit=commune,
-        kind=ProposalKind.REGULAR,
+        kind=ProposalKind.ADHOC,
         year=year,
         form=entry("giay-khen-giam-doc-ca-tinh"),
+        achievement="Bắt giữ đối tượng trộm cắp tài sản",
     )
     services.nominee_add(
         actor=officer, proposal=proposal_, kind=NomineeKind.VILLAGE, unit=village, name=""
