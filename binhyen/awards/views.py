@@ -524,14 +524,11 @@ def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_add_kept(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, pk=pk)
-    form = CommentForm()
-    ok, n = call_service(
-        form, services.proposal_add_kept, actor=current_user(request), proposal=proposal
-    )
-    if not ok:
-        return _proposal_page(
-            request, proposal, status=400, action_errors=form.non_field_errors() or form.errors
-        )
+    try:
+        n = call_or_404(services.proposal_add_kept, actor=current_user(request), proposal=proposal)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        return _proposal_page(request, proposal, status=400, action_errors=errors)
     messages.success(request, _("Đã thêm %(n)s đơn vị thực hiện đúng giao ước.") % {"n": n})
     return redirect("awards:proposal", pk=proposal.pk)
 

@@ -163,3 +163,12 @@ def test_the_todo_home_lists_proposals_waiting_for_me(s):
     keys = [i.key for i in todo_items(s.province_officer)]
     assert "awards.proposals" in keys
     assert "awards.proposals" not in [i.key for i in todo_items(s.chief)]
+
+
+def test_adding_the_kept_units_to_a_submitted_proposal_answers_400(client, s):
+    p = proposal(s)
+    services.nominee_add(actor=s.chief, proposal=p, kind=NomineeKind.VILLAGE, unit=s.villages[0])
+    services.proposal_submit(actor=s.chief, proposal=p)
+    answer = _login(client, s.chief).post(reverse("awards:proposal_add_kept", args=[p.pk]))
+    assert answer.status_code == 400
+    assert "không sửa được" in answer.content.decode()
