@@ -274,20 +274,21 @@ def unit_evidence(*, user: Any, unit: OrgUnit, year: int) -> list[str]:
         .values_list("code", flat=True)
     )
     if codes_:
-        # The engine answers the year only for metrics kept by year; others are summed by month.
-        for metric in Metric.objects.filter(code__in=codes_).order_by("sort_order"):
-            period = str(year) if metric.period_kind == "year" else f"{year}M12"
+        # One question to the engine: it sums or takes the last value of finer periods.
+        try:
             result = indicator_selectors.analytics(
                 user=user,
-                metric_codes=[metric.code],
+                metric_codes=codes_,
                 unit_codes=[unit.code],
-                period_codes=[period],
+                period_codes=[str(year)],
                 compare=False,
             )
-            for row in result.rows:
-                value = getattr(row, "value", None)
-                if value:
-                    lines.append(f"{metric.name}: {vn.format_number(value)}")
+        except indicator_selectors.AnalyticsInputError:
+            result = None
+        names = {m.code: m.name for m in result.metrics} if result else {}
+        for row in result.rows if result else []:
+            if row.value and not row.option:
+                lines.append(f"{names.get(row.metric, row.metric)}: {vn.format_number(row.value)}")
     progress = target_selectors.unit_progress(user=user, unit=unit, year=year)
     if progress:
         met = sum(1 for p in progress if p.status in ("met", "exceeded"))

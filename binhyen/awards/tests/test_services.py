@@ -256,3 +256,17 @@ def test_review_chief_decides_and_upper_level_approves():
         services.review_entry_classify(
             actor=s.officer, entry=review.entries.first(), grade="completed"
         )
+
+
+def test_review_evidence_shows_engine_figures():
+    # given valuable tips of the commune in two months of the year, in the engine
+    from binhyen.indicators.models import Metric
+    from binhyen.indicators.tests.factories import put
+
+    s = scene(villages=1)
+    metric = Metric.objects.get(code="tips_valuable")
+    put(metric, s.commune, f"{YEAR}M03", 3)
+    put(metric, s.commune, f"{YEAR}M04", 2)
+    # when the evidence of the commune's year is asked, then it carries the year's figure
+    lines = selectors.unit_evidence(user=s.chief, unit=s.commune, year=YEAR)
+    assert f"{metric.name}: 5" in lines
