@@ -98,8 +98,10 @@ def test_a_classification_that_breaks_its_cap_is_refused(settings):
 def test_the_cap_never_exceeds_its_share(total, pct):
     from django.test import override_settings
 
+    # given any number of lines and any configured share; when the cap is computed
     with override_settings(AWARDS={"EXCELLENT_CAP_PERCENT": pct}):
         cap = selectors.excellent_cap(total)
+    # then it never exceeds the share of the lines
     assert 0 <= cap <= total and cap * 100 <= total * pct
 
 
