@@ -511,6 +511,24 @@ def tip_get(*, user: Any, pk: int) -> Any:
     return tip_selectors.tip_get(user=user, pk=pk)
 
 
+def valuable_tips_to_reward(*, user: Any, limit: int = 20) -> list[Any]:
+    """Return valuable tips ``user`` triages whose tipster has no reward proposal yet."""
+    from binhyen.accounts import permissions as acc
+    from binhyen.tips import selectors as tip_selectors
+
+    if not acc.has_perm_anywhere(user, acc.TRIAGE_TIPS):
+        return []
+    tips = tip_selectors.tip_inbox(
+        user=user, filters=tip_selectors.InboxFilter(status="all", valuable=True)
+    )
+    proposed = set(
+        Proposal.objects.filter(nominees__tip_id__isnull=False).values_list(
+            "nominees__tip_id", flat=True
+        )
+    )
+    return [t for t in tips[: limit * 5] if t.pk not in proposed][:limit]
+
+
 def reviews_due(*, user: Any, year: int) -> QuerySet[Review]:
     """Return reviews waiting for ``user`` as their unit's chief or as the upper level."""
     paths = acting_paths(user)

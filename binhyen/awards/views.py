@@ -91,6 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "reviews": selectors.reviews_due(user=request.user, year=year)[:10],
             "can_manage": permissions.can_manage_anywhere(request.user),
             "can_counter": permissions.can_hand_over_anywhere(request.user),
+            "valuable_tips": selectors.valuable_tips_to_reward(user=request.user),
         },
     )
 

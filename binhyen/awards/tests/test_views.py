@@ -172,3 +172,21 @@ def test_adding_the_kept_units_to_a_submitted_proposal_answers_400(client, s):
     answer = _login(client, s.chief).post(reverse("awards:proposal_add_kept", args=[p.pk]))
     assert answer.status_code == 400
     assert "không sửa được" in answer.content.decode()
+
+
+def test_the_overview_lists_valuable_tips_to_reward(client, s):
+    # given a valuable tip of the commune
+    from binhyen.tips import services as tip_services
+    from binhyen.tips.tests.factories import submit
+
+    sent = submit(s.villages[0])
+    tip_services.tip_mark_valuable(actor=s.chief, tip=sent.tip, valuable=True)
+    # when the commune officer opens the overview, then it links to the tipster's reward
+    page = _login(client, s.officer).get(reverse("awards:index")).content.decode()
+    assert reverse("awards:tip_reward", args=[sent.tip.pk]) in page
+    # and the reward page proposes it
+    form = entry("giay-khen-chu-tich-xa")
+    done = client.post(reverse("awards:tip_reward", args=[sent.tip.pk]), {"form": form.pk})
+    assert done.status_code == 302
+    page = client.get(reverse("awards:index")).content.decode()
+    assert reverse("awards:tip_reward", args=[sent.tip.pk]) not in page
