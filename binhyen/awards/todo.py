@@ -17,6 +17,8 @@ class AwardsTodo:
     key = "awards"
 
     def items(self, user: Any) -> Iterable[TodoItem]:
+        if getattr(user, "pk", None) is None:  # only stored users hold roles
+            return
         today = selectors.today()
         waiting = list(selectors.waiting_for(user=user)[:200])
         if waiting:
