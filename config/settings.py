@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "binhyen.cases",
     "binhyen.documents",
     "binhyen.targets",
+    "binhyen.awards",
 ]
 
 MIDDLEWARE = [
@@ -589,5 +590,23 @@ DOCUMENTS = {
     # Hooks, dotted paths (empty: none). TARGETS: f(*, user, unit, period, metric_codes) ->
     # {metric_code: target}; REWARDS: f(*, user, unit, period) -> [{"name", "parent", "result"}].
     "TARGETS": os.environ.get("DOCUMENTS_TARGETS", "binhyen.documents.hooks.unit_targets"),
-    "REWARDS": os.environ.get("DOCUMENTS_REWARDS", ""),
+    "REWARDS": os.environ.get("DOCUMENTS_REWARDS", "binhyen.documents.hooks.unit_rewards"),
+}
+
+# --- emulation and rewards (binhyen.awards) ---------------------------------------------------
+# Numbers the law leaves to the unit, or that could not be confirmed: keep them here.
+AWARDS = {
+    # "Xuất sắc" may go to at most this share of a review's collectives (and of its officers).
+    "EXCELLENT_CAP_PERCENT": int(os.environ.get("AWARDS_EXCELLENT_CAP_PERCENT", "20")),
+    # Mức lương cơ sở (đồng) that the catalogue's reward coefficients multiply.
+    "BASE_SALARY_VND": int(os.environ.get("AWARDS_BASE_SALARY_VND", "2340000")),
+    # Days a level has to act on a proposal before it shows as late on the to-do home.
+    "REGULAR_DAYS": int(os.environ.get("AWARDS_REGULAR_DAYS", "20")),
+    "ADHOC_DAYS": int(os.environ.get("AWARDS_ADHOC_DAYS", "5")),
+    # A review is due on this day of the movement year's last month (day, month).
+    "REVIEW_DUE": (30, 11),
+    # Metrics of the engine shown as evidence in a review.
+    "EVIDENCE_METRICS": env_list(
+        "AWARDS_EVIDENCE_METRICS", "tips_valuable,hotspots_removed,outreach_sessions"
+    ),
 }

@@ -181,8 +181,8 @@ SPECS: tuple[Spec, ...] = (
         extra_fields=frozenset({"items", "programme"}),
         narrative=DECISION_SECTIONS,
         note=_(
-            "Danh sách khen thưởng lấy từ phần khen thưởng (chưa có): hiện để trống, tác giả "
-            "ghi trong phần lời văn."
+            "Danh sách khen thưởng lấy từ các quyết định khen thưởng của đơn vị trong kỳ; tác giả "
+            "bổ sung trong phần lời văn nếu cần."
         ),
     ),
     Spec(

@@ -127,6 +127,7 @@ def dataset(s: Scene) -> dict[str, Any]:
     )
     from binhyen.accounts.models import RoleAssignment
     from binhyen.activities.services import activity_photo_add
+    from binhyen.awards.tests.factories import world_objects as award_objects
     from binhyen.cases import services as cases
     from binhyen.cases.tests.factories import case_input
     from binhyen.documents.services import document_draft_create
@@ -173,6 +174,14 @@ def dataset(s: Scene) -> dict[str, Any]:
         "metric": Metric.objects.order_by("code").first(),
         "form": ReportForm.objects.order_by("code").first(),
         "rule": ValidationRule.objects.order_by("code").first(),
+        **award_objects(
+            chief=s.commune_chief,
+            officer=s.commune_officer,
+            province_officer=s.province_officer,
+            province=s.province,
+            commune=s.commune,
+            village=s.village,
+        ),
         "document": document_draft_create(
             actor=s.commune_chief,
             template_code="bao-cao-phong-trao-xa",
@@ -254,6 +263,12 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/cases/handovers/{handover_id}/*": [{"handover_id": w["case_handover"].pk}],
         "/cases/subject-requests/{request_id}/*": [{"request_id": w["subject_request"].pk}],
         "/documents/{document_id}*": [{"document_id": w["document"].pk}],
+        "/awards/catalogue/{entry_id}": [{"entry_id": w["award_entry"].pk}],
+        "/awards/drives/{drive_id}*": [{"drive_id": w["award_drive"].pk}],
+        "/awards/reviews/{review_id}*": [{"review_id": w["award_review"].pk}],
+        "/awards/review-lines/{line_id}": [{"line_id": w["award_review_line"].pk}],
+        "/awards/proposals/{proposal_id}*": [{"proposal_id": w["award_proposal"].pk}],
+        "/awards/tips/{tip_id}*": [{"tip_id": tip}],
         # Render tasks belong to their requester: both callers get the documented 404.
         "/documents/tasks/{task_id}*": [{"task_id": "00000000-0000-4000-8000-000000000000"}],
     }

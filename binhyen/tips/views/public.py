@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from binhyen.core.forms import add_service_errors
 from binhyen.tips import forms, guard, media, pow, selectors, services
 from binhyen.tips.models import Channel, Tip
+from binhyen.tips.notices import tracking_notices
 
 FOLLOW_SALT = "binhyen.tips.follow"
 FOLLOW_MAX_AGE = 2 * 3600
@@ -183,6 +184,7 @@ def _follow_context(tip: Tip, form: forms.FollowUpForm | None = None) -> dict[st
         "form": form or forms.FollowUpForm(initial={"access": access}),
         "access": access,
         "max_files": settings.TIPS_MAX_FILES,
+        "notices": tracking_notices.notices(tip),
     }
 
 

@@ -59,13 +59,17 @@ COMMUNE_VALUES = frozenset(
         "target_task",
         "target",
         "campaign",
+        "award_drive",
+        "award_review",
+        "award_review_line",
+        "award_proposal",
     }
 )
 # Reintegration cases and what hangs on them: whoever is not declared gets exactly 404 (not
 # 403), even a user who sees the commune, because a case exists only for its chief and the
 # users assigned to it (docs/permissions.md, binhyen/cases/permissions.py).
 CASE_VALUES = frozenset({"case", "case_helper", "case_task", "case_handover", "subject_request"})
-PROVINCE_VALUES = frozenset({"province", "scheme_type"})
+PROVINCE_VALUES = frozenset({"province", "scheme_type", "award_entry"})
 
 # Arguments that always mean the same object; ``pk`` and ``code`` must be given per URL.
 DEFAULT_ARGS = {
@@ -102,6 +106,11 @@ DEFAULT_ARGS = {
     "plan_id": "target_plan",
     "target_id": "target",
     "campaign_id": "campaign",
+    "entry_id": "award_entry",
+    "drive_id": "award_drive",
+    "review_id": "award_review",
+    "line_id": "award_review_line",
+    "proposal_id": "award_proposal",
 }
 
 PUBLIC, SIGNED_IN, READ, FORM, ACTION, STAFF = (

@@ -65,6 +65,12 @@ VERIFY_COMMUNE = frozenset({MINISTRY, PROVINCE})
 NATIONAL_PROGRAMS = frozenset({ADMIN, MINISTRY})
 # A commune's report is returned, approved and reopened from the level above it.
 REVIEW_COMMUNE = frozenset({MINISTRY, PROVINCE})
+# Emulation and rewards (binhyen/awards/permissions.py): drafting needs MANAGE_COMMUNITY or
+# MANAGE_TARGETS; acting at a level needs DECIDE held on that very unit (the world's proposal
+# waits at commune A for its chief; its review's upper level is the province).
+AWARDS_MANAGE = frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER})
+AWARDS_AT_COMMUNE = frozenset({CHIEF})
+AWARDS_AT_PROVINCE = frozenset({PROVINCE})
 REPORT = "/api/v1/indicators/reports/{form_code}/{unit_code}/{period_code}"
 LOCKED = "the demo's version is published: its criteria are locked for everyone"
 
@@ -194,6 +200,37 @@ PAGES: dict[str, Rule] = {
     "documents:template_upload": form(MANAGE_TEMPLATES, code="template_code"),
     "documents:profile": form(ISSUE_DOCUMENTS, code="unit"),
     "documents:pack": form(DRAFT_DOCUMENTS),
+    # --- emulation and rewards ---------------------------------------------------------------
+    "awards:index": read(EVERYONE),
+    "awards:catalogue": read(EVERYONE),
+    "awards:entry_create": form(MANAGE_PROGRAMS),
+    "awards:entry_edit": form(MANAGE_PROGRAMS, pk="award_entry"),
+    "awards:drives": read(EVERYONE),
+    "awards:drive_create": form(AWARDS_MANAGE),
+    "awards:drive": read(SEES_COMMUNE, pk="award_drive"),
+    "awards:drive_link": action(AWARDS_MANAGE, pk="award_drive"),
+    "awards:registration_add": action(AWARDS_MANAGE, pk="award_drive"),
+    "awards:reviews": read(EVERYONE),
+    "awards:review_open": form(AWARDS_MANAGE),
+    "awards:review": read(SEES_COMMUNE, pk="award_review"),
+    "awards:review_submit": action(AWARDS_AT_COMMUNE, pk="award_review"),
+    "awards:review_approve": action(AWARDS_AT_PROVINCE, pk="award_review"),
+    "awards:review_return": action(AWARDS_AT_PROVINCE, pk="award_review"),
+    "awards:review_entry": action(AWARDS_MANAGE, pk="award_review_line"),
+    "awards:proposals": read(EVERYONE),
+    "awards:proposals_export": read(EVERYONE),
+    "awards:proposal_create": form(AWARDS_MANAGE),
+    "awards:proposal": read(SEES_COMMUNE, pk="award_proposal"),
+    "awards:nominee_add": action(AWARDS_MANAGE, pk="award_proposal"),
+    "awards:proposal_add_kept": action(AWARDS_MANAGE, pk="award_proposal"),
+    "awards:proposal_submit": action(AWARDS_MANAGE, pk="award_proposal"),
+    "awards:proposal_forward": action(AWARDS_AT_COMMUNE, pk="award_proposal"),
+    "awards:proposal_return": action(AWARDS_AT_COMMUNE, pk="award_proposal"),
+    "awards:proposal_decide": action(AWARDS_AT_COMMUNE, pk="award_proposal"),
+    "awards:rewards": read(EVERYONE),
+    "awards:rewards_export": read(EVERYONE),
+    "awards:tip_reward": form(TRIAGE_TIPS, tip_id="tip"),
+    "awards:collect": form(TRIAGE_TIPS),
     # --- plans, targets, campaigns ---------------------------------------------------------
     "targets:index": read(EVERYONE),
     "targets:plans": read(EVERYONE),
@@ -460,6 +497,35 @@ API: dict[str, Rule] = {
     "POST /api/v1/activities/{pk}/photos": action(RECORD_ACTIVITIES, pk="activity"),
     "GET /api/v1/activities/photos/{photo_id}": read(SEES_COMMUNE),
     "DELETE /api/v1/activities/photos/{photo_id}": action(RECORD_ACTIVITIES),
+    # --- emulation and rewards ---------------------------------------------------------------
+    "GET /api/v1/awards/catalogue": read(EVERYONE),
+    "POST /api/v1/awards/catalogue": action(MANAGE_PROGRAMS),
+    "PATCH /api/v1/awards/catalogue/{entry_id}": action(MANAGE_PROGRAMS),
+    "GET /api/v1/awards/drives": read(EVERYONE),
+    "POST /api/v1/awards/drives": action(AWARDS_MANAGE),
+    "GET /api/v1/awards/drives/{drive_id}": read(SEES_COMMUNE),
+    "POST /api/v1/awards/drives/{drive_id}/registrations": action(AWARDS_MANAGE),
+    "POST /api/v1/awards/drives/{drive_id}/link-pledges": action(AWARDS_MANAGE),
+    "GET /api/v1/awards/reviews": read(EVERYONE),
+    "POST /api/v1/awards/reviews": action(AWARDS_MANAGE),
+    "GET /api/v1/awards/reviews/{review_id}": read(SEES_COMMUNE),
+    "POST /api/v1/awards/review-lines/{line_id}": action(AWARDS_MANAGE),
+    "POST /api/v1/awards/reviews/{review_id}/submit": action(AWARDS_AT_COMMUNE),
+    "POST /api/v1/awards/reviews/{review_id}/approve": action(AWARDS_AT_PROVINCE),
+    "POST /api/v1/awards/reviews/{review_id}/return": action(AWARDS_AT_PROVINCE),
+    "GET /api/v1/awards/proposals": read(EVERYONE),
+    "POST /api/v1/awards/proposals": action(AWARDS_MANAGE),
+    "GET /api/v1/awards/proposals/{proposal_id}": read(SEES_COMMUNE),
+    "POST /api/v1/awards/proposals/{proposal_id}/nominees": action(AWARDS_MANAGE),
+    "POST /api/v1/awards/proposals/{proposal_id}/kept": action(AWARDS_MANAGE),
+    "POST /api/v1/awards/proposals/{proposal_id}/submit": action(AWARDS_MANAGE),
+    "POST /api/v1/awards/proposals/{proposal_id}/forward": action(AWARDS_AT_COMMUNE),
+    "POST /api/v1/awards/proposals/{proposal_id}/return": action(AWARDS_AT_COMMUNE),
+    "POST /api/v1/awards/proposals/{proposal_id}/decide": action(AWARDS_AT_COMMUNE),
+    "GET /api/v1/awards/rewards": read(EVERYONE),
+    "GET /api/v1/awards/figures": read(EVERYONE),
+    "POST /api/v1/awards/tips/{tip_id}/reward": action(TRIAGE_TIPS),
+    "POST /api/v1/awards/collect": action(TRIAGE_TIPS),
     # --- plans, targets, campaigns ---------------------------------------------------------
     "GET /api/v1/targets/plans": read(EVERYONE),
     "POST /api/v1/targets/plans": action(MANAGE_TARGETS),

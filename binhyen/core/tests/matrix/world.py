@@ -190,6 +190,16 @@ def build() -> World:
         from binhyen.targets.tests.factories import world_objects as target_objects
 
         targets_world = target_objects(users["chief"], commune)
+        from binhyen.awards.tests.factories import world_objects as award_objects
+
+        awards_world = award_objects(
+            chief=users["chief"],
+            officer=officer,
+            province_officer=users["province"],
+            province=OrgUnit.objects.get(code="24"),
+            commune=commune,
+            village=village,
+        )
         # A webhook of the system administrator with one delivery waiting (the receiver's
         # address is not resolved here: the world has no network).
         with mock.patch("binhyen.core.webhooks.target_allowed", lambda url: True):
@@ -286,6 +296,7 @@ def build() -> World:
         "document_job": "00000000-0000-4000-8000-000000000000",
         "template_code": "bao-cao-phong-trao-xa",
         **{key: obj.pk for key, obj in targets_world.items()},
+        **{key: obj.pk for key, obj in awards_world.items()},
     }
     missing = [key for key, value in values.items() if value is None]
     assert not missing, f"The demo no longer creates: {missing}"
