@@ -155,8 +155,10 @@ def target_get(*, user: Any, pk: int) -> Target:
 def progress_targets(targets: QuerySet[Target]) -> list[Target]:
     """Return the targets of an already scoped queryset with their unit, metric and
     denominator, each read once and shared (thousands of targets on a few metrics and
-    units build a few hundred related objects, not one per row)."""
-    rows = list(targets)
+    units build a few hundred related objects, not one per row). The row times and the folded
+    name, which no progress list shows, are not read: thousands of date-time conversions
+    were a third of the reading."""
+    rows = list(targets.defer("created_at", "updated_at", "name_folded"))
     metric_ids = {t.metric_id for t in rows} | {t.denominator_id for t in rows if t.denominator_id}
     metrics = {m.pk: m for m in Metric.objects.filter(pk__in=metric_ids)}
     unit_ids = {t.orgunit_id for t in rows}
