@@ -28,6 +28,7 @@ from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
+from binhyen.core import idempotency
 from binhyen.core.api_kit import error_body, register_error_handlers
 from binhyen.core.middleware import unavailable_response
 
@@ -150,6 +151,10 @@ def refuse_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 api.add_decorator(refuse_nul_characters)
+# Exactly-once writes (header Idempotency-Key): one transaction around the whole operation,
+# the key claimed once the caller is known, the first answer stored with the write.
+api.add_decorator(idempotency.guard, mode="view")
+api.add_decorator(idempotency.claim)
 api.add_router("/accounts", "binhyen.accounts.api.router")
 api.add_router("/webhooks", "binhyen.accounts.api_webhooks.router")
 api.add_router("/orgunits", "binhyen.orgunits.api.router")

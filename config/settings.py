@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "binhyen.cases",
     "binhyen.documents",
     "binhyen.targets",
+    "binhyen.field",
 ]
 
 MIDDLEWARE = [
@@ -246,7 +247,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
+        # blob: shows the photo an officer picked before it is sent (field app)
+        "img-src": ["'self'", "data:", "blob:", *([_tile_origin] if _tile_origin else [])],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
@@ -588,3 +590,10 @@ DOCUMENTS = {
     "TARGETS": os.environ.get("DOCUMENTS_TARGETS", "binhyen.documents.hooks.unit_targets"),
     "REWARDS": os.environ.get("DOCUMENTS_REWARDS", ""),
 }
+
+# Offline field app (binhyen.field, ADR 0016): the device locks after this many idle minutes,
+# offline too; the bundle holds at most this many communes; stored answers of idempotent API
+# writes (header Idempotency-Key) are kept this many days.
+FIELD_IDLE_MINUTES = int(os.environ.get("FIELD_IDLE_MINUTES", "60"))
+FIELD_MAX_COMMUNES = int(os.environ.get("FIELD_MAX_COMMUNES", "20"))
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "30"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/", include("binhyen.cases.urls")),
     path("documents/", include("binhyen.documents.urls")),
     path("targets/", include("binhyen.targets.urls")),
+    path("", include("binhyen.field.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
