@@ -2,7 +2,8 @@
 
 Invariants: the offline bundle holds the communes where the user records activities or
 community data (at most ``FIELD_MAX_COMMUNES``), their open villages, the open security teams
-of those communes and the choice lists of the forms — nothing from tips or cases and no
+of those communes, the cells of the periodic reports they fill now and the choice lists of
+the forms — nothing from tips or cases and no
 person's data (team members are not listed; a team is named by its unit and name only).
 Every read starts from the other apps' scoped selectors.
 """
@@ -25,6 +26,9 @@ from binhyen.activities.models import (
 from binhyen.community import selectors as community_selectors
 from binhyen.community.models import MemberOrigin, SignerKind, TeamRole
 from binhyen.core.idempotency import version_of
+from binhyen.indicators import selectors as indicator_selectors
+from binhyen.indicators.excel import template_lines
+from binhyen.indicators.permissions import can_enter_data
 from binhyen.orgunits.models import OrgUnit
 
 
@@ -70,6 +74,35 @@ def field_communes(*, user: Any) -> list[OrgUnit]:
     return sorted(found.values(), key=lambda c: c.path)[:limit]
 
 
+def report_drafts(*, user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
+    """The periodic reports ``unit`` fills now (their cells), for values saved as a draft."""
+    if not can_enter_data(user, unit):
+        return []
+    reports = []
+    for form in indicator_selectors.forms_for_unit(unit):
+        period = indicator_selectors.default_report_period(form)
+        lines = template_lines(indicator_selectors.form_metrics(form), {})
+        reports.append(
+            {
+                "form": form.code,
+                "name": form.name,
+                "period": period.code,
+                "period_label": str(period.label),
+                "cells": [
+                    {
+                        "metric": line.metric.code,
+                        "option": line.option,
+                        "name": line.metric.label
+                        + (f" — {line.option_name}" if line.option else ""),
+                        "unit_of_measure": line.metric.unit_of_measure,
+                    }
+                    for line in lines
+                ],
+            }
+        )
+    return reports
+
+
 def bundle(*, user: Any) -> dict[str, Any]:
     """The data the field app caches on the device for ``user``'s scope."""
     communes = []
@@ -84,6 +117,7 @@ def bundle(*, user: Any) -> dict[str, Any]:
                 "records_activities": perms.has_perm_on(user, perms.RECORD_ACTIVITIES, commune),
                 "manages_community": manages,
                 "villages": [_village(user, v) for v in villages],
+                "reports": report_drafts(user=user, unit=commune),
                 "teams": [
                     {"id": t.pk, "name": t.name, "village": t.village.code}
                     for t in teams.select_related("village")[:200]

@@ -83,6 +83,11 @@ def strings() -> dict[str, str]:
         "kind_member": _("Thành viên Tổ bảo vệ ANTT"),
         "kind_training": _("Tập huấn của Tổ bảo vệ ANTT"),
         "kind_village": _("Số hộ, nhân khẩu của thôn"),
+        "kind_report": _("Báo cáo định kỳ (bản nháp)"),
+        "report_draft": _(
+            "chỉ lưu bản nháp; gửi báo cáo lên cấp trên cần kết nối, trên trang báo cáo."
+        ),
+        "f_values": _("Giá trị báo cáo"),
         "f_unit": _("Nơi ghi"),
         "f_date": _("Ngày"),
         "f_title": _("Tiêu đề"),

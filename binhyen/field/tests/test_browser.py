@@ -175,3 +175,27 @@ def test_logout_clears_the_offline_store_and_caches(world, page):
     assert "binhyen-field" not in names
     assert page.evaluate("caches.keys()") == []
     assert Activity.objects.count() == 0
+
+
+def test_report_values_recorded_offline_are_saved_as_a_draft(world, phone_page):
+    from binhyen.indicators.models import Submission
+    from binhyen.indicators.tests.factories import MetricFactory, form_with
+
+    # given a monthly report the commune fills
+    metric = MetricFactory(code="t_patrols", name="Số lượt tuần tra")
+    form_with([metric], code="t_monthly")
+    pg = phone_page
+    browser_login(pg, "canbo_yt", PASSWORD)
+    open_field(pg)
+    # when the officer types a value offline and syncs later
+    pg.context.set_offline(True)
+    pg.get_by_test_id("what").select_option("report:t_monthly")
+    pg.get_by_test_id("f-cell0").fill("14")
+    pg.get_by_test_id("save").click()
+    expect(pg.get_by_test_id("waiting-count")).to_have_text("1")
+    pg.context.set_offline(False)
+    pg.get_by_test_id("sync").click()
+    expect(pg.get_by_test_id("waiting-count")).to_have_text("0")
+    # then the report holds the value as a draft (sending it up needs the report page)
+    submission = Submission.objects.get(form__code="t_monthly", orgunit=world["commune"])
+    assert submission.status == "draft"

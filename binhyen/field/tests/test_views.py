@@ -74,3 +74,17 @@ def test_the_bundle_holds_the_users_communes_only(client, scene):
 def test_a_viewer_gets_an_empty_bundle(client, scene):
     client.force_login(scene.viewer)
     assert client.get("/field/bootstrap.json").json()["communes"] == []
+
+
+def test_the_bundle_holds_the_cells_of_the_reports_the_commune_fills(client, scene):
+    from binhyen.indicators.tests.factories import MetricFactory, form_with
+
+    # given a monthly report form that communes submit
+    metric = MetricFactory(code="t_patrols", name="Số lượt tuần tra")
+    form_with([metric], code="t_monthly")
+    client.force_login(scene.officer)
+    # when the bundle is loaded, then the report's cells and current period are in it
+    reports = client.get("/field/bootstrap.json").json()["communes"][0]["reports"]
+    report = next(r for r in reports if r["form"] == "t_monthly")
+    assert report["cells"][0]["metric"] == "t_patrols"
+    assert report["period"]

@@ -79,6 +79,12 @@
       list.push({ value: "training", label: T.kind_training });
     }
     if (villages) list.push({ value: "village", label: T.kind_village });
+    bundle.communes.forEach(function (x) {
+      (x.reports || []).forEach(function (r) {
+        var value = "report:" + r.form;
+        if (!list.some(function (o) { return o.value === value; })) list.push({ value: value, label: T.kind_report + ": " + r.name });
+      });
+    });
     return list;
   }
 
@@ -171,6 +177,22 @@
         add(input("attendees", "number", v.attendees));
         add(input("note", "textarea", v.note, { wide: true }));
       }
+    } else if (what.indexOf("report:") === 0) {
+      var report = (c.reports || []).filter(function (r) { return "report:" + r.form === what; })[0];
+      if (!report) return;
+      var note = document.createElement("p");
+      note.className = "col-12 small text-muted mb-0"; note.dataset.testid = "report-period";
+      note.textContent = report.period_label + " — " + T.report_draft;
+      add(note);
+      var given = {};
+      (v.values || []).forEach(function (x) { given[x.metric + "|" + x.option] = x.value; });
+      report.cells.forEach(function (cell, i) {
+        var el = input("cell" + i, "number", given[cell.metric + "|" + cell.option], { step: "any" });
+        el.querySelector("label").textContent = cell.name + (cell.unit_of_measure ? " (" + cell.unit_of_measure + ")" : "");
+        el.querySelector("input").dataset.metric = cell.metric;
+        el.querySelector("input").dataset.option = cell.option;
+        add(el);
+      });
     } else if (what === "village") {
       var own = c.villages.filter(function (x) { return x.can_change; });
       var chosen = v.code || (own[0] && own[0].code);
@@ -226,6 +248,15 @@
       if (num(form, "hours") !== undefined) p.hours = num(form, "hours");
       if (num(form, "attendees") !== undefined) p.attendees = num(form, "attendees");
       return { kind: "training", payload: p, label: T.kind_training + ": " + p.title };
+    }
+    if (what.indexOf("report:") === 0) {
+      var report = c.reports.filter(function (r) { return "report:" + r.form === what; })[0];
+      var values = [];
+      form.querySelectorAll("input[data-metric]").forEach(function (el) {
+        if (el.value !== "") values.push({ metric: el.dataset.metric, option: el.dataset.option, value: Number(el.value) });
+      });
+      p = { form: report.form, unit: c.code, period: report.period, values: values };
+      return { kind: "report", payload: p, label: T.kind_report + ": " + report.name + " " + report.period_label };
     }
     var code = text(form, "village");
     var village = c.villages.filter(function (x) { return x.code === code; })[0];

@@ -21,6 +21,10 @@
       case "member": return { method: "POST", url: api + "/community/teams/" + p.team + "/members" };
       case "training": return { method: "POST", url: api + "/community/teams/" + p.team + "/trainings" };
       case "village": return { method: "PATCH", url: api + "/orgunits/" + encodeURIComponent(p.code) };
+      case "report": return {
+        method: "PUT",
+        url: api + "/indicators/reports/" + [p.form, p.unit, p.period].map(encodeURIComponent).join("/") + "/values"
+      };
       default: throw new Error("unknown kind " + entry.kind);
     }
   }
@@ -29,6 +33,7 @@
     var p = Object.assign({}, entry.payload);
     if (entry.kind === "member" || entry.kind === "training") delete p.team;
     if (entry.kind === "village") { delete p.code; delete p.version; }
+    if (entry.kind === "report") p = { values: p.values };
     return JSON.stringify(p);
   }
 
