@@ -361,6 +361,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
     ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
+    ("idempotency_purge", "binhyen.core.tasks.idempotency_purge", "50 2 * * *"),
     ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
     ("webhooks_deliver", "binhyen.core.tasks.webhooks_deliver_due", "* * * * *"),
     ("zalo_pushes", "binhyen.tips.tasks.zalo_pushes_due", "* * * * *"),
