@@ -37,7 +37,7 @@ def world(settings, tmp_path) -> dict[str, Any]:
     return {"commune": commune, "village": village, "officer": officer, "other": other}
 
 
-def open_field(pg: Page) -> None:
+def open_field(pg: Any) -> None:
     pg.goto(f"{pg.base}/field/")
     expect(pg.locator("body[data-ready='1']")).to_be_attached()
     pg.evaluate("navigator.serviceWorker.ready")
@@ -47,7 +47,7 @@ def open_field(pg: Page) -> None:
         expect(pg.locator("body[data-ready='1']")).to_be_attached()
 
 
-def record_activity(pg: Page, title: str, photo: bytes | None = None) -> None:
+def record_activity(pg: Any, title: str, photo: bytes | None = None) -> None:
     pg.get_by_test_id("what").select_option("activity:patrol")
     pg.get_by_test_id("f-title").fill(title)
     pg.get_by_test_id("f-participants").fill("6")
