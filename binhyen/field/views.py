@@ -150,6 +150,10 @@ def strings() -> dict[str, str]:
         "resolved": _("Đã chọn giá trị; bản ghi được gửi lại."),
         "need_online_first": _("Hãy mở ứng dụng một lần khi có mạng để tải danh mục."),
         "no_units": _("Tài khoản này chưa được giao xã, phường nào để ghi."),
+        "other_owner": _(
+            "Máy này còn %(count)s bản ghi chưa gửi của một tài khoản khác: hãy để tài khoản đó "
+            "đăng nhập để gửi, hoặc đăng xuất để xóa chúng."
+        ),
     }
 
 
@@ -172,6 +176,10 @@ def bootstrap(request: HttpRequest) -> JsonResponse:
     data = selectors.bundle(user=user)
     data["csrf_token"] = get_token(request)
     data["version"] = app_version()
+    # The app's idle lock lifts only for a sign-in made after it (milliseconds, as in JS).
+    last_login = getattr(user, "last_login", None)
+    data["user"] = user.pk
+    data["signed_in_at"] = int(last_login.timestamp() * 1000) if last_login else 0
     response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
     return response

@@ -47,6 +47,16 @@ def open_field(pg: Any) -> None:
         expect(pg.locator("body[data-ready='1']")).to_be_attached()
 
 
+def idle_for_two_hours(pg: Any, user: Any) -> None:
+    """The phone left unused for two hours since the user's last sign-in and last tap."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    type(user).objects.filter(pk=user.pk).update(last_login=timezone.now() - timedelta(hours=3))
+    pg.evaluate("localStorage.setItem('binhyen-field-last', String(Date.now() - 2 * 3600 * 1000))")
+
+
 def record_activity(pg: Any, title: str, photo: bytes | None = None) -> None:
     pg.get_by_test_id("what").select_option("activity:patrol")
     pg.get_by_test_id("f-title").fill(title)
@@ -199,3 +209,69 @@ def test_report_values_recorded_offline_are_saved_as_a_draft(world, phone_page):
     # then the report holds the value as a draft (sending it up needs the report page)
     submission = Submission.objects.get(form__code="t_monthly", orgunit=world["commune"])
     assert submission.status == "draft"
+
+
+def test_the_app_locks_after_the_idle_timeout_even_offline(world, phone_page, settings):
+    pg = phone_page
+    # given an officer with an entry waiting, offline
+    browser_login(pg, "canbo_yt", PASSWORD)
+    open_field(pg)
+    pg.context.set_offline(True)
+    record_activity(pg, "Tuần tra trưa")
+    # when the phone was left unused longer than the idle timeout and the app is opened again
+    idle_for_two_hours(pg, world["officer"])
+    pg.reload()
+    # then it is locked: nothing shown, the entry still kept on the device
+    expect(pg.get_by_test_id("locked")).to_be_visible()
+    expect(pg.get_by_test_id("outbox")).to_be_hidden()
+    kept = pg.evaluate("BinhYenField.db.outbox.count()")
+    assert kept == 1
+
+
+def test_citizens_public_pages_install_no_service_worker(page):
+    # when an anonymous visitor opens the login page, then no worker is registered
+    page.goto(f"{page.base}/accounts/login/")
+    page.wait_for_load_state("load")
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+
+
+def test_signing_in_again_unlocks_the_app(world, page):
+    # given the app locked after the idle timeout, with an entry waiting
+    browser_login(page, "canbo_yt", PASSWORD)
+    open_field(page)
+    page.context.set_offline(True)
+    record_activity(page, "Tuần tra chiều")
+    idle_for_two_hours(page, world["officer"])
+    page.reload()
+    expect(page.get_by_test_id("locked")).to_be_visible()
+    # when the officer, back online, signs in again from the lock screen
+    page.context.set_offline(False)
+    page.get_by_test_id("sign-in-again").click()
+    page.fill("input[name=username]", "canbo_yt")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    # then the app opens again and sends the waiting entry
+    expect(page.locator("body[data-ready='1']")).to_be_attached()
+    expect(page.get_by_test_id("waiting-count")).to_have_text("0")
+    assert Activity.objects.filter(title="Tuần tra chiều").count() == 1
+
+
+def test_another_accounts_entries_are_neither_shown_nor_sent(world, page):
+    # given an entry of the officer waiting on the device, and the session ended on the lock
+    browser_login(page, "canbo_yt", PASSWORD)
+    open_field(page)
+    page.context.set_offline(True)
+    record_activity(page, "Tuần tra của người khác")
+    idle_for_two_hours(page, world["officer"])
+    page.reload()
+    page.context.set_offline(False)
+    page.reload()
+    page.get_by_test_id("sign-in-again").click()
+    # when another officer signs in on the same phone
+    page.fill("input[name=username]", "canbo_khac")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    # then the app says another account's entries wait, shows and sends nothing
+    expect(page.get_by_test_id("message")).to_contain_text("tài khoản khác")
+    expect(page.get_by_test_id("outbox")).to_be_hidden()
+    assert Activity.objects.count() == 0

@@ -49,7 +49,9 @@
         if (response.redirected || response.status === 401 || response.status === 403) return "signin";
         if (!response.ok) return stored;
         return response.json().then(function (data) {
-          return outbox.setMeta("bundle", data).then(function () { touch(); return data; });
+          // A sign-in made after the idle lock lifts it; a session left open does not.
+          if (!idleExpired() || data.signed_in_at > Number(localStorage.getItem(LAST) || 0)) touch();
+          return outbox.setMeta("bundle", data).then(function () { return data; });
         });
       }, function () { return stored; });
   }
@@ -428,6 +430,17 @@
       return;
     }
     if (!data) { say(T.need_online_first, "warning"); return; }
+    return outbox.meta("owner").then(function (owner) {
+      if (owner === null || owner === data.user) return outbox.setMeta("owner", data.user).then(function () { openApp(data); });
+      // Another account's entries wait on this device: never shown to, nor sent as, this one.
+      return outbox.waitingCount().then(function (n) {
+        if (n === 0) return outbox.setMeta("owner", data.user).then(function () { openApp(data); });
+        say(T.other_owner.replace("%(count)s", n), "warning");
+      });
+    });
+  }
+
+  function openApp(data) {
     bundle = data;
     useToken(data.csrf_token);
     if (idleExpired()) { lock(); return; }

@@ -4,6 +4,8 @@
   "use strict";
   var script = document.currentScript;
   var swUrl = (script && script.dataset.sw) || "/sw.js";
+  // Installed for signed-in staff and in the app itself, never for citizens' public pages.
+  var install = !!(script && script.dataset.install);
   var DB_NAME = "binhyen-field";
 
   function showNetwork() {
@@ -20,7 +22,7 @@
   document.addEventListener("DOMContentLoaded", showNetwork);
 
   // The service worker (Workbox); on a new version, the shell offers to update.
-  if ("serviceWorker" in navigator && window.isSecureContext) {
+  if (install && "serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
       if (window.workbox && window.workbox.Workbox) {
         var wb = new window.workbox.Workbox(swUrl, { scope: "/" });
