@@ -203,7 +203,10 @@ def main() -> int:
     """Run on a small throw-away SQLite database (no national dataset needed)."""
     sys.path.insert(0, str(ROOT))
     folder = tempfile.mkdtemp(prefix="bench-offline-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    # BENCH_OFFLINE_DATABASE_URL: an empty database of your own (e.g. PostgreSQL) instead.
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_OFFLINE_DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
@@ -217,7 +220,7 @@ def main() -> int:
     province = ProvinceFactory(code="06", name="Tỉnh Thái Nguyên")
     commune = CommuneFactory(code="01891", name="Xã Yên Thượng", parent=province)
     VillageFactory(parent=commune, name="Thôn Nà Đon")
-    measure("sqlite-small")
+    measure("small-" + os.environ["DATABASE_URL"].split(":", 1)[0])
     return 0
 
 
