@@ -70,7 +70,11 @@ api = BinhYenAPI(
     description=(
         "API of Bình Yên, the management system of the All-People National Security "
         "Protection movement. Authenticate with `Authorization: Bearer <token>` "
-        "(tokens are created on the account page) or a signed-in browser session."
+        "(tokens are created on the account page) or a signed-in browser session. "
+        "Any write may carry `Idempotency-Key` (8–100 of `A-Za-z0-9._:-`): it is accepted once "
+        "per user, and a retry gets the first answer again (`Idempotent-Replayed: true`). "
+        "An edit may carry `If-Match: <version>`: a record changed since answers 409 with its "
+        "current values."
     ),
     auth=API_AUTH,
     urls_namespace="api",
