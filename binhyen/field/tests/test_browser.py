@@ -275,3 +275,22 @@ def test_another_accounts_entries_are_neither_shown_nor_sent(world, page):
     expect(page.get_by_test_id("message")).to_contain_text("tài khoản khác")
     expect(page.get_by_test_id("outbox")).to_be_hidden()
     assert Activity.objects.count() == 0
+
+
+def test_a_new_version_is_offered_and_taken_on_request(world, page, monkeypatch):
+    from binhyen.field import views
+
+    # given the app installed at one version
+    browser_login(page, "canbo_yt", PASSWORD)
+    open_field(page)
+    # when a new version is deployed and the app is opened again
+    monkeypatch.setattr(views, "app_version", lambda: "a-new-version")
+    page.reload()
+    # then it offers the update, and taking it reloads the app under the new worker
+    expect(page.get_by_test_id("update-prompt")).to_be_visible(timeout=20_000)
+    with page.expect_event("load"):
+        page.get_by_role("button", name="Cập nhật").click()
+    expect(page.locator("body[data-ready='1']")).to_be_attached()
+    script = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert script.endswith("/sw.js")
+    assert "a-new-version" in page.evaluate("fetch('/sw.js').then(r => r.text())")
