@@ -46,7 +46,6 @@ from ninja import Schema
 HEADER = "Idempotency-Key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
-STORED_BODY_MAX = 1_000_000
 
 
 class IdempotencyRecord(models.Model):
@@ -114,10 +113,11 @@ def guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             record: IdempotencyRecord | None = getattr(request, "_idempotency_record", None)
             if record is None:
                 return response  # replayed, refused, or never reached the operation
-            content = getattr(response, "content", b"")
-            if response.status_code >= 400 or len(content) > STORED_BODY_MAX:
-                transaction.set_rollback(True)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)  # nothing kept: the key may be used again
                 return response
+            # A streamed answer (a file) is not kept: a retry gets 200 with an empty body.
+            content = b"" if response.streaming else response.content
             record.status = response.status_code
             record.content_type = response.get("Content-Type", "")
             record.body = content
