@@ -110,7 +110,7 @@
 
   Outbox.prototype._settle = function (entry, answer, part) {
     var status = answer.status;
-    if (status >= 200 && status < 300) return db.outbox.delete(entry.id).then(function () { return "done"; });
+    if (status >= 200 && status < 300) return this._done(entry.id);
     if (status === 409 && answer.json && answer.json.current) {
       return db.outbox.update(entry.id, { status: "conflict", conflict: answer.json, error: null })
         .then(function () { return "conflict"; });
@@ -122,6 +122,18 @@
       return db.outbox.update(entry.id, { status: "error", error: error }).then(function () { return "error"; });
     }
     return Promise.resolve("later");
+  };
+
+  // Accepted entries leave the outbox in groups: a write to IndexedDB per entry would cost
+  // more than the request. Safe: an entry sent again replays its key's stored answer.
+  Outbox.prototype._done = function (id) {
+    this.accepted = (this.accepted || []).concat([id]);
+    return (this.accepted.length >= 25 ? this._flush() : Promise.resolve()).then(function () { return "done"; });
+  };
+  Outbox.prototype._flush = function () {
+    var ids = this.accepted || [];
+    this.accepted = [];
+    return ids.length ? db.outbox.bulkDelete(ids) : Promise.resolve();
   };
 
   // Send every waiting entry, a few at a time; stop early when offline or signed out.
@@ -144,7 +156,7 @@
       var workers = [];
       for (var i = 0; i < self.concurrency; i++) workers.push(worker());
       return Promise.all(workers);
-    }).then(function () { return counts; });
+    }).finally(function () { return self._flush(); }).then(function () { return counts; });
     this.syncing = run.finally(function () { self.syncing = null; });
     return this.syncing;
   };
