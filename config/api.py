@@ -28,6 +28,7 @@ from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
 from binhyen.accounts.api_auth import API_AUTH
+from binhyen.core import idempotency
 from binhyen.core.api_kit import error_body, register_error_handlers
 from binhyen.core.middleware import unavailable_response
 
@@ -69,7 +70,11 @@ api = BinhYenAPI(
     description=(
         "API of Bình Yên, the management system of the All-People National Security "
         "Protection movement. Authenticate with `Authorization: Bearer <token>` "
-        "(tokens are created on the account page) or a signed-in browser session."
+        "(tokens are created on the account page) or a signed-in browser session. "
+        "Any write may carry `Idempotency-Key` (8–100 of `A-Za-z0-9._:-`): it is accepted once "
+        "per user, and a retry gets the first answer again (`Idempotent-Replayed: true`). "
+        "An edit may carry `If-Match: <version>`: a record changed since answers 409 with its "
+        "current values."
     ),
     auth=API_AUTH,
     urls_namespace="api",
@@ -150,6 +155,10 @@ def refuse_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 api.add_decorator(refuse_nul_characters)
+# Exactly-once writes (header Idempotency-Key): one transaction around the whole operation,
+# the key claimed once the caller is known, the first answer stored with the write.
+api.add_decorator(idempotency.guard, mode="view")
+api.add_decorator(idempotency.claim)
 api.add_router("/accounts", "binhyen.accounts.api.router")
 api.add_router("/webhooks", "binhyen.accounts.api_webhooks.router")
 api.add_router("/orgunits", "binhyen.orgunits.api.router")

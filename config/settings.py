@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "binhyen.documents",
     "binhyen.targets",
     "binhyen.awards",
+    "binhyen.field",
 ]
 
 MIDDLEWARE = [
@@ -247,7 +248,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
+        # blob: shows the photo an officer picked before it is sent (field app)
+        "img-src": ["'self'", "data:", "blob:", *([_tile_origin] if _tile_origin else [])],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
@@ -363,6 +365,7 @@ SCHEDULER_JOBS: list[tuple[str, str, str]] = [
     ("indicators_rollups", "binhyen.indicators.tasks.rollups_if_stale", "0 2 * * *"),
     ("backup", "binhyen.core.tasks.backup_daily", "30 2 * * *"),
     ("exports_prune", "binhyen.core.tasks.exports_prune", "45 2 * * *"),
+    ("idempotency_purge", "binhyen.core.tasks.idempotency_purge", "50 2 * * *"),
     ("tasks_requeue", "binhyen.core.tasks.requeue_stale_tasks", "*/5 * * * *"),
     ("webhooks_deliver", "binhyen.core.tasks.webhooks_deliver_due", "* * * * *"),
     ("zalo_pushes", "binhyen.tips.tasks.zalo_pushes_due", "* * * * *"),
@@ -610,3 +613,10 @@ AWARDS = {
         "AWARDS_EVIDENCE_METRICS", "tips_valuable,hotspots_removed,outreach_sessions"
     ),
 }
+
+# Offline field app (binhyen.field, ADR 0016): the device locks after this many idle minutes,
+# offline too; the bundle holds at most this many communes; stored answers of idempotent API
+# writes (header Idempotency-Key) are kept this many days.
+FIELD_IDLE_MINUTES = int(os.environ.get("FIELD_IDLE_MINUTES", "60"))
+FIELD_MAX_COMMUNES = int(os.environ.get("FIELD_MAX_COMMUNES", "20"))
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "30"))

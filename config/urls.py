@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/", include("binhyen.documents.urls")),
     path("targets/", include("binhyen.targets.urls")),
     path("awards/", include("binhyen.awards.urls")),
+    path("", include("binhyen.field.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

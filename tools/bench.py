@@ -208,6 +208,9 @@ def child(db: str) -> None:
     import bench_targets  # the targets app's measurement (tools/bench_targets.py)
 
     bench_targets.measure(db)
+    import bench_offline  # the offline field app's sync and shell (tools/bench_offline.py)
+
+    bench_offline.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

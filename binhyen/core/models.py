@@ -360,3 +360,7 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.status_code or self.error}"
+
+
+# The idempotency keys of API writes live in their own module (it imports nothing of ours).
+from binhyen.core.idempotency import IdempotencyRecord as IdempotencyRecord  # noqa: E402

@@ -83,6 +83,14 @@ def exports_prune() -> int:
 
 
 @task()
+def idempotency_purge() -> int:
+    """Delete the stored answers of idempotent API writes older than ``IDEMPOTENCY_KEEP_DAYS``."""
+    from binhyen.core.idempotency import idempotency_purge as purge
+
+    return purge()
+
+
+@task()
 def requeue_stale_tasks() -> int:
     """Put back in the queue the tasks left running by a worker that died.
 

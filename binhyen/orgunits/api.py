@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
+from binhyen.core.idempotency import VersionConflictOut, version_conflict
 from binhyen.orgunits import selectors, services
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.schemas import (
@@ -123,8 +124,10 @@ def unit_detail(request: HttpRequest, code: str) -> Any:
 
 @router.patch(
     "/{code}",
-    response={200: UnitOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: UnitOut, 400: ErrorOut, 404: ErrorOut, 409: VersionConflictOut},
     summary="Change a unit (catalogue units: population, households, note only)",
+    description="With `If-Match: <version>` (the unit's `version` as read), an edit of a unit "
+    "changed since answers 409 with the unit's current values and changes nothing.",
 )
 def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
     user = api_user(request)
@@ -133,6 +136,9 @@ def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
     fields = payload.dict(exclude_unset=True)
     if not fields:
         return Status(400, {"message": _("Không có trường nào để cập nhật."), "field": None})
+    conflict = version_conflict(request, unit, UnitOut.from_orm(unit).dict())
+    if conflict is not None:
+        return conflict
     with not_found_as("code", selectors.not_found_message()):
         unit = services.orgunit_update(actor=user, unit=unit, **fields)
     return OrgUnit.objects.select_related("parent").get(pk=unit.pk)

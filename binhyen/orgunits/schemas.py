@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from binhyen.core.idempotency import version_of
 from binhyen.core.schemas import ErrorOut as ErrorOut
 from binhyen.orgunits.models import OrgUnit
 
@@ -44,6 +45,11 @@ class UnitOut(UnitBriefOut):
     households: int | None
     address: str
     note: str
+    version: str = Field(description="Send it back as `If-Match` to edit only this version")
+
+    @staticmethod
+    def resolve_version(obj: OrgUnit) -> str:
+        return version_of(obj)
 
     @staticmethod
     def resolve_kind_label(obj: OrgUnit) -> str:

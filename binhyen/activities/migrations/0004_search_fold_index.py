@@ -8,7 +8,7 @@ from binhyen.core.search import trigram_indexes
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_search_fold"),
+        ("core", "0005_search_fold"),
         ("activities", "0003_participants_unknown_is_not_zero"),
     ]
 

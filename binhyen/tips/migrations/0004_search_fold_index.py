@@ -6,6 +6,6 @@ from binhyen.core.search import trigram_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_search_fold"), ("tips", "0003_zalo_push")]
+    dependencies = [("core", "0005_search_fold"), ("tips", "0003_zalo_push")]
 
     operations = [trigram_indexes("tips_tip", ["description"])]

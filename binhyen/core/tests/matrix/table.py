@@ -374,6 +374,12 @@ PAGES: dict[str, Rule] = {
     "api:openapi-view": public(),
     "set_language": public(status=302),
     "admin:*": staff(),
+    # --- offline field app: the shell, manifest and worker are the same public files for
+    # everyone; the bundle answers every signed-in user with their own scope only.
+    "field:shell": public(),
+    "field:manifest": public(),
+    "field:service_worker": public(),
+    "field:bootstrap": signed_in(),
 }
 
 API: dict[str, Rule] = {

@@ -8,7 +8,7 @@ from binhyen.core.search import FUNCTION, POSTGRES_FUNCTION, postgres_only, trig
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0003_webhooks")]
+    dependencies = [("core", "0004_idempotency_records")]
 
     operations = [
         migrations.RunPython(
