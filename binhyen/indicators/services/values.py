@@ -196,7 +196,14 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
 
     Values the provider no longer returns are removed, so the stored set always equals the
     provider's answer. Returns how many values changed.
+
+    Two writes that publish the same metric at once (two activities recorded in the same
+    month) are serialised on the metric's row: the second computes and compares after the
+    first has committed, so it updates the rows the first created instead of inserting them
+    again (a unique-row collision). SQLite's immediate transactions already serialise
+    writers; callers publishing several metrics take them in the catalogue's order.
     """
+    list(Metric.objects.select_for_update().filter(pk=metric.pk).values_list("pk", flat=True))
     if metric.source != MetricSource.PROVIDER:
         raise ValidationError(
             {"metric": _("Chỉ tiêu '%(m)s' không tính tự động.") % {"m": metric.label}}
