@@ -186,6 +186,21 @@ SPECS: tuple[Spec, ...] = (
         ),
     ),
     Spec(
+        code="giay-khen",
+        kind=DocumentKind.REWARD_CERTIFICATE,
+        title=_("Giấy khen"),
+        type_code="GK",
+        type_name=_("Giấy khen"),
+        summary=_("Khen thưởng các tập thể, cá nhân có thành tích %(period)s"),
+        levels=("commune", "province", "country"),
+        extra_fields=frozenset({"items", "programme"}),
+        landscape=True,
+        note=_(
+            "Một trang cho mỗi tập thể, cá nhân được khen trong các quyết định khen thưởng của "
+            "đơn vị trong kỳ."
+        ),
+    ),
+    Spec(
         code="bao-cao-chuyen-hoa-dia-ban",
         kind=DocumentKind.HOTSPOT_REPORT,
         title=_("Báo cáo kết quả chuyển hóa địa bàn trọng điểm, phức tạp về ANTT"),

@@ -531,7 +531,7 @@ def content(
         if kind == "giay-chung-nhan":
             items = [i for i in items if i["name"] == unit.name] or items[:1]
         data.update(items=items, programme=programme)
-    if kind == "quyet-dinh-khen-thuong":
+    if kind in ("quyet-dinh-khen-thuong", "giay-khen"):
         rewards = _hook("REWARDS")
         listed = rewards(user=user, unit=unit, period=period) if rewards else []
         data.update(

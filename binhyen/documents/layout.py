@@ -249,13 +249,17 @@ def highlights(doc: DocumentObject) -> None:
     tag(doc, "{%p endfor %}")
 
 
+# Certificates (Giấy chứng nhận, Giấy khen): no title block, no "Nơi nhận".
+CERTIFICATES = ("GCN", "GK")
+
+
 def signature(doc: DocumentObject, spec: Spec) -> None:
     wide = 247 if spec.landscape else 165
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [wide * 0.5, wide * 0.5])
     left, right = table.rows[0].cells
-    if spec.type_code != "GCN":
+    if spec.type_code not in CERTIFICATES:
         para(
             left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", first=True, before=12
         )
@@ -417,6 +421,30 @@ def _certificate_body(doc: DocumentObject) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def _reward_certificate_body(doc: DocumentObject) -> None:
+    """One page per recipient of the unit's reward decisions in the period."""
+    tag(doc, "{%p if not items %}")
+    para(doc, "{{ doc.type_upper }}", size=26, bold=True, align="center", before=24)
+    para(doc, "Chưa có tập thể, cá nhân nào được khen trong kỳ.", italic=True, align="center")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for i in items %}")
+    para(doc, "{{ doc.type_upper }}", size=26, bold=True, align="center", before=24)
+    para(doc, "Tặng: {{ i.name }}", size=18, bold=True, align="center", before=18)
+    para(doc, "{{ i.parent }}", align="center")
+    para(
+        doc,
+        "Đã có thành tích trong phong trào toàn dân bảo vệ an ninh Tổ quốc "
+        "{{ period.label_lower }}",
+        align="center",
+        before=12,
+    )
+    para(doc, "{{ i.result }}", italic=True, align="center")
+    tag(doc, "{%p if not loop.last %}")
+    page_break(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
 def _plan_body(doc: DocumentObject) -> None:
     heading(doc, "I. MỤC ĐÍCH, YÊU CẦU")
     narrative(doc, "purpose")
@@ -465,6 +493,7 @@ BODIES: dict[str, Callable[[DocumentObject, Spec], None]] = {
     "quyet-dinh-khen-thuong": _decision_body,
     "danh-sach-cong-nhan": lambda doc, spec: _list_body(doc),
     "giay-chung-nhan": lambda doc, spec: _certificate_body(doc),
+    "giay-khen": lambda doc, spec: _reward_certificate_body(doc),
     "ke-hoach-nam": lambda doc, spec: _plan_body(doc),
     "bao-cao-chuyen-hoa-dia-ban": lambda doc, spec: _hotspot_body(doc),
     "bao-cao-tin-bao": lambda doc, spec: _tips_body(doc),
@@ -475,7 +504,7 @@ def build(spec: Spec) -> bytes:
     """Return the shipped template of ``spec`` as reproducible ``.docx`` bytes."""
     doc = _document(spec.landscape)
     header(doc, spec)
-    if spec.type_code != "GCN":
+    if spec.type_code not in CERTIFICATES:
         title(doc, summary=spec.code != "danh-sach-cong-nhan")
     else:
         tag(doc, "{%p if doc.draft_note %}")

@@ -29,6 +29,7 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Giấy chứng nhận")
     ANNUAL_PLAN = "annual_plan", _("Kế hoạch năm")
     REWARD_DECISION = "reward_decision", _("Quyết định khen thưởng")
+    REWARD_CERTIFICATE = "reward_certificate", _("Giấy khen")
     HOTSPOT_REPORT = "hotspot_report", _("Báo cáo chuyển hóa địa bàn trọng điểm")
     TIP_SUMMARY = "tip_summary", _("Báo cáo tổng hợp tiếp nhận, xử lý tin báo")
 

@@ -104,6 +104,22 @@ def test_ten_pledges_nine_kept_a_giay_khen_decided_and_counted(settings):
         assert village.name in text
     assert team.name in text
     assert s.villages[9].name not in text
+    # and the certificates (Giấy khen) give each recipient a page
+    certificates = document_services.document_draft_create(
+        actor=s.province_officer,
+        template_code="giay-khen",
+        unit=s.province,
+        period=str(timezone.localdate().year),
+    )
+    context = document_services.document_context(user=s.province_officer, document=certificates)
+    template = document_selectors.template_for(spec=spec_get("giay-khen"), unit=s.province)
+    pages = [
+        p.text
+        for p in Document(io.BytesIO(render.render_docx(template.content, context))).paragraphs
+    ]
+    honoured = [t.removeprefix("Tặng: ") for t in pages if t.startswith("Tặng: ")]
+    assert sorted(honoured) == sorted([v.name for v in s.villages[:9]] + [team.name])
+    assert pages.count("GIẤY KHEN") == 10
 
 
 def test_an_anonymous_tipster_sees_and_collects_the_reward_once(client):
