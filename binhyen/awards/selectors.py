@@ -297,21 +297,39 @@ def unit_evidence(*, user: Any, unit: OrgUnit, year: int) -> list[str]:
 
 
 def officer_evidence(*, officer: Any, unit: OrgUnit, year: int) -> list[str]:
-    """Return the officer's record of the year: reports sent on time (review aid only)."""
+    """Return the officer's record of the year (a review aid, never a verdict): reports sent on
+    time (by each form's own deadline), tips concluded within their deadline, and the
+    commune's programme files passed by the verifier."""
     from binhyen.indicators.models import Submission
+    from binhyen.programs import selectors as programme_selectors
+    from binhyen.tips import selectors as tip_selectors
 
-    sent = Submission.objects.filter(
-        submitted_by=officer, orgunit=unit, period_start__year=year, submitted_at__isnull=False
+    sent = list(
+        Submission.objects.filter(
+            submitted_by=officer,
+            orgunit=unit,
+            period_start__year=year,
+            first_submitted_at__isnull=False,
+        ).select_related("form")
     )
-    on_time = sum(
-        1
-        for s in sent.only("submitted_at", "period_end")
-        if s.submitted_at and timezone.localdate(s.submitted_at) <= s.period_end + timedelta(days=5)
-    )
-    total = sent.count()
-    if not total:
-        return [_("Chưa gửi báo cáo nào trong năm.")]
-    return [_("Báo cáo gửi đúng hạn: %(ok)s/%(all)s") % {"ok": on_time, "all": total}]
+    lines = []
+    if sent:
+        on_time = sum(1 for s in sent if s.on_time)
+        lines.append(_("Báo cáo gửi đúng hạn: %(ok)s/%(all)s") % {"ok": on_time, "all": len(sent)})
+    else:
+        lines.append(_("Chưa gửi báo cáo nào trong năm."))
+    concluded, within = tip_selectors.officer_tip_record(officer=officer, year=year)
+    if concluded:
+        lines.append(
+            _("Tin báo kết thúc đúng hạn: %(ok)s/%(all)s") % {"ok": within, "all": concluded}
+        )
+    files, passed = programme_selectors.unit_files_verified(unit=unit, year=year)
+    if files:
+        lines.append(
+            _("Hồ sơ công nhận của đơn vị được thẩm định đạt: %(ok)s/%(all)s")
+            % {"ok": passed, "all": files}
+        )
+    return lines
 
 
 def commune_officers(unit: OrgUnit) -> list[Any]:

@@ -422,3 +422,19 @@ def overview_root(*, user: Any, program: Program) -> OrgUnit | None:
     if not paths:
         return None
     return OrgUnit.objects.filter(path=paths[0]).first()
+
+
+def unit_files_verified(*, unit: OrgUnit, year: int) -> tuple[int, int]:
+    """Return (programme files of ``unit`` and its subtree sent for verification in ``year``,
+    of those passed by the verifier): the commune's record for the year-end review."""
+    sent = Enrollment.objects.filter(
+        unit__path__startswith=unit.path, submitted_at__year=year, submitted_at__isnull=False
+    )
+    passed = sent.filter(
+        status__in=(
+            EnrollmentStatus.VERIFIED,
+            EnrollmentStatus.RECOGNISED,
+            EnrollmentStatus.CLASSIFIED,
+        )
+    )
+    return sent.count(), passed.count()

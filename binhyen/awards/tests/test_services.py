@@ -272,3 +272,29 @@ def test_review_evidence_shows_engine_figures():
     # when the evidence of the commune's year is asked, then it carries the year's figure
     lines = selectors.unit_evidence(user=s.chief, unit=s.commune, year=YEAR)
     assert f"{metric.name}: 5" in lines
+
+
+def test_the_officers_record_counts_tips_within_their_deadline():
+    # given a commune officer who concluded two tips this year, one after its deadline
+    from datetime import timedelta
+
+    from binhyen.tips.models import Status, Tip
+    from binhyen.tips.tests.factories import make_tip
+
+    s = scene(villages=1)
+    year = timezone.localdate().year
+    now = timezone.now()
+    for late in (False, True):
+        tip = make_tip(s.commune)
+        Tip.objects.filter(pk=tip.pk).update(
+            claimed_by=s.officer,
+            status=Status.RESOLVED,
+            due_at=now - timedelta(days=1) if late else now + timedelta(days=1),
+            concluded_at=now,
+            outcome="Đã xác minh, xử lý theo quy định.",
+        )
+    # when the year-end review shows the officer's record
+    lines = selectors.officer_evidence(officer=s.officer, unit=s.commune, year=year)
+    # then it counts the tips concluded within their deadline, as a review aid
+    assert "Tin báo kết thúc đúng hạn: 1/2" in lines
+    assert "Chưa gửi báo cáo nào trong năm." in lines

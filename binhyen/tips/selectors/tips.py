@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -358,3 +358,12 @@ def zalo_pushes_for(user: Actor, statuses: Sequence[str]) -> QuerySet[ZaloPush]:
         .select_related("message__tip__orgunit")
         .order_by("-updated_at", "-id")
     )
+
+
+def officer_tip_record(*, officer: Actor, year: int) -> tuple[int, int]:
+    """Return (tips the officer concluded in ``year``, of those within their deadline): the
+    officer's own record for the year-end review (counts only, never a tip)."""
+    concluded = Tip.objects.filter(
+        claimed_by=officer, concluded_at__year=year, concluded_at__isnull=False
+    )
+    return concluded.count(), concluded.filter(concluded_at__lte=F("due_at")).count()
