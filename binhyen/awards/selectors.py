@@ -261,10 +261,12 @@ class Evidence:
 
 
 def unit_evidence(*, user: Any, unit: OrgUnit, year: int) -> list[str]:
-    """Return sentences of evidence for ``unit`` in ``year``: engine figures, targets met."""
+    """Return sentences of evidence for ``unit`` in ``year``: engine figures (hotspot
+    removals among them, see ``EVIDENCE_METRICS``), programme results, targets met."""
     from binhyen.core import formats as vn
     from binhyen.indicators import selectors as indicator_selectors
     from binhyen.indicators.models import Metric
+    from binhyen.programs import selectors as programme_selectors
     from binhyen.targets import selectors as target_selectors
 
     lines: list[str] = []
@@ -289,6 +291,7 @@ def unit_evidence(*, user: Any, unit: OrgUnit, year: int) -> list[str]:
         for row in result.rows if result else []:
             if row.value and not row.option:
                 lines.append(f"{names.get(row.metric, row.metric)}: {vn.format_number(row.value)}")
+    lines += programme_selectors.unit_results(unit=unit, year=year)
     progress = target_selectors.unit_progress(user=user, unit=unit, year=year)
     if progress:
         met = sum(1 for p in progress if p.status in ("met", "exceeded"))

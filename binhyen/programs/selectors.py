@@ -438,3 +438,21 @@ def unit_files_verified(*, unit: OrgUnit, year: int) -> tuple[int, int]:
         )
     )
     return sent.count(), passed.count()
+
+
+def unit_results(*, unit: OrgUnit, year: int) -> list[str]:
+    """Return the programme results decided for ``unit`` itself in ``year``, one sentence
+    each ("Được công nhận — An toàn về ANTT"), for the year-end review's evidence."""
+    decided = (
+        Enrollment.objects.filter(
+            unit=unit,
+            decision__issued_on__year=year,
+            status__in=(EnrollmentStatus.RECOGNISED, EnrollmentStatus.CLASSIFIED),
+        )
+        .select_related("program")
+        .order_by("decision__issued_on", "pk")
+    )
+    return [
+        f"{e.get_level_display() if e.level else e.get_status_display()} — {e.program.name}"
+        for e in decided
+    ]

@@ -298,3 +298,34 @@ def test_the_officers_record_counts_tips_within_their_deadline():
     # then it counts the tips concluded within their deadline, as a review aid
     assert "Tin báo kết thúc đúng hạn: 1/2" in lines
     assert "Chưa gửi báo cáo nào trong năm." in lines
+
+
+def test_review_evidence_shows_the_units_programme_results():
+    # given a commune recognised by a programme this year
+    from binhyen.programs.models import Decision, Enrollment, EnrollmentStatus
+    from binhyen.programs.tests.factories import ministry_admin
+    from binhyen.programs.tests.factories import program as make_program
+
+    s = scene(villages=1)
+    prog = make_program(ministry_admin(), code="an-toan")
+    decision = Decision.objects.create(
+        program=prog,
+        period=str(YEAR),
+        orgunit=s.province,
+        number="12/QĐ-UBND",
+        issued_on=date(YEAR, 11, 20),
+        signer="Nguyễn Văn A",
+        issuing_body="UBND tỉnh",
+    )
+    Enrollment.objects.create(
+        program=prog,
+        criteria_set=prog.sets.get(),
+        unit=s.commune,
+        period=str(YEAR),
+        status=EnrollmentStatus.RECOGNISED,
+        decision=decision,
+    )
+    # when the evidence of the commune's year is asked
+    lines = selectors.unit_evidence(user=s.chief, unit=s.commune, year=YEAR)
+    # then it names the result and the programme
+    assert "Được công nhận — Chương trình an-toan" in lines
