@@ -20,8 +20,10 @@ class _Provider:
         return self._items
 
 
-def test_items_are_sorted_late_first_then_by_due_date():
-    # given a provider with an open item, a late one and two due ones
+def test_items_are_sorted_late_first_then_by_due_date(monkeypatch):
+    # given only a provider with an open item, a late one and two due ones (the apps'
+    # providers, which read the database, are set aside)
+    monkeypatch.setattr(todo_providers, "_providers", {})
     items = [
         TodoItem(key="a", title="open", url="/a", severity=Severity.OPEN),
         TodoItem(key="b", title="due later", url="/b", severity=Severity.DUE, due=date(2026, 2, 1)),
