@@ -104,14 +104,23 @@ def index(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q = _filters(form).get("q")
+    page = paginate(request, selectors.catalogue_list(user=request.user, q=q))
+    country = selectors.country()
+    # "Sửa" only on the rows this user may change (a province officer: their province's rows).
+    editable = {
+        e.pk
+        for e in page.object_list
+        if permissions.can_edit_catalogue(request.user, e.province, country)
+    }
     return render(
         request,
         "awards/catalogue.html",
         {
             "form": form,
-            "page": paginate(request, selectors.catalogue_list(user=request.user, q=q)),
+            "page": page,
             "querystring": qs(q=q),
             "can_edit": permissions.can_edit_catalogue_anywhere(request.user),
+            "editable": editable,
         },
     )
 
