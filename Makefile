@@ -90,7 +90,8 @@ browser-deps: ## Install Debian's chromium for the browser tests when it is miss
 pytest: setup browser-deps ## pytest on SQLite, browser tests included
 	@mkdir -p var
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 0
-	env -u DATABASE_URL MEDIA_ROOT=var/test/sqlite/media BACKUP_DIR=var/test/sqlite/backups $(VENV)/bin/pytest -q
+	@mkdir -p var/test/sqlite
+	env -u DATABASE_URL MEDIA_ROOT=var/test/sqlite/media BACKUP_DIR=var/test/sqlite/backups SQLITE_TEST_NAME=var/test/sqlite/test.sqlite3 $(VENV)/bin/pytest -q
 
 pytest-pg: setup ## the same pytest run on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \

@@ -157,6 +157,11 @@ def _database(url: str) -> dict[str, Any]:
             ),
         }
         config["CONN_MAX_AGE"] = 0
+        if os.environ.get("SQLITE_TEST_NAME"):
+            # A file, not memory, for the test database (make pytest sets it): the browser
+            # tests' live server then gives each thread its own connection, with the WAL and
+            # busy timeout above, as in production, instead of one shared in-memory connection.
+            config["TEST"] = {"NAME": os.environ["SQLITE_TEST_NAME"]}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         options = dict(config.get("OPTIONS") or {})
         timeout_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
