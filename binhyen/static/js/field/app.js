@@ -9,7 +9,7 @@
   var csrf = "";
   var editing = null;
   var conflictEntry = null;
-  var outbox = new F.Outbox({ api: settings.api, csrf: function () { return csrf; } });
+  var outbox = new F.Outbox({ api: settings.api, csrf: function () { return csrf; }, concurrency: 3 });
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var LAST = "binhyen-field-last";
 

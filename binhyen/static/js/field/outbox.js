@@ -40,8 +40,9 @@
   function Outbox(options) {
     this.api = options.api;
     this.csrf = options.csrf || function () { return ""; };
-    // One at a time: entries of one commune update the same figures, and concurrent writes
-    // of one unit's figures would only wait on each other.
+    // Entries are sent ``concurrency`` at a time (the app uses 3): the server serialises the
+    // figures each write publishes (one lock per metric), so more would only wait; 3 hides
+    // the browser's own cost per request behind the server's (200 entries: 19 s → 10.5 s).
     this.concurrency = options.concurrency || 1;
     this.syncing = null;
   }
