@@ -275,6 +275,16 @@ def unit_target_values(request: HttpRequest, code: str) -> Any:
     return {"unit": unit.code, "on": today, "values": selectors.unit_target_values(unit=unit)}
 
 
+def _unit_plan(unit: Any, pk: int | None) -> Plan | None:
+    """Return the unit's plan ``pk`` (None when not given); another unit's plan is refused."""
+    if pk is None:
+        return None
+    plan = selectors.unit_plans(unit).filter(pk=pk).first()
+    if plan is None:
+        raise ValidationError({"plan": _("Kế hoạch không phải của đơn vị này.")})
+    return plan
+
+
 @router.post(
     "/units/{code}/targets", response={201: TargetOut, **WRITE}, summary="Set a unit's target"
 )
@@ -282,11 +292,7 @@ def target_create(request: HttpRequest, code: str, payload: TargetIn) -> Any:
     user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     _managed(user, unit)
-    plan = None
-    if payload.plan is not None:
-        plan = Plan.objects.filter(pk=payload.plan, orgunit=unit).first()
-        if plan is None:
-            raise ValidationError({"plan": _("Kế hoạch không phải của đơn vị này.")})
+    plan = _unit_plan(unit, payload.plan)
     data = services.TargetInput(
         metric=_metric(payload.metric, "metric"),
         kind=payload.kind,
@@ -526,11 +532,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
         metric = _metric(item.metric, "tracked")
         if metric is not None:
             tracked.append((metric, item.target))
-    plan = None
-    if payload.plan is not None:
-        plan = Plan.objects.filter(pk=payload.plan, orgunit=unit).first()
-        if plan is None:
-            raise ValidationError({"plan": _("Kế hoạch không phải của đơn vị này.")})
+    plan = _unit_plan(unit, payload.plan)
     campaign = services.campaign_create(
         actor=user,
         unit=unit,

@@ -102,6 +102,12 @@ def plan_list(
     return plans.select_related("orgunit").order_by("-issued_on", "-pk")
 
 
+def unit_plans(unit: OrgUnit) -> QuerySet[Plan]:
+    """Return the plans of ``unit`` (already in the caller's scope), newest first: the plans a
+    target or a campaign of that unit may hang on."""
+    return Plan.objects.filter(orgunit=unit).order_by("-issued_on")
+
+
 def plan_get(*, user: Any, pk: int) -> Plan:
     plan = (
         Plan.objects.filter(pk=pk, orgunit__in=visible_units(user))

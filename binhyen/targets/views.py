@@ -35,7 +35,6 @@ from binhyen.targets.forms import (
     TaskProgressForm,
     UploadForm,
 )
-from binhyen.targets.models import Plan
 from binhyen.targets.permissions import can_manage, can_manage_anywhere
 
 
@@ -122,7 +121,7 @@ def target_create(request: HttpRequest, code: str) -> HttpResponse:
     """Set a target of the unit."""
     unit_ = selectors.unit_get(user=request.user, code=code)
     _managed(request, unit_)
-    plans = list(Plan.objects.filter(orgunit=unit_).order_by("-issued_on")[:50])
+    plans = list(selectors.unit_plans(unit_)[:50])
     form = TargetForm(
         request.POST or None, plans=plans, initial={"period": str(timezone.localdate().year)}
     )
@@ -544,7 +543,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("unit")
     unit_ = selectors.unit_get(user=request.user, code=code) if code else _default_unit(request)
     _managed(request, unit_)
-    plans = list(Plan.objects.filter(orgunit=unit_).order_by("-issued_on")[:50])
+    plans = list(selectors.unit_plans(unit_)[:50])
     form = CampaignForm(request.POST or None, plans=plans)
 
     def arguments(data: dict[str, Any]) -> dict[str, Any]:
