@@ -1,0 +1,274 @@
+"""Lineage through time: where a closed unit's records go, and who may write history.
+
+One place for the questions every app asks about units that closed at a boundary change
+(the 2025 reform closed every district and most communes on 2025-06-30):
+
+- ``successors_of(unit)``: the current units a closed unit's records continue in (chains of
+  changes followed; the default successor of a split first).
+- ``successor_map(ids)``: the same for many units at once (closed unit id → current ids).
+- ``predecessor_ids(paths)``: every closed unit whose lineage reaches a unit under one of
+  ``paths`` (chains followed), for "history of the units in my scope".
+- ``check_record_date(unit, day)``: a record dated outside the unit's lifetime is refused with
+  a message naming the successor(s) (or the predecessors, before the unit existed).
+- ``can_record(user, perm, unit)``: a user holding ``perm`` on a current unit may also record
+  on its predecessors (for dates in their lifetime: ``check_record_date``).
+
+Invariants:
+- A closed unit that has no lineage edges of its own follows its nearest ancestor's edges
+  (an old village or establishment goes where its old commune went), as the engine does.
+- Chains are followed at most ``MAX_CHAIN`` steps; a cycle in bad data cannot loop.
+- Read-only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from binhyen.orgunits.models import Lineage, OrgUnit
+
+MAX_CHAIN = 8
+
+
+def _edges_from(pred_ids: Iterable[int]) -> dict[int, list[tuple[int, bool]]]:
+    """Return predecessor id → [(successor id, is_default)] for the given predecessors."""
+    out: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    ids = list(set(pred_ids))
+    for start in range(0, len(ids), 2000):
+        for pid, sid, default in Lineage.objects.filter(
+            predecessor_id__in=ids[start : start + 2000]
+        ).values_list("predecessor_id", "successor_id", "is_default"):
+            out[pid].append((sid, default))
+    for edges in out.values():
+        edges.sort(key=lambda e: (not e[1], e[0]))
+    return out
+
+
+def _anchors(units: Sequence[OrgUnit]) -> dict[int, int]:
+    """Return unit id → the id of itself or its nearest ancestor that has successor edges."""
+    codes: set[str] = set()
+    for unit in units:
+        codes.update(unit.ancestor_codes)
+    by_code = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "id"))
+    chains = {
+        u.pk: [u.pk, *[by_code[c] for c in reversed(u.ancestor_codes) if c in by_code]]
+        for u in units
+    }
+    with_edges = set(
+        Lineage.objects.filter(
+            predecessor_id__in={i for chain in chains.values() for i in chain}
+        ).values_list("predecessor_id", flat=True)
+    )
+    anchors: dict[int, int] = {}
+    for uid, chain in chains.items():
+        for candidate in chain:
+            if candidate in with_edges:
+                anchors[uid] = candidate
+                break
+    return anchors
+
+
+def successor_map(unit_ids: Iterable[int], *, default_only: bool = False) -> dict[int, list[int]]:
+    """Return closed unit id → ids of the current units its records continue in.
+
+    Open units map to themselves. A closed unit without lineage (itself or an ancestor) is
+    left out. With ``default_only`` a split goes to its default successor only.
+    """
+    units = list(OrgUnit.objects.filter(pk__in=set(unit_ids)).only("id", "path", "valid_to"))
+    result: dict[int, list[int]] = {u.pk: [u.pk] for u in units if u.valid_to is None}
+    closed = [u for u in units if u.valid_to is not None]
+    if not closed:
+        return result
+    anchors = _anchors(closed)
+    frontier = {a: [a] for a in set(anchors.values())}  # anchor → units reached so far
+    done: dict[int, list[int]] = {}
+    open_ids: set[int] = set()
+    for _step in range(MAX_CHAIN):
+        pending = {u for reached in frontier.values() for u in reached}
+        if not pending:
+            break
+        edges = _edges_from(pending)
+        known_open = set(
+            OrgUnit.objects.filter(
+                pk__in={s for e in edges.values() for s, _d in e}, valid_to__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        open_ids |= known_open
+        next_frontier: dict[int, list[int]] = {}
+        for anchor, reached in frontier.items():
+            forward: list[int] = []
+            for uid in reached:
+                chosen = edges.get(uid, [])
+                if default_only and chosen:
+                    chosen = chosen[:1]
+                for sid, _default in chosen:
+                    if sid in open_ids:
+                        done.setdefault(anchor, [])
+                        if sid not in done[anchor]:
+                            done[anchor].append(sid)
+                    else:
+                        forward.append(sid)
+            if forward:
+                next_frontier[anchor] = forward
+        frontier = next_frontier
+    for uid, anchor in anchors.items():
+        if done.get(anchor):
+            result[uid] = list(done[anchor])
+    return result
+
+
+def successors_of(unit: OrgUnit, *, default_only: bool = False) -> list[OrgUnit]:
+    """Return the current units ``unit``'s records continue in (default successor first)."""
+    if unit.valid_to is None:
+        return [unit]
+    ids = successor_map([unit.pk], default_only=default_only).get(unit.pk, [])
+    found = OrgUnit.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+def predecessor_ids(paths: Sequence[str]) -> set[int]:
+    """Return the ids of closed units whose lineage reaches a unit under one of ``paths``.
+
+    The predecessors' own subtrees (an old district's communes, an old province's districts)
+    are included, since their records went where their ancestor went.
+    """
+    if not paths:
+        return set()
+    from django.db.models import Q
+
+    under = Q()
+    for path in paths:
+        under |= Q(successor__path__startswith=path)
+    found: set[int] = set()
+    frontier = set(Lineage.objects.filter(under).values_list("predecessor_id", flat=True))
+    for _step in range(MAX_CHAIN):
+        frontier -= found
+        if not frontier:
+            break
+        found |= frontier
+        frontier = set(
+            Lineage.objects.filter(successor_id__in=frontier).values_list(
+                "predecessor_id", flat=True
+            )
+        )
+    if not found:
+        return found
+    roots: list[str] = []
+    for path in sorted(OrgUnit.objects.filter(pk__in=found).values_list("path", flat=True)):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    below = Q()
+    for path in roots:
+        below |= Q(path__startswith=path)
+    descendants = (
+        set(OrgUnit.objects.filter(below, valid_to__isnull=False).values_list("pk", flat=True))
+        - found
+    )
+    # Sub-units of a predecessor that have lineage of their own follow it, not the parent's.
+    own = set(_edges_from(descendants))
+    descendants -= own
+    return found | descendants
+
+
+def _names(units: Sequence[OrgUnit]) -> str:
+    return ", ".join(u.name for u in units)
+
+
+def check_record_date(unit: OrgUnit, day: date | None, *, field: str = "date") -> None:
+    """Refuse a record on ``unit`` dated outside its lifetime, naming where it belongs.
+
+    Raises ``ValidationError({field: message})``.
+    """
+    if day is None:
+        return
+    if unit.valid_to is not None and day > unit.valid_to:
+        successors = successors_of(unit)
+        if successors:
+            message = _(
+                "%(unit)s không còn tồn tại từ ngày %(since)s: ghi vào đơn vị kế thừa "
+                "(%(successors)s)."
+            ) % {
+                "unit": unit.name,
+                "since": _day_after(unit.valid_to),
+                "successors": _names(successors),
+            }
+        else:
+            message = _("%(unit)s không còn tồn tại từ ngày %(since)s.") % {
+                "unit": unit.name,
+                "since": _day_after(unit.valid_to),
+            }
+        raise ValidationError({field: message})
+    if unit.valid_from is not None and day < unit.valid_from:
+        predecessors = list(
+            OrgUnit.objects.filter(successor_links__successor=unit).order_by("name_folded")
+        )
+        if predecessors:
+            message = _(
+                "%(unit)s được thành lập từ ngày %(since)s: ghi vào đơn vị tiền thân "
+                "(%(predecessors)s)."
+            ) % {
+                "unit": unit.name,
+                "since": _format(unit.valid_from),
+                "predecessors": _names(predecessors),
+            }
+        else:
+            message = _("%(unit)s được thành lập từ ngày %(since)s.") % {
+                "unit": unit.name,
+                "since": _format(unit.valid_from),
+            }
+        raise ValidationError({field: message})
+
+
+def _format(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _day_after(day: date) -> str:
+    from datetime import timedelta
+
+    return _format(day + timedelta(days=1))
+
+
+def can_record(user: Any, perm: str, unit: OrgUnit | None) -> bool:
+    """Return True if ``user`` may record with ``perm`` on ``unit``.
+
+    Holding ``perm`` on the unit (or an ancestor) is enough; on a closed unit it is also
+    enough to hold it on a unit the closed one's lineage reaches (history of one's scope).
+    Dates are checked separately (``check_record_date``).
+    """
+    from binhyen.accounts import permissions
+
+    if unit is None:
+        return False
+    if permissions.has_perm_on(user, perm, unit):
+        return True
+    if unit.valid_to is None:
+        return False
+    paths = permissions.scope_paths(user, perm)
+    if not paths:
+        return False
+    targets = successor_map([unit.pk]).get(unit.pk, [])
+    return OrgUnit.objects.filter(pk__in=targets).filter(_any_prefix(paths)).exists()
+
+
+def _any_prefix(paths: Sequence[str]) -> Any:
+    from django.db.models import Q
+
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return condition
+
+
+def recordable_predecessors(user: Any, perm: str) -> Any:
+    """Return the closed units ``user`` may record history on with ``perm`` (a queryset)."""
+    from binhyen.accounts import permissions
+
+    if permissions.is_superadmin(user):
+        return OrgUnit.objects.filter(valid_to__isnull=False)
+    return OrgUnit.objects.filter(pk__in=predecessor_ids(permissions.scope_paths(user, perm)))
