@@ -10,6 +10,8 @@ One place for the questions every app asks about units that closed at a boundary
   ``paths`` (chains followed), for "history of the units in my scope".
 - ``check_record_date(unit, day)``: a record dated outside the unit's lifetime is refused with
   a message naming the successor(s) (or the predecessors, before the unit existed).
+- ``commune_on(prefix, day)``: SQL for "the commune a record's unit belonged to on ``day``"
+  (a village or establishment with a ``former_parent`` belonged to it up to its last day).
 - ``can_record(user, perm, unit)``: a user holding ``perm`` on a current unit may also record
   on its predecessors (for dates in their lifetime: ``check_record_date``).
 
@@ -173,6 +175,30 @@ def predecessor_ids(paths: Sequence[str]) -> set[int]:
     own = set(_edges_from(descendants))
     descendants -= own
     return found | descendants
+
+
+def commune_on(prefix: str, day: date) -> Any:
+    """Return SQL for "the commune of this unit on ``day``" (``prefix``: the lookup to the unit).
+
+    A commune is its own commune. A village or establishment belongs to its ``former_parent``
+    while that commune was open (``day`` up to its ``valid_to``), else to its parent.
+    """
+    from django.db.models import Case, F, IntegerField, When
+
+    from binhyen.orgunits.models import UnitKind
+
+    return Case(
+        When(**{f"{prefix}kind": UnitKind.COMMUNE}, then=F(f"{prefix}id")),
+        When(
+            **{
+                f"{prefix}former_parent__isnull": False,
+                f"{prefix}former_parent__valid_to__gte": day,
+            },
+            then=F(f"{prefix}former_parent_id"),
+        ),
+        default=F(f"{prefix}parent_id"),
+        output_field=IntegerField(),
+    )
 
 
 def _names(units: Sequence[OrgUnit]) -> str:

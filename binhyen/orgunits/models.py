@@ -175,6 +175,17 @@ class OrgUnit(BaseModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # A village or establishment that existed before a boundary change sits under its current
+    # commune and keeps the commune it belonged to before (closed on the day of the change):
+    # its records dated up to that commune's last day count there, later ones here.
+    former_parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cha trước khi sắp xếp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="former_children",
+    )
     path = models.CharField(max_length=255, unique=True, editable=False)
     level = models.PositiveSmallIntegerField(editable=False, default=0)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
