@@ -49,7 +49,7 @@ def world() -> dict[str, Any]:
         parent=old_province,
         valid_to=CLOSED,
     )
-    units = {
+    units: dict[str, Any] = {
         "new_province": new_province,
         "other_province": other_province,
         "old_province": old_province,
