@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench loadtest messages clean cluster cluster-stop cluster-check
+.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench bench-pages loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ test: setup lint typecheck imports ## Set everything up, lint, type-check and ru
 
 bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
 	$(PY) tools/bench.py
+
+bench-pages: setup ## Server time and SQL queries of every page type per role on national data, JSON lines
+	$(PY) tools/bench_pages.py
 
 clean: ## Remove the virtualenv, node_modules, copied assets and the local database
 	rm -rf $(VENV) node_modules binhyen/static/vendor var

@@ -84,7 +84,8 @@ def _reset_pg() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def orchestrate() -> int:
+def orchestrate(script: str = __file__) -> int:
+    """Run ``script --db <db>`` once per database, each in its own process."""
     VAR.mkdir(parents=True, exist_ok=True)
     targets = [("sqlite", f"sqlite:///{SQLITE_FILE}")]
     if _pg_reachable():
@@ -101,7 +102,7 @@ def orchestrate() -> int:
                 _reset_pg()
             _marker(db).unlink(missing_ok=True)
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "CONN_MAX_AGE": "0"}
-        proc = subprocess.run([sys.executable, __file__, "--db", db], env=env, check=False)  # noqa: S603
+        proc = subprocess.run([sys.executable, script, "--db", db], env=env, check=False)  # noqa: S603
         status = status or proc.returncode
     return status
 
@@ -145,13 +146,18 @@ def _emit(
     )
 
 
-def child(db: str) -> None:
+def setup_django() -> None:
+    """Set Django up in this (child) process, with the project and ``tools`` importable."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tools"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+
+
+def prepare(db: str) -> None:
+    """Build the synthetic dataset once (or reuse it), migrate it and build its cells."""
     import bench_data
     from django.core.management import call_command
     from django.db import connection
@@ -195,6 +201,11 @@ def child(db: str) -> None:
     call_command("migrate", verbosity=0)  # a cached dataset may predate new migrations
     _rollups(db, built_now="rollups" not in counts)
     connection.ensure_connection()
+
+
+def child(db: str) -> None:
+    setup_django()
+    prepare(db)
     measure(db)
     import bench_programs  # the programmes app's measurement (tools/bench_programs.py)
 

@@ -164,8 +164,9 @@ def _assignments(user: Any) -> list[RoleAssignment]:
 
 def clear_cache(user: Any) -> None:
     """Forget cached assignments (after a grant or revoke in the same request)."""
-    if hasattr(user, "_binhyen_assignments"):
-        del user._binhyen_assignments
+    for attr in ("_binhyen_assignments", "_binhyen_lineage_roots"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def is_superadmin(user: Any) -> bool:

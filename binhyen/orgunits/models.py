@@ -142,9 +142,21 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
             condition |= Q(path__startswith=path)
         # Predecessors of the assigned units themselves, with their whole old subtree
         # (an old province under a new one), and predecessors of any unit in scope.
-        roots = Lineage.objects.filter(successor__path__in=paths).values_list(
-            "predecessor__path", flat=True
+        # Read once per user object (a request asks this many times).
+        cache: dict[tuple[str, ...], list[str]] | None = getattr(
+            user, "_binhyen_lineage_roots", None
         )
+        if cache is None:
+            cache = {}
+            user._binhyen_lineage_roots = cache
+        key = tuple(paths)
+        if key not in cache:
+            cache[key] = list(
+                Lineage.objects.filter(successor__path__in=paths).values_list(
+                    "predecessor__path", flat=True
+                )
+            )
+        roots = cache[key]
         for path in roots:
             condition |= Q(path__startswith=path)
         in_scope = Q()

@@ -67,24 +67,42 @@ def populations(
 
 
 def _field_populations(units: Sequence[OrgUnit]) -> dict[int, float]:
-    from django.db.models import Sum
+    """Own populations, else the current children's sum, else the current communes' sum.
 
-    out: dict[int, float] = {}
-    for unit in units:
-        if unit.population:
-            out[unit.pk] = float(unit.population)
-            continue
-        below = (
+    One query for the children of every unit at once, and one for the communes under the
+    units above communes whose children carry no population.
+    """
+    from django.db.models import Q, Sum
+
+    out: dict[int, float] = {u.pk: float(u.population) for u in units if u.population}
+    rest = [u for u in units if u.pk not in out]
+    if not rest:
+        return out
+    sums = dict(
+        OrgUnit.objects.current()
+        .filter(parent_id__in=[u.pk for u in rest], population__isnull=False)
+        .order_by()
+        .values("parent_id")
+        .annotate(total=Sum("population"))
+        .values_list("parent_id", "total")
+    )
+    upper = [
+        u for u in rest if not sums.get(u.pk) and u.kind in ("country", "province", "district")
+    ]
+    communes: list[tuple[str, int | None]] = []
+    if upper:
+        under = Q()
+        for unit in upper:
+            under |= Q(path__startswith=unit.path)
+        communes = list(
             OrgUnit.objects.current()
-            .filter(path__startswith=unit.path, level=unit.level + 1)
-            .aggregate(total=Sum("population"))["total"]
+            .filter(under, kind="commune", population__isnull=False)
+            .values_list("path", "population")
         )
-        if not below:
-            below = (
-                OrgUnit.objects.current()
-                .filter(path__startswith=unit.path, kind="commune")
-                .aggregate(total=Sum("population"))["total"]
-            )
+    for unit in rest:
+        below = sums.get(unit.pk)
+        if not below and unit in upper:
+            below = sum(pop or 0 for path, pop in communes if path.startswith(unit.path))
         if below:
             out[unit.pk] = float(below)
     return out

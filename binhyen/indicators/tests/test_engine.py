@@ -150,6 +150,24 @@ def test_province_population_falls_back_to_communes(world):
     assert rows[("t_crimes", "91", "2025M07")].population == 13000
 
 
+def test_commune_populations_fall_back_in_one_query(world, django_assert_max_num_queries):
+    # given many communes without a population of their own, each with populated villages
+    communes = []
+    for i in range(12):
+        commune = CommuneFactory(code=f"9110{i:02d}", parent=world["p"], population=None)
+        VillageFactory(parent=commune, population=100 + i)
+        VillageFactory(parent=commune, population=200)
+        communes.append(commune)
+    # when their rates are asked for
+    from binhyen.indicators.engine import populations
+    from binhyen.indicators.periods import parse_period
+
+    with django_assert_max_num_queries(8):
+        found = populations(communes, [parse_period("2025M07")])
+    # then each gets its villages' sum, without one query per commune
+    assert [found[(c.pk, "2025M07")] for c in communes] == [300.0 + i for i in range(12)]
+
+
 def test_aggregation_kinds(world):
     a, va = world["a"], world["va"]
     avg = MetricFactory(code="t_avg", aggregation="average", value_type="percent")
