@@ -14,3 +14,10 @@ class ActivitiesConfig(AppConfig):
         from binhyen.indicators.providers import registry
 
         registry.register(ActivityMetricsProvider())
+
+        # The monthly report shows these figures, linking to the activities.
+        from binhyen.indicators.movement import RecordList, record_lists
+
+        record_lists.register(
+            RecordList("activities.log", _("Hoạt động phong trào"), "activities:list", "unit", 10)
+        )

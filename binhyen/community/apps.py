@@ -14,6 +14,20 @@ class CommunityConfig(AppConfig):
 
         providers.register()
 
+        # The monthly report shows these figures, linking to the records.
+        from binhyen.indicators.movement import RecordList, record_lists
+
+        for entry in (
+            RecordList(
+                "community.schemes", _("Mô hình tự quản"), "community:scheme_list", "unit", 20
+            ),
+            RecordList("community.teams", _("Tổ bảo vệ ANTT"), "community:team_list", "unit", 30),
+            RecordList(
+                "community.pledges", _("Giao ước thi đua"), "community:pledge_list", "unit", 40
+            ),
+        ):
+            record_lists.register(entry)
+
         # The to-do home: team gradings of the team year that has ended.
         from binhyen.community.todo import TeamGradingsTodo
         from binhyen.core.todo import todo_providers

@@ -15,6 +15,13 @@ class HotspotsConfig(AppConfig):
 
         registry.register(HotspotMetricsProvider())
 
+        # The monthly report shows these figures, linking to the designations.
+        from binhyen.indicators.movement import RecordList, record_lists
+
+        record_lists.register(
+            RecordList("hotspots.designations", _("Địa bàn trọng điểm"), "hotspots:list", "", 50)
+        )
+
         # The to-do home: plan tasks past their deadline.
         from binhyen.core.todo import todo_providers
         from binhyen.hotspots.todo import HotspotTasksTodo

@@ -35,6 +35,7 @@ from binhyen.core.tabular import ImportFileError, ImportProblem, refusal
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import EDITABLE_STATUSES, Submission, SubmissionStatus
+from binhyen.indicators.movement import movement_figures, movement_out
 from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.indicators.schemas import ErrorOut
 from binhyen.indicators.views import HISTORY_LABELS
@@ -65,6 +66,20 @@ class IndicatorReportEventOut(Schema):
     comment: str = ""
 
 
+class MovementFigureOut(Schema):
+    metric: str
+    option: str = Field(description="The kind, for metrics shown kind by kind (weapons)")
+    label: str
+    value: float
+    unit_of_measure: str
+
+
+class MovementGroupOut(Schema):
+    label: str
+    url: str = Field(description="The page listing the records these figures come from")
+    figures: list[MovementFigureOut]
+
+
 class IndicatorReportOut(Schema):
     form: str
     form_name: str
@@ -84,6 +99,10 @@ class IndicatorReportOut(Schema):
     editable: bool
     values: list[IndicatorReportValueOut]
     history: list[IndicatorReportEventOut]
+    movement: list[MovementGroupOut] = Field(
+        description="The movement's figures of the unit and period recorded elsewhere "
+        "(activities, schemes, teams, pledges, hotspots, programmes), read-only"
+    )
 
 
 class IndicatorReportSavedOut(IndicatorReportOut):
@@ -207,9 +226,12 @@ def _report_out(user: Actor, ctx: dict[str, Any]) -> dict[str, Any]:
     can_enter = ind_perms.can_enter_data(user, unit)
     can_review = ind_perms.can_review(user, unit)
     saved = selectors.form_values(sub) if sub else {}
-    lines = excel.template_lines(selectors.form_metrics(form), saved)
+    metrics = selectors.form_metrics(form)
+    lines = excel.template_lines(metrics, saved)
     history = selectors.submission_history(sub) if sub else []
+    movement = movement_figures(unit=unit, period=period, exclude={m.pk for m in metrics})
     return {
+        "movement": movement_out(movement),
         "form": form.code,
         "form_name": form.name,
         "unit": unit.code,

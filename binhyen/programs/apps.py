@@ -14,6 +14,15 @@ class ProgramsConfig(AppConfig):
 
         providers.register()
 
+        # The monthly report shows these figures, linking to the programmes.
+        from binhyen.indicators.movement import RecordList, record_lists
+
+        record_lists.register(
+            RecordList(
+                "programs.results", _("Xây dựng mô hình, công nhận"), "programs:index", "", 60
+            )
+        )
+
         # The to-do home: files to self-assess, verify and decide.
         from binhyen.core.todo import todo_providers
         from binhyen.programs.todo import ProgramsTodo

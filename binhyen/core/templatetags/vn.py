@@ -39,6 +39,14 @@ def number(value: Any, decimals: Any = None) -> str:
     return formats.format_number(value, places)
 
 
+@register.filter(name="uom")
+def uom(value: Any) -> str:
+    """Return a metric's unit of measure in the page's language ("vụ" → "cases")."""
+    from binhyen.core.vocabulary import unit_of_measure_label
+
+    return unit_of_measure_label(str(value or ""))
+
+
 @register.filter(name="change")
 def change(value: Any) -> str:
     """Return a percentage change as "tăng 12,5 %", "giảm 10 %" or "không đổi"."""

@@ -5,7 +5,6 @@ Invariant: numbers come from ``selectors`` (the engine) only; an out-of-scope un
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,8 +20,10 @@ from django.views.decorators.http import require_GET
 
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.formats import format_number, period_label
+from binhyen.core.vocabulary import unit_of_measure_label
 from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors
+from binhyen.indicators.figures import Figure, figures_of
 from binhyen.indicators.models import Metric, ReportForm
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
 from binhyen.indicators.target_sources import target_sources
@@ -62,50 +63,6 @@ def _hide_comparisons(row: Any) -> None:
     row.last_year = row.yoy_abs = row.yoy_pct = None
     row.within_ordinary_variation = row.p_value = None
     row.yoy_within_ordinary_variation = row.yoy_p_value = None
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of the dashboard: a metric, or one kind of a metric reported by kind."""
-
-    metric: Metric
-    option: str = ""
-    option_label: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.metric.code}.{self.option}" if self.option else self.metric.code
-
-    @property
-    def label(self) -> str:
-        if self.option:
-            return f"{self.metric.label} — {self.option_label}"
-        return str(self.metric.label)
-
-
-# Breakdowns whose kinds cannot be added up (a gun and a round are not two "items"): a metric
-# broken down this way is shown kind by kind, never as a total. A breakdown of one thing into
-# groups (crimes by group) keeps its total.
-DEFAULT_KINDS_NOT_ADDITIVE = ("weapon_kind",)
-
-
-def _not_additive() -> set[str]:
-    return set(getattr(settings, "INDICATORS_KINDS_NOT_ADDITIVE", DEFAULT_KINDS_NOT_ADDITIVE))
-
-
-def _figures(metrics: list[Metric]) -> list[Figure]:
-    """Every metric, or each of its kinds when its kinds cannot be added (never their total)."""
-    figures: list[Figure] = []
-    separate = _not_additive()
-    for m in metrics:
-        breakdown = m.disaggregation
-        by_kind = breakdown is not None and breakdown.code in separate
-        options = list(breakdown.options.all()) if breakdown is not None and by_kind else []
-        if options:
-            figures.extend(Figure(m, o.code, str(o.label)) for o in options)
-        else:
-            figures.append(Figure(m))
-    return figures
 
 
 DEFAULT_DASHBOARD_METRICS = [
@@ -206,7 +163,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     }
     if not metrics:
         return render(request, "indicators/dashboard.html", context)
-    figures = _figures(metrics)
+    figures = figures_of(metrics)
     chosen = request.GET.get("metric") or figures[0].key
     table_figure = next((f for f in figures if f.key == chosen), figures[0])
     ongoing = is_ongoing(period)
@@ -247,7 +204,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         rows_of = [r for r in trend_rows if r.metric == m.code]
         trends[m.code] = {
             "name": m.label,
-            "unit": m.unit_of_measure,
+            "unit": unit_of_measure_label(m.unit_of_measure),
             "labels": labels,
             "ongoing": next((i for i, p in enumerate(trend_periods) if is_ongoing(p, today)), None),
             "series": [

@@ -26,6 +26,7 @@ from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import Metric, ReportForm, Submission
+from binhyen.indicators.movement import movement_figures
 from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.indicators.views.common import (
     HISTORY_LABELS,
@@ -219,6 +220,7 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
                 for e in (selectors.submission_history(sub) if sub else [])
             ],
             "deadline": form.deadline_for(period.end),
+            "movement": movement_figures(unit=unit, period=period, exclude={m.pk for m in metrics}),
             "ancestors": _ancestors(current_user(request), unit),
             "periods": _with_current(selectors.recent_periods(form.period_kind, 12), period),
         }
