@@ -63,6 +63,15 @@ class Light(models.TextChoices):
     GREY = "grey", gettext_lazy("Chưa đánh giá")
 
 
+# Members bound once: looking a member up on its enum class costs a descriptor call, and a
+# national batch judges tens of thousands of targets.
+_MET, _NOT_MET, _EXCEEDED = Status.MET, Status.NOT_MET, Status.EXCEEDED
+_GREEN, _AMBER, _RED, _GREY = Light.GREEN, Light.AMBER, Light.RED, Light.GREY
+_COUNT, _INCREASE = TargetKind.COUNT, TargetKind.INCREASE
+_RATE, _CHANGE = TargetKind.RATE, TargetKind.CHANGE
+_AT_LEAST = Comparison.AT_LEAST
+
+
 @dataclass
 class Progress:
     target: Target
@@ -321,7 +330,7 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         for question in shape.keys:
             plan.wanted[question].add(unit_id)
         if shape.season_keys:
-            season = season_units.get(unit_id, target.orgunit)
+            season = season_units.get(unit_id) or target.orgunit
             plan.units[season.pk] = season
             for question in shape.season_keys:
                 plan.wanted[question].add(season.pk)
@@ -333,7 +342,8 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         actual = _actual(target.kind, unit_id, shape)
         share: float | None = None
         if shape.seasonal is not None:
-            share = _shape(season_units.get(unit_id, target.orgunit).pk, shape)
+            follows = season_units.get(unit_id)
+            share = _shape(follows.pk if follows is not None else unit_id, shape)
         out.append(_judge(target, shape.period, actual, today, share))
     return out
 
@@ -356,14 +366,14 @@ def _season_units(targets: Sequence[Target]) -> dict[int, OrgUnit]:
 
 def _actual(kind: str, unit_id: int, shape: _Shape) -> float | None:
     current = shape.current.get(unit_id)
-    if kind == TargetKind.COUNT:
+    if kind == _COUNT:
         return current
-    if kind == TargetKind.INCREASE:
+    if kind == _INCREASE:
         before = shape.reference.get(unit_id)
         if current is None and before is None:
             return None
         return (current or 0.0) - (before or 0.0)
-    if kind == TargetKind.RATE:
+    if kind == _RATE:
         base = shape.base.get(unit_id)
         if current is None or not base:
             return None
@@ -389,33 +399,31 @@ def _judge(
     target: Target, period: Period, actual: float | None, today: date, shape: float | None
 ) -> Progress:
     goal = target.value
-    at_least = target.comparison == Comparison.AT_LEAST
+    at_least = target.comparison == _AT_LEAST
     percent = (
         round(actual / goal * 100.0, 1)
-        if at_least and actual is not None and goal > 0 and target.kind != TargetKind.CHANGE
+        if at_least and actual is not None and goal > 0 and target.kind != _CHANGE
         else None
     )
     if actual is None:
-        status = Status.NOT_MET
+        status = _NOT_MET
     elif at_least:
-        status = (
-            Status.EXCEEDED if actual > goal else Status.MET if actual == goal else (Status.NOT_MET)
-        )
+        status = _EXCEEDED if actual > goal else _MET if actual == goal else (_NOT_MET)
     else:
-        status = Status.MET if actual <= goal else Status.NOT_MET
+        status = _MET if actual <= goal else _NOT_MET
     running = period.start <= today <= period.end and today < period.end
     progress = Progress(
         target=target,
         actual=actual,
         percent=percent,
         status=status,
-        light=Light.GREY,
+        light=_GREY,
         running=running,
     )
     if today < period.start or actual is None:
         return progress
     judged = actual
-    if running and target.kind in (TargetKind.COUNT, TargetKind.INCREASE):
+    if running and target.kind in (_COUNT, _INCREASE):
         elapsed = ((today - period.start) + timedelta(days=1)) / (
             period.end - period.start + timedelta(days=1)
         )
@@ -432,12 +440,12 @@ def _judge(
 def _light(value: float, goal: float, at_least: bool) -> str:
     if at_least:
         if value >= goal:
-            return Light.GREEN
-        return Light.AMBER if value >= goal * (1 - AMBER_MARGIN) else Light.RED
+            return _GREEN
+        return _AMBER if value >= goal * (1 - AMBER_MARGIN) else _RED
     if value <= goal:
-        return Light.GREEN
+        return _GREEN
     margin = abs(goal) * AMBER_MARGIN
-    return Light.AMBER if value <= goal + margin else Light.RED
+    return _AMBER if value <= goal + margin else _RED
 
 
 def by_unit(progress: Sequence[Progress]) -> dict[int, list[Progress]]:
