@@ -282,6 +282,7 @@ class _Shape:
     base: dict[int, float] = field(default_factory=dict)  # the rate's denominator
     last: dict[int, float] = field(default_factory=dict)  # last year's total (seasonal)
     parts: list[dict[int, float]] = field(default_factory=list)  # last year up to today
+    shares: dict[int, float | None] = field(default_factory=dict)  # by unit followed
 
     def resolve(self, plan: _Plan, target: Target) -> None:
         metric, option, period = target.metric, target.option, self.period
@@ -343,7 +344,11 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         share: float | None = None
         if shape.seasonal is not None:
             follows = season_units.get(unit_id)
-            share = _shape(follows.pk if follows is not None else unit_id, shape)
+            season_id = follows.pk if follows is not None else unit_id
+            if season_id in shape.shares:
+                share = shape.shares[season_id]
+            else:
+                share = shape.shares[season_id] = _shape(season_id, shape)
         out.append(_judge(target, shape.period, actual, today, share))
     return out
 
