@@ -3,6 +3,8 @@
 Reads go through ``selectors`` (scoped to the caller), writes through ``services``. An
 activity or unit outside the caller's scope answers exactly like a missing one: 404
 ``{"message", "field"}``; bad input answers 400 naming the field (``ValidationError``).
+Writes publish their figures through the worker after commit (coalesced per metric and
+period), so a field app's outbox of hundreds of entries is not slowed by re-publishing.
 """
 
 from __future__ import annotations
@@ -127,9 +129,11 @@ def _write(request: HttpRequest, payload: ActivityIn, activity: Activity | None)
     data = _input(user, payload)
     with not_found_as("unit", selectors.not_found_message()):
         if activity is None:
-            saved = services.activity_create(actor=user, data=data)
+            saved = services.activity_create(actor=user, data=data, publish_later=True)
         else:
-            saved = services.activity_update(actor=user, activity=activity, data=data)
+            saved = services.activity_update(
+                actor=user, activity=activity, data=data, publish_later=True
+            )
     status = 201 if activity is None else 200
     return Status(status, activity_out(selectors.activity_get(user=user, pk=saved.pk)))
 
@@ -162,5 +166,5 @@ def activity_delete(request: HttpRequest, pk: int) -> Any:
     user = api_user(request)
     with not_found_as("id", selectors.not_found_message()):
         activity = selectors.activity_get(user=user, pk=pk)
-        services.activity_delete(actor=user, activity=activity)
+        services.activity_delete(actor=user, activity=activity, publish_later=True)
     return Status(204, None)

@@ -9,7 +9,15 @@ Invariants:
   row of an import refuses the whole file with every problem listed by row and field.
 - Each write is one transaction with one ``AuditEvent`` per activity, and ends by
   re-publishing the metrics the activity feeds for every period it touched (before and
-  after an edit) through ``provider_values_sync``, so dashboards are never stale.
+  after an edit), so dashboards are never stale. Two ways, chosen by the caller:
+
+  * at once (pages, the Excel import, the demo): ``provider_values_sync`` restricted to the
+    units the write can change (the activity's unit before and after, and a village's
+    commune), so an edit costs the same on a commune's database and on the country's;
+  * ``publish_later`` (the API, which the field app's outbox uses): after commit, one
+    coalesced re-sync per metric and period through the worker
+    (``indicators.tasks.provider_resync_enqueue``), as tips do; the figures follow within
+    the worker's next run, and 200 entries of one month cost one re-sync per metric.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from binhyen.core.uploads import clean_image
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period
 from binhyen.indicators.services import provider_values_sync
+from binhyen.indicators.tasks import provider_resync_enqueue
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 MAX_PHOTOS = 10
@@ -243,38 +252,88 @@ def _summary(activity: Activity) -> dict[str, Any]:
 
 
 class Touched(NamedTuple):
-    """An activity kind and a day whose metrics a write changed."""
+    """An activity kind and a day whose metrics a write changed, and the unit it was on
+    (None: any unit, every unit's numbers are re-published)."""
 
     kind: str
     day: date
+    unit: OrgUnit | None = None
 
 
-def activities_metrics_sync(*, actor: Actor, touched: Iterable[Touched]) -> int:
-    """Re-publish the metrics fed by each (kind, day) for the periods containing the day.
+def _affected_unit_ids(units: Iterable[OrgUnit]) -> set[int]:
+    """The units whose published numbers an activity on ``units`` can change: the unit
+    itself and, for a village, its commune (distinct villages are counted per commune)."""
+    ids: set[int] = set()
+    for unit in units:
+        ids.add(unit.pk)
+        if unit.kind == UnitKind.VILLAGE and unit.parent_id is not None:
+            ids.add(unit.parent_id)
+    return ids
 
-    Returns how many stored values changed. Metrics an administrator has switched away
-    from this provider are left alone.
-    """
+
+def _periods_by_metric(touched: Iterable[Touched]) -> list[tuple[Metric, set[str]]]:
+    """The active metrics of this provider fed by ``touched``, each with its period codes."""
     wanted: dict[str, set[date]] = {}
-    for kind, day in touched:
+    for kind, day, _unit in touched:
         for code in metric_codes_for_kind(kind):
             wanted.setdefault(code, set()).add(day)
     if not wanted:
-        return 0
+        return []
     metrics = Metric.objects.filter(
         code__in=wanted, source=MetricSource.PROVIDER, provider_key=PROVIDER_KEY, is_active=True
     )
+    return [
+        (m, {Period.containing(m.period_kind, day).code for day in wanted[m.code]}) for m in metrics
+    ]
+
+
+def activities_metrics_sync(*, actor: Actor, touched: Iterable[Touched]) -> int:
+    """Re-publish at once the metrics fed by each (kind, day) for the periods containing it.
+
+    When every entry names its unit, only the values of those units (and of a village's
+    commune) are compared and rewritten, so one edit costs the same in a commune and in
+    the whole country. Returns how many stored values changed. Metrics an administrator
+    has switched away from this provider are left alone.
+    """
+    touched = list(touched)
+    units = (
+        None
+        if any(t.unit is None for t in touched)
+        else _affected_unit_ids(t.unit for t in touched if t.unit is not None)
+    )
     changed = 0
-    for metric in metrics:
-        periods = {Period.containing(metric.period_kind, day).code for day in wanted[metric.code]}
+    for metric, periods in _periods_by_metric(touched):
         for code in sorted(periods):
-            changed += provider_values_sync(actor=actor, metric=metric, period_code=code)
+            changed += provider_values_sync(
+                actor=actor, metric=metric, period_code=code, units=units
+            )
     return changed
 
 
+def activities_metrics_enqueue(touched: Iterable[Touched]) -> None:
+    """Once the transaction commits, enqueue the re-publishing of the metrics fed by
+    ``touched`` for the worker: one task per metric and period, coalesced (a batch of 200
+    entries of one month asks for each metric's month once, however many arrive)."""
+    touched = list(touched)
+
+    def enqueue() -> None:
+        for metric, periods in _periods_by_metric(touched):
+            provider_resync_enqueue(metrics=[metric], period_codes=periods)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _publish(*, actor: Actor, touched: list[Touched], later: bool) -> None:
+    if later:
+        activities_metrics_enqueue(touched)
+    else:
+        activities_metrics_sync(actor=actor, touched=touched)
+
+
 @transaction.atomic
-def activity_create(*, actor: Actor, data: ActivityInput) -> Activity:
-    """Record one activity and publish its numbers."""
+def activity_create(*, actor: Actor, data: ActivityInput, publish_later: bool = False) -> Activity:
+    """Record one activity and publish its numbers (at once, or through the worker after
+    commit with ``publish_later``)."""
     _require_record(actor, data.unit)
     activity = Activity()
     _raise(activity_input_errors(data, activity))
@@ -288,18 +347,25 @@ def activity_create(*, actor: Actor, data: ActivityInput) -> Activity:
         orgunit=data.unit,
         after=_summary(activity),
     )
-    activities_metrics_sync(actor=actor, touched=[Touched(activity.kind, activity.date)])
+    _publish(
+        actor=actor,
+        touched=[Touched(activity.kind, activity.date, activity.orgunit)],
+        later=publish_later,
+    )
     return activity
 
 
 @transaction.atomic
-def activity_update(*, actor: Actor, activity: Activity, data: ActivityInput) -> Activity:
-    """Change an activity (its unit may move within the actor's scope) and re-publish."""
+def activity_update(
+    *, actor: Actor, activity: Activity, data: ActivityInput, publish_later: bool = False
+) -> Activity:
+    """Change an activity (its unit may move within the actor's scope) and re-publish
+    (at once, or through the worker after commit with ``publish_later``)."""
     _require_record(actor, activity.orgunit)
     _require_record(actor, data.unit)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = _summary(activity)
-    old = Touched(activity.kind, activity.date)
+    old = Touched(activity.kind, activity.date, activity.orgunit)
     _raise(activity_input_errors(data, activity))
     activity.save()
     _save_relations(activity, data)
@@ -311,15 +377,20 @@ def activity_update(*, actor: Actor, activity: Activity, data: ActivityInput) ->
         before=before,
         after=_summary(activity),
     )
-    activities_metrics_sync(actor=actor, touched=[old, Touched(activity.kind, activity.date)])
+    _publish(
+        actor=actor,
+        touched=[old, Touched(activity.kind, activity.date, activity.orgunit)],
+        later=publish_later,
+    )
     return activity
 
 
 @transaction.atomic
-def activity_delete(*, actor: Actor, activity: Activity) -> None:
-    """Delete a mistaken record (with its items and photos) and re-publish."""
+def activity_delete(*, actor: Actor, activity: Activity, publish_later: bool = False) -> None:
+    """Delete a mistaken record (with its items and photos) and re-publish (at once, or
+    through the worker after commit with ``publish_later``)."""
     _require_record(actor, activity.orgunit)
-    touched = Touched(activity.kind, activity.date)
+    touched = Touched(activity.kind, activity.date, activity.orgunit)
     unit = activity.orgunit
     audit_event_record(
         actor=actor,
@@ -331,7 +402,7 @@ def activity_delete(*, actor: Actor, activity: Activity) -> None:
     files = [photo.image for photo in activity.photos.all()]
     activity.delete()
     transaction.on_commit(lambda: _delete_files(files))
-    activities_metrics_sync(actor=actor, touched=[touched])
+    _publish(actor=actor, touched=[touched], later=publish_later)
 
 
 def inputs_validate(*, commune: OrgUnit, rows: Sequence[ActivityInput]) -> list[RowError]:
@@ -386,7 +457,10 @@ def activity_bulk_create(
         orgunit=commune,
         after={"rows": len(created), "source": source[:200]},
     )
-    activities_metrics_sync(actor=actor, touched={Touched(a.kind, a.date) for a in created})
+    # One commune's rows: only its units' values are re-published, at once.
+    activities_metrics_sync(
+        actor=actor, touched=list({Touched(a.kind, a.date, a.orgunit) for a in created})
+    )
     return created
 
 

@@ -18,9 +18,14 @@ Invariants:
 - A running period (today inside it) gets a projection: the actual divided by the expected
   share of the period's result by today, which is last year's seasonal shape (last year's
   value up to the same day ÷ last year's total) when last year has data, else the elapsed
-  share of days. Rates and changes are not extrapolated. The traffic light compares the
-  projection (running) or the actual (ended) with the target: green on track, amber within
-  ``AMBER_MARGIN`` of it, red behind, grey when the period has not started or no data.
+  share of days. The shape is read at the deepest level that keeps figures per period
+  (``rollups.period_levels()``, the provinces by default): a commune or village is judged
+  on its province's shape (its own unit above that level). A province's season is that of
+  its communes taken together, steadier than one commune's few numbers, and it is read from
+  a few hundred pre-aggregated cells instead of every commune's values. Rates and changes
+  are not extrapolated. The traffic light compares the projection (running) or the actual
+  (ended) with the target: green on track, amber within ``AMBER_MARGIN`` of it, red
+  behind, grey when the period has not started or no data.
 """
 
 from __future__ import annotations
@@ -36,9 +41,10 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from binhyen.indicators import engine
+from binhyen.indicators import engine, rollups
 from binhyen.indicators.models import Aggregation, Metric
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind, parse_period, periods_in
+from binhyen.orgunits.models import OrgUnit
 from binhyen.targets.models import Comparison, Target, TargetKind
 
 AMBER_MARGIN = 0.1
@@ -55,6 +61,15 @@ class Light(models.TextChoices):
     AMBER = "amber", gettext_lazy("Cần đẩy nhanh")
     RED = "red", gettext_lazy("Chậm tiến độ")
     GREY = "grey", gettext_lazy("Chưa đánh giá")
+
+
+# Members bound once: looking a member up on its enum class costs a descriptor call, and a
+# national batch judges tens of thousands of targets.
+_MET, _NOT_MET, _EXCEEDED = Status.MET, Status.NOT_MET, Status.EXCEEDED
+_GREEN, _AMBER, _RED, _GREY = Light.GREEN, Light.AMBER, Light.RED, Light.GREY
+_COUNT, _INCREASE = TargetKind.COUNT, TargetKind.INCREASE
+_RATE, _CHANGE = TargetKind.RATE, TargetKind.CHANGE
+_AT_LEAST = Comparison.AT_LEAST
 
 
 @dataclass
@@ -229,27 +244,29 @@ class _Plan:
 
 def _questions(
     plan: _Plan, target: Target, period: Period, today: date
-) -> tuple[list[Question], list[Period] | None]:
-    """Return the questions a target of this shape asks, and its seasonal periods (None
-    when it is not judged on last year's shape)."""
+) -> tuple[list[Question], list[Question], list[Period] | None]:
+    """Return the questions a target of this shape asks of its unit, those it asks of the
+    unit whose season it follows (last year's total and stretch), and its seasonal periods
+    (None when it is not judged on last year's shape)."""
     metric, option = target.metric, target.option
     main = [period]
     reference = _reference(target, period)
     if reference is not None:
         main.append(reference)
     seasonal: list[Period] | None = None
+    season_keys: list[Question] = []
     if _seasonal(target, metric, period, today):
         seasonal = []
-        main.append(period.same_period_last_year())
+        season_keys.append(plan.question(metric, option, [period.same_period_last_year()]))
     keys = [plan.question(metric, option, main)]
     if target.denominator is not None:
         keys.append(plan.question(target.denominator, target.denominator_option, [period]))
     if seasonal is not None:
         for part in _season_split(metric, period, today):
             if part:
-                keys.append(plan.question(metric, option, part))
+                season_keys.append(plan.question(metric, option, part))
                 seasonal.extend(part)
-    return keys, seasonal
+    return keys, season_keys, seasonal
 
 
 @dataclass
@@ -258,12 +275,14 @@ class _Shape:
 
     period: Period
     keys: list[Question]
+    season_keys: list[Question]  # asked by the unit whose season a target follows
     seasonal: list[Period] | None  # None: not judged on last year's shape
     current: dict[int, float] = field(default_factory=dict)
     reference: dict[int, float] = field(default_factory=dict)  # previous or last year
     base: dict[int, float] = field(default_factory=dict)  # the rate's denominator
     last: dict[int, float] = field(default_factory=dict)  # last year's total (seasonal)
     parts: list[dict[int, float]] = field(default_factory=list)  # last year up to today
+    shares: dict[int, float | None] = field(default_factory=dict)  # by unit followed
 
     def resolve(self, plan: _Plan, target: Target) -> None:
         metric, option, period = target.metric, target.option, self.period
@@ -290,6 +309,7 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
     if not targets:
         return []
     plan = _Plan()
+    season_units = _season_units(targets)
     shapes: dict[tuple[Any, ...], _Shape] = {}
     judged: list[tuple[Target, _Shape]] = []
     for target in targets:
@@ -310,6 +330,11 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         plan.units[unit_id] = target.orgunit
         for question in shape.keys:
             plan.wanted[question].add(unit_id)
+        if shape.season_keys:
+            season = season_units.get(unit_id) or target.orgunit
+            plan.units[season.pk] = season
+            for question in shape.season_keys:
+                plan.wanted[question].add(season.pk)
         judged.append((target, shape))
     plan.run()
     out: list[Progress] = []
@@ -318,21 +343,42 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         actual = _actual(target.kind, unit_id, shape)
         share: float | None = None
         if shape.seasonal is not None:
-            share = _shape(unit_id, shape)
+            follows = season_units.get(unit_id)
+            season_id = follows.pk if follows is not None else unit_id
+            if season_id in shape.shares:
+                share = shape.shares[season_id]
+            else:
+                share = shape.shares[season_id] = _shape(season_id, shape)
         out.append(_judge(target, shape.period, actual, today, share))
     return out
 
 
+def _season_units(targets: Sequence[Target]) -> dict[int, OrgUnit]:
+    """Return, for each current unit below the levels that keep figures per period, its
+    ancestor at the deepest such level (whose seasonal shape it follows); one query."""
+    depth = rollups.period_levels()
+    wanted: dict[int, str] = {}
+    for target in targets:
+        unit = target.orgunit
+        if unit.level > depth and unit.valid_to is None and unit.pk not in wanted:
+            codes = unit.path.strip("/").split("/")
+            wanted[unit.pk] = "/" + "/".join(codes[: depth + 1]) + "/"
+    if not wanted:
+        return {}
+    by_path = {u.path: u for u in OrgUnit.objects.filter(path__in=set(wanted.values()))}
+    return {pk: by_path[path] for pk, path in wanted.items() if path in by_path}
+
+
 def _actual(kind: str, unit_id: int, shape: _Shape) -> float | None:
     current = shape.current.get(unit_id)
-    if kind == TargetKind.COUNT:
+    if kind == _COUNT:
         return current
-    if kind == TargetKind.INCREASE:
+    if kind == _INCREASE:
         before = shape.reference.get(unit_id)
         if current is None and before is None:
             return None
         return (current or 0.0) - (before or 0.0)
-    if kind == TargetKind.RATE:
+    if kind == _RATE:
         base = shape.base.get(unit_id)
         if current is None or not base:
             return None
@@ -358,33 +404,31 @@ def _judge(
     target: Target, period: Period, actual: float | None, today: date, shape: float | None
 ) -> Progress:
     goal = target.value
-    at_least = target.comparison == Comparison.AT_LEAST
+    at_least = target.comparison == _AT_LEAST
     percent = (
         round(actual / goal * 100.0, 1)
-        if at_least and actual is not None and goal > 0 and target.kind != TargetKind.CHANGE
+        if at_least and actual is not None and goal > 0 and target.kind != _CHANGE
         else None
     )
     if actual is None:
-        status = Status.NOT_MET
+        status = _NOT_MET
     elif at_least:
-        status = (
-            Status.EXCEEDED if actual > goal else Status.MET if actual == goal else (Status.NOT_MET)
-        )
+        status = _EXCEEDED if actual > goal else _MET if actual == goal else (_NOT_MET)
     else:
-        status = Status.MET if actual <= goal else Status.NOT_MET
+        status = _MET if actual <= goal else _NOT_MET
     running = period.start <= today <= period.end and today < period.end
     progress = Progress(
         target=target,
         actual=actual,
         percent=percent,
         status=status,
-        light=Light.GREY,
+        light=_GREY,
         running=running,
     )
     if today < period.start or actual is None:
         return progress
     judged = actual
-    if running and target.kind in (TargetKind.COUNT, TargetKind.INCREASE):
+    if running and target.kind in (_COUNT, _INCREASE):
         elapsed = ((today - period.start) + timedelta(days=1)) / (
             period.end - period.start + timedelta(days=1)
         )
@@ -401,12 +445,12 @@ def _judge(
 def _light(value: float, goal: float, at_least: bool) -> str:
     if at_least:
         if value >= goal:
-            return Light.GREEN
-        return Light.AMBER if value >= goal * (1 - AMBER_MARGIN) else Light.RED
+            return _GREEN
+        return _AMBER if value >= goal * (1 - AMBER_MARGIN) else _RED
     if value <= goal:
-        return Light.GREEN
+        return _GREEN
     margin = abs(goal) * AMBER_MARGIN
-    return Light.AMBER if value <= goal + margin else Light.RED
+    return _AMBER if value <= goal + margin else _RED
 
 
 def by_unit(progress: Sequence[Progress]) -> dict[int, list[Progress]]:

@@ -70,19 +70,39 @@ def test_list_and_detail_are_scoped(client, s):
     assert outsider.get(unit=s.commune.code).status_code == 404
 
 
-def test_create_update_delete(client, s):
+def test_create_update_delete(client, s, django_capture_on_commit_callbacks):
     api = Api(client, s.officer)
-    created = api.send("post", "", body(s))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.send("post", "", body(s))
     assert created.status_code == 201, created.json()
     data = created.json()
     assert data["title"] == "Vận động giao nộp vũ khí, vật liệu nổ, pháo"
     assert {i["item_kind"]: i["quantity"] for i in data["items"]} == {"sung": 7, "dan": 72}
     pk = data["id"]
-    updated = api.send("put", f"/{pk}", body(s, items=[{"item_kind": "sung", "quantity": 8}]))
+    with django_capture_on_commit_callbacks(execute=True):
+        updated = api.send("put", f"/{pk}", body(s, items=[{"item_kind": "sung", "quantity": 8}]))
     assert updated.status_code == 200
     assert DataValue.objects.get(metric__code="weapons_surrendered", option="sung").value == 8
-    assert api.send("delete", f"/{pk}").status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.send("delete", f"/{pk}").status_code == 204
     assert not DataValue.objects.filter(metric__code="weapons_surrendered").exists()
+
+
+def test_api_writes_publish_through_the_worker_after_commit(
+    client, s, django_capture_on_commit_callbacks
+):
+    # Given an officer sending an activity through the API (as the field app's outbox does)
+    api = Api(client, s.officer)
+    # When the request is answered, before the transaction's follow-ups run
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = api.send("post", "", body(s))
+    # Then the activity is stored but its figures wait for the re-publishing task
+    assert created.status_code == 201
+    assert not DataValue.objects.filter(metric__code="weapons_surrendered").exists()
+    assert len(callbacks) == 1
+    # and once it runs (the test queue runs tasks at once) the figures are there
+    callbacks[0]()
+    assert DataValue.objects.get(metric__code="weapons_surrendered", option="sung").value == 7
 
 
 def test_bad_input_answers_400_with_the_field_and_saves_nothing(client, s):

@@ -11,11 +11,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from binhyen.accounts.models import Role, RoleAssignment
 from binhyen.activities import services
 from binhyen.activities.models import Activity, ActivityKind, CameraOwnership, MediaChannel
 from binhyen.activities.tests.factories import DAY, commune_scene, outreach, record, surrender
-from binhyen.core.models import AuditEvent
-from binhyen.indicators.models import DataValue
+from binhyen.core.models import AuditEvent, PendingTask
+from binhyen.indicators.models import DataValue, Metric, MetricSource
+from binhyen.indicators.periods import parse_period
 from binhyen.orgunits.tests.factories import VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +219,65 @@ def test_update_moves_numbers_between_periods():
     # then March no longer counts it and February does
     assert _values("outreach_sessions") == {("07840", "2025M02", ""): 1.0}
     assert AuditEvent.objects.filter(action="activity.update").count() == 1
+
+
+def test_update_moving_a_unit_republishes_both_units():
+    # given an outreach session recorded by a village, by an officer of two communes
+    s = commune_scene()
+    RoleAssignment.objects.create(
+        user=s.officer, role=Role.COMMUNE_OFFICER, orgunit=s.other_commune
+    )
+    activity = record(s.officer, outreach(s.villages[0]))
+    assert _values("outreach_villages") == {("07840", "2025", ""): 1.0}
+    # when the officer moves it to the neighbouring commune
+    services.activity_update(actor=s.officer, activity=activity, data=outreach(s.other_commune))
+    # then the village and its commune no longer count it, and the other commune does
+    assert _values("outreach_sessions") == {("07900", "2025M03", ""): 1.0}
+    assert _values("outreach_villages") == {}
+
+
+def test_a_page_write_republishes_only_the_units_it_touches():
+    # given a stored figure of another commune that no activity backs (left stale)
+    s = commune_scene()
+    metric = Metric.objects.get(code="outreach_sessions")
+    month = parse_period("2025M03")
+    stale = DataValue.objects.create(
+        metric=metric,
+        orgunit=s.other_commune,
+        period=month.code,
+        period_start=month.start,
+        period_end=month.end,
+        value=5,
+        source=MetricSource.PROVIDER,
+    )
+    # when a village records an outreach session of that month
+    record(s.officer, outreach(s.villages[0]))
+    # then the village's figures and its commune's distinct villages are published at once
+    assert _values("outreach_sessions")[("07840-T001", "2025M03", "")] == 1.0
+    assert _values("outreach_villages") == {("07840", "2025", ""): 1.0}
+    # and the other commune's value was neither read nor rewritten
+    assert DataValue.objects.get(pk=stale.pk).value == 5
+    # while the full re-publishing (the worker's and the daily job's) sets it right
+    services.activities_metrics_sync(
+        actor=None, touched=[services.Touched(ActivityKind.OUTREACH, DAY)]
+    )
+    assert not DataValue.objects.filter(pk=stale.pk).exists()
+
+
+def test_publish_later_waits_for_the_commit_and_coalesces(django_capture_on_commit_callbacks):
+    # given a commune officer sending two activities of one month (as an outbox does)
+    s = commune_scene()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for _ in range(2):
+            services.activity_create(actor=s.officer, data=outreach(s.commune), publish_later=True)
+    # then nothing is published inside the transaction
+    assert _values("outreach_sessions") == {}
+    # when the transaction's follow-ups run (the test queue runs tasks at once)
+    for callback in callbacks:
+        callback()
+    # then the month is re-published whole, counting both
+    assert _values("outreach_sessions") == {("07840", "2025M03", ""): 2.0}
+    assert not PendingTask.objects.exists()
 
 
 def test_delete_removes_numbers():

@@ -10,7 +10,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,11 +191,21 @@ def data_values_save(
 
 
 @transaction.atomic
-def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: str) -> int:
+def provider_values_sync(
+    *,
+    actor: Actor | None,
+    metric: Metric,
+    period_code: str,
+    units: Collection[int] | None = None,
+) -> int:
     """Store the values a registered provider computes for ``metric`` in one period.
 
     Values the provider no longer returns are removed, so the stored set always equals the
     provider's answer. Returns how many values changed.
+
+    ``units`` (ids) limits the comparison and the writes to those units' values: a write
+    that can only change the numbers of its own unit re-publishes that unit, not the whole
+    country. Values of other units are neither read nor touched.
 
     Two writes that publish the same metric at once (two activities recorded in the same
     month) are serialised on the metric's row: the second computes and compares after the
@@ -220,9 +230,11 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
         provider = registry.get(metric.provider_key)
     except LookupError as exc:
         raise ValidationError({"provider_key": str(exc)}) from exc
+    wanted = None if units is None else set(units)
     provided = {
         (v.orgunit_id, v.option): v.value
         for v in provider.values(metric_code=metric.code, period=period)
+        if wanted is None or v.orgunit_id in wanted
     }
     for (unit_id, _option), value in provided.items():
         # A provider's number obeys the metric's bounds like a typed one: refuse it clearly
@@ -235,11 +247,14 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
                     % {"v": value, "u": unit_id, "problem": problem}
                 }
             )
+    stored = DataValue.objects.filter(metric=metric, period=period.code)
+    if wanted is not None:
+        stored = stored.filter(orgunit_id__in=wanted)
     existing = {
         (orgunit_id, option): (pk, value)
-        for pk, orgunit_id, option, value in DataValue.objects.filter(
-            metric=metric, period=period.code
-        ).values_list("pk", "orgunit_id", "option", "value")
+        for pk, orgunit_id, option, value in stored.values_list(
+            "pk", "orgunit_id", "option", "value"
+        )
     }
     stale = [pk for key, (pk, _v) in existing.items() if key not in provided]
     updates = []
@@ -308,6 +323,7 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
             "created": len(creates),
             "updated": len(updates),
             "removed": len(stale),
+            **({"units": sorted(wanted)} if wanted is not None else {}),
         },
     )
     return changed

@@ -107,6 +107,25 @@ def test_running_period_projects_with_last_years_seasonal_shape():
     assert judged.projection == pytest.approx(18.0) and judged.light == Light.GREEN
 
 
+def test_a_commune_follows_its_provinces_seasonal_shape():
+    # Given two communes of one province with different seasons last year:
+    # the first reached 6 of 18 by the end of June, the second 18 of 18
+    s = scene()
+    cameras = metric("cameras_installed")
+    put(cameras, s.communes[0], "2024M06", 6)
+    for month in range(7, 13):
+        put(cameras, s.communes[0], f"2024M{month:02d}", 2)
+    put(cameras, s.communes[1], "2024M01", 18)
+    for month in range(1, 7):
+        put(cameras, s.communes[0], f"2025M{month:02d}", 1)
+    target = _target(s, "cameras_installed", TargetKind.COUNT, 12)
+    # When the first commune's target is judged on 2 July
+    judged = progress.evaluate([target], today=date(2025, 7, 2))[0]
+    # Then the expected share is the province's: 24 of 36 by the same day last year
+    assert judged.seasonal and judged.expected_share == pytest.approx(24 / 36, abs=1e-3)
+    assert judged.projection == pytest.approx(6 / (24 / 36), abs=0.01)
+
+
 def test_future_period_is_grey():
     s = scene()
     target = _target(s, "cameras_installed", TargetKind.COUNT, 12, period="2027")
