@@ -135,6 +135,14 @@ class PublicTipForm(forms.Form):
             ("", _("— Chưa chọn —")),
             *groups.items(),
         ]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
         # The map's script reads the accepted area from the hidden fields (one source).
         south, north = PIN_LATITUDE_RANGE
         west, east = PIN_LONGITUDE_RANGE

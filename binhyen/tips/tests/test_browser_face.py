@@ -131,7 +131,7 @@ def test_inbox_fits_a_phone_with_filters_folded(phone_page, page):
     phone_page.goto(f"{phone_page.base}/tips/inbox/")
     assert not phone_page.is_visible("[data-testid=inbox-filters]")
     phone_page.click("[data-testid=inbox-filters-toggle]")
-    phone_page.wait_for_selector("[data-testid=inbox-filters]", state="visible")
+    phone_page.wait_for_selector("#inbox-filters.collapse.show")
     assert page_width(phone_page) <= PHONE_WIDTH
     shot(phone_page, "inbox-phone")
 
