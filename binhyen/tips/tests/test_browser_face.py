@@ -108,6 +108,16 @@ def test_tip_form_fits_a_phone_and_loads_the_map_on_demand(phone_page, page):
     assert page_width(pg) <= PHONE_WIDTH
     shot(pg, "tip-form-phone-errors")
 
+    # when they describe what happened and send it
+    pg.fill("textarea[name=description]", "Có người lạ dò xét nhà dân ở thôn Cấm lúc nửa đêm.")
+    pg.wait_for_function("document.querySelector('input[name=pow_solution]').value !== ''")
+    pg.click("[data-testid=tip-submit]")
+    # then the receipt fits the phone and says the time left in Vietnamese
+    pg.wait_for_selector("[data-testid=tracking-code]")
+    assert page_width(pg) <= PHONE_WIDTH
+    assert re.search(r"trong vòng \d+ giờ( \d+ phút)?\.", pg.text_content("main"))
+    shot(pg, "tip-receipt-phone")
+
     # and on a desktop the form is a centred card
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{page.base}/tips/new/?unit={s.village.code}")
