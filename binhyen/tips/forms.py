@@ -135,6 +135,14 @@ class PublicTipForm(forms.Form):
             ("", _("— Chưa chọn —")),
             *groups.items(),
         ]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
         # The map's script reads the accepted area from the hidden fields (one source).
         south, north = PIN_LATITUDE_RANGE
         west, east = PIN_LONGITUDE_RANGE
@@ -257,7 +265,22 @@ class InboxFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Quá hạn"), required=False)
     escalated = forms.BooleanField(label=_("Đã báo cấp trên"), required=False)
     valuable = forms.BooleanField(label=_("Tin có giá trị"), required=False)
-    q = forms.CharField(label=_("Tìm"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Tìm"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 class TextForm(forms.Form):

@@ -307,6 +307,10 @@ class TipMessage(BaseModel):
         related_name="+",
     )
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices, blank=True)
+    # An event (direction "event") is shown from its code and parameters in the reader's
+    # language (``binhyen.tips.events``); ``body`` keeps the Vietnamese text for the API.
+    event = models.CharField(_("mã diễn biến"), max_length=32, blank=True)
+    params = models.JSONField(_("tham số diễn biến"), default=dict, blank=True)
     delivered_at = models.DateTimeField(_("đã gửi tới người báo lúc"), null=True, blank=True)
 
     class Meta:
@@ -324,11 +328,15 @@ class TipMessage(BaseModel):
         return self.direction in (Direction.FROM_CITIZEN, Direction.TO_CITIZEN)
 
 
-class ReplyTemplate(BaseModel):
-    """A ready-made message to the citizen that officers pick and adapt."""
+class ReplyTemplate(LocalizedNameMixin, BaseModel):
+    """A ready-made message to the citizen that officers pick and adapt.
+
+    ``name_en`` labels it on English pages; the body stays in the citizen's language.
+    """
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=120)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=120, blank=True)
     body = models.TextField(_("nội dung"))
     is_active = models.BooleanField(_("đang dùng"), default=True)
 

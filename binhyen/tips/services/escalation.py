@@ -15,12 +15,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, UnitKind
-from binhyen.tips.models import OPEN_STATUSES, Direction, Status, Tip, TipMessage
+from binhyen.tips import events
+from binhyen.tips.models import OPEN_STATUSES, Status, Tip
 from binhyen.tips.services.common import full_clean_fields
 
 
@@ -61,12 +61,13 @@ def tips_escalate_overdue(*, actor: Actor | None = None, now: datetime | None = 
             tip.save(
                 update_fields=["escalation_level", "escalated_to", "escalated_at", "updated_at"]
             )
-            reason = _("Quá hạn tiếp nhận") if level == 1 else _("Quá hạn xử lý")
-            TipMessage.objects.create(
-                tip=tip,
-                direction=Direction.EVENT,
-                body=_("%(reason)s: đã báo cáo lên %(unit)s.")
-                % {"reason": reason, "unit": target.name if target else "—"},
+            events.event_record(
+                tip,
+                events.ESCALATED,
+                {
+                    "reason": "ack" if level == 1 else "conclude",
+                    "unit": target.name if target else "—",
+                },
             )
             audit_event_record(
                 actor=actor,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from binhyen.core.actors import Actor
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record
+from binhyen.tips import events
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips.inputs import TipInput
 from binhyen.tips.media import ProcessedMedia
@@ -166,12 +167,7 @@ def tip_follow_up(
         Tip.objects.filter(pk=tip.pk).update(awaiting_officer=True, updated_at=timezone.now())
         if tip.duplicate_of_id is not None:
             main = Tip.objects.select_for_update().get(pk=tip.duplicate_of_id)
-            TipMessage.objects.create(
-                tip=main,
-                direction=Direction.EVENT,
-                body=_("Người báo tin trùng %(code)s vừa bổ sung thông tin.")
-                % {"code": tip.tracking_code},
-            )
+            events.event_record(main, events.DUPLICATE_FOLLOW_UP, {"code": tip.tracking_code})
             Tip.objects.filter(pk=main.pk).update(awaiting_officer=True, updated_at=timezone.now())
         audit_event_record(
             actor=actor,

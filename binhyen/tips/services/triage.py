@@ -28,6 +28,7 @@ from binhyen.core.errors import Conflict
 from binhyen.core.models import WebhookEvent
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.tips import events
 from binhyen.tips import permissions as tip_perms
 from binhyen.tips.models import (
     Category,
@@ -104,8 +105,8 @@ def _save(
     return tip
 
 
-def _event(tip: Tip, actor: Actor, body: str) -> None:
-    TipMessage.objects.create(tip=tip, direction=Direction.EVENT, body=body, author=actor)
+def _event(tip: Tip, actor: Actor, event_code: str, **params: Any) -> None:
+    events.event_record(tip, event_code, params, author=actor)
 
 
 def _acknowledge(tip: Tip, now: datetime) -> None:
@@ -127,7 +128,7 @@ def tip_claim(*, actor: Actor, tip: Tip, take_over: bool = False) -> Tip:
     if claim_active(locked, now) and locked.claimed_by_id != actor.pk:
         if not (take_over and _is_supervisor(actor, locked)):
             raise Conflict(_("Tin đang do %(name)s xử lý.") % {"name": claimer_name(locked)})
-        _event(locked, actor, _("Tiếp quản tin từ %(name)s.") % {"name": claimer_name(locked)})
+        _event(locked, actor, events.TAKEN_OVER, name=claimer_name(locked))
     locked.claimed_by = actor
     locked.claimed_at = now
     return _save(locked, actor, "tip.claim", before)
@@ -174,7 +175,7 @@ def tip_assign(*, actor: Actor, tip: Tip, assignee: Actor) -> Tip:
     locked.assigned_to = assignee
     locked.claimed_by = assignee
     locked.claimed_at = now
-    _event(locked, actor, _("Giao cho %(name)s.") % {"name": getattr(assignee, "display_name", "")})
+    _event(locked, actor, events.ASSIGNED, name=getattr(assignee, "display_name", ""))
     return _save(locked, actor, "tip.assign", before)
 
 
@@ -230,7 +231,7 @@ def tip_conclude(*, actor: Actor, tip: Tip, status: str, outcome: str) -> Tip:
     locked.awaiting_officer = False
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.conclude", before, {"outcome_length": len(locked.outcome)})
-    _event(saved, actor, _("Kết luận: %(status)s.") % {"status": saved.get_status_display()})
+    _event(saved, actor, events.CONCLUDED, status=saved.status)
     webhook_tip_emit(WebhookEvent.TIP_CLOSED, saved)
     metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
@@ -251,7 +252,7 @@ def tip_reopen(*, actor: Actor, tip: Tip, reason: str) -> Tip:
     locked.concluded_at = None
     locked.duplicate_of = None
     locked.transferred_to_body = ""
-    _event(locked, actor, _("Mở lại: %(reason)s") % {"reason": reason})
+    _event(locked, actor, events.REOPENED, reason=reason)
     saved = _save(locked, actor, "tip.reopen", before)
     metrics_after_commit([saved.created_at, concluded_at], throttle=False)
     return saved
@@ -328,10 +329,7 @@ def tip_transfer(
         locked.claimed_at = None
         locked.assigned_to = None
         _event(
-            locked,
-            actor,
-            _("Chuyển từ %(old)s đến %(new)s. Lý do: %(reason)s")
-            % {"old": old_name, "new": to_unit.name, "reason": reason},
+            locked, actor, events.TRANSFERRED_UNIT, old=old_name, new=to_unit.name, reason=reason
         )
         saved = _save(locked, actor, "tip.transfer", before)
         metrics_after_commit([saved.created_at], throttle=False)
@@ -345,7 +343,7 @@ def tip_transfer(
     locked.concluded_at = now
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.transfer", before)
-    _event(saved, actor, saved.outcome)
+    _event(saved, actor, events.TRANSFERRED_BODY, body=to_body, reason=reason)
     webhook_tip_emit(WebhookEvent.TIP_CLOSED, saved)
     metrics_after_commit([saved.created_at, now], throttle=False)
     return saved
@@ -378,7 +376,7 @@ def tip_merge(*, actor: Actor, tip: Tip, into: Tip, note: str = "") -> Tip:
     locked.concluded_at = now
     _acknowledge(locked, now)
     saved = _save(locked, actor, "tip.merge", before, {"into": target.tracking_code})
-    _event(target, actor, _("Gộp tin trùng %(code)s vào tin này.") % {"code": saved.tracking_code})
+    _event(target, actor, events.MERGED, code=saved.tracking_code)
     Tip.objects.filter(pk=target.pk).update(
         is_valuable=target.is_valuable or saved.is_valuable, updated_at=now
     )
