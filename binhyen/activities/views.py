@@ -131,11 +131,7 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
     if code:
         unit = selectors.unit_get(user=request.user, code=code)
         commune = selectors.commune_of(unit)
-        if (
-            commune.kind != UnitKind.COMMUNE
-            or not commune.is_current
-            or not can_record(request.user, unit)
-        ):
+        if commune.kind != UnitKind.COMMUNE or not can_record(request.user, unit):
             raise not_found(selectors.not_found_message())
         return commune
     communes = list(selectors.recording_communes(user=request.user)[:2])
@@ -152,7 +148,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     communes = None
     if commune is None:
         q = request.GET.get("q", "")[: selectors.MAX_QUERY]
-        communes = selectors.recording_communes(user=request.user, q=q)[: selectors.MAX_COMMUNES]
+        communes = selectors.recording_communes(user=request.user, q=q, history=True)[
+            : selectors.MAX_COMMUNES
+        ]
     kinds = [(value, label, KIND_ICONS[value]) for value, label in ActivityKind.choices]
     return render(
         request,
@@ -412,7 +410,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _commune_to_import(request: HttpRequest, code: str) -> OrgUnit:
     unit = selectors.unit_get(user=request.user, code=code)
-    if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(request.user, unit):
+    if unit.kind != UnitKind.COMMUNE or not can_record(request.user, unit):
         raise not_found(selectors.not_found_message())
     return unit
 

@@ -1,7 +1,9 @@
 """Who may do what with indicators; every rule is built on ``binhyen.accounts.permissions``.
 
 - Reading numbers: the unit must be in ``OrgUnit.objects.visible_to(user)`` (selectors).
-- Entering values and submitting a unit's report: ``ENTER_DATA`` on that unit.
+- Entering values and submitting a unit's report: ``ENTER_DATA`` on that unit, or, for a
+  closed pre-reform unit, on a current unit its lineage reaches (history of one's scope,
+  ``binhyen.orgunits.history.can_record``; the period must start in the unit's lifetime).
 - Approving, returning and reopening a report: ``APPROVE_REPORTS`` on the *parent* of the
   submitting unit (the province approves its communes, the ministry its provinces), so
   nobody approves their own unit's report.
@@ -13,10 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from binhyen.accounts import permissions as perms
+from binhyen.orgunits import history
 
 
 def can_enter_data(user: Any, unit: Any) -> bool:
-    return perms.has_perm_on(user, perms.ENTER_DATA, unit)
+    return history.can_record(user, perms.ENTER_DATA, unit)
 
 
 def can_review(user: Any, unit: Any) -> bool:

@@ -251,7 +251,14 @@ class EnrolForm(BootstrapForm):
         if units:
             self.fields["unit"] = forms.ChoiceField(
                 label=_("Đơn vị"),
-                choices=[(u.code, f"{u.name} ({u.code})") for u in units],
+                choices=[
+                    (
+                        u.code,
+                        f"{u.name} ({u.code})"
+                        + ("" if u.is_current else f" {_('(trước 01/07/2025)')}"),
+                    )
+                    for u in units
+                ],
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
         period = cast(forms.ChoiceField, self.fields["period"])
