@@ -23,8 +23,8 @@ def can_record(user: Any, unit: Any) -> bool:
 
 
 def can_record_anywhere(user: Any) -> bool:
-    """Return True if ``user`` may record activities of at least one unit."""
-    return perms.has_perm_anywhere(user, perms.RECORD_ACTIVITIES)
+    """Return True if ``user`` may record activities of at least one unit (or its history)."""
+    return perms.has_history_perm_anywhere(user, perms.RECORD_ACTIVITIES)
 
 
 def can_change(user: Any, activity: Any) -> bool:

@@ -134,6 +134,8 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
         if commune.kind != UnitKind.COMMUNE or not can_record(request.user, unit):
             raise not_found(selectors.not_found_message())
         return commune
+    if request.GET.get("q") or request.GET.get("history"):
+        return None  # searching, or choosing among the pre-reform communes too
     communes = list(selectors.recording_communes(user=request.user)[:2])
     return communes[0] if len(communes) == 1 else None
 
@@ -152,10 +154,22 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             : selectors.MAX_COMMUNES
         ]
     kinds = [(value, label, KIND_ICONS[value]) for value, label in ActivityKind.choices]
+    has_history = (
+        commune is not None
+        and selectors.recording_communes(user=request.user, history=True)
+        .filter(valid_to__isnull=False)
+        .exists()
+    )
     return render(
         request,
         "activities/new.html",
-        {"commune": commune, "communes": communes, "kinds": kinds, "q": request.GET.get("q", "")},
+        {
+            "commune": commune,
+            "communes": communes,
+            "kinds": kinds,
+            "q": request.GET.get("q", ""),
+            "has_history": has_history,
+        },
     )
 
 
