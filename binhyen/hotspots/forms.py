@@ -83,10 +83,9 @@ class DesignationForm(BootstrapForm):
         unit_field = self.fields["unit"]
         if isinstance(unit_field, forms.ChoiceField):
             current = [(u.code, f"{u.name} ({u.code})") for u in communes if u.is_current]
+            before = _("(trước 01/07/2025)")
             history = [
-                (u.code, f"{u.name} ({u.code}) {_('(trước 01/07/2025)')}")
-                for u in communes
-                if not u.is_current
+                (u.code, f"{u.name} ({u.code}) {before}") for u in communes if not u.is_current
             ]
             choices: list[Any] = [("", "—"), *current]
             if history:
