@@ -309,3 +309,57 @@ def test_a_hotspot_designation_of_an_old_commune(client, h):
     html = client.get(reverse("hotspots:create"), {"unit": h.luong_phong.code}).content.decode()
     assert "Xã Lương Phong" in html
     assert not Designation.objects.exists()
+
+
+def test_hotspot_designation_service_on_an_old_commune(h):
+    from binhyen.hotspots.tests.factories import designate
+
+    # Given the province officer designates Hòa Sơn for 2024
+    made = designate(h.province_officer, h.hoa_son)
+    assert made.orgunit == h.hoa_son
+    # When a decision dated after the reform is recorded on it, it names the successor
+    with pytest.raises(ValidationError) as refused:
+        designate(h.province_officer, h.doan_bai, year=2025, decision_date=date(2025, 8, 1))
+    assert "Xã Hiệp Hòa" in " ".join(refused.value.message_dict["decision_date"])
+    # And another province may not designate it
+    with pytest.raises(PermissionDenied):
+        designate(h.other_officer, h.doan_bai)
+    assert Designation.objects.count() == 1
+
+
+def test_a_village_pledge_of_2024_and_one_signed_after_the_reform(h):
+    from binhyen.community.models import Pledge
+    from binhyen.community.services import pledge_create
+
+    def pledge(year: int, day: date):
+        return pledge_create(
+            actor=h.commune_officer,
+            unit=h.old_village,
+            signer_kind="village",
+            year=year,
+            signed_on=day,
+            signed_by="Trưởng thôn Nguyễn Văn A",
+        )
+
+    assert pledge(2024, date(2024, 1, 15)).orgunit == h.old_village
+    with pytest.raises(ValidationError) as refused:
+        pledge(2025, date(2025, 8, 15))
+    assert "Xã Hiệp Hòa" in " ".join(refused.value.message_dict["signed_on"])
+    assert Pledge.objects.count() == 1
+
+
+def test_a_scheme_over_old_communes_and_one_founded_after_the_reform(h):
+    from binhyen.community.models import Scheme
+    from binhyen.community.tests.factories import scheme
+
+    # Given the province officer records a 2023 scheme over two old communes of the province
+    made = scheme(h.province_officer, [h.luong_phong, h.hoa_son], founded_on=date(2023, 5, 1))
+    assert set(made.units.all()) == {h.luong_phong, h.hoa_son}
+    # When a scheme on an old commune is founded after the reform, it names the successor
+    with pytest.raises(ValidationError) as refused:
+        scheme(h.commune_officer, [h.luong_phong], founded_on=date(2025, 9, 1), name="Tổ mới")
+    assert "Xã Hiệp Hòa" in " ".join(refused.value.message_dict["founded_on"])
+    # And the officer of another province may not record one there
+    with pytest.raises((PermissionDenied, ValidationError)):
+        scheme(h.other_officer, [h.luong_phong], founded_on=date(2023, 5, 1), name="Tổ khác")
+    assert Scheme.objects.count() == 1
