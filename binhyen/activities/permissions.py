@@ -23,8 +23,14 @@ def can_record(user: Any, unit: Any) -> bool:
 
 
 def can_record_anywhere(user: Any) -> bool:
-    """Return True if ``user`` may record activities of at least one unit (or its history)."""
-    return perms.has_history_perm_anywhere(user, perms.RECORD_ACTIVITIES)
+    """Return True if ``user`` may record activities of at least one unit (current, or a
+    pre-reform unit of their history: province officers record only those)."""
+    if perms.has_perm_anywhere(user, perms.RECORD_ACTIVITIES):
+        return True
+    return (
+        perms.has_history_perm_anywhere(user, perms.RECORD_ACTIVITIES)
+        and history.recordable_predecessors(user, perms.RECORD_ACTIVITIES).exists()
+    )
 
 
 def can_change(user: Any, activity: Any) -> bool:

@@ -38,7 +38,12 @@ def can_manage_metrics(user: Any) -> bool:
 
 
 def can_enter_anywhere(user: Any) -> bool:
-    return perms.has_history_perm_anywhere(user, perms.ENTER_DATA)
+    if perms.has_perm_anywhere(user, perms.ENTER_DATA):
+        return True
+    return (
+        perms.has_history_perm_anywhere(user, perms.ENTER_DATA)
+        and history.recordable_predecessors(user, perms.ENTER_DATA).exists()
+    )
 
 
 def can_review_anywhere(user: Any) -> bool:
