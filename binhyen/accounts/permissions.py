@@ -42,6 +42,12 @@
    chief, province and ministry officers) numbers and issues them; ``MANAGE_TEMPLATES``
    (province officer for the province's own versions, system admin on the country for the
    national ones) uploads Word templates. Reading a document follows its unit's scope.
+15. Recording history (units closed by the 2025 reform): a permission held on a current
+   unit may be used on the closed units whose lineage reaches it (and their old sub-units),
+   for dates in their lifetime (``binhyen.orgunits.history.can_record``). A province officer
+   also records the activities and report values of its province's pre-reform units
+   (``HISTORY_PERMISSIONS``), so a province adopting the product can enter its past; on
+   current units those stay with the commune.
 14. Plans and targets: ``MANAGE_TARGETS`` (ministry and province officers, commune chief)
    records the unit's plans, sets its targets, allocates them to units below it and runs its
    peak campaigns; everyone who may read a unit reads its plans, targets and progress.
@@ -135,6 +141,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
+# Permissions a role holds only for history: on the closed pre-reform units whose lineage
+# reaches its scope, never on current units.
+HISTORY_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.PROVINCE_OFFICER: frozenset({RECORD_ACTIVITIES, ENTER_DATA}),
+}
+
 # Roles a manager may grant: never a role above their own level.
 GRANTABLE_ROLES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(Role.values),
@@ -183,6 +195,32 @@ def scope_paths(user: Any, perm: str = VIEW_UNITS) -> list[str]:
         if not any(path.startswith(p) for p in outermost):
             outermost.append(path)
     return outermost
+
+
+def history_scope_paths(user: Any, perm: str) -> list[str]:
+    """Return the unit paths whose pre-reform history ``user`` may record with ``perm``.
+
+    The scope of ``perm`` plus the units of roles holding it for history only
+    (``HISTORY_PERMISSIONS``); deduplicated, outermost only.
+    """
+    paths = sorted(
+        {
+            a.orgunit.path
+            for a in _assignments(user)
+            if perm in ROLE_PERMISSIONS.get(a.role, ())
+            or perm in HISTORY_PERMISSIONS.get(a.role, ())
+        }
+    )
+    outermost: list[str] = []
+    for path in paths:
+        if not any(path.startswith(p) for p in outermost):
+            outermost.append(path)
+    return outermost
+
+
+def has_history_perm_anywhere(user: Any, perm: str) -> bool:
+    """Return True if ``user`` may record with ``perm`` on some unit, current or pre-reform."""
+    return is_superadmin(user) or bool(history_scope_paths(user, perm))
 
 
 def has_perm_on(user: Any, perm: str, unit: Any) -> bool:

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -292,9 +293,10 @@ class _Context:
 
 def _context(commune: OrgUnit) -> _Context:
     villages: dict[str, OrgUnit] = {}
-    for village in OrgUnit.objects.filter(parent=commune, kind=UnitKind.VILLAGE).order_by(
-        "valid_to"
-    ):
+    own = Q(parent=commune)
+    if not commune.is_current:
+        own |= Q(former_parent=commune)
+    for village in OrgUnit.objects.filter(own, kind=UnitKind.VILLAGE).order_by("valid_to"):
         villages.setdefault(village.code.lower(), village)
         villages.setdefault(fold(village.name), village)
     return _Context(

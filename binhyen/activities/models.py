@@ -248,11 +248,13 @@ class Activity(BaseModel):
                 },
             )
         if unit.valid_to is not None and self.date > unit.valid_to:
-            add(
-                "date",
-                _("%(unit)s đã giải thể sau ngày %(end)s; hãy ghi hoạt động vào đơn vị kế thừa.")
-                % {"unit": unit.name, "end": format_date(unit.valid_to)},
-            )
+            from binhyen.orgunits.history import check_record_date
+
+            try:
+                check_record_date(unit, self.date)
+            except ValidationError as exc:
+                for message in exc.message_dict.get("date", []):
+                    add("date", message)
 
     def _clean_unit(self, add: Any) -> None:
         from binhyen.orgunits.models import UnitKind

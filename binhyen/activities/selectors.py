@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from binhyen.accounts import permissions
 from binhyen.activities.models import Activity, ActivityPhoto
+from binhyen.activities.permissions import can_record
 from binhyen.core.collation import vi_order
 from binhyen.core.search import text_search
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -95,24 +96,36 @@ def photo_get(*, user: Any, pk: int) -> ActivityPhoto:
     return photo
 
 
-def recording_communes(*, user: Any, q: str | None = None) -> QuerySet[OrgUnit]:
-    """Return the open communes where ``user`` may record activities."""
-    return communes_with_permission(user=user, permission=permissions.RECORD_ACTIVITIES, q=q)
+def recording_communes(
+    *, user: Any, q: str | None = None, history: bool = False
+) -> QuerySet[OrgUnit]:
+    """Return the open communes where ``user`` may record activities.
 
-
-def commune_villages(*, user: Any, commune: OrgUnit) -> list[OrgUnit]:
-    """Return the open villages of ``commune`` that ``user`` may read, by name."""
-    return list(
-        OrgUnit.objects.visible_to(user)
-        .filter(parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True)
-        .order_by(vi_order("name"), "code")
+    With ``history`` the pre-reform communes whose history the user may record follow.
+    """
+    return communes_with_permission(
+        user=user, permission=permissions.RECORD_ACTIVITIES, q=q, history=history
     )
 
 
+def commune_villages(*, user: Any, commune: OrgUnit) -> list[OrgUnit]:
+    """Return the villages of ``commune`` that ``user`` may read, by name.
+
+    An open commune offers its open villages; a pre-reform commune offers the villages it
+    had (its own and those whose former commune it was).
+    """
+    queryset = OrgUnit.objects.visible_to(user).filter(kind=UnitKind.VILLAGE)
+    if commune.is_current:
+        queryset = queryset.filter(parent=commune, valid_to__isnull=True)
+    else:
+        queryset = queryset.filter(Q(parent=commune) | Q(former_parent=commune))
+    return list(queryset.order_by(vi_order("name"), "code"))
+
+
 def recordable_units(*, user: Any, commune: OrgUnit) -> list[OrgUnit]:
-    """Return ``commune`` and its open villages where ``user`` may record activities."""
+    """Return ``commune`` and its villages where ``user`` may record activities."""
     units = [commune, *commune_villages(user=user, commune=commune)]
-    return [u for u in units if permissions.has_perm_on(user, permissions.RECORD_ACTIVITIES, u)]
+    return [u for u in units if can_record(user, u)]
 
 
 def units_by_code(*, user: Any, codes: list[str]) -> list[OrgUnit]:

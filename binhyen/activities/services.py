@@ -134,11 +134,22 @@ def _fill(activity: Activity, data: ActivityInput) -> None:
         setattr(activity, name, empty_value(name) if value is None else value)
 
 
+def _in_commune(unit: OrgUnit, commune: OrgUnit) -> bool:
+    """Return True if ``unit`` is ``commune`` or one of its villages (a pre-reform commune
+    also owns the villages whose former commune it was)."""
+    if unit.pk == commune.pk:
+        return True
+    return unit.kind == UnitKind.VILLAGE and (
+        unit.parent_id == commune.pk
+        or (not commune.is_current and unit.former_parent_id == commune.pk)
+    )
+
+
 def _village_errors(data: ActivityInput) -> list[str]:
     commune = selectors.commune_of(data.unit)
     problems: list[str] = []
     for village in data.villages:
-        if village.kind != UnitKind.VILLAGE or village.parent_id != commune.pk:
+        if village.kind != UnitKind.VILLAGE or not _in_commune(village, commune):
             problems.append(
                 _("“%(name)s” không phải là thôn, tổ dân phố của %(commune)s.")
                 % {"name": village.name, "commune": commune.name}
@@ -410,7 +421,7 @@ def inputs_validate(*, commune: OrgUnit, rows: Sequence[ActivityInput]) -> list[
     problems: list[RowError] = []
     for index, data in enumerate(rows, start=1):
         row = data.row if data.row is not None else index
-        if selectors.commune_of(data.unit).pk != commune.pk:
+        if not _in_commune(data.unit, commune):
             problems.append(
                 RowError(
                     row,

@@ -131,13 +131,11 @@ def _commune_for_recording(request: HttpRequest) -> OrgUnit | None:
     if code:
         unit = selectors.unit_get(user=request.user, code=code)
         commune = selectors.commune_of(unit)
-        if (
-            commune.kind != UnitKind.COMMUNE
-            or not commune.is_current
-            or not can_record(request.user, unit)
-        ):
+        if commune.kind != UnitKind.COMMUNE or not can_record(request.user, unit):
             raise not_found(selectors.not_found_message())
         return commune
+    if request.GET.get("q") or request.GET.get("history"):
+        return None  # searching, or choosing among the pre-reform communes too
     communes = list(selectors.recording_communes(user=request.user)[:2])
     return communes[0] if len(communes) == 1 else None
 
@@ -152,12 +150,26 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     communes = None
     if commune is None:
         q = request.GET.get("q", "")[: selectors.MAX_QUERY]
-        communes = selectors.recording_communes(user=request.user, q=q)[: selectors.MAX_COMMUNES]
+        communes = selectors.recording_communes(user=request.user, q=q, history=True)[
+            : selectors.MAX_COMMUNES
+        ]
     kinds = [(value, label, KIND_ICONS[value]) for value, label in ActivityKind.choices]
+    has_history = (
+        commune is not None
+        and selectors.recording_communes(user=request.user, history=True)
+        .filter(valid_to__isnull=False)
+        .exists()
+    )
     return render(
         request,
         "activities/new.html",
-        {"commune": commune, "communes": communes, "kinds": kinds, "q": request.GET.get("q", "")},
+        {
+            "commune": commune,
+            "communes": communes,
+            "kinds": kinds,
+            "q": request.GET.get("q", ""),
+            "has_history": has_history,
+        },
     )
 
 
@@ -412,7 +424,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _commune_to_import(request: HttpRequest, code: str) -> OrgUnit:
     unit = selectors.unit_get(user=request.user, code=code)
-    if unit.kind != UnitKind.COMMUNE or not unit.is_current or not can_record(request.user, unit):
+    if unit.kind != UnitKind.COMMUNE or not can_record(request.user, unit):
         raise not_found(selectors.not_found_message())
     return unit
 

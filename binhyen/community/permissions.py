@@ -3,7 +3,10 @@
 - Reading: a record is readable when its unit is in ``OrgUnit.objects.visible_to(user)``; a
   scheme when *any* unit it covers is (``selectors``).
 - Recording schemes, teams, members, trainings and pledges: ``MANAGE_COMMUNITY`` on the
-  commune the record belongs to (a village's or establishment's parent commune). A scheme
+  commune the record belongs to (a village's or establishment's parent commune). On a closed
+  pre-reform commune it is enough to hold it on a current unit the commune's lineage reaches
+  (history of one's scope, ``binhyen.orgunits.history.can_record``; the services check that
+  the record's date falls in the unit's lifetime). A scheme
   covering several communes may be changed by whoever holds it on *any* covered commune, so
   each partner of a border cluster keeps it up to date.
 - Grading teams and members: ``GRADE_TEAMS`` on the commune (the commune chief).
@@ -18,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from binhyen.accounts import permissions as perms
+from binhyen.orgunits import history
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 
@@ -33,7 +37,7 @@ def commune_of(unit: OrgUnit) -> OrgUnit | None:
 def can_manage(user: Any, unit: OrgUnit) -> bool:
     """Return True if ``user`` may record community data for ``unit``'s commune."""
     commune = commune_of(unit)
-    return commune is not None and perms.has_perm_on(user, perms.MANAGE_COMMUNITY, commune)
+    return commune is not None and history.can_record(user, perms.MANAGE_COMMUNITY, commune)
 
 
 def can_manage_any(user: Any, units: Iterable[OrgUnit]) -> bool:
@@ -47,7 +51,7 @@ def can_manage_anywhere(user: Any) -> bool:
 
 def can_grade(user: Any, commune: OrgUnit) -> bool:
     """Return True if ``user`` may enter the annual grading of ``commune``'s teams."""
-    return commune.kind == UnitKind.COMMUNE and perms.has_perm_on(user, perms.GRADE_TEAMS, commune)
+    return commune.kind == UnitKind.COMMUNE and history.can_record(user, perms.GRADE_TEAMS, commune)
 
 
 def can_grade_anywhere(user: Any) -> bool:

@@ -82,7 +82,15 @@ class DesignationForm(BootstrapForm):
         self.fields["categories"].widget.attrs["class"] = "form-check-input"
         unit_field = self.fields["unit"]
         if isinstance(unit_field, forms.ChoiceField):
-            unit_field.choices = [("", "—"), *((u.code, f"{u.name} ({u.code})") for u in communes)]
+            current = [(u.code, f"{u.name} ({u.code})") for u in communes if u.is_current]
+            before = _("(trước 01/07/2025)")
+            history = [
+                (u.code, f"{u.name} ({u.code}) {before}") for u in communes if not u.is_current
+            ]
+            choices: list[Any] = [("", "—"), *current]
+            if history:
+                choices.append((_("Đơn vị trước sắp xếp"), history))
+            unit_field.choices = choices
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
 

@@ -202,15 +202,13 @@ class Designation(BaseModel):
                     % {"year": self.year, "day": format_date(decided)},
                 )
             if self.orgunit_id is not None:
-                unit = self.orgunit
-                if (unit.valid_from is not None and decided < unit.valid_from) or (
-                    unit.valid_to is not None and decided > unit.valid_to
-                ):
-                    add(
-                        "decision_date",
-                        _("%(unit)s không tồn tại vào ngày quyết định %(day)s.")
-                        % {"unit": unit.name, "day": format_date(decided)},
-                    )
+                from binhyen.orgunits.history import check_record_date
+
+                try:
+                    check_record_date(self.orgunit, decided, field="decision_date")
+                except ValidationError as exc:
+                    for message in exc.message_dict["decision_date"]:
+                        add("decision_date", message)
             if self.removal_proposed_on is not None and self.removal_proposed_on < decided:
                 add(
                     "removal_proposed_on",

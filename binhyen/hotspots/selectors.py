@@ -122,9 +122,16 @@ def task_get(*, user: Any, pk: int) -> PlanTask:
     return task
 
 
-def manageable_communes(*, user: Any, q: str | None = None) -> QuerySet[OrgUnit]:
-    """Return the open communes where ``user`` may designate hotspot areas."""
-    return communes_with_permission(user=user, permission=permissions.MANAGE_HOTSPOTS, q=q)
+def manageable_communes(
+    *, user: Any, q: str | None = None, history: bool = False
+) -> QuerySet[OrgUnit]:
+    """Return the open communes where ``user`` may designate hotspot areas.
+
+    With ``history`` the pre-reform communes whose history the user may record follow.
+    """
+    return communes_with_permission(
+        user=user, permission=permissions.MANAGE_HOTSPOTS, q=q, history=history
+    )
 
 
 def list_years(*, user: Any) -> list[int]:

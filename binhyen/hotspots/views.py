@@ -129,7 +129,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def _communes(request: HttpRequest, designation: Designation | None = None) -> list[Any]:
-    communes = list(selectors.manageable_communes(user=request.user)[:2000])
+    communes = list(selectors.manageable_communes(user=request.user, history=True)[:2000])
     if designation is not None and designation.orgunit not in communes:
         communes.insert(0, designation.orgunit)
     return communes

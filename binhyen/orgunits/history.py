@@ -264,7 +264,9 @@ def can_record(user: Any, perm: str, unit: OrgUnit | None) -> bool:
     """Return True if ``user`` may record with ``perm`` on ``unit``.
 
     Holding ``perm`` on the unit (or an ancestor) is enough; on a closed unit it is also
-    enough to hold it on a unit the closed one's lineage reaches (history of one's scope).
+    enough to hold it on a unit the closed one's lineage reaches (history of one's scope),
+    directly or through a role that holds it for history only
+    (``permissions.HISTORY_PERMISSIONS``).
     Dates are checked separately (``check_record_date``).
     """
     from binhyen.accounts import permissions
@@ -275,7 +277,7 @@ def can_record(user: Any, perm: str, unit: OrgUnit | None) -> bool:
         return True
     if unit.valid_to is None:
         return False
-    paths = permissions.scope_paths(user, perm)
+    paths = permissions.history_scope_paths(user, perm)
     if not paths:
         return False
     targets = successor_map([unit.pk]).get(unit.pk, [])
@@ -297,4 +299,5 @@ def recordable_predecessors(user: Any, perm: str) -> Any:
 
     if permissions.is_superadmin(user):
         return OrgUnit.objects.filter(valid_to__isnull=False)
-    return OrgUnit.objects.filter(pk__in=predecessor_ids(permissions.scope_paths(user, perm)))
+    paths = permissions.history_scope_paths(user, perm)
+    return OrgUnit.objects.filter(pk__in=predecessor_ids(paths))

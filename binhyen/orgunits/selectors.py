@@ -91,9 +91,13 @@ def _text_filter(queryset: OrgUnitQuerySet, q: str) -> OrgUnitQuerySet:
 
 
 def communes_with_permission(
-    *, user: Any, permission: str, q: str | None = None
+    *, user: Any, permission: str, q: str | None = None, history: bool = False
 ) -> QuerySet[OrgUnit]:
-    """Return the open communes where ``user`` holds ``permission``, filtered by ``q``."""
+    """Return the open communes where ``user`` holds ``permission``, filtered by ``q``.
+
+    With ``history`` the pre-reform communes the user may record history on
+    (``history.recordable_predecessors``) follow the open ones.
+    """
     queryset = _visible(user).filter(kind=UnitKind.COMMUNE, valid_to__isnull=True)
     if not permissions.is_superadmin(user):
         paths = permissions.scope_paths(user, permission)
@@ -103,9 +107,19 @@ def communes_with_permission(
         for path in paths:
             condition |= Q(path__startswith=path)
         queryset = queryset.filter(condition)
+    if history:
+        from binhyen.orgunits.history import recordable_predecessors
+
+        old = recordable_predecessors(user, permission).filter(kind=UnitKind.COMMUNE)
+        queryset = OrgUnit.objects.filter(
+            Q(pk__in=queryset.values("pk")) | Q(pk__in=old.values("pk"))
+        )
     if q:
         queryset = _text_filter(queryset, q)
-    return queryset.select_related("parent").order_by(vi_order("name"), "code")
+    ordering = [vi_order("name"), "code"]
+    if history:
+        ordering.insert(0, _closed_last())
+    return queryset.select_related("parent").order_by(*ordering)
 
 
 def unit_children(

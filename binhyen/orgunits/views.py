@@ -29,7 +29,7 @@ from binhyen.core.web import (
     paginate,
     querystring,
 )
-from binhyen.orgunits import excel, selectors, services
+from binhyen.orgunits import excel, history, selectors, services
 from binhyen.orgunits.forms import (
     ChildSearchForm,
     ImportForm,
@@ -172,7 +172,21 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     context["has_children"] = context["children_page"].paginator.count > 0 or bool(
         context["children_total"]
     )
+    context.update(_history_actions(request.user, unit))
     return render(request, "orgunits/detail.html", context)
+
+
+def _history_actions(user: Any, unit: OrgUnit) -> dict[str, bool]:
+    """Which history a user may record on a closed pre-reform commune or village."""
+    if unit.is_current or unit.kind not in (UnitKind.COMMUNE, UnitKind.VILLAGE):
+        return {}
+    return {
+        "can_record_activities_history": history.can_record(
+            user, permissions.RECORD_ACTIVITIES, unit
+        ),
+        "can_designate_history": unit.kind == UnitKind.COMMUNE
+        and history.can_record(user, permissions.MANAGE_HOTSPOTS, unit),
+    }
 
 
 @login_required

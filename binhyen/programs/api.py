@@ -185,14 +185,34 @@ def progress_out(progress: evaluation.Progress) -> ProgressOut:
     )
 
 
-def _detail(e: Enrollment) -> dict[str, Any]:
+def _detail(e: Enrollment, user: Any = None) -> dict[str, Any]:
     submit, decide = e.program.deadlines(e.period_value)
+    history = (
+        selectors.predecessor_results(user=user, unit=e.unit, program=e.program)
+        if user is not None
+        else []
+    )
     return {
         **enrollment_out(e),
         "version": e.criteria_set.version,
         "submit_deadline": submit,
         "decide_deadline": decide,
         "progress": progress_out(evaluation.progress(e)),
+        "predecessor_results": [
+            {
+                "enrollment": r.enrollment.pk,
+                "unit": r.unit.code,
+                "unit_name": r.unit.name,
+                "program": r.program.code,
+                "period": r.enrollment.period,
+                "year": r.year,
+                "status": r.enrollment.status,
+                "met_count": r.enrollment.met_count,
+                "criteria_count": r.enrollment.criteria_count,
+                "text": r.text,
+            }
+            for r in history
+        ],
     }
 
 
@@ -227,8 +247,10 @@ def enrollment_list(request: HttpRequest, query: Query[EnrollmentQuery]) -> list
 
 @router.get("/enrollments/{pk}", response={200: EnrollmentDetailOut, 404: ErrorOut})
 def enrollment_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    """One file with live "x/y" progress: each criterion's status, figures and what is missing."""
-    return _detail(selectors.enrollment_get(user=api_user(request), pk=pk))
+    """One file with live "x/y" progress: each criterion's status, figures and what is missing,
+    and the recognitions of the unit's pre-reform predecessors (``predecessor_results``)."""
+    user = api_user(request)
+    return _detail(selectors.enrollment_get(user=user, pk=pk), user)
 
 
 @router.get("/enrollments/{pk}/timeline", response={200: list[TimelineOut], 404: ErrorOut})

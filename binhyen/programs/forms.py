@@ -249,9 +249,16 @@ class EnrolForm(BootstrapForm):
     def __init__(self, *args: Any, units: list[Any], periods: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units:
+            before = _("(trước 01/07/2025)")
             self.fields["unit"] = forms.ChoiceField(
                 label=_("Đơn vị"),
-                choices=[(u.code, f"{u.name} ({u.code})") for u in units],
+                choices=[
+                    (
+                        u.code,
+                        f"{u.name} ({u.code})" + ("" if u.is_current else f" {before}"),
+                    )
+                    for u in units
+                ],
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
         period = cast(forms.ChoiceField, self.fields["period"])

@@ -11,6 +11,12 @@
 - Verifying: ``VERIFY`` on the ancestor of the enrolled unit at ``Program.verifier_level``;
   deciding and withdrawing: ``DECIDE`` on the ancestor at ``Program.decider_level``. The
   levels lie above the enrolled unit (``Program.clean``), so nobody verifies their own file.
+- Past cycles of a closed pre-reform unit (history): enrolling and self-assessing need
+  ``SELF_ASSESS`` on the closed unit or on a current unit its lineage reaches
+  (``binhyen.orgunits.history.can_record``). The verifying and deciding levels are the upper
+  levels *as they are now*: those of the current unit the closed one's records continue in
+  (its default successor), so the officers of today's province verify and decide the old
+  commune's past files; the old province, closed too, holds no roles.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from binhyen.accounts import permissions as perms
+from binhyen.orgunits import history
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.programs.models import Enrollment, Program
 
@@ -55,16 +62,33 @@ def level_unit(unit: OrgUnit, level: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(code__in=codes, kind=level).order_by("-level").first()
 
 
+def upper_unit(unit: OrgUnit, level: str) -> OrgUnit | None:
+    """Return the unit at ``level`` above ``unit`` as the map is now.
+
+    An open unit: its ancestor of that kind. A closed unit: the same for the current unit
+    its records continue in (its default successor; that unit itself when it is of the
+    level, e.g. the new commune an old village went to).
+    """
+    if unit.valid_to is None:
+        return level_unit(unit, level)
+    reached = history.successors_of(unit, default_only=True)
+    if not reached:
+        return None
+    if reached[0].kind == level:
+        return reached[0]
+    return level_unit(reached[0], level)
+
+
 def verifier_unit(program: Program, unit: OrgUnit) -> OrgUnit | None:
-    return level_unit(unit, program.verifier_level)
+    return upper_unit(unit, program.verifier_level)
 
 
 def decider_unit(program: Program, unit: OrgUnit) -> OrgUnit | None:
-    return level_unit(unit, program.decider_level)
+    return upper_unit(unit, program.decider_level)
 
 
 def can_self_assess(user: Any, unit: OrgUnit) -> bool:
-    return perms.has_perm_on(user, perms.SELF_ASSESS, unit)
+    return history.can_record(user, perms.SELF_ASSESS, unit)
 
 
 def can_assign(user: Any, program: Program, unit: OrgUnit) -> bool:

@@ -151,11 +151,30 @@ class ProgressOut(Schema):
     results: list[ResultOut]
 
 
+class PredecessorResultOut(Schema):
+    """A recognition of a pre-reform unit whose records continue in the file's unit."""
+
+    enrollment: int
+    unit: str
+    unit_name: str
+    program: str
+    period: str
+    year: int
+    status: str
+    met_count: int | None
+    criteria_count: int | None
+    text: str
+
+
 class EnrollmentDetailOut(EnrollmentOut):
     version: int
     submit_deadline: date
     decide_deadline: date
     progress: ProgressOut
+    predecessor_results: list[PredecessorResultOut] = Field(
+        default_factory=list,
+        description="Recognitions of the unit's predecessors in this programme (lineage).",
+    )
 
 
 class AssessIn(Schema):

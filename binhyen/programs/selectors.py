@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from binhyen.accounts import permissions as acc_perms
 from binhyen.core.collation import vi_order
 from binhyen.core.models import AuditEvent
 from binhyen.indicators.periods import Period, PeriodError, parse_period
+from binhyen.orgunits import history
 from binhyen.orgunits.models import OrgUnit
 from binhyen.programs import evaluation
 from binhyen.programs import permissions as prog_perms
@@ -188,21 +189,31 @@ def enrollment_get(*, user: Any, pk: int) -> Enrollment:
 
 
 def enrollable_units(*, user: Any, program: Program) -> QuerySet[OrgUnit]:
-    """Current units of the programme's kinds that ``user`` may enrol or assign."""
+    """Units of the programme's kinds that ``user`` may enrol or assign.
+
+    Current units in scope first, then the pre-reform units whose past cycles the user may
+    record (their lineage reaches the scope: ``history.recordable_predecessors``).
+    """
     paths = acc_perms.scope_paths(user, acc_perms.SELF_ASSESS) + acc_perms.scope_paths(
         user, acc_perms.VERIFY
     )
-    qs = OrgUnit.objects.current().filter(kind__in=program.unit_kinds or [])
+    kinds = OrgUnit.objects.filter(kind__in=program.unit_kinds or [])
     if program.unit_subkinds:
-        qs = qs.filter(subkind__in=program.unit_subkinds)
+        kinds = kinds.filter(subkind__in=program.unit_subkinds)
+    order = (Case(When(valid_to__isnull=True, then=0), default=1), "path")
     if acc_perms.is_superadmin(user):
-        return qs.order_by("path")
+        return kinds.order_by(*order)
     if not paths:
-        return qs.none()
+        return kinds.none()
     condition = Q()
     for path in paths:
         condition |= Q(path__startswith=path)
-    return qs.filter(condition).order_by("path")
+    old_ids = {
+        pk
+        for perm in (acc_perms.SELF_ASSESS, acc_perms.VERIFY)
+        for pk in history.recordable_predecessors(user, perm).values_list("pk", flat=True)
+    }
+    return kinds.filter((condition & Q(valid_to__isnull=True)) | Q(pk__in=old_ids)).order_by(*order)
 
 
 def unit_get(*, user: Any, code: str) -> OrgUnit:
@@ -456,3 +467,88 @@ def unit_results(*, unit: OrgUnit, year: int) -> list[str]:
         f"{e.get_level_display() if e.level else e.get_status_display()} — {e.program.name}"
         for e in decided
     ]
+
+
+# --- predecessors' recognitions (history across the 2025 reform) -------------------------------
+
+PREDECESSOR_RESULTS_LIMIT = 50
+
+
+@dataclass
+class PredecessorResult:
+    """A decided file of a closed unit whose records continue in the unit asked about."""
+
+    enrollment: Enrollment
+    unit: OrgUnit
+    program: Program
+    year: int
+    text: str
+
+
+def _result_text(enrollment: Enrollment, year: int) -> str:
+    if enrollment.met_count is not None and enrollment.criteria_count:
+        outcome = _("đạt %(met)s/%(total)s tiêu chí năm %(year)s") % {
+            "met": enrollment.met_count,
+            "total": enrollment.criteria_count,
+            "year": year,
+        }
+    else:
+        outcome = _("%(status)s năm %(year)s") % {
+            "status": (
+                enrollment.get_level_display()
+                if enrollment.level
+                else enrollment.get_status_display()
+            ).lower(),
+            "year": year,
+        }
+    return _("Đơn vị tiền thân: %(unit)s — %(outcome)s") % {
+        "unit": enrollment.unit.name,
+        "outcome": outcome,
+    }
+
+
+def predecessor_results(
+    *, user: Any, unit: OrgUnit, program: Program | None = None
+) -> list[PredecessorResult]:
+    """Return the recognitions decided for the predecessors of ``unit`` (lineage followed).
+
+    "Đơn vị tiền thân: Phường Hà Huy Tập — đạt 22/22 tiêu chí năm 2024": recognised or
+    classified files of the closed units whose records continue in ``unit`` (or a unit
+    under it), newest cycle first; only units ``user`` may read.
+    """
+    files = enrollments_visible(user).filter(
+        unit__valid_to__isnull=False,
+        status__in=(EnrollmentStatus.RECOGNISED, EnrollmentStatus.CLASSIFIED),
+    )
+    if program is not None:
+        files = files.filter(program=program)
+    # Decided files of closed units are few: follow their lineage rather than listing every
+    # closed unit under ``unit`` (a province has thousands).
+    reached = history.successor_map(set(files.values_list("unit_id", flat=True)))
+    targets = {t for ids in reached.values() for t in ids}
+    inside = set(
+        OrgUnit.objects.filter(pk__in=targets, path__startswith=unit.path).values_list(
+            "pk", flat=True
+        )
+    )
+    old_ids = [u for u, ids in reached.items() if inside.intersection(ids)]
+    if not old_ids:
+        return []
+    files = (
+        files.filter(unit_id__in=old_ids)
+        .select_related("unit", "program")
+        .order_by("-period", "unit__name_folded", "pk")
+    )
+    results: list[PredecessorResult] = []
+    for enrollment in files[:PREDECESSOR_RESULTS_LIMIT]:
+        year = enrollment.period_value.end.year
+        results.append(
+            PredecessorResult(
+                enrollment=enrollment,
+                unit=enrollment.unit,
+                program=enrollment.program,
+                year=year,
+                text=_result_text(enrollment, year),
+            )
+        )
+    return results

@@ -26,6 +26,7 @@ from binhyen.core.formats import format_date
 from binhyen.core.text import clean_text
 from binhyen.core.uploads import CleanFile
 from binhyen.core.uploads import clean_upload as _clean_upload
+from binhyen.orgunits.history import check_record_date
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 NAME_MAX = 200
@@ -89,6 +90,17 @@ def _clean_model(obj: Any, errors: dict[str, Any], exclude: Sequence[str] = ()) 
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, messages)
+
+
+def _record_date(errors: dict[str, Any], unit: OrgUnit, day: date | None, field: str) -> None:
+    """Refuse ``day`` after a closed ``unit``'s last day, naming its successors (history is
+    recorded on the pre-reform unit, later records on the new one)."""
+    if day is None or unit.valid_to is None or day <= unit.valid_to:
+        return
+    try:
+        check_record_date(unit, day, field=field)
+    except ValidationError as exc:
+        errors.setdefault(field, " ".join(exc.message_dict[field]))
 
 
 def _require_manage(actor: Actor, unit: OrgUnit) -> None:

@@ -27,6 +27,7 @@ from binhyen.community.services.checks import (
     NAME_MAX,
     _fmt,
     _not_future,
+    _record_date,
     _require_manage,
     _text,
     _today,
@@ -91,6 +92,7 @@ def _check_pledge(pledge: Pledge, errors: dict[str, Any]) -> None:
                 "last": _fmt(last),
             }
         _not_future(errors, "signed_on", pledge.signed_on, _("Ngày ký"))
+        _record_date(errors, unit, pledge.signed_on, "signed_on")
     if not pledge.signed_by:
         errors["signed_by"] = _("Nhập người ký (họ tên, chức danh).")
     count = pledge.household_count

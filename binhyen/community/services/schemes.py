@@ -42,6 +42,7 @@ from binhyen.community.services.checks import (
     _fmt,
     _not_future,
     _raise,
+    _record_date,
     _text,
 )
 from binhyen.community.services.decisions import (
@@ -55,6 +56,7 @@ from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.text import fold
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period
+from binhyen.orgunits.history import check_record_date
 from binhyen.orgunits.models import OrgUnit
 
 GRADING_PERIOD_KINDS = (
@@ -112,13 +114,15 @@ def _coverage(
             "names": ", ".join(hidden)
         }
     if founded_on is not None:
-        closed = [
-            u.name for u in chosen.values() if u.valid_to is not None and u.valid_to < founded_on
-        ]
-        if closed:
-            errors["units"] = _("Đơn vị đã giải thể trước ngày thành lập mô hình: %(names)s.") % {
-                "names": ", ".join(closed)
-            }
+        late: list[str] = []
+        for unit in chosen.values():
+            try:
+                check_record_date(unit, founded_on, field="founded_on")
+            except ValidationError as exc:
+                if unit.valid_to is not None and founded_on > unit.valid_to:
+                    late.extend(exc.message_dict["founded_on"])
+        if late:
+            errors["founded_on"] = " ".join(late)
     for unit in current:
         if unit.pk not in visible:
             chosen.setdefault(unit.pk, unit)
@@ -445,11 +449,10 @@ def scheme_site_add(
         )
     elif not selectors.units_visible(user=actor, units=[unit]):
         errors["orgunit"] = _("Không tìm thấy đơn vị trong phạm vi của bạn.")
-    elif unit.valid_to is not None:
-        errors["orgunit"] = _("Đơn vị “%(name)s” đã giải thể.") % {"name": unit.name}
     if established_on is None:
         errors["established_on"] = _("Nhập ngày xây dựng điểm mô hình.")
     else:
+        _record_date(errors, unit, established_on, "established_on")
         if established_on < scheme.founded_on:
             errors["established_on"] = _(
                 "Ngày xây dựng (%(date)s) không được trước ngày thành lập mô hình (%(founded)s)."

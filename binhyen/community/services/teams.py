@@ -36,6 +36,7 @@ from binhyen.community.services.checks import (
     _fmt,
     _not_future,
     _raise,
+    _record_date,
     _require_manage,
     _text,
 )
@@ -81,9 +82,9 @@ def team_create(
     errors: dict[str, Any] = {}
     if village.kind != UnitKind.VILLAGE:
         errors["village"] = _("Tổ bảo vệ ANTT chỉ thành lập ở thôn, tổ dân phố.")
-    elif village.valid_to is not None:
-        errors["village"] = _("“%(name)s” đã giải thể.") % {"name": village.name}
-    else:
+    elif village.valid_to is not None and established_on is not None:
+        _record_date(errors, village, established_on, "established_on")
+    if village.kind == UnitKind.VILLAGE and "established_on" not in errors:
         existing = SecurityTeam.objects.filter(village=village, dissolved_on__isnull=True).first()
         if existing is not None:
             errors["village"] = _(

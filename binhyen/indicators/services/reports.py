@@ -35,6 +35,7 @@ from binhyen.indicators.models import (
 from binhyen.indicators.owners import form_owners
 from binhyen.indicators.services.rules import rules_check
 from binhyen.indicators.services.values import ValueInput, _apply_values, _parse
+from binhyen.orgunits.history import check_record_date
 from binhyen.orgunits.models import OrgUnit
 
 
@@ -70,6 +71,8 @@ def submission_open(
     if not ind_perms.can_enter_data(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền lập báo cáo cho đơn vị này."))
     period = _parse(period_code)
+    if unit.valid_to is not None:  # history of a closed unit: the period starts in its life
+        check_record_date(unit, period.start, field="period")
     if period.kind != form.period_kind:
         raise ValidationError(
             {

@@ -33,6 +33,7 @@ from binhyen.indicators.models import (
 )
 from binhyen.indicators.periods import Period, PeriodError, parse_period
 from binhyen.indicators.providers import registry
+from binhyen.orgunits.history import check_record_date
 from binhyen.orgunits.models import OrgUnit
 
 
@@ -176,6 +177,8 @@ def data_values_save(
     if not ind_perms.can_enter_data(actor, unit):
         raise PermissionDenied(_("Bạn không có quyền nhập số liệu cho đơn vị này."))
     period = _parse(period_code)
+    if unit.valid_to is not None:  # history of a closed unit: the period starts in its life
+        check_record_date(unit, period.start, field="period")
     count, changes = _apply_values(
         actor=actor, unit=unit, period=period, values=values, source=source
     )

@@ -17,6 +17,7 @@ from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.uploads import clean_document
 from binhyen.indicators.periods import PeriodError, parse_period
+from binhyen.orgunits.history import check_record_date
 from binhyen.orgunits.models import OrgUnit
 from binhyen.programs import evaluation, rules
 from binhyen.programs import permissions as prog_perms
@@ -62,7 +63,12 @@ def enrollment_create(
             "unit": unit.name
         }
     if unit.valid_to is not None:
-        errors["unit"] = _("%(unit)s đã giải thể.") % {"unit": unit.name}
+        # A past cycle of a closed unit is recorded on the unit as it was: the cycle must
+        # end by the unit's last day (a later cycle belongs to the successor).
+        try:
+            check_record_date(unit, period.end, field="period")
+        except ValidationError as exc:
+            errors["period"] = " ".join(exc.message_dict["period"])
     criteria_set = program.current_set
     if Enrollment.objects.filter(program=program, unit=unit, period=period.code).exists():
         errors["unit"] = _("%(unit)s đã đăng ký kỳ %(period)s.") % {

@@ -95,6 +95,9 @@ def _enrollment_context(
         "missing": missing or [],
         "reason_form": ReasonForm(),
         "evidence_form": EvidenceForm(),
+        "predecessor_results": selectors.predecessor_results(
+            user=user, unit=enrollment.unit, program=enrollment.program
+        ),
     }
 
 

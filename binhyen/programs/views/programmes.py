@@ -79,6 +79,12 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     criteria = list(program.current_set.criteria.all()) if program.current_set is not None else []
     submit_deadline, decide_deadline = program.deadlines(period)
+    root = selectors.overview_root(user=request.user, program=program)
+    predecessor_results = (
+        selectors.predecessor_results(user=request.user, unit=root, program=program)
+        if root is not None
+        else []
+    )
     return render(
         request,
         "programs/detail.html",
@@ -89,6 +95,7 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
             "submit_deadline": submit_deadline,
             "decide_deadline": decide_deadline,
             "sets": program.sets.order_by("-version"),
+            "predecessor_results": predecessor_results,
             "groups": _grouped(criteria),
             "enrol_form": enrol_form,
             "files": paginate(
