@@ -194,7 +194,9 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     kind = request.GET.get("kind", UnitKind.VILLAGE)
     if kind not in services.CREATABLE_KINDS:
         kind = UnitKind.VILLAGE
-    form = UnitCreateForm(request.POST if request.method == "POST" else None, kind=kind)
+    form = UnitCreateForm(
+        request.POST if request.method == "POST" else None, kind=kind, commune=commune
+    )
 
     def next_url(unit: OrgUnit) -> str:
         if "add_another" in request.POST:
@@ -213,7 +215,11 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
             "kind": form.kind_value,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
-        arguments=lambda data: {"parent": commune, **{k: data[k] for k in CREATE_FIELDS}},
+        arguments=lambda data: {
+            "parent": commune,
+            **{k: data[k] for k in CREATE_FIELDS},
+            "former_parent": data.get("former_parent"),
+        },
         success_url=next_url,
         success_message=lambda unit: _("Đã thêm “%(name)s”.") % {"name": unit.name},
         not_found_message=selectors.not_found_message(),
