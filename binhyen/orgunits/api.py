@@ -161,7 +161,9 @@ def unit_children(request: HttpRequest, code: str, filters: Query[ChildrenQuery]
     user = api_user(request)
     with not_found_as("code", selectors.not_found_message()):
         unit = selectors.unit_get(user=user, code=code)
-    queryset = selectors.unit_children(user=user, unit=unit, q=filters.q, kind=filters.kind)
+    queryset = selectors.unit_children(
+        user=user, unit=unit, q=filters.q, kind=filters.kind, with_former=True
+    )
     return api_page(queryset.select_related("parent", "former_parent"), filters)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.forms import BootstrapForm
+from binhyen.orgunits.history import successors_of
 from binhyen.orgunits.models import SUBKINDS_BY_KIND, OrgUnit, Subkind, UnitKind
 from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields, former_communes_of
 
@@ -140,10 +141,27 @@ class UnitCreateForm(_UnitFieldsMixin):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = former_commune_field(commune)
-        if field.queryset is not None and field.queryset.exists():
-            self.fields["former_parent"] = field
-            field.widget.attrs["class"] = "form-select"
+        if commune is not None and not commune.is_current:
+            # Added "under" a pre-2025 commune: it goes under one of its successors.
+            successors = [s.pk for s in successors_of(commune) if s.kind == UnitKind.COMMUNE]
+            self.fields["successor"] = forms.ModelChoiceField(
+                label=_("Nay thuộc xã/phường"),
+                queryset=OrgUnit.objects.filter(pk__in=successors).order_by("name_folded"),
+                initial=successors[0] if successors else None,
+                empty_label=None,
+                help_text=_(
+                    "Đơn vị được ghi một lần, dưới xã/phường hiện nay, và giữ %(old)s là "
+                    "xã/phường cũ."
+                )
+                % {"old": commune.name},
+                error_messages={"invalid_choice": _("Hãy chọn một xã/phường trong danh sách.")},
+            )
+            self.fields["successor"].widget.attrs["class"] = "form-select"
+        else:
+            field = former_commune_field(commune)
+            if field.queryset is not None and field.queryset.exists():
+                self.fields["former_parent"] = field
+                field.widget.attrs["class"] = "form-select"
         if self.is_bound:
             bound_kind = self.data.get("kind")
             if bound_kind in CREATABLE_KINDS:
