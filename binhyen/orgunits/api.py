@@ -16,9 +16,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from binhyen.accounts import permissions
 from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
 from binhyen.core.idempotency import VersionConflictOut, version_conflict
 from binhyen.orgunits import selectors, services
+from binhyen.orgunits.history import can_record
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.schemas import (
     ErrorOut,
@@ -141,10 +143,11 @@ def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
     if conflict is not None:
         return conflict
     if "former_parent" in fields:
+        # Looked up only for a user who may change the unit (the service refuses the others).
         text = fields["former_parent"] or ""
         fields["former_parent"] = (
             services.former_commune_find(text, commune=unit.parent)
-            if text and unit.parent is not None
+            if text and unit.parent is not None and _may_change(user, unit)
             else None
         )
     with not_found_as("code", selectors.not_found_message()):
@@ -179,6 +182,17 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) ->
         fields = payload.dict()
         successor_code, former_text = fields.pop("successor"), fields.pop("former_parent")
         successor = None
+        if not _may_change(user, parent):
+            # The service refuses (404) before looking at any code a stranger sent.
+            successor_code, former_text = "", ""
+        if former_text and not parent.is_current:
+            raise ValidationError(
+                {
+                    "former_parent": _(
+                        "Đơn vị đang thêm vào một xã/phường cũ: không chọn xã/phường cũ khác."
+                    )
+                }
+            )
         if successor_code:
             successor = OrgUnit.objects.filter(code=successor_code).first()
             if successor is None:
@@ -197,6 +211,11 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) ->
             actor=user, parent=parent, former_parent=former, successor=successor, **fields
         )
     return Status(201, OrgUnit.objects.select_related("parent", "former_parent").get(pk=unit.pk))
+
+
+def _may_change(user: Any, unit: OrgUnit) -> bool:
+    """Return True if ``user`` may change ``unit`` (or record the history of a closed one)."""
+    return can_record(user, permissions.CHANGE_UNITS, unit)
 
 
 @router.get(

@@ -449,3 +449,12 @@ def test_posting_under_an_old_commune_outside_scope_is_404(client, tree):
     )
     assert response.status_code == 404
     assert not OrgUnit.objects.filter(name="Thôn X").exists()
+
+
+def test_former_commune_of_a_read_only_user_is_404_not_a_lookup(client, tree):
+    # given a viewer of the commune / when they try to set a former commune / then 404, unchanged
+    api = Api(client, user_with_role(Role.VIEWER, tree["commune"]))
+    code = tree["village"].code
+    response = api.send("patch", f"/{code}", {"former_parent": "Không Có"})
+    assert response.status_code == 404
+    assert OrgUnit.objects.get(code=code).former_parent is None
