@@ -194,7 +194,11 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) ->
                 }
             )
         if successor_code:
-            successor = OrgUnit.objects.filter(code=successor_code).first()
+            successor = (
+                OrgUnit.objects.filter(code=successor_code).first()
+                if all(ord(ch) >= 32 for ch in successor_code)
+                else None
+            )
             if successor is None:
                 raise ValidationError(
                     {

@@ -156,6 +156,17 @@ def former_commune_find(text: str, *, commune: OrgUnit) -> OrgUnit:
     none or several match; whether it leads to ``commune`` is checked by the callers.
     """
     value = (text or "").strip()
+    if any(ord(ch) < 32 for ch in value):
+        # Control characters (NUL among them) are never part of a code or a name.
+        value = "".join(ch for ch in value if ord(ch) >= 32)
+        raise ValidationError(
+            {
+                "former_parent": _(
+                    "Không tìm thấy xã/phường cũ “%(text)s” trong tỉnh (nhập mã hoặc tên)."
+                )
+                % {"text": value}
+            }
+        )
     province = next(
         (
             u

@@ -190,3 +190,9 @@ def test_batch_refuses_one_place_with_two_former_communes(world):
     with pytest.raises(BulkValidationError):
         orgunit_bulk_create(actor=world["officer"], commune=world["h"], rows=rows)
     assert not OrgUnit.objects.filter(name="Thôn Mới").exists()
+
+
+def test_control_characters_are_refused_not_looked_up(world):
+    with pytest.raises(ValidationError) as excinfo:
+        former_commune_find("L07\x0046", commune=world["h"])
+    assert "former_parent" in excinfo.value.message_dict
