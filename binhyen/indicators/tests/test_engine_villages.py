@@ -104,3 +104,15 @@ def test_closed_and_current_targets_in_one_call_agree(world):
     assert rows[("92001", "2025M05")] == pytest.approx(13)
     assert rows[("L92", "2025M05")] == 18
     assert rows[("92", "2025M05")] == pytest.approx(18)
+
+
+def test_closed_targets_with_former_villages_cost_one_grouped_statement(world):
+    # when the old commune and province are asked / then still one GROUP BY per path length
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _rows(world, [world["a"]], ["2025M05"])  # builds the cells first in the "rollups" plan
+    with CaptureQueriesContext(connection) as captured:
+        _rows(world, [world["l1"], world["l2"]], ["2025M05"])
+    grouped = [q for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(grouped) == 1
