@@ -24,6 +24,11 @@ Invariants:
   they are rebuilt, and until then the engine does not read them (``usable``).
 - Only sums and averages are served from cells (both are additive); min, max, last value
   and non-aggregated metrics always read the values.
+- Cells exist for current units only; a closed target (an old commune, district or province)
+  always reads the values through SQL (``engine.grouped.aggregate`` plans cells for current
+  targets only). So a village's ``former_parent`` never changes a cell: the village counts
+  for its current commune by path, and for the old commune only in the SQL read of closed
+  targets.
 """
 
 from __future__ import annotations

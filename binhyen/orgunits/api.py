@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from binhyen.accounts import permissions
 from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
 from binhyen.core.idempotency import VersionConflictOut, version_conflict
 from binhyen.orgunits import selectors, services
+from binhyen.orgunits.history import can_record
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.schemas import (
     ErrorOut,
@@ -72,7 +75,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> Any:
         on=filters.on,
         current_only=filters.current,
     )
-    return api_page(queryset.select_related("parent"), filters)
+    return api_page(queryset.select_related("parent", "former_parent"), filters)
 
 
 def _resolve_address(text: str, on: date | None) -> Any:
@@ -139,9 +142,17 @@ def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Any:
     conflict = version_conflict(request, unit, UnitOut.from_orm(unit).dict())
     if conflict is not None:
         return conflict
+    if "former_parent" in fields:
+        # Looked up only for a user who may change the unit (the service refuses the others).
+        text = fields["former_parent"] or ""
+        fields["former_parent"] = (
+            services.former_commune_find(text, commune=unit.parent)
+            if text and unit.parent is not None and _may_change(user, unit)
+            else None
+        )
     with not_found_as("code", selectors.not_found_message()):
         unit = services.orgunit_update(actor=user, unit=unit, **fields)
-    return OrgUnit.objects.select_related("parent").get(pk=unit.pk)
+    return OrgUnit.objects.select_related("parent", "former_parent").get(pk=unit.pk)
 
 
 @router.get(
@@ -153,8 +164,10 @@ def unit_children(request: HttpRequest, code: str, filters: Query[ChildrenQuery]
     user = api_user(request)
     with not_found_as("code", selectors.not_found_message()):
         unit = selectors.unit_get(user=user, code=code)
-    queryset = selectors.unit_children(user=user, unit=unit, q=filters.q, kind=filters.kind)
-    return api_page(queryset.select_related("parent"), filters)
+    queryset = selectors.unit_children(
+        user=user, unit=unit, q=filters.q, kind=filters.kind, with_former=True
+    )
+    return api_page(queryset.select_related("parent", "former_parent"), filters)
 
 
 @router.post(
@@ -166,8 +179,47 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn) ->
     user = api_user(request)
     with not_found_as("code", selectors.not_found_message()):
         parent = selectors.unit_get(user=user, code=code)
-        unit = services.orgunit_create(actor=user, parent=parent, **payload.dict())
-    return Status(201, OrgUnit.objects.select_related("parent").get(pk=unit.pk))
+        fields = payload.dict()
+        successor_code, former_text = fields.pop("successor"), fields.pop("former_parent")
+        successor = None
+        if not _may_change(user, parent):
+            # The service refuses (404) before looking at any code a stranger sent.
+            successor_code, former_text = "", ""
+        if former_text and not parent.is_current:
+            raise ValidationError(
+                {
+                    "former_parent": _(
+                        "Đơn vị đang thêm vào một xã/phường cũ: không chọn xã/phường cũ khác."
+                    )
+                }
+            )
+        if successor_code:
+            successor = (
+                OrgUnit.objects.filter(code=successor_code).first()
+                if all(ord(ch) >= 32 for ch in successor_code)
+                else None
+            )
+            if successor is None:
+                raise ValidationError(
+                    {
+                        "successor": _("Không tìm thấy đơn vị kế thừa “%(code)s”.")
+                        % {"code": successor_code}
+                    }
+                )
+        former = (
+            services.former_commune_find(former_text, commune=parent)
+            if former_text and parent.is_current
+            else None
+        )
+        unit = services.orgunit_create(
+            actor=user, parent=parent, former_parent=former, successor=successor, **fields
+        )
+    return Status(201, OrgUnit.objects.select_related("parent", "former_parent").get(pk=unit.pk))
+
+
+def _may_change(user: Any, unit: OrgUnit) -> bool:
+    """Return True if ``user`` may change ``unit`` (or record the history of a closed one)."""
+    return can_record(user, permissions.CHANGE_UNITS, unit)
 
 
 @router.get(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -46,6 +47,8 @@ from binhyen.orgunits.services import (
     CREATABLE_KINDS,
     BulkValidationError,
     UnitInput,
+    former_commune_find,
+    former_communes_of,
     orgunit_bulk_create,
     orgunit_inputs_validate,
 )
@@ -106,6 +109,16 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("address", gettext_noop("Địa chỉ"), False, gettext_lazy("Tối đa 255 ký tự.")),
     Column("note", gettext_noop("Ghi chú"), False, gettext_lazy("Không bắt buộc.")),
+    Column(
+        "former_parent",
+        gettext_noop("Xã/phường cũ (trước 01/07/2025)"),
+        False,
+        gettext_lazy(
+            "Xã/phường mà đơn vị thuộc về trước ngày 01/07/2025: mã (có hoặc không có chữ L) "
+            "hoặc tên (có hoặc không dấu), phải là xã/phường đã được sắp xếp vào xã/phường này. "
+            "Để trống nếu không có."
+        ),
+    ),
 )
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
 # Service field names that are reported under another column.
@@ -230,6 +243,7 @@ def _parse_row(
     blank: list[int],
     commune: OrgUnit,
     subkinds: dict[str, str],
+    formers: dict[str, OrgUnit | str] | None = None,
 ) -> tuple[UnitInput, list[ImportProblem]]:
     problems: list[ImportProblem] = []
     cells: dict[str, Any] = {}
@@ -283,7 +297,24 @@ def _parse_row(
                 numbers[name] = _parse_float(raw)
             except ValueError:
                 bad(name, _("“%(value)s” không phải là một số.") % {"value": _text(raw)})
+    former: OrgUnit | None = None
+    raw_former = cells.get("former_parent")
+    if not _blank(raw_former):
+        # Each distinct text is looked up once per file (a file often repeats the old commune).
+        text = _text(raw_former)
+        cache = formers if formers is not None else {}
+        if text not in cache:
+            try:
+                cache[text] = former_commune_find(text, commune=commune)
+            except ValidationError as exc:
+                cache[text] = exc.message_dict["former_parent"][0]
+        found_former = cache[text]
+        if isinstance(found_former, OrgUnit):
+            former = found_former
+        else:
+            bad("former_parent", found_former)
     data = UnitInput(
+        former_parent=former,
         name="" if _blank(cells.get("name")) else _text(cells["name"]),
         subkind=subkind,
         address="" if _blank(cells.get("address")) else _text(cells["address"]),
@@ -321,6 +352,7 @@ def parse_upload(
         inputs: list[UnitInput] = []
         problems: list[ImportProblem] = []
         subkinds = _subkind_lookup()
+        formers: dict[str, OrgUnit | str] = {}
         for number, values in rows:
             if header is None:
                 header = values
@@ -340,7 +372,9 @@ def parse_upload(
                     _("Tệp có nhiều hơn %(max)s dòng dữ liệu. Hãy chia thành nhiều tệp.")
                     % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
                 )
-            data, row_problems = _parse_row(number, values, mapping, blank, commune, subkinds)
+            data, row_problems = _parse_row(
+                number, values, mapping, blank, commune, subkinds, formers
+            )
             inputs.append(data)
             problems.extend(row_problems)
     except ImportFileError as exc:
@@ -375,11 +409,17 @@ def import_units(*, actor: Actor, commune: OrgUnit, upload: UploadedFile) -> Imp
 # --- writing spreadsheets -----------------------------------------------------------------
 
 
+def _example_former(commune: OrgUnit) -> str:
+    """Return a former commune of ``commune`` as the template's example, or nothing."""
+    former = next(iter(former_communes_of(commune)), None)
+    return former.name if former is not None else ""
+
+
 def template_workbook(commune: OrgUnit) -> bytes:
     """Return the import template: header, one example row, and a "Hướng dẫn" sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(TEMPLATE_SHEET)
-    for index, width in enumerate((32, 16, 10, 10, 12, 12, 36, 30), start=1):
+    for index, width in enumerate((32, 16, 10, 10, 12, 12, 36, 30, 30), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append([_cell(sheet, c.header, bold=True) for c in COLUMNS])
     example_subkind = _default_subkind(commune)
@@ -398,6 +438,7 @@ def template_workbook(commune: OrgUnit) -> bytes:
                 105.8542,
                 "",
                 _("Dòng ví dụ: xóa hoặc sửa trước khi nhập."),
+                _example_former(commune),
             ),
             EXPORT_FORMATS[1:],  # the template has no code column
         )

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.core.forms import BootstrapForm
+from binhyen.orgunits.history import successors_of
 from binhyen.orgunits.models import SUBKINDS_BY_KIND, OrgUnit, Subkind, UnitKind
-from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields
+from binhyen.orgunits.services import CREATABLE_KINDS, editable_fields, former_communes_of
 
 MAX_QUERY = 200
 _NUMBER_ERROR = _("Hãy nhập một số, ví dụ 21.0285 (dùng dấu chấm).")
@@ -54,6 +55,26 @@ class ChildSearchForm(BootstrapForm):
     q = forms.CharField(label=_("Tìm trong danh sách"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
         label=_("Cấp"), required=False, choices=[("", _("Mọi cấp")), *UnitKind.choices]
+    )
+
+
+class FormerCommuneField(forms.ModelChoiceField):
+    """The pre-2025 commune a village belonged to, among those that lead to its commune."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.official_code or obj.code})"
+
+
+def former_commune_field(commune: OrgUnit | None) -> FormerCommuneField:
+    """Return the optional former-commune choice for a unit of ``commune``."""
+    ids = [c.pk for c in former_communes_of(commune)] if commune is not None else []
+    return FormerCommuneField(
+        label=_("Xã/phường cũ (trước 01/07/2025)"),
+        queryset=OrgUnit.objects.filter(pk__in=ids).order_by("name_folded", "code"),
+        required=False,
+        empty_label=_("— Không có —"),
+        help_text=_("Xã/phường mà đơn vị này thuộc về trước khi sắp xếp ngày 01/07/2025."),
+        error_messages={"invalid_choice": _("Hãy chọn một xã/phường cũ trong danh sách.")},
     )
 
 
@@ -112,8 +133,35 @@ class UnitCreateForm(_UnitFieldsMixin):
 
     field_order = ["kind", "name", "subkind"]
 
-    def __init__(self, *args: Any, kind: str = UnitKind.VILLAGE, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kind: str = UnitKind.VILLAGE,
+        commune: OrgUnit | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if commune is not None and not commune.is_current:
+            # Added "under" a pre-2025 commune: it goes under one of its successors.
+            successors = [s.pk for s in successors_of(commune) if s.kind == UnitKind.COMMUNE]
+            self.fields["successor"] = forms.ModelChoiceField(
+                label=_("Nay thuộc xã/phường"),
+                queryset=OrgUnit.objects.filter(pk__in=successors).order_by("name_folded"),
+                initial=successors[0] if successors else None,
+                empty_label=None,
+                help_text=_(
+                    "Đơn vị được ghi một lần, dưới xã/phường hiện nay, và giữ %(old)s là "
+                    "xã/phường cũ."
+                )
+                % {"old": commune.name},
+                error_messages={"invalid_choice": _("Hãy chọn một xã/phường trong danh sách.")},
+            )
+            self.fields["successor"].widget.attrs["class"] = "form-select"
+        else:
+            field = former_commune_field(commune)
+            if field.queryset is not None and field.queryset.exists():
+                self.fields["former_parent"] = field
+                field.widget.attrs["class"] = "form-select"
         if self.is_bound:
             bound_kind = self.data.get("kind")
             if bound_kind in CREATABLE_KINDS:
@@ -130,6 +178,11 @@ class UnitEditForm(_UnitFieldsMixin):
         kwargs.setdefault("stored", {name: getattr(unit, name) for name in editable_fields(unit)})
         super().__init__(*args, **kwargs)
         allowed = editable_fields(unit)
+        if "former_parent" in allowed:
+            field = former_commune_field(unit.parent)
+            if field.queryset is not None and (field.queryset.exists() or unit.former_parent_id):
+                self.fields["former_parent"] = field
+                field.widget.attrs["class"] = "form-select"
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]

@@ -274,6 +274,16 @@ class OrgUnit(BaseModel):
                 errors["parent"] = _("Không thể tạo đơn vị mới dưới một đơn vị đã giải thể.")
         elif self.kind != UnitKind.COUNTRY:
             errors["parent"] = _("Đơn vị phải thuộc một đơn vị cha.")
+        former = self.former_parent if self.former_parent_id is not None else None
+        if former is not None and (
+            self.kind not in (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
+            or former.kind != UnitKind.COMMUNE
+            or former.is_current
+        ):
+            errors["former_parent"] = _(
+                "Chỉ thôn, tổ dân phố, cơ quan, doanh nghiệp mới có xã/phường cũ, "
+                "và đó phải là một xã/phường đã giải thể."
+            )
         if self.latitude is not None and not (-90 <= self.latitude <= 90):
             errors["latitude"] = _("Vĩ độ phải nằm trong khoảng -90 đến 90.")
         if self.longitude is not None and not (-180 <= self.longitude <= 180):

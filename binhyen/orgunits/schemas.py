@@ -63,6 +63,19 @@ class UnitOut(UnitBriefOut):
     def resolve_parent_code(obj: OrgUnit) -> str | None:
         return obj.parent.code if obj.parent_id and obj.parent else None
 
+    former_parent_code: str | None = Field(
+        None, description="The pre-2025 commune this village or establishment belonged to"
+    )
+    former_parent_name: str | None = None
+
+    @staticmethod
+    def resolve_former_parent_code(obj: OrgUnit) -> str | None:
+        return obj.former_parent.code if obj.former_parent_id and obj.former_parent else None
+
+    @staticmethod
+    def resolve_former_parent_name(obj: OrgUnit) -> str | None:
+        return obj.former_parent.name if obj.former_parent_id and obj.former_parent else None
+
 
 class UnitPageOut(Schema):
     count: int
@@ -99,6 +112,17 @@ class UnitCreateIn(Schema):
     households: int | None = Field(None, ge=0, le=2_147_483_647)
     address: str = Field("", max_length=255)
     note: str = Field("", max_length=5000)
+    former_parent: str = Field(
+        "",
+        max_length=200,
+        description="The pre-2025 commune it belonged to: code (with or without L) or name",
+    )
+    successor: str = Field(
+        "",
+        max_length=32,
+        description="Posting under a pre-2025 commune: the code of the current successor "
+        "(default: the default successor)",
+    )
 
 
 class UnitUpdateIn(Schema):
@@ -110,3 +134,8 @@ class UnitUpdateIn(Schema):
     households: int | None = Field(None, ge=0, le=2_147_483_647)
     address: str | None = Field(None, max_length=255)
     note: str | None = Field(None, max_length=5000)
+    former_parent: str | None = Field(
+        None,
+        max_length=200,
+        description="The pre-2025 commune (code or name); an empty string clears it",
+    )

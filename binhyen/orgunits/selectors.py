@@ -123,10 +123,23 @@ def communes_with_permission(
 
 
 def unit_children(
-    *, user: Any, unit: OrgUnit, q: str | None = None, kind: str | None = None
+    *,
+    user: Any,
+    unit: OrgUnit,
+    q: str | None = None,
+    kind: str | None = None,
+    with_former: bool = False,
 ) -> QuerySet[OrgUnit]:
-    """Return the visible direct children of ``unit``: open units first, then by name."""
+    """Return the visible direct children of ``unit``: open units first, then by name.
+
+    With ``with_former``, a pre-2025 commune also lists its former villages and
+    establishments (those that keep it as ``former_parent``, now under another commune), for
+    history; the map pages and the API show them, figures do not (they read the tree).
+    """
     queryset = _visible(user).filter(parent=unit)
+    if with_former and unit.kind == UnitKind.COMMUNE and not unit.is_current:
+        queryset = _visible(user).filter(Q(parent=unit) | Q(former_parent=unit))
+    queryset = queryset.select_related("parent", "former_parent")
     if kind:
         queryset = queryset.filter(kind=kind)
     if q:

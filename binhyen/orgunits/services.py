@@ -15,6 +15,13 @@ Invariants:
   ``orgunit.update``, ``orgunit.close``). A bulk import writes one such event per created
   unit (so each unit's history starts with its creation) plus one ``orgunit.import`` event
   on the commune summarising the batch (row count, source file name).
+- A village or establishment exists once across the 2025 reform: it sits under its current
+  commune and may keep the pre-2025 commune it belonged to (``former_parent``), which must
+  be a closed commune whose lineage reaches the current one. Created "under" a closed
+  commune, it goes under that commune's current successor (the default one of a split, or
+  the one chosen) with the closed commune as ``former_parent``. The same name among the open
+  units of the current commune, or among the former units of the old commune, is the same
+  place and is refused, naming the existing row.
 """
 
 from __future__ import annotations
@@ -36,8 +43,10 @@ from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.core.tabular import BulkValidationError as BulkValidationError
 from binhyen.core.tabular import RowError as RowError
 from binhyen.core.text import clean_text, fold
+from binhyen.orgunits.history import can_record, predecessor_ids, successor_map, successors_of
 from binhyen.orgunits.models import (
     HOUSEHOLDS_MAX,
+    LEGACY_PREFIX,
     POPULATION_MAX,
     SUBKINDS_BY_KIND,
     OrgUnit,
@@ -58,7 +67,15 @@ CHILD_FIELDS: tuple[str, ...] = (
     "note",
 )
 CATALOGUE_FIELDS: tuple[str, ...] = ("population", "households", "note")
-SNAPSHOT_FIELDS: list[str] = ["code", "name", "kind", "subkind", "parent", *CHILD_FIELDS[2:]]
+SNAPSHOT_FIELDS: list[str] = [
+    "code",
+    "name",
+    "kind",
+    "subkind",
+    "parent",
+    "former_parent",
+    *CHILD_FIELDS[2:],
+]
 NAME_MAX = 200
 ADDRESS_MAX = 255
 CODE_MAX = 32
@@ -78,6 +95,8 @@ class UnitInput:
     households: int | None = None
     address: str = ""
     note: str = ""
+    # The pre-2025 commune the unit belonged to (a closed commune), if any.
+    former_parent: OrgUnit | None = None
     # Row number as the user sees it in the source file (None outside imports).
     row: int | None = None
 
@@ -101,7 +120,170 @@ def kind_of_subkind(subkind: str) -> str | None:
 
 def editable_fields(unit: OrgUnit) -> tuple[str, ...]:
     """Return the fields users may change on ``unit``."""
-    return CHILD_FIELDS if unit.kind in CREATABLE_KINDS else CATALOGUE_FIELDS
+    return (*CHILD_FIELDS, "former_parent") if unit.kind in CREATABLE_KINDS else CATALOGUE_FIELDS
+
+
+def former_communes_of(commune: OrgUnit) -> list[OrgUnit]:
+    """Return the pre-2025 communes whose lineage reaches ``commune`` (by name): the former
+    communes a village of ``commune`` may have."""
+    if commune.kind != UnitKind.COMMUNE or not commune.is_current:
+        return []
+    closed = list(
+        OrgUnit.objects.filter(
+            pk__in=predecessor_ids([commune.path]), kind=UnitKind.COMMUNE, valid_to__isnull=False
+        ).order_by("name_folded", "code")
+    )
+    reached = successor_map([c.pk for c in closed])
+    return [c for c in closed if commune.pk in reached.get(c.pk, [])]
+
+
+_COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ")
+
+
+def _bare_name(folded: str) -> str:
+    for prefix in _COMMUNE_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :]
+    return folded
+
+
+def former_commune_find(text: str, *, commune: OrgUnit) -> OrgUnit:
+    """Return the pre-2025 commune named by ``text`` for a unit of ``commune``.
+
+    ``text`` is the old commune's code (with or without the ``L`` prefix) or its name (with
+    or without diacritics, with or without "Xã"/"Phường"), looked up among the pre-2025
+    communes of ``commune``'s province. Raises ``ValidationError`` (``former_parent``) when
+    none or several match; whether it leads to ``commune`` is checked by the callers.
+    """
+    value = (text or "").strip()
+    if any(ord(ch) < 32 for ch in value):
+        # Control characters (NUL among them) are never part of a code or a name.
+        value = "".join(ch for ch in value if ord(ch) >= 32)
+        raise ValidationError(
+            {
+                "former_parent": _(
+                    "Không tìm thấy xã/phường cũ “%(text)s” trong tỉnh (nhập mã hoặc tên)."
+                )
+                % {"text": value}
+            }
+        )
+    province = next(
+        (
+            u
+            for u in OrgUnit.objects.filter(code__in=commune.ancestor_codes, kind=UnitKind.PROVINCE)
+        ),
+        None,
+    )
+    scope = [province.path] if province is not None else [commune.path]
+    candidates = OrgUnit.objects.filter(
+        pk__in=predecessor_ids(scope), kind=UnitKind.COMMUNE, valid_to__isnull=False
+    )
+    code = value.upper()
+    found = list(
+        candidates.filter(code__in={code, f"{LEGACY_PREFIX}{code}"}).order_by("code")
+    ) or list(candidates.filter(official_code=code.removeprefix(LEGACY_PREFIX)))
+    if not found and value:
+        folded = fold(value)
+        bare = _bare_name(folded)
+        found = [
+            u
+            for u in candidates.order_by("name_folded", "code")
+            if u.name_folded == folded or _bare_name(u.name_folded) == bare
+        ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            {
+                "former_parent": _(
+                    "Không tìm thấy xã/phường cũ “%(text)s” trong tỉnh (nhập mã hoặc tên)."
+                )
+                % {"text": value}
+            }
+        )
+    raise ValidationError(
+        {
+            "former_parent": _("Có nhiều xã/phường cũ tên “%(text)s”: nhập mã (%(codes)s).")
+            % {"text": value, "codes": ", ".join(u.official_code or u.code for u in found)}
+        }
+    )
+
+
+def _former_error(commune: OrgUnit, former: OrgUnit) -> str | None:
+    """Return why ``former`` cannot be the former commune of a unit of ``commune``, or None."""
+    if former.kind != UnitKind.COMMUNE or former.is_current:
+        return _("“%(unit)s” không phải một xã/phường trước 01/07/2025.") % {"unit": former.name}
+    if commune.pk in successor_map([former.pk]).get(former.pk, []):
+        return None
+    valid = former_communes_of(commune)
+    if valid:
+        return _(
+            "%(former)s không được sắp xếp vào %(commune)s. Xã/phường cũ hợp lệ: %(valid)s."
+        ) % {
+            "former": former.name,
+            "commune": commune.name,
+            "valid": ", ".join(f"{c.name} ({c.official_code or c.code})" for c in valid),
+        }
+    return _(
+        "%(former)s không được sắp xếp vào %(commune)s; %(commune)s không có xã/phường cũ."
+    ) % {
+        "former": former.name,
+        "commune": commune.name,
+    }
+
+
+def resolve_parents(
+    parent: OrgUnit, former_parent: OrgUnit | None = None, successor: OrgUnit | None = None
+) -> tuple[OrgUnit, OrgUnit | None]:
+    """Return (current commune, former commune) of a unit to create "under" ``parent``.
+
+    Under a closed commune the unit goes to its current successor (``successor`` when given,
+    one of the closed commune's successors; else the default one) and keeps the closed
+    commune as its former commune. Raises ``ValidationError`` naming the field.
+    """
+    if parent.kind == UnitKind.COMMUNE and not parent.is_current:
+        if former_parent is not None and former_parent.pk != parent.pk:
+            raise ValidationError(
+                {
+                    "former_parent": _(
+                        "Đơn vị đang thêm vào một xã/phường cũ: không chọn xã/phường cũ khác."
+                    )
+                }
+            )
+        successors = [s for s in successors_of(parent) if s.kind == UnitKind.COMMUNE]
+        if not successors:
+            raise ValidationError(
+                {
+                    "parent": _("%(unit)s đã giải thể và không có xã/phường kế thừa.")
+                    % {"unit": parent.name}
+                }
+            )
+        if successor is None:
+            return successors[0], parent
+        if successor.pk not in {s.pk for s in successors}:
+            raise ValidationError(
+                {
+                    "successor": _(
+                        "%(unit)s không phải đơn vị kế thừa của %(former)s. "
+                        "Chọn một trong: %(valid)s."
+                    )
+                    % {
+                        "unit": successor.name,
+                        "former": parent.name,
+                        "valid": ", ".join(s.name for s in successors),
+                    }
+                }
+            )
+        return successor, parent
+    if successor is not None:
+        raise ValidationError(
+            {"successor": _("Chỉ chọn đơn vị kế thừa khi thêm vào một xã/phường cũ.")}
+        )
+    if former_parent is not None and parent.kind == UnitKind.COMMUNE:
+        problem = _former_error(parent, former_parent)
+        if problem:
+            raise ValidationError({"former_parent": problem})
+    return parent, former_parent
 
 
 def _require_change(actor: Actor, unit: OrgUnit) -> None:
@@ -133,6 +315,19 @@ def _taken_names(parent: OrgUnit, exclude_pk: int | None = None) -> dict[str, se
     for kind, name_folded in rows.values_list("kind", "name_folded"):
         taken[kind].add(name_folded)
     return taken
+
+
+def _same_place_message(unit: OrgUnit) -> str:
+    """Say that ``unit`` already is this place (same name in the same old commune)."""
+    return _(
+        "%(former)s đã có “%(name)s” (mã %(code)s, nay thuộc %(commune)s): "
+        "đó là cùng một nơi, không tạo thêm."
+    ) % {
+        "former": unit.former_parent.name if unit.former_parent else "",
+        "name": unit.name,
+        "code": unit.code,
+        "commune": unit.parent.name if unit.parent else "",
+    }
 
 
 def _duplicate_message(kind: str) -> str:
@@ -201,18 +396,74 @@ def orgunit_inputs_validate(*, parent: OrgUnit, inputs: Sequence[UnitInput]) -> 
     _check_parent(parent)
     errors: list[RowError] = []
     taken = _taken_names(parent)
+    # The open units already in the commune, and those already kept by each old commune
+    # (the same name there is the same place), by (kind, folded name).
+    present = {
+        (u.kind, u.name_folded): u
+        for u in OrgUnit.objects.filter(
+            parent=parent, kind__in=CREATABLE_KINDS, valid_to__isnull=True
+        ).select_related("parent", "former_parent")
+    }
+    formers = {d.former_parent.pk for d in inputs if d.former_parent is not None}
+    former_present = {
+        (u.former_parent_id, u.kind, u.name_folded): u
+        for u in OrgUnit.objects.filter(
+            former_parent_id__in=formers, kind__in=CREATABLE_KINDS, valid_to__isnull=True
+        ).select_related("parent", "former_parent")
+    }
+    checked_formers: dict[int, str | None] = {}
+    batch_formers: dict[tuple[str, str], OrgUnit | None] = {}
     seen_codes: set[str] = set()
     explicit = [d.code for d in inputs if d.code]
     existing_codes = set(OrgUnit.objects.filter(code__in=explicit).values_list("code", flat=True))
     for index, data in enumerate(inputs, start=1):
         row = data.row if data.row is not None else index
         problems = _field_errors(data)
+        former = data.former_parent
+        if former is not None:
+            if former.pk not in checked_formers:
+                checked_formers[former.pk] = _former_error(parent, former)
+            if checked_formers[former.pk]:
+                problems["former_parent"] = str(checked_formers[former.pk])
         if "name" not in problems and data.kind in taken:
             folded = fold(data.name)
-            if folded in taken[data.kind]:
+            key = (data.kind, folded)
+            existing = present.get(key)
+            same_place = (
+                former_present.get((former.pk, data.kind, folded)) if former is not None else None
+            )
+            if key in batch_formers:
+                other = batch_formers[key]
+                if former is not None and other is not None and other.pk != former.pk:
+                    problems["former_parent"] = _(
+                        "“%(name)s” đã có ở một dòng khác với xã/phường cũ %(other)s: "
+                        "một nơi chỉ có một xã/phường cũ."
+                    ) % {"name": data.name, "other": other.name}
+                else:
+                    problems["name"] = _duplicate_message(data.kind)
+            elif existing is not None:
+                if (
+                    former is not None
+                    and existing.former_parent is not None
+                    and existing.former_parent_id != former.pk
+                ):
+                    problems["former_parent"] = _(
+                        "“%(name)s” đã có (mã %(code)s) với xã/phường cũ %(other)s."
+                    ) % {
+                        "name": existing.name,
+                        "code": existing.code,
+                        "other": existing.former_parent.name,
+                    }
+                elif former is not None and existing.former_parent_id == former.pk:
+                    problems["name"] = _same_place_message(existing)
+                else:
+                    problems["name"] = _duplicate_message(data.kind)
+            elif same_place is not None:
+                problems["name"] = _same_place_message(same_place)
+            elif folded in taken[data.kind]:
                 problems["name"] = _duplicate_message(data.kind)
-            else:
-                taken[data.kind].add(folded)
+            taken[data.kind].add(folded)
+            batch_formers.setdefault(key, former)
         if data.code:
             prefix = f"{parent.code}-"
             if not data.code.startswith(prefix) or "/" in data.code or len(data.code) > CODE_MAX:
@@ -254,6 +505,7 @@ def _build(parent: OrgUnit, data: UnitInput, code: str) -> OrgUnit:
         kind=data.kind,
         subkind=data.subkind,
         parent=parent,
+        former_parent=data.former_parent,
         latitude=data.latitude,
         longitude=data.longitude,
         population=data.population,
@@ -301,11 +553,25 @@ def orgunit_create(
     households: int | None = None,
     address: str = "",
     note: str = "",
+    former_parent: OrgUnit | None = None,
+    successor: OrgUnit | None = None,
 ) -> OrgUnit:
-    """Create one village or establishment under the open commune ``parent``."""
+    """Create one village or establishment under the open commune ``parent``.
+
+    ``parent`` may also be a pre-2025 commune: the unit then goes under its current
+    successor (``successor``, or the default one) and keeps it as ``former_parent``; see
+    ``resolve_parents``. ``former_parent`` alone names the old commune of a unit created
+    under its current commune.
+    """
+    if parent.is_current:
+        _require_change(actor, parent)
+    elif not can_record(actor, permissions.CHANGE_UNITS, parent):
+        raise PermissionDenied(_("Bạn không có quyền thay đổi đơn vị này."))
+    parent, former_parent = resolve_parents(parent, former_parent, successor)
     _require_change(actor, parent)
     parent = _lock(parent)
     data = UnitInput(
+        former_parent=former_parent,
         name=name,
         subkind=subkind,
         kind=kind,
@@ -404,7 +670,11 @@ def orgunit_update_validate(*, unit: OrgUnit, fields: dict[str, Any]) -> dict[st
         if name not in allowed:
             errors[name] = _("Không được sửa trường này ở cấp đơn vị này.")
             continue
-        if name in ("name", "subkind", "address", "note"):
+        if name == "former_parent":
+            if value is not None and not isinstance(value, OrgUnit):
+                errors[name] = _("Không tìm thấy xã/phường cũ này.")
+                continue
+        elif name in ("name", "subkind", "address", "note"):
             label, multiline = _text_fields()[name]
             try:
                 value = clean_text(value, label=label, multiline=multiline)
@@ -432,6 +702,25 @@ def orgunit_update_validate(*, unit: OrgUnit, fields: dict[str, Any]) -> dict[st
             taken = _taken_names(parent, exclude_pk=unit.pk)
             if unit.is_current and fold(merged.name) in taken[unit.kind]:
                 problems["name"] = _duplicate_message(unit.kind)
+        former = cleaned.get("former_parent", unit.former_parent)
+        if cleaned.get("former_parent") is not None and parent is not None:
+            problem = _former_error(parent, cleaned["former_parent"])
+            if problem:
+                problems["former_parent"] = problem
+        if former is not None and "name" not in problems and "former_parent" not in problems:
+            same = (
+                OrgUnit.objects.filter(
+                    former_parent=former,
+                    kind=unit.kind,
+                    name_folded=fold(merged.name),
+                    valid_to__isnull=True,
+                )
+                .exclude(pk=unit.pk)
+                .select_related("parent", "former_parent")
+                .first()
+            )
+            if same is not None:
+                problems["former_parent"] = _same_place_message(same)
     else:
         problems = {}
         for name, limit in (("population", POPULATION_MAX), ("households", HOUSEHOLDS_MAX)):

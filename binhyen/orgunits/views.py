@@ -38,6 +38,7 @@ from binhyen.orgunits.forms import (
     UnitEditForm,
     UnitSearchForm,
 )
+from binhyen.orgunits.history import successors_of
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 PICKER_LIMIT = 20
@@ -49,6 +50,16 @@ def _unit_to_change(request: HttpRequest, code: str, *, commune_only: bool = Fal
     if not permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit):
         raise not_found(selectors.not_found_message())
     if commune_only and (unit.kind != UnitKind.COMMUNE or not unit.is_current):
+        raise not_found(selectors.not_found_message())
+    return unit
+
+
+def _commune_to_add_to(request: HttpRequest, code: str) -> OrgUnit:
+    """Return the commune a village may be added "under": an open commune the user may
+    change, or a pre-2025 commune of their scope's history (the village then goes under its
+    successor and keeps it as its former commune)."""
+    unit = selectors.unit_get(user=request.user, code=code)
+    if unit.kind != UnitKind.COMMUNE or not _can_add_children(request, unit):
         raise not_found(selectors.not_found_message())
     return unit
 
@@ -129,25 +140,37 @@ def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
     q, kind = "", ""
     if form.is_bound and form.is_valid():
         q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
-    children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
+    children = selectors.unit_children(
+        user=request.user, unit=unit, q=q or None, kind=kind or None, with_former=True
+    )
     return {
         "unit": unit,
         "children_form": form,
         "children_page": paginate(request, children),
         "children_q": q,
         "children_querystring": querystring(q=q, kind=kind),
-        "children_total": selectors.unit_children(user=request.user, unit=unit).count()
+        "children_total": selectors.unit_children(
+            user=request.user, unit=unit, with_former=True
+        ).count()
         if (q or kind)
         else None,
         "can_add_children": _can_add_children(request, unit),
+        "shows_former": unit.kind == UnitKind.COMMUNE
+        and unit.is_current
+        and children.filter(former_parent__isnull=False).exists(),
     }
 
 
 def _can_add_children(request: HttpRequest, unit: OrgUnit) -> bool:
-    return (
-        unit.kind == UnitKind.COMMUNE
-        and unit.is_current
-        and permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit)
+    if unit.kind != UnitKind.COMMUNE:
+        return False
+    if unit.is_current:
+        return permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, unit)
+    # A pre-2025 commune: its villages go under a successor the user may change.
+    return any(
+        permissions.has_perm_on(request.user, permissions.CHANGE_UNITS, s)
+        for s in successors_of(unit)
+        if s.kind == UnitKind.COMMUNE
     )
 
 
@@ -204,11 +227,13 @@ def unit_children(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     """Add a village or an establishment to an open commune."""
-    commune = _unit_to_change(request, code, commune_only=True)
+    commune = _commune_to_add_to(request, code)
     kind = request.GET.get("kind", UnitKind.VILLAGE)
     if kind not in services.CREATABLE_KINDS:
         kind = UnitKind.VILLAGE
-    form = UnitCreateForm(request.POST if request.method == "POST" else None, kind=kind)
+    form = UnitCreateForm(
+        request.POST if request.method == "POST" else None, kind=kind, commune=commune
+    )
 
     def next_url(unit: OrgUnit) -> str:
         if "add_another" in request.POST:
@@ -227,7 +252,12 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
             "kind": form.kind_value,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
-        arguments=lambda data: {"parent": commune, **{k: data[k] for k in CREATE_FIELDS}},
+        arguments=lambda data: {
+            "parent": commune,
+            **{k: data[k] for k in CREATE_FIELDS},
+            "former_parent": data.get("former_parent"),
+            "successor": data.get("successor"),
+        },
         success_url=next_url,
         success_message=lambda unit: _("Đã thêm “%(name)s”.") % {"name": unit.name},
         not_found_message=selectors.not_found_message(),
@@ -362,6 +392,8 @@ def unit_export(request: HttpRequest, code: str) -> HttpResponse:
     q, kind = "", ""
     if form.is_bound and form.is_valid():
         q, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
-    children = selectors.unit_children(user=request.user, unit=unit, q=q or None, kind=kind or None)
+    children = selectors.unit_children(
+        user=request.user, unit=unit, q=q or None, kind=kind or None, with_former=True
+    )
     content = excel.export_workbook(children.iterator(chunk_size=1000), unit.name)
     return _xlsx_response(content, f"don-vi-truc-thuoc-{unit.code}.xlsx")

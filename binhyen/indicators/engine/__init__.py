@@ -14,6 +14,12 @@ Invariants:
   ``share / sum(shares)`` to each successor (chains of changes are followed). Such values set
   ``includes_predecessors``. Targets that are closed units are read as they were (no
   forwarding), so an old commune's own history stays available.
+- **Villages across the reform.** A village or establishment sits once, under its current
+  commune, and may keep the commune it belonged to before (``former_parent``). For current
+  targets it counts by path like any unit, whatever the date. For a closed target (the old
+  commune, its old district or province) its values count when their own period ends on or
+  before the old commune's last day (``valid_to``); later values do not. Closed targets are
+  never served by the pre-aggregated cells, so only the SQL carries this branch.
 - **When a value counts.** A stored value belongs to a requested period when its own period
   *ends* inside it and the metric's capture period is not longer than the requested one
   (months roll into quarters and years; a statistical month 15/06–14/07 counts in July).

@@ -145,6 +145,45 @@ excl AS (SELECT unit_id FROM anchor WHERE aid IS NOT NULL),
 """
 
 
+# Villages across the reform (closed targets only). A village or establishment that sits
+# under its current commune and keeps the commune it belonged to before (``former_parent``)
+# counts for that old commune, and the old commune's old ancestors, with the values whose own
+# period ends on or before the old commune's last day. Current targets read it by path as
+# any unit (it sits under its current commune), so nothing is counted twice: the branch is
+# added only for closed targets, whose subtrees never hold current units. The key is the
+# old commune's path cut to the target's length; a value outside that window is dropped by
+# ``until`` (compared with the value's own period end, before any folding into a longer
+# requested period).
+def _former_branch_umap(*, n: int, fp_prefix: str) -> str:
+    """Return the ``umap`` rows of villages counted through their former commune."""
+    t = _tables()
+    return f"""
+  UNION ALL
+  SELECT v.id, SUBSTR(fp.path, 1, {n}), 1.0, 0, v.kind, fp.valid_to
+  FROM {t["ou"]} fp JOIN {t["ou"]} v ON v.former_parent_id = fp.id
+  WHERE {fp_prefix} AND SUBSTR(fp.path, 1, {n}) IN (SELECT k FROM tgt)
+    AND SUBSTR(v.path, 1, {n}) <> SUBSTR(fp.path, 1, {n})"""  # noqa: S608
+
+
+def _former_branch_national(
+    *, n: int, pe: str, option_col: str, value_sql: str, fp_prefix: str
+) -> str:
+    """Return the national shape's rows of values on villages counted through their former
+    commune (one more branch of the same statement)."""
+    t = _tables()
+    postgres = connection.vendor == "postgresql"
+    key = "t.i" if postgres else f"SUBSTR(fp.path, 1, {n})"
+    tgt = f" JOIN tgt t ON t.k = SUBSTR(fp.path, 1, {n})" if postgres else ""
+    return f"""
+  UNION ALL
+  SELECT {key}, dv.metric_id, {pe} AS period_end{option_col}, dv.value, 1.0, 0
+  FROM {t["ou"]} v JOIN {t["ou"]} fp ON fp.id = v.former_parent_id{tgt}
+  JOIN {t["dv"]} dv ON dv.orgunit_id = v.id
+  WHERE v.former_parent_id IS NOT NULL AND {fp_prefix}
+    AND SUBSTR(v.path, 1, {n}) <> SUBSTR(fp.path, 1, {n})
+    AND dv.period_end <= fp.valid_to AND ({value_sql})"""  # noqa: S608
+
+
 SMALL_SUBTREE = 20_000
 
 # One slice of a query: these metrics over these date ranges (of period ends).
@@ -302,6 +341,9 @@ def _grouped(
     option_col = ", dv.option" if by_option else ""
     pe = _period_key(folds)
     u_prefix, u_params = _prefix_condition("u.path", prefix)
+    # Closed targets also count the villages that belonged to them (see ``_former_branch_umap``).
+    villages = not forward
+    fp_prefix, fp_params = _prefix_condition("fp.path", prefix)
     if not small:
         rows = _run(
             *_national_sql(
@@ -315,6 +357,7 @@ def _grouped(
                 pe=pe,
                 u_prefix=u_prefix,
                 u_params=u_params,
+                former=(fp_prefix, fp_params) if villages else None,
             )
         )
         if connection.vendor == "postgresql":
@@ -323,7 +366,9 @@ def _grouped(
         return rows
     umap = f"""
 umap AS (
-  SELECT u.id AS unit_id, SUBSTR(u.path, 1, {n}) AS k, 1.0 AS w, 0 AS pred, u.kind AS kind
+  SELECT u.id AS unit_id, SUBSTR(u.path, 1, {n}) AS k, 1.0 AS w, 0 AS pred, u.kind AS kind{
+        ", CAST(NULL AS DATE) AS upto" if villages else ""
+    }
   FROM {t["ou"]} u
   WHERE {u_prefix} AND SUBSTR(u.path, 1, {n}) IN (SELECT k FROM tgt){
         " AND u.id NOT IN (SELECT unit_id FROM excl)" if forward else ""
@@ -333,9 +378,13 @@ umap AS (
   SELECT a.unit_id, b.k, b.w, 1, a.kind FROM anchor a JOIN back b ON b.pid = a.aid'''
         if forward
         else ""
-    }
+    }{_former_branch_umap(n=n, fp_prefix=fp_prefix) if villages else ""}
 )"""  # noqa: S608 - table names and placeholders only; values are bound parameters
     params.extend(u_params)
+    if villages:
+        params.extend(fp_params)
+    # A village counted through its former commune: only values up to that commune's last day.
+    upto = " AND (m.upto IS NULL OR {end} <= m.upto)" if villages else ""
     stats = "SUM(m.w), MIN(dv.value), MAX(dv.value)" if need_stats else "SUM(m.w), 0, 0"
     # PostgreSQL folds the period in the inner selects below; SQLite here.
     outer_pe = "dv.period_end" if connection.vendor == "postgresql" else pe
@@ -365,7 +414,7 @@ SELECT m.k, dv.metric_id, {outer_pe}{option_col},
                 of_kind = " WHERE kind = ANY(%s)" if unit_kinds else ""
                 parts.append(
                     f"""  SELECT dv.orgunit_id, dv.metric_id, {pe} AS period_end,
-    dv.value{option_col}
+    dv.value{option_col}{", dv.period_end AS raw_end" if villages else ""}
   FROM {t["dv"]} dv
   WHERE dv.orgunit_id = ANY(ARRAY(SELECT unit_id FROM umap{of_kind}))
     AND dv.metric_id = ANY(%s) AND dv.metric_id >= %s AND dv.metric_id <= %s
@@ -382,7 +431,7 @@ SELECT m.k, dv.metric_id, {outer_pe}{option_col},
 WITH RECURSIVE {ctes}{umap}{select}
 FROM (
 {union}
-) dv JOIN umap m ON m.unit_id = dv.orgunit_id
+) dv JOIN umap m ON m.unit_id = dv.orgunit_id{upto.format(end="dv.raw_end")}
 {group}"""
         return _run(sql, params)
     # SQLite: one row per (metric, kind, date range), so each is one index range seek, in
@@ -399,7 +448,7 @@ WITH RECURSIVE {ctes}{umap},
 want(mid, kind, ds, de) AS (VALUES {", ".join(want_rows)}){select}
 FROM umap m CROSS JOIN want w CROSS JOIN {t["dv"]} dv
 WHERE w.kind = m.kind AND dv.orgunit_id = m.unit_id AND dv.metric_id = w.mid
-  AND dv.period_end >= w.ds AND dv.period_end <= w.de
+  AND dv.period_end >= w.ds AND dv.period_end <= w.de{upto.format(end="dv.period_end")}
 {group}"""
     return _run(sql, params)
 
@@ -416,9 +465,11 @@ def _national_sql(
     pe: str,
     u_prefix: str,
     u_params: list[Any],
+    former: tuple[str, list[Any]] | None = None,
 ) -> tuple[str, list[Any]]:
     """Return the national shape: the values of current units by their path (as a
-    hand-written GROUP BY would), plus the values of forwarded predecessors."""
+    hand-written GROUP BY would), plus the values of forwarded predecessors, or (closed
+    targets, ``former`` given) of villages counted through their former commune."""
     t = _tables()
     value_sql, value_params = _value_filter(slices)
     option_sel = option_col.replace("dv.", "x.")
@@ -465,6 +516,12 @@ def _national_sql(
   FROM {t["dv"]} dv JOIN fmap f ON f.unit_id = dv.orgunit_id
   WHERE dv.orgunit_id = ANY(ARRAY(SELECT unit_id FROM fmap)) AND ({value_sql})"""  # noqa: S608
             sql_params.extend(value_params)
+    if former is not None:
+        fp_prefix, fp_params = former
+        own += _former_branch_national(
+            n=n, pe=pe, option_col=option_col, value_sql=value_sql, fp_prefix=fp_prefix
+        )
+        sql_params.extend([*fp_params, *value_params])
     stats = "SUM(x.w), MIN(x.v), MAX(x.v)" if need_stats else "SUM(x.w), 0, 0"
     with_sql = ctes.rstrip().rstrip(",")
     sql = f"""

@@ -401,3 +401,60 @@ def test_an_offset_past_the_limit_is_refused_not_a_500(officer_api, path):
     response = officer_api.get(path, offset=2**63)
     # then the parameter is named, nothing breaks
     assert response.status_code == 422 and response.json()["field"] == "offset"
+
+
+# --- villages across the reform -----------------------------------------------------------
+
+
+def test_village_posted_under_the_old_commune_is_one_row_with_its_former_commune(officer_api, tree):
+    # when the officer posts a village under the pre-2025 commune
+    response = officer_api.send(
+        "post", "/L07846/children", {"kind": "village", "subkind": "thon", "name": "Thôn Cũ"}
+    )
+    # then one row sits under the current commune and names the old one
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["parent_code"] == "07840"
+    assert body["former_parent_code"] == "L07846"
+    assert body["former_parent_name"] == "Xã Đoan Bái"
+    # and the old commune's children list it for history, the new commune's too
+    old_children = officer_api.get("/L07846/children").json()["items"]
+    assert [c["name"] for c in old_children] == ["Thôn Cũ"]
+    new_children = {c["name"] for c in officer_api.get("/07840/children").json()["items"]}
+    assert "Thôn Cũ" in new_children
+
+
+def test_village_former_commune_by_name_set_and_cleared(officer_api, tree):
+    created = officer_api.send(
+        "post",
+        "/07840/children",
+        {"kind": "village", "subkind": "thon", "name": "Thôn Mới", "former_parent": "doan bai"},
+    )
+    assert created.status_code == 201, created.json()
+    code = created.json()["code"]
+    assert created.json()["former_parent_code"] == "L07846"
+    cleared = officer_api.send("patch", f"/{code}", {"former_parent": ""})
+    assert cleared.status_code == 200 and cleared.json()["former_parent_code"] is None
+    # a commune that does not lead here is refused with the field named; nothing changes
+    bad = officer_api.send("patch", f"/{code}", {"former_parent": "Không Có"})
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "former_parent"
+
+
+def test_posting_under_an_old_commune_outside_scope_is_404(client, tree):
+    # given an officer of another commune
+    api = Api(client, user_with_role(Role.COMMUNE_OFFICER, tree["other"]))
+    response = api.send(
+        "post", "/L07846/children", {"kind": "village", "subkind": "thon", "name": "Thôn X"}
+    )
+    assert response.status_code == 404
+    assert not OrgUnit.objects.filter(name="Thôn X").exists()
+
+
+def test_former_commune_of_a_read_only_user_is_404_not_a_lookup(client, tree):
+    # given a viewer of the commune / when they try to set a former commune / then 404, unchanged
+    api = Api(client, user_with_role(Role.VIEWER, tree["commune"]))
+    code = tree["village"].code
+    response = api.send("patch", f"/{code}", {"former_parent": "Không Có"})
+    assert response.status_code == 404
+    assert OrgUnit.objects.get(code=code).former_parent is None

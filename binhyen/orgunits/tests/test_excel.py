@@ -223,7 +223,7 @@ def test_template_has_header_example_and_guide(commune, officer):
     # then it has the header, an example row and a guide listing the allowed types
     assert workbook.sheetnames == ["Danh sách", "Hướng dẫn"]
     rows = list(workbook["Danh sách"].iter_rows(values_only=True))
-    assert list(rows[0]) == HEADER
+    assert list(rows[0]) == [*HEADER, "Xã/phường cũ (trước 01/07/2025)"]
     assert rows[1][1] == "Thôn"
     guide = [cell for row in workbook["Hướng dẫn"].iter_rows(values_only=True) for cell in row]
     for label in ("Thôn", "Bản", "Tổ dân phố", "Ấp", "Khối", "Cơ quan", "Doanh nghiệp"):
@@ -308,3 +308,66 @@ def test_absurd_numbers_are_refused_and_nothing_saved(commune, officer, column, 
     result = run(officer, commune, xlsx([HEADER, row]))
     assert (2, column) in problems(result)
     assert OrgUnit.objects.count() == before
+
+
+FORMER = "Xã/phường cũ (trước 01/07/2025)"
+
+
+def test_former_commune_column_by_code_or_name_and_bad_rows_named():
+    # given Hiệp Hòa with former communes Lương Phong and Đoan Bái; Xã Xa went elsewhere
+    from binhyen.orgunits.tests.test_services_former import _create
+
+    world_data = _former_world()
+    h, officer = world_data["h"], world_data["officer"]
+    _create(officer, h, name="Thôn Có", former_parent=world_data["db"])
+    # when a file names the old commune by code, bare code, name without diacritics, and
+    # has an unknown one, one leading elsewhere, one place with two old communes and an
+    # existing village with another old commune
+    bad = xlsx(
+        [
+            ["Tên", "Loại", FORMER],
+            ["Thôn A", "Thôn", "L07846"],
+            ["Thôn B", "Thôn", "07847"],
+            ["Thôn C", "Thôn", "xa luong phong"],
+            ["Thôn D", "Thôn", "Không Có"],
+            ["Thôn E", "Thôn", "Xã Xa"],
+            ["Thôn C", "Thôn", "Xã Đoan Bái"],
+            ["Thôn Có", "Thôn", "Lương Phong"],
+        ]
+    )
+    result = run(officer, h, bad)
+    # then every bad row is named in the former-commune column and nothing is saved
+    assert problems(result) == [(5, FORMER), (6, FORMER), (7, FORMER), (8, FORMER)]
+    assert not OrgUnit.objects.filter(name="Thôn A").exists()
+    # when the good rows alone are imported / then each keeps its old commune
+    good = xlsx([["Tên", "Loại", FORMER], *good_rows()])
+    result = run(officer, h, good)
+    assert not result.problems
+    formers = dict(
+        OrgUnit.objects.filter(parent=h, name__in=["Thôn A", "Thôn B", "Thôn C"]).values_list(
+            "name", "former_parent__code"
+        )
+    )
+    assert formers == {"Thôn A": "L07846", "Thôn B": "L07847", "Thôn C": "L07846"}
+
+
+def good_rows() -> list[list[str]]:
+    return [
+        ["Thôn A", "Thôn", "L07846"],
+        ["Thôn B", "Thôn", "07847"],
+        ["Thôn C", "Thôn", "xa luong phong"],
+    ]
+
+
+def _former_world() -> Any:
+    from binhyen.orgunits.tests import test_services_former
+
+    return test_services_former.world.__wrapped__()  # type: ignore[attr-defined]
+
+
+def test_template_has_the_former_commune_column_and_an_example():
+    world_data = _former_world()
+    sheet = load_workbook(io.BytesIO(excel.template_workbook(world_data["h"])))["Danh sách"]
+    header, example = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+    assert header[-1] == FORMER
+    assert example[-1] == "Xã Đoan Bái"

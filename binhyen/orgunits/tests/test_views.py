@@ -149,10 +149,13 @@ def test_write_pages_are_404_for_read_only_roles(client, tree, viewer, name):
 
 
 @pytest.mark.parametrize("name", ["create", "import", "import_template"])
-def test_adding_is_only_for_open_communes(client, tree, name):
+def test_adding_is_only_for_communes(client, tree, name):
     login_verified(client, UserFactory(is_superuser=True))
-    for unit in (tree["village"], tree["old"], tree["province"]):
+    for unit in (tree["village"], tree["province"]):
         assert client.get(_url(name, unit.code)).status_code == 404
+    # a pre-2025 commune takes villages one by one (they go under its successor), not files
+    expected = 200 if name == "create" else 404
+    assert client.get(_url(name, tree["old"].code)).status_code == expected
 
 
 def test_close_in_scope_out_of_scope_and_read_only(client, tree, officer, viewer):
@@ -328,7 +331,8 @@ def test_closed_unit_shows_dissolution_badge_and_successor(client, tree, officer
     body = client.get(_url("detail", "L07846")).content.decode()
     assert "Đã giải thể từ 01/07/2025" in body
     assert "Nay thuộc:" in body and _url("detail", "07840") in body
-    assert "Thêm thôn/tổ dân phố" not in body
+    # its villages are added there once, under the successor (no file import on a closed unit)
+    assert "Thêm thôn/tổ dân phố" in body and _url("import", "L07846") not in body
 
 
 def test_read_only_user_gets_no_write_buttons(client, tree, viewer):
@@ -557,3 +561,55 @@ def test_bad_input_on_the_edit_form_changes_nothing(client, tree, officer, which
     assert response.status_code == 400
     assert response.context["form"].errors.get(field)
     assert _unit_state(unit.code) == before
+
+
+# --- villages across the reform -----------------------------------------------------------
+
+
+def test_village_added_under_the_old_commune_shows_both_ways(client, tree, officer):
+    # given the officer of the current commune on the old commune's page
+    client.force_login(officer)
+    page = client.get(_url("create", "L07846"), {"kind": "village"})
+    assert page.status_code == 200
+    assert "Nay thuộc xã/phường" in page.content.decode()
+    # when they add a village there
+    response = client.post(
+        _url("create", "L07846"),
+        {"kind": "village", "name": "Thôn Cũ", "subkind": "thon", "successor": tree["commune"].pk},
+    )
+    unit = OrgUnit.objects.get(name="Thôn Cũ")
+    assert response.status_code == 302
+    assert unit.parent == tree["commune"] and unit.former_parent == tree["old"]
+    # then the village page names the old commune, the old commune lists it as now elsewhere,
+    # and the current commune's list shows the former commune column
+    detail = client.get(_url("detail", unit.code)).content.decode()
+    assert 'data-testid="former-parent"' in detail and "Xã Đoan Bái" in detail
+    old_page = client.get(_url("detail", "L07846")).content.decode()
+    assert "Thôn Cũ" in old_page and "nay thuộc Xã Lương Phong" in old_page
+    new_page = client.get(_url("detail", "07840")).content.decode()
+    assert "Xã/phường cũ" in new_page
+
+
+def test_create_with_former_commune_choice_and_edit_clears_it(client, tree, officer):
+    client.force_login(officer)
+    response = client.post(
+        _url("create", "07840"),
+        {"kind": "village", "name": "Thôn Nam", "subkind": "thon", "former_parent": tree["old"].pk},
+    )
+    unit = OrgUnit.objects.get(name="Thôn Nam")
+    assert response.status_code == 302 and unit.former_parent == tree["old"]
+    response = client.post(_url("edit", unit.code), {"name": "Thôn Nam", "former_parent": ""})
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.former_parent is None
+
+
+def test_adding_under_the_old_commune_needs_the_successor_in_scope(client, tree):
+    # given an officer of another commune, a viewer of this one, and an anonymous visitor
+    other = user_with_role(Role.COMMUNE_OFFICER, tree["other"])
+    viewer = user_with_role(Role.VIEWER, tree["commune"])
+    for user in (other, viewer):
+        client.force_login(user)
+        assert client.get(_url("create", "L07846")).status_code == 404
+    client.logout()
+    assert client.get(_url("create", "L07846")).status_code == 302
