@@ -12,7 +12,14 @@ Register a provider in the owning app's ``AppConfig.ready()``::
     registry.register(MyProvider())
 
 Invariant: a provider returns each (unit, option) at most once per period, only for units
-of the metric's capture kinds that were open during the period.
+of the metric's capture kinds that were open during the period (or, for records on a unit
+closed by the reform, its current successors: ``orgunits.history.successor_map``).
+
+Distinct metrics (``Metric.counting = distinct``: schemes, teams, villages, designations…)
+also say *which* things they counted: ``ProvidedValue.items`` holds one key per thing
+("scheme:123", "unit:456"), stable across periods and units. The stored value at the unit
+is the number of its items; the engine counts each item once per target however many of
+the target's units (or predecessors) reported it. Providers of quantities leave it empty.
 """
 
 from __future__ import annotations
@@ -29,9 +36,12 @@ from binhyen.indicators.periods import Period
 
 @dataclass(frozen=True)
 class ProvidedValue:
+    """One unit's number in a period; ``items``: the things counted, for distinct metrics."""
+
     orgunit_id: int
     value: float
     option: str = ""
+    items: tuple[str, ...] = ()
 
 
 class MetricProvider(Protocol):

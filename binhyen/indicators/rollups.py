@@ -479,7 +479,7 @@ def plan(
             periods[metric.pk].extend(ps)
     out: dict[int, str] = {}
     for pk, metric in metrics.items():
-        if metric.aggregation not in SERVED:
+        if metric.aggregation not in SERVED or metric.is_distinct:
             continue
         ps = periods[pk]
         if (
