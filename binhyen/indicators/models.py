@@ -634,6 +634,8 @@ class RollupGrain(models.TextChoices):
 
     PERIOD = "p", _("Kỳ nhập")  # the value's own period end, as stored
     YEAR = "y", _("Năm")  # the calendar year its period ends in (keyed by 31/12)
+    # Distinct metrics: the number of distinct items per stored period end (``total``).
+    DISTINCT = "d", _("Số đối tượng theo kỳ nhập")
 
 
 class Rollup(models.Model):

@@ -172,13 +172,30 @@ def _distinct(
             by_span[(start, end)].append(pk)
         for (start, end), span_ids in by_span.items():
             windows.append(Window(tuple(span_ids), start, end, True))
+    use_cells = any(u.valid_to is None for u in units) and rollups.usable()
     groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
     for unit in units:
         groups[(len(unit.path), unit.valid_to is None)].append(unit)
     for (_n, forward), group in groups.items():
         by_path = {u.path: u for u in group}
+        todo = windows
+        if forward and use_cells:
+            # Per-period counts of current targets at the period levels: the ``d`` cells.
+            served = rollups.distinct_plan(
+                requests, level=max(u.level for u in group), by_option=by_option
+            )
+            cells = [w for w in windows if not w.span and set(w.metric_ids) <= served]
+            todo = [w for w in windows if w not in cells]
+            ranges = sorted({(w.start, w.end) for w in cells})
+            for unit_id, metric_id, end, count, fwd in rollups.distinct_read(
+                metric_ids=sorted(served), ranges=ranges, units=group
+            ):
+                series = result[(unit_id, metric_id, "")]
+                if not isinstance(series, Series):
+                    series = result[(unit_id, metric_id, "")] = _as_series(series)
+                series[_as_date(end)] = Agg(float(count), 1.0, float(count), float(count), fwd > 0)
         for row in distinct_rows(
-            windows=windows, target_paths=sorted(by_path), forward=forward, by_option=by_option
+            windows=todo, target_paths=sorted(by_path), forward=forward, by_option=by_option
         ):
             target = by_path.get(row[0])
             if target is None:
@@ -275,7 +292,7 @@ def combine(
     metric: Metric, series: dict[date, Agg] | None, period: Period
 ) -> tuple[float | None, bool]:
     """Return (value, includes_predecessors) of ``metric`` in ``period`` from grouped rows."""
-    if not series and not getattr(series, "spans", None):
+    if series is None or (not series and not getattr(series, "spans", None)):
         return None, False
     if KIND_RANK[metric.period_kind] > KIND_RANK[period.kind]:
         return None, False

@@ -322,6 +322,7 @@ def provider_values_sync(*, actor: Actor | None, metric: Metric, period_code: st
         DataValue.objects.filter(pk__in=stale).delete()
     if metric.is_distinct or DataItem.objects.filter(metric=metric, period=period.code).exists():
         _items_replace(metric, period, items)
+        rollups.distinct_refresh(metric, period.end)
     by_pk = {pk: (key, old) for key, (pk, old) in existing.items()}
     moves: list[tuple[tuple[int, str], float | None, float | None]] = [
         (k, None, v) for k, v in provided.items() if k not in existing

@@ -195,3 +195,16 @@ def test_sync_stores_the_items_and_their_number_per_unit(world, provider):
     assert list(
         DataValue.objects.filter(metric=w["distinct"]).values_list("orgunit_id", "value")
     ) == [(w["l2"].pk, 1.0)]
+
+
+def test_a_later_sync_moves_the_counts_at_once(world, provider):
+    # given counts already read (cells built when they are on)
+    w = world
+    _publish(provider, [w["distinct"]], "2025M06", [(w["l1"].pk, "", ("scheme:1",))])
+    assert _values(w["distinct"], [w["p"]], ["2025M06"], compare=False)[("93", "2025M06")] == 1
+    # when the provider answers differently for that month
+    rows = [(w["l1"].pk, "", ("scheme:1",)), (w["l4"].pk, "", ("scheme:1", "scheme:3"))]
+    _publish(provider, [w["distinct"]], "2025M06", rows)
+    # then the province and the communes show it at once, each thing once
+    got = _values(w["distinct"], [w["a"], w["b"], w["p"]], ["2025M06"], compare=False)
+    assert got == {("93001", "2025M06"): 2, ("93002", "2025M06"): 2, ("93", "2025M06"): 2}
