@@ -9,6 +9,9 @@ merged into one, or several lineage edges counts once. In a split a thing counts
 successor it reaches with a weight above zero (shares, else the default successor), and
 once at their common parent.
 
+A unit whose provider counted nothing stores one empty item (""), never counted, so an
+explicit 0 is a period with data ("last" does not fall back to an older period).
+
 Time: each stored period end gets its own count (``last`` takes the latest end with data,
 a ``sum`` asked for the period it was captured in takes that end); a ``sum`` asked for a
 longer period counts the distinct items over all the periods inside it, grouped by that
@@ -130,7 +133,7 @@ WITH RECURSIVE {ctes}
 SELECT x.k, x.metric_id,
        CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END AS pe,
        CASE WHEN w.span = 1 THEN w.ds END AS ps{opt},
-       COUNT(DISTINCT x.item), MAX(x.pred)
+       COUNT(DISTINCT NULLIF(x.item, '')), MAX(x.pred)
 FROM ({union}
 ) x JOIN win w ON x.period_end >= w.ds AND x.period_end <= w.de
 WHERE (CASE {metric_of} ELSE 0 END) = 1

@@ -199,7 +199,9 @@ def _items_replace(metric: Metric, period: Period, items: dict[tuple[int, str], 
             metric=metric, period=period.code
         ).values_list("pk", "orgunit_id", "option", "item")
     }
-    wanted = {(u, o, i) for (u, o), things in items.items() for i in things}
+    # A unit with nothing to count keeps an empty marker item, so "last" sees its explicit 0
+    # (the engine counts only non-empty items).
+    wanted = {(u, o, i) for (u, o), things in items.items() for i in (things or {""})}
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         for start in range(0, len(stale), 5000):

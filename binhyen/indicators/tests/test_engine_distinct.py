@@ -208,3 +208,15 @@ def test_a_later_sync_moves_the_counts_at_once(world, provider):
     # then the province and the communes show it at once, each thing once
     got = _values(w["distinct"], [w["a"], w["b"], w["p"]], ["2025M06"], compare=False)
     assert got == {("93001", "2025M06"): 2, ("93002", "2025M06"): 2, ("93", "2025M06"): 2}
+
+
+def test_an_explicit_zero_is_the_latest_count(world, provider):
+    # given a scheme in April, then nothing to count in May (the unit still reports)
+    w = world
+    _publish(provider, [w["distinct"]], "2025M04", [(w["a"].pk, "", ("scheme:1",))])
+    _publish(provider, [w["distinct"]], "2025M05", [(w["a"].pk, "", ())])
+    # when the quarter is asked / then "last" is May's 0, not April's 1
+    got = _values(w["distinct"], [w["a"], w["p"]], ["2025Q2", "2025M05"], compare=False)
+    assert got[("93001", "2025Q2")] == 0 and got[("93", "2025Q2")] == 0
+    assert got[("93001", "2025M05")] == 0
+    assert DataValue.objects.get(metric=w["distinct"], period="2025M05").value == 0
