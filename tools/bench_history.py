@@ -129,7 +129,7 @@ def ensure_dataset() -> Any:
         pool = olds_of[new]
         olds = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
         if rng.random() < 0.2:  # a cluster reaching a commune of another successor
-            olds.append(olds_of[rng.choice(news)][0])
+            olds = list(dict.fromkeys([*olds, olds_of[rng.choice(news)][0]]))
         item = f"scheme:{n}"
         for p in months:
             places = olds if p.end < date(2025, 7, 1) else sorted({successor[o] for o in olds})
