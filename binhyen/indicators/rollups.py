@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -463,6 +463,13 @@ GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
     return {"cells": cells, "units": len(unit_ids), "seconds": round(seconds, 2)}
 
 
+# The engine's distinct count (``engine.distinct.cell_rows``), registered when the engine
+# loads (the engine reads the cells, so this module cannot import it): (windows of
+# (metric ids, start, end, span), target paths) → (path, metric, end, span start, count,
+# forwarded) rows, with the lineage followed.
+distinct_counter: Callable[[list[Any], list[str]], list[tuple[Any, ...]]] | None = None
+
+
 def _distinct_targets() -> list[OrgUnit]:
     return list(
         OrgUnit.objects.filter(valid_to__isnull=True, level__lte=period_levels()).only(
@@ -473,8 +480,10 @@ def _distinct_targets() -> list[OrgUnit]:
 
 def _distinct_cells(metric_ids: Sequence[int], ends: Sequence[date] | None) -> int:
     """Recompute the distinct cells of ``metric_ids`` (at ``ends``, or all); return how many."""
-    from binhyen.indicators.engine.distinct import Window, distinct_rows
     from binhyen.indicators.models import DataItem
+
+    if distinct_counter is None:
+        raise RuntimeError("the engine has not registered its distinct count")
 
     if not metric_ids:
         return 0
@@ -493,7 +502,7 @@ def _distinct_cells(metric_ids: Sequence[int], ends: Sequence[date] | None) -> i
         cursor.execute(sql, params)
     if not found:
         return 0
-    windows = [Window(tuple(metric_ids), a, b, False) for a, b in _runs(found)]
+    windows = [(tuple(metric_ids), a, b, False) for a, b in _runs(found)]
     by_len: dict[int, list[OrgUnit]] = defaultdict(list)
     for unit in _distinct_targets():
         by_len[len(unit.path)].append(unit)
@@ -501,9 +510,7 @@ def _distinct_cells(metric_ids: Sequence[int], ends: Sequence[date] | None) -> i
     iso = connection.vendor != "postgresql"
     for group in by_len.values():
         by_path = {u.path: u for u in group}
-        for path, metric_id, end, _span, count, pred in distinct_rows(
-            windows=windows, target_paths=sorted(by_path), forward=True, by_option=False
-        ):
+        for path, metric_id, end, _span, count, pred in distinct_counter(windows, sorted(by_path)):
             unit = by_path[path]
             day = end if isinstance(end, date) else date.fromisoformat(str(end)[:10])
             rows.append(

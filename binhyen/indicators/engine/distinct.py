@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from binhyen.indicators import rollups
 from binhyen.indicators.engine.sql import (
     SMALL_SUBTREE,
     _common_prefix,
@@ -141,3 +142,16 @@ GROUP BY x.k, x.metric_id, w.span,
          CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END,
          CASE WHEN w.span = 1 THEN w.ds END{opt}"""  # noqa: S608
     return _run(sql, [*params, *win_params, *item_params])
+
+
+def cell_rows(windows: list[Any], target_paths: list[str]) -> list[tuple[Any, ...]]:
+    """The distinct counts of current targets for the pre-aggregated cells (``rollups``)."""
+    return distinct_rows(
+        windows=[Window(*w) for w in windows],
+        target_paths=target_paths,
+        forward=True,
+        by_option=False,
+    )
+
+
+rollups.distinct_counter = cell_rows
