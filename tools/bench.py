@@ -222,6 +222,9 @@ def child(db: str) -> None:
     import bench_offline  # the offline field app's sync and shell (tools/bench_offline.py)
 
     bench_offline.measure(db)
+    import bench_history  # distinct counts across the reform (tools/bench_history.py)
+
+    bench_history.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

@@ -3,8 +3,9 @@
 ``ActivityMetricsProvider`` answers each metric in ``SPECS`` for any period from the
 activities dated inside it, grouped by the unit they were recorded on (commune or village;
 the engine rolls villages up into their commune, communes into their province). The
-distinct-village metrics ("26 sessions in 10 villages") are counted per commune, since a
-village reached twice is still one village.
+distinct-village metrics ("26 sessions in 10 villages") are distinct counts (items
+"village:<id>"), so a village reached twice, or reported by its old and its new commune, is
+still one village at every level.
 
 A metric is broken down by ``Spec.option`` only when its catalogue row has a breakdown
 (``Metric.disaggregation``); otherwise the provider returns totals. Units without any
@@ -16,16 +17,18 @@ run after each write leaves the stored ``DataValue`` rows equal to the log.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from binhyen.activities.models import Activity, ActivityKind, SurrenderedItem
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period
-from binhyen.indicators.providers import ProvidedValue
+from binhyen.indicators.providers import ProvidedValue, emit_items
+from binhyen.orgunits.history import commune_on
 from binhyen.orgunits.models import UnitKind
 
 PROVIDER_KEY = "activities.log"
@@ -88,26 +91,32 @@ def _grouped(queryset: QuerySet, unit: str, option: str, value: object) -> Itera
 
 
 def _villages(period: Period, kind: str | None) -> Iterable[ProvidedValue]:
-    """Count the distinct villages reached per commune (listed ones and village activities)."""
-    reached: dict[int, set[int]] = defaultdict(set)
-    links = Activity.villages.through.objects.filter(_in_period(period, kind, "activity__"))
-    for unit_id, unit_kind, parent_id, village_id in links.values_list(
-        "activity__orgunit_id",
-        "activity__orgunit__kind",
-        "activity__orgunit__parent_id",
-        "orgunit_id",
-    ).iterator(chunk_size=5000):
-        commune_id = parent_id if unit_kind == UnitKind.VILLAGE else unit_id
-        if commune_id is not None:
-            reached[commune_id].add(village_id)
-    own = Activity.objects.filter(_in_period(period, kind), orgunit__kind=UnitKind.VILLAGE)
-    for parent_id, village_id in own.values_list("orgunit__parent_id", "orgunit_id").iterator(
-        chunk_size=5000
-    ):
-        if parent_id is not None:
-            reached[parent_id].add(village_id)
-    for commune_id, villages in reached.items():
-        yield ProvidedValue(orgunit_id=commune_id, value=float(len(villages)))
+    """Count the distinct villages reached per commune (listed ones and village activities).
+
+    A distinct count (items "village:<id>"): an activity counts at the commune its unit
+    belonged to on the activity's date (``commune_on``: a village keeps its former commune
+    until the reform), or at that commune's successors when it closed before the period.
+    """
+    on_date: Any = F("activity__date")
+    through: Any = Activity.villages.through
+    links = (
+        through.objects.filter(_in_period(period, kind, "activity__"))
+        .annotate(commune=commune_on("activity__orgunit__", on_date))
+        .values_list("commune", "orgunit_id")
+    )
+    own_date: Any = F("date")
+    own = (
+        Activity.objects.filter(_in_period(period, kind), orgunit__kind=UnitKind.VILLAGE)
+        .annotate(commune=commune_on("orgunit__", own_date))
+        .values_list("commune", "orgunit_id")
+    )
+    rows = (
+        (commune_id, "", f"village:{village_id}")
+        for commune_id, village_id in chain(
+            links.iterator(chunk_size=5000), own.iterator(chunk_size=5000)
+        )
+    )
+    return emit_items(rows, period, UnitKind.COMMUNE)
 
 
 class ActivityMetricsProvider:

@@ -8,8 +8,13 @@ periods a change affects, and the values become ordinary ``DataValue`` rows.
 Invariants:
 - Values sit where the metric is captured: communes (a village's or establishment's
   records count in its commune), except ``households_registered``, kept on the village.
-- A scheme covering several communes counts once in each of them (so a province total counts
-  a cross-commune cluster once per covered commune; the list of schemes counts it once).
+- Schemes, sites, teams, members and pledging villages/establishments are distinct counts:
+  each record is published as an item ("scheme:12") at every commune it covers, and the
+  engine counts it once at any unit (a cross-commune cluster is one scheme in the province).
+- A record's unit belongs on the period's last day to the commune ``commune_on`` names (a
+  village keeps its former commune until that commune closed). Records on a commune closed
+  before the period (the 2025 reform) count at its successors (``place_units``): a scheme
+  still running counts in today's month at the new commune.
 - Only units open during the period get values. A unit that ever had a record of the kind
   gets an explicit 0 when it has none at the period's end, so "last value" rollups never
   keep a stale number; a unit that never had any gets no value ("no data").
@@ -22,12 +27,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
 from binhyen.indicators.periods import Period
-from binhyen.indicators.providers import ProvidedValue, registry
+from binhyen.indicators.providers import (
+    ProvidedValue,
+    emit_items,
+    emit_quantities,
+    registry,
+)
+from binhyen.orgunits.history import commune_on
 
 SCHEMES_ACTIVE = "schemes_active"
 SCHEME_SITES = "scheme_sites"
@@ -50,36 +62,11 @@ GRADE_METRICS = (TEAM_GRADES,)
 PLEDGE_METRICS = (VILLAGES_PLEDGED, HOUSEHOLDS_REGISTERED, ESTABLISHMENTS_PLEDGED)
 
 
-def _open_units(ids: Iterable[int], period: Period, kind: str) -> set[int]:
-    """Return the ids among ``ids`` of units of ``kind`` open at some time in ``period``."""
-    from binhyen.orgunits.models import OrgUnit
-
-    wanted = list(set(ids))
-    found: set[int] = set()
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start : start + 2000]
-        found.update(
-            OrgUnit.objects.filter(pk__in=chunk, kind=kind)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
-            .values_list("pk", flat=True)
-        )
-    return found
-
-
 def _emit(
     rows: Iterable[tuple[int | None, str, int | float | None]], period: Period, kind: str
 ) -> Iterator[ProvidedValue]:
-    """Yield (unit, option, value) rows for open units, summing duplicates defensively."""
-    totals: dict[tuple[int, str], float] = defaultdict(float)
-    for unit_id, option, value in rows:
-        if unit_id is None:
-            continue
-        totals[(unit_id, option or "")] += float(value or 0)
-    open_ids = _open_units({u for u, _o in totals}, period, kind)
-    for (unit_id, option), value in sorted(totals.items()):
-        if unit_id in open_ids:
-            yield ProvidedValue(orgunit_id=unit_id, value=value, option=option)
+    """Yield summed (unit, option, value) rows at the units open in the period."""
+    yield from emit_quantities(rows, period, kind)
 
 
 class SchemeProvider:
@@ -90,34 +77,46 @@ class SchemeProvider:
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
         from binhyen.community.models import Scheme, SchemeSite
-        from binhyen.community.selectors.schemes import _commune_id_expression, scheme_active_q
+        from binhyen.community.selectors.schemes import scheme_active_q
 
         day: date = period.end
         coverage: Any = Scheme.units.through
-        rows: Iterable[Any]
         if metric_code == SCHEMES_ACTIVE:
-            rows = (
-                coverage.objects.filter(orgunit__kind__in=_RECORD_KINDS)
-                .annotate(commune=_commune_id_expression("orgunit__"))
-                .values("commune", category=F("scheme__scheme_type__category"))
-                .annotate(n=Count("scheme", distinct=True, filter=scheme_active_q(day, "scheme__")))
-                .values_list("commune", "category", "n")
+            covered = coverage.objects.filter(orgunit__kind__in=_RECORD_KINDS).annotate(
+                commune=commune_on("orgunit__", day)
             )
-            return _emit(rows, period, "commune")
+            known = covered.values_list("commune", "scheme__scheme_type__category").distinct()
+            active = covered.filter(scheme_active_q(day, "scheme__")).values_list(
+                "commune", "scheme__scheme_type__category", "scheme_id"
+            )
+            return emit_items(
+                chain(
+                    ((c, cat, None) for c, cat in known),
+                    ((c, cat, f"scheme:{i}") for c, cat, i in active),
+                ),
+                period,
+                "commune",
+            )
         if metric_code == SCHEME_SITES:
             running = (
                 Q(established_on__lte=day)
                 & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
                 & scheme_active_q(day, "scheme__")
             )
-            rows = (
-                SchemeSite.objects.filter(orgunit__kind__in=_RECORD_KINDS)
-                .annotate(commune=_commune_id_expression("orgunit__"))
-                .values("commune")
-                .annotate(n=Count("id", filter=running))
-                .values_list("commune", "n")
+            sites = SchemeSite.objects.filter(orgunit__kind__in=_RECORD_KINDS).annotate(
+                commune=commune_on("orgunit__", day)
             )
-            return _emit(((c, "", n) for c, n in rows), period, "commune")
+            return emit_items(
+                chain(
+                    ((c, "", None) for c in sites.values_list("commune", flat=True).distinct()),
+                    (
+                        (c, "", f"site:{i}")
+                        for c, i in sites.filter(running).values_list("commune", "id")
+                    ),
+                ),
+                period,
+                "commune",
+            )
         return ()
 
 
@@ -131,17 +130,22 @@ class TeamProvider:
         from binhyen.community.models import SecurityTeam, TeamGrading, TeamMember
 
         day: date = period.end
-        rows: Iterable[Any]
         team_running = Q(established_on__lte=day) & (
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
         )
         if metric_code == SECURITY_TEAMS:
-            rows = (
-                SecurityTeam.objects.values(commune=F("village__parent_id"))
-                .annotate(n=Count("id", filter=team_running))
-                .values_list("commune", "n")
+            teams = SecurityTeam.objects.annotate(commune=commune_on("village__", day))
+            return emit_items(
+                chain(
+                    ((c, "", None) for c in teams.values_list("commune", flat=True).distinct()),
+                    (
+                        (c, "", f"team:{i}")
+                        for c, i in teams.filter(team_running).values_list("commune", "id")
+                    ),
+                ),
+                period,
+                "commune",
             )
-            return _emit(((c, "", n) for c, n in rows), period, "commune")
         if metric_code == TEAM_MEMBERS:
             member_running = (
                 Q(joined_on__lte=day)
@@ -149,18 +153,27 @@ class TeamProvider:
                 & Q(team__established_on__lte=day)
                 & (Q(team__dissolved_on__isnull=True) | Q(team__dissolved_on__gt=day))
             )
-            rows = (
-                TeamMember.objects.values(commune=F("team__village__parent_id"), option=F("role"))
-                .annotate(n=Count("id", filter=member_running))
-                .values_list("commune", "option", "n")
+            members = TeamMember.objects.annotate(commune=commune_on("team__village__", day))
+            return emit_items(
+                chain(
+                    ((c, r, None) for c, r in members.values_list("commune", "role").distinct()),
+                    (
+                        (c, r, f"member:{i}")
+                        for c, r, i in members.filter(member_running).values_list(
+                            "commune", "role", "id"
+                        )
+                    ),
+                ),
+                period,
+                "commune",
             )
-            return _emit(rows, period, "commune")
         if metric_code == TEAM_GRADES:
             from binhyen.community.models import TaskGrade
 
             graded = (
                 TeamGrading.objects.filter(year=period.year)
-                .values(commune=F("team__village__parent_id"), option=F("level"))
+                .annotate(commune=commune_on("team__village__", day))
+                .values("commune", option=F("level"))
                 .annotate(n=Count("id"))
                 .values_list("commune", "option", "n")
             )
@@ -190,22 +203,27 @@ class PledgeProvider:
         signed = Q(year=day.year, signed_on__lte=day) & (
             Q(orgunit__valid_to__isnull=True) | Q(orgunit__valid_to__gte=day)
         )
-        if metric_code == VILLAGES_PLEDGED:
-            rows = (
-                Pledge.objects.filter(signer_kind=SignerKind.VILLAGE)
-                .values(commune=F("orgunit__parent_id"))
-                .annotate(n=Count("orgunit_id", distinct=True, filter=signed))
-                .values_list("commune", "n")
+        if metric_code in (VILLAGES_PLEDGED, ESTABLISHMENTS_PLEDGED):
+            kinds = (
+                [SignerKind.VILLAGE]
+                if metric_code == VILLAGES_PLEDGED
+                else [SignerKind.AGENCY, SignerKind.SCHOOL]
             )
-            return _emit(((c, "", n) for c, n in rows), period, "commune")
-        if metric_code == ESTABLISHMENTS_PLEDGED:
-            rows = (
-                Pledge.objects.filter(signer_kind__in=[SignerKind.AGENCY, SignerKind.SCHOOL])
-                .values(commune=F("orgunit__parent_id"))
-                .annotate(n=Count("orgunit_id", distinct=True, filter=signed))
-                .values_list("commune", "n")
+            pledges = Pledge.objects.filter(signer_kind__in=kinds).annotate(
+                commune=commune_on("orgunit__", day)
             )
-            return _emit(((c, "", n) for c, n in rows), period, "commune")
+            tag = "village" if metric_code == VILLAGES_PLEDGED else "unit"
+            return emit_items(
+                chain(
+                    ((c, "", None) for c in pledges.values_list("commune", flat=True).distinct()),
+                    (
+                        (c, "", f"{tag}:{u}")
+                        for c, u in pledges.filter(signed).values_list("commune", "orgunit_id")
+                    ),
+                ),
+                period,
+                "commune",
+            )
         if metric_code == HOUSEHOLDS_REGISTERED:
             rows = (
                 Pledge.objects.filter(signer_kind=SignerKind.HOUSEHOLDS)

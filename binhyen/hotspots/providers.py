@@ -9,9 +9,14 @@
   deadline and not done at the end of the period (or today).
 
 The list metrics (designated, removed, relapsed) are defined for year periods only. Values
-go on the designated commune; closed communes get values only for periods they were open
-in. The two "at the end of the period" metrics change with the calendar, so besides the
-sync after each write, ``manage.py hotspots_metrics_sync`` refreshes them daily.
+go on the designated commune; a commune closed before the period (the 2025 reform) passes
+its designations still in force to its successors (``place_units``), so a plan running
+across the reform counts at the new commune. ``hotspots_designated`` and
+``hotspots_in_force`` are distinct counts (items "designation:<id>"): a designation counts
+once at every level, however many successors or old communes lead to a unit.
+
+The two "at the end of the period" metrics change with the calendar, so besides the sync
+after each write, ``manage.py hotspots_metrics_sync`` refreshes them daily.
 """
 
 from __future__ import annotations
@@ -24,18 +29,12 @@ from django.utils import timezone
 from binhyen.hotspots.models import Designation, PlanTask, Relapse
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, PeriodKind
-from binhyen.indicators.providers import ProvidedValue
+from binhyen.indicators.providers import ProvidedValue, emit_items, emit_quantities
 
 PROVIDER_KEY = "hotspots.designations"
 LIST_METRICS = ("hotspots_designated", "hotspots_removed", "hotspots_relapsed")
 STATE_METRICS = ("hotspots_in_force", "hotspot_tasks_overdue")
 METRIC_CODES = (*LIST_METRICS, *STATE_METRICS)
-
-
-def _open_during(period: Period, prefix: str) -> Q:
-    return (
-        Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": period.end})
-    ) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": period.start}))
 
 
 def in_force_on(day: object, prefix: str = "") -> Q:
@@ -45,15 +44,40 @@ def in_force_on(day: object, prefix: str = "") -> Q:
     )
 
 
-def _count(queryset: QuerySet, unit: str, regime: str | None) -> Iterable[ProvidedValue]:
+def _count(
+    queryset: QuerySet, unit: str, regime: str | None, period: Period
+) -> Iterable[ProvidedValue]:
     columns = [unit, regime] if regime else [unit]
-    for row in (
-        queryset.values(*columns).annotate(n=Count("id")).order_by().iterator(chunk_size=2000)
-    ):
-        if row["n"]:
-            yield ProvidedValue(
-                orgunit_id=row[unit], value=float(row["n"]), option=row[regime] if regime else ""
-            )
+    rows = queryset.values(*columns).annotate(n=Count("id")).order_by()
+    return emit_quantities(
+        (
+            (row[unit], row[regime] if regime else "", row["n"])
+            for row in rows.iterator(chunk_size=2000)
+            if row["n"]
+        ),
+        period,
+        "commune",
+    )
+
+
+def _items(queryset: QuerySet, regime: str | None, period: Period) -> Iterable[ProvidedValue]:
+    rows = queryset.values_list("orgunit_id", "regime", "pk").order_by()
+    return emit_items(
+        (
+            (unit_id, option if regime else "", f"designation:{pk}")
+            for unit_id, option, pk in rows.iterator(chunk_size=2000)
+        ),
+        period,
+        "commune",
+    )
+
+
+def _alive_during(period: Period, prefix: str) -> Q:
+    """Units open at some time in the period or closed before it (their records continue
+    at the successors); never units that only opened after it."""
+    return Q(**{f"{prefix}valid_from__isnull": True}) | Q(
+        **{f"{prefix}valid_from__lte": period.end}
+    )
 
 
 class HotspotMetricsProvider:
@@ -67,16 +91,20 @@ class HotspotMetricsProvider:
         cutoff = min(period.end, timezone.localdate())
         if metric_code == "hotspot_tasks_overdue":
             tasks = PlanTask.objects.filter(
-                _open_during(period, "designation__orgunit__"),
+                _alive_during(period, "designation__orgunit__"),
                 in_force_on(cutoff, "designation__"),
                 deadline__lt=cutoff,
             ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=cutoff))
             return _count(
-                tasks, "designation__orgunit_id", "designation__regime" if by_regime else None
+                tasks,
+                "designation__orgunit_id",
+                "designation__regime" if by_regime else None,
+                period,
             )
-        designations = Designation.objects.filter(_open_during(period, "orgunit__"))
+        designations = Designation.objects.filter(_alive_during(period, "orgunit__"))
+        regime = "regime" if by_regime else None
         if metric_code == "hotspots_in_force":
-            designations = designations.filter(in_force_on(cutoff))
+            return _items(designations.filter(in_force_on(cutoff)), regime, period)
         else:
             if period.kind != PeriodKind.YEAR:
                 return []
@@ -87,4 +115,6 @@ class HotspotMetricsProvider:
                 designations = designations.filter(
                     Exists(Relapse.objects.filter(designation=OuterRef("pk")))
                 )
-        return _count(designations, "orgunit_id", "regime" if by_regime else None)
+            if metric_code == "hotspots_designated":
+                return _items(designations, regime, period)
+        return _count(designations, "orgunit_id", regime, period)

@@ -57,11 +57,12 @@ class MetricAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "name",
         "value_type",
         "aggregation",
+        "counting",
         "period_kind",
         "source",
         "is_active",
     )
-    list_filter = ("source", "period_kind", "aggregation", "is_active")
+    list_filter = ("source", "period_kind", "aggregation", "counting", "is_active")
     search_fields = ("code", "name")
 
 

@@ -60,6 +60,7 @@ def metric_out(metric: Metric) -> dict[str, Any]:
         "unit_of_measure": metric.unit_of_measure,
         "value_type": metric.value_type,
         "aggregation": metric.aggregation,
+        "counting": metric.counting,
         "period_kind": metric.period_kind,
         "capture_kinds": list(metric.capture_kinds or []),
         "source": metric.source,

@@ -11,7 +11,13 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # Register the providers this app ships (other apps register theirs the same way).
         from binhyen.core.formats import register_period_parser
-        from binhyen.indicators import providers, rollups  # noqa: F401 - rollups listens
+
+        # rollups listens to map changes; the engine registers its distinct count with it.
+        from binhyen.indicators import (  # noqa: F401
+            engine,
+            providers,
+            rollups,
+        )
         from binhyen.indicators.periods import parse_period
 
         providers.register_builtin_providers()

@@ -50,6 +50,13 @@ class Aggregation(models.TextChoices):
     NONE = "none", _("Không tổng hợp")
 
 
+class Counting(models.TextChoices):
+    """What a count adds up: quantities sum through the map; distinct things count once."""
+
+    QUANTITY = "quantity", _("Số lượng (cộng dồn qua các đơn vị)")
+    DISTINCT = "distinct", _("Số đối tượng (mỗi đối tượng đếm một lần)")
+
+
 class MetricSource(models.TextChoices):
     FORM = "form", _("Nhập qua biểu mẫu báo cáo")
     IMPORT = "import", _("Nhập từ tệp")
@@ -110,6 +117,16 @@ class Metric(LocalizedNameMixin, BaseModel):
     aggregation = models.CharField(
         _("cách tổng hợp"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM
     )
+    counting = models.CharField(
+        _("cách đếm"),
+        max_length=16,
+        choices=Counting.choices,
+        default=Counting.QUANTITY,
+        help_text=_(
+            "Số đối tượng: mô hình, tổ, thôn, lượt đưa vào danh sách… được đếm một lần ở mọi "
+            "cấp, dù trải trên nhiều đơn vị hay nhiều đơn vị cũ đã sáp nhập."
+        ),
+    )
     period_kind = models.CharField(
         _("kỳ thu thập"), max_length=16, choices=PeriodKind.choices, default=PeriodKind.MONTH
     )
@@ -144,6 +161,11 @@ class Metric(LocalizedNameMixin, BaseModel):
         return self.name
 
     @property
+    def is_distinct(self) -> bool:
+        """Return True when the metric counts distinct things (``DataItem`` rows)."""
+        return self.counting == Counting.DISTINCT
+
+    @property
     def is_count(self) -> bool:
         """Return True for event counts (integer, summed): the Poisson test applies."""
         return self.value_type == ValueType.INTEGER and self.aggregation == Aggregation.SUM
@@ -163,6 +185,21 @@ class Metric(LocalizedNameMixin, BaseModel):
                 }
         if self.source == MetricSource.PROVIDER and not self.provider_key:
             errors["provider_key"] = _("Chỉ tiêu tính tự động cần tên bộ tính.")
+        if self.counting == Counting.DISTINCT:
+            # Only a provider knows which things it counted (the items); a typed number
+            # cannot say which schemes or villages it counts.
+            if self.source != MetricSource.PROVIDER:
+                errors["counting"] = _(
+                    "Chỉ tiêu đếm số đối tượng phải tính tự động từ nghiệp vụ (bộ tính)."
+                )
+            elif self.value_type != ValueType.INTEGER or self.aggregation not in (
+                Aggregation.SUM,
+                Aggregation.LAST,
+            ):
+                errors["counting"] = _(
+                    "Chỉ tiêu đếm số đối tượng phải là số nguyên, tổng hợp cộng dồn hoặc "
+                    "giá trị cuối kỳ."
+                )
         for name in ("min_value", "max_value"):
             bound = getattr(self, name)
             if bound is not None and not math.isfinite(bound):
@@ -328,6 +365,52 @@ def _open_during(unit: Any, start: date, end: date) -> bool:
     return (unit.valid_from is None or unit.valid_from <= end) and (
         unit.valid_to is None or unit.valid_to >= start
     )
+
+
+class DataItem(models.Model):
+    """One thing a distinct metric counted at a unit in a period ("scheme:123").
+
+    The provider's ``DataValue`` at the unit is the number of its items there; the engine
+    counts distinct items over a target's units (and forwarded predecessors), so a thing
+    reached through several units counts once.
+    """
+
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="items"
+    )
+    orgunit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="data_items",
+    )
+    period = models.CharField(_("kỳ"), max_length=16)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    option = models.CharField(_("nhóm phân tổ"), max_length=32, blank=True, default="")
+    item = models.CharField(_("đối tượng"), max_length=64)
+
+    class Meta:
+        verbose_name = _("đối tượng được đếm")
+        verbose_name_plural = _("đối tượng được đếm")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "orgunit", "period", "option", "item"], name="uniq_data_item"
+            ),
+        ]
+        indexes = [
+            # National questions: a few metrics over a date range, all units (covering).
+            models.Index(
+                fields=["metric", "period_end", "orgunit", "item"], name="di_metric_end_unit"
+            ),
+            # A subtree's units, each seeking its items (covering).
+            models.Index(
+                fields=["orgunit", "metric", "period_end", "item"], name="di_unit_metric_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.orgunit_id} {self.period} {self.item}"
 
 
 class ReportForm(BaseModel):
@@ -551,6 +634,8 @@ class RollupGrain(models.TextChoices):
 
     PERIOD = "p", _("Kỳ nhập")  # the value's own period end, as stored
     YEAR = "y", _("Năm")  # the calendar year its period ends in (keyed by 31/12)
+    # Distinct metrics: the number of distinct items per stored period end (``total``).
+    DISTINCT = "d", _("Số đối tượng theo kỳ nhập")
 
 
 class Rollup(models.Model):

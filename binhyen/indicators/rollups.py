@@ -29,13 +29,20 @@ Invariants:
   targets only). So a village's ``former_parent`` never changes a cell: the village counts
   for its current commune by path, and for the old commune only in the SQL read of closed
   targets.
+- **Distinct metrics** have their own cells (grain ``d``): per current unit at the period
+  levels, metric and stored period end, ``total`` = the number of distinct items counting
+  toward the unit, computed by the engine's own distinct statement (so cells = SQL by
+  construction). Counts do not add up, so a sync recomputes the cells of the (metric,
+  period) it changed, whole (``distinct_refresh``), and a request is served from them only
+  for periods made of whole stored periods (per-period counts, "last"), never for a count
+  of distinct items over a longer period (the SQL path) nor by option.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -443,6 +450,10 @@ FROM {dv} dv JOIN rollup_map m ON m.unit_id = dv.orgunit_id
 GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
                     [grain, period_levels()] if where else [grain],
                 )
+            distinct_ids = list(
+                Metric.objects.filter(counting="distinct").values_list("pk", flat=True)
+            )
+            _distinct_cells(distinct_ids, None)
             if pg:
                 cursor.execute(f"ANALYZE {table}")  # the planner must know the new sizes
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
@@ -455,6 +466,101 @@ GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
     seconds = time.perf_counter() - t0
     _state_save(seconds)
     return {"cells": cells, "units": len(unit_ids), "seconds": round(seconds, 2)}
+
+
+# The engine's distinct count (``engine.distinct.cell_rows``), registered when the engine
+# loads (the engine reads the cells, so this module cannot import it): (windows of
+# (metric ids, start, end, span), target paths) → (path, metric, end, span start, count,
+# forwarded) rows, with the lineage followed.
+distinct_counter: Callable[[list[Any], list[str]], list[tuple[Any, ...]]] | None = None
+
+
+def _distinct_targets() -> list[OrgUnit]:
+    return list(
+        OrgUnit.objects.filter(valid_to__isnull=True, level__lte=period_levels()).only(
+            "id", "path", "level", "valid_to"
+        )
+    )
+
+
+def _distinct_cells(metric_ids: Sequence[int], ends: Sequence[date] | None) -> int:
+    """Recompute the distinct cells of ``metric_ids`` (at ``ends``, or all); return how many."""
+    from binhyen.indicators.models import DataItem
+
+    if distinct_counter is None:
+        raise RuntimeError("the engine has not registered its distinct count")
+
+    if not metric_ids:
+        return 0
+    items = DataItem.objects.filter(metric_id__in=metric_ids)
+    if ends is not None:
+        items = items.filter(period_end__in=ends)
+    found = sorted(set(items.values_list("period_end", flat=True)))
+    table = Rollup._meta.db_table
+    with connection.cursor() as cursor:
+        ids_sql = ", ".join(str(int(i)) for i in metric_ids)
+        sql = f"DELETE FROM {table} WHERE grain = %s AND metric_id IN ({ids_sql})"  # noqa: S608
+        params: list[Any] = [Grain.DISTINCT.value]
+        if ends is not None:
+            sql += f" AND period_end IN ({', '.join(['%s'] * len(ends))})"
+            params.extend(_db_dates(ends))
+        cursor.execute(sql, params)
+    if not found:
+        return 0
+    windows = [(tuple(metric_ids), a, b, False) for a, b in _runs(found)]
+    by_len: dict[int, list[OrgUnit]] = defaultdict(list)
+    for unit in _distinct_targets():
+        by_len[len(unit.path)].append(unit)
+    rows: list[tuple[Any, ...]] = []
+    iso = connection.vendor != "postgresql"
+    for group in by_len.values():
+        by_path = {u.path: u for u in group}
+        for path, metric_id, end, _span, count, pred in distinct_counter(windows, sorted(by_path)):
+            unit = by_path[path]
+            day = end if isinstance(end, date) else date.fromisoformat(str(end)[:10])
+            rows.append(
+                (
+                    Grain.DISTINCT.value,
+                    unit.level,
+                    metric_id,
+                    day.isoformat() if iso else day,
+                    unit.pk,
+                    "",
+                    float(count),
+                    1.0,
+                    1,
+                    1 if pred else 0,
+                )
+            )
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (grain, level, metric_id, period_end, unit_id, option,"  # noqa: S608
+                " total, weight, value_count, forwarded)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+    return len(rows)
+
+
+def _db_dates(days: Sequence[date]) -> list[Any]:
+    """Dates as the database compares them (SQLite stores ISO text)."""
+    return list(days) if connection.vendor == "postgresql" else [d.isoformat() for d in days]
+
+
+def _runs(ends: Sequence[date]) -> list[tuple[date, date]]:
+    """Return windows covering ``ends`` (one per year, so a window stays selective)."""
+    by_year: dict[int, list[date]] = defaultdict(list)
+    for end in ends:
+        by_year[end.year].append(end)
+    return [(min(v), max(v)) for _y, v in sorted(by_year.items())]
+
+
+def distinct_refresh(metric: Metric, period_end: date) -> None:
+    """Recompute the distinct cells of ``metric`` at ``period_end`` (in the caller's
+    transaction), after its items changed; nothing while the cells are out of date."""
+    if metric.is_distinct and usable():
+        _distinct_cells([metric.pk], [period_end])
 
 
 @receiver(map_structure_changed)
@@ -484,7 +590,7 @@ def plan(
             periods[metric.pk].extend(ps)
     out: dict[int, str] = {}
     for pk, metric in metrics.items():
-        if metric.aggregation not in SERVED:
+        if metric.aggregation not in SERVED or metric.is_distinct:
             continue
         ps = periods[pk]
         if (
@@ -496,6 +602,43 @@ def plan(
         elif level <= period_levels():
             out[pk] = Grain.PERIOD.value
     return out
+
+
+def distinct_plan(
+    requests: Sequence[tuple[Sequence[Metric], Sequence[Period]]],
+    *,
+    level: int,
+    by_option: bool,
+) -> set[int]:
+    """Return the distinct metrics whose per-period counts for current targets at ``level``
+    can be read from the ``d`` cells (the caller has checked ``usable()``)."""
+    if by_option or level > period_levels():
+        return set()
+    return {m.pk for ms, _ps in requests for m in ms if m.is_distinct}
+
+
+def distinct_read(
+    *, metric_ids: Sequence[int], ranges: Sequence[tuple[date, date]], units: Sequence[OrgUnit]
+) -> list[tuple[Any, ...]]:
+    """Return (unit id, metric id, end, count, forwarded) of the ``d`` cells."""
+    if not metric_ids or not ranges or not units:
+        return []
+    table = Rollup._meta.db_table
+    unit_ids = [u.pk for u in units]
+    when = " OR ".join(["period_end BETWEEN %s AND %s"] * len(ranges))
+    sql = (
+        f"SELECT unit_id, metric_id, period_end, total, forwarded FROM {table}"  # noqa: S608
+        f" WHERE grain = %s AND level IN ({', '.join(['%s'] * len({u.level for u in units}))})"
+        f" AND metric_id IN ({', '.join(['%s'] * len(metric_ids))}) AND ({when})"
+        f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+    )
+    params: list[Any] = [Grain.DISTINCT.value, *sorted({u.level for u in units}), *metric_ids]
+    for start, end in ranges:
+        params.extend(_db_dates([start, end]))
+    params.extend(unit_ids)
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def read(

@@ -54,6 +54,9 @@ class MetricOut(Schema):
     unit_of_measure: str
     value_type: str
     aggregation: str
+    counting: str = Field(
+        "quantity", description="quantity (sums through the map) or distinct (things counted once)"
+    )
     period_kind: str
     capture_kinds: list[str]
     source: str

@@ -4,8 +4,11 @@ A programme names (optionally) an ``enrolled_metric`` and a ``recognised_metric`
 with source ``provider`` and provider key ``programs.results`` whose period kind is the
 programme's window. For a period, the provider counts the programme's enrolments (any
 status) and its recognised units (status ``recognised``; a withdrawn recognition no longer
-counts), on the commune: a village's or establishment's enrolment counts in its commune, a
-commune's on itself (so a province total is the number of recognised communes). TT 124
+counts), on the commune: a village's or establishment's enrolment counts in the commune it
+belonged to at the end of the period (``commune_on``), a commune's on itself. These are
+distinct counts (items "unit:<id>"): a recognised unit counts once at every level (a
+province total is the number of recognised communes, even across a split); a commune
+closed before the period passes its units to its successors (``place_units``). TT 124
 asks for "≥ 70 % of residential areas recognised" for a commune: the rule reads
 ``m.villages_recognised_safe / m.villages``.
 
@@ -18,13 +21,14 @@ Invariants:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
+from itertools import chain
 
 from django.db.models import Q
 
 from binhyen.indicators.periods import Period
-from binhyen.indicators.providers import ProvidedValue, registry
+from binhyen.indicators.providers import ProvidedValue, emit_items, registry
+from binhyen.orgunits.history import commune_on
 
 PROVIDER_KEY = "programs.results"
 VILLAGES_ENROLLED = "villages_enrolled_safe"
@@ -59,7 +63,7 @@ class ProgramResultsProvider:
         )
         if not programs:
             return []
-        totals: dict[int, float] = defaultdict(float)
+        counted: list[tuple[int | None, str, str | None]] = []
         scope = Q()
         for program in programs:
             scope |= (
@@ -70,22 +74,20 @@ class ProgramResultsProvider:
             enrollments = Enrollment.objects.filter(program=program, period=period.code)
             if program.recognised_metric == metric_code and program.enrolled_metric != metric_code:
                 enrollments = enrollments.filter(status=EnrollmentStatus.RECOGNISED)
-            for kind, unit_id, parent_id in enrollments.values_list(
-                "unit__kind", "unit_id", "unit__parent_id"
-            ):
-                commune_id = unit_id if kind == UnitKind.COMMUNE else parent_id
-                if commune_id is not None:
-                    totals[commune_id] += 1.0
+            counted.extend(
+                (commune_id, "", f"unit:{unit_id}")
+                for commune_id, unit_id in enrollments.annotate(
+                    commune=commune_on("unit__", period.end)
+                ).values_list("commune", "unit_id")
+            )
         communes = (
             OrgUnit.objects.filter(scope, kind=UnitKind.COMMUNE)
             .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
             .values_list("pk", flat=True)
         )
-        return [
-            ProvidedValue(orgunit_id=pk, value=totals.get(pk, 0.0))
-            for pk in communes.iterator(chunk_size=2000)
-        ]
+        zeros = ((pk, "", None) for pk in communes.iterator(chunk_size=2000))
+        return emit_items(chain(zeros, counted), period, UnitKind.COMMUNE)
 
 
 def register() -> None:

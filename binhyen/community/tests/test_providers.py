@@ -174,3 +174,38 @@ def test_the_engine_returns_the_scheme_count_of_a_commune_and_rolls_it_up(s):
     got = {r.option: r.value for r in by_kind.rows if r.value}
     assert got == {"to_tu_quan": 1, "to_hoa_giai": 1}
     assert DataValue.objects.filter(metric__code="schemes_active", source="provider").exists()
+
+
+def test_a_running_scheme_on_communes_closed_by_the_reform_counts_once_at_the_successor(s):
+    # Given two communes closed by the reform, merged into the current commune, and one
+    # scheme covering both, still running
+    from binhyen.indicators import engine
+    from binhyen.indicators.services import provider_values_sync
+    from binhyen.indicators.tests.factories import link
+
+    olds = [f.commune(s.province, valid_to=date(2025, 6, 30)) for _ in range(2)]
+    for old in olds:
+        link(old, s.commune)
+    officer = user_with_role(Role.COMMUNE_OFFICER, olds[0])
+    officer.is_superuser = True
+    officer.save()
+    f.scheme(officer, olds, founded_on=date(2024, 1, 1))
+    # When the provider publishes June (before the reform) and today's month after it
+    june = values(providers.SchemeProvider(), "schemes_active", "2025M06")
+    july = list(
+        providers.SchemeProvider().values(
+            metric_code="schemes_active", period=parse_period("2025M07")
+        )
+    )
+    # Then June counts it on each old commune, July on the successor, as one item
+    assert june[(olds[0].pk, "to_tu_quan")] == 1 and june[(olds[1].pk, "to_tu_quan")] == 1
+    assert [(v.orgunit_id, v.value, len(v.items)) for v in july] == [(s.commune.pk, 1.0, 1)]
+    # and the engine counts the scheme once at the commune and the province in both months
+    metric = Metric.objects.get(code="schemes_active")
+    for month in ("2025M06", "2025M07"):
+        provider_values_sync(actor=None, metric=metric, period_code=month)
+        rows = engine.run(
+            metrics=[metric], units=[s.commune, s.province], periods=[parse_period(month)],
+            compare=False,
+        )  # fmt: skip
+        assert {r.unit: r.value for r in rows} == {s.commune.code: 1, s.province.code: 1}

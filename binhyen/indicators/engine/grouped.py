@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from binhyen.core.db_router import analytics
 from binhyen.indicators import rollups
+from binhyen.indicators.engine.distinct import Window, distinct_rows
 from binhyen.indicators.engine.sql import Slice, _as_date, _folds, _grouped, _merge_ranges
 from binhyen.indicators.models import Aggregation, DataValue, Metric, RollupGrain
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
@@ -31,6 +32,18 @@ class Agg(NamedTuple):
     low: float  # smallest value
     high: float  # largest value
     predecessors: bool  # some value came from a predecessor through the lineage
+
+
+class Series(dict[date, Agg]):
+    """A unit's figures by stored period end; ``spans`` holds distinct counts over a
+    requested period longer than the capture period ((start, end) → Agg), which cannot be
+    added up from the per-period counts."""
+
+    spans: dict[tuple[date, date], Agg]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans = {}
 
 
 # key: (unit_id, metric_id, option) -> {period_end: Agg}
@@ -51,10 +64,19 @@ def aggregate(
     ``also`` adds other metrics over other periods to the same SQL statement (the population
     used for rates), so one call costs one query.
     """
-    result: Grouped = defaultdict(dict)
+    result: Grouped = defaultdict(Series)
     requests = [(list(metrics), list(periods))] + [(list(m), list(p)) for m, p in also]
     requests = [(m, p) for m, p in requests if m and p]
     if not units or not requests:
+        return result
+    # Distinct counts have their own statement (``distinct``); the rest is unchanged.
+    distinct = [([m for m in ms if m.is_distinct], ps) for ms, ps in requests]
+    distinct = [(m, p) for m, p in distinct if m]
+    requests = [([m for m in ms if not m.is_distinct], ps) for ms, ps in requests]
+    requests = [(m, p) for m, p in requests if m]
+    if distinct:
+        _distinct(result, distinct, units, by_option)
+    if not requests:
         return result
     use_rollups = any(u.valid_to is None for u in units) and rollups.usable()
     groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
@@ -123,6 +145,80 @@ def aggregate(
         if own:
             _own_values(result, own, units, _merge_ranges(ps), by_option)
     return result
+
+
+def _distinct(
+    result: Grouped,
+    requests: Sequence[tuple[Sequence[Metric], Sequence[Period]]],
+    units: Sequence[OrgUnit],
+    by_option: bool,
+) -> None:
+    """Add the distinct counts of ``requests`` to ``result`` (see ``distinct``)."""
+    windows: list[Window] = []
+    for ms, ps in requests:
+        ids = tuple(sorted({m.pk for m in ms}))
+        for start, end in _merge_ranges(ps):
+            windows.append(Window(ids, start, end, False))
+        spans = {
+            (m.pk, p.start, p.end)
+            for m in ms
+            for p in ps
+            if m.aggregation == Aggregation.SUM
+            and m.period_kind != p.kind
+            and KIND_RANK[m.period_kind] <= KIND_RANK[p.kind]
+        }
+        by_span: dict[tuple[date, date], list[int]] = defaultdict(list)
+        for pk, start, end in sorted(spans):
+            by_span[(start, end)].append(pk)
+        for (start, end), span_ids in by_span.items():
+            windows.append(Window(tuple(span_ids), start, end, True))
+    use_cells = any(u.valid_to is None for u in units) and rollups.usable()
+    groups: dict[tuple[int, bool], list[OrgUnit]] = defaultdict(list)
+    for unit in units:
+        groups[(len(unit.path), unit.valid_to is None)].append(unit)
+    for (_n, forward), group in groups.items():
+        by_path = {u.path: u for u in group}
+        todo = windows
+        if forward and use_cells:
+            # Per-period counts of current targets at the period levels: the ``d`` cells.
+            served = rollups.distinct_plan(
+                requests, level=max(u.level for u in group), by_option=by_option
+            )
+            cells = [w for w in windows if not w.span and set(w.metric_ids) <= served]
+            todo = [w for w in windows if w not in cells]
+            ranges = sorted({(w.start, w.end) for w in cells})
+            for unit_id, metric_id, end, count, fwd in rollups.distinct_read(
+                metric_ids=sorted(served), ranges=ranges, units=group
+            ):
+                series = result[(unit_id, metric_id, "")]
+                if not isinstance(series, Series):
+                    series = result[(unit_id, metric_id, "")] = _as_series(series)
+                series[_as_date(end)] = Agg(float(count), 1.0, float(count), float(count), fwd > 0)
+        for row in distinct_rows(
+            windows=todo, target_paths=sorted(by_path), forward=forward, by_option=by_option
+        ):
+            target = by_path.get(row[0])
+            if target is None:
+                continue
+            if by_option:
+                _path, metric_id, end, span_start, option, count, pred = row
+            else:
+                _path, metric_id, end, span_start, count, pred = row
+                option = ""
+            series = result[(target.pk, metric_id, option)]
+            if not isinstance(series, Series):
+                series = result[(target.pk, metric_id, option)] = _as_series(series)
+            agg = Agg(float(count), 1.0, float(count), float(count), bool(pred))
+            if span_start is not None:
+                series.spans[(_as_date(span_start), _as_date(end))] = agg
+            else:
+                series[_as_date(end)] = agg
+
+
+def _as_series(values: dict[date, Agg]) -> Series:
+    series = Series()
+    series.update(values)
+    return series
 
 
 @analytics
@@ -196,12 +292,20 @@ def combine(
     metric: Metric, series: dict[date, Agg] | None, period: Period
 ) -> tuple[float | None, bool]:
     """Return (value, includes_predecessors) of ``metric`` in ``period`` from grouped rows."""
-    if not series:
+    if series is None or (not series and not getattr(series, "spans", None)):
         return None, False
     if KIND_RANK[metric.period_kind] > KIND_RANK[period.kind]:
         return None, False
     if metric.aggregation == Aggregation.NONE and metric.period_kind != period.kind:
         return None, False
+    if (
+        metric.is_distinct
+        and metric.aggregation == Aggregation.SUM
+        and metric.period_kind != period.kind
+    ):
+        # Distinct things over several stored periods: counted once over the span.
+        span = getattr(series, "spans", {}).get((period.start, period.end))
+        return (span.total, span.predecessors) if span is not None else (None, False)
     if metric.period_kind == period.kind:
         # Same kind as captured: exactly one stored period can end inside it.
         one = series.get(period.end)

@@ -26,6 +26,7 @@ from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators import rollups
 from binhyen.indicators.models import (
     LOCKED_STATUSES,
+    DataItem,
     DataValue,
     Metric,
     MetricSource,
@@ -193,6 +194,46 @@ def data_values_save(
     return count
 
 
+def _items_replace(
+    metric: Metric,
+    period: Period,
+    items: dict[tuple[int, str], set[str]],
+    units: set[int] | None = None,
+) -> None:
+    """Replace the items of ``metric`` in ``period`` by ``items`` (bulk, unchanged rows kept).
+
+    With ``units``, only the items of those units are replaced.
+    """
+    stored = DataItem.objects.filter(metric=metric, period=period.code)
+    if units is not None:
+        stored = stored.filter(orgunit_id__in=units)
+    existing = {
+        (unit_id, option, item): pk
+        for pk, unit_id, option, item in stored.values_list("pk", "orgunit_id", "option", "item")
+    }
+    # A unit with nothing to count keeps an empty marker item, so "last" sees its explicit 0
+    # (the engine counts only non-empty items).
+    wanted = {(u, o, i) for (u, o), things in items.items() for i in (things or {""})}
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    if stale:
+        for start in range(0, len(stale), 5000):
+            DataItem.objects.filter(pk__in=stale[start : start + 5000]).delete()
+    new = [
+        DataItem(
+            metric=metric,
+            orgunit_id=u,
+            option=o,
+            item=i,
+            period=period.code,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        for u, o, i in sorted(wanted - existing.keys())
+    ]
+    if new:
+        DataItem.objects.bulk_create(new, batch_size=2000)
+
+
 @transaction.atomic
 def provider_values_sync(
     *,
@@ -234,11 +275,19 @@ def provider_values_sync(
     except LookupError as exc:
         raise ValidationError({"provider_key": str(exc)}) from exc
     wanted = None if units is None else set(units)
-    provided = {
-        (v.orgunit_id, v.option): v.value
+    answer = [
+        v
         for v in provider.values(metric_code=metric.code, period=period)
         if wanted is None or v.orgunit_id in wanted
-    }
+    ]
+    items: dict[tuple[int, str], set[str]] = {}
+    if metric.is_distinct:
+        # The value at a unit is the number of distinct things counted there.
+        for v in answer:
+            items.setdefault((v.orgunit_id, v.option), set()).update(v.items)
+        provided = {key: float(len(things)) for key, things in items.items()}
+    else:
+        provided = {(v.orgunit_id, v.option): v.value for v in answer}
     for (unit_id, _option), value in provided.items():
         # A provider's number obeys the metric's bounds like a typed one: refuse it clearly
         # (infinity, NaN, above the maximum) rather than store it or fail in the database.
@@ -303,6 +352,9 @@ def provider_values_sync(
         DataValue.objects.bulk_update(updates, ["value", "updated_at"], batch_size=2000)
     if stale:
         DataValue.objects.filter(pk__in=stale).delete()
+    if metric.is_distinct or DataItem.objects.filter(metric=metric, period=period.code).exists():
+        _items_replace(metric, period, items, wanted)
+        rollups.distinct_refresh(metric, period.end)
     by_pk = {pk: (key, old) for key, (pk, old) in existing.items()}
     moves: list[tuple[tuple[int, str], float | None, float | None]] = [
         (k, None, v) for k, v in provided.items() if k not in existing

@@ -1,0 +1,157 @@
+"""Distinct counts: how many different things (``DataItem``) count toward each target.
+
+A metric with ``counting = distinct`` (schemes, teams, villages, designations…) stores, per
+unit and period, the things its provider counted there. A target's figure is
+``COUNT(DISTINCT item)`` over the items of every unit that counts toward it, by the same
+rules as quantities (``sql``: the target's subtree by path, closed units with lineage through
+their successors, chains followed): a thing reached through several units, several old units
+merged into one, or several lineage edges counts once. In a split a thing counts in each
+successor it reaches with a weight above zero (shares, else the default successor), and
+once at their common parent.
+
+A unit whose provider counted nothing stores one empty item (""), never counted, so an
+explicit 0 is a period with data ("last" does not fall back to an older period).
+
+Time: each stored period end gets its own count (``last`` takes the latest end with data,
+a ``sum`` asked for the period it was captured in takes that end); a ``sum`` asked for a
+longer period counts the distinct items over all the periods inside it, grouped by that
+requested period in the same statement (returned as spans, see ``grouped.Series``).
+
+One statement per group of targets, on SQLite and PostgreSQL alike; raw SQL reads
+``read_connection()`` (through ``sql._run``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from django.db import connection
+
+from binhyen.indicators import rollups
+from binhyen.indicators.engine.sql import (
+    SMALL_SUBTREE,
+    _common_prefix,
+    _lineage_ctes,
+    _prefix_condition,
+    _run,
+    _subtree_size,
+    _tables,
+)
+from binhyen.indicators.models import DataItem
+
+
+class Window(NamedTuple):
+    """Items of ``metric_ids`` whose period ends in [start, end]; ``span`` groups them by
+    this window (a requested period) instead of by their own period end."""
+
+    metric_ids: tuple[int, ...]
+    start: date
+    end: date
+    span: bool
+
+
+def distinct_rows(
+    *,
+    windows: Sequence[Window],
+    target_paths: Sequence[str],
+    forward: bool,
+    by_option: bool,
+) -> list[tuple[Any, ...]]:
+    """Return (key, metric id, end, span start or None[, option], count, predecessors).
+
+    ``end`` is the item's own period end, or the window's end for span windows (then
+    ``span start`` is the window's start).
+    """
+    if not windows or not target_paths:
+        return []
+    t = _tables()
+    di = DataItem._meta.db_table
+    n = len(target_paths[0])
+    prefix = _common_prefix(target_paths)
+    small = _subtree_size(prefix) <= SMALL_SUBTREE
+    params: list[Any] = list(target_paths)
+    ctes = "tgt(k) AS (VALUES " + ", ".join(["(%s)"] * len(target_paths)) + "),\n"
+    if forward:
+        lineage_sql, lineage_params = _lineage_ctes(n=n, prefix=prefix, small=small)
+        ctes += lineage_sql
+        params.extend(lineage_params)
+        # Forwarded predecessors: the target keys they reach with a weight above zero.
+        ctes += (
+            "fmap AS (SELECT DISTINCT a.unit_id, b.k FROM anchor a JOIN back b"
+            " ON b.pid = a.aid WHERE b.w > 0),\n"
+        )
+    pg = connection.vendor == "postgresql"
+    cast = "CAST(%s AS DATE)" if pg else "%s"
+    win_params: list[Any] = []
+    for w in windows:
+        win_params.extend([w.start, w.end] if pg else [w.start.isoformat(), w.end.isoformat()])
+    ctes += (
+        "win(wi, ds, de, span) AS (VALUES "
+        + ", ".join(f"({i}, {cast}, {cast}, {1 if w.span else 0})" for i, w in enumerate(windows))
+        + ")"
+    )
+    # Which window each metric's items are read in (ids are integers, inlined).
+    metric_of = " ".join(
+        f"WHEN w.wi = {i} THEN CASE WHEN x.metric_id IN"
+        f" ({', '.join(str(int(m)) for m in w.metric_ids)}) THEN 1 ELSE 0 END"
+        for i, w in enumerate(windows)
+    )
+    u_prefix, u_params = _prefix_condition("u.path", prefix)
+    option_col = ", di.option" if by_option else ""
+    own_cond = f"{u_prefix} AND SUBSTR(u.path, 1, {n}) IN (SELECT k FROM tgt)"  # noqa: S608
+    if forward:
+        own_cond += " AND (u.valid_to IS NULL OR u.id NOT IN (SELECT unit_id FROM excl))"
+    own = f"""
+  SELECT SUBSTR(u.path, 1, {n}) AS k, di.metric_id, di.period_end, di.item{option_col}, 0 AS pred
+  FROM {di} di JOIN {t["ou"]} u ON u.id = di.orgunit_id
+  WHERE ({{cond}}) AND {own_cond}"""  # noqa: S608
+    item_params: list[Any] = []
+    metric_ids = sorted({m for w in windows for m in w.metric_ids})
+    lo = min(w.start for w in windows)
+    hi = max(w.end for w in windows)
+    cond = (
+        f"di.metric_id IN ({', '.join(['%s'] * len(metric_ids))})"
+        " AND di.period_end >= %s AND di.period_end <= %s"
+    )
+    cond_params = [*metric_ids, lo if pg else lo.isoformat(), hi if pg else hi.isoformat()]
+    parts = [own.replace("{cond}", cond)]
+    item_params.extend(cond_params)
+    item_params.extend(u_params)
+    if forward:
+        parts.append(
+            f"""
+  SELECT f.k, di.metric_id, di.period_end, di.item{option_col}, 1 AS pred
+  FROM {di} di JOIN fmap f ON f.unit_id = di.orgunit_id
+  WHERE {cond}"""  # noqa: S608
+        )
+        item_params.extend(cond_params)
+    union = "\n  UNION ALL".join(parts)
+    opt = ", x.option" if by_option else ""
+    sql = f"""
+WITH RECURSIVE {ctes}
+SELECT x.k, x.metric_id,
+       CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END AS pe,
+       CASE WHEN w.span = 1 THEN w.ds END AS ps{opt},
+       COUNT(DISTINCT NULLIF(x.item, '')), MAX(x.pred)
+FROM ({union}
+) x JOIN win w ON x.period_end >= w.ds AND x.period_end <= w.de
+WHERE (CASE {metric_of} ELSE 0 END) = 1
+GROUP BY x.k, x.metric_id, w.span,
+         CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END,
+         CASE WHEN w.span = 1 THEN w.ds END{opt}"""  # noqa: S608
+    return _run(sql, [*params, *win_params, *item_params])
+
+
+def cell_rows(windows: list[Any], target_paths: list[str]) -> list[tuple[Any, ...]]:
+    """The distinct counts of current targets for the pre-aggregated cells (``rollups``)."""
+    return distinct_rows(
+        windows=[Window(*w) for w in windows],
+        target_paths=target_paths,
+        forward=True,
+        by_option=False,
+    )
+
+
+rollups.distinct_counter = cell_rows
