@@ -56,6 +56,9 @@ DRAFT_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER})
 ISSUE_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF})
 MANAGE_TEMPLATES = frozenset({ADMIN, PROVINCE})
 MANAGE_TARGETS = frozenset({MINISTRY, PROVINCE, CHIEF})
+# Split shares: CHANGE_UNITS held on the province (not on a commune only).
+SPLIT_SHARES = frozenset({ADMIN, MINISTRY, PROVINCE})
+NO_SPLIT = "the world has no split: the shares of one split are tested in orgunits"
 # Operations pages are for the deployment's operators (staff, superusers): no role opens them.
 OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
@@ -126,6 +129,9 @@ PAGES: dict[str, Rule] = {
     "orgunits:close": action(CHANGE_UNITS, code="village"),
     "orgunits:import": form(CHANGE_UNITS, code="unit"),
     "orgunits:import_template": read(CHANGE_UNITS, code="unit"),
+    "orgunits:shares": form(SPLIT_SHARES, code="province"),
+    "orgunits:shares_export": read(SPLIT_SHARES, code="province"),
+    "orgunits:shares_import": form(SPLIT_SHARES, code="province"),
     # --- indicators ------------------------------------------------------------------------
     "indicators:home": read(EVERYONE, status=302),
     "indicators:dashboard": read(SEES_COMMUNE, code="unit"),
@@ -445,6 +451,9 @@ API: dict[str, Rule] = {
     "GET /api/v1/orgunits/{code}/lineage": read(SEES_COMMUNE, code="unit"),
     "POST /api/v1/orgunits/{code}/import": action(CHANGE_UNITS, code="unit"),
     "GET /api/v1/orgunits/{code}/import/template": read(CHANGE_UNITS, code="unit"),
+    "GET /api/v1/orgunits/{code}/splits": read(SPLIT_SHARES, code="province"),
+    "GET /api/v1/orgunits/{code}/split-shares": read(NOBODY, code="province", note=NO_SPLIT),
+    "PUT /api/v1/orgunits/{code}/split-shares": action(NOBODY, code="province", note=NO_SPLIT),
     # --- indicators ------------------------------------------------------------------------
     "GET /api/v1/analytics": read(EVERYONE, status=422),
     "GET /api/v1/indicators/metrics": read(EVERYONE),
