@@ -211,6 +211,9 @@ def child(db: str) -> None:
     import bench_offline  # the offline field app's sync and shell (tools/bench_offline.py)
 
     bench_offline.measure(db)
+    import bench_history_import  # the history import (tools/bench_history_import.py)
+
+    bench_history_import.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:
