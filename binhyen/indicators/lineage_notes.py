@@ -58,10 +58,10 @@ def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
         )
         siblings: dict[int, list[tuple[int, bool, Decimal | None]]] = defaultdict(list)
         split_ids = {e.predecessor_id for e in edges if e.kind == LineageKind.SPLIT}
-        for pid, sid, default, share in Lineage.objects.filter(
+        for pid, sid, default, edge_share in Lineage.objects.filter(
             predecessor_id__in=split_ids
         ).values_list("predecessor_id", "successor_id", "is_default", "share"):
-            siblings[pid].append((sid, default, share))
+            siblings[pid].append((sid, default, edge_share))
         following: list[tuple[str, int, float]] = []
         for code, sid, weight in frontier:
             for edge in (e for e in edges if e.successor_id == sid):
