@@ -176,6 +176,7 @@ api.add_router("/ops", "binhyen.core.api.router")
 # API twins of page actions, one module per app
 api.add_router("/", "binhyen.indicators.api_reports.router")
 api.add_router("/", "binhyen.indicators.api_history.router")
+api.add_router("/", "binhyen.indicators.api_lineage_notes.router")
 api.add_router("/orgunits", "binhyen.orgunits.api_import.router")
 api.add_router("/orgunits", "binhyen.orgunits.api_shares.router")
 api.add_router("/activities", "binhyen.activities.api_files.router")

@@ -51,3 +51,19 @@ def predecessor_notes_for(context: Any, items: Any) -> str:
 def _code_of(item: Any) -> str:
     unit = item.get("unit") if isinstance(item, dict) else getattr(item, "unit", None)
     return str(getattr(unit, "code", "") or "")
+
+
+@register.simple_tag(takes_context=True)
+def history_import_allowed(context: Any, unit: Any) -> bool:
+    """Return True if the page's user may import the history of ``unit`` (a province)."""
+    from django.core.exceptions import PermissionDenied
+
+    from binhyen.indicators.history_import import import_sources
+
+    request = context.get("request")
+    if request is None or getattr(unit, "kind", "") != "province":
+        return False
+    try:
+        return bool(import_sources(user=request.user, province=unit))
+    except PermissionDenied:
+        return False

@@ -191,6 +191,7 @@ HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã chỉ tiêu", "Kỳ", "Phân
 
 def test_page_template_upload_and_job(client, world, django_capture_on_commit_callbacks):
     login_verified(client, world["officer"])
+    assert 'data-testid="history-import-link"' in client.get("/indicators/u/51/").content.decode()
     page = client.get("/indicators/history/51/")
     assert page.status_code == 200 and "Tỉnh Cũ" in page.content.decode()
     template = client.get("/indicators/history/51/template.xlsx?source=L51")

@@ -84,3 +84,23 @@ def test_dashboard_shows_the_rule(client, world, settings):
     html = page.content.decode()
     assert 'data-testid="predecessor-rule"' in html
     assert "Xã Phú (chia tách — toàn bộ cho đơn vị kế thừa mặc định)" in html
+
+
+def test_api_gives_the_note(client, world):
+    from binhyen.orgunits.tests.test_api_import import bearer
+
+    body = client.get(
+        "/api/v1/indicators/units/51001/predecessor-note", **bearer(world["officer"])
+    ).json()
+    assert body["predecessors"][1] == {
+        "code": "L51001",
+        "name": "Xã Phú",
+        "rule": "default",
+        "share": None,
+    }
+    assert body["note"].startswith("gồm số liệu của đơn vị tiền thân: Xã Mai (sáp nhập)")
+    other = client.get(
+        "/api/v1/indicators/units/51001/predecessor-note", **bearer(world["officer_b"])
+    )
+    assert other.status_code == 404
+    assert client.get("/api/v1/indicators/units/51001/predecessor-note").status_code == 401

@@ -463,6 +463,7 @@ API: dict[str, Rule] = {
     # --- indicators ------------------------------------------------------------------------
     "GET /api/v1/analytics": read(EVERYONE, status=422),
     "GET /api/v1/indicators/metrics": read(EVERYONE),
+    "GET /api/v1/indicators/units/{code}/predecessor-note": read(SEES_COMMUNE, code="unit"),
     "GET /api/v1/indicators/history/{code}/template": read(
         NOBODY, code="province", note=NO_OLD_AREA
     ),
