@@ -225,6 +225,9 @@ def child(db: str) -> None:
     import bench_history  # distinct counts across the reform (tools/bench_history.py)
 
     bench_history.measure(db)
+    import bench_history_import  # the history import (tools/bench_history_import.py)
+
+    bench_history_import.measure(db)
 
 
 def _rollups(db: str, *, built_now: bool) -> None:

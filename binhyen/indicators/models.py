@@ -25,7 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel, LocalizedNameMixin
+from binhyen.core.models import BaseModel, FileJob, LocalizedNameMixin
 from binhyen.indicators.periods import PeriodError, PeriodKind, parse_period
 
 CODE_VALIDATOR = RegexValidator(
@@ -687,3 +687,34 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.structure_version}"
+
+
+class HistoryImport(FileJob):
+    """A province's history workbook imported by a worker (``history_import``): progress and
+    the rows refused. ``file`` is the stored upload, deleted once the import has run."""
+
+    province = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("tỉnh"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    source = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("địa bàn cũ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    step = models.CharField(_("bước"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    created = models.PositiveIntegerField(_("số liệu mới"), default=0)
+    replaced = models.PositiveIntegerField(_("số liệu thay thế"), default=0)
+    problems = models.JSONField(_("lỗi"), default=list, blank=True)
+
+    class Meta(FileJob.Meta):
+        verbose_name = _("nhập số liệu lịch sử")
+        verbose_name_plural = _("nhập số liệu lịch sử")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

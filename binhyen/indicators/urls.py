@@ -3,6 +3,7 @@
 from django.urls import path
 
 from binhyen.indicators import views
+from binhyen.indicators.views import history as history_views
 
 app_name = "indicators"
 REPORT = "reports/<str:form_code>/<str:unit_code>/<str:period_code>/"
@@ -28,4 +29,9 @@ urlpatterns = [
     path("rules/new/", views.rule_create, name="rule_create"),
     path("rules/<str:code>/edit/", views.rule_edit, name="rule_edit"),
     path("rules/<str:code>/active/", views.rule_toggle, name="rule_toggle"),
+    path("history/jobs/<uuid:pk>/", history_views.history_job, name="history_job"),
+    path("history/<str:code>/", history_views.history_upload, name="history_upload"),
+    path(
+        "history/<str:code>/template.xlsx", history_views.history_template, name="history_template"
+    ),
 ]

@@ -56,6 +56,12 @@ DRAFT_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF, OFFICER})
 ISSUE_DOCUMENTS = frozenset({MINISTRY, PROVINCE, CHIEF})
 MANAGE_TEMPLATES = frozenset({ADMIN, PROVINCE})
 MANAGE_TARGETS = frozenset({MINISTRY, PROVINCE, CHIEF})
+# Split shares: CHANGE_UNITS held on the province (not on a commune only).
+SPLIT_SHARES = frozenset({ADMIN, MINISTRY, PROVINCE})
+NO_SPLIT = "the world has no split: the shares of one split are tested in orgunits"
+# The history import: APPROVE_REPORTS held on the province (not on a commune only).
+HISTORY_IMPORT = frozenset({MINISTRY, PROVINCE})
+NO_OLD_AREA = "the world's province has no pre-2025 units: tested in indicators"
 # Operations pages are for the deployment's operators (staff, superusers): no role opens them.
 OPERATORS = "operators (staff and superusers) only; every role gets 404"
 OWNER = frozenset({OFFICER})  # the user's own things (API tokens of the commune officer)
@@ -126,6 +132,9 @@ PAGES: dict[str, Rule] = {
     "orgunits:close": action(CHANGE_UNITS, code="village"),
     "orgunits:import": form(CHANGE_UNITS, code="unit"),
     "orgunits:import_template": read(CHANGE_UNITS, code="unit"),
+    "orgunits:shares": form(SPLIT_SHARES, code="province"),
+    "orgunits:shares_export": read(SPLIT_SHARES, code="province"),
+    "orgunits:shares_import": form(SPLIT_SHARES, code="province"),
     # --- indicators ------------------------------------------------------------------------
     "indicators:home": read(EVERYONE, status=302),
     "indicators:dashboard": read(SEES_COMMUNE, code="unit"),
@@ -143,6 +152,9 @@ PAGES: dict[str, Rule] = {
     "indicators:rule_list": read(EVERYONE),
     "indicators:rule_create": form(MANAGE_METRICS),
     "indicators:rule_edit": form(MANAGE_METRICS, code="rule"),
+    "indicators:history_upload": form(HISTORY_IMPORT, code="province"),
+    "indicators:history_template": read(NOBODY, code="province", note=NO_OLD_AREA),
+    "indicators:history_job": read(NOBODY, pk="export", note="only its requester"),
     "indicators:rule_toggle": action(MANAGE_METRICS, code="rule"),
     # --- citizen tips (public side, then the officers' side) -------------------------------
     "tips:home": public(),
@@ -445,9 +457,22 @@ API: dict[str, Rule] = {
     "GET /api/v1/orgunits/{code}/lineage": read(SEES_COMMUNE, code="unit"),
     "POST /api/v1/orgunits/{code}/import": action(CHANGE_UNITS, code="unit"),
     "GET /api/v1/orgunits/{code}/import/template": read(CHANGE_UNITS, code="unit"),
+    "GET /api/v1/orgunits/{code}/splits": read(SPLIT_SHARES, code="province"),
+    "GET /api/v1/orgunits/{code}/split-shares": read(NOBODY, code="province", note=NO_SPLIT),
+    "PUT /api/v1/orgunits/{code}/split-shares": action(NOBODY, code="province", note=NO_SPLIT),
     # --- indicators ------------------------------------------------------------------------
     "GET /api/v1/analytics": read(EVERYONE, status=422),
     "GET /api/v1/indicators/metrics": read(EVERYONE),
+    "GET /api/v1/indicators/units/{code}/predecessor-note": read(SEES_COMMUNE, code="unit"),
+    "GET /api/v1/indicators/history/{code}/template": read(
+        NOBODY, code="province", note=NO_OLD_AREA
+    ),
+    "POST /api/v1/indicators/history/{code}/imports": action(
+        NOBODY, code="province", note=NO_OLD_AREA
+    ),
+    "GET /api/v1/indicators/history-imports/{job_id}": read(
+        NOBODY, job_id="export", note="only its requester"
+    ),
     "POST /api/v1/indicators/metrics": action(MANAGE_METRICS),
     "GET /api/v1/indicators/periods/{code}": read(EVERYONE, code="period"),
     "PUT /api/v1/indicators/metrics/{code}": action(MANAGE_METRICS, code="metric"),
