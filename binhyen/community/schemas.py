@@ -136,6 +136,9 @@ class SchemeOut(Schema):
     replicated_from: int | None
     note: str
     founding_decision: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_category(obj: Scheme) -> str:
@@ -148,6 +151,10 @@ class SchemeOut(Schema):
     @staticmethod
     def resolve_replicated_from(obj: Scheme) -> int | None:
         return obj.replicated_from_id
+
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
 class SchemeDetailOut(SchemeOut):
@@ -246,6 +253,9 @@ class TeamOut(Schema):
     note: str
     establishment_decision: DecisionOut | None
     recognition_decision: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_commune(obj: SecurityTeam) -> Any:
@@ -254,6 +264,10 @@ class TeamOut(Schema):
     @staticmethod
     def resolve_active_members(obj: Any) -> int | None:
         return getattr(obj, "active_members", None)
+
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
 class TeamDetailOut(TeamOut):
@@ -378,10 +392,17 @@ class PledgeOut(Schema):
     household_count: int | None
     note: str
     document: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_unit(obj: Pledge) -> Any:
         return obj.orgunit
+
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
 class PledgePageOut(Schema):

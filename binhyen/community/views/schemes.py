@@ -80,6 +80,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     page = None
     if status == 200:
         page = web.paginate(request, selectors.scheme_list(user=request.user, unit=unit, **params))
+        selectors.history_notes(page.object_list, lambda s: s.units.all())
     querystring = web.querystring(unit=unit.code if unit else "", **params)
     return render(
         request,
@@ -118,12 +119,13 @@ def _scheme_form_choices(
         units[commune.pk] = commune
         for child in selectors.children_of(commune, kinds=RECORD_CHILD_KINDS):
             units[child.pk] = child
-    provinces = [selectors.province_of(c) for c in communes]
+    reaching = list(communes)
     if scheme is not None:
         for covered in selectors.scheme_units(user=request.user, scheme=scheme):
             if covered.visible:
                 units.setdefault(covered.unit.pk, covered.unit)
-                provinces.append(selectors.province_of(covered.unit))
+                reaching.append(covered.unit)
+    provinces = selectors.provinces_reached(reaching)
     replicable = selectors.scheme_choices_for_replication(user=request.user, exclude=scheme)
     ids = list(replicable.values_list("pk", flat=True)[:300])
     return {
