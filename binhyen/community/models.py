@@ -23,7 +23,7 @@ Invariants:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -279,6 +279,11 @@ class SchemeUnitHistory(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.scheme} — {self.orgunit} → {self.successor}"
+
+    @property
+    def since(self) -> date:
+        """The first day the scheme no longer covered ``orgunit`` (the day after ``until``)."""
+        return self.until + timedelta(days=1)
 
 
 class SchemeMember(BaseModel):

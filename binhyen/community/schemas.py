@@ -157,10 +157,28 @@ class SchemeOut(Schema):
         return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
+class UnitHistoryOut(Schema):
+    """A unit the scheme covered up to ``until`` before it was moved onto ``successor``."""
+
+    unit: UnitRefOut
+    until: date
+    successor: UnitRefOut
+    carried_on: date
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> Any:
+        return obj.orgunit
+
+
 class SchemeDetailOut(SchemeOut):
     roster: list[RosterOut]
     sites: list[SiteOut]
     gradings: list[SchemeGradingOut]
+    unit_history: list[UnitHistoryOut]
+
+    @staticmethod
+    def resolve_unit_history(obj: Scheme) -> list[Any]:
+        return list(obj.unit_history.select_related("orgunit", "successor"))
 
     @staticmethod
     def resolve_roster(obj: Scheme) -> list[Any]:

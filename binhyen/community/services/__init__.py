@@ -16,6 +16,7 @@ Invariants:
 from binhyen.community.services.carry import (
     BulkResult,
     CarryPlan,
+    carry_allowed,
     scheme_carry_forward,
     scheme_carry_plan,
     schemes_carry_forward_all,
@@ -73,6 +74,7 @@ __all__ = [
     "GradeInput",
     "GradingResult",
     "RosterEntry",
+    "carry_allowed",
     "clean_upload",
     "community_metrics_sync",
     "decision_file_attach",

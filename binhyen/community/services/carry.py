@@ -90,12 +90,21 @@ def scheme_carry_plan(*, scheme: Scheme) -> CarryPlan:
     return CarryPlan(moves=moves, units_after=sorted(after.values(), key=lambda u: u.path))
 
 
+def carry_allowed(actor: Actor, plan: CarryPlan) -> bool:
+    """Return True if ``actor`` may record on every closed unit and every successor."""
+    return all(_both_sides(actor, old, new) for old, new in plan.moves)
+
+
+def _both_sides(actor: Actor, old: OrgUnit, new: OrgUnit) -> bool:
+    home = community_perms.commune_of(old) or old
+    return can_record(actor, perms.MANAGE_COMMUNITY, home) and community_perms.can_manage(
+        actor, new
+    )
+
+
 def _require_both_sides(actor: Actor, plan: CarryPlan) -> None:
     for old, new in plan.moves:
-        home = community_perms.commune_of(old) or old
-        if not can_record(actor, perms.MANAGE_COMMUNITY, home) or not community_perms.can_manage(
-            actor, new
-        ):
+        if not _both_sides(actor, old, new):
             raise PermissionDenied(
                 _("Bạn không có quyền chuyển mô hình từ %(old)s sang %(new)s.")
                 % {"old": old.name, "new": new.name}

@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from binhyen.accounts.models import User
+from binhyen.accounts.tests.factories import login_verified
 from binhyen.community import selectors, services
-from binhyen.community.models import SchemeStatus, SchemeUnitHistory, SecurityTeam
+from binhyen.community.models import Scheme, SchemeStatus, SchemeUnitHistory, SecurityTeam
 from binhyen.community.tests import factories as f
+from binhyen.community.tests.test_api import Api
+from binhyen.community.todo import CarryForwardTodo
 from binhyen.core.models import AuditEvent
 from binhyen.orgunits.models import Lineage, LineageKind, UnitKind
 from binhyen.orgunits.tests.factories import OrgUnitFactory, ProvinceFactory
@@ -230,3 +234,98 @@ def test_bulk_moves_every_running_scheme_of_an_old_commune(s, old):
     assert {x.pk for x in result.moved} == {a.pk, b.pk}
     assert list(b.units.all()) == [s.commune]
     assert list(stopped.units.all()) == [old["communes"][0]]
+
+
+# --- pages, API, to-do ---------------------------------------------------------------------
+
+
+def test_list_page_marks_records_of_the_predecessor(client, s, old):
+    _old_scheme(old, [old["communes"][0]], name="Mô hình cũ")
+    client.force_login(s.commune_officer)
+    response = client.get(reverse("community:scheme_list"), {"unit": s.commune.code})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Mô hình cũ" in text
+    assert "ghi trên đơn vị cũ: Xã Lương Phong" in text
+
+
+def test_api_lists_flag_records_on_predecessors(client, s, old):
+    on_old = _old_scheme(old, [old["communes"][0]])
+    api = Api(client, s.commune_officer)
+    items = api.get("/schemes", unit=s.commune.code).json()["items"]
+    assert [(i["id"], i["recorded_on_predecessor"]) for i in items] == [(on_old.pk, True)]
+    items = api.get("/schemes", unit=old["communes"][0].code).json()["items"]
+    assert [(i["id"], i["recorded_on_predecessor"]) for i in items] == [(on_old.pk, False)]
+
+
+def test_carry_page_confirms_targets_then_moves(client, s, old):
+    scheme = _old_scheme(old, old["communes"], name="Cụm liên kết")
+    client.force_login(s.commune_officer)
+    detail = client.get(reverse("community:scheme_detail", args=[scheme.pk])).content.decode()
+    assert "Chuyển sang đơn vị mới" in detail
+    url = reverse("community:scheme_carry_forward", args=[scheme.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Xã Lương Phong → Xã Hiệp Hòa" in page.content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert list(scheme.units.all()) == [s.commune]
+    detail = client.get(reverse("community:scheme_detail", args=[scheme.pk])).content.decode()
+    assert "trước 01/07/2025: Xã Lương Phong" in detail
+    assert "Chuyển sang đơn vị mới" not in detail
+
+
+def test_carry_page_is_404_outside_and_login_for_anonymous(client, s, old):
+    scheme = _old_scheme(old, [old["communes"][0]])
+    url = reverse("community:scheme_carry_forward", args=[scheme.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(s.far_officer)
+    assert client.post(url).status_code == 404
+    assert list(scheme.units.all()) == [old["communes"][0]]
+
+
+def test_api_carry_forward(client, s, old):
+    scheme = _old_scheme(old, old["communes"])
+    path = f"/schemes/{scheme.pk}/carry-forward"
+    assert Api(client).send("post", path).status_code == 401
+    assert Api(client, s.far_officer).send("post", path).status_code == 404
+    response = Api(client, s.province_officer).send("post", path)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [u["code"] for u in body["units"]] == [s.commune.code]
+    assert sorted(h["unit"]["name"] for h in body["unit_history"]) == [
+        "Xã Danh Thắng",
+        "Xã Lương Phong",
+        "Xã Đoan Bái",
+    ]
+    again = Api(client, s.province_officer).send("post", path)
+    assert again.status_code == 400
+    assert again.json()["field"] == "units"
+
+
+def test_bulk_page_moves_all_running_schemes(client, s, old):
+    _old_scheme(old, [old["communes"][0]], name="A")
+    _old_scheme(old, [old["communes"][0]], name="B")
+    login_verified(client, s.province_officer)
+    url = reverse("community:scheme_carry_forward_all", args=[old["communes"][0].code])
+    page = client.get(url).content.decode()
+    assert "Chuyển tất cả mô hình đang hoạt động của Xã Lương Phong sang Xã Hiệp Hòa" in page
+    assert client.post(url).status_code == 302
+    assert not Scheme.objects.filter(units=old["communes"][0]).exists()
+    assert (
+        client.get(reverse("community:scheme_carry_forward_all", args=[s.commune.code])).status_code
+        == 404
+    )
+
+
+def test_todo_counts_running_schemes_on_old_units(s, old):
+    _old_scheme(old, [old["communes"][0]], name="A")
+    _old_scheme(old, [old["village"]], name="B")
+    _old_scheme(old, [old["communes"][1]], name="C")
+    items = list(CarryForwardTodo().items(s.commune_officer))
+    assert [(i.detail, i.count) for i in items] == [("Xã Lương Phong", 2), ("Xã Đoan Bái", 1)]
+    assert items[0].url == reverse(
+        "community:scheme_carry_forward_all", args=[old["communes"][0].code]
+    )
+    assert list(CarryForwardTodo().items(s.far_officer)) == []
