@@ -90,6 +90,15 @@ def scheme_carry_plan(*, scheme: Scheme) -> CarryPlan:
     return CarryPlan(moves=moves, units_after=sorted(after.values(), key=lambda u: u.path))
 
 
+def carry_may_try(actor: Actor, scheme: Scheme) -> bool:
+    """Return True if ``actor`` may record on some unit the scheme covers (old or current):
+    the only users told why a scheme cannot be moved; everyone else gets a 404."""
+    return any(
+        can_record(actor, perms.MANAGE_COMMUNITY, community_perms.commune_of(u) or u)
+        for u in scheme.units.select_related("parent")
+    )
+
+
 def carry_allowed(actor: Actor, plan: CarryPlan) -> bool:
     """Return True if ``actor`` may record on every closed unit and every successor."""
     return all(_both_sides(actor, old, new) for old, new in plan.moves)
@@ -115,6 +124,8 @@ def _require_both_sides(actor: Actor, plan: CarryPlan) -> None:
 def scheme_carry_forward(*, actor: Actor, obj: Scheme) -> Scheme:
     """Move a running scheme from its closed units onto their successors, history kept."""
     scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=obj.pk)
+    if not carry_may_try(actor, scheme):
+        raise PermissionDenied(_("Bạn không có quyền chuyển mô hình này."))
     plan = scheme_carry_plan(scheme=scheme)
     _require_both_sides(actor, plan)
     before = _scheme_snapshot(scheme)

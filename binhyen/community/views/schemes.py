@@ -426,6 +426,8 @@ def _moves_text(plan: services.CarryPlan) -> str:
 def scheme_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and move a running scheme from closed units onto their successors."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
+    if not services.carry_may_try(web.current_user(request), scheme):
+        raise web.not_found()
     try:
         plan = services.scheme_carry_plan(scheme=scheme)
     except ValidationError as exc:
