@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_record
 from binhyen.core.collation import vi_order
 from binhyen.core.search import text_search
+from binhyen.orgunits.history import predecessor_ids
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
@@ -54,10 +55,19 @@ def activity_list(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[Activity]:
-    """Return the visible activities matching the filters, newest first."""
+    """Return the visible activities matching the filters, newest first.
+
+    A current ``unit`` also finds the activities of its pre-2025 predecessors
+    (``orgunits.history.predecessor_ids``, one id-set read), flagged ``recorded_on_predecessor``.
+    """
     queryset = _visible_activities(user)
+    on_predecessor: Any = Value(False)
     if unit is not None:
-        queryset = queryset.filter(orgunit__path__startswith=unit.path)
+        history = predecessor_ids([unit.path]) if unit.valid_to is None else set()
+        here = Q(orgunit__path__startswith=unit.path)
+        queryset = queryset.filter(here | Q(orgunit_id__in=history) if history else here)
+        if history:
+            on_predecessor = ~here
     if kind:
         queryset = queryset.filter(kind=kind)
     if date_from is not None:
@@ -67,7 +77,13 @@ def activity_list(
     text = (q or "").strip()[:MAX_QUERY]
     if text:
         queryset = text_search(queryset, text, ["title", "topic", "place"])
-    return queryset.select_related("orgunit", "orgunit__parent").order_by("-date", "-id")
+    return (
+        queryset.select_related("orgunit", "orgunit__parent")
+        .annotate(
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField())
+        )
+        .order_by("-date", "-id")
+    )
 
 
 def activity_get(*, user: Any, pk: int) -> Activity:

@@ -281,6 +281,17 @@ def scheme_status(request: HttpRequest, scheme_id: int, payload: StatusIn) -> An
 
 
 @router.post(
+    "/schemes/{scheme_id}/carry-forward",
+    response={200: SchemeDetailOut, **ERRORS},
+    summary="Move a running scheme from units closed by the reform onto their successors",
+)
+def scheme_carry_forward(request: HttpRequest, scheme_id: int) -> Any:
+    user = api_user(request)
+    scheme = selectors.scheme_get(user=user, pk=scheme_id)
+    return services.scheme_carry_forward(actor=user, obj=scheme)
+
+
+@router.post(
     "/schemes/{scheme_id}/sites",
     response={201: SiteOut, **ERRORS},
     summary="Add a site where the scheme is replicated",

@@ -29,7 +29,8 @@ class CommunityConfig(AppConfig):
             record_lists.register(entry)
 
         # The to-do home: team gradings of the team year that has ended.
-        from binhyen.community.todo import TeamGradingsTodo
+        from binhyen.community.todo import CarryForwardTodo, TeamGradingsTodo
         from binhyen.core.todo import todo_providers
 
         todo_providers.register(TeamGradingsTodo())
+        todo_providers.register(CarryForwardTodo())

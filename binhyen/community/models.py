@@ -23,7 +23,7 @@ Invariants:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -240,6 +240,50 @@ class Scheme(BaseModel):
         if self.founded_on > day:
             return False
         return self.status == SchemeStatus.ACTIVE or self.status_since > day
+
+
+class SchemeUnitHistory(BaseModel):
+    """A unit a scheme covered before it was moved onto the unit's successor.
+
+    The scheme covered ``orgunit`` up to ``until`` (the old unit's last day) and covers
+    ``successor`` (one of ``Scheme.units``) since ``carried_on``. The scheme's units on a day
+    ``d`` are therefore: ``orgunit`` of the rows with ``d <= until``, plus the current
+    ``Scheme.units`` minus the ``successor`` of those rows (unless also covered otherwise).
+    """
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("mô hình"), on_delete=models.CASCADE, related_name="unit_history"
+    )
+    orgunit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    until = models.DateField(_("đến ngày"))
+    successor = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("đơn vị kế thừa"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    carried_on = models.DateField(_("ngày chuyển"))
+
+    class Meta:
+        ordering = ["until", "orgunit__path"]
+        verbose_name = _("địa bàn trước đây của mô hình")
+        verbose_name_plural = _("địa bàn trước đây của mô hình")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "orgunit"], name="uniq_scheme_unit_history")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} — {self.orgunit} → {self.successor}"
+
+    @property
+    def since(self) -> date:
+        """The first day the scheme no longer covered ``orgunit`` (the day after ``until``)."""
+        return self.until + timedelta(days=1)
 
 
 class SchemeMember(BaseModel):

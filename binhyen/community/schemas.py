@@ -136,6 +136,9 @@ class SchemeOut(Schema):
     replicated_from: int | None
     note: str
     founding_decision: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_category(obj: Scheme) -> str:
@@ -149,11 +152,33 @@ class SchemeOut(Schema):
     def resolve_replicated_from(obj: Scheme) -> int | None:
         return obj.replicated_from_id
 
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
+
+
+class UnitHistoryOut(Schema):
+    """A unit the scheme covered up to ``until`` before it was moved onto ``successor``."""
+
+    unit: UnitRefOut
+    until: date
+    successor: UnitRefOut
+    carried_on: date
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> Any:
+        return obj.orgunit
+
 
 class SchemeDetailOut(SchemeOut):
     roster: list[RosterOut]
     sites: list[SiteOut]
     gradings: list[SchemeGradingOut]
+    unit_history: list[UnitHistoryOut]
+
+    @staticmethod
+    def resolve_unit_history(obj: Scheme) -> list[Any]:
+        return list(obj.unit_history.select_related("orgunit", "successor"))
 
     @staticmethod
     def resolve_roster(obj: Scheme) -> list[Any]:
@@ -246,6 +271,9 @@ class TeamOut(Schema):
     note: str
     establishment_decision: DecisionOut | None
     recognition_decision: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_commune(obj: SecurityTeam) -> Any:
@@ -254,6 +282,10 @@ class TeamOut(Schema):
     @staticmethod
     def resolve_active_members(obj: Any) -> int | None:
         return getattr(obj, "active_members", None)
+
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
 class TeamDetailOut(TeamOut):
@@ -378,10 +410,17 @@ class PledgeOut(Schema):
     household_count: int | None
     note: str
     document: DecisionOut | None
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
     @staticmethod
     def resolve_unit(obj: Pledge) -> Any:
         return obj.orgunit
+
+    @staticmethod
+    def resolve_recorded_on_predecessor(obj: Any) -> bool:
+        return bool(getattr(obj, "recorded_on_predecessor", False))
 
 
 class PledgePageOut(Schema):

@@ -23,7 +23,7 @@ from binhyen.accounts import permissions as acc_perms
 from binhyen.community import selectors
 from binhyen.community.models import SecurityTeam, TeamGrading
 from binhyen.core.todo import Severity, TodoItem
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 MAX_COMMUNES = 5
 
@@ -78,6 +78,62 @@ class TeamGradingsTodo:
                     due=due,
                     group=_("Tổ bảo vệ ANTT"),
                     detail=row["village__parent__name"],
+                )
+            )
+        return found
+
+
+class CarryForwardTodo:
+    """Running schemes still recorded on units closed by the reform, per old commune.
+
+    For whoever records community data (``MANAGE_COMMUNITY``): the schemes of the history of
+    their scope (``orgunits.history.predecessor_ids``) that are active and cover a closed
+    unit, counted per closed commune, linking to the page that moves them all at once.
+    """
+
+    key = "community.carry_forward"
+
+    def items(self, user: Any) -> Iterable[TodoItem]:
+        from binhyen.community.models import Scheme, SchemeStatus
+        from binhyen.orgunits.history import predecessor_ids
+
+        paths = acc_perms.scope_paths(user, acc_perms.MANAGE_COMMUNITY)
+        if not paths:
+            return []
+        history = predecessor_ids(paths)
+        if not history:
+            return []
+        per_commune: dict[int, set[int]] = {}
+        for scheme_id, unit_id, kind, parent_id in Scheme.units.through.objects.filter(
+            orgunit_id__in=history,
+            orgunit__valid_to__isnull=False,
+            scheme__status=SchemeStatus.ACTIVE,
+        ).values_list("scheme_id", "orgunit_id", "orgunit__kind", "orgunit__parent_id"):
+            commune = unit_id if kind == UnitKind.COMMUNE else parent_id
+            if commune is not None:
+                per_commune.setdefault(commune, set()).add(scheme_id)
+        top = sorted(per_commune, key=lambda c: (-len(per_commune[c]), c))[:MAX_COMMUNES]
+        rows = [{"commune": c, "n": len(per_commune[c])} for c in top]
+        names = dict(OrgUnit.objects.filter(pk__in=top).values_list("pk", "code"))
+        labels = dict(OrgUnit.objects.filter(pk__in=top).values_list("pk", "name"))
+        found = []
+        for row in rows:
+            if row["commune"] not in names:
+                continue
+            n = row["n"]
+            found.append(
+                TodoItem(
+                    key="community.carry_forward",
+                    title=ngettext(
+                        "%(n)s mô hình đang hoạt động trên đơn vị cũ",
+                        "%(n)s mô hình đang hoạt động trên đơn vị cũ",
+                        n,
+                    )
+                    % {"n": n},
+                    url=reverse("community:scheme_carry_forward_all", args=[names[row["commune"]]]),
+                    count=n,
+                    group=_("Mô hình tự quản"),
+                    detail=labels[row["commune"]],
                 )
             )
         return found

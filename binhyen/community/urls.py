@@ -13,6 +13,16 @@ urlpatterns = [
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme_detail"),
     path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
     path("schemes/<int:pk>/status/", views.scheme_status, name="scheme_status"),
+    path(
+        "schemes/<int:pk>/carry-forward/",
+        views.scheme_carry_forward,
+        name="scheme_carry_forward",
+    ),
+    path(
+        "schemes/carry-forward/<str:code>/",
+        views.scheme_carry_forward_all,
+        name="scheme_carry_forward_all",
+    ),
     path("schemes/<int:pk>/sites/new/", views.scheme_site_add, name="scheme_site_add"),
     path("schemes/<int:pk>/members/new/", views.scheme_member_add, name="scheme_member_add"),
     path("schemes/<int:pk>/gradings/new/", views.scheme_grading_add, name="scheme_grading_add"),

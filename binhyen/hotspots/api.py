@@ -75,6 +75,7 @@ def designation_out(d: Designation) -> dict[str, Any]:
         "regime_label": d.get_regime_display(),
         "unit": d.orgunit.code,
         "unit_name": d.orgunit.name,
+        "recorded_on_predecessor": bool(getattr(d, "recorded_on_predecessor", False)),
         "year": d.year,
         "drug_area_type": d.drug_area_type,
         "categories": [c.code for c in d.categories.all()],

@@ -105,6 +105,9 @@ class DesignationOut(Schema):
     responsibilities: list[ResponsibilityOut]
     tasks: list[TaskOut]
     relapses: list[RelapseOut]
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
 
 class DesignationPageOut(Schema):

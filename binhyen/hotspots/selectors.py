@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from binhyen.indicators import engine
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.target_sources import target_sources
+from binhyen.orgunits.history import predecessor_ids
 from binhyen.orgunits.models import ROOT_CODE, OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
@@ -65,12 +66,21 @@ def designation_list(
     status: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Designation]:
-    """Return the visible designations matching the filters."""
+    """Return the visible designations matching the filters.
+
+    A current ``unit`` also finds the designations of its pre-2025 predecessors
+    (``orgunits.history.predecessor_ids``, one id-set read), flagged ``recorded_on_predecessor``.
+    """
     queryset = _visible(user).annotate(
         has_relapse=Exists(Relapse.objects.filter(designation=OuterRef("pk")))
     )
+    on_predecessor: Any = Value(False)
     if unit is not None:
-        queryset = queryset.filter(orgunit__path__startswith=unit.path)
+        history = predecessor_ids([unit.path]) if unit.valid_to is None else set()
+        here = Q(orgunit__path__startswith=unit.path)
+        queryset = queryset.filter(here | Q(orgunit_id__in=history) if history else here)
+        if history:
+            on_predecessor = ~here
     if regime:
         queryset = queryset.filter(regime=regime)
     if year:
@@ -91,8 +101,12 @@ def designation_list(
         queryset = queryset.filter(
             words | Q(decision_number__icontains=text) | Q(orgunit__code=text)
         )
-    return queryset.select_related("orgunit", "orgunit__parent").order_by(
-        "-year", "regime", "orgunit__name_folded", "pk"
+    return (
+        queryset.select_related("orgunit", "orgunit__parent")
+        .annotate(
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField())
+        )
+        .order_by("-year", "regime", "orgunit__name_folded", "pk")
     )
 
 

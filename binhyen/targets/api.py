@@ -94,6 +94,7 @@ def plan_out(plan: Plan) -> dict[str, Any]:
         "id": plan.pk,
         "unit": plan.orgunit.code,
         "unit_name": plan.orgunit.name,
+        "recorded_on_predecessor": bool(getattr(plan, "recorded_on_predecessor", False)),
         "kind": plan.kind,
         "kind_label": plan.get_kind_display(),
         "number": plan.number,

@@ -54,6 +54,9 @@ class PlanOut(Schema):
     has_document: bool
     tasks: list[PlanTaskOut]
     target_ids: list[int]
+    recorded_on_predecessor: bool = Field(
+        False, description="Found through a predecessor of the unit filtered by"
+    )
 
 
 class PlanPageOut(Schema):

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from binhyen.core.web import not_found as web_not_found
 from binhyen.indicators import engine
 from binhyen.indicators.models import DONE_STATUSES, Metric, Submission
 from binhyen.indicators.periods import Period
+from binhyen.orgunits.history import predecessor_ids
 from binhyen.orgunits.models import OrgUnit
 from binhyen.targets import progress as prog
 from binhyen.targets.models import (
@@ -86,10 +87,19 @@ def plan_list(
     kind: str | None = None,
     year: int | None = None,
 ) -> QuerySet[Plan]:
-    """Return the plans of visible units (below ``unit``), searched with or without accents."""
+    """Return the plans of visible units (below ``unit``), searched with or without accents.
+
+    A current ``unit`` also finds the plans of its pre-2025 predecessors
+    (``orgunits.history.predecessor_ids``, one id-set read), flagged ``recorded_on_predecessor``.
+    """
     plans = Plan.objects.filter(orgunit__in=visible_units(user))
+    on_predecessor: Any = Value(False)
     if unit is not None:
-        plans = plans.filter(orgunit__path__startswith=unit.path)
+        history = predecessor_ids([unit.path]) if unit.valid_to is None else set()
+        here = Q(orgunit__path__startswith=unit.path)
+        plans = plans.filter(here | Q(orgunit_id__in=history) if history else here)
+        if history:
+            on_predecessor = ~here
     if q:
         for word in fold(q).split(" "):
             plans = plans.filter(
@@ -99,7 +109,13 @@ def plan_list(
         plans = plans.filter(kind=kind)
     if year:
         plans = plans.filter(period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1))
-    return plans.select_related("orgunit").order_by("-issued_on", "-pk")
+    return (
+        plans.select_related("orgunit")
+        .annotate(
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField())
+        )
+        .order_by("-issued_on", "-pk")
+    )
 
 
 def unit_plans(unit: OrgUnit) -> QuerySet[Plan]:

@@ -73,3 +73,29 @@ def test_recording_units(logged):
     assert list(selectors.recording_communes(user=s.viewer)) == []
     units = selectors.recordable_units(user=s.officer, commune=s.commune)
     assert units == [s.commune, *s.villages]
+
+
+def test_list_by_current_commune_finds_activities_of_its_predecessor(logged):
+    # given an activity recorded on a pre-2025 commune merged into the officer's commune
+    from binhyen.activities.models import Activity
+    from binhyen.orgunits.models import Lineage, LineageKind
+    from binhyen.orgunits.tests.factories import CommuneFactory
+
+    s, mine, on_village, _theirs = logged
+    old = CommuneFactory(
+        parent=s.province, code="L07846", name="Xã Lương Phong", valid_to=date(2025, 6, 30)
+    )
+    Lineage.objects.create(
+        predecessor=old,
+        successor=s.commune,
+        kind=LineageKind.MERGE,
+        effective_date=date(2025, 7, 1),
+    )
+    past = Activity.objects.create(
+        kind=ActivityKind.OUTREACH, orgunit=old, date=date(2024, 5, 1), title="Họp dân 2024"
+    )
+    # when filtered by the current commune, then it shows, flagged
+    rows = {a.pk: a for a in selectors.activity_list(user=s.officer, unit=s.commune)}
+    assert set(rows) == {mine.pk, on_village.pk, past.pk}
+    assert rows[past.pk].recorded_on_predecessor is True
+    assert rows[mine.pk].recorded_on_predecessor is False

@@ -30,6 +30,14 @@ from binhyen.community.selectors.gradings import (
     rules_for,
     team_period,
 )
+from binhyen.community.selectors.history import (
+    history_ids,
+    history_notes,
+    provinces_reached,
+    scheme_unit_history,
+    successor_names,
+    unit_or_history_q,
+)
 from binhyen.community.selectors.overview import (
     MONTH_METRICS,
     Overview,
@@ -104,6 +112,8 @@ __all__ = [
     "decision_get",
     "default_commune",
     "grading_sheet",
+    "history_ids",
+    "history_notes",
     "home_unit",
     "manageable_communes",
     "member_get",
@@ -116,6 +126,7 @@ __all__ = [
     "pledges_visible",
     "province_get",
     "province_of",
+    "provinces_reached",
     "rules_for",
     "scheme_active_q",
     "scheme_can_edit",
@@ -126,9 +137,11 @@ __all__ = [
     "scheme_type_get",
     "scheme_type_list",
     "scheme_types_available",
+    "scheme_unit_history",
     "scheme_units",
     "schemes_visible",
     "setting",
+    "successor_names",
     "team_get",
     "team_gradings",
     "team_list",
@@ -137,6 +150,7 @@ __all__ = [
     "teams_visible",
     "today",
     "unit_get",
+    "unit_or_history_q",
     "units_visible",
     "villages_without_team",
 ]

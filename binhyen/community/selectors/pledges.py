@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import Http404
 
 from binhyen.community.models import (
     Pledge,
 )
+from binhyen.community.selectors.history import history_ids, unit_or_history_q
 from binhyen.community.selectors.units import _visible, _words, not_found_message
 from binhyen.orgunits.models import OrgUnit
 
@@ -36,8 +37,12 @@ def pledge_list(
     q: str | None = None,
 ) -> QuerySet[Pledge]:
     queryset = pledges_visible(user)
+    on_predecessor: Any = Value(False)
     if unit is not None:
-        queryset = queryset.filter(orgunit__path__startswith=unit.path)
+        history = history_ids(unit)
+        queryset = queryset.filter(unit_or_history_q("orgunit", unit, history))
+        if history:
+            on_predecessor = ~Q(orgunit__path__startswith=unit.path)
     if year:
         queryset = queryset.filter(year=year)
     if signer_kind:
@@ -48,8 +53,12 @@ def pledge_list(
         for word in words:
             condition &= Q(orgunit__name_folded__contains=word)
         queryset = queryset.filter(condition)
-    return queryset.select_related("orgunit", "orgunit__parent", "document").order_by(
-        "-year", "orgunit__path", "signer_kind"
+    return (
+        queryset.select_related("orgunit", "orgunit__parent", "document")
+        .annotate(
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField())
+        )
+        .order_by("-year", "orgunit__path", "signer_kind")
     )
 
 

@@ -17,7 +17,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from binhyen.community import permissions as community_perms
@@ -26,6 +40,7 @@ from binhyen.community.models import (
     SchemeStatus,
     SchemeType,
 )
+from binhyen.community.selectors.history import history_ids, unit_or_history_q
 from binhyen.community.selectors.units import (
     _BELOW_COMMUNE,
     _name_filter,
@@ -56,14 +71,26 @@ def scheme_list(
     category: str | None = None,
     scheme_type: SchemeType | None = None,
 ) -> QuerySet[Scheme]:
-    """Search the visible schemes; ``unit`` keeps those covering it or a unit below it."""
+    """Search the visible schemes; ``unit`` keeps those covering it or a unit below it.
+
+    A current ``unit`` also finds the schemes recorded on its predecessors (flagged
+    ``recorded_on_predecessor``).
+    """
     queryset = schemes_visible(user)
+    on_predecessor: Any = Value(False)
     if unit is not None:
+        history = history_ids(unit)
         queryset = queryset.filter(
-            pk__in=SchemeUnit.objects.filter(orgunit__path__startswith=unit.path).values(
+            pk__in=SchemeUnit.objects.filter(unit_or_history_q("orgunit", unit, history)).values(
                 "scheme_id"
             )
         )
+        if history:
+            on_predecessor = ~Exists(
+                SchemeUnit.objects.filter(
+                    scheme_id=OuterRef("pk"), orgunit__path__startswith=unit.path
+                )
+            )
     if q:
         queryset = queryset.filter(_name_filter("name_folded", q))
     if status:
@@ -75,7 +102,10 @@ def scheme_list(
     return (
         queryset.select_related("scheme_type", "founding_decision")
         .prefetch_related(Prefetch("units", queryset=OrgUnit.objects.select_related("parent")))
-        .annotate(open_sites=Count("sites", filter=Q(sites__ended_on__isnull=True), distinct=True))
+        .annotate(
+            open_sites=Count("sites", filter=Q(sites__ended_on__isnull=True), distinct=True),
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField()),
+        )
         .order_by(vi_order("name"), "id")
     )
 

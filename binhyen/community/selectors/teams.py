@@ -12,7 +12,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from binhyen.community.models import (
@@ -21,6 +32,7 @@ from binhyen.community.models import (
     TeamMember,
     TeamRole,
 )
+from binhyen.community.selectors.history import history_ids, unit_or_history_q
 from binhyen.community.selectors.units import (
     _visible,
     _words,
@@ -59,10 +71,18 @@ def team_list(
     q: str | None = None,
     status: str | None = None,
 ) -> QuerySet[SecurityTeam]:
-    """Search the visible teams; ``status`` is ``active`` or ``dissolved`` (empty: all)."""
+    """Search the visible teams; ``status`` is ``active`` or ``dissolved`` (empty: all).
+
+    A current ``unit`` also finds the teams of its predecessors' villages (flagged
+    ``recorded_on_predecessor``).
+    """
     queryset = teams_visible(user)
+    on_predecessor: Any = Value(False)
     if unit is not None:
-        queryset = queryset.filter(village__path__startswith=unit.path)
+        history = history_ids(unit)
+        queryset = queryset.filter(unit_or_history_q("village", unit, history))
+        if history:
+            on_predecessor = ~Q(village__path__startswith=unit.path)
     if q:
         words = _words(q)
         condition = Q()
@@ -78,6 +98,7 @@ def team_list(
         queryset.select_related("village", "village__parent")
         .annotate(
             active_members=Count("members", filter=_active_members_q(day, "members__")),
+            recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField()),
         )
         .order_by("village__path", "-established_on", "id")
     )

@@ -13,6 +13,15 @@ Invariants:
   Nothing is saved: checks (including the upload check) all run before the first write.
 """
 
+from binhyen.community.services.carry import (
+    BulkResult,
+    CarryPlan,
+    carry_allowed,
+    carry_may_try,
+    scheme_carry_forward,
+    scheme_carry_plan,
+    schemes_carry_forward_all,
+)
 from binhyen.community.services.checks import (
     clean_upload,
 )
@@ -60,10 +69,14 @@ from binhyen.community.services.teams import (
 )
 
 __all__ = [
+    "BulkResult",
+    "CarryPlan",
     "DecisionInput",
     "GradeInput",
     "GradingResult",
     "RosterEntry",
+    "carry_allowed",
+    "carry_may_try",
     "clean_upload",
     "community_metrics_sync",
     "decision_file_attach",
@@ -71,6 +84,8 @@ __all__ = [
     "pledge_create",
     "pledge_delete",
     "pledge_update",
+    "scheme_carry_forward",
+    "scheme_carry_plan",
     "scheme_create",
     "scheme_grading_save",
     "scheme_member_add",
@@ -82,6 +97,7 @@ __all__ = [
     "scheme_type_typical_set",
     "scheme_type_update",
     "scheme_update",
+    "schemes_carry_forward_all",
     "team_create",
     "team_dissolve",
     "team_gradings_save",

@@ -140,7 +140,7 @@ def _check_scheme(
 ) -> None:
     if scheme.scheme_type_id is not None:
         item = scheme.scheme_type
-        provinces = {p.pk for p in (selectors.province_of(u) for u in units) if p is not None}
+        provinces = {p.pk for p in selectors.provinces_reached(units)}
         if item.province_id is not None and item.province_id not in provinces:
             errors["scheme_type"] = _(
                 "Loại mô hình “%(type)s” thuộc danh mục của tỉnh khác với địa bàn đã chọn."

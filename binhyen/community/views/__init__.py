@@ -39,6 +39,8 @@ from binhyen.community.views.scheme_types import (
     type_typical,
 )
 from binhyen.community.views.schemes import (
+    scheme_carry_forward,
+    scheme_carry_forward_all,
     scheme_create,
     scheme_detail,
     scheme_edit,
@@ -78,6 +80,8 @@ __all__ = [
     "pledge_export",
     "pledge_list",
     "rules_edit",
+    "scheme_carry_forward",
+    "scheme_carry_forward_all",
     "scheme_create",
     "scheme_detail",
     "scheme_edit",

@@ -70,6 +70,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     page = None
     if status == 200:
         page = web.paginate(request, selectors.pledge_list(user=request.user, unit=unit, **params))
+        selectors.history_notes(page.object_list, lambda p: [p.orgunit])
     return render(
         request,
         "community/pledge_list.html",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,6 +81,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     page = None
     if status == 200:
         page = web.paginate(request, selectors.scheme_list(user=request.user, unit=unit, **params))
+        selectors.history_notes(page.object_list, lambda s: s.units.all())
     querystring = web.querystring(unit=unit.code if unit else "", **params)
     return render(
         request,
@@ -118,12 +120,13 @@ def _scheme_form_choices(
         units[commune.pk] = commune
         for child in selectors.children_of(commune, kinds=RECORD_CHILD_KINDS):
             units[child.pk] = child
-    provinces = [selectors.province_of(c) for c in communes]
+    reaching = list(communes)
     if scheme is not None:
         for covered in selectors.scheme_units(user=request.user, scheme=scheme):
             if covered.visible:
                 units.setdefault(covered.unit.pk, covered.unit)
-                provinces.append(selectors.province_of(covered.unit))
+                reaching.append(covered.unit)
+    provinces = selectors.provinces_reached(reaching)
     replicable = selectors.scheme_choices_for_replication(user=request.user, exclude=scheme)
     ids = list(replicable.values_list("pk", flat=True)[:300])
     return {
@@ -198,6 +201,17 @@ def _scheme_to_change(request: HttpRequest, pk: int) -> Scheme:
     return scheme
 
 
+def _can_carry(request: HttpRequest, scheme: Scheme) -> bool:
+    """Return True if the scheme runs on closed units and the user may move it."""
+    if not scheme.is_active or not scheme.units.filter(valid_to__isnull=False).exists():
+        return False
+    try:
+        plan = services.scheme_carry_plan(scheme=scheme)
+    except ValidationError:
+        return False
+    return services.carry_allowed(web.current_user(request), plan)
+
+
 @login_required
 @require_GET
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -219,6 +233,8 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=scheme.replicated_from_id)
             .exists(),
             "can_edit": can_edit,
+            "can_carry": _can_carry(request, scheme),
+            "unit_history": selectors.scheme_unit_history(scheme=scheme),
             "member_form": SchemeMemberForm() if can_edit else None,
         },
     )
@@ -396,3 +412,89 @@ def scheme_grading_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _scheme_url(scheme: Scheme) -> str:
     return reverse("community:scheme_detail", args=[scheme.pk])
+
+
+# --- moving onto the successor units -------------------------------------------------------
+
+
+def _moves_text(plan: services.CarryPlan) -> str:
+    return "; ".join(f"{old.name} → {new.name}" for old, new in plan.moves)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and move a running scheme from closed units onto their successors."""
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    if not services.carry_may_try(web.current_user(request), scheme):
+        raise web.not_found()
+    try:
+        plan = services.scheme_carry_plan(scheme=scheme)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(_scheme_url(scheme))
+    if not services.carry_allowed(web.current_user(request), plan):
+        raise web.not_found()
+    return _form(
+        request,
+        forms.Form(request.POST if request.method == "POST" else None),
+        services.scheme_carry_forward,
+        arguments=lambda data: {"obj": scheme},
+        success_url=_scheme_url,
+        success_message=_("Đã chuyển mô hình sang đơn vị mới."),
+        title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": scheme.name},
+        intro=_(
+            "Mô hình sẽ được ghi trên: %(units)s (%(moves)s). Đơn vị cũ vẫn được giữ trong lịch sử"
+            " của mô hình; ngày thành lập và số liệu các kỳ trước không đổi."
+        )
+        % {"units": ", ".join(u.name for u in plan.units_after), "moves": _moves_text(plan)},
+        submit_label=_("Chuyển sang đơn vị mới"),
+        cancel_url=_scheme_url(scheme),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_carry_forward_all(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirm and move every running scheme of a closed unit onto its successors."""
+    unit = selectors.unit_get(user=request.user, code=code[:32])
+    if unit.valid_to is None or not community_perms.can_manage_anywhere(request.user):
+        raise web.not_found()
+    successors = selectors.successor_names([unit.pk]).get(unit.pk, "")
+    running = (
+        selectors.scheme_list(user=request.user, unit=unit, status="active")
+        .order_by()
+        .values("pk")
+        .count()
+    )
+    list_url = reverse("community:scheme_list") + "?" + web.querystring(unit=unit.code)
+
+    def bulk(*, actor: Any) -> services.BulkResult:
+        return services.schemes_carry_forward_all(actor=actor, unit=unit)
+
+    def done(result: services.BulkResult) -> str:
+        text = _("Đã chuyển %(n)s mô hình sang đơn vị mới.") % {"n": len(result.moved)}
+        if result.skipped:
+            text += " " + _("Không chuyển: %(rows)s") % {
+                "rows": "; ".join(f"{s.name} ({reason})" for s, reason in result.skipped)
+            }
+        return text
+
+    return _form(
+        request,
+        forms.Form(request.POST if request.method == "POST" else None),
+        bulk,
+        arguments=lambda data: {},
+        success_url=list_url,
+        success_message=done,
+        title=_("Chuyển tất cả mô hình đang hoạt động của %(old)s sang %(new)s")
+        % {"old": unit.name, "new": successors or _("đơn vị kế thừa")},
+        intro=_(
+            "%(n)s mô hình đang hoạt động được ghi trên %(old)s. Mỗi mô hình được chuyển riêng;"
+            " mô hình không chuyển được sẽ được nêu rõ lý do."
+        )
+        % {"n": running, "old": unit.name},
+        submit_label=_("Chuyển tất cả"),
+        cancel_url=list_url,
+    )

@@ -65,6 +65,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
     page = None
     if status == 200:
         page = web.paginate(request, selectors.team_list(user=request.user, unit=unit, **params))
+        selectors.history_notes(
+            page.object_list, lambda t: [t.village if t.village.valid_to else t.village.parent]
+        )
     return render(
         request,
         "community/team_list.html",

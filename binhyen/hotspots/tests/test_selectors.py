@@ -239,3 +239,36 @@ def test_board_roots_are_the_outermost_units_of_the_scope(s):
 )
 def test_percent_rounds_half_up_to_one_decimal(part, whole, expected):
     assert selectors.percent(part, whole) == expected
+
+
+def test_list_by_current_commune_finds_designations_of_its_predecessor(s):
+    # given a designation recorded on a pre-2025 commune merged into the first commune
+    from binhyen.hotspots.models import Designation
+    from binhyen.orgunits.models import Lineage, LineageKind
+    from binhyen.orgunits.tests.factories import CommuneFactory
+
+    old = CommuneFactory(
+        parent=s.province, code="L07846", name="Xã Lương Phong", valid_to=date(2025, 6, 30)
+    )
+    Lineage.objects.create(
+        predecessor=old,
+        successor=s.communes[0],
+        kind=LineageKind.MERGE,
+        effective_date=date(2025, 7, 1),
+    )
+    past = Designation.objects.create(
+        regime=Regime.TRANSFORMATION,
+        orgunit=old,
+        year=2024,
+        decision_number="3/QĐ",
+        decision_date=date(2024, 3, 1),
+        issuing_body="Ban Chỉ đạo",
+    )
+    own = s.active
+    # when the list is filtered by the current commune, then both show, the old one flagged
+    rows = {d.pk: d for d in selectors.designation_list(user=s.officer, unit=s.communes[0])}
+    assert set(rows) == {past.pk, own.pk}
+    assert rows[past.pk].recorded_on_predecessor is True
+    assert rows[own.pk].recorded_on_predecessor is False
+    # and filtered by the old commune, only its own
+    assert [d.pk for d in selectors.designation_list(user=s.officer, unit=old)] == [past.pk]

@@ -73,3 +73,39 @@ def test_behind_lists_the_users_targets_that_are_red():
     late = selectors.behind(user=s.officer, today=date(this_year(), 12, 1))
     assert [p.target.value for p in late] == [1000.0]
     assert selectors.behind(user=s.far_officer, today=date(this_year(), 12, 1)) == []
+
+
+def test_plan_list_by_current_commune_finds_plans_of_its_predecessor():
+    # given a plan of a pre-2025 commune merged into the first commune
+    from binhyen.orgunits.models import Lineage, LineageKind
+    from binhyen.orgunits.tests.factories import CommuneFactory
+    from binhyen.targets.models import Plan, PlanKind
+
+    s = scene()
+    old = CommuneFactory(
+        parent=s.province, code="L07846", name="Xã Lương Phong", valid_to=date(2025, 6, 30)
+    )
+    Lineage.objects.create(
+        predecessor=old,
+        successor=s.communes[0],
+        kind=LineageKind.MERGE,
+        effective_date=date(2025, 7, 1),
+    )
+    past = Plan.objects.create(
+        orgunit=old,
+        kind=PlanKind.PLAN,
+        number="1/KH",
+        issued_on=date(2024, 1, 5),
+        title="Kế hoạch 2024",
+        title_folded="ke hoach 2024",
+        period_start=date(2024, 1, 1),
+        period_end=date(2025, 12, 31),
+    )
+    own = plan(s.officer, s.communes[0])
+    # when filtered by the current commune, then both show and the old one is flagged
+    rows = {p.pk: p for p in selectors.plan_list(user=s.officer, unit=s.communes[0])}
+    assert set(rows) == {past.pk, own.pk}
+    assert rows[past.pk].recorded_on_predecessor is True
+    assert rows[own.pk].recorded_on_predecessor is False
+    # and by the old commune, only its own
+    assert [p.pk for p in selectors.plan_list(user=s.officer, unit=old)] == [past.pk]

@@ -291,6 +291,12 @@ PAGES: dict[str, Rule] = {
     "community:scheme_detail": read(SEES_COMMUNE, pk="scheme"),
     "community:scheme_edit": form(MANAGE_COMMUNITY, pk="scheme"),
     "community:scheme_status": action(MANAGE_COMMUNITY, pk="scheme"),
+    # The world's scheme is on current units: those who may record on it are sent back to
+    # its page with the reason; a closed unit's bulk move is refused on a current unit.
+    "community:scheme_carry_forward": form(MANAGE_COMMUNITY, status=302, pk="scheme"),
+    "community:scheme_carry_forward_all": form(
+        NOBODY, code="unit", note="only on a unit closed by the reform"
+    ),
     "community:scheme_site_add": form(MANAGE_COMMUNITY, pk="scheme"),
     "community:scheme_member_add": action(MANAGE_COMMUNITY, pk="scheme"),
     "community:scheme_grading_add": form(MANAGE_COMMUNITY, pk="scheme"),
@@ -611,6 +617,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/community/schemes/{scheme_id}": read(SEES_COMMUNE),
     "PATCH /api/v1/community/schemes/{scheme_id}": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/schemes/{scheme_id}/status": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/schemes/{scheme_id}/carry-forward": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/schemes/{scheme_id}/sites": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/schemes/{scheme_id}/gradings": action(MANAGE_COMMUNITY),
     "GET /api/v1/community/teams": read(EVERYONE),
