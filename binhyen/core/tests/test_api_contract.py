@@ -203,6 +203,13 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/orgunits/{code}": [{"code": c} for c in units],
         "/orgunits/{code}/children": [{"code": c} for c in units],
         "/orgunits/{code}/lineage": [{"code": c} for c in units],
+        "/orgunits/{code}/splits": [{"code": s.province.code}],
+        "/orgunits/{code}/split-shares": [{"code": c} for c in units],
+        "/indicators/units/{code}/predecessor-note": [{"code": c} for c in units],
+        "/indicators/history/{code}/template": [{"code": s.province.code}],
+        "/indicators/history/{code}/imports": [{"code": s.province.code}],
+        # No import job exists in the small dataset: the lookup's own 404 is what is checked.
+        "/indicators/history-imports/{job_id}": [{"job_id": 987654321}],
         "/indicators/periods/{code}": [{"code": c} for c in ("2025M03", "2025Q1", "2025")],
         "/indicators/metrics/{code}": [{"code": w["metric"].code}] if w["metric"] else [],
         "/indicators/forms/{code}": [{"code": w["form"].code}] if w["form"] else [],

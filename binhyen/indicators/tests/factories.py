@@ -9,6 +9,7 @@ import factory
 
 from binhyen.indicators import rollups
 from binhyen.indicators.models import (
+    DataItem,
     DataValue,
     Metric,
     ReportForm,
@@ -49,10 +50,27 @@ def put(metric: Any, unit: Any, period: str, value: float, option: str = "") -> 
         option=option,
         value=value,
     )
+    if metric.is_distinct:
+        # A distinct metric counts things: the value at the unit is its number of items,
+        # here one made-up thing per unit of value (distinct across units).
+        DataItem.objects.bulk_create(
+            DataItem(
+                metric=metric,
+                orgunit=unit,
+                period=p.code,
+                period_start=p.start,
+                period_end=p.end,
+                option=option,
+                item=f"test:{unit.pk}:{option}:{i}",
+            )
+            for i in range(int(value))
+        )
     # As every real write does: the pre-aggregated figures move in the same transaction.
     rollups.apply(
         rollups.value_changes([rollups.ValueMove(metric.pk, unit.pk, p.end, option, None, value)])
     )
+    if metric.is_distinct:
+        rollups.distinct_refresh(metric, p.end)
     return dv
 
 

