@@ -29,6 +29,7 @@ from binhyen.activities.permissions import can_change, can_record
 from binhyen.activities.schemas import ErrorOut
 from binhyen.core import tabular
 from binhyen.core.api_kit import api_user
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import not_found
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
@@ -120,14 +121,12 @@ def activity_import(
     response={401: ErrorOut, 404: ErrorOut},
     summary="The activity import template of a commune",
     openapi_extra={
-        "responses": {
-            200: {"description": "The template", "content": {excel.XLSX_CONTENT_TYPE: {}}}
-        }
+        "responses": {200: {"description": "The template", "content": {XLSX_CONTENT_TYPE: {}}}}
     },
 )
 def activity_import_template(request: HttpRequest, code: str) -> HttpResponse:
     commune = _commune_to_import(api_user(request), code)
-    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(excel.template_workbook(commune), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="mau-nhap-hoat-dong-{commune.code}.xlsx"'
     )

@@ -64,7 +64,6 @@ MAX_ROWS = 2000
 MAX_PHYSICAL_ROWS = MAX_ROWS * 4
 MAX_COLUMNS = 60
 SHEET = "Hoạt động"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from binhyen.activities.forms import (
 from binhyen.activities.models import KIND_FIELDS, Activity, ActivityKind
 from binhyen.activities.permissions import can_change, can_record, can_record_anywhere
 from binhyen.core.exports import export_offload
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.text import clean_text
 from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -117,9 +118,7 @@ def activity_export(request: HttpRequest) -> HttpResponse:
         return offloaded
     title = unit.name if unit is not None else _("Hoạt động")
     rows = queryset.prefetch_related("items", "villages").iterator(chunk_size=500)
-    response = HttpResponse(
-        excel.export_workbook(rows, title), content_type=excel.XLSX_CONTENT_TYPE
-    )
+    response = HttpResponse(excel.export_workbook(rows, title), content_type=XLSX_CONTENT_TYPE)
     suffix = f"-{unit.code}" if unit is not None else ""
     response["Content-Disposition"] = f'attachment; filename="hoat-dong{suffix}.xlsx"'
     return response
@@ -472,7 +471,7 @@ def activity_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def activity_import_template(request: HttpRequest, code: str) -> HttpResponse:
     commune = _commune_to_import(request, code)
-    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(excel.template_workbook(commune), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="mau-nhap-hoat-dong-{commune.code}.xlsx"'
     )

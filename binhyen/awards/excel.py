@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 from binhyen.awards.models import Proposal, Reward
 from binhyen.core import tabular
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def proposals_workbook(items: Iterable[Proposal]) -> bytes:
     return tabular.table_bytes(

@@ -37,6 +37,7 @@ from binhyen.awards.forms import (
     TipRewardForm,
 )
 from binhyen.awards.models import Outcome, ProposalStatus, ReviewStatus, Subject
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.vocabulary import TaskGrade
 from binhyen.core.web import call_or_404, call_service, current_user, form_view, paginate
 from binhyen.core.web import querystring as qs
@@ -63,7 +64,7 @@ def _filters(form: Any) -> dict[str, Any]:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -18,8 +18,6 @@ from openpyxl.styles import Font
 from binhyen.cases.models import Case, Outcome
 from binhyen.cases.selectors import masked
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)

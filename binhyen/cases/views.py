@@ -44,12 +44,13 @@ from binhyen.cases.models import Case
 from binhyen.cases.providers import METRIC_CODES
 from binhyen.core.collation import vi_order
 from binhyen.core.forms import add_service_errors
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import current_user, form_view, not_found, paginate, querystring
 from binhyen.indicators import selectors as figures
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
-XLSX = excel.XLSX_CONTENT_TYPE
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

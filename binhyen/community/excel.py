@@ -23,7 +23,6 @@ from binhyen.core import tabular
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

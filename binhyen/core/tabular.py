@@ -40,6 +40,19 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from binhyen.core.text import fold
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import workbook: its field, its fixed Vietnamese header (part of the
+    file format), whether a row must fill it, and the help shown beside the template."""
+
+    field: str
+    header: str
+    required: bool
+    help: Any  # lazy translation
+
 
 @dataclass(frozen=True)
 class ImportProblem:

@@ -15,8 +15,6 @@ from binhyen.core import tabular
 from binhyen.core.db_router import analytics
 from binhyen.hotspots.models import Designation, TaskStatus
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 HEADERS: tuple[Any, ...] = (
     gettext_lazy("Mã"),
     gettext_lazy("Xã, phường"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhyen.core.exports import export_offload
 from binhyen.core.forms import BootstrapForm
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import (
     call_service,
     current_user,
@@ -93,7 +94,7 @@ def designation_export(request: HttpRequest) -> HttpResponse:
         return offloaded
     rows = queryset.prefetch_related("categories", "responsibilities", "tasks", "relapses")
     response = HttpResponse(
-        excel.export_workbook(rows.iterator(chunk_size=500)), content_type=excel.XLSX_CONTENT_TYPE
+        excel.export_workbook(rows.iterator(chunk_size=500)), content_type=XLSX_CONTENT_TYPE
     )
     response["Content-Disposition"] = 'attachment; filename="dia-ban-trong-diem.xlsx"'
     return response

@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 
 from binhyen.core import tabular
 from binhyen.core.api_kit import api_user, not_found_as
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.indicators import history_import, selectors
 from binhyen.indicators.models import HistoryImport
 from binhyen.indicators.schemas import ErrorOut
@@ -84,9 +85,7 @@ def _province(user: Any, code: str) -> Any:
     response={404: ErrorOut},
     summary="The history template of one old area of a province",
     openapi_extra={
-        "responses": {
-            200: {"description": "The template", "content": {history_import.XLSX_TYPE: {}}}
-        }
+        "responses": {200: {"description": "The template", "content": {XLSX_CONTENT_TYPE: {}}}}
     },
 )
 def history_template(request: HttpRequest, code: str, source: str = "") -> HttpResponse:
@@ -94,9 +93,7 @@ def history_template(request: HttpRequest, code: str, source: str = "") -> HttpR
     with not_found_as("code"):
         province = _province(user, code)
         old = history_import.source_get(user=user, province=province, code=source)
-    response = HttpResponse(
-        history_import.template_workbook(old), content_type=history_import.XLSX_TYPE
-    )
+    response = HttpResponse(history_import.template_workbook(old), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-lich-su-{old.code}.xlsx"'
     return response
 

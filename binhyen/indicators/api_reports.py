@@ -31,7 +31,7 @@ from ninja.files import UploadedFile
 
 from binhyen.core.actors import Actor
 from binhyen.core.api_kit import api_user
-from binhyen.core.tabular import ImportFileError, ImportProblem, refusal
+from binhyen.core.tabular import XLSX_CONTENT_TYPE, ImportFileError, ImportProblem, refusal
 from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import EDITABLE_STATUSES, Submission, SubmissionStatus
@@ -530,7 +530,7 @@ def report_reopen(
     summary="The report's Excel template, filled with the values already saved",
     openapi_extra={
         "responses": {
-            200: {"description": "The template", "content": {excel.XLSX_TYPE: {}}},
+            200: {"description": "The template", "content": {XLSX_CONTENT_TYPE: {}}},
         }
     },
 )
@@ -548,7 +548,7 @@ def report_template(
         period=ctx["period"],
         lines=excel.template_lines(metrics, values),
     )
-    response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     name = f"{ctx['form'].code}_{ctx['unit'].code}_{ctx['period'].code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -38,7 +38,6 @@ from binhyen.indicators.services import ValueInput
 FIRST_ROW = 7
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 # Typed in a value cell (with or without diacritics), it clears the stored value.
 CLEAR_WORD = "xoa"

@@ -42,7 +42,7 @@ from binhyen.accounts import permissions
 from binhyen.core import tabular
 from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
-from binhyen.core.tabular import ImportFileError, ImportProblem
+from binhyen.core.tabular import Column, ImportFileError, ImportProblem
 from binhyen.core.text import fold
 from binhyen.indicators import rollups
 from binhyen.indicators.models import (
@@ -60,16 +60,7 @@ HISTORY_PERM = permissions.APPROVE_REPORTS
 MAX_ROWS = 200_000
 MAX_BYTES = 40 * 1024 * 1024
 BATCH = 5000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Progress = Callable[[int, str], None]
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    required: bool
-    help: Any
 
 
 COLUMNS: tuple[Column, ...] = (

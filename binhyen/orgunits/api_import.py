@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from binhyen.accounts import permissions
 from binhyen.core import tabular
 from binhyen.core.api_kit import api_user
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import not_found
 from binhyen.orgunits import excel, selectors
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -89,13 +90,13 @@ def unit_import(
         "responses": {
             200: {
                 "description": "The template",
-                "content": {excel.XLSX_CONTENT_TYPE: {}},
+                "content": {XLSX_CONTENT_TYPE: {}},
             }
         }
     },
 )
 def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
     commune = _commune_to_change(api_user(request), code)
-    response = HttpResponse(excel.template_workbook(commune), content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(excel.template_workbook(commune), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-don-vi-{commune.code}.xlsx"'
     return response

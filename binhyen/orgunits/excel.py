@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,7 +35,7 @@ from binhyen.core import tabular
 from binhyen.core.actors import Actor
 from binhyen.core.db_router import analytics
 from binhyen.core.formats import format_date
-from binhyen.core.tabular import ImportFileError, ImportProblem
+from binhyen.core.tabular import Column, ImportFileError, ImportProblem
 from binhyen.core.tabular import blank as _blank
 from binhyen.core.tabular import cell as _cell
 from binhyen.core.tabular import file_error as _file_error
@@ -61,15 +60,6 @@ MAX_PHYSICAL_ROWS = MAX_ROWS * 4
 MAX_COLUMNS = 60
 TEMPLATE_SHEET = "Danh sách"
 GUIDE_SHEET = "Hướng dẫn"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str  # fixed Vietnamese header, part of the file format
-    required: bool
-    help: Any  # lazy translation
 
 
 COLUMNS: tuple[Column, ...] = (

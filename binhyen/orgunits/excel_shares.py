@@ -9,7 +9,6 @@ its row and column, and nothing is saved (``services_shares.lineage_shares_bulk_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +17,12 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from binhyen.core import tabular
 from binhyen.core.actors import Actor
-from binhyen.core.tabular import ImportFileError, ImportProblem, ImportResult
+from binhyen.core.tabular import (
+    Column,
+    ImportFileError,
+    ImportProblem,
+    ImportResult,
+)
 from binhyen.orgunits.models import OrgUnit
 from binhyen.orgunits.services_shares import (
     SharesRow,
@@ -29,15 +33,6 @@ from binhyen.orgunits.services_shares import (
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    required: bool
-    help: Any
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.todo import TodoItem, todo_items
 from binhyen.core.web import (
     call_service,
@@ -370,7 +371,7 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

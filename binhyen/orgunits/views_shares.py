@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import current_user, not_found
 from binhyen.orgunits import excel_shares, selectors, services_shares
 from binhyen.orgunits.forms import ImportForm
@@ -129,9 +130,7 @@ def _render(
 def shares_export(request: HttpRequest, code: str) -> HttpResponse:
     """The province's splits and shares as a workbook (the file to fill and upload back)."""
     province, splits = _province(request, code)
-    response = HttpResponse(
-        excel_shares.export_workbook(splits), content_type=excel_shares.XLSX_CONTENT_TYPE
-    )
+    response = HttpResponse(excel_shares.export_workbook(splits), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="ty-le-chia-tach-{province.code}.xlsx"'
     return response
 

@@ -28,7 +28,6 @@ from binhyen.core import tabular
 from binhyen.programs.models import CLASSIFICATION_ORDER, CriteriaSet, Criterion, CriterionKind
 from binhyen.programs.services import CriterionInput, SetInput
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMAT = "binhyen.criteria_set"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 1000

@@ -22,24 +22,16 @@ from openpyxl import Workbook
 
 from binhyen.core import tabular
 from binhyen.core.db_router import analytics
+from binhyen.core.tabular import Column
 from binhyen.core.text import fold
 from binhyen.indicators.models import Metric
 from binhyen.orgunits.models import OrgUnit
 from binhyen.targets.models import Comparison, Target, TargetKind
 from binhyen.targets.progress import Progress, number
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_COLUMNS = 20
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    required: bool
-    help: Any
 
 
 TARGET_COLUMNS = (

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core import tabular
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import call_service, current_user, form_view, paginate, querystring
 from binhyen.orgunits.models import OrgUnit
 from binhyen.targets import excel, selectors, services
@@ -46,7 +47,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

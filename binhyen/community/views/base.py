@@ -19,12 +19,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from binhyen.community import excel, selectors
 from binhyen.community import permissions as community_perms
+from binhyen.community import selectors
 from binhyen.community.forms import (
     CommuneChoiceForm,
 )
 from binhyen.core import web
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 RECORD_CHILD_KINDS = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
@@ -89,7 +90,7 @@ def _choose_commune(request: HttpRequest, title: str, url_name: str) -> HttpResp
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
-from binhyen.indicators import excel
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.indicators.models import DataValue, Submission, SubmissionStatus
 from binhyen.indicators.tests.factories import MetricFactory, form_with, put, rule
 from binhyen.indicators.tests.test_api import bearer
@@ -337,7 +337,7 @@ def upload(client, user, fileobj):
 
 def test_template_and_upload_round_trip(client, w):
     resp = client.get(url(action="template"), **bearer(w["officer"]))
-    assert resp.status_code == 200 and resp["Content-Type"] == excel.XLSX_TYPE
+    assert resp.status_code == 200 and resp["Content-Type"] == XLSX_CONTENT_TYPE
     resp = upload(client, w["officer"], filled(client, w, {"E7": 7, "E8": "3"}))
     assert resp.status_code == 200, resp.content
     assert resp.json()["changed"] == 2

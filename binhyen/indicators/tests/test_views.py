@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
-from binhyen.indicators import excel
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.indicators.models import DataValue, Submission, SubmissionStatus
 from binhyen.indicators.tests.factories import MetricFactory, form_with, link, old_unit, put, rule
 from binhyen.orgunits.models import UnitKind
@@ -99,7 +99,7 @@ def test_dashboard_exports_the_children_table(client, w, settings):
         reverse("indicators:dashboard", args=["94"]),
         {"period": "2025M07", "metric": "t_tips", "export": "xlsx"},
     )
-    assert resp["Content-Type"] == excel.XLSX_TYPE
+    assert resp["Content-Type"] == XLSX_CONTENT_TYPE
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     assert rows[3][:3] == ("94002", "Xã Bình", 6) or rows[2][:3] == ("94002", "Xã Bình", 6)
 
@@ -190,7 +190,7 @@ def _filled_template(client, w, cells):
 def test_template_round_trip(client, w):
     client.force_login(w["officer"])
     resp = client.get(report_url(w, name="indicators:report_template"))
-    assert resp["Content-Type"] == excel.XLSX_TYPE
+    assert resp["Content-Type"] == XLSX_CONTENT_TYPE
     upload = _filled_template(client, w, {"E7": 7, "E8": "3"})
     resp = client.post(report_url(w, name="indicators:report_upload"), {"file": upload})
     assert resp.status_code == 302
@@ -307,7 +307,7 @@ def test_completeness_counts_units_open_in_the_period(client, w):
     older = client.get(reverse("indicators:completeness", args=["t_monthly", "94", "2024M12"]))
     assert older.context["result"].total.expected == 3
     export = client.get(url, {"export": "xlsx"})
-    assert export["Content-Type"] == excel.XLSX_TYPE
+    assert export["Content-Type"] == XLSX_CONTENT_TYPE
     client.force_login(w["officer"])
     assert (
         client.get(reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])).status_code
@@ -342,7 +342,7 @@ def test_completeness_exports_the_whole_report_of_every_unit_in_one_workbook(cli
     # when the province downloads the report of all its communes
     resp = client.get(url, {"export": "report"})
     # then one sheet has a row per commune that must report, with each metric a column
-    assert resp["Content-Type"] == excel.XLSX_TYPE
+    assert resp["Content-Type"] == XLSX_CONTENT_TYPE
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     header = next(r for r in rows if r and r[0] == "Mã đơn vị")
     assert "Tin báo (vụ)" in header and "Tin có giá trị (vụ)" in header

@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 
 from binhyen.core.actors import Actor
-from binhyen.indicators import excel, selectors
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
+from binhyen.indicators import selectors
 from binhyen.indicators.periods import Period
 from binhyen.orgunits.models import OrgUnit
 
@@ -40,6 +41,6 @@ HISTORY_LABELS = {
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from binhyen.core.forms import BootstrapForm
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import current_user, not_found
 from binhyen.indicators import history_import, selectors
 from binhyen.indicators.models import HistoryImport
@@ -103,7 +104,7 @@ def history_template(request: HttpRequest, code: str) -> HttpResponse:
     except PermissionDenied as exc:
         raise not_found() from exc
     response = HttpResponse(
-        history_import.template_workbook(source), content_type=history_import.XLSX_TYPE
+        history_import.template_workbook(source), content_type=XLSX_CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="mau-lich-su-{source.code}.xlsx"'
     return response

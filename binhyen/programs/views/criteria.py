@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.core.forms import add_service_errors
+from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import call_or_404
 from binhyen.programs import excel, rules, selectors, services
 from binhyen.programs import permissions as prog_perms
@@ -126,7 +127,7 @@ def set_export(request: HttpRequest, code: str, version: int, fmt: str) -> HttpR
         raise selectors.not_found()
     name = f"bo-tieu-chi-{program.code}-v{version}"
     if fmt == "xlsx":
-        return _attachment(excel.to_xlsx(criteria_set), excel.XLSX_CONTENT_TYPE, f"{name}.xlsx")
+        return _attachment(excel.to_xlsx(criteria_set), XLSX_CONTENT_TYPE, f"{name}.xlsx")
     content = json.dumps(excel.to_json(criteria_set), ensure_ascii=False, indent=2)
     return _attachment(content.encode(), "application/json", f"{name}.json")
 
