@@ -19,18 +19,14 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
-    F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.http import Http404
 
@@ -161,15 +157,6 @@ def scheme_choices_for_replication(*, user: Any, exclude: Scheme | None = None) 
 
 
 # --- for the hotspots app ----------------------------------------------------------------------
-
-
-def _commune_id_expression(prefix: str) -> Case:
-    """SQL for "the commune of this unit": the unit itself, or its parent."""
-    return Case(
-        When(**{f"{prefix}kind": UnitKind.COMMUNE}, then=F(f"{prefix}id")),
-        default=F(f"{prefix}parent_id"),
-        output_field=IntegerField(),
-    )
 
 
 def scheme_active_q(day: date, prefix: str = "") -> Q:
