@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -44,22 +44,21 @@ from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
 from binhyen.core.tabular import Column, ImportFileError, ImportProblem
 from binhyen.core.text import fold
-from binhyen.indicators import rollups
 from binhyen.indicators.models import (
-    DataValue,
     DisaggregationOption,
     HistoryImport,
     Metric,
     MetricSource,
+    ValueSource,
 )
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
+from binhyen.indicators.services.values import values_bulk_write
 from binhyen.orgunits.history import can_record, predecessor_ids
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 HISTORY_PERM = permissions.APPROVE_REPORTS
 MAX_ROWS = 200_000
 MAX_BYTES = 40 * 1024 * 1024
-BATCH = 5000
 Progress = Callable[[int, str], None]
 
 
@@ -520,70 +519,15 @@ def history_values_write(
 ) -> tuple[int, int]:
     """Write checked values (create or replace) and move the pre-aggregated figures once."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    unit_ids = {v[1] for v in values}
-    metric_ids = {v[0] for v in values}
-    period_codes = {v[2].code for v in values}
-    existing: dict[tuple[int, int, str, str], tuple[int, float]] = {}
-    ids = sorted(unit_ids)
-    for start in range(0, len(ids), 500):
-        for pk, m, u, p, o, v in DataValue.objects.filter(
-            orgunit_id__in=ids[start : start + 500],
-            metric_id__in=metric_ids,
-            period__in=period_codes,
-        ).values_list("pk", "metric_id", "orgunit_id", "period", "option", "value"):
-            existing[(m, u, p, o)] = (pk, v)
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    user_id = user.pk if user is not None else None
-    new: list[tuple[Any, ...]] = []
-    changed: list[DataValue] = []
-    moves: list[rollups.ValueMove] = []
-    for metric_id, unit_id, period, option, value in values:
-        old = existing.get((metric_id, unit_id, period.code, option))
-        if old is None:
-            new.append(
-                (
-                    metric_id,
-                    unit_id,
-                    period.code,
-                    ops.adapt_datefield_value(period.start),
-                    ops.adapt_datefield_value(period.end),
-                    option,
-                    value,
-                    MetricSource.IMPORT.value,
-                    user_id,
-                    now,
-                    now,
-                )
-            )
-            moves.append(rollups.ValueMove(metric_id, unit_id, period.end, option, None, value))
-        elif old[1] != value:
-            changed.append(
-                DataValue(pk=old[0], value=value, source=MetricSource.IMPORT, entered_by=user)
-            )
-            moves.append(rollups.ValueMove(metric_id, unit_id, period.end, option, old[1], value))
-    # Checked rows go in with one prepared INSERT per batch: building 100,000 model instances
-    # and compiling bulk_create's statements costs several times the insert itself.
-    table = DataValue._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (metric_id, orgunit_id, period, period_start, period_end, option,"  # noqa: S608
-        " value, source, entered_by_id, created_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(new), BATCH):
-            cursor.executemany(sql, new[start : start + BATCH])
-    if changed:
-        DataValue.objects.bulk_update(changed, ["value", "source", "entered_by"], batch_size=BATCH)
-    rollups.apply(rollups.value_changes(moves))
+    created, replaced = values_bulk_write(values, source=ValueSource.IMPORT, user=user)
     audit_event_record(
         actor=actor,
         action="history.import",
         obj=source,
         orgunit=source,
-        after={"values": len(values), "created": len(new), "replaced": len(changed)},
+        after={"values": len(values), "created": created, "replaced": replaced},
     )
-    return len(new), len(changed)
+    return created, replaced
 
 
 def history_import(

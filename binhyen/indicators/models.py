@@ -63,6 +63,16 @@ class MetricSource(models.TextChoices):
     PROVIDER = "provider", _("Tính tự động từ nghiệp vụ")
 
 
+class ValueSource(models.TextChoices):
+    """Where a stored value came from: a metric's source, or the demo's made-up figures
+    (``demo``: generated for a newcomer to see the product, removed before real use)."""
+
+    FORM = "form", _("Nhập qua biểu mẫu báo cáo")
+    IMPORT = "import", _("Nhập từ tệp")
+    PROVIDER = "provider", _("Tính tự động từ nghiệp vụ")
+    DEMO = "demo", _("Dữ liệu minh họa")
+
+
 class Disaggregation(LocalizedNameMixin, BaseModel):
     """A breakdown of a metric, e.g. crimes by group or weapons by kind."""
 
@@ -269,7 +279,7 @@ class DataValue(BaseModel):
     # A float is exact for counts up to 2^53 and sums fastest on both databases.
     value = models.FloatField(_("giá trị"))
     source = models.CharField(
-        _("nguồn"), max_length=16, choices=MetricSource.choices, default=MetricSource.FORM
+        _("nguồn"), max_length=16, choices=ValueSource.choices, default=ValueSource.FORM
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

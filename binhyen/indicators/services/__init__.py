@@ -49,6 +49,7 @@ from binhyen.indicators.services.values import (
     indicators_metrics_sync,
     provider_values_sync,
     rollups_rebuild,
+    values_bulk_write,
 )
 
 __all__ = [
@@ -79,4 +80,5 @@ __all__ = [
     "submission_submit",
     "validation_rule_create",
     "validation_rule_update",
+    "values_bulk_write",
 ]
