@@ -298,6 +298,8 @@ def load_history(stdout: TextIO | Any = None, *, today: Any = None) -> int:
         if commune.pk in done:
             continue
         for month in months:
+            if commune.valid_from and month.start < commune.valid_from:
+                continue  # records happen on the units of their date
             if commune.code == COMMUNE_CODE and (
                 month.end >= SEED_HALF[0] and month.start <= SEED_HALF[1]
             ):

@@ -198,6 +198,8 @@ def _values(communes: list[OrgUnit], months: list[Period]) -> list[BulkValue]:
         ):
             if held.get(unit.code) == period.code:
                 continue
+            if unit.valid_from and period.start < unit.valid_from:
+                continue  # records happen on the units of their date
             values.append((metrics[code].pk, unit.pk, period, option, value))
     return values
 
