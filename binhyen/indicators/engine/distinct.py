@@ -18,7 +18,9 @@ longer period counts the distinct items over all the periods inside it, grouped 
 requested period in the same statement (returned as spans, see ``grouped.Series``).
 
 One statement per group of targets, on SQLite and PostgreSQL alike; raw SQL reads
-``read_connection()`` (through ``sql._run``).
+``read_connection()`` (through ``sql._run``). PostgreSQL groups the union of the items of
+units counted by path and of forwarded predecessors; SQLite joins one map of units to keys
+with the items, as a hand-written query would (see ``_sqlite_sql``).
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def distinct_rows(
     win_params: list[Any] = []
     for w in windows:
         win_params.extend([w.start, w.end] if pg else [w.start.isoformat(), w.end.isoformat()])
-    ctes += (
+    win = (
         "win(wi, ds, de, span) AS (VALUES "
         + ", ".join(f"({i}, {cast}, {cast}, {1 if w.span else 0})" for i, w in enumerate(windows))
         + ")"
@@ -107,7 +109,6 @@ def distinct_rows(
   SELECT SUBSTR(u.path, 1, {n}) AS k, di.metric_id, di.period_end, di.item{option_col}, 0 AS pred
   FROM {di} di JOIN {t["ou"]} u ON u.id = di.orgunit_id
   WHERE ({{cond}}) AND {own_cond}"""  # noqa: S608
-    item_params: list[Any] = []
     metric_ids = sorted({m for w in windows for m in w.metric_ids})
     lo = min(w.start for w in windows)
     hi = max(w.end for w in windows)
@@ -116,6 +117,23 @@ def distinct_rows(
         " AND di.period_end >= %s AND di.period_end <= %s"
     )
     cond_params = [*metric_ids, lo if pg else lo.isoformat(), hi if pg else hi.isoformat()]
+    if not pg:
+        return _run(
+            *_sqlite_sql(
+                ctes=ctes,
+                params=params,
+                win=(win, win_params),
+                windows=windows,
+                n=n,
+                own_cond=own_cond,
+                u_params=u_params,
+                cond=cond,
+                cond_params=cond_params,
+                forward=forward,
+                by_option=by_option,
+            )
+        )
+    item_params: list[Any] = []
     parts = [own.replace("{cond}", cond)]
     item_params.extend(cond_params)
     item_params.extend(u_params)
@@ -130,7 +148,7 @@ def distinct_rows(
     union = "\n  UNION ALL".join(parts)
     opt = ", x.option" if by_option else ""
     sql = f"""
-WITH RECURSIVE {ctes}
+WITH RECURSIVE {ctes}{win}
 SELECT x.k, x.metric_id,
        CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END AS pe,
        CASE WHEN w.span = 1 THEN w.ds END AS ps{opt},
@@ -142,6 +160,74 @@ GROUP BY x.k, x.metric_id, w.span,
          CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END,
          CASE WHEN w.span = 1 THEN w.ds END{opt}"""  # noqa: S608
     return _run(sql, [*params, *win_params, *item_params])
+
+
+def _sqlite_sql(
+    *,
+    ctes: str,
+    params: list[Any],
+    win: tuple[str, list[Any]],
+    windows: Sequence[Window],
+    n: int,
+    own_cond: str,
+    u_params: list[Any],
+    cond: str,
+    cond_params: list[Any],
+    forward: bool,
+    by_option: bool,
+) -> tuple[str, list[Any]]:
+    """Return SQLite's shape of the statement: the hand-written query's.
+
+    One map of units to target keys (units counted by path, then forwarded predecessors),
+    each seeking its items through the covering index, grouped as they come. SQLite would
+    otherwise store the union of items before grouping it, and a join with the windows
+    widens every row it sorts: without span windows each item groups by its own period
+    end and the windows are a plain filter.
+    """
+    t = _tables()
+    di = DataItem._meta.db_table
+    forwarded = "\n  UNION ALL\n  SELECT unit_id, k, 1 FROM fmap" if forward else ""
+    umap = f"""umap AS (
+  SELECT u.id AS unit_id, SUBSTR(u.path, 1, {n}) AS k, 0 AS pred
+  FROM {t["ou"]} u
+  WHERE {own_cond}{forwarded}
+)"""  # noqa: S608
+    option_col = ", di.option" if by_option else ""
+    if any(w.span for w in windows):
+        metric_of = " ".join(
+            f"WHEN w.wi = {i} THEN CASE WHEN di.metric_id IN"
+            f" ({', '.join(str(int(m)) for m in w.metric_ids)}) THEN 1 ELSE 0 END"
+            for i, w in enumerate(windows)
+        )
+        sql = f"""
+WITH RECURSIVE {ctes}{win[0]},
+{umap}
+SELECT m.k, di.metric_id,
+       CASE WHEN w.span = 1 THEN w.de ELSE di.period_end END AS pe,
+       CASE WHEN w.span = 1 THEN w.ds END AS ps{option_col},
+       COUNT(DISTINCT NULLIF(di.item, '')), MAX(m.pred)
+FROM umap m JOIN {di} di ON di.orgunit_id = m.unit_id CROSS JOIN win w
+WHERE {cond} AND di.period_end >= w.ds AND di.period_end <= w.de
+  AND (CASE {metric_of} ELSE 0 END) = 1
+GROUP BY m.k, di.metric_id, w.span,
+         CASE WHEN w.span = 1 THEN w.de ELSE di.period_end END,
+         CASE WHEN w.span = 1 THEN w.ds END{option_col}"""  # noqa: S608
+        return sql, [*params, *win[1], *u_params, *cond_params]
+    # No span window: the windows filter the items (ids inlined, dates bound).
+    in_window = " OR ".join(
+        f"(di.metric_id IN ({', '.join(str(int(m)) for m in w.metric_ids)})"
+        " AND di.period_end >= %s AND di.period_end <= %s)"
+        for w in windows
+    )
+    window_params = [d.isoformat() for w in windows for d in (w.start, w.end)]
+    sql = f"""
+WITH RECURSIVE {ctes}{umap}
+SELECT m.k, di.metric_id, di.period_end, NULL{option_col},
+       COUNT(DISTINCT NULLIF(di.item, '')), MAX(m.pred)
+FROM umap m JOIN {di} di ON di.orgunit_id = m.unit_id
+WHERE {cond} AND ({in_window})
+GROUP BY m.k, di.metric_id, di.period_end{option_col}"""  # noqa: S608
+    return sql, [*params, *u_params, *cond_params, *window_params]
 
 
 def cell_rows(windows: list[Any], target_paths: list[str]) -> list[tuple[Any, ...]]:
