@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from binhyen.core.forms import BootstrapForm
 from binhyen.indicators.models import (
     Aggregation,
+    Counting,
     Disaggregation,
     Metric,
     MetricSource,
@@ -84,6 +85,14 @@ class MetricForm(CatalogueForm):
     unit_of_measure = forms.CharField(label=_("Đơn vị tính"), max_length=40, required=False)
     value_type = forms.ChoiceField(label=_("Kiểu giá trị"), choices=ValueType.choices)
     aggregation = forms.ChoiceField(label=_("Cách tổng hợp"), choices=Aggregation.choices)
+    counting = forms.ChoiceField(
+        label=_("Cách đếm"),
+        choices=Counting.choices,
+        initial=Counting.QUANTITY,
+        help_text=_(
+            "Đếm số đối tượng chỉ dùng cho chỉ tiêu tính tự động; không đổi được khi đã có số liệu."
+        ),
+    )
     period_kind = forms.ChoiceField(label=_("Kỳ thu thập"), choices=PeriodKind.choices)
     capture_kinds = forms.MultipleChoiceField(
         label=_("Cấp đơn vị nhập số liệu"),

@@ -92,9 +92,16 @@ class MetricIn(Schema):
     unit_of_measure: str = Field("", max_length=40)
     value_type: str = "integer"
     aggregation: str = "sum"
+    counting: str = Field(
+        "quantity",
+        description="quantity (sums through the map) or distinct (things counted once; "
+        "provider metrics only)",
+    )
     period_kind: str = "month"
     capture_kinds: list[str] = Field(default_factory=lambda: ["commune"])
     disaggregation: str | None = None
+    source: str = Field("form", description="form, import or provider")
+    provider_key: str = Field("", max_length=64)
     min_value: float | None = None
     max_value: float | None = None
 
@@ -109,6 +116,9 @@ class MetricUpdateIn(Schema):
     unit_of_measure: str | None = Field(None, max_length=40)
     value_type: str | None = None
     aggregation: str | None = None
+    counting: str | None = Field(
+        None, description="quantity or distinct; fixed once the metric has data"
+    )
     period_kind: str | None = None
     capture_kinds: list[str] | None = None
     disaggregation: str | None = Field(None, description="Disaggregation code; null for none")

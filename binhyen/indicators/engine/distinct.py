@@ -18,7 +18,8 @@ longer period counts the distinct items over all the periods inside it, grouped 
 requested period in the same statement (returned as spans, see ``grouped.Series``).
 
 One statement per group of targets, on SQLite and PostgreSQL alike; raw SQL reads
-``read_connection()`` (through ``sql._run``).
+``read_connection()`` (through ``sql._run``): one map of units to target keys joined with
+the items, as a hand-written query would (see ``_mapped_sql``).
 """
 
 from __future__ import annotations
@@ -66,8 +67,6 @@ def distinct_rows(
     """
     if not windows or not target_paths:
         return []
-    t = _tables()
-    di = DataItem._meta.db_table
     n = len(target_paths[0])
     prefix = _common_prefix(target_paths)
     small = _subtree_size(prefix) <= SMALL_SUBTREE
@@ -87,27 +86,15 @@ def distinct_rows(
     win_params: list[Any] = []
     for w in windows:
         win_params.extend([w.start, w.end] if pg else [w.start.isoformat(), w.end.isoformat()])
-    ctes += (
+    win = (
         "win(wi, ds, de, span) AS (VALUES "
         + ", ".join(f"({i}, {cast}, {cast}, {1 if w.span else 0})" for i, w in enumerate(windows))
         + ")"
     )
-    # Which window each metric's items are read in (ids are integers, inlined).
-    metric_of = " ".join(
-        f"WHEN w.wi = {i} THEN CASE WHEN x.metric_id IN"
-        f" ({', '.join(str(int(m)) for m in w.metric_ids)}) THEN 1 ELSE 0 END"
-        for i, w in enumerate(windows)
-    )
     u_prefix, u_params = _prefix_condition("u.path", prefix)
-    option_col = ", di.option" if by_option else ""
     own_cond = f"{u_prefix} AND SUBSTR(u.path, 1, {n}) IN (SELECT k FROM tgt)"  # noqa: S608
     if forward:
         own_cond += " AND (u.valid_to IS NULL OR u.id NOT IN (SELECT unit_id FROM excl))"
-    own = f"""
-  SELECT SUBSTR(u.path, 1, {n}) AS k, di.metric_id, di.period_end, di.item{option_col}, 0 AS pred
-  FROM {di} di JOIN {t["ou"]} u ON u.id = di.orgunit_id
-  WHERE ({{cond}}) AND {own_cond}"""  # noqa: S608
-    item_params: list[Any] = []
     metric_ids = sorted({m for w in windows for m in w.metric_ids})
     lo = min(w.start for w in windows)
     hi = max(w.end for w in windows)
@@ -116,32 +103,91 @@ def distinct_rows(
         " AND di.period_end >= %s AND di.period_end <= %s"
     )
     cond_params = [*metric_ids, lo if pg else lo.isoformat(), hi if pg else hi.isoformat()]
-    parts = [own.replace("{cond}", cond)]
-    item_params.extend(cond_params)
-    item_params.extend(u_params)
-    if forward:
-        parts.append(
-            f"""
-  SELECT f.k, di.metric_id, di.period_end, di.item{option_col}, 1 AS pred
-  FROM {di} di JOIN fmap f ON f.unit_id = di.orgunit_id
-  WHERE {cond}"""  # noqa: S608
+    return _run(
+        *_mapped_sql(
+            ctes=ctes,
+            params=params,
+            win=(win, win_params),
+            windows=windows,
+            n=n,
+            own_cond=own_cond,
+            u_params=u_params,
+            cond=cond,
+            cond_params=cond_params,
+            forward=forward,
+            by_option=by_option,
         )
-        item_params.extend(cond_params)
-    union = "\n  UNION ALL".join(parts)
-    opt = ", x.option" if by_option else ""
+    )
+
+
+def _mapped_sql(
+    *,
+    ctes: str,
+    params: list[Any],
+    win: tuple[str, list[Any]],
+    windows: Sequence[Window],
+    n: int,
+    own_cond: str,
+    u_params: list[Any],
+    cond: str,
+    cond_params: list[Any],
+    forward: bool,
+    by_option: bool,
+) -> tuple[str, list[Any]]:
+    """Return the statement, shaped as a hand-written query would be.
+
+    One map of units to target keys (units counted by path, then forwarded predecessors)
+    joined with their items (the covering index), grouped as they come. A union of the
+    items grouped through a join with the windows cost SQLite 2.4x the hand-written query
+    (it stores the union first and sorts wider rows) and PostgreSQL 1.35x; the map costs
+    them 1.1 to 1.4x. Without span windows each item groups by its own period end and the
+    windows are a plain filter.
+    """
+    t = _tables()
+    di = DataItem._meta.db_table
+    forwarded = "\n  UNION ALL\n  SELECT unit_id, k, 1 FROM fmap" if forward else ""
+    umap = f"""umap AS (
+  SELECT u.id AS unit_id, SUBSTR(u.path, 1, {n}) AS k, 0 AS pred
+  FROM {t["ou"]} u
+  WHERE {own_cond}{forwarded}
+)"""  # noqa: S608
+    option_col = ", di.option" if by_option else ""
+    if any(w.span for w in windows):
+        metric_of = " ".join(
+            f"WHEN w.wi = {i} THEN CASE WHEN di.metric_id IN"
+            f" ({', '.join(str(int(m)) for m in w.metric_ids)}) THEN 1 ELSE 0 END"
+            for i, w in enumerate(windows)
+        )
+        sql = f"""
+WITH RECURSIVE {ctes}{win[0]},
+{umap}
+SELECT m.k, di.metric_id,
+       CASE WHEN w.span = 1 THEN w.de ELSE di.period_end END AS pe,
+       CASE WHEN w.span = 1 THEN w.ds END AS ps{option_col},
+       COUNT(DISTINCT NULLIF(di.item, '')), MAX(m.pred)
+FROM umap m JOIN {di} di ON di.orgunit_id = m.unit_id CROSS JOIN win w
+WHERE {cond} AND di.period_end >= w.ds AND di.period_end <= w.de
+  AND (CASE {metric_of} ELSE 0 END) = 1
+GROUP BY m.k, di.metric_id, w.span,
+         CASE WHEN w.span = 1 THEN w.de ELSE di.period_end END,
+         CASE WHEN w.span = 1 THEN w.ds END{option_col}"""  # noqa: S608
+        return sql, [*params, *win[1], *u_params, *cond_params]
+    # No span window: the windows filter the items (ids inlined, dates bound).
+    in_window = " OR ".join(
+        f"(di.metric_id IN ({', '.join(str(int(m)) for m in w.metric_ids)})"
+        " AND di.period_end >= %s AND di.period_end <= %s)"
+        for w in windows
+    )
+    pg = connection.vendor == "postgresql"
+    window_params = [d if pg else d.isoformat() for w in windows for d in (w.start, w.end)]
     sql = f"""
-WITH RECURSIVE {ctes}
-SELECT x.k, x.metric_id,
-       CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END AS pe,
-       CASE WHEN w.span = 1 THEN w.ds END AS ps{opt},
-       COUNT(DISTINCT NULLIF(x.item, '')), MAX(x.pred)
-FROM ({union}
-) x JOIN win w ON x.period_end >= w.ds AND x.period_end <= w.de
-WHERE (CASE {metric_of} ELSE 0 END) = 1
-GROUP BY x.k, x.metric_id, w.span,
-         CASE WHEN w.span = 1 THEN w.de ELSE x.period_end END,
-         CASE WHEN w.span = 1 THEN w.ds END{opt}"""  # noqa: S608
-    return _run(sql, [*params, *win_params, *item_params])
+WITH RECURSIVE {ctes}{umap}
+SELECT m.k, di.metric_id, di.period_end, NULL{option_col},
+       COUNT(DISTINCT NULLIF(di.item, '')), MAX(m.pred)
+FROM umap m JOIN {di} di ON di.orgunit_id = m.unit_id
+WHERE {cond} AND ({in_window})
+GROUP BY m.k, di.metric_id, di.period_end{option_col}"""  # noqa: S608
+    return sql, [*params, *u_params, *cond_params, *window_params]
 
 
 def cell_rows(windows: list[Any], target_paths: list[str]) -> list[tuple[Any, ...]]:

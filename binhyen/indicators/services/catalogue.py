@@ -1,7 +1,7 @@
 """Writes of the catalogue: metrics, report forms, validation rules (``MANAGE_METRICS`` only).
 
-Invariant: a metric's code, kind of period and disaggregation, and a form's code and kind
-of period, are fixed once data or reports exist.
+Invariant: a metric's code, kind of period, disaggregation and way of counting (quantity or
+distinct things), and a form's code and kind of period, are fixed once data or reports exist.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record, model_snapshot
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import (
+    DataItem,
     DataValue,
     Metric,
     ReportForm,
@@ -35,6 +36,7 @@ METRIC_FIELDS = [
     "unit_of_measure",
     "value_type",
     "aggregation",
+    "counting",
     "period_kind",
     "capture_kinds",
     "disaggregation",
@@ -70,7 +72,14 @@ def metric_create(*, actor: Actor, **fields: Any) -> Metric:
 
 @transaction.atomic
 def metric_update(*, actor: Actor, metric: Metric, **fields: Any) -> Metric:
-    """Change a metric; its code, kind of period and disaggregation are fixed once it has data."""
+    """Change a metric; its code, kind of period, disaggregation and way of counting are fixed
+    once it has data.
+
+    Counting is refused rather than rebuilt: a quantity's values do not say which things they
+    counted (a distinct metric needs its provider's items) and a distinct metric's per-unit
+    numbers cannot be summed into quantities without counting things twice, so no rebuild of
+    the figures could make the stored data right. A new metric is the honest change.
+    """
     _require_manager(actor)
     unknown = set(fields) - set(METRIC_FIELDS)
     if unknown:
@@ -83,6 +92,22 @@ def metric_update(*, actor: Actor, metric: Metric, **fields: Any) -> Metric:
                 raise ValidationError(
                     {name: _("Không thể đổi trường này khi chỉ tiêu đã có số liệu.")}
                 )
+    if (
+        "counting" in fields
+        and fields["counting"] != metric.counting
+        and (
+            DataValue.objects.filter(metric=metric).exists()
+            or DataItem.objects.filter(metric=metric).exists()
+        )
+    ):
+        raise ValidationError(
+            {
+                "counting": _(
+                    "Không thể đổi cách đếm khi chỉ tiêu đã có số liệu: số liệu đã lưu không "
+                    "đổi được giữa đếm số lượng và đếm số đối tượng; hãy tạo chỉ tiêu mới."
+                )
+            }
+        )
     if "capture_kinds" in fields:
         dropped = set(metric.capture_kinds or []) - set(fields["capture_kinds"] or [])
         if dropped and DataValue.objects.filter(metric=metric, orgunit__kind__in=dropped).exists():

@@ -88,10 +88,57 @@ def test_metric_update_frozen_field_is_400_naming_it(client, cat):
     assert Metric.objects.get(code="t_api_a").period_kind == "month"
 
 
+def test_metric_counting_is_set_through_the_api_and_audited(client, cat):
+    # given a provider metric without data / when its counting becomes distinct / then saved,
+    # shown and audited with before and after
+    Metric.objects.filter(code="t_api_b").update(source="provider", provider_key="x.y")
+    resp = _put(client, f"{BASE}/metrics/t_api_b", {"counting": "distinct"}, cat["admin"])
+    assert resp.status_code == 200 and resp.json()["counting"] == "distinct"
+    event = AuditEvent.objects.get(action="metric.update")
+    assert event.changes["before"]["counting"] == "quantity"
+    assert event.changes["after"]["counting"] == "distinct"
+
+
+def test_metric_counting_is_frozen_once_the_metric_has_data(client, cat):
+    # given a provider metric with a value / when its counting changes / then 400 naming
+    # counting, nothing saved
+    Metric.objects.filter(code="t_api_b").update(source="provider", provider_key="x.y")
+    put(cat["b"], cat["c"], "2025M07", 2)
+    resp = _put(client, f"{BASE}/metrics/t_api_b", {"counting": "distinct"}, cat["admin"])
+    assert resp.status_code == 400
+    assert resp.json()["field"] == "counting"
+    assert "cách đếm" in resp.json()["message"]
+    assert Metric.objects.get(code="t_api_b").counting == "quantity"
+    # the same value again is not a change
+    same = _put(client, f"{BASE}/metrics/t_api_b", {"counting": "quantity"}, cat["admin"])
+    assert same.status_code == 200
+
+
+def test_metric_create_counting_distinct_through_the_api(client, cat):
+    # given a manager / when posting a provider metric counting distinct things / then 201
+    body = {
+        "code": "t_api_d",
+        "name": "Mô hình",
+        "counting": "distinct",
+        "aggregation": "last",
+        "source": "provider",
+        "provider_key": "x.y",
+    }
+    resp = _post(client, f"{BASE}/metrics", body, cat["admin"])
+    assert resp.status_code == 201 and resp.json()["counting"] == "distinct"
+    # and a typed metric cannot count distinct things: 400 naming counting
+    typed = _post(
+        client, f"{BASE}/metrics", {**body, "code": "t_api_e", "source": "form"}, cat["admin"]
+    )
+    assert typed.status_code == 400 and typed.json()["field"] == "counting"
+    assert not Metric.objects.filter(code="t_api_e").exists()
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
         ({"code": "t_api_b"}, 400, "code"),
+        ({"counting": "twice"}, 400, "counting"),
         ({"disaggregation": "nope"}, 400, "disaggregation"),
         ({"capture_kinds": ["nowhere"]}, 400, "capture_kinds"),
         ({"sort_order": "abc"}, 422, "sort_order"),

@@ -220,3 +220,46 @@ def test_an_explicit_zero_is_the_latest_count(world, provider):
     assert got[("93001", "2025Q2")] == 0 and got[("93", "2025Q2")] == 0
     assert got[("93001", "2025M05")] == 0
     assert DataValue.objects.get(metric=w["distinct"], period="2025M05").value == 0
+
+
+def test_by_option_each_thing_counts_once_in_its_group(world, provider):
+    # given a disaggregated distinct metric: scheme 1 (group x) on two old communes merged
+    # into A, scheme 2 (y) on one of them, scheme 3 (y) on A itself
+    from binhyen.indicators.models import Disaggregation, DisaggregationOption
+
+    w = world
+    d = Disaggregation.objects.create(code="t_scheme_kind", name="Loại")
+    for i, code in enumerate(("x", "y")):
+        DisaggregationOption.objects.create(disaggregation=d, code=code, name=code, sort_order=i)
+    metric = MetricFactory(
+        code="t_things_dis",
+        counting="distinct",
+        aggregation="last",
+        source="provider",
+        provider_key=provider.key,
+        capture_kinds=["commune"],
+        disaggregation=d,
+    )
+    rows = [
+        (w["l1"].pk, "x", ("scheme:1",)),
+        (w["l2"].pk, "x", ("scheme:1",)),
+        (w["l2"].pk, "y", ("scheme:2",)),
+        (w["a"].pk, "y", ("scheme:3",)),
+    ]
+    _publish(provider, [metric], "2025M05", rows)
+    # when A and the province are asked by group / then each scheme counts once in its group
+    by_option = engine.run(
+        metrics=[metric],
+        units=[w["a"], w["p"]],
+        periods=[parse_period("2025M05")],
+        compare=False,
+        disaggregate=True,
+    )
+    got = {(r.unit, r.option): r.value for r in by_option}
+    assert got[("93001", "x")] == 1 and got[("93001", "y")] == 2
+    assert got[("93", "x")] == 1 and got[("93", "y")] == 2
+    # and the total counts the three schemes
+    assert _values(metric, [w["a"], w["p"]], ["2025M05"], compare=False) == {
+        ("93001", "2025M05"): 3,
+        ("93", "2025M05"): 3,
+    }

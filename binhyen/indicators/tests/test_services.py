@@ -13,7 +13,7 @@ from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import user_with_role
 from binhyen.core.models import AuditEvent
 from binhyen.indicators import services
-from binhyen.indicators.models import DataValue, Metric, SubmissionStatus
+from binhyen.indicators.models import DataItem, DataValue, Metric, SubmissionStatus
 from binhyen.indicators.services import ValueInput
 from binhyen.indicators.tests.factories import MetricFactory, form_with, rule
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory, VillageFactory
@@ -292,6 +292,35 @@ def test_capture_kinds_with_values_cannot_be_dropped(setup):
     services.metric_update(actor=admin, metric=metric, capture_kinds=["commune"])
     metric.refresh_from_db()
     assert metric.capture_kinds == ["commune"]
+
+
+def test_counting_cannot_change_once_items_exist(setup):
+    # given a distinct provider metric whose only data is its items / when its counting
+    # becomes quantity / then refused naming counting, the metric unchanged
+    admin = user_with_role(Role.SYSTEM_ADMIN, setup["p"])
+    metric = services.metric_create(
+        actor=admin,
+        code="t_distinct",
+        name="x",
+        counting="distinct",
+        source="provider",
+        provider_key="x.y",
+        aggregation="last",
+        capture_kinds=["commune"],
+    )
+    DataItem.objects.create(
+        metric=metric,
+        orgunit=setup["c"],
+        period="2025M07",
+        period_start="2025-07-01",
+        period_end="2025-07-31",
+        item="scheme:1",
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.metric_update(actor=admin, metric=metric, counting="quantity")
+    assert "counting" in refused.value.message_dict
+    metric.refresh_from_db()
+    assert metric.counting == "distinct"
 
 
 def test_sync_command_runs_the_providers(setup):

@@ -167,6 +167,7 @@ METRIC_POST = {
     "name": "Chỉ tiêu mới",
     "value_type": "integer",
     "aggregation": "sum",
+    "counting": "quantity",
     "period_kind": "month",
     "capture_kinds": ["commune"],
     "source": "form",
@@ -189,6 +190,24 @@ def test_metric_create_duplicate_code_is_shown_next_to_the_field(client, cat):
     assert resp.status_code == 400
     assert resp.context["form"].errors["code"]
     assert not AuditEvent.objects.filter(action="metric.create").exists()
+
+
+def test_metric_create_of_a_distinct_provider_metric(client, cat):
+    # given a manager / when posting a provider metric counting distinct things / then saved so
+    client.force_login(cat["admin"])
+    post = {**METRIC_POST, "counting": "distinct", "source": "provider", "provider_key": "x.y"}
+    resp = client.post(reverse("indicators:metric_create"), post)
+    assert resp.status_code == 302
+    assert Metric.objects.get(code="t_cat_new").counting == "distinct"
+
+
+def test_metric_create_distinct_typed_metric_is_refused_next_to_counting(client, cat):
+    # given a manager / when a typed (form) metric asks to count distinct things / then 400
+    client.force_login(cat["admin"])
+    resp = client.post(reverse("indicators:metric_create"), {**METRIC_POST, "counting": "distinct"})
+    assert resp.status_code == 400
+    assert resp.context["form"].errors["counting"]
+    assert not Metric.objects.filter(code="t_cat_new").exists()
 
 
 def test_metric_create_bad_input_names_the_fields(client, cat):
