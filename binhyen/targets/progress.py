@@ -357,6 +357,7 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
     plan = _Plan()
     shapes: dict[tuple[Any, ...], _Shape] = {}
     of_target: list[_Shape] = []
+    unit_of: list[int] = []
     units: dict[int, OrgUnit] = {}
     for target in targets:
         key = (
@@ -377,6 +378,7 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
             units[unit_id] = target.orgunit
         shape.unit_ids.add(unit_id)
         of_target.append(shape)
+        unit_of.append(unit_id)
     plan.units.update(units)
     # The unit whose seasonal shape each unit follows (its own id when none above it).
     follows = {unit_id: unit_id for unit_id in units}
@@ -393,8 +395,7 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
                 plan.wanted[question].update(seasons)
     plan.run()
     out: list[Progress] = []
-    for target, shape in zip(targets, of_target, strict=True):
-        unit_id = target.orgunit_id
+    for target, shape, unit_id in zip(targets, of_target, unit_of, strict=True):
         actual = _actual(target.kind, unit_id, shape)
         share: float | None = None
         if shape.seasonal is not None:
