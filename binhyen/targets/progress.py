@@ -4,8 +4,10 @@ Invariants:
 - Every figure comes from ``binhyen.indicators.engine``: one ``aggregate`` call per question
   (the periods asked together, with or without breakdown options, and the units asking),
   for every metric of that question and every unit at once, whatever the number of
-  targets: usually one for the period with its previous or last year's period (years then
-  come from the yearly cells) and one for the seasonal shape. ``combine`` runs once per
+  targets: usually one for the period with its previous or last year's period (whole
+  years of sums and averages then come straight from the yearly cells,
+  ``engine.yearly_values``, the same numbers as ``aggregate`` + ``combine``) and one for the
+  seasonal shape. ``combine`` runs once per
   (unit, metric, option, period) into dicts keyed by unit id; a target only looks its
   figures up. Nothing here reads ``DataValue`` or writes SQL, and no call or query is made
   per target.
