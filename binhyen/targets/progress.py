@@ -4,8 +4,10 @@ Invariants:
 - Every figure comes from ``binhyen.indicators.engine``: one ``aggregate`` call per question
   (the periods asked together, with or without breakdown options, and the units asking),
   for every metric of that question and every unit at once, whatever the number of
-  targets: usually one for the period with its previous or last year's period (years then
-  come from the yearly cells) and one for the seasonal shape. ``combine`` runs once per
+  targets: usually one for the period with its previous or last year's period (whole
+  years of sums and averages then come straight from the yearly cells,
+  ``engine.yearly_values``, the same numbers as ``aggregate`` + ``combine``) and one for the
+  seasonal shape. ``combine`` runs once per
   (unit, metric, option, period) into dicts keyed by unit id; a target only looks its
   figures up. Nothing here reads ``DataValue`` or writes SQL, and no call or query is made
   per target.
@@ -31,7 +33,7 @@ Invariants:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -214,12 +216,6 @@ class _Plan:
         for (by_option, periods, metric_id), unit_ids in self.wanted.items():
             calls[(by_option, periods, frozenset(unit_ids))].append(metric_id)
         for (by_option, periods, asking), metric_ids in calls.items():
-            grouped = engine.aggregate(
-                metrics=[self.metrics[i] for i in metric_ids],
-                units=[self.units[i] for i in sorted(asking)],
-                periods=periods,
-                by_option=by_option,
-            )
             asked = {
                 metric_id: {
                     option: [(p, self.values.setdefault((metric_id, option, p), {})) for p in ps]
@@ -227,6 +223,17 @@ class _Plan:
                 }
                 for metric_id in metric_ids
             }
+            units = [self.units[i] for i in sorted(asking)]
+            if not by_option and all(p.kind == PeriodKind.YEAR for p in periods):
+                metric_ids = self._yearly(metric_ids, units, periods, asked)
+                if not metric_ids:
+                    continue
+            grouped = engine.aggregate(
+                metrics=[self.metrics[i] for i in metric_ids],
+                units=units,
+                periods=periods,
+                by_option=by_option,
+            )
             for (unit_id, metric_id, option), series in grouped.items():
                 sides = asked.get(metric_id, {}).get(option)
                 if not sides or unit_id not in asking:
@@ -236,6 +243,36 @@ class _Plan:
                     value = engine.combine(metric, series, period)[0]
                     if value is not None:
                         out[unit_id] = value
+
+    def _yearly(
+        self,
+        metric_ids: list[int],
+        units: list[OrgUnit],
+        years: tuple[Period, ...],
+        asked: dict[int, dict[str, list[tuple[Period, dict[int, float]]]]],
+    ) -> list[int]:
+        """Answer whole years of sums and averages straight from the yearly cells (the same
+        numbers as ``aggregate`` + ``combine``, without a series per unit and metric);
+        return the metrics left to ``aggregate`` (all of them when the cells do not serve)."""
+        cells = [
+            i
+            for i in metric_ids
+            if self.metrics[i].aggregation in rollups.SERVED and not self.metrics[i].is_distinct
+        ]
+        yearly = (
+            engine.yearly_values(metrics=[self.metrics[i] for i in cells], units=units, years=years)
+            if cells
+            else None
+        )
+        if yearly is None:
+            return metric_ids
+        for (unit_id, metric_id), by_end in yearly.items():
+            for period, out in asked[metric_id].get("", ()):
+                value = by_end.get(period.end)
+                if value is not None:
+                    out[unit_id] = value
+        served = set(cells)
+        return [i for i in metric_ids if i not in served]
 
     def answer(self, metric: Metric, option: str, period: Period) -> dict[int, float]:
         """Return the dict (filled by ``run``) of the values of (metric, option, period)."""
@@ -271,7 +308,8 @@ def _questions(
 
 @dataclass
 class _Shape:
-    """What every target of one shape reads, each figure a dict keyed by unit id."""
+    """What every target of one shape reads, each figure a dict keyed by unit id, and when
+    its period stands against today (the same for all its targets)."""
 
     period: Period
     keys: list[Question]
@@ -283,8 +321,12 @@ class _Shape:
     last: dict[int, float] = field(default_factory=dict)  # last year's total (seasonal)
     parts: list[dict[int, float]] = field(default_factory=list)  # last year up to today
     shares: dict[int, float | None] = field(default_factory=dict)  # by unit followed
+    unit_ids: set[int] = field(default_factory=set)  # the units of its targets
+    started: bool = False  # today is on or after the period's start
+    running: bool = False  # today is inside the period, before its last day
+    elapsed: float | None = None  # share of days gone, when a running count is projected
 
-    def resolve(self, plan: _Plan, target: Target) -> None:
+    def resolve(self, plan: _Plan, target: Target, today: date) -> None:
         metric, option, period = target.metric, target.option, self.period
         self.current = plan.answer(metric, option, period)
         if target.kind == TargetKind.INCREASE:
@@ -296,6 +338,12 @@ class _Shape:
         if self.seasonal is not None:
             self.last = plan.answer(metric, option, period.same_period_last_year())
             self.parts = [plan.answer(metric, option, p) for p in self.seasonal]
+        self.started = today >= period.start
+        self.running = period.start <= today <= period.end and today < period.end
+        if self.running and target.kind in (_COUNT, _INCREASE):
+            self.elapsed = ((today - period.start) + timedelta(days=1)) / (
+                period.end - period.start + timedelta(days=1)
+            )
 
 
 def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
@@ -304,14 +352,15 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
     Targets of one shape (period, kind, metric, option, denominator) ask the same
     questions, so the plan is made once per shape; the engine is then asked once per
     question for all units at once, and each target only looks its unit up in its shape's
-    dicts.
+    dicts. Units are read once per unit, not once per target.
     """
     if not targets:
         return []
     plan = _Plan()
-    season_units = _season_units(targets)
     shapes: dict[tuple[Any, ...], _Shape] = {}
-    judged: list[tuple[Target, _Shape]] = []
+    of_target: list[_Shape] = []
+    unit_of: list[int] = []
+    units: dict[int, OrgUnit] = {}
     for target in targets:
         key = (
             target.period,
@@ -325,42 +374,49 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
         if shape is None:
             period = _period(target)
             shape = shapes[key] = _Shape(period, *_questions(plan, target, period, today))
-            shape.resolve(plan, target)
+            shape.resolve(plan, target, today)
         unit_id = target.orgunit_id
-        plan.units[unit_id] = target.orgunit
-        for question in shape.keys:
-            plan.wanted[question].add(unit_id)
-        if shape.season_keys:
-            season = season_units.get(unit_id) or target.orgunit
+        if unit_id not in units:
+            units[unit_id] = target.orgunit
+        shape.unit_ids.add(unit_id)
+        of_target.append(shape)
+        unit_of.append(unit_id)
+    plan.units.update(units)
+    # The unit whose seasonal shape each unit follows (its own id when none above it).
+    follows = {unit_id: unit_id for unit_id in units}
+    if any(shape.season_keys for shape in shapes.values()):
+        for unit_id, season in _season_units(units.values()).items():
+            follows[unit_id] = season.pk
             plan.units[season.pk] = season
+    for shape in shapes.values():
+        for question in shape.keys:
+            plan.wanted[question].update(shape.unit_ids)
+        if shape.season_keys:
+            seasons = {follows[unit_id] for unit_id in shape.unit_ids}
             for question in shape.season_keys:
-                plan.wanted[question].add(season.pk)
-        judged.append((target, shape))
+                plan.wanted[question].update(seasons)
     plan.run()
     out: list[Progress] = []
-    for target, shape in judged:
-        unit_id = target.orgunit_id
+    for target, shape, unit_id in zip(targets, of_target, unit_of, strict=True):
         actual = _actual(target.kind, unit_id, shape)
         share: float | None = None
         if shape.seasonal is not None:
-            follows = season_units.get(unit_id)
-            season_id = follows.pk if follows is not None else unit_id
+            season_id = follows[unit_id]
             if season_id in shape.shares:
                 share = shape.shares[season_id]
             else:
                 share = shape.shares[season_id] = _shape(season_id, shape)
-        out.append(_judge(target, shape.period, actual, today, share))
+        out.append(_judge(target, shape, actual, share))
     return out
 
 
-def _season_units(targets: Sequence[Target]) -> dict[int, OrgUnit]:
+def _season_units(units: Iterable[OrgUnit]) -> dict[int, OrgUnit]:
     """Return, for each current unit below the levels that keep figures per period, its
     ancestor at the deepest such level (whose seasonal shape it follows); one query."""
     depth = rollups.period_levels()
     wanted: dict[int, str] = {}
-    for target in targets:
-        unit = target.orgunit
-        if unit.level > depth and unit.valid_to is None and unit.pk not in wanted:
+    for unit in units:
+        if unit.level > depth and unit.valid_to is None:
             codes = unit.path.strip("/").split("/")
             wanted[unit.pk] = "/" + "/".join(codes[: depth + 1]) + "/"
     if not wanted:
@@ -400,46 +456,45 @@ def _shape(unit_id: int, shape: _Shape) -> float | None:
     return min(1.0, done / total)
 
 
-def _judge(
-    target: Target, period: Period, actual: float | None, today: date, shape: float | None
-) -> Progress:
+def _judge(target: Target, shape: _Shape, actual: float | None, season: float | None) -> Progress:
+    """Return the progress of ``target`` from its actual and, for a running count, the share
+    of the period's result last year's season expects by today (``season``)."""
     goal = target.value
     at_least = target.comparison == _AT_LEAST
+    if actual is None:
+        return Progress(target, None, None, _NOT_MET, _GREY, shape.running)
     percent = (
         round(actual / goal * 100.0, 1)
-        if at_least and actual is not None and goal > 0 and target.kind != _CHANGE
+        if at_least and goal > 0 and target.kind != _CHANGE
         else None
     )
-    if actual is None:
-        status = _NOT_MET
-    elif at_least:
-        status = _EXCEEDED if actual > goal else _MET if actual == goal else (_NOT_MET)
+    if at_least:
+        status = _EXCEEDED if actual > goal else _MET if actual == goal else _NOT_MET
     else:
         status = _MET if actual <= goal else _NOT_MET
-    running = period.start <= today <= period.end and today < period.end
-    progress = Progress(
-        target=target,
-        actual=actual,
-        percent=percent,
-        status=status,
-        light=_GREY,
-        running=running,
-    )
-    if today < period.start or actual is None:
-        return progress
-    judged = actual
-    if running and target.kind in (_COUNT, _INCREASE):
-        elapsed = ((today - period.start) + timedelta(days=1)) / (
-            period.end - period.start + timedelta(days=1)
+    if not shape.started:
+        return Progress(target, actual, percent, status, _GREY, shape.running)
+    elapsed = shape.elapsed
+    if elapsed is None:
+        return Progress(
+            target, actual, percent, status, _light(actual, goal, at_least), shape.running
         )
-        share = shape if shape else elapsed
-        progress.seasonal = bool(shape)
-        progress.expected_share = round(share, 4)
-        if share > 0:
-            judged = actual / share
-            progress.projection = round(judged, 2)
-    progress.light = _light(judged, goal, at_least)
-    return progress
+    share = season if season else elapsed
+    judged, projection = actual, None
+    if share > 0:
+        judged = actual / share
+        projection = round(judged, 2)
+    return Progress(
+        target,
+        actual,
+        percent,
+        status,
+        _light(judged, goal, at_least),
+        True,
+        round(share, 4),
+        projection,
+        bool(season),
+    )
 
 
 def _light(value: float, goal: float, at_least: bool) -> str:

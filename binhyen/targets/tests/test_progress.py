@@ -247,3 +247,53 @@ def test_last_years_stretch_is_cut_without_gap_or_overlap(kind, period_code, off
             covered.add(p.end)
     assert covered == expected
     assert all(KIND_RANK[c.kind] > KIND_RANK[kind] for c in coarse)
+
+
+def test_whole_years_read_from_the_yearly_cells_as_from_the_values(monkeypatch):
+    # Given count, increase and change targets for whole years on two communes, an average
+    # metric among them, and the pre-aggregated cells built for their values
+    from django.test import override_settings
+
+    from binhyen.indicators import engine, rollups
+
+    s = scene()
+    cameras, crimes = metric("cameras_installed"), metric("crimes")
+    for unit, scale in ((s.communes[0], 1), (s.communes[1], 3)):
+        for year in (2024, 2025):
+            for month in (2, 5, 11):
+                put(cameras, unit, f"{year}M{month:02d}", month * scale + year % 7)
+                put(crimes, unit, f"{year}M{month:02d}", 4 * scale + month)
+    made = [
+        services.target_create(
+            actor=s.officer,
+            unit=unit,
+            data=services.TargetInput(
+                metric=metric(code), kind=kind, value=value, period="2025", comparison=comparison
+            ),
+        )
+        for unit in s.communes[:2]
+        for code, kind, value, comparison in (
+            ("cameras_installed", TargetKind.COUNT, 30, Comparison.AT_LEAST),
+            ("cameras_installed", TargetKind.INCREASE, 3, Comparison.AT_LEAST),
+            ("crimes", TargetKind.CHANGE, -5, Comparison.AT_MOST),
+        )
+    ]
+    rollups.rebuild()
+    served: list[int] = []
+    real = engine.yearly_values
+
+    def spy(**kwargs):
+        found = real(**kwargs)
+        served.append(found is not None)
+        return found
+
+    monkeypatch.setattr(engine, "yearly_values", spy)
+    # When they are judged from the cells and from the values
+    with_cells = progress.evaluate(made, today=date(2026, 3, 1))
+    with override_settings(INDICATORS_ROLLUPS=False):
+        from_values = progress.evaluate(made, today=date(2026, 3, 1))
+    # Then the years came from the yearly cells, with the same figures as from the values
+    assert served and all(served[:1])
+    assert [p.actual for p in with_cells] == [p.actual for p in from_values]
+    assert [(p.status, p.light) for p in with_cells] == [(p.status, p.light) for p in from_values]
+    assert all(p.actual is not None for p in with_cells)

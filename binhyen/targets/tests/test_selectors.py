@@ -109,3 +109,53 @@ def test_plan_list_by_current_commune_finds_plans_of_its_predecessor():
     assert rows[own.pk].recorded_on_predecessor is False
     # and by the old commune, only its own
     assert [p.pk for p in selectors.plan_list(user=s.officer, unit=old)] == [past.pk]
+
+
+def test_progress_targets_are_the_targets_the_orm_reads(django_assert_num_queries):
+    # Given targets of two communes, one a rate with a denominator
+    from binhyen.core.models import instances_from_rows
+    from binhyen.orgunits.models import OrgUnit
+    from binhyen.targets.models import Target, TargetKind
+
+    s = scene()
+    for unit in s.communes[:2]:
+        for code, kind, extra in (
+            ("cameras_installed", TargetKind.COUNT, {}),
+            ("villages_pledged", TargetKind.RATE, {"denominator": metric("villages")}),
+        ):
+            services.target_create(
+                actor=s.officer,
+                unit=unit,
+                data=services.TargetInput(
+                    metric=metric(code), kind=kind, value=5, period="2025", **extra
+                ),
+            )
+    # When they are read for a progress list
+    read = selectors.progress_targets(Target.objects.all())
+    orm = list(Target.objects.all())
+    # Then they are the ORM's targets, field by field, loaded and not new
+    assert read == orm
+    shown = [
+        f.attname for f in Target._meta.concrete_fields if f.attname in selectors._PROGRESS_FIELDS
+    ]
+    for mine, theirs in zip(read, orm, strict=True):
+        assert [getattr(mine, n) for n in shown] == [getattr(theirs, n) for n in shown]
+        assert mine._state.db == theirs._state.db and not mine._state.adding
+        assert {"created_at", "updated_at", "name_folded", "created_by_id"} <= (
+            mine.get_deferred_fields()
+        )
+    # and their unit, metric and denominator come without a query, shared
+    with django_assert_num_queries(0):
+        assert all(t.orgunit.pk == t.orgunit_id and t.metric.pk == t.metric_id for t in read)
+        assert {t.denominator.code for t in read if t.denominator is not None} == {"villages"}
+        assert len({id(t.metric) for t in read if t.metric.code == "cameras_installed"}) == 1
+    # and a model with init receivers (units) is built the ORM's way, receivers run
+    names = ["id", "code", "parent_id"]
+    units = instances_from_rows(
+        OrgUnit,
+        names,
+        OrgUnit.objects.filter(pk=s.communes[0].pk).values_list(*names),
+        db="default",
+        related={"parent": ("parent_id", {s.province.pk: s.province})},
+    )
+    assert units == [s.communes[0]] and units[0].parent is s.province
