@@ -232,6 +232,8 @@ def test_reminding_from_the_page(client, r):
     assert "Đã nhắc 1 đơn vị (2 cán bộ nhận thông báo)." in text
     assert "Xã Cúc chưa có tài khoản cán bộ" in text
     assert 'data-testid="reminded-at"' in text
+    # and B's button is off until the hours have passed
+    assert resp.context["remind_recent"] == {"95002"}
     # when B is reminded again at once
     again = client.post(url, {"unit": "95002"})
     # then a 409 says when it was last reminded, nothing more is sent

@@ -8,8 +8,10 @@ writing needs ``ENTER_DATA`` (values) or ``APPROVE_REPORTS`` (review), else 404.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -387,10 +389,12 @@ def _remind_context(
         return {"can_remind": False}
     late = services.late_in(form, result)
     last = services.reminded_at(form=form, period=period, units=late) if late else {}
+    since = timezone.now() - timedelta(hours=settings.COMPLETENESS_REMIND_HOURS)
     return {
         "can_remind": True,
         "remindable": {u.code for u in late},
         "reminded": {u.code: last[u.pk] for u in late if u.pk in last},
+        "remind_recent": {u.code for u in late if u.pk in last and last[u.pk] >= since},
     }
 
 
