@@ -173,6 +173,7 @@ api.add_router("/documents", "binhyen.documents.api.router")
 api.add_router("/targets", "binhyen.targets.api.router")
 api.add_router("/awards", "binhyen.awards.api.router")
 api.add_router("/ops", "binhyen.core.api.router")
+api.add_router("/notifications", "binhyen.core.api_notifications.router")
 # API twins of page actions, one module per app
 api.add_router("/", "binhyen.indicators.api_reports.router")
 api.add_router("/", "binhyen.indicators.api_history.router")

@@ -9,7 +9,8 @@ SCHEDULER_CRONTABS, SCHEDULER_LEASE_SECONDS, SCHEDULER_HEARTBEAT_SECONDS,
 SCHEDULER_MISFIRE_GRACE_SECONDS, BACKUP_DIR, BACKUP_KEEP, METRICS_TOKEN, HEALTH_QUEUE_MAX_DEPTH,
 HEALTH_QUEUE_MAX_WAIT_SECONDS, HEALTH_REPLICA_MAX_LAG_SECONDS, EXPORT_SYNC_MAX_ROWS,
 EXPORT_KEEP_DAYS, TASKS_RUNNING_TIMEOUT_SECONDS, CASES_RETENTION_DAYS,
-CASES_SUBJECT_REQUEST_WORKING_DAYS.
+CASES_SUBJECT_REQUEST_WORKING_DAYS, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL, SITE_URL, COMPLETENESS_REMIND_HOURS.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "binhyen.core.context_processors.site",
+                "binhyen.core.context_processors.notifications",
             ],
         },
     }
@@ -355,6 +357,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# --- E-mail of notifications (docs/adr/0020-notifications.md, docs/deployment.md) -------
+# Sent only by the task worker and only when EMAIL_HOST is set; unset, nothing is e-mailed
+# and nothing fails (notifications stay in the product).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_HOST_CONFIGURED = bool(EMAIL_HOST)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binhyen@localhost")
+# The address of the site, put before the links of e-mailed notifications ("https://...").
+SITE_URL = os.environ.get("SITE_URL", "")
+# A late unit is reminded of one form and period at most once in this many hours.
+COMPLETENESS_REMIND_HOURS = int(os.environ.get("COMPLETENESS_REMIND_HOURS", "24"))
+
 # A task still running after this long was orphaned by a dead worker: the "tasks_requeue"
 # job makes it ready again (tasks are idempotent). Longer than the longest task.
 TASKS_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))

@@ -55,14 +55,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 
-from binhyen.accounts.models import Role, RoleAssignment
-
-if TYPE_CHECKING:
-    from binhyen.accounts.models import User
+from binhyen.accounts.models import Role, RoleAssignment, User
 
 VIEW_UNITS = "orgunits.view"
 CHANGE_UNITS = "orgunits.change"  # create/edit villages and establishments, import them
@@ -259,3 +256,21 @@ def requires_two_factor(user: User | Any) -> bool:
         return True
     required = set(settings.OTP_REQUIRED_ROLES)
     return bool(roles_of(user) & required)
+
+
+def officers_of(unit: Any, perm: str) -> list[User]:
+    """Return the active users holding ``perm`` through a role assigned on ``unit`` itself.
+
+    The unit's own officers, not everybody whose scope covers it: a province officer is not
+    an officer of each commune below it. Ordered by username, each user once.
+    """
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if perm in granted]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__orgunit=unit,
+            role_assignments__role__in=roles,
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -28,3 +28,8 @@ class CoreConfig(AppConfig):
         # A worker holds a lock per running task, so a dead worker's task can be run again.
         task_started.connect(task_recovery.on_task_started, weak=False)
         task_finished.connect(task_recovery.on_task_finished, weak=False)
+        # The to-do home shows unread reminders (binhyen/core/notifications.py).
+        from binhyen.core.notifications import RemindersTodo
+        from binhyen.core.todo import todo_providers
+
+        todo_providers.register(RemindersTodo())

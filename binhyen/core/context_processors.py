@@ -6,6 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from binhyen.core.notifications import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -14,3 +17,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         "DEBUG": settings.DEBUG,
     }
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The header's unread count, computed only if a template shows it (one query, cached)."""
+    user = getattr(request, "user", None)
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

@@ -418,3 +418,55 @@ class WebhookAttempt(models.Model):
 
 # The idempotency keys of API writes live in their own module (it imports nothing of ours).
 from binhyen.core.idempotency import IdempotencyRecord as IdempotencyRecord  # noqa: E402
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER = "reminder", _("Nhắc việc")
+
+
+class Notification(BaseModel):
+    """A message to one user inside the product (and by e-mail where configured, ADR 0020).
+
+    The text is not frozen: ``message`` names an entry of ``core.notifications.MESSAGES`` and
+    ``params`` fills it, so the title and body are rendered in the reader's language when read.
+    ``params`` hold names of units, forms and periods and dates only, never personal data of
+    tips or cases.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(
+        _("loại"),
+        max_length=20,
+        choices=NotificationKind.choices,
+        default=NotificationKind.REMINDER,
+    )
+    message = models.CharField(_("mẫu nội dung"), max_length=80)
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    link = models.CharField(_("liên kết"), max_length=300, blank=True)
+    orgunit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("gửi thư lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["orgunit", "message", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} → {self.recipient_id}"

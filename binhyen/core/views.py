@@ -1,5 +1,6 @@
 """Views every deployment needs: health (public up/down, staff detail), operations, metrics,
-and the progress and download of large exports (their requester only).
+the progress and download of large exports (their requester only), and the user's own
+notifications (list, mark read).
 
 Deny by default: the operations and detailed health pages need a signed-in operator
 (``permissions.can_view_operations``), others get 404; ``/metrics`` answers only the bearer
@@ -11,16 +12,22 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from binhyen.core import health
-from binhyen.core.models import ExportJob
+from binhyen.core import health, notifications
+from binhyen.core.models import ExportJob, Notification
 from binhyen.core.permissions import can_view_operations
+from binhyen.core.web import current_user, not_found, paginate
 
 
 @never_cache
@@ -108,3 +115,64 @@ def export_download(request: HttpRequest, pk: str) -> FileResponse:
     return FileResponse(
         default_storage.open(job.file, "rb"), as_attachment=True, filename=job.filename
     )
+
+
+# --- notifications (the signed-in user's own; anybody else's is a 404) --------------------
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, unread marked; paginated."""
+    user = current_user(request)
+    page = paginate(request, notifications.notifications_for(user).select_related("orgunit"))
+    rows = [(n, *notifications.render(n)) for n in page.object_list]
+    return render(
+        request,
+        "core/notifications.html",
+        {"page": page, "rows": rows, "unread": notifications.unread_count(user)},
+    )
+
+
+def _safe_next(request: HttpRequest, link: str) -> str:
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return reverse("core:notifications")
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read; with ``open`` go on to its link, else back to the list."""
+    user = current_user(request)
+    try:
+        notification = notifications.notification_get(user=user, pk=pk)
+    except Notification.DoesNotExist:
+        raise not_found(_("Không có thông báo này.")) from None
+    notifications.notification_mark_read(actor=user, notification=notification)
+    if request.POST.get("open"):
+        return redirect(_safe_next(request, notification.link))
+    return redirect(reverse("core:notifications") + _page_query(request))
+
+
+def _page_query(request: HttpRequest) -> str:
+    page = request.POST.get("page", "")
+    return f"?page={page}" if page.isdigit() else ""
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    """Mark every unread notification of the user read."""
+    changed = notifications.notifications_mark_all_read(actor=current_user(request))
+    if changed:
+        messages.success(
+            request,
+            ngettext(
+                "Đã đánh dấu %(n)s thông báo là đã đọc.",
+                "Đã đánh dấu %(n)s thông báo là đã đọc.",
+                changed,
+            )
+            % {"n": changed},
+        )
+    return redirect("core:notifications")

@@ -2,8 +2,8 @@
 
 Read a report with its values, status and history; save values; submit; return, approve
 and reopen; the Excel template and its upload; completeness of a form and period below a
-unit. Every handler calls the same selectors and services as the report pages, in the same
-order, with the same rules:
+unit, and reminding its late units. Every handler calls the same selectors and services as
+the report pages, in the same order, with the same rules:
 
 - A form that is missing or inactive, a period that does not parse or is not the form's
   kind, a unit that is missing or out of scope, a unit that does not submit the form, and a
@@ -653,4 +653,61 @@ def report_completeness(
         "deadline": result.deadline,
         "total": _completeness_row(result.total, own=False),
         "rows": [_completeness_row(r, own=r.unit.kind in kinds) for r in result.rows],
+    }
+
+
+class CompletenessRemindIn(Schema):
+    units: list[str] | None = Field(
+        None,
+        max_length=5000,
+        description="Codes of the late units to remind; absent or null: every late unit",
+    )
+
+
+class RemindedRecentlyOut(Schema):
+    unit: str
+    reminded_at: datetime
+
+
+class CompletenessRemindOut(Schema):
+    reminded: list[str] = Field(description="Codes of the units whose officers were notified")
+    notified: int = Field(description="Notifications created (one per officer)")
+    too_recent: list[RemindedRecentlyOut] = Field(
+        description="Units reminded within COMPLETENESS_REMIND_HOURS: not reminded again"
+    )
+    without_officer: list[str] = Field(description="Units without an officer account")
+    warnings: list[str]
+
+
+@router.post(
+    PREFIX + "/completeness/remind",
+    response={200: CompletenessRemindOut, 409: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="Remind the officers of the late units below a unit (a notification each)",
+)
+def report_completeness_remind(
+    request: HttpRequest,
+    form_code: str,
+    unit_code: str,
+    period_code: str,
+    payload: CompletenessRemindIn,
+) -> Any:
+    """Needs the right to review the units' reports (``APPROVE_REPORTS`` on ``unit``), else
+    404. 400 names a unit that is not late; 409 when every unit asked was reminded within
+    ``COMPLETENESS_REMIND_HOURS`` or has no officer account (the message says which)."""
+    user = api_user(request)
+    form = selectors.form_get(form_code)
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    unit = selectors.unit_get(user=user, code=unit_code)
+    result = services.completeness_remind(
+        actor=user, form=form, unit=unit, period=period, unit_codes=payload.units
+    )
+    return {
+        "reminded": [u.code for u in result.reminded],
+        "notified": result.notified,
+        "too_recent": [{"unit": u.code, "reminded_at": when} for u, when in result.recent],
+        "without_officer": [u.code for u in result.without_officer],
+        "warnings": result.warnings(),
     }

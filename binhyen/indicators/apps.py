@@ -28,3 +28,9 @@ class IndicatorsConfig(AppConfig):
         from binhyen.indicators.todo import ReportsTodo
 
         todo_providers.register(ReportsTodo())
+
+        # Reminders of late reports are notifications (binhyen/core/notifications.py).
+        from binhyen.core.notifications import notification_messages
+        from binhyen.indicators.services.reminders import REMINDER, REMINDER_MESSAGE
+
+        notification_messages.register(REMINDER_MESSAGE, REMINDER)

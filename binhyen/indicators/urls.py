@@ -19,6 +19,11 @@ urlpatterns = [
         views.completeness,
         name="completeness",
     ),
+    path(
+        "completeness/<str:form_code>/<str:unit_code>/<str:period_code>/remind/",
+        views.completeness_remind,
+        name="completeness_remind",
+    ),
     path("metrics/", views.metric_list, name="metric_list"),
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/<str:code>/edit/", views.metric_edit, name="metric_edit"),

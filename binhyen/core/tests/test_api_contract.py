@@ -148,7 +148,17 @@ def dataset(s: Scene) -> dict[str, Any]:
         actor=officer, activity=activity, upload=cf.upload("anh.png", cf.png_bytes())
     )
     targets_world = world_objects(s.commune_chief, s.commune)
+    from binhyen.core.notifications import notifications_send
+
+    reminder = notifications_send(
+        recipients=[officer],
+        message="indicators.report_reminder",
+        params={"unit": s.commune.name, "form": "BC", "form_code": "BC", "period": "2025M03"},
+        link="/",
+        orgunit=s.commune,
+    )[0]
     return {
+        "notification": reminder,
         "case": case,
         "case_helper": case_helper,
         "case_task": case_task,
@@ -270,6 +280,8 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/cases/handovers/{handover_id}/*": [{"handover_id": w["case_handover"].pk}],
         "/cases/subject-requests/{request_id}/*": [{"request_id": w["subject_request"].pk}],
         "/documents/{document_id}*": [{"document_id": w["document"].pk}],
+        # The commune officer's reminder: every other caller gets the documented 404.
+        "/notifications/{notification_id}/read": [{"notification_id": w["notification"].pk}],
         "/awards/catalogue/{entry_id}": [{"entry_id": w["award_entry"].pk}],
         "/awards/drives/{drive_id}*": [{"drive_id": w["award_drive"].pk}],
         "/awards/reviews/{review_id}*": [{"review_id": w["award_review"].pk}],

@@ -12,8 +12,8 @@ Invariants:
   submitted …; approved → reopened (comment required) by a reviewer. Submitting requires
   every metric of the form to have a value and no broken error-level validation rule.
 
-One module per concern (``catalogue``, ``values``, ``rules``, ``reports``); callers import
-from ``binhyen.indicators.services``.
+One module per concern (``catalogue``, ``values``, ``rules``, ``reports``, ``reminders``);
+callers import from ``binhyen.indicators.services``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ from binhyen.indicators.services.catalogue import (
     report_form_update,
     validation_rule_create,
     validation_rule_update,
+)
+from binhyen.indicators.services.reminders import (
+    RemindResult,
+    can_remind,
+    completeness_remind,
+    late_in,
+    late_units,
+    reminded_at,
 )
 from binhyen.indicators.services.reports import (
     SaveResult,
@@ -57,16 +65,22 @@ __all__ = [
     "REPORT_FORM_FIELDS",
     "RULE_FIELDS",
     "MetricSync",
+    "RemindResult",
     "RuleResult",
     "SaveResult",
     "ValueInput",
     "ValuesRefused",
+    "can_remind",
+    "completeness_remind",
     "data_values_save",
     "indicators_metrics_sync",
+    "late_in",
+    "late_units",
     "metric_create",
     "metric_update",
     "owned_report_form_create",
     "provider_values_sync",
+    "reminded_at",
     "report_form_create",
     "report_form_update",
     "rollups_rebuild",

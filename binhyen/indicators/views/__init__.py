@@ -34,6 +34,7 @@ from binhyen.indicators.views.dashboard import (
 )
 from binhyen.indicators.views.reports import (
     completeness,
+    completeness_remind,
     report,
     report_list,
     report_template,
@@ -45,6 +46,7 @@ __all__ = [
     "HISTORY_LABELS",
     "TREND_MONTHS",
     "completeness",
+    "completeness_remind",
     "dashboard",
     "form_create",
     "form_edit",

@@ -8,8 +8,10 @@ writing needs ``ENTER_DATA`` (values) or ``APPROVE_REPORTS`` (review), else 404.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,9 +20,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhyen.accounts import permissions as acc_perms
+from binhyen.core.errors import Conflict
 from binhyen.core.tabular import ImportFileError
 from binhyen.core.web import current_user
 from binhyen.indicators import excel, selectors, services
@@ -372,5 +376,76 @@ def completeness(
             "show": show if show == "late" else "",
             "sort": sort if sort == "rate" else "",
             "overdue": result.deadline < timezone.localdate(),
+            **_remind_context(current_user(request), form, unit, period, result),
         },
     )
+
+
+def _remind_context(
+    user: Any, form: ReportForm, unit: Any, period: Any, result: selectors.Completeness
+) -> dict[str, Any]:
+    """The reminder column: may the user remind, which rows, when each was last reminded."""
+    if not services.can_remind(user, unit):
+        return {"can_remind": False}
+    late = services.late_in(form, result)
+    last = services.reminded_at(form=form, period=period, units=late) if late else {}
+    since = timezone.now() - timedelta(hours=settings.COMPLETENESS_REMIND_HOURS)
+    return {
+        "can_remind": True,
+        "remindable": {u.code for u in late},
+        "reminded": {u.code: last[u.pk] for u in late if u.pk in last},
+        "remind_recent": {u.code for u in late if u.pk in last and last[u.pk] >= since},
+    }
+
+
+@login_required
+@require_POST
+def completeness_remind(
+    request: HttpRequest, form_code: str, unit_code: str, period_code: str
+) -> HttpResponse:
+    """Remind the officers of one late unit (``unit`` posted) or of every late unit."""
+    user = current_user(request)
+    form = selectors.form_get(form_code)
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    unit = selectors.unit_get(user=user, code=unit_code)
+    if not services.can_remind(user, unit):
+        raise Http404
+    back = reverse("indicators:completeness", args=[form.code, unit.code, period.code])
+    if request.POST.get("show") == "late":
+        back += "?show=late"
+    child = request.POST.get("unit", "").strip()
+    try:
+        result = services.completeness_remind(
+            actor=user, form=form, unit=unit, period=period, unit_codes=[child] if child else None
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return render(
+            request,
+            "indicators/remind_refused.html",
+            {
+                "form": form,
+                "unit": unit,
+                "period": period,
+                "errors": exc.messages,
+                "back": back,
+                "ancestors": _ancestors(user, unit),
+            },
+            status=409 if isinstance(exc, Conflict) else 400,
+        )
+    messages.success(
+        request,
+        ngettext(
+            "Đã nhắc %(units)s đơn vị (%(n)s cán bộ nhận thông báo).",
+            "Đã nhắc %(units)s đơn vị (%(n)s cán bộ nhận thông báo).",
+            len(result.reminded),
+        )
+        % {"units": len(result.reminded), "n": result.notified},
+    )
+    for warning in result.warnings():
+        messages.warning(request, warning)
+    return redirect(back)

@@ -90,6 +90,10 @@ PAGES: dict[str, Rule] = {
     # An export is readable only by the user who asked for it; none exists in the world.
     "core:export": read(NOBODY, pk="export", note="only its requester"),
     "core:export_download": read(NOBODY, pk="export", note="only its requester"),
+    # Notifications: everyone's own list; one notification (the officer's) in the world.
+    "core:notifications": signed_in(),
+    "core:notifications_read_all": action(EVERYONE),
+    "core:notification_read": action(OWNER, pk="notification"),
     # --- integrations (system administrators) ----------------------------------------------
     "accounts:webhook_list": read(MANAGE_INTEGRATIONS),
     "accounts:webhook_create": form(MANAGE_INTEGRATIONS),
@@ -143,6 +147,9 @@ PAGES: dict[str, Rule] = {
     "indicators:report_template": read(ENTER_DATA, unit_code="unit"),
     "indicators:report_upload": action(ENTER_DATA, unit_code="unit"),
     "indicators:completeness": read(SEES_COMMUNE, unit_code="unit"),
+    # Reminding the late units below commune A: whoever reviews their reports (none is late
+    # in the world: the reviewer's POST is answered, nothing is sent).
+    "indicators:completeness_remind": action(APPROVE, unit_code="unit"),
     "indicators:metric_list": read(EVERYONE),  # the catalogue is public to users
     "indicators:metric_create": form(MANAGE_METRICS),
     "indicators:metric_edit": form(MANAGE_METRICS, code="metric"),
@@ -429,6 +436,9 @@ API: dict[str, Rule] = {
     "POST /api/v1/cases/types": action(CONFIGURE_CASE_TYPES),
     "GET /api/v1/cases/figures": read(EVERYONE),
     "GET /api/v1/ops/status": read(NOBODY, note=OPERATORS),
+    "GET /api/v1/notifications/": signed_in(),
+    "POST /api/v1/notifications/read": action(EVERYONE),
+    "POST /api/v1/notifications/{notification_id}/read": action(OWNER),
     "GET /api/v1/webhooks": read(MANAGE_INTEGRATIONS),
     "POST /api/v1/webhooks": action(MANAGE_INTEGRATIONS),
     "GET /api/v1/webhooks/{webhook_id}": read(MANAGE_INTEGRATIONS),
@@ -498,6 +508,7 @@ API: dict[str, Rule] = {
     f"GET {REPORT}/template": read(ENTER_DATA),
     f"POST {REPORT}/upload": action(ENTER_DATA),
     f"GET {REPORT}/completeness": read(SEES_COMMUNE),
+    f"POST {REPORT}/completeness/remind": action(APPROVE),
     # --- citizen tips ----------------------------------------------------------------------
     "GET /api/v1/tips/challenge": public(),
     "POST /api/v1/tips/": public(status=422),

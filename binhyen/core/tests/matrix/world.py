@@ -84,6 +84,7 @@ def build() -> World:
     from binhyen.community.tests import factories as community_factories
     from binhyen.community.tests.factories import png_bytes, upload
     from binhyen.core.models import WebhookDelivery
+    from binhyen.core.notifications import notifications_send
     from binhyen.core.webhooks import secret_suggest, webhook_emit, webhook_subscription_create
     from binhyen.hotspots import services as hotspots
     from binhyen.hotspots.tests.factories import designate
@@ -115,6 +116,14 @@ def build() -> World:
         officer, province = users["officer"], users["province"]
 
         token, _ = api_token_create(actor=officer, name="máy trạm")
+        # A reminder to the commune officer (the one notification of the world).
+        notification = notifications_send(
+            recipients=[officer],
+            message="indicators.report_reminder",
+            params={"unit": commune.name, "form": "BC", "form_code": "BC", "period": "2026M01"},
+            link="/",
+            orgunit=commune,
+        )[0]
         tip = submit(commune).tip
         tips.tip_follow_up(
             actor=None,
@@ -252,6 +261,7 @@ def build() -> World:
         "user": officer.pk,
         "assignment": RoleAssignment.objects.get(user=officer).pk,
         "token": token.pk,
+        "notification": notification.pk,
         "metric": Metric.objects.order_by("code").first().code,  # type: ignore[union-attr]
         "form": form.code,
         "period": default_report_period(form).code,
