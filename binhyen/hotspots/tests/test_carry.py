@@ -29,7 +29,7 @@ REFORM = date(2025, 7, 1)
 @pytest.fixture
 def scene() -> Any:
     """Xã Cũ (closed 30/06/2025) merged into Xã Số 1; a designation with a plan on it."""
-    s = province_scene()
+    s: Any = province_scene()
     s.new = s.communes[0]
     s.new.valid_from = REFORM
     s.new.save()
