@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -238,11 +237,10 @@ def _can_carry(request: HttpRequest, designation: Designation) -> bool:
     """Return True if the designation stands on a closed commune and the user may move it."""
     if designation.orgunit.valid_to is None:
         return False
-    try:
-        moves = services.designation_carry_plan(designation=designation)
-    except ValidationError:
-        return False
-    return services.designation_carry_allowed(current_user(request), moves)
+    return carry.move_possible(
+        lambda: services.designation_carry_plan(designation=designation),
+        lambda moves: services.designation_carry_allowed(current_user(request), moves),
+    )
 
 
 @login_required

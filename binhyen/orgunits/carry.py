@@ -151,3 +151,13 @@ def per_old_commune(
     top = sorted(per_commune, key=lambda c: (-len(per_commune[c]), c))[:limit]
     units = OrgUnit.objects.in_bulk(top)
     return [(units[c], per_commune[c]) for c in top if c in units]
+
+
+def move_possible(plan: Callable[[], Any], allowed: Callable[[Any], bool]) -> bool:
+    """Return True if ``plan()`` finds a move (no ``ValidationError``) that is ``allowed``:
+    whether a record's page offers the "move to the new unit" button."""
+    try:
+        planned = plan()
+    except ValidationError:
+        return False
+    return allowed(planned)

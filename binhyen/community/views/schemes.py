@@ -207,11 +207,10 @@ def _can_carry(request: HttpRequest, scheme: Scheme) -> bool:
     """Return True if the scheme runs on closed units and the user may move it."""
     if not scheme.is_active or not scheme.units.filter(valid_to__isnull=False).exists():
         return False
-    try:
-        plan = services.scheme_carry_plan(scheme=scheme)
-    except ValidationError:
-        return False
-    return services.carry_allowed(web.current_user(request), plan)
+    return carry.move_possible(
+        lambda: services.scheme_carry_plan(scheme=scheme),
+        lambda plan: services.carry_allowed(web.current_user(request), plan),
+    )
 
 
 @login_required

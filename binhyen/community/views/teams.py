@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -186,11 +185,10 @@ def _team_can_carry(request: HttpRequest, team: SecurityTeam) -> bool:
     """Return True if the team stands on a closed village and the user may move it."""
     if team.village.valid_to is None:
         return False
-    try:
-        moves = services.team_carry_plan(team=team)
-    except ValidationError:
-        return False
-    return services.team_carry_allowed(web.current_user(request), moves)
+    return carry.move_possible(
+        lambda: services.team_carry_plan(team=team),
+        lambda moves: services.team_carry_allowed(web.current_user(request), moves),
+    )
 
 
 @login_required
