@@ -90,7 +90,7 @@ class SchemeProvider:
                 coverage.objects.filter(orgunit__kind__in=_RECORD_KINDS),
                 SchemeUnitHistory.objects.filter(
                     orgunit__kind__in=_RECORD_KINDS, until__gte=period.start
-                ),
+                ).order_by(),
             ]
             known: list[Iterable[tuple[Any, ...]]] = []
             active: list[Iterable[tuple[Any, ...]]] = []
