@@ -401,6 +401,17 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatchIn) -> Any
 
 
 @router.post(
+    "/teams/{team_id}/carry-forward",
+    response={200: TeamDetailOut, **ERRORS},
+    summary="Move a team from its village closed by the reform onto the successor village",
+)
+def team_carry_forward(request: HttpRequest, team_id: int) -> Any:
+    user = api_user(request)
+    team = selectors.team_get(user=user, pk=team_id)
+    return _team_out(services.team_carry_forward(actor=user, obj=team))
+
+
+@router.post(
     "/teams/{team_id}/dissolve", response={200: TeamDetailOut, **ERRORS}, summary="Dissolve a team"
 )
 def team_dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> Any:

@@ -29,8 +29,9 @@ class CommunityConfig(AppConfig):
             record_lists.register(entry)
 
         # The to-do home: team gradings of the team year that has ended.
-        from binhyen.community.todo import CarryForwardTodo, TeamGradingsTodo
+        from binhyen.community.todo import CarryForwardTodo, TeamCarryTodo, TeamGradingsTodo
         from binhyen.core.todo import todo_providers
 
         todo_providers.register(TeamGradingsTodo())
         todo_providers.register(CarryForwardTodo())
+        todo_providers.register(TeamCarryTodo())

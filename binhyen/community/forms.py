@@ -26,6 +26,7 @@ from binhyen.community.models import (
 )
 from binhyen.community.services import DecisionInput, GradeInput, RosterEntry
 from binhyen.core.forms import BootstrapForm, add_service_errors
+from binhyen.orgunits.forms import history_label, unit_choices_with_history
 from binhyen.orgunits.models import OrgUnit
 
 __all__ = ["add_service_errors"]
@@ -56,7 +57,7 @@ def count_field(label: Any, *, required: bool = False) -> forms.IntegerField:
 
 
 def _unit_label(unit: OrgUnit) -> str:
-    return f"{unit.name} ({unit.get_subkind_display()})"
+    return history_label(unit, f"{unit.name} ({unit.get_subkind_display()})")
 
 
 class CommunityForm(BootstrapForm):
@@ -174,9 +175,9 @@ class CommuneChoiceForm(BootstrapForm):
     def __init__(self, *args: Any, communes: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ChoiceField, self.fields["unit"])
-        field.choices = [
-            (c.code, f"{c.name} — {c.parent.name if c.parent else ''}") for c in communes
-        ]
+        field.choices = unit_choices_with_history(
+            list(communes), lambda c: f"{c.name} — {c.parent.name if c.parent else ''}"
+        )
 
 
 # --- schemes ---------------------------------------------------------------------------------
@@ -392,7 +393,7 @@ class TeamForm(CommunityForm):
             self.fields["name"].help_text = ""
         else:
             field = cast(forms.ChoiceField, self.fields["village"])
-            field.choices = [(v.code, v.name) for v in villages]
+            field.choices = [(v.code, history_label(v, v.name)) for v in villages]
         self.add_decision(
             "establishment_decision",
             _("Quyết định thành lập tổ"),

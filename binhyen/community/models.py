@@ -392,6 +392,17 @@ class SecurityTeam(BaseModel):
         related_name="+",
     )
     note = models.TextField(_("ghi chú"), blank=True)
+    # Where the team stood before it was moved onto the successor of its closed village
+    # (``services.team_carry_forward``): it counted there up to that village's last day.
+    former_village = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("thôn, tổ dân phố trước khi chuyển"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    carried_on = models.DateField(_("ngày chuyển"), null=True, blank=True)
 
     class Meta:
         ordering = ["name_folded", "id"]
@@ -414,6 +425,13 @@ class SecurityTeam(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.dissolved_on is None
+
+    @property
+    def carried_since(self) -> date | None:
+        """The first day the team stood on its current village after a move, if moved."""
+        if self.former_village is None or self.former_village.valid_to is None:
+            return None
+        return self.former_village.valid_to + timedelta(days=1)
 
 
 class TeamRole(models.TextChoices):

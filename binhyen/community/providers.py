@@ -14,7 +14,9 @@ Invariants:
 - A record's unit belongs on the period's last day to the commune ``commune_on`` names (a
   village keeps its former commune until that commune closed). Records on a commune closed
   before the period (the 2025 reform) count at its successors (``place_units``): a scheme
-  still running counts in today's month at the new commune.
+  still running counts in today's month at the new commune. A record moved onto a successor
+  (``services.carry``) counts on its old unit for the periods that unit was open in: a scheme
+  through its ``SchemeUnitHistory`` rows, a team through its ``former_village``.
 - Only units open during the period get values. A unit that ever had a record of the kind
   gets an explicit 0 when it has none at the period's end, so "last value" rollups never
   keep a stale number; a unit that never had any gets no value ("no data").
@@ -39,7 +41,7 @@ from binhyen.indicators.providers import (
     emit_quantities,
     registry,
 )
-from binhyen.orgunits.history import commune_on
+from binhyen.orgunits.history import carried_commune_on, commune_on
 
 SCHEMES_ACTIVE = "schemes_active"
 SCHEME_SITES = "scheme_sites"
@@ -76,23 +78,36 @@ class SchemeProvider:
     metric_codes: tuple[str, ...] = SCHEME_METRICS
 
     def values(self, *, metric_code: str, period: Period) -> Iterable[ProvidedValue]:
-        from binhyen.community.models import Scheme, SchemeSite
+        from binhyen.community.models import Scheme, SchemeSite, SchemeUnitHistory
         from binhyen.community.selectors.schemes import scheme_active_q
 
         day: date = period.end
         coverage: Any = Scheme.units.through
         if metric_code == SCHEMES_ACTIVE:
-            covered = coverage.objects.filter(orgunit__kind__in=_RECORD_KINDS).annotate(
-                commune=commune_on("orgunit__", day)
-            )
-            known = covered.values_list("commune", "scheme__scheme_type__category").distinct()
-            active = covered.filter(scheme_active_q(day, "scheme__")).values_list(
-                "commune", "scheme__scheme_type__category", "scheme_id"
-            )
+            # The units a scheme covers now, plus the closed units it covered before it was
+            # moved onto their successors, for the periods those were open in.
+            rows = [
+                coverage.objects.filter(orgunit__kind__in=_RECORD_KINDS),
+                SchemeUnitHistory.objects.filter(
+                    orgunit__kind__in=_RECORD_KINDS, until__gte=period.start
+                ).order_by(),
+            ]
+            known: list[Iterable[tuple[Any, ...]]] = []
+            active: list[Iterable[tuple[Any, ...]]] = []
+            for queryset in rows:
+                covered = queryset.annotate(commune=commune_on("orgunit__", day))
+                known.append(
+                    covered.values_list("commune", "scheme__scheme_type__category").distinct()
+                )
+                active.append(
+                    covered.filter(scheme_active_q(day, "scheme__")).values_list(
+                        "commune", "scheme__scheme_type__category", "scheme_id"
+                    )
+                )
             return emit_items(
                 chain(
-                    ((c, cat, None) for c, cat in known),
-                    ((c, cat, f"scheme:{i}") for c, cat, i in active),
+                    ((c, cat, None) for c, cat in chain.from_iterable(known)),
+                    ((c, cat, f"scheme:{i}") for c, cat, i in chain.from_iterable(active)),
                 ),
                 period,
                 "commune",
@@ -134,7 +149,9 @@ class TeamProvider:
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
         )
         if metric_code == SECURITY_TEAMS:
-            teams = SecurityTeam.objects.annotate(commune=commune_on("village__", day))
+            teams = SecurityTeam.objects.annotate(
+                commune=carried_commune_on("village", period.start, day)
+            )
             return emit_items(
                 chain(
                     ((c, "", None) for c in teams.values_list("commune", flat=True).distinct()),
@@ -153,7 +170,9 @@ class TeamProvider:
                 & Q(team__established_on__lte=day)
                 & (Q(team__dissolved_on__isnull=True) | Q(team__dissolved_on__gt=day))
             )
-            members = TeamMember.objects.annotate(commune=commune_on("team__village__", day))
+            members = TeamMember.objects.annotate(
+                commune=carried_commune_on("team__village", period.start, day)
+            )
             return emit_items(
                 chain(
                     ((c, r, None) for c, r in members.values_list("commune", "role").distinct()),
@@ -172,7 +191,7 @@ class TeamProvider:
 
             graded = (
                 TeamGrading.objects.filter(year=period.year)
-                .annotate(commune=commune_on("team__village__", day))
+                .annotate(commune=carried_commune_on("team__village", period.start, day))
                 .values("commune", option=F("level"))
                 .annotate(n=Count("id"))
                 .values_list("commune", "option", "n")

@@ -290,6 +290,23 @@ class TeamOut(Schema):
 
 class TeamDetailOut(TeamOut):
     members: list[MemberOut]
+    unit_history: list[UnitHistoryOut] = Field(
+        default_factory=list,
+        description="The closed village the team stood on before it was moved onto its successor",
+    )
+
+    @staticmethod
+    def resolve_unit_history(obj: SecurityTeam) -> list[Any]:
+        from types import SimpleNamespace
+
+        old = obj.former_village
+        if old is None or old.valid_to is None or obj.carried_on is None:
+            return []
+        return [
+            SimpleNamespace(
+                orgunit=old, until=old.valid_to, successor=obj.village, carried_on=obj.carried_on
+            )
+        ]
 
     @staticmethod
     def resolve_members(obj: SecurityTeam) -> list[Any]:

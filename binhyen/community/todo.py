@@ -23,7 +23,7 @@ from binhyen.accounts import permissions as acc_perms
 from binhyen.community import selectors
 from binhyen.community.models import SecurityTeam, TeamGrading
 from binhyen.core.todo import Severity, TodoItem
-from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.orgunits.models import OrgUnit
 
 MAX_COMMUNES = 5
 
@@ -103,24 +103,18 @@ class CarryForwardTodo:
         history = predecessor_ids(paths)
         if not history:
             return []
-        per_commune: dict[int, set[int]] = {}
-        for scheme_id, unit_id, kind, parent_id in Scheme.units.through.objects.filter(
-            orgunit_id__in=history,
-            orgunit__valid_to__isnull=False,
-            scheme__status=SchemeStatus.ACTIVE,
-        ).values_list("scheme_id", "orgunit_id", "orgunit__kind", "orgunit__parent_id"):
-            commune = unit_id if kind == UnitKind.COMMUNE else parent_id
-            if commune is not None:
-                per_commune.setdefault(commune, set()).add(scheme_id)
-        top = sorted(per_commune, key=lambda c: (-len(per_commune[c]), c))[:MAX_COMMUNES]
-        rows = [{"commune": c, "n": len(per_commune[c])} for c in top]
-        names = dict(OrgUnit.objects.filter(pk__in=top).values_list("pk", "code"))
-        labels = dict(OrgUnit.objects.filter(pk__in=top).values_list("pk", "name"))
+        from binhyen.orgunits.carry import per_old_commune
+
         found = []
-        for row in rows:
-            if row["commune"] not in names:
-                continue
-            n = row["n"]
+        for commune, schemes in per_old_commune(
+            Scheme.units.through.objects.filter(
+                orgunit_id__in=history,
+                orgunit__valid_to__isnull=False,
+                scheme__status=SchemeStatus.ACTIVE,
+            ).values_list("scheme_id", "orgunit_id", "orgunit__kind", "orgunit__parent_id"),
+            limit=MAX_COMMUNES,
+        ):
+            n = len(schemes)
             found.append(
                 TodoItem(
                     key="community.carry_forward",
@@ -130,10 +124,56 @@ class CarryForwardTodo:
                         n,
                     )
                     % {"n": n},
-                    url=reverse("community:scheme_carry_forward_all", args=[names[row["commune"]]]),
+                    url=reverse("community:scheme_carry_forward_all", args=[commune.code]),
                     count=n,
                     group=_("Mô hình tự quản"),
-                    detail=labels[row["commune"]],
+                    detail=commune.name,
+                )
+            )
+        return found
+
+
+class TeamCarryTodo:
+    """Active security teams still on villages closed by the reform, per old commune.
+
+    For whoever records community data: the teams of the history of their scope whose
+    village is closed (a team on an open village needs no move), linking to the team list of
+    the old commune, where each team's page moves it onto the successor village.
+    """
+
+    key = "community.team_carry_forward"
+
+    def items(self, user: Any) -> Iterable[TodoItem]:
+        from binhyen.orgunits.carry import per_old_commune
+        from binhyen.orgunits.history import predecessor_ids
+
+        paths = acc_perms.scope_paths(user, acc_perms.MANAGE_COMMUNITY)
+        history = predecessor_ids(paths) if paths else set()
+        if not history:
+            return []
+        found = []
+        for commune, teams in per_old_commune(
+            SecurityTeam.objects.filter(
+                village_id__in=history,
+                village__valid_to__isnull=False,
+                dissolved_on__isnull=True,
+            ).values_list("pk", "village_id", "village__kind", "village__parent_id"),
+            limit=MAX_COMMUNES,
+        ):
+            n = len(teams)
+            found.append(
+                TodoItem(
+                    key=self.key,
+                    title=ngettext(
+                        "%(n)s Tổ bảo vệ ANTT đang hoạt động trên thôn, tổ dân phố cũ",
+                        "%(n)s Tổ bảo vệ ANTT đang hoạt động trên thôn, tổ dân phố cũ",
+                        n,
+                    )
+                    % {"n": n},
+                    url=reverse("community:team_list") + f"?unit={commune.code}&status=active",
+                    count=n,
+                    group=_("Tổ bảo vệ ANTT"),
+                    detail=commune.name,
                 )
             )
         return found

@@ -36,6 +36,7 @@ urlpatterns = [
     path("teams/export.xlsx", views.team_export, name="team_export"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/carry-forward/", views.team_carry_forward, name="team_carry_forward"),
     path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("teams/<int:pk>/dissolve/", views.team_dissolve, name="team_dissolve"),
     path("teams/<int:pk>/members/new/", views.member_create, name="member_create"),

@@ -191,3 +191,43 @@ def form_view(
                         messages.success(request, text)
                     return redirect(success_url(done) if callable(success_url) else success_url)
     return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+def move_confirm_view(
+    request: HttpRequest,
+    *,
+    plan: Callable[[], Any],
+    allowed: Callable[[Any], bool],
+    service: Callable[..., T],
+    obj: Any,
+    template: str,
+    back_url: str,
+    context: Callable[[Any], Mapping[str, Any]],
+    success_message: str,
+    not_found_message: str | None = None,
+) -> HttpResponse:
+    """Serve the confirmation page of a one-step move of ``obj`` (e.g. onto successor units).
+
+    ``plan()`` says what the move would do or raises ``ValidationError``: its messages are
+    shown on ``back_url``. A user not ``allowed`` to make the planned move gets a 404. GET
+    shows ``template`` with ``context(plan)``; POST runs ``service(actor=…, obj=obj)``.
+    """
+    try:
+        planned = plan()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back_url)
+    if not allowed(planned):
+        raise not_found(not_found_message)
+    return form_view(
+        request,
+        forms.Form(request.POST if request.method == "POST" else None),
+        service,
+        template=template,
+        context={"cancel_url": back_url, **context(planned)},
+        arguments=lambda data: {"obj": obj},
+        success_url=back_url,
+        success_message=success_message,
+        not_found_message=not_found_message,
+    )

@@ -97,7 +97,24 @@ def designation_out(d: Designation) -> dict[str, Any]:
         ],
         "tasks": [task_out(t, today) for t in d.tasks.all()],
         "relapses": [{"date": r.date, "description": r.description} for r in d.relapses.all()],
+        "unit_history": _unit_history(d),
     }
+
+
+def _unit_history(d: Designation) -> list[dict[str, Any]]:
+    old = d.former_orgunit
+    if old is None or old.valid_to is None or d.carried_on is None:
+        return []
+    return [
+        {
+            "unit": old.code,
+            "unit_name": old.name,
+            "until": old.valid_to,
+            "successor": d.orgunit.code,
+            "successor_name": d.orgunit.name,
+            "carried_on": d.carried_on,
+        }
+    ]
 
 
 def _fresh(user: Any, pk: int) -> dict[str, Any]:
@@ -215,6 +232,19 @@ def removal_decide(request: HttpRequest, pk: int, payload: RemovalIn) -> Any:
     with not_found_as("id", selectors.not_found_message()):
         designation = selectors.designation_get(user=user, pk=pk)
         services.designation_remove(actor=user, designation=designation, **payload.dict())
+    return _fresh(user, pk)
+
+
+@router.post(
+    "/designations/{int:pk}/carry-forward",
+    response=WRITE,
+    summary="Move a designation in force from its commune closed by the reform onto the successor",
+)
+def designation_carry_forward(request: HttpRequest, pk: int) -> Any:
+    user = api_user(request)
+    with not_found_as("id", selectors.not_found_message()):
+        designation = selectors.designation_get(user=user, pk=pk)
+        services.designation_carry_forward(actor=user, obj=designation)
     return _fresh(user, pk)
 
 

@@ -24,6 +24,7 @@ class HotspotsConfig(AppConfig):
 
         # The to-do home: plan tasks past their deadline.
         from binhyen.core.todo import todo_providers
-        from binhyen.hotspots.todo import HotspotTasksTodo
+        from binhyen.hotspots.todo import DesignationCarryTodo, HotspotTasksTodo
 
         todo_providers.register(HotspotTasksTodo())
+        todo_providers.register(DesignationCarryTodo())

@@ -12,6 +12,7 @@ from binhyen.core.forms import BootstrapForm
 from binhyen.hotspots.models import DrugAreaType, ProblemCategory, Regime, TaskStatus
 from binhyen.hotspots.selectors import Status
 from binhyen.hotspots.services import DesignationInput
+from binhyen.orgunits.forms import unit_choices_with_history
 from binhyen.orgunits.models import OrgUnit
 
 _DATE_ERROR = _("Hãy nhập ngày theo dạng ngày/tháng/năm.")
@@ -82,15 +83,7 @@ class DesignationForm(BootstrapForm):
         self.fields["categories"].widget.attrs["class"] = "form-check-input"
         unit_field = self.fields["unit"]
         if isinstance(unit_field, forms.ChoiceField):
-            current = [(u.code, f"{u.name} ({u.code})") for u in communes if u.is_current]
-            before = _("(trước 01/07/2025)")
-            history = [
-                (u.code, f"{u.name} ({u.code}) {before}") for u in communes if not u.is_current
-            ]
-            choices: list[Any] = [("", "—"), *current]
-            if history:
-                choices.append((_("Đơn vị trước sắp xếp"), history))
-            unit_field.choices = choices
+            unit_field.choices = unit_choices_with_history(communes, blank=True)
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
 

@@ -24,7 +24,7 @@ Invariants:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -145,6 +145,18 @@ class Designation(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The commune closed by the 2025 reform the designation was recorded on before it was
+    # moved onto its successor (``services.designation_carry_forward``): it counted there up
+    # to that commune's last day, and its dates are checked against that commune's lifetime.
+    former_orgunit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("xã, phường trước khi chuyển"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    carried_on = models.DateField(_("ngày chuyển"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "regime", "orgunit__name_folded"]
@@ -171,6 +183,13 @@ class Designation(BaseModel):
 
     def in_force_on(self, day: date) -> bool:
         return self.decision_date <= day and (self.removal_date is None or self.removal_date > day)
+
+    @property
+    def carried_since(self) -> date | None:
+        """The first day the designation stood on its current commune after a move."""
+        if self.former_orgunit is None or self.former_orgunit.valid_to is None:
+            return None
+        return self.former_orgunit.valid_to + timedelta(days=1)
 
     def clean(self) -> None:
         errors: dict[str, list[Any]] = {}
@@ -204,8 +223,10 @@ class Designation(BaseModel):
             if self.orgunit_id is not None:
                 from binhyen.orgunits.history import check_record_date
 
+                # A designation moved onto a successor keeps the dates of its old commune.
+                home = self.former_orgunit or self.orgunit
                 try:
-                    check_record_date(self.orgunit, decided, field="decision_date")
+                    check_record_date(home, decided, field="decision_date")
                 except ValidationError as exc:
                     for message in exc.message_dict["decision_date"]:
                         add("decision_date", message)

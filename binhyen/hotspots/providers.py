@@ -11,7 +11,9 @@
 The list metrics (designated, removed, relapsed) are defined for year periods only. Values
 go on the designated commune; a commune closed before the period (the 2025 reform) passes
 its designations still in force to its successors (``place_units``), so a plan running
-across the reform counts at the new commune. ``hotspots_designated`` and
+across the reform counts at the new commune. A designation moved onto its successor
+(``services.designation_carry_forward``) counts on its ``former_orgunit`` for the periods that
+commune was open in, so its figures before the reform do not change. ``hotspots_designated`` and
 ``hotspots_in_force`` are distinct counts (items "designation:<id>"): a designation counts
 once at every level, however many successors or old communes lead to a unit.
 
@@ -30,6 +32,7 @@ from binhyen.hotspots.models import Designation, PlanTask, Relapse
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.providers import ProvidedValue, emit_items, emit_quantities
+from binhyen.orgunits.history import carried_unit
 
 PROVIDER_KEY = "hotspots.designations"
 LIST_METRICS = ("hotspots_designated", "hotspots_removed", "hotspots_relapsed")
@@ -61,7 +64,11 @@ def _count(
 
 
 def _items(queryset: QuerySet, regime: str | None, period: Period) -> Iterable[ProvidedValue]:
-    rows = queryset.values_list("orgunit_id", "regime", "pk").order_by()
+    rows = (
+        queryset.annotate(placed=carried_unit("orgunit", period.start))
+        .values_list("placed", "regime", "pk")
+        .order_by()
+    )
     return emit_items(
         (
             (unit_id, option if regime else "", f"designation:{pk}")
@@ -74,9 +81,13 @@ def _items(queryset: QuerySet, regime: str | None, period: Period) -> Iterable[P
 
 def _alive_during(period: Period, prefix: str) -> Q:
     """Units open at some time in the period or closed before it (their records continue
-    at the successors); never units that only opened after it."""
-    return Q(**{f"{prefix}valid_from__isnull": True}) | Q(
-        **{f"{prefix}valid_from__lte": period.end}
+    at the successors); never units that only opened after it, unless the designation was
+    moved there from a commune open in the period (``former_orgunit``)."""
+    lead = prefix[: -len("orgunit__")]
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True})
+        | Q(**{f"{prefix}valid_from__lte": period.end})
+        | Q(**{f"{lead}former_orgunit__valid_to__gte": period.start})
     )
 
 
@@ -96,8 +107,8 @@ class HotspotMetricsProvider:
                 deadline__lt=cutoff,
             ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=cutoff))
             return _count(
-                tasks,
-                "designation__orgunit_id",
+                tasks.annotate(placed=carried_unit("designation__orgunit", period.start)),
+                "placed",
                 "designation__regime" if by_regime else None,
                 period,
             )
@@ -117,4 +128,5 @@ class HotspotMetricsProvider:
                 )
             if metric_code == "hotspots_designated":
                 return _items(designations, regime, period)
-        return _count(designations, "orgunit_id", regime, period)
+        placed = designations.annotate(placed=carried_unit("orgunit", period.start))
+        return _count(placed, "placed", regime, period)

@@ -81,6 +81,17 @@ class RemovalIn(Schema):
     issuing_body: str = Field(..., max_length=200)
 
 
+class PlaceHistoryOut(Schema):
+    """The closed commune a designation stood on up to ``until`` before it was moved."""
+
+    unit: str
+    unit_name: str
+    until: date
+    successor: str
+    successor_name: str
+    carried_on: date
+
+
 class DesignationOut(Schema):
     id: int
     regime: str
@@ -105,6 +116,10 @@ class DesignationOut(Schema):
     responsibilities: list[ResponsibilityOut]
     tasks: list[TaskOut]
     relapses: list[RelapseOut]
+    unit_history: list[PlaceHistoryOut] = Field(
+        default_factory=list,
+        description="The closed commune the designation stood on before it was moved",
+    )
     recorded_on_predecessor: bool = Field(
         False, description="Found through a predecessor of the unit filtered by"
     )

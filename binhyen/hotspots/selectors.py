@@ -78,7 +78,11 @@ def designation_list(
     if unit is not None:
         history = predecessor_ids([unit.path]) if unit.valid_to is None else set()
         here = Q(orgunit__path__startswith=unit.path)
-        queryset = queryset.filter(here | Q(orgunit_id__in=history) if history else here)
+        found = here | Q(orgunit_id__in=history) if history else here
+        if unit.valid_to is not None:
+            # a designation moved off this closed commune onto its successor is still its record
+            found |= Q(former_orgunit__path__startswith=unit.path)
+        queryset = queryset.filter(found)
         if history:
             on_predecessor = ~here
     if regime:
@@ -102,7 +106,7 @@ def designation_list(
             words | Q(decision_number__icontains=text) | Q(orgunit__code=text)
         )
     return (
-        queryset.select_related("orgunit", "orgunit__parent")
+        queryset.select_related("orgunit", "orgunit__parent", "former_orgunit")
         .annotate(
             recorded_on_predecessor=ExpressionWrapper(on_predecessor, output_field=BooleanField())
         )
@@ -114,7 +118,7 @@ def designation_get(*, user: Any, pk: int) -> Designation:
     """Return the designation if ``user`` may read it; raise ``Http404`` otherwise."""
     designation = (
         _visible(user)
-        .select_related("orgunit", "orgunit__parent", "recorded_by")
+        .select_related("orgunit", "orgunit__parent", "former_orgunit", "recorded_by")
         .prefetch_related("categories", "responsibilities", "tasks", "relapses")
         .filter(pk=pk)
         .first()

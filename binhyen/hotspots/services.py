@@ -46,7 +46,9 @@ from binhyen.hotspots.providers import LIST_METRICS, PROVIDER_KEY, STATE_METRICS
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits import carry
+from binhyen.orgunits.carry import Move
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 DESIGNATION_FIELDS: list[str] = [
     "regime",
@@ -535,3 +537,77 @@ def plan_task_report(
         since = min(d for d in (task.deadline, old_completed, completed_on) if d is not None)
         _sync_for(actor, designation, since=since)
     return task
+
+
+# --- moving onto the successor commune -------------------------------------------------------
+
+
+def _what(designation: Designation) -> str:
+    return _("Địa bàn trọng điểm %(unit)s (%(regime)s, %(year)s)") % {
+        "unit": designation.orgunit.name,
+        "regime": designation.get_regime_display(),
+        "year": designation.year,
+    }
+
+
+def designation_carry_plan(*, designation: Designation) -> list[Move]:
+    """Return the move ``designation_carry_forward`` would make (raises ``ValidationError``)."""
+    closed = carry.closed_units([designation.orgunit], what=_what(designation), field="orgunit")
+    carry.refuse_stopped(
+        closed,
+        what=_what(designation),
+        state=_("được đưa ra khỏi diện"),
+        since=designation.removal_date,
+        field="removal_date",
+    )
+    return carry.plan_moves(closed, field="orgunit", kind=UnitKind.COMMUNE)
+
+
+def _sides(actor: Actor) -> dict[str, Any]:
+    return {
+        "may_old": lambda old: can_manage(actor, old),
+        "may_new": lambda new: can_manage(actor, new),
+    }
+
+
+def designation_carry_allowed(actor: Actor, moves: list[Move]) -> bool:
+    """Return True if ``actor`` may manage designations on the old commune and its successor."""
+    return carry.both_sides_allowed(moves, **_sides(actor))
+
+
+@transaction.atomic
+def designation_carry_forward(*, actor: Actor, obj: Designation) -> Designation:
+    """Move a designation in force from its closed commune onto the successor commune.
+
+    Its plan tasks and responsibilities go with it; the old commune stays on the record
+    (``former_orgunit``) and its figures before the reform do not change.
+    """
+    _require(can_manage(actor, obj.orgunit))
+    designation = (
+        Designation.objects.select_for_update(of=("self",)).select_related("orgunit").get(pk=obj.pk)
+    )
+    moves = designation_carry_plan(designation=designation)
+    carry.require_both_sides(moves, **_sides(actor))
+    old, new = moves[0]
+    _lock_unit(new)
+    before = _snapshot(designation)
+    designation.former_orgunit = old
+    designation.orgunit = new
+    designation.carried_on = timezone.localdate()
+    _check_unique(designation)
+    designation.save(update_fields=["former_orgunit", "orgunit", "carried_on", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action="hotspot.carry_forward",
+        obj=designation,
+        orgunit=new,
+        before=before,
+        after={
+            **_snapshot(designation),
+            "carried": carry.moves_audit(moves),
+            "tasks": designation.tasks.count(),
+            "responsibilities": designation.responsibilities.count(),
+        },
+    )
+    _sync_for(actor, designation, since=carry.first_day_after(moves))
+    return designation

@@ -77,3 +77,54 @@ class HotspotTasksTodo:
                 )
             )
         return found
+
+
+class DesignationCarryTodo:
+    """Designations in force still on communes closed by the reform, per old commune.
+
+    For whoever manages designations (``MANAGE_HOTSPOTS``): the designations of the history
+    of their scope (``orgunits.history.predecessor_ids``) not removed and on a closed commune,
+    linking to the designation (one) or the old commune's list (several), where each is moved
+    onto the successor commune with its plan.
+    """
+
+    key = "hotspots.carry_forward"
+
+    def items(self, user: Any) -> Iterable[TodoItem]:
+        from binhyen.hotspots.models import Designation
+        from binhyen.orgunits.carry import per_old_commune
+        from binhyen.orgunits.history import predecessor_ids
+
+        paths = acc_perms.scope_paths(user, acc_perms.MANAGE_HOTSPOTS)
+        history = predecessor_ids(paths) if paths else set()
+        if not history:
+            return []
+        found = []
+        for commune, designations in per_old_commune(
+            Designation.objects.filter(
+                orgunit_id__in=history, orgunit__valid_to__isnull=False, removal_date__isnull=True
+            ).values_list("pk", "orgunit_id", "orgunit__kind", "orgunit__parent_id"),
+            limit=MAX_ROOTS,
+        ):
+            n = len(designations)
+            url = (
+                reverse("hotspots:detail", args=[min(designations)])
+                if n == 1
+                else reverse("hotspots:list") + f"?unit={commune.code}"
+            )
+            found.append(
+                TodoItem(
+                    key=self.key,
+                    title=ngettext(
+                        "%(n)s địa bàn trọng điểm còn ghi trên xã, phường cũ",
+                        "%(n)s địa bàn trọng điểm còn ghi trên xã, phường cũ",
+                        n,
+                    )
+                    % {"n": n},
+                    url=url,
+                    count=n,
+                    group=_("Địa bàn trọng điểm"),
+                    detail=commune.name,
+                )
+            )
+        return found

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.designation_create, name="create"),
     path("<int:pk>/", views.designation_detail, name="detail"),
     path("<int:pk>/edit/", views.designation_edit, name="edit"),
+    path("<int:pk>/carry-forward/", views.designation_carry_forward, name="carry_forward"),
     path("<int:pk>/files/<str:which>/", views.attachment, name="attachment"),
     path("<int:pk>/responsibilities/", views.responsibility_add, name="responsibility_add"),
     path(

@@ -29,6 +29,7 @@ from binhyen.core.web import (
     call_service,
     current_user,
     form_view,
+    move_confirm_view,
     not_found,
     paginate,
     querystring,
@@ -47,6 +48,7 @@ from binhyen.hotspots.forms import (
 )
 from binhyen.hotspots.models import Designation, PlanTask, Responsibility
 from binhyen.hotspots.permissions import can_manage, can_manage_anywhere, can_report_progress
+from binhyen.orgunits import carry
 
 
 def _filtered(request: HttpRequest) -> tuple[DesignationFilterForm, Any, dict[str, Any]]:
@@ -227,7 +229,48 @@ def _detail(
         "removal_form": forms.get("removal_form") or RemovalForm(initial={"decision_date": today}),
         "relapse_form": forms.get("relapse_form") or RelapseForm(initial={"day": today}),
     }
+    context["can_carry"] = manage and _can_carry(request, designation)
     return render(request, "hotspots/detail.html", context, status=status)
+
+
+def _can_carry(request: HttpRequest, designation: Designation) -> bool:
+    """Return True if the designation stands on a closed commune and the user may move it."""
+    if designation.orgunit.valid_to is None:
+        return False
+    return carry.move_possible(
+        lambda: services.designation_carry_plan(designation=designation),
+        lambda moves: services.designation_carry_allowed(current_user(request), moves),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designation_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and move a designation from its closed commune onto the successor commune."""
+    designation = _managed(request, pk)
+    back = reverse("hotspots:detail", args=[designation.pk])
+    return move_confirm_view(
+        request,
+        plan=lambda: services.designation_carry_plan(designation=designation),
+        allowed=lambda moves: services.designation_carry_allowed(current_user(request), moves),
+        service=services.designation_carry_forward,
+        obj=designation,
+        template="hotspots/confirm.html",
+        back_url=back,
+        context=lambda moves: {
+            "designation": designation,
+            "title": _("Chuyển địa bàn trọng điểm %(unit)s sang đơn vị mới")
+            % {"unit": designation.orgunit.name},
+            "intro": _(
+                "Địa bàn sẽ được ghi trên %(moves)s, cùng kế hoạch, nhiệm vụ và phân công phụ "
+                "trách. Xã, phường cũ vẫn được giữ trong lịch sử; ngày quyết định và số liệu các "
+                "kỳ trước không đổi."
+            )
+            % {"moves": carry.moves_text(moves)},
+        },
+        success_message=_("Đã chuyển địa bàn trọng điểm sang đơn vị mới."),
+        not_found_message=selectors.not_found_message(),
+    )
 
 
 @login_required

@@ -215,3 +215,24 @@ class ImportForm(BootstrapForm):
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+
+def history_label(unit: OrgUnit, label: str) -> str:
+    """``label`` of ``unit`` in a picker, marked "(trước 01/07/2025)" when the unit is closed."""
+    if unit.is_current:
+        return label
+    return f"{label} {_('(trước 01/07/2025)')}"
+
+
+def unit_choices_with_history(
+    units: list[OrgUnit], label: Any = lambda u: f"{u.name} ({u.code})", *, blank: bool = False
+) -> list[Any]:
+    """Picker choices: the current units, then the closed ones in a group of their own, each
+    marked "(trước 01/07/2025)" (records dated before the reform go on the units of then)."""
+    current = [(u.code, label(u)) for u in units if u.is_current]
+    history = [(u.code, history_label(u, label(u))) for u in units if not u.is_current]
+    choices: list[Any] = [("", "—")] if blank else []
+    choices.extend(current)
+    if history:
+        choices.append((_("Đơn vị trước sắp xếp"), history))
+    return choices

@@ -12,6 +12,8 @@ One place for the questions every app asks about units that closed at a boundary
   a message naming the successor(s) (or the predecessors, before the unit existed).
 - ``commune_on(prefix, day)``: SQL for "the commune a record's unit belonged to on ``day``"
   (a village or establishment with a ``former_parent`` belonged to it up to its last day).
+- ``carried_unit`` / ``carried_commune_on``: SQL for the unit (commune) a record moved onto a
+  successor stood on in a period: its former unit while that was open, else its current one.
 - ``can_record(user, perm, unit)``: a user holding ``perm`` on a current unit may also record
   on its predecessors (for dates in their lifetime: ``check_record_date``).
 
@@ -199,6 +201,42 @@ def commune_on(prefix: str, day: date) -> Any:
         default=F(f"{prefix}parent_id"),
         output_field=IntegerField(),
     )
+
+
+def carried_unit(prefix: str, start: date) -> Any:
+    """Return SQL for the unit a record moved onto a successor stood on in a period from
+    ``start``: its ``former_…`` unit while that was open (``valid_to >= start``), else its
+    current one. ``prefix`` names both fields: ``("village", "former_village")``-style pairs
+    are given as ``"village"`` and the former field is ``former_<prefix>``.
+    """
+    from django.db.models import Case, F, IntegerField, When
+
+    current, former = _carried_fields(prefix)
+    return Case(
+        When(**{f"{former}__valid_to__gte": start}, then=F(f"{former}_id")),
+        default=F(f"{current}_id"),
+        output_field=IntegerField(),
+    )
+
+
+def carried_commune_on(prefix: str, start: date, day: date) -> Any:
+    """Return SQL for the commune (``commune_on``) of a moved record's unit in a period from
+    ``start`` to ``day`` (see ``carried_unit``)."""
+    from django.db.models import Case, IntegerField, When
+
+    current, former = _carried_fields(prefix)
+    return Case(
+        When(**{f"{former}__valid_to__gte": start}, then=commune_on(f"{former}__", day)),
+        default=commune_on(f"{current}__", day),
+        output_field=IntegerField(),
+    )
+
+
+def _carried_fields(prefix: str) -> tuple[str, str]:
+    """``"team__village"`` → (``"team__village"``, ``"team__former_village"``)."""
+    head, _sep, name = prefix.rpartition("__")
+    lead = f"{head}__" if head else ""
+    return prefix, f"{lead}former_{name}"
 
 
 def _names(units: Sequence[OrgUnit]) -> str:

@@ -35,6 +35,7 @@ from binhyen.community.models import (
     Scheme,
     SchemeStatus,
     SchemeType,
+    SchemeUnitHistory,
 )
 from binhyen.community.selectors.history import history_ids, unit_or_history_q
 from binhyen.community.selectors.units import (
@@ -76,11 +77,19 @@ def scheme_list(
     on_predecessor: Any = Value(False)
     if unit is not None:
         history = history_ids(unit)
-        queryset = queryset.filter(
+        here = Q(
             pk__in=SchemeUnit.objects.filter(unit_or_history_q("orgunit", unit, history)).values(
                 "scheme_id"
             )
         )
+        if unit.valid_to is not None:
+            # a scheme moved off this closed unit onto its successor is still its record
+            here |= Q(
+                pk__in=SchemeUnitHistory.objects.filter(orgunit__path__startswith=unit.path).values(
+                    "scheme_id"
+                )
+            )
+        queryset = queryset.filter(here)
         if history:
             on_predecessor = ~Exists(
                 SchemeUnit.objects.filter(

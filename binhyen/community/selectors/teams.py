@@ -80,7 +80,11 @@ def team_list(
     on_predecessor: Any = Value(False)
     if unit is not None:
         history = history_ids(unit)
-        queryset = queryset.filter(unit_or_history_q("village", unit, history))
+        here = unit_or_history_q("village", unit, history)
+        if unit.valid_to is not None:
+            # a team moved off this closed unit onto its successor is still its record
+            here |= Q(former_village__path__startswith=unit.path)
+        queryset = queryset.filter(here)
         if history:
             on_predecessor = ~Q(village__path__startswith=unit.path)
     if q:
@@ -115,7 +119,11 @@ def team_get(*, user: Any, pk: int) -> SecurityTeam:
     team = (
         teams_visible(user)
         .select_related(
-            "village", "village__parent", "establishment_decision", "recognition_decision"
+            "village",
+            "village__parent",
+            "former_village",
+            "establishment_decision",
+            "recognition_decision",
         )
         .filter(pk=pk)
         .first()

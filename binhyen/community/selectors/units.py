@@ -101,8 +101,20 @@ def default_commune(*, user: Any) -> OrgUnit | None:
     return community_perms.commune_of(unit)
 
 
-def manageable_communes(*, user: Any, limit: int = 500) -> list[OrgUnit]:
-    """Return open communes where ``user`` may record community data (at most ``limit``)."""
+def manageable_communes(*, user: Any, limit: int = 500, history: bool = False) -> list[OrgUnit]:
+    """Return open communes where ``user`` may record community data (at most ``limit``).
+
+    With ``history`` the pre-reform communes whose history the user may record follow
+    (``orgunits.selectors.communes_with_permission``), for pickers of records dated before
+    the reform.
+    """
+    if history:
+        from binhyen.orgunits.selectors import communes_with_permission
+
+        found = communes_with_permission(
+            user=user, permission=perms.MANAGE_COMMUNITY, history=True
+        )[:limit]
+        return [c for c in found if community_perms.can_manage(user, c)]
     if perms.is_superadmin(user):
         condition = Q()
     else:
@@ -121,7 +133,15 @@ def manageable_communes(*, user: Any, limit: int = 500) -> list[OrgUnit]:
 
 
 def children_of(commune: OrgUnit, *, kinds: Sequence[str]) -> QuerySet[OrgUnit]:
-    """Return the open villages/establishments of ``commune`` (the user already sees it)."""
+    """Return the open villages/establishments of ``commune`` (the user already sees it).
+
+    A pre-reform commune offers the ones it had: its own (closed or not) and those whose
+    former commune it was (``former_parent``), for records dated in its lifetime.
+    """
+    if commune.valid_to is not None:
+        return OrgUnit.objects.filter(
+            Q(parent=commune) | Q(former_parent=commune), kind__in=kinds
+        ).order_by("kind", "name_folded")
     return OrgUnit.objects.filter(parent=commune, kind__in=kinds, valid_to__isnull=True).order_by(
         "kind", "name_folded"
     )

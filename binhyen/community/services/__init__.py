@@ -21,6 +21,10 @@ from binhyen.community.services.carry import (
     scheme_carry_forward,
     scheme_carry_plan,
     schemes_carry_forward_all,
+    team_carry_allowed,
+    team_carry_forward,
+    team_carry_may_try,
+    team_carry_plan,
 )
 from binhyen.community.services.checks import (
     clean_upload,
@@ -98,6 +102,10 @@ __all__ = [
     "scheme_type_update",
     "scheme_update",
     "schemes_carry_forward_all",
+    "team_carry_allowed",
+    "team_carry_forward",
+    "team_carry_may_try",
+    "team_carry_plan",
     "team_create",
     "team_dissolve",
     "team_gradings_save",

@@ -17,7 +17,6 @@ Invariants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,63 +26,44 @@ from django.utils.translation import gettext as _
 from binhyen.accounts import permissions as perms
 from binhyen.community import permissions as community_perms
 from binhyen.community import providers, selectors
-from binhyen.community.models import Scheme, SchemeStatus, SchemeUnitHistory
-from binhyen.community.services.checks import _fmt, _today
+from binhyen.community.models import Scheme, SchemeStatus, SchemeUnitHistory, SecurityTeam
+from binhyen.community.services.checks import _today
 from binhyen.community.services.metrics import _resync
 from binhyen.community.services.schemes import _scheme_snapshot
+from binhyen.community.services.teams import _team_snapshot
 from binhyen.core.actors import Actor
 from binhyen.core.services import audit_event_record
-from binhyen.orgunits.history import can_record, successor_map
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits import carry
+from binhyen.orgunits.carry import Move
+from binhyen.orgunits.history import can_record
+from binhyen.orgunits.models import OrgUnit, UnitKind
 
 
 @dataclass(frozen=True)
 class CarryPlan:
     """What a move would do: each closed unit and the current unit it goes to."""
 
-    moves: list[tuple[OrgUnit, OrgUnit]]
+    moves: list[Move]
     units_after: list[OrgUnit]
+
+
+def _what(scheme: Scheme) -> str:
+    return _("Mô hình “%(name)s”") % {"name": scheme.name}
 
 
 def scheme_carry_plan(*, scheme: Scheme) -> CarryPlan:
     """Return the moves ``scheme_carry_forward`` would make (raises ``ValidationError``)."""
     units = list(scheme.units.select_related("parent").order_by("path"))
-    closed = [u for u in units if u.valid_to is not None]
-    if not closed:
-        raise ValidationError(
-            {
-                "units": _(
-                    "Mô hình “%(name)s” đã ghi trên đơn vị hiện hành, không có gì để chuyển."
-                )
-                % {"name": scheme.name}
-            }
+    closed = carry.closed_units(units, what=_what(scheme), field="units")
+    if scheme.status != SchemeStatus.ACTIVE:
+        carry.refuse_stopped(
+            closed,
+            what=_what(scheme),
+            state=scheme.get_status_display().lower(),
+            since=scheme.status_since,
+            field="status",
         )
-    last_day = max(u.valid_to for u in closed if u.valid_to is not None)
-    if scheme.status != SchemeStatus.ACTIVE and scheme.status_since <= last_day:
-        raise ValidationError(
-            {
-                "status": _(
-                    "Mô hình “%(name)s” đã %(status)s từ ngày %(since)s, trước khi đơn vị cũ "
-                    "giải thể: giữ nguyên trên đơn vị cũ."
-                )
-                % {
-                    "name": scheme.name,
-                    "status": scheme.get_status_display().lower(),
-                    "since": _fmt(scheme.status_since),
-                }
-            }
-        )
-    mapping = successor_map([u.pk for u in closed], default_only=True)
-    lost = [u.name for u in closed if not mapping.get(u.pk)]
-    if lost:
-        raise ValidationError(
-            {
-                "units": _("Không tìm thấy đơn vị kế thừa của: %(names)s.")
-                % {"names": ", ".join(lost)}
-            }
-        )
-    targets = OrgUnit.objects.select_related("parent").in_bulk({mapping[u.pk][0] for u in closed})
-    moves = [(u, targets[mapping[u.pk][0]]) for u in closed]
+    moves = carry.plan_moves(closed, field="units")
     after: dict[int, OrgUnit] = {u.pk: u for u in units if u.valid_to is None}
     for _old, new in moves:
         after.setdefault(new.pk, new)
@@ -99,25 +79,18 @@ def carry_may_try(actor: Actor, scheme: Scheme) -> bool:
     )
 
 
+def _sides(actor: Actor) -> dict[str, Any]:
+    return {
+        "may_old": lambda old: can_record(
+            actor, perms.MANAGE_COMMUNITY, community_perms.commune_of(old) or old
+        ),
+        "may_new": lambda new: community_perms.can_manage(actor, new),
+    }
+
+
 def carry_allowed(actor: Actor, plan: CarryPlan) -> bool:
     """Return True if ``actor`` may record on every closed unit and every successor."""
-    return all(_both_sides(actor, old, new) for old, new in plan.moves)
-
-
-def _both_sides(actor: Actor, old: OrgUnit, new: OrgUnit) -> bool:
-    home = community_perms.commune_of(old) or old
-    return can_record(actor, perms.MANAGE_COMMUNITY, home) and community_perms.can_manage(
-        actor, new
-    )
-
-
-def _require_both_sides(actor: Actor, plan: CarryPlan) -> None:
-    for old, new in plan.moves:
-        if not _both_sides(actor, old, new):
-            raise PermissionDenied(
-                _("Bạn không có quyền chuyển mô hình từ %(old)s sang %(new)s.")
-                % {"old": old.name, "new": new.name}
-            )
+    return carry.both_sides_allowed(plan.moves, **_sides(actor))
 
 
 @transaction.atomic
@@ -127,7 +100,7 @@ def scheme_carry_forward(*, actor: Actor, obj: Scheme) -> Scheme:
     if not carry_may_try(actor, scheme):
         raise PermissionDenied(_("Bạn không có quyền chuyển mô hình này."))
     plan = scheme_carry_plan(scheme=scheme)
-    _require_both_sides(actor, plan)
+    carry.require_both_sides(plan.moves, **_sides(actor))
     before = _scheme_snapshot(scheme)
     today = _today()
     SchemeUnitHistory.objects.bulk_create(
@@ -152,14 +125,105 @@ def scheme_carry_forward(*, actor: Actor, obj: Scheme) -> Scheme:
         before=before,
         after={
             **_scheme_snapshot(scheme),
-            "carried": [
-                {"from": old.code, "until": old.valid_to, "to": new.code} for old, new in plan.moves
-            ],
+            "carried": carry.moves_audit(plan.moves),
         },
     )
-    first_day = min(old.valid_to for old, _new in plan.moves if old.valid_to) + timedelta(days=1)
-    _resync(actor=actor, codes=providers.SCHEME_METRICS, start=first_day)
+    _resync(actor=actor, codes=providers.SCHEME_METRICS, start=carry.first_day_after(plan.moves))
     return scheme
+
+
+# --- security teams ------------------------------------------------------------------------
+
+
+def _team_what(team: SecurityTeam) -> str:
+    return _("Tổ bảo vệ ANTT “%(name)s”") % {"name": team.name}
+
+
+def team_carry_plan(*, team: SecurityTeam) -> list[Move]:
+    """Return the move ``team_carry_forward`` would make (raises ``ValidationError``).
+
+    A team on an open village needs none: a village is one row across the reform and its
+    team counts at the commune the village belonged to on each day (``commune_on``).
+    """
+    closed = carry.closed_units([team.village], what=_team_what(team), field="village")
+    if team.dissolved_on is not None:
+        carry.refuse_stopped(
+            closed,
+            what=_team_what(team),
+            state=_("giải thể"),
+            since=team.dissolved_on,
+            field="dissolved_on",
+        )
+    moves = carry.plan_moves(closed, field="village", kind=UnitKind.VILLAGE)
+    new = moves[0][1]
+    if team.dissolved_on is None:
+        other = (
+            SecurityTeam.objects.filter(village=new, dissolved_on__isnull=True)
+            .exclude(pk=team.pk)
+            .first()
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "village": _(
+                        "“%(village)s” đã có Tổ bảo vệ ANTT đang hoạt động (“%(team)s”): mỗi "
+                        "thôn, tổ dân phố chỉ có một tổ."
+                    )
+                    % {"village": new.name, "team": other.name}
+                }
+            )
+    return moves
+
+
+def team_carry_may_try(actor: Actor, team: SecurityTeam) -> bool:
+    """Return True if ``actor`` may record on the team's village (else: a 404)."""
+    return community_perms.can_manage(actor, team.village)
+
+
+def _team_sides(actor: Actor) -> dict[str, Any]:
+    return {
+        "may_old": lambda old: community_perms.can_manage(actor, old),
+        "may_new": lambda new: community_perms.can_manage(actor, new),
+    }
+
+
+def team_carry_allowed(actor: Actor, moves: list[Move]) -> bool:
+    """Return True if ``actor`` may record on the old village and its successor."""
+    return carry.both_sides_allowed(moves, **_team_sides(actor))
+
+
+@transaction.atomic
+def team_carry_forward(*, actor: Actor, obj: SecurityTeam) -> SecurityTeam:
+    """Move a team from its closed village onto the successor village, the old one kept."""
+    team = (
+        SecurityTeam.objects.select_for_update(of=("self",))
+        .select_related("village", "village__parent")
+        .get(pk=obj.pk)
+    )
+    if not team_carry_may_try(actor, team):
+        raise PermissionDenied(_("Bạn không có quyền chuyển tổ này."))
+    moves = team_carry_plan(team=team)
+    carry.require_both_sides(moves, **_team_sides(actor))
+    before = _team_snapshot(team)
+    old, new = moves[0]
+    team.former_village = old
+    team.village = new
+    team.carried_on = _today()
+    team.save(update_fields=["former_village", "village", "carried_on", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action="team.carry_forward",
+        obj=team,
+        orgunit=new,
+        before=before,
+        after={**_team_snapshot(team), "carried": carry.moves_audit(moves)},
+    )
+    _resync(
+        actor=actor,
+        codes=(*providers.TEAM_METRICS, *providers.GRADE_METRICS),
+        start=carry.first_day_after(moves),
+    )
+    return team
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ from binhyen.community.views.schemes import (
 from binhyen.community.views.teams import (
     member_create,
     member_edit,
+    team_carry_forward,
     team_create,
     team_detail,
     team_dissolve,
@@ -93,6 +94,7 @@ __all__ = [
     "scheme_site_add",
     "scheme_site_end",
     "scheme_status",
+    "team_carry_forward",
     "team_create",
     "team_detail",
     "team_dissolve",

@@ -78,7 +78,7 @@ def _grading_url(request: HttpRequest, unit: OrgUnit | None) -> str:
 
 def _choose_commune(request: HttpRequest, title: str, url_name: str) -> HttpResponse:
     """Ask which commune a new record belongs to (users covering several communes)."""
-    communes = selectors.manageable_communes(user=request.user)
+    communes = selectors.manageable_communes(user=request.user, history=True)
     if not communes:
         raise web.not_found()
     form = CommuneChoiceForm(communes=communes)

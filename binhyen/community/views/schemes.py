@@ -45,12 +45,14 @@ from binhyen.community.views.base import (
     _choose_commune,
     _filter_unit,
     _form,
+    _form_context,
     _managed_commune,
     _xlsx,
 )
 from binhyen.core import web
 from binhyen.core.collation import vi_order
 from binhyen.core.exports import export_offload
+from binhyen.orgunits import carry
 from binhyen.orgunits.models import OrgUnit
 
 # --- schemes ---------------------------------------------------------------------------------
@@ -205,11 +207,10 @@ def _can_carry(request: HttpRequest, scheme: Scheme) -> bool:
     """Return True if the scheme runs on closed units and the user may move it."""
     if not scheme.is_active or not scheme.units.filter(valid_to__isnull=False).exists():
         return False
-    try:
-        plan = services.scheme_carry_plan(scheme=scheme)
-    except ValidationError:
-        return False
-    return services.carry_allowed(web.current_user(request), plan)
+    return carry.move_possible(
+        lambda: services.scheme_carry_plan(scheme=scheme),
+        lambda plan: services.carry_allowed(web.current_user(request), plan),
+    )
 
 
 @login_required
@@ -417,40 +418,36 @@ def _scheme_url(scheme: Scheme) -> str:
 # --- moving onto the successor units -------------------------------------------------------
 
 
-def _moves_text(plan: services.CarryPlan) -> str:
-    return "; ".join(f"{old.name} → {new.name}" for old, new in plan.moves)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def scheme_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and move a running scheme from closed units onto their successors."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    if not services.carry_may_try(web.current_user(request), scheme):
+    actor = web.current_user(request)
+    if not services.carry_may_try(actor, scheme):
         raise web.not_found()
-    try:
-        plan = services.scheme_carry_plan(scheme=scheme)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect(_scheme_url(scheme))
-    if not services.carry_allowed(web.current_user(request), plan):
-        raise web.not_found()
-    return _form(
+    return web.move_confirm_view(
         request,
-        forms.Form(request.POST if request.method == "POST" else None),
-        services.scheme_carry_forward,
-        arguments=lambda data: {"obj": scheme},
-        success_url=_scheme_url,
+        plan=lambda: services.scheme_carry_plan(scheme=scheme),
+        allowed=lambda plan: services.carry_allowed(actor, plan),
+        service=services.scheme_carry_forward,
+        obj=scheme,
+        template="community/form.html",
+        back_url=_scheme_url(scheme),
+        context=lambda plan: _form_context(
+            title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": scheme.name},
+            intro=_(
+                "Mô hình sẽ được ghi trên: %(units)s (%(moves)s). Đơn vị cũ vẫn được giữ trong"
+                " lịch sử của mô hình; ngày thành lập và số liệu các kỳ trước không đổi."
+            )
+            % {
+                "units": ", ".join(u.name for u in plan.units_after),
+                "moves": carry.moves_text(plan.moves),
+            },
+            submit_label=_("Chuyển sang đơn vị mới"),
+            cancel_url=_scheme_url(scheme),
+        ),
         success_message=_("Đã chuyển mô hình sang đơn vị mới."),
-        title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": scheme.name},
-        intro=_(
-            "Mô hình sẽ được ghi trên: %(units)s (%(moves)s). Đơn vị cũ vẫn được giữ trong lịch sử"
-            " của mô hình; ngày thành lập và số liệu các kỳ trước không đổi."
-        )
-        % {"units": ", ".join(u.name for u in plan.units_after), "moves": _moves_text(plan)},
-        submit_label=_("Chuyển sang đơn vị mới"),
-        cancel_url=_scheme_url(scheme),
     )
 
 

@@ -37,12 +37,14 @@ from binhyen.community.views.base import (
     _choose_commune,
     _filter_unit,
     _form,
+    _form_context,
     _grading_url,
     _managed_commune,
     _xlsx,
 )
 from binhyen.core import web
 from binhyen.core.exports import export_offload
+from binhyen.orgunits import carry
 from binhyen.orgunits.models import UnitKind
 
 # --- security teams --------------------------------------------------------------------------
@@ -174,7 +176,48 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dissolve_form": DissolveForm() if can_edit and team.is_active else None,
             "team_year": selectors.current_team_year(),
             "grading_url": _grading_url(request, team.village),
+            "can_carry": _team_can_carry(request, team),
         },
+    )
+
+
+def _team_can_carry(request: HttpRequest, team: SecurityTeam) -> bool:
+    """Return True if the team stands on a closed village and the user may move it."""
+    if team.village.valid_to is None:
+        return False
+    return carry.move_possible(
+        lambda: services.team_carry_plan(team=team),
+        lambda moves: services.team_carry_allowed(web.current_user(request), moves),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and move a team from its closed village onto the successor village."""
+    team = selectors.team_get(user=request.user, pk=pk)
+    actor = web.current_user(request)
+    if not services.team_carry_may_try(actor, team):
+        raise web.not_found()
+    return web.move_confirm_view(
+        request,
+        plan=lambda: services.team_carry_plan(team=team),
+        allowed=lambda moves: services.team_carry_allowed(actor, moves),
+        service=services.team_carry_forward,
+        obj=team,
+        template="community/form.html",
+        back_url=_team_url(team),
+        context=lambda moves: _form_context(
+            title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": team.name},
+            intro=_(
+                "Tổ sẽ được ghi trên %(moves)s. Thôn, tổ dân phố cũ vẫn được giữ trong lịch sử "
+                "của tổ; thành viên, ngày thành lập và số liệu các kỳ trước không đổi."
+            )
+            % {"moves": carry.moves_text(moves)},
+            submit_label=_("Chuyển sang đơn vị mới"),
+            cancel_url=_team_url(team),
+        ),
+        success_message=_("Đã chuyển tổ sang đơn vị mới."),
     )
 
 

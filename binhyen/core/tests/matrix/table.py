@@ -281,6 +281,8 @@ PAGES: dict[str, Rule] = {
     "hotspots:create": form(MANAGE_HOTSPOTS),
     "hotspots:detail": read(SEES_COMMUNE, pk="designation"),
     "hotspots:edit": form(MANAGE_HOTSPOTS, pk="designation"),
+    # The world's designation is on a current commune: sent back to its page with the reason.
+    "hotspots:carry_forward": form(MANAGE_HOTSPOTS, status=302, pk="designation"),
     "hotspots:attachment": read(SEES_COMMUNE, pk="designation"),
     "hotspots:responsibility_add": action(MANAGE_HOTSPOTS, pk="designation"),
     "hotspots:responsibility_delete": action(MANAGE_HOTSPOTS, pk="designation"),
@@ -318,6 +320,8 @@ PAGES: dict[str, Rule] = {
     "community:team_create": form(MANAGE_COMMUNITY),
     "community:team_detail": read(SEES_COMMUNE, pk="team"),
     "community:team_edit": form(MANAGE_COMMUNITY, pk="team"),
+    # The world's team is on a current village: sent back to its page with the reason.
+    "community:team_carry_forward": form(MANAGE_COMMUNITY, status=302, pk="team"),
     "community:team_dissolve": action(MANAGE_COMMUNITY, pk="team"),
     "community:member_create": form(MANAGE_COMMUNITY, pk="team"),
     "community:training_create": form(MANAGE_COMMUNITY, pk="team"),
@@ -607,6 +611,9 @@ API: dict[str, Rule] = {
     ),
     "POST /api/v1/hotspots/designations/{pk}/removal": action(MANAGE_HOTSPOTS, pk="designation"),
     "POST /api/v1/hotspots/designations/{pk}/relapses": action(MANAGE_HOTSPOTS, pk="designation"),
+    "POST /api/v1/hotspots/designations/{pk}/carry-forward": action(
+        MANAGE_HOTSPOTS, pk="designation"
+    ),
     "GET /api/v1/hotspots/board": read(EVERYONE),
     "POST /api/v1/hotspots/designations/{pk}/files/decision": action(
         MANAGE_HOTSPOTS, pk="designation"
@@ -636,6 +643,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/community/teams/{team_id}": read(SEES_COMMUNE),
     "PATCH /api/v1/community/teams/{team_id}": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/teams/{team_id}/dissolve": action(MANAGE_COMMUNITY),
+    "POST /api/v1/community/teams/{team_id}/carry-forward": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/teams/{team_id}/members": action(MANAGE_COMMUNITY),
     "PATCH /api/v1/community/members/{member_id}": action(MANAGE_COMMUNITY),
     "POST /api/v1/community/teams/{team_id}/trainings": action(MANAGE_COMMUNITY),
