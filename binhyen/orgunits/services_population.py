@@ -185,14 +185,15 @@ def orgunit_population_bulk_set(
     now = timezone.now()
     for row in rows:
         unit = units[row.code]
+        year = row.year or this_year
         new = {
             "population": row.population if row.population is not None else unit.population,
             "households": row.households if row.households is not None else unit.households,
-            "population_year": row.year or this_year,
+            "population_year": year,
         }
         if row.population is None and row.households is None:
             continue  # nothing given: the year alone does not change the unit
-        years.add(new["population_year"])
+        years.add(year)
         if any(getattr(unit, k) != v for k, v in new.items()):
             for key, value in new.items():
                 setattr(unit, key, value)
