@@ -96,7 +96,7 @@
       bounds.push([p.lat, p.lon]);
     });
     maps.legend(map, words.title, scale.items);
-    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+    maps.fit(map, bounds, 12);
   }
 
   // --- report entry ---------------------------------------------------------------------

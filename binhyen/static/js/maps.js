@@ -118,7 +118,23 @@
     marker.bindPopup(el);
   }
 
+  // Fit the points, keeping them clear of the note (top) and the legend (bottom).
+  function fit(map, bounds, maxZoom) {
+    var el = map.getContainer();
+    function height(selector) {
+      var found = el.querySelector(selector);
+      return found ? found.offsetHeight : 0;
+    }
+    var top = 24 + height(".map-note");
+    var bottom = 24 + height(".map-legend");
+    if (bounds.length === 1) {
+      map.setView(bounds[0], maxZoom > 13 ? 13 : maxZoom);
+      return;
+    }
+    map.fitBounds(bounds, { paddingTopLeft: [24, top], paddingBottomRight: [24, bottom], maxZoom: maxZoom });
+  }
+
   window.BinhYenMap = {
-    create: create, label: label, legend: legend, classes: classes, words: words, popup: popup,
+    create: create, label: label, legend: legend, classes: classes, words: words, popup: popup, fit: fit,
   };
 })();

@@ -39,11 +39,7 @@
         { color: "#0d6efd", text: container.dataset.legendChildren },
       ]);
     }
-    if (bounds.length === 1) {
-      map.setView(bounds[0], 13);
-    } else {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
-    }
+    maps.fit(map, bounds, 15);
   }
 
   function pickerOptions(input) {
