@@ -32,6 +32,9 @@ class AnalyticsRowOut(Schema):
     includes_predecessors: bool
     population: float | None = None
     value_per_1000: float | None = None
+    no_population: bool = Field(
+        False, description="A rate was asked for but the unit has no population (rate null)"
+    )
     previous_period: str = ""
     previous: float | None = None
     change_abs: float | None = None

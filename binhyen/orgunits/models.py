@@ -217,6 +217,10 @@ class OrgUnit(BaseModel):
         blank=True,
         validators=[MaxValueValidator(HOUSEHOLDS_MAX, _("Không được lớn hơn %(limit_value)s."))],
     )
+    # The year the population and households above were counted (the population workbook).
+    population_year = models.PositiveSmallIntegerField(
+        _("năm số liệu dân số"), null=True, blank=True
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
 

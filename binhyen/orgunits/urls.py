@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from binhyen.orgunits import views, views_shares
+from binhyen.orgunits import views, views_population, views_shares
 
 app_name = "orgunits"
 urlpatterns = [
@@ -17,6 +17,12 @@ urlpatterns = [
     path("<str:code>/close/", views.unit_close, name="close"),
     path("<str:code>/import/", views.unit_import, name="import"),
     path("<str:code>/import/template.xlsx", views.unit_import_template, name="import_template"),
+    path("<str:code>/population/", views_population.population_import, name="population_import"),
+    path(
+        "<str:code>/population/template.xlsx",
+        views_population.population_template,
+        name="population_template",
+    ),
     path("<str:code>/shares/", views_shares.shares_page, name="shares"),
     path("<str:code>/shares.xlsx", views_shares.shares_export, name="shares_export"),
     path("<str:code>/shares/import/", views_shares.shares_import, name="shares_import"),

@@ -229,6 +229,7 @@ def real_path_parameters(s: Scene, w: dict[str, Any], spare_token: int) -> dict[
         "/activities/photos/{photo_id}": [{"photo_id": w["photo"].pk}],
         "/activities/import/{code}*": [{"code": s.commune.code}],
         "/orgunits/{code}/import*": [{"code": s.commune.code}],
+        "/orgunits/{code}/population*": [{"code": c} for c in (s.commune.code, s.province.code)],
         "/indicators/reports/{form_code}/{unit_code}/{period_code}*": [
             {"form_code": w["report_form"].code, "unit_code": s.commune.code, "period_code": p}
             for p in ("2025M03", "2025M04")

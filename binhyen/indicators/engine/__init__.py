@@ -130,6 +130,8 @@ class Row:
     yoy_p_value: float | None = None
     previous_period: str = ""
     last_year_period: str = ""
+    # A rate was asked for and applies, but the unit has no population ("chưa có dân số").
+    no_population: bool = False
 
 
 def _pct(new: float | None, old: float | None) -> float | None:
@@ -218,6 +220,7 @@ def run(
                     if per_1000 and _rate_applies(metric):
                         pop = pops.get((unit_pk, period.code))
                         row.population = pop
+                        row.no_population = not pop
                         if pop and value is not None:
                             row.value_per_1000 = round(value / pop * 1000.0, 4)
                     if compare:

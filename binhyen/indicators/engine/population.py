@@ -1,8 +1,11 @@
 """Populations for per-1,000 rates.
 
-Invariant: the ``population`` metric (latest year up to the period's end year, looking back
-five years) is preferred; otherwise the unit's own ``population`` field, else the sum of the
-populations of the current units one level below it (or of its current communes).
+Invariant: the unit's own ``population`` field (set on the unit page or by the province's
+population workbook) is the source of truth; else the sum of the fields of the current units
+one level below it (or of its current communes); only a unit with none of those uses the
+``population`` metric (latest year up to the period's end year, looking back five years).
+A unit with no population at all has no rate (``None``, shown as "chưa có dân số"): never
+a rate over a guessed or zero population.
 """
 
 from __future__ import annotations
@@ -37,16 +40,24 @@ def populations(
 ) -> dict[tuple[int, str], float]:
     """Return population per (unit id, period code) for per-1,000 rates.
 
-    The ``population`` metric (latest year up to the period's end year, looking back five
-    years) is preferred; otherwise the unit's own ``population`` field, else the sum of the
-    populations of the current units one level below it (or of its current communes).
+    The unit's own ``population`` field, else the sum of the current units one level below
+    it (or of its current communes); a unit with none of those takes the ``population``
+    metric (latest year up to the period's end year, looking back five years).
     """
     out: dict[tuple[int, str], float] = {}
+    fields = _field_populations(units)
+    for unit in units:
+        if fields.get(unit.pk):
+            for period in periods:
+                out[(unit.pk, period.code)] = fields[unit.pk]
+    missing = [u for u in units if not fields.get(u.pk)]
+    if not missing:
+        return out
     if grouped is None:
         metric, years = population_request(periods)
-        grouped = aggregate(metrics=[metric], units=units, periods=years) if metric else {}
+        grouped = aggregate(metrics=[metric], units=missing, periods=years) if metric else {}
     if metric is not None:
-        for unit in units:
+        for unit in missing:
             series = grouped.get((unit.pk, metric.pk, ""))
             if not series:
                 continue
@@ -56,13 +67,6 @@ def populations(
                     if value:
                         out[(unit.pk, period.code)] = value
                         break
-    missing = [u for u in units if any((u.pk, p.code) not in out for p in periods)]
-    if missing:
-        fallback = _field_populations(missing)
-        for unit in missing:
-            if fallback.get(unit.pk):
-                for period in periods:
-                    out.setdefault((unit.pk, period.code), fallback[unit.pk])
     return out
 
 

@@ -15,7 +15,7 @@ from binhyen.accounts.models import Role
 from binhyen.accounts.tests.factories import PASSWORD, user_with_role
 from binhyen.conftest import browser_login
 from binhyen.indicators.models import Submission, SubmissionStatus
-from binhyen.indicators.tests.factories import MetricFactory, form_with, rule
+from binhyen.indicators.tests.factories import MetricFactory, form_with, put, rule
 from binhyen.orgunits.tests.factories import CommuneFactory, ProvinceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,19 +104,35 @@ def test_report_workflow(page, browser, live_server):
 
 
 def test_dashboard_renders_charts_and_map_without_tiles(page, settings):
+    # given a province dashboard with two placed communes, one with a figure, and no tile server
     settings.INDICATORS_DASHBOARD_METRICS = ["t_cases"]
     settings.MAP_TILE_URL = ""
     province = ProvinceFactory(code="96")
-    for i, (lat, lon) in enumerate(((21.0, 105.8), (21.2, 105.9))):
-        CommuneFactory(code=f"9600{i}", parent=province, latitude=lat, longitude=lon)
-    MetricFactory(code="t_cases", name="Vụ việc", capture_kinds=["commune"])
+    communes = [
+        CommuneFactory(code=f"9600{i}", name=name, parent=province, latitude=lat, longitude=lon)
+        for i, (name, lat, lon) in enumerate(
+            (("Xã Đông Sơn", 21.0, 105.8), ("Xã Tây Hồ", 21.2, 105.9))
+        )
+    ]
+    cases = MetricFactory(code="t_cases", name="Vụ việc", capture_kinds=["commune"])
+    put(cases, communes[0], "2025M07", 12)
     officer = user_with_role(Role.COMMUNE_OFFICER, province, username="xem")
     browser_login(page, officer.username, PASSWORD)
+    # when the dashboard is opened
     page.goto(f"{page.base}/indicators/u/96/?period=2025M07")
     page.wait_for_selector(".js-trend svg")
     page.wait_for_selector("#children-map .leaflet-interactive")
+    # then each commune is a labelled point, with a legend and a note about the missing base map
     assert page.locator("#children-map .leaflet-interactive").count() == 2
-    if os.environ.get("INDICATORS_SCREENSHOTS"):
-        page.screenshot(
-            path=os.environ["INDICATORS_SCREENSHOTS"] + "/dashboard.png", full_page=True
-        )
+    labels = page.locator("#children-map .map-label").all_inner_texts()
+    assert sorted(labels) == ["Xã Tây Hồ", "Xã Đông Sơn"]
+    legend = page.get_by_test_id("map-legend")
+    assert legend.is_visible() and "Cao" in legend.inner_text() and "Vụ việc" in legend.inner_text()
+    assert "Chưa cấu hình bản đồ nền" in page.get_by_test_id("map-no-tiles").inner_text()
+    folder = os.environ.get("INDICATORS_SCREENSHOTS")
+    if folder:
+        page.locator("#children-map").scroll_into_view_if_needed()
+        page.screenshot(path=f"{folder}/dashboard-1280.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("#children-map").scroll_into_view_if_needed()
+        page.screenshot(path=f"{folder}/dashboard-390.png", full_page=True)

@@ -14,7 +14,7 @@ from binhyen.indicators.engine import poisson_change_p_value
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import parse_period
 from binhyen.indicators.tests.factories import MetricFactory, link, old_unit, put
-from binhyen.orgunits.models import LineageKind, UnitKind
+from binhyen.orgunits.models import LineageKind, OrgUnit, UnitKind
 from binhyen.orgunits.tests.factories import (
     CommuneFactory,
     ProvinceFactory,
@@ -133,16 +133,37 @@ def test_comparisons_previous_and_last_year(world):
     assert row.yoy_within_ordinary_variation is False  # 15 vs 30 is not (p < 0.05)
 
 
-def test_per_1000_uses_the_population_metric_then_the_unit_field(world):
+def test_per_1000_uses_the_unit_field_then_the_population_metric(world):
+    # given commune A with a population of 5000 on its unit and 15 crimes
     rows = _rows([world["m"]], [world["a"]], ["2025M07"], per_1000=True, compare=False)
     assert rows[("t_crimes", "91001", "2025M07")].value_per_1000 == pytest.approx(3.0)
+    # when a yearly population metric of 7500 is also recorded for A
     pop = Metric.objects.get(code="population")  # from the starter catalogue
     put(pop, world["a"], "2024", 7500)
     rows = _rows([world["m"]], [world["a"], world["p"]], ["2025M07"], per_1000=True, compare=False)
+    # then the unit's own figure stays the source of truth, for A and the province's sum
+    assert rows[("t_crimes", "91001", "2025M07")].population == 5000
+    assert rows[("t_crimes", "91", "2025M07")].population == 13000
+    # and when A has no population on its unit, the metric serves it
+    OrgUnit.objects.filter(pk=world["a"].pk).update(population=None)
+    world["a"].refresh_from_db()
+    rows = _rows([world["m"]], [world["a"]], ["2025M07"], per_1000=True, compare=False)
     assert rows[("t_crimes", "91001", "2025M07")].population == 7500
     assert rows[("t_crimes", "91001", "2025M07")].value_per_1000 == pytest.approx(2.0)
-    # the province has no population of its own: 7500 (metric) for A only
-    assert rows[("t_crimes", "91", "2025M07")].population == 7500
+
+
+def test_per_1000_without_any_population_is_none_and_flagged(world):
+    # given commune B with no population anywhere (unit, villages, metric) and a crime
+    OrgUnit.objects.filter(pk=world["b"].pk).update(population=None)
+    world["b"].refresh_from_db()
+    put(world["m"], world["b"], "2025M09", 4)
+    # when its rate is asked for
+    rows = _rows([world["m"]], [world["b"]], ["2025M09"], per_1000=True, compare=False)
+    row = rows[("t_crimes", "91002", "2025M09")]
+    # then there is no rate, and the row says the population is missing
+    assert row.value is not None and row.value >= 4
+    assert row.population is None and row.value_per_1000 is None
+    assert row.no_population is True
 
 
 def test_province_population_falls_back_to_communes(world):

@@ -59,6 +59,9 @@ def test_picker_finds_commune_without_diacritics(page, officer_with_commune):
     expect(children).to_contain_text("Thôn Đông")
     expect(children).to_contain_text("Thôn Tây")
     expect(page.locator("#unit-map .leaflet-interactive")).to_have_count(2)
+    expect(page.locator("#unit-map .map-label").first).to_be_visible()
+    expect(page.get_by_test_id("map-legend")).to_contain_text("Xã Lương Phong")
+    expect(page.get_by_test_id("map-no-tiles")).to_contain_text("Chưa cấu hình bản đồ nền")
     assert errors == []
 
 

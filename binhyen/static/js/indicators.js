@@ -85,32 +85,24 @@
   // --- map of children ------------------------------------------------------------------
   var mapEl = document.getElementById("children-map");
   var points = readJson("map-points");
-  if (mapEl && points && points.length && window.L) {
-    var map = window.L.map(mapEl, { attributionControl: !!mapEl.dataset.tiles });
-    if (mapEl.dataset.tiles) {
-      window.L.tileLayer(mapEl.dataset.tiles, { attribution: mapEl.dataset.attribution || "" }).addTo(map);
-    }
-    var values = points.map(function (p) { return p.value || 0; });
-    var max = Math.max.apply(null, values.concat([1]));
+  if (mapEl && points && points.length && window.L && window.BinhYenMap) {
+    var maps = window.BinhYenMap;
+    var map = maps.create(mapEl);
+    var words = maps.words(mapEl);
+    var scale = maps.classes(points, ["#b02a37", "#fd7e14", "#198754", "#adb5bd"], words);
     var bounds = [];
     points.forEach(function (p) {
-      var v = p.value || 0;
-      var ratio = v / max;
-      var color = p.value === null ? "#adb5bd" : (ratio > 0.66 ? "#b02a37" : ratio > 0.33 ? "#fd7e14" : "#198754");
+      var ratio = (p.value || 0) / scale.max;
+      var color = scale.colorOf(p);
       var marker = window.L.circleMarker([p.lat, p.lon], {
         radius: 4 + 14 * Math.sqrt(ratio), color: color, fillColor: color, fillOpacity: 0.6, weight: 1
       }).addTo(map);
-      var popup = document.createElement("div");
-      var link = document.createElement("a");
-      link.href = p.url;
-      link.textContent = p.name;
-      popup.appendChild(link);
-      popup.appendChild(document.createElement("br"));
-      popup.appendChild(document.createTextNode(p.label === "" ? "—" : p.label));
-      marker.bindPopup(popup);
+      maps.popup(marker, p.name, p.url, p.label);
+      maps.label(marker, p.name, points.length);
       bounds.push([p.lat, p.lon]);
     });
-    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+    maps.legend(map, words.title, scale.items);
+    maps.fit(map, bounds, 12);
   }
 
   // --- report entry ---------------------------------------------------------------------

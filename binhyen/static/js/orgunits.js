@@ -6,7 +6,7 @@
   function initMap() {
     var container = document.getElementById("unit-map");
     var source = document.getElementById("unit-map-data");
-    if (!container || !source || typeof window.L === "undefined") {
+    if (!container || !source || typeof window.L === "undefined" || !window.BinhYenMap) {
       return;
     }
     var data = JSON.parse(source.textContent);
@@ -14,20 +14,8 @@
     if (!points.length) {
       return;
     }
-    var tileUrl = container.dataset.tileUrl || "";
-    var map = window.L.map(container, {
-      scrollWheelZoom: false,
-      attributionControl: Boolean(tileUrl),
-    });
-    if (tileUrl) {
-      window.L.tileLayer(tileUrl, {
-        maxZoom: 19,
-        attribution: container.dataset.attribution || "",
-      }).addTo(map);
-    } else {
-      // No tile server configured (air-gapped networks): points on a plain background.
-      container.classList.add("bg-body-tertiary");
-    }
+    var maps = window.BinhYenMap;
+    var map = maps.create(container, { scrollWheelZoom: false });
     var bounds = [];
     points.forEach(function (point) {
       var marker = window.L.circleMarker([point.lat, point.lon], {
@@ -36,10 +24,7 @@
         weight: 2,
         fillOpacity: 0.6,
       });
-      // Names are user-entered: give Leaflet a text node, never HTML.
-      var label = document.createElement("span");
-      label.textContent = point.name;
-      marker.bindTooltip(label);
+      window.BinhYenMap.label(marker, point.name, points.length);
       if (point.url && !point.self) {
         marker.on("click", function () {
           window.location.assign(point.url);
@@ -48,11 +33,13 @@
       marker.addTo(map);
       bounds.push([point.lat, point.lon]);
     });
-    if (bounds.length === 1) {
-      map.setView(bounds[0], 13);
-    } else {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    if (container.dataset.legendSelf) {
+      maps.legend(map, "", [
+        { color: "#0b5d3b", text: container.dataset.legendSelf },
+        { color: "#0d6efd", text: container.dataset.legendChildren },
+      ]);
     }
+    maps.fit(map, bounds, 15);
   }
 
   function pickerOptions(input) {

@@ -57,30 +57,26 @@
   // --- overview map: children sized by recognised units -----------------------------------
   var mapEl = document.getElementById("overview-map");
   var source = document.getElementById("overview-points");
-  if (mapEl && source && window.L) {
+  if (mapEl && source && window.L && window.BinhYenMap) {
+    var maps = window.BinhYenMap;
     var points = JSON.parse(source.textContent);
-    var map = window.L.map(mapEl, { attributionControl: !!mapEl.dataset.tiles });
-    if (mapEl.dataset.tiles) {
-      window.L.tileLayer(mapEl.dataset.tiles, { attribution: mapEl.dataset.attribution || "" }).addTo(map);
-    }
-    var max = Math.max.apply(null, points.map(function (p) { return p.value || 0; }).concat([1]));
+    var words = maps.words(mapEl);
+    var colors = ["#198754", "#20c997", "#fd7e14", "#adb5bd"];
+    colors.zeroIsNone = true;
+    var map = maps.create(mapEl);
+    var scale = maps.classes(points, colors, words);
     var bounds = [];
     points.forEach(function (p) {
-      var ratio = (p.value || 0) / max;
-      var color = p.value ? (ratio > 0.66 ? "#198754" : ratio > 0.33 ? "#20c997" : "#fd7e14") : "#adb5bd";
+      var ratio = (p.value || 0) / scale.max;
+      var color = scale.colorOf(p);
       var marker = window.L.circleMarker([p.lat, p.lon], {
         radius: 5 + 12 * Math.sqrt(ratio), color: color, fillColor: color, fillOpacity: 0.6, weight: 1
       }).addTo(map);
-      var popup = document.createElement("div");
-      var link = document.createElement("a");
-      link.href = p.url;
-      link.textContent = p.name;
-      popup.appendChild(link);
-      popup.appendChild(document.createElement("br"));
-      popup.appendChild(document.createTextNode(p.label));
-      marker.bindPopup(popup);
+      maps.popup(marker, p.name, p.url, p.label);
+      maps.label(marker, p.name, points.length);
       bounds.push([p.lat, p.lon]);
     });
-    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+    maps.legend(map, words.title, scale.items);
+    maps.fit(map, bounds, 12);
   }
 })();
