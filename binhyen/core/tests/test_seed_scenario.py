@@ -116,7 +116,7 @@ def _new_commune(province: OrgUnit, code: str, name: str) -> OrgUnit:
     found = OrgUnit.objects.filter(code=code).first()
     if found:
         return found
-    return CommuneFactory(
+    made: Any = CommuneFactory(
         code=code,
         official_code=code,
         name=name,
@@ -124,10 +124,11 @@ def _new_commune(province: OrgUnit, code: str, name: str) -> OrgUnit:
         parent=province,
         valid_from=FIRST_DAY,
     )
+    return made
 
 
 def _old(code: str, name: str, parent: OrgUnit, kind: str = UnitKind.COMMUNE, **extra) -> OrgUnit:
-    return OrgUnitFactory(
+    made: Any = OrgUnitFactory(
         code=code,
         official_code=code[1:],
         name=name,
@@ -137,10 +138,11 @@ def _old(code: str, name: str, parent: OrgUnit, kind: str = UnitKind.COMMUNE, **
         valid_to=LAST_DAY,
         **extra,
     )
+    return made
 
 
 def _old_province(code: str, name: str, successor: OrgUnit) -> OrgUnit:
-    unit = ProvinceFactory(code=code, official_code=code[1:], name=name, valid_to=LAST_DAY)
+    unit: Any = ProvinceFactory(code=code, official_code=code[1:], name=name, valid_to=LAST_DAY)
     _merge(unit, successor)
     return unit
 
