@@ -21,7 +21,7 @@ from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_record
 from binhyen.core.collation import vi_order
 from binhyen.core.search import text_search
-from binhyen.orgunits.history import predecessor_ids
+from binhyen.orgunits.history import predecessor_ids, under_q
 from binhyen.orgunits.models import OrgUnit, UnitKind
 from binhyen.orgunits.selectors import communes_with_permission
 from binhyen.orgunits.selectors import unit_get as unit_get
@@ -64,7 +64,7 @@ def activity_list(
     on_predecessor: Any = Value(False)
     if unit is not None:
         history = predecessor_ids([unit.path]) if unit.valid_to is None else set()
-        here = Q(orgunit__path__startswith=unit.path)
+        here = under_q("orgunit", unit)
         queryset = queryset.filter(here | Q(orgunit_id__in=history) if history else here)
         if history:
             on_predecessor = ~here

@@ -14,6 +14,8 @@ One place for the questions every app asks about units that closed at a boundary
   (a village or establishment with a ``former_parent`` belonged to it up to its last day).
 - ``carried_unit`` / ``carried_commune_on``: SQL for the unit (commune) a record moved onto a
   successor stood on in a period: its former unit while that was open, else its current one.
+- ``under_q(field, unit)``: a filter for "recorded under ``unit`` as it was" (a closed unit's
+  subtree includes the villages and establishments that kept it as ``former_parent``).
 - ``can_record(user, perm, unit)``: a user holding ``perm`` on a current unit may also record
   on its predecessors (for dates in their lifetime: ``check_record_date``).
 
@@ -237,6 +239,20 @@ def _carried_fields(prefix: str) -> tuple[str, str]:
     head, _sep, name = prefix.rpartition("__")
     lead = f"{head}__" if head else ""
     return prefix, f"{lead}former_{name}"
+
+
+def under_q(field: str, unit: OrgUnit) -> Any:
+    """Return a Q for "the unit in ``field`` lies under ``unit`` as ``unit`` was".
+
+    Its subtree by path; for a closed unit also the villages and establishments that belonged
+    to it or to a unit below it (``former_parent``), which now sit under a current commune.
+    """
+    from django.db.models import Q
+
+    condition = Q(**{f"{field}__path__startswith": unit.path})
+    if unit.valid_to is not None:
+        condition |= Q(**{f"{field}__former_parent__path__startswith": unit.path})
+    return condition
 
 
 def _names(units: Sequence[OrgUnit]) -> str:

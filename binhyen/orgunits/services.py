@@ -192,6 +192,17 @@ def former_commune_find(text: str, *, commune: OrgUnit) -> OrgUnit:
         ]
     if len(found) == 1:
         return found[0]
+    parts = [p for p in re.split(r"[,;/]", value) if p.strip()] if not found else []
+    if len(parts) > 1:
+        raise ValidationError(
+            {
+                "former_parent": _(
+                    "Mỗi thôn, tổ dân phố hoặc cơ sở chỉ thuộc một xã/phường cũ: nhập một mã "
+                    "hoặc một tên, không phải %(count)s (“%(text)s”)."
+                )
+                % {"count": len(parts), "text": value}
+            }
+        )
     if not found:
         raise ValidationError(
             {

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from binhyen.orgunits.history import predecessor_ids, successor_map
+from binhyen.orgunits.history import predecessor_ids, successor_map, under_q
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 
@@ -31,8 +31,8 @@ def history_ids(unit: OrgUnit | None) -> set[int]:
 
 
 def unit_or_history_q(field: str, unit: OrgUnit, history: set[int]) -> Q:
-    """Q for "the unit ``field`` lies under ``unit`` or is one of its predecessors"."""
-    condition = Q(**{f"{field}__path__startswith": unit.path})
+    """Q for "the unit ``field`` lies under ``unit`` (as it was) or is one of its predecessors"."""
+    condition = under_q(field, unit)
     if history:
         condition |= Q(**{f"{field}_id__in": history})
     return condition

@@ -3,8 +3,9 @@
 Invariants:
 - A change to a published number resyncs the affected periods in the same transaction,
   from the earliest date the change touches to today, at most
-  ``settings.COMMUNITY["RESYNC_MAX_PERIODS"]`` periods per metric (older ones:
-  ``manage.py community_metrics_sync``), so dashboards are never stale.
+  ``settings.COMMUNITY["RESYNC_MAX_PERIODS"]`` periods per metric; the older ones (history
+  recorded on pre-2025 units reaches years back) are handed to the worker after commit,
+  one coalesced re-sync per metric and period, so dashboards are never stale.
 - ``community_metrics_sync`` has no period limit and records one ``AuditEvent``; the
   indicators app adds its own event for each period it resyncs.
 - Only active provider metrics of this app's providers are touched; nothing after today.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,7 +36,8 @@ def _resync(
     """Recompute the provider metrics ``codes`` for the periods between ``start`` and ``end``.
 
     ``end`` defaults to today and never goes past it; at most ``RESYNC_MAX_PERIODS`` of the
-    latest periods are done per metric. Returns how many values changed.
+    latest periods are done per metric at once, the older ones by the worker after commit.
+    Returns how many values changed at once.
     """
     from binhyen.indicators.models import Metric, MetricSource
     from binhyen.indicators.services import provider_values_sync
@@ -49,9 +52,23 @@ def _resync(
         code__in=list(codes), source=MetricSource.PROVIDER, provider_key__in=keys, is_active=True
     )
     for metric in metrics:
-        for period in periods_in(metric.period_kind, start, last)[-limit:]:
+        periods = periods_in(metric.period_kind, start, last)
+        for period in periods[-limit:] if limit > 0 else []:
             changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
+        older = [p.code for p in (periods[:-limit] if limit > 0 else periods)]
+        if older:
+            _resync_later(metric, older)
     return changed
+
+
+def _resync_later(metric: Any, period_codes: list[str]) -> None:
+    """After commit, enqueue the worker's re-sync of ``metric`` for ``period_codes``."""
+    from binhyen.indicators.tasks import provider_resync_enqueue
+
+    transaction.on_commit(
+        lambda: provider_resync_enqueue(metrics=[metric], period_codes=period_codes),
+        robust=True,
+    )
 
 
 @transaction.atomic

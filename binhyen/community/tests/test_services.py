@@ -28,6 +28,7 @@ from binhyen.community.tests import factories as f
 from binhyen.core.models import AuditEvent
 from binhyen.indicators import rollups
 from binhyen.indicators.models import DataValue
+from binhyen.indicators.periods import periods_in
 from binhyen.orgunits.models import Subkind
 
 pytestmark = pytest.mark.django_db
@@ -991,6 +992,24 @@ def test_resync_is_limited_to_the_configured_number_of_periods(s, settings):
     )
     # Then only the latest periods are resynced
     assert len(periods) == 2
+
+
+def test_older_periods_are_resynced_by_the_worker_after_commit(
+    s, settings, django_capture_on_commit_callbacks
+):
+    # Given a resync limit of two periods
+    settings.COMMUNITY = {**settings.COMMUNITY, "RESYNC_MAX_PERIODS": 2}
+    founded = f.today() - timedelta(days=200)
+    # When a scheme founded 200 days ago is recorded and the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        f.scheme(s.commune_officer, [s.village], founded_on=founded)
+    # Then every month since its founding carries it, the older ones through the worker
+    periods = set(
+        DataValue.objects.filter(
+            metric__code="schemes_active", orgunit=s.commune, value=1
+        ).values_list("period", flat=True)
+    )
+    assert periods == {p.code for p in periods_in("month", founded, f.today())}
 
 
 @settings(

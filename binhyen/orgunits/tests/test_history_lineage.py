@@ -167,3 +167,29 @@ def test_commune_on_a_day(world: dict[str, Any]) -> None:
     )
     assert rows == {village.pk: world["a"].pk, world["x"].pk: world["x"].pk}
     assert after == {village.pk: world["x"].pk}
+
+
+def test_under_a_closed_commune_includes_the_villages_it_had(world):
+    # given a village now under X that belonged to A, and one that was always X's
+    kept: Any = VillageFactory(parent=world["x"], former_parent=world["a"])
+    own: Any = VillageFactory(parent=world["x"])
+
+    def under(unit: Any) -> set[int]:
+        # the children of X's villages' parent relation stand in for "a record's unit"
+        found = OrgUnit.objects.filter(pk__in=[kept.pk, own.pk, world["village"].pk])
+        return set(found.filter(_self_q(unit)).values_list("pk", flat=True))
+
+    def _self_q(unit: Any) -> Any:
+        from django.db.models import Q
+
+        inner = history.under_q("unit", unit)
+        # rewrite "unit__…" lookups onto the unit itself
+        return Q(
+            *[(k.removeprefix("unit__"), v) for k, v in inner.children], _connector=inner.connector
+        )
+
+    # when filtering by the closed commune A, its old village and the one it kept count
+    assert under(world["a"]) == {kept.pk, world["village"].pk}
+    # and by the old district and province too; a current commune keeps its own subtree
+    assert under(world["old_province"]) == {kept.pk, world["village"].pk}
+    assert under(world["x"]) == {kept.pk, own.pk}
