@@ -241,6 +241,7 @@ def validation_rule_create(
 REPORT_FORM_FIELDS = [
     "code",
     "name",
+    "name_en",
     "description",
     "period_kind",
     "submitting_kinds",
@@ -250,7 +251,16 @@ REPORT_FORM_FIELDS = [
 ]
 
 
-RULE_FIELDS = ["code", "name", "left_metric", "operator", "right_metric", "severity", "is_active"]
+RULE_FIELDS = [
+    "code",
+    "name",
+    "name_en",
+    "left_metric",
+    "operator",
+    "right_metric",
+    "severity",
+    "is_active",
+]
 
 
 def _unknown_fields(fields: dict[str, Any], allowed: list[str]) -> None:
