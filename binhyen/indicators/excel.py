@@ -57,7 +57,7 @@ def template_lines(
     lines = []
     for metric in metrics:
         options = (
-            [(o.code, o.name) for o in metric.disaggregation.options.all()]
+            [(o.code, o.label) for o in metric.disaggregation.options.all()]
             if metric.disaggregation is not None
             else [("", "")]
         )

@@ -13,6 +13,7 @@ RULE_NAMES_EN = {
     "villages_safe_le_villages": "Residential areas meeting the standard do not exceed villages",
     "villages_pledged_le_villages": "Residential areas with a pledge do not exceed villages",
     "security_teams_le_villages": "Security teams do not exceed villages",
+    "tips_on_time_le_concluded": "Tips handled on time do not exceed tips concluded",
 }
 
 
@@ -26,7 +27,7 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("indicators", "0007_history_import"), ("community", "0003_metrics")]
+    dependencies = [("indicators", "0007_history_import"), ("community", "0003_metrics"), ("tips", "0002_starter_data")]
 
     operations = [
         migrations.AddField(
