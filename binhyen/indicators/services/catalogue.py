@@ -180,6 +180,7 @@ def owned_report_form_create(
     period_kind: str,
     submitting_kinds: list[str],
     metrics: Sequence[Metric],
+    name_en: str = "",
     deadline_month_offset: int = 0,
     deadline_day: int = 31,
     description: str = "",
@@ -195,6 +196,7 @@ def owned_report_form_create(
     form = ReportForm(
         code=code,
         name=name,
+        name_en=name_en[:200],
         period_kind=period_kind,
         submitting_kinds=submitting_kinds,
         deadline_month_offset=deadline_month_offset,
