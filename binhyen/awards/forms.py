@@ -29,13 +29,14 @@ def _year(label: Any, *, required: bool = True) -> forms.IntegerField:
 
 
 def _entry_label(entry: CatalogueEntry) -> str:
-    return f"{entry.name} — {entry.get_level_display()}"
+    return f"{entry.label} — {entry.get_level_display()}"
 
 
 class EntryForm(BootstrapForm):
     category = forms.ChoiceField(label=_("Loại"), choices=EntryCategory.choices)
     code = forms.SlugField(label=_("Mã"), max_length=60)
     name = forms.CharField(label=_("Tên"), max_length=200)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=200, required=False)
     level = forms.ChoiceField(label=_("Cấp quyết định"), choices=Level.choices)
     recipients = forms.ChoiceField(label=_("Đối tượng"), choices=Recipients.choices)
     coefficient_collective = forms.DecimalField(
@@ -51,6 +52,7 @@ class EntryForm(BootstrapForm):
 
 class EntryEditForm(BootstrapForm):
     name = forms.CharField(label=_("Tên"), max_length=200)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=200, required=False)
     level = forms.ChoiceField(label=_("Cấp quyết định"), choices=Level.choices)
     recipients = forms.ChoiceField(label=_("Đối tượng"), choices=Recipients.choices)
     coefficient_collective = forms.DecimalField(

@@ -27,7 +27,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 from binhyen.core.vocabulary import TaskGrade
 
 AMOUNT_MAX = 10_000_000_000  # a plausible ceiling for one reward, in đồng
@@ -71,7 +71,7 @@ class Recipients(models.TextChoices):
     BOTH = "both", _("Tập thể và cá nhân")
 
 
-class CatalogueEntry(BaseModel):
+class CatalogueEntry(LocalizedNameMixin, BaseModel):
     """An emulation title or a form of reward, national or of one province."""
 
     province = models.ForeignKey(
@@ -85,6 +85,7 @@ class CatalogueEntry(BaseModel):
     category = models.CharField(_("loại"), max_length=8, choices=EntryCategory.choices)
     code = models.SlugField(_("mã"), max_length=60)
     name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
     name_folded = models.CharField(max_length=200, editable=False, db_index=True)
     level = models.CharField(_("cấp quyết định"), max_length=16, choices=Level.choices)
     recipients = models.CharField(_("đối tượng"), max_length=12, choices=Recipients.choices)
@@ -122,7 +123,7 @@ class CatalogueEntry(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def grants_to(self, collective: bool) -> bool:
         if self.recipients == Recipients.BOTH:

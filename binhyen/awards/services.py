@@ -71,6 +71,7 @@ def _required(field: str, value: str) -> None:
 
 CATALOGUE_FIELDS = (
     "name",
+    "name_en",
     "level",
     "recipients",
     "coefficient_collective",
@@ -91,6 +92,7 @@ def entry_create(
     name: str,
     level: str,
     recipients: str,
+    name_en: str = "",
     coefficient_collective: Decimal | int | str = 0,
     coefficient_individual: Decimal | int | str = 0,
     legal_basis: str = "",
@@ -106,6 +108,7 @@ def entry_create(
         category=category,
         code=_text(code, limit=60).lower(),
         name=_text(name, limit=200),
+        name_en=_text(name_en, limit=200),
         name_folded=fold(_text(name, limit=200)),
         level=level,
         recipients=recipients,
@@ -137,7 +140,7 @@ def entry_update(*, actor: Actor, entry: CatalogueEntry, **changes: Any) -> Cata
     for name, value in changes.items():
         if name not in CATALOGUE_FIELDS:
             raise ValidationError({name: _("Trường này không sửa được.")})
-        if name in ("name", "legal_basis"):
+        if name in ("name", "name_en", "legal_basis"):
             value = _text(value)
         if name.startswith("coefficient_"):
             value = Decimal(str(value or 0))

@@ -161,7 +161,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         EntryEditForm(request.POST if request.method == "POST" else None, initial=stored),
         services.entry_update,
         template=FORM,
-        context={"title": row.name},
+        context={"title": row.label},
         arguments=lambda data: {"entry": row, **data},
         success_url=reverse("awards:catalogue"),
         success_message=_("Đã lưu thay đổi."),

@@ -157,7 +157,7 @@ class SchemeType(LocalizedNameMixin, BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class LeadOrgKind(models.TextChoices):

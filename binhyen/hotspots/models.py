@@ -73,7 +73,7 @@ class ProblemCategory(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("nhóm vấn đề")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 def attachment_path(instance: Any, filename: str) -> str:

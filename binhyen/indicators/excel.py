@@ -57,7 +57,7 @@ def template_lines(
     lines = []
     for metric in metrics:
         options = (
-            [(o.code, o.name) for o in metric.disaggregation.options.all()]
+            [(o.code, o.label) for o in metric.disaggregation.options.all()]
             if metric.disaggregation is not None
             else [("", "")]
         )
@@ -71,11 +71,11 @@ def build_template(*, form: Any, unit: Any, period: Any, lines: Sequence[Templat
     wb = Workbook()
     ws = wb.active
     ws.title = _("Báo cáo")[:31]
-    ws["A1"] = form.name
+    ws["A1"] = form.label
     ws["A1"].font = Font(bold=True, size=13)
     for row, (label, code, name) in enumerate(
         (
-            (_("Biểu mẫu"), form.code, form.name),
+            (_("Biểu mẫu"), form.code, form.label),
             (_("Đơn vị"), unit.code, unit.name),
             (_("Kỳ báo cáo"), period.code, period.label),
         ),

@@ -136,6 +136,7 @@ class ReportFormForm(CatalogueForm):
 
     code = forms.CharField(label=_("Mã"), max_length=64)
     name = forms.CharField(label=_("Tên"), max_length=200)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=200, required=False)
     description = forms.CharField(
         label=_("Mô tả"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -186,6 +187,7 @@ class RuleForm(CatalogueForm):
 
     code = forms.CharField(label=_("Mã"), max_length=64)
     name = forms.CharField(label=_("Tên quy tắc"), max_length=200)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=200, required=False)
     left_metric = MetricCodeField(
         label=_("Vế trái"),
         queryset=Metric.objects.all(),

@@ -86,7 +86,7 @@ class Disaggregation(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("phân tổ")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class DisaggregationOption(LocalizedNameMixin, BaseModel):
@@ -110,7 +110,7 @@ class DisaggregationOption(LocalizedNameMixin, BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class Metric(LocalizedNameMixin, BaseModel):
@@ -168,7 +168,7 @@ class Metric(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("chỉ tiêu")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     @property
     def is_distinct(self) -> bool:
@@ -423,11 +423,12 @@ class DataItem(models.Model):
         return f"{self.metric_id} {self.orgunit_id} {self.period} {self.item}"
 
 
-class ReportForm(BaseModel):
+class ReportForm(LocalizedNameMixin, BaseModel):
     """A periodic report (báo cáo định kỳ): metrics, period type, who submits, deadline."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
     period_kind = models.CharField(
         _("kỳ báo cáo"), max_length=16, choices=PeriodKind.choices, default=PeriodKind.MONTH
@@ -454,7 +455,7 @@ class ReportForm(BaseModel):
         verbose_name_plural = _("biểu mẫu báo cáo")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def deadline_for(self, period_end: date) -> date:
         """Return the last on-time day for a period ending on ``period_end``."""
@@ -601,11 +602,12 @@ class RuleSeverity(models.TextChoices):
     WARNING = "warning", _("Cảnh báo")
 
 
-class ValidationRule(BaseModel):
+class ValidationRule(LocalizedNameMixin, BaseModel):
     """``left op right`` between two metrics of the same unit and period."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("tên quy tắc"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
     left_metric = models.ForeignKey(
         Metric, verbose_name=_("vế trái"), on_delete=models.CASCADE, related_name="+"
     )
@@ -624,7 +626,7 @@ class ValidationRule(BaseModel):
         verbose_name_plural = _("quy tắc kiểm tra")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def holds(self, left: float, right: float) -> bool:
         op = self.operator

@@ -140,7 +140,7 @@ class ReportsTodo:
             else:
                 url = reverse("indicators:report_list")
                 detail = ngettext("%(n)s đơn vị", "%(n)s đơn vị", len(owing)) % {"n": len(owing)}
-            values = {"form": form.name, "period": period.label}
+            values = {"form": form.label, "period": period.label}
             title = (
                 _("Sửa và gửi lại %(form)s, %(period)s")
                 if what == "returned"
@@ -216,7 +216,7 @@ class ReportsTodo:
                         "%(n)s đơn vị chưa gửi %(form)s, %(period)s",
                         late,
                     )
-                    % {"n": late, "form": form.name, "period": period.label},
+                    % {"n": late, "form": form.label, "period": period.label},
                     url=url + "?show=late",
                     count=late,
                     severity=Severity.LATE,

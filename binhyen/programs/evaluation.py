@@ -252,9 +252,9 @@ def _metric_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
     if not wanted:
         return {}
     return {
-        code: (name, uom)
-        for code, name, uom in Metric.objects.filter(code__in=wanted).values_list(
-            "code", "name", "unit_of_measure"
+        metric.code: (metric.label, metric.unit_of_measure)
+        for metric in Metric.objects.filter(code__in=wanted).only(
+            "code", "name", "name_en", "unit_of_measure"
         )
     }
 

@@ -167,7 +167,7 @@ class Program(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("chương trình")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     @property
     def is_classification(self) -> bool:

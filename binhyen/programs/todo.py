@@ -101,7 +101,7 @@ class ProgramsTodo:
                 continue
             submit_by, decide_by = program.deadlines(period)
             n, status = row["n"], row["status"]
-            values = {"n": n, "program": program.name}
+            values = {"n": n, "program": program.label}
             detail_url = reverse("programs:detail", args=[program.code]) + f"?period={period.code}"
             if status == EnrollmentStatus.ENROLLED:
                 title = ngettext(

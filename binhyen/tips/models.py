@@ -90,7 +90,7 @@ class Category(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("nhóm tin")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class Tip(BaseModel):
@@ -346,7 +346,7 @@ class ReplyTemplate(LocalizedNameMixin, BaseModel):
         verbose_name_plural = _("mẫu trả lời")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class ZaloDelivery(models.Model):

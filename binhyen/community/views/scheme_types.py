@@ -119,7 +119,7 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
         success_url=_type_list_url(item.province),
         success_message=_("Đã lưu thay đổi."),
-        title=_("Sửa loại mô hình “%(name)s”") % {"name": item.name},
+        title=_("Sửa loại mô hình “%(name)s”") % {"name": item.label},
         cancel_url=_type_list_url(item.province),
     )
 

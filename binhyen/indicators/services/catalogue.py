@@ -205,6 +205,7 @@ def owned_report_form_create(
     period_kind: str,
     submitting_kinds: list[str],
     metrics: Sequence[Metric],
+    name_en: str = "",
     deadline_month_offset: int = 0,
     deadline_day: int = 31,
     description: str = "",
@@ -220,6 +221,7 @@ def owned_report_form_create(
     form = ReportForm(
         code=code,
         name=name,
+        name_en=name_en[:200],
         period_kind=period_kind,
         submitting_kinds=submitting_kinds,
         deadline_month_offset=deadline_month_offset,
@@ -266,6 +268,7 @@ def validation_rule_create(
 REPORT_FORM_FIELDS = [
     "code",
     "name",
+    "name_en",
     "description",
     "period_kind",
     "submitting_kinds",
@@ -275,7 +278,16 @@ REPORT_FORM_FIELDS = [
 ]
 
 
-RULE_FIELDS = ["code", "name", "left_metric", "operator", "right_metric", "severity", "is_active"]
+RULE_FIELDS = [
+    "code",
+    "name",
+    "name_en",
+    "left_metric",
+    "operator",
+    "right_metric",
+    "severity",
+    "is_active",
+]
 
 
 def _unknown_fields(fields: dict[str, Any], allowed: list[str]) -> None:

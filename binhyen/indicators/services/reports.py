@@ -77,12 +77,12 @@ def submission_open(
         raise ValidationError(
             {
                 "period": _("Biểu mẫu '%(f)s' không nhận kỳ '%(p)s'.")
-                % {"f": form.name, "p": period.label}
+                % {"f": form.label, "p": period.label}
             }
         )
     if unit.kind not in form.submitting_kinds:
         raise ValidationError(
-            {"orgunit": _("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.name}}
+            {"orgunit": _("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.label}}
         )
     refused = form_owners.refusal(form, unit, period)
     if refused is not None:

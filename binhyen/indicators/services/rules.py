@@ -31,7 +31,7 @@ class RuleResult:
             "Quy tắc “%(name)s” không thỏa: %(left_name)s (%(left)s) %(op)s "
             "%(right_name)s (%(right)s) là sai."
         ) % {
-            "name": self.rule.name,
+            "name": self.rule.label,
             "left_name": self.rule.left_metric.label,
             "right_name": self.rule.right_metric.label,
             "left": format_number(self.left),

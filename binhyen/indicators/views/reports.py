@@ -203,7 +203,7 @@ def report(request: HttpRequest, form_code: str, unit_code: str, period_code: st
     rules = [
         {
             "code": r.code,
-            "name": r.name,
+            "name": r.label,
             "left": r.left_metric.code,
             "op": r.operator,
             "right": r.right_metric.code,
@@ -332,7 +332,7 @@ def completeness(
             user=current_user(request), form=form, unit=unit, period=period
         )
         data = excel.table_xlsx(
-            title=f"{form.name} - {period.label}", headers=table.headers, rows=table.rows
+            title=f"{form.label} - {period.label}", headers=table.headers, rows=table.rows
         )
         return _xlsx_response(data, f"{form.code}_{unit.code}_{period.code}_report.xlsx")
     if request.GET.get("export") == "xlsx":
@@ -359,7 +359,7 @@ def completeness(
             ]
             for r in result.rows
         ]
-        data = excel.table_xlsx(title=f"{form.name} - {period.label}", headers=headers, rows=rows)
+        data = excel.table_xlsx(title=f"{form.label} - {period.label}", headers=headers, rows=rows)
         return _xlsx_response(data, f"{form.code}_{unit.code}_{period.code}_completeness.xlsx")
     return render(
         request,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
@@ -51,6 +51,12 @@ def campaign_periods(campaign: Campaign) -> list[Period]:
     from binhyen.indicators.periods import periods_in
 
     return periods_in(campaign.frequency, campaign.start, campaign.end)
+
+
+def _form_name(name: str, language: str) -> str:
+    """The name of a campaign's report form in ``language`` (the form keeps both)."""
+    with translation.override(language):
+        return (_("Báo cáo đợt: %(name)s") % {"name": name})[:200]
 
 
 @transaction.atomic
@@ -137,7 +143,8 @@ def campaign_create(*, actor: Actor, unit: OrgUnit, data: CampaignInput) -> Camp
     campaign.form = owned_report_form_create(
         actor=actor,
         code=campaign.form_code,
-        name=(_("Báo cáo đợt: %(name)s") % {"name": name})[:200],
+        name=_form_name(name, "vi"),
+        name_en=_form_name(name, "en"),
         period_kind=data.frequency,
         submitting_kinds=sorted({u.kind for u in units}),
         metrics=[m for m, _v in tracked],

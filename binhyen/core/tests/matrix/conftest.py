@@ -18,7 +18,8 @@ from binhyen.core.tests.matrix.world import TWO_FACTOR_KEYS, World, build
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+def world(django_db_setup, django_db_blocker, tmp_path_factory, _seed_snapshot) -> Iterator[World]:
+    # (_seed_snapshot: the seeded rows are read before the world adds its own, see test_english)
     media = tmp_path_factory.mktemp("matrix-media")
     with override_settings(MEDIA_ROOT=str(media), TIPS_POW_BITS=4), django_db_blocker.unblock():
         outer = transaction.atomic()

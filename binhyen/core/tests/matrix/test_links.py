@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -59,8 +60,13 @@ def pattern_of(url: str) -> str:
     return f"{name}?{'&'.join(keys)}"
 
 
-def crawl(client, start: str = "/") -> tuple[list[str], int]:
-    """Visit what ``client`` can reach from ``start``; return the broken links and the count."""
+def crawl(
+    client, start: str = "/", on_page: Callable[[str, str], None] | None = None
+) -> tuple[list[str], int]:
+    """Visit what ``client`` can reach from ``start``; return the broken links and the count.
+
+    ``on_page(url, html)`` is called with every HTML page reached.
+    """
     broken: list[str] = []
     seen: set[str] = {start}
     per_pattern: Counter[str] = Counter()
@@ -81,7 +87,10 @@ def crawl(client, start: str = "/") -> tuple[list[str], int]:
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode(errors="replace")):
+        html = response.content.decode(errors="replace")
+        if on_page is not None:
+            on_page(url, html)
+        for href in HREF.findall(html):
             target = normalise(href)
             if target is None or target in seen:
                 continue
