@@ -169,7 +169,6 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     chosen = request.GET.get("metric") or figures[0].key
     table_figure = next((f for f in figures if f.key == chosen), figures[0])
     ongoing = is_ongoing(period)
-    user = current_user(request)
     card_rows = {
         (r.metric, r.option): r
         for r in _analytics(figures, units=[unit], periods=[period], per_1000=True)
