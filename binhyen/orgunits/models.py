@@ -121,7 +121,7 @@ class PathStartsWith(StartsWith):
     has a pattern index for ``LIKE 'p%'``) and other right-hand sides keep ``LIKE``.
     """
 
-    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         prefix = self.rhs
         if not (self.rhs_is_direct_value() and isinstance(prefix, str) and prefix):
             return self.as_sql(compiler, connection)
