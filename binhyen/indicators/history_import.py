@@ -54,7 +54,7 @@ from binhyen.indicators.models import (
 from binhyen.indicators.periods import Period, PeriodError, PeriodKind, parse_period
 from binhyen.indicators.services.values import values_bulk_write
 from binhyen.orgunits.history import can_record, predecessor_ids
-from binhyen.orgunits.models import OrgUnit, UnitKind
+from binhyen.orgunits.models import Lineage, OrgUnit, UnitKind
 
 HISTORY_PERM = permissions.APPROVE_REPORTS
 MAX_ROWS = 200_000
@@ -114,6 +114,23 @@ def import_sources(*, user: Any, province: OrgUnit) -> list[OrgUnit]:
     ).exists():
         olds.append(province)
     return olds
+
+
+def may_import(*, user: Any, province: OrgUnit) -> bool:
+    """Return True if ``import_sources`` has something for ``user`` in ``province``.
+
+    Asked on every province dashboard: an old province linked straight to a unit of
+    ``province`` settles it in one query, without walking the whole lineage.
+    """
+    if province.kind != UnitKind.PROVINCE or not province.is_current:
+        return False
+    if not permissions.has_perm_on(user, HISTORY_PERM, province):
+        return False
+    if Lineage.objects.filter(
+        successor__path__startswith=province.path, predecessor__kind=UnitKind.PROVINCE
+    ).exists():
+        return True
+    return bool(import_sources(user=user, province=province))
 
 
 def source_get(*, user: Any, province: OrgUnit, code: str | None) -> OrgUnit:

@@ -152,14 +152,7 @@ def analytics(
         for unit in units:
             targets.extend(unit_children(user=user, unit=unit))
         units = targets
-    cells = len(metrics) * len(units) * len(periods)
-    if cells > MAX_CELLS:
-        raise AnalyticsInputError(
-            _("Yêu cầu quá lớn (%(n)s ô, tối đa %(max)s): chọn ít đơn vị, chỉ tiêu hoặc kỳ hơn.")
-            % {"n": cells, "max": MAX_CELLS},
-            "units",
-        )
-    rows = engine.run(
+    rows = analytics_rows(
         metrics=metrics,
         units=units,
         periods=periods,
@@ -168,6 +161,38 @@ def analytics(
         disaggregate=disaggregate,
     )
     return AnalyticsResult(metrics=metrics, units=units, periods=periods, rows=rows)
+
+
+def analytics_rows(
+    *,
+    metrics: Sequence[Metric],
+    units: Sequence[OrgUnit],
+    periods: Sequence[Period],
+    per_1000: bool = False,
+    compare: bool = True,
+    disaggregate: bool = False,
+) -> list[engine.Row]:
+    """Answer metrics × units × periods already resolved for the user.
+
+    ``units`` must come from the user's scope (``unit_get``, ``units_get``,
+    ``unit_children``): a page that has them already (the dashboard asks three questions
+    of the same unit and children) skips looking the codes up again for each question.
+    """
+    cells = len(metrics) * len(units) * len(periods)
+    if cells > MAX_CELLS:
+        raise AnalyticsInputError(
+            _("Yêu cầu quá lớn (%(n)s ô, tối đa %(max)s): chọn ít đơn vị, chỉ tiêu hoặc kỳ hơn.")
+            % {"n": cells, "max": MAX_CELLS},
+            "units",
+        )
+    return engine.run(
+        metrics=list(metrics),
+        units=list(units),
+        periods=list(periods),
+        per_1000=per_1000,
+        compare=compare,
+        disaggregate=disaggregate,
+    )
 
 
 # --- report forms, submissions, completeness ----------------------------------------------
@@ -315,14 +340,24 @@ class Completeness:
     rows: list[CompletenessRow] = field(default_factory=list)
 
 
-def completeness(*, user: Any, form: ReportForm, unit: OrgUnit, period: Period) -> Completeness:
+def completeness(
+    *,
+    user: Any,
+    form: ReportForm,
+    unit: OrgUnit,
+    period: Period,
+    children: Sequence[OrgUnit] | None = None,
+) -> Completeness:
     """Count expected, submitted and on-time reports below ``unit``, per child unit.
 
     Expected units are the visible units of the form's submitting kinds in ``unit``'s subtree
     that were open at some point of the period (a unit created or closed mid-way counts; one
-    closed before the period or opened after it does not).
+    closed before the period or opened after it does not). ``children``: the page's own
+    ``unit_children(user=user, unit=unit)`` when it has them already.
     """
-    total, ordered = _completeness_rows(user=user, form=form, unit=unit, periods=[period])
+    total, ordered = _completeness_rows(
+        user=user, form=form, unit=unit, periods=[period], children=children
+    )
     deadline = form.deadline_for(period.end)
     return Completeness(form=form, period=period, deadline=deadline, total=total, rows=ordered)
 
@@ -339,7 +374,12 @@ def completeness_over(
 
 
 def _completeness_rows(
-    *, user: Any, form: ReportForm, unit: OrgUnit, periods: Sequence[Period]
+    *,
+    user: Any,
+    form: ReportForm,
+    unit: OrgUnit,
+    periods: Sequence[Period],
+    children: Sequence[OrgUnit] | None = None,
 ) -> tuple[CompletenessRow, list[CompletenessRow]]:
     if not periods:
         return CompletenessRow(unit=unit), []
@@ -364,14 +404,16 @@ def _completeness_rows(
             orgunit__in=[u.pk for u in expected],
         ).select_related("form")
     }
-    children = {c.code: c for c in unit_children(user=user, unit=unit)}
+    if children is None:
+        children = unit_children(user=user, unit=unit)
+    child_by_code = {c.code: c for c in children}
     depth = unit.level + 2  # index of the child's code in path.split("/")
     rows: dict[str, CompletenessRow] = {}
     total = CompletenessRow(unit=unit)
     single = len(periods) == 1
     for u in expected:
         code = u.path.split("/")[depth]
-        child = children.get(code) or (u if u.level == unit.level + 1 else None)
+        child = child_by_code.get(code) or (u if u.level == unit.level + 1 else None)
         if child is None:
             continue
         row = rows.setdefault(child.code, CompletenessRow(unit=child))

