@@ -142,14 +142,14 @@ def _load_seed() -> int:
     commune = OrgUnit.objects.filter(code=COMMUNE_CODE).first()
     officer = User.objects.filter(username="demo_canbo").first()
     if commune is None or officer is None:
-        return counts
+        return 0
     villages = list(
         OrgUnit.objects.filter(
             parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True
         ).order_by("code")
     )
     if len(villages) < 10:
-        return counts
+        return 0
     with transaction.atomic():
         for data in _inputs(commune, villages):
             exists = Activity.objects.filter(

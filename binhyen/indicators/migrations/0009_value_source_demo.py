@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_history_import'),
+        ('indicators', '0008_report_form_name_en'),
     ]
 
     operations = [
