@@ -161,12 +161,14 @@ def report_form_create(
     deadline_day: int = 16,
     description: str = "",
     is_active: bool = True,
+    name_en: str = "",
 ) -> ReportForm:
     """Create a periodic report form; every metric must be captured with the form's period."""
     _require_manager(actor)
     form = ReportForm(
         code=code,
         name=name,
+        name_en=name_en,
         period_kind=period_kind,
         submitting_kinds=submitting_kinds,
         deadline_month_offset=deadline_month_offset,
@@ -243,11 +245,13 @@ def validation_rule_create(
     right_metric: Metric,
     severity: str = RuleSeverity.ERROR,
     is_active: bool = True,
+    name_en: str = "",
 ) -> ValidationRule:
     _require_manager(actor)
     rule = ValidationRule(
         code=code,
         name=name,
+        name_en=name_en,
         left_metric=left_metric,
         operator=operator,
         right_metric=right_metric,
