@@ -472,7 +472,7 @@ GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
 # loads (the engine reads the cells, so this module cannot import it): (windows of
 # (metric ids, start, end, span), target paths) → (path, metric, end, span start, count,
 # forwarded) rows, with the lineage followed.
-distinct_counter: Callable[[list[Any], list[str]], list[tuple[Any, ...]]] | None = None
+distinct_counter: Callable[..., list[tuple[Any, ...]]] | None = None
 
 
 def _distinct_targets() -> list[OrgUnit]:
@@ -515,7 +515,8 @@ def _distinct_cells(metric_ids: Sequence[int], ends: Sequence[date] | None) -> i
     iso = connection.vendor != "postgresql"
     for group in by_len.values():
         by_path = {u.path: u for u in group}
-        for path, metric_id, end, _span, count, pred in distinct_counter(windows, sorted(by_path)):
+        counted = distinct_counter(windows, sorted(by_path), item_units=ends is not None)
+        for path, metric_id, end, _span, count, pred in counted:
             unit = by_path[path]
             day = end if isinstance(end, date) else date.fromisoformat(str(end)[:10])
             rows.append(

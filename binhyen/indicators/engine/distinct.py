@@ -59,11 +59,17 @@ def distinct_rows(
     target_paths: Sequence[str],
     forward: bool,
     by_option: bool,
+    item_units: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Return (key, metric id, end, span start or None[, option], count, predecessors).
 
     ``end`` is the item's own period end, or the window's end for span windows (then
     ``span start`` is the window's start).
+
+    ``item_units`` maps only the units that hold items in the windows (a semi-join on the
+    items' unit index) instead of every unit under the targets: the same counts, and the
+    cheaper plan when the items are few against the map, as after one write (a month of
+    one metric); the whole-map plan stays the better one for broad questions.
     """
     if not windows or not target_paths:
         return []
@@ -72,8 +78,11 @@ def distinct_rows(
     small = _subtree_size(prefix) <= SMALL_SUBTREE
     params: list[Any] = list(target_paths)
     ctes = "tgt(k) AS (VALUES " + ", ".join(["(%s)"] * len(target_paths)) + "),\n"
+    only_units = _item_units(windows) if item_units else ""
     if forward:
-        lineage_sql, lineage_params = _lineage_ctes(n=n, prefix=prefix, small=small)
+        lineage_sql, lineage_params = _lineage_ctes(
+            n=n, prefix=prefix, small=small, only_units=only_units
+        )
         ctes += lineage_sql
         params.extend(lineage_params)
         # Forwarded predecessors: the target keys they reach with a weight above zero.
@@ -93,6 +102,8 @@ def distinct_rows(
     )
     u_prefix, u_params = _prefix_condition("u.path", prefix)
     own_cond = f"{u_prefix} AND SUBSTR(u.path, 1, {n}) IN (SELECT k FROM tgt)"  # noqa: S608
+    if only_units:
+        own_cond += f" AND u.id IN ({only_units})"
     if forward:
         own_cond += " AND (u.valid_to IS NULL OR u.id NOT IN (SELECT unit_id FROM excl))"
     metric_ids = sorted({m for w in windows for m in w.metric_ids})
@@ -118,6 +129,18 @@ def distinct_rows(
             by_option=by_option,
         )
     )
+
+
+def _item_units(windows: Sequence[Window]) -> str:
+    """Return a subquery of the units holding items in ``windows``; only ids and ISO
+    dates are inlined (no parameters, so it can sit in any CTE)."""
+    di = DataItem._meta.db_table
+    ranges = " OR ".join(
+        f"(metric_id IN ({', '.join(str(int(m)) for m in w.metric_ids)})"
+        f" AND period_end >= '{w.start.isoformat()}' AND period_end <= '{w.end.isoformat()}')"
+        for w in windows
+    )
+    return f"SELECT orgunit_id FROM {di} WHERE {ranges}"  # noqa: S608
 
 
 def _mapped_sql(
@@ -190,13 +213,17 @@ GROUP BY m.k, di.metric_id, di.period_end{option_col}"""  # noqa: S608
     return sql, [*params, *u_params, *cond_params, *window_params]
 
 
-def cell_rows(windows: list[Any], target_paths: list[str]) -> list[tuple[Any, ...]]:
-    """The distinct counts of current targets for the pre-aggregated cells (``rollups``)."""
+def cell_rows(
+    windows: list[Any], target_paths: list[str], *, item_units: bool = False
+) -> list[tuple[Any, ...]]:
+    """The distinct counts of current targets for the pre-aggregated cells (``rollups``);
+    ``item_units`` when a few periods are refreshed after a write (see ``distinct_rows``)."""
     return distinct_rows(
         windows=[Window(*w) for w in windows],
         target_paths=target_paths,
         forward=True,
         by_option=False,
+        item_units=item_units,
     )
 
 

@@ -125,7 +125,7 @@ cand AS (SELECT DISTINCT id FROM down),
 anchor AS {mat}(
   SELECT u.id AS unit_id, u.kind AS kind, {nearest} AS aid
   FROM cand c JOIN {ou} u ON u.id = c.id
-  WHERE u.valid_to IS NOT NULL
+  WHERE u.valid_to IS NOT NULL{anchor_filter}
 ),
 excl AS {mat}(
   SELECT u.id AS unit_id
@@ -139,7 +139,7 @@ _ANCHOR_LARGE = """
 anchor AS {mat}(
   SELECT u.id AS unit_id, u.kind AS kind, {nearest} AS aid
   FROM {ou} u
-  WHERE u.valid_to IS NOT NULL
+  WHERE u.valid_to IS NOT NULL{anchor_filter}
 ),
 excl AS (SELECT unit_id FROM anchor WHERE aid IS NOT NULL),
 """
@@ -201,8 +201,15 @@ def _subtree_size(prefix: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _lineage_ctes(*, n: int, prefix: str, small: bool) -> tuple[str, list[Any]]:
-    """Return the lineage CTEs (ending with a comma) and their parameters."""
+def _lineage_ctes(
+    *, n: int, prefix: str, small: bool, only_units: str = ""
+) -> tuple[str, list[Any]]:
+    """Return the lineage CTEs (ending with a comma) and their parameters.
+
+    ``only_units`` (a subquery of unit ids, without parameters) limits the closed units
+    forwarded to those: a statement that reads only those units' rows need not map the
+    others (see ``distinct.distinct_rows``).
+    """
     t = _tables()
     cu_sql, cu_params = _prefix_condition("cu.path", prefix)
     u_sql, u_params = _prefix_condition("u.path", prefix)
@@ -227,6 +234,7 @@ def _lineage_ctes(*, n: int, prefix: str, small: bool) -> tuple[str, list[Any]]:
         cu_prefix=cu_sql,
         u_prefix=u_sql,
         nearest=_NEAREST.format(ln=t["ln"], ou=t["ou"]),
+        anchor_filter=f" AND u.id IN ({only_units})" if only_units else "",
         **t,
     )
     return sql, (cu_params + u_params) if small else cu_params
