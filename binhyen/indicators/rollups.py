@@ -642,6 +642,10 @@ def distinct_read(
         return list(cursor.fetchall())
 
 
+# Above this many units, ``read`` filters the cells of their levels in Python.
+UNIT_LIST_MAX = 500
+
+
 def read(
     *,
     served: dict[int, str],
@@ -671,12 +675,19 @@ def read(
     pg = connection.vendor == "postgresql"
     unit_ids = [u.pk for u in units]
     levels = sorted({u.level for u in units})
-    units_sql = (
-        "unit_id = ANY(CAST(%s AS BIGINT[]))"
-        if pg
-        else f"unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
-    )
-    unit_params: list[Any] = [unit_ids] if pg else list(unit_ids)
+    # Many units (a national table of communes): read the levels' cells whole and keep the
+    # asked units here; an index search per unit costs more than the rows not asked.
+    keep = set(unit_ids) if len(unit_ids) > UNIT_LIST_MAX else None
+    unit_params: list[Any]
+    if keep is not None:
+        units_sql, unit_params = "1 = 1", []
+    else:
+        units_sql = (
+            "unit_id = ANY(CAST(%s AS BIGINT[]))"
+            if pg
+            else f"unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+        )
+        unit_params = [unit_ids] if pg else list(unit_ids)
     parts: list[str] = []
     params: list[Any] = []
     for (grain, ranges), ids in by_grain.items():
@@ -710,4 +721,7 @@ WHERE ({" OR ".join(parts)}) AND {units_sql}
 {group}"""  # noqa: S608
     with read_connection().cursor() as cursor:
         cursor.execute(sql, [*params, *unit_params])
-        return list(cursor.fetchall())
+        rows = cursor.fetchall()
+    if keep is None:
+        return list(rows)
+    return [row for row in rows if row[0] in keep]
