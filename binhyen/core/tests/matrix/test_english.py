@@ -166,12 +166,12 @@ class Whitelist:
 
 # Seeded rows quoted as official Vietnamese wording: the criteria, groups and notes of the
 # built-in programmes and their legal basis quote circulars (TT 124/2021/TT-BCA…) word for
-# word. Not translated yet (a catalogue without English names): the case types of ``cases``.
+# word; the legal basis of the case types names the laws and decrees.
 QUOTED_FIELDS = {
     "programs.criterion": None,
     "programs.criteriaset": None,
     "programs.program": {"description"},
-    "cases.casetype": None,
+    "cases.casetype": {"legal_basis"},
 }
 
 
