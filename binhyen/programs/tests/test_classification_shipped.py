@@ -72,7 +72,7 @@ def _filled_sheet(workbook_bytes: bytes) -> bytes:
     criteria = workbook["Tiêu chí"]
     header = [c.value for c in criteria[1]]
     for code, title, points in SHEET:
-        row = [None] * len(header)
+        row: list[str | int | None] = [None] * len(header)
         row[header.index("Mã")] = code
         row[header.index("Nội dung tiêu chí")] = title
         row[header.index("Loại")] = "chấm điểm"
