@@ -78,8 +78,8 @@ def _filled_sheet(workbook_bytes: bytes) -> bytes:
         row[header.index("Loại")] = "chấm điểm"
         row[header.index("Điểm tối đa")] = points
         criteria.append(row)
-    for row in workbook["Xếp loại"].iter_rows(min_row=2):
-        row[1].value = BANDS.get(str(row[0].value))
+    for cells in workbook["Xếp loại"].iter_rows(min_row=2):
+        cells[1].value = BANDS.get(str(cells[0].value))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
