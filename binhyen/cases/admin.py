@@ -17,8 +17,16 @@ from binhyen.cases.models import CaseType
 
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "province", "duration_months", "review_every_days", "is_active")
-    search_fields = ("code", "name")
+    list_display = (
+        "code",
+        "name",
+        "name_en",
+        "province",
+        "duration_months",
+        "review_every_days",
+        "is_active",
+    )
+    search_fields = ("code", "name", "name_en")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

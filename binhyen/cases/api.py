@@ -230,7 +230,9 @@ class SubjectExportOut(Schema):
 class CaseTypeIn(Schema):
     code: str = Field(..., max_length=32)
     name: str = Field(..., max_length=200)
+    name_en: str = Field("", max_length=200)
     purpose: str = Field(..., max_length=5000)
+    purpose_en: str = Field("", max_length=5000)
     legal_basis: str = Field(..., max_length=5000)
     province: str = Field("", max_length=32, description="Province code; empty for national")
     duration_months: int | None = Field(None, ge=1, le=240)
@@ -241,7 +243,10 @@ class CaseTypeIn(Schema):
 class CaseTypeOut(Schema):
     code: str
     name: str
+    name_en: str
+    label: str = Field(description="name_en on English requests when set, else name")
     purpose: str
+    purpose_en: str
     legal_basis: str
     province: str
     duration_months: int | None
@@ -281,7 +286,7 @@ def case_out(case: Case, revealed: frozenset[str] = frozenset()) -> dict[str, An
         "reference": case.reference,
         "unit": case.orgunit.code,
         "case_type": case.case_type.code,
-        "purpose": case.case_type.purpose,
+        "purpose": case.case_type.purpose_label,
         "legal_basis": case.case_type.legal_basis,
         "status": case.status,
         "opened_on": case.opened_on,
@@ -715,7 +720,10 @@ def _type_out(t: CaseType) -> dict[str, Any]:
     return {
         "code": t.code,
         "name": t.name,
+        "name_en": t.name_en,
+        "label": t.label,
         "purpose": t.purpose,
+        "purpose_en": t.purpose_en,
         "legal_basis": t.legal_basis,
         "province": t.province.code if t.province else "",
         "duration_months": t.duration_months,

@@ -58,7 +58,7 @@ def case_list_workbook(cases: Iterable[Case]) -> bytes:
         outcomes = sorted({str(labels[o.kind]) for o in case.outcomes.all()})
         row = [
             case.reference,
-            case.case_type.name,
+            case.case_type.label,
             case.full_name,
             case.birth_year,
             masked(case)["identity_number"],

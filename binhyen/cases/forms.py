@@ -203,8 +203,14 @@ class SubjectRequestDoneForm(BootstrapForm):
 class CaseTypeForm(BootstrapForm):
     code = forms.CharField(label=_("Mã"), max_length=32)
     name = forms.CharField(label=_("Tên loại hồ sơ"), max_length=200)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=200, required=False)
     purpose = forms.CharField(
         label=_("Mục đích xử lý dữ liệu"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    purpose_en = forms.CharField(
+        label=_("Mục đích xử lý dữ liệu (tiếng Anh)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     legal_basis = forms.CharField(
         label=_("Căn cứ pháp lý"), widget=forms.Textarea(attrs={"rows": 2})
@@ -233,7 +239,9 @@ class CaseTypeForm(BootstrapForm):
         return services.CaseTypeInput(
             code=data["code"],
             name=data["name"],
+            name_en=data.get("name_en") or "",
             purpose=data["purpose"],
+            purpose_en=data.get("purpose_en") or "",
             legal_basis=data["legal_basis"],
             province=data.get("province"),
             duration_months=data.get("duration_months"),

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from binhyen.core.models import BaseModel
+from binhyen.core.models import BaseModel, LocalizedNameMixin
 from binhyen.indicators.models import CODE_VALIDATOR
 from binhyen.orgunits.models import OrgUnit
 
@@ -34,12 +34,14 @@ class Need(models.TextChoices):
     HEALTH = "health", _("Sức khỏe")
 
 
-class CaseType(BaseModel):
+class CaseType(LocalizedNameMixin, BaseModel):
     """A kind of case with its legal basis and schedule; national or added by a province."""
 
     code = models.CharField(_("mã"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("tên loại hồ sơ"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
     purpose = models.TextField(_("mục đích xử lý dữ liệu"))
+    purpose_en = models.TextField(_("mục đích xử lý dữ liệu (tiếng Anh)"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"))
     province = models.ForeignKey(
         OrgUnit,
@@ -76,7 +78,16 @@ class CaseType(BaseModel):
         verbose_name_plural = _("loại hồ sơ")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def purpose_label(self) -> str:
+        """The purpose in English when the page is in English and one is set."""
+        from django.utils.translation import get_language
+
+        if self.purpose_en and (get_language() or "").startswith("en"):
+            return self.purpose_en
+        return self.purpose
 
 
 class Case(BaseModel):

@@ -238,8 +238,8 @@ def subject_export_rows(case: Case) -> list[tuple[str, list[tuple[str, Any]]]]:
     today = timezone.localdate()
     person = [
         (_("Mã hồ sơ"), case.reference),
-        (_("Loại hồ sơ"), case.case_type.name),
-        (_("Mục đích xử lý"), case.case_type.purpose),
+        (_("Loại hồ sơ"), case.case_type.label),
+        (_("Mục đích xử lý"), case.case_type.purpose_label),
         (_("Căn cứ pháp lý"), case.case_type.legal_basis),
         (_("Xã, phường"), case.orgunit.name),
         (_("Họ và tên"), case.full_name),

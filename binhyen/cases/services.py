@@ -162,6 +162,8 @@ class CaseTypeInput:
     purpose: str
     legal_basis: str
     province: OrgUnit | None = None
+    name_en: str = ""
+    purpose_en: str = ""
     duration_months: int | None = None
     review_every_days: int = 30
     extra_fields: list[str] = field(default_factory=list)
@@ -180,7 +182,9 @@ def case_type_create(*, actor: Actor, data: CaseTypeInput) -> CaseType:
     case_type = CaseType(
         code=data.code.strip(),
         name=data.name.strip(),
+        name_en=data.name_en.strip(),
         purpose=data.purpose.strip(),
+        purpose_en=data.purpose_en.strip(),
         legal_basis=data.legal_basis.strip(),
         province=data.province,
         duration_months=data.duration_months,
@@ -195,14 +199,20 @@ def case_type_create(*, actor: Actor, data: CaseTypeInput) -> CaseType:
         DisaggregationOption.objects.get_or_create(
             disaggregation=breakdown,
             code=case_type.code,
-            defaults={"name": case_type.name, "sort_order": case_type.sort_order},
+            defaults={
+                "name": case_type.name,
+                "name_en": case_type.name_en,
+                "sort_order": case_type.sort_order,
+            },
         )
     audit_event_record(
         actor=actor,
         action="case_type.create",
         obj=case_type,
         orgunit=data.province,
-        after=model_snapshot(case_type, ["code", "name", "duration_months", "review_every_days"]),
+        after=model_snapshot(
+            case_type, ["code", "name", "name_en", "duration_months", "review_every_days"]
+        ),
     )
     return case_type
 

@@ -47,7 +47,7 @@ def export_workbook(designations: Iterable[Designation]) -> bytes:
     """Return the designations as a one-sheet workbook, streamed row by row."""
     today = timezone.localdate()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Địa bàn trọng điểm")
+    sheet = workbook.create_sheet(str(gettext_lazy("Địa bàn trọng điểm"))[:31])
     sheet.append([_cell(sheet, str(h), bold=True) for h in HEADERS])
     for d in designations:
         tasks = list(d.tasks.all())

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from binhyen.accounts import permissions as acc_perms
 from binhyen.core.collation import vi_key, vi_order
 from binhyen.core.models import AuditEvent
+from binhyen.core.vocabulary import unit_of_measure_label
 from binhyen.indicators import engine
 from binhyen.indicators.models import (
     DONE_STATUSES,
@@ -476,7 +477,8 @@ def report_table(*, user: Any, form: ReportForm, unit: OrgUnit, period: Period) 
                 headers.append(f"{m.label} — {o.label}")
         else:
             columns.append((m, ""))
-            headers.append(f"{m.label} ({m.unit_of_measure})" if m.unit_of_measure else m.label)
+            uom = unit_of_measure_label(m.unit_of_measure)
+            headers.append(f"{m.label} ({uom})" if uom else m.label)
     ids = [u.pk for u in units]
     values = {
         (u, m, o): v

@@ -85,6 +85,7 @@ def criterion_out(c: Criterion) -> CriterionOut:
         group=c.group,
         order=c.order,
         title=c.title,
+        title_en=c.title_en,
         guidance=c.guidance,
         mandatory=c.mandatory,
         kind=c.kind,

@@ -45,6 +45,8 @@ COLUMNS = [
     ("max_points", "Điểm tối đa"),
     ("pass_points", "Điểm tối thiểu để đạt"),
     ("needs_completion", "Cần hoàn thiện"),
+    # optional: a reading translation; the official wording is the Vietnamese title
+    ("title_en", "Nội dung tiêu chí (tiếng Anh)"),
 ]
 KIND_WORDS = {
     "rule": CriterionKind.RULE,
@@ -121,6 +123,7 @@ def criterion_dict(criterion: Criterion) -> dict[str, Any]:
         "group": criterion.group,
         "order": criterion.order,
         "title": criterion.title,
+        "title_en": criterion.title_en,
         "guidance": criterion.guidance,
         "mandatory": criterion.mandatory,
         "kind": criterion.kind,
@@ -171,7 +174,7 @@ def to_xlsx(criteria_set: CriteriaSet) -> bytes:
         workbook,
         CRITERIA_SHEET,
         [header for _name, header in COLUMNS],
-        (8, 26, 8, 60, 50, 10, 12, 48, 10, 12, 12),
+        (8, 26, 8, 60, 50, 10, 12, 48, 10, 12, 12, 60),
     )
     for c in criteria_set.criteria.all():
         row = criterion_dict(c)
@@ -312,6 +315,7 @@ def _criterion(raw: dict[str, Any], row: int, errors: RowErrors) -> CriterionInp
         group=_text(raw.get("group")),
         order=_int(raw.get("order"), errors, key("order"), default=row),
         title=_text(raw.get("title")),
+        title_en=_text(raw.get("title_en")),
         guidance=_text(raw.get("guidance")),
         mandatory=_bool(raw.get("mandatory", True), errors, key("mandatory")),
         kind=_kind(raw.get("kind"), errors, key("kind")),

@@ -198,6 +198,12 @@ class CriterionForm(BootstrapForm):
     title = forms.CharField(
         label=_("Nội dung tiêu chí"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    title_en = forms.CharField(
+        label=_("Nội dung tiêu chí (tiếng Anh)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     guidance = forms.CharField(
         label=_("Hướng dẫn đánh giá"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -230,6 +236,7 @@ class CriterionForm(BootstrapForm):
         return CriterionInput(
             code=data["code"],
             title=data["title"],
+            title_en=data.get("title_en") or "",
             kind=data["kind"],
             group=data.get("group") or "",
             order=data.get("order") or 0,

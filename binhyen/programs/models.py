@@ -381,6 +381,12 @@ class Criterion(BaseModel):
     group = models.CharField(_("nhóm"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("thứ tự"), default=0)
     title = models.CharField(_("nội dung tiêu chí"), max_length=1000)
+    title_en = models.CharField(
+        _("nội dung tiêu chí (tiếng Anh)"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Bản dịch để đọc; văn bản chính thức là nội dung tiếng Việt."),
+    )
     guidance = models.TextField(_("hướng dẫn đánh giá"), blank=True)
     mandatory = models.BooleanField(_("bắt buộc"), default=True)
     kind = models.CharField(
@@ -413,6 +419,16 @@ class Criterion(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.title}"
+
+    @property
+    def title_label(self) -> str:
+        """The English title when the page is in English and one is set (the Vietnamese
+        title stays the official wording)."""
+        from django.utils.translation import get_language
+
+        if self.title_en and (get_language() or "").startswith("en"):
+            return self.title_en
+        return self.title
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -17,6 +17,7 @@ class CriterionOut(Schema):
     group: str
     order: int
     title: str
+    title_en: str
     guidance: str
     mandatory: bool
     kind: str
@@ -79,6 +80,7 @@ class ValidateOut(Schema):
 class CriterionIn(Schema):
     code: str = Field(..., max_length=32)
     title: str = Field(..., max_length=1000)
+    title_en: str = Field("", max_length=1000)
     kind: str = Field("evidence", max_length=16)
     group: str = Field("", max_length=200)
     order: int = Field(0, ge=0)

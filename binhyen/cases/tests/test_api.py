@@ -161,3 +161,18 @@ def test_province_officer_gets_figures_but_never_a_case(client, scene):
     values = {(f["metric"], f["option"]): f["value"] for f in figures.json()["figures"]}
     assert values[("cases_open", "")] == 1
     assert values[("cases_open", "reintegration")] == 1
+
+
+def test_the_types_carry_their_english_name_and_the_label_follows_the_language(client, scene):
+    # given an officer who reads the list of case types
+    client.force_login(scene.commune_officer)
+    # when they ask in English
+    response = client.get(f"{URL}/types", HTTP_ACCEPT_LANGUAGE="en")
+    # then each built-in type has its English name, and the label is the English one
+    assert response.status_code == 200
+    by_code = {t["code"]: t for t in response.json()}
+    reintegration = by_code["reintegration"]
+    assert reintegration["name_en"] == "Reintegration after a prison sentence or a pardon"
+    assert reintegration["label"] == reintegration["name_en"]
+    assert reintegration["purpose_en"].startswith("Help a person who has served")
+    assert reintegration["name"].startswith("Hỗ trợ người chấp hành xong án phạt tù")

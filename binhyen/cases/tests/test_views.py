@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from binhyen.cases.models import Case, CaseRead
+from binhyen.accounts.tests.factories import login_verified
+from binhyen.cases.models import Case, CaseRead, CaseType
 from binhyen.cases.tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +102,50 @@ def test_the_list_flags_cases_whose_review_is_due(client, scene):
     client.force_login(scene.commune_chief)
     page = client.get(reverse("cases:list")).content.decode()
     assert 'data-testid="review-due"' in page
+
+
+def test_english_pages_name_the_built_in_case_types_in_english(client, scene):
+    # given a case of the built-in reintegration type and a chief who reads in English
+    case = open_case(scene.commune_chief, scene.commune)
+    client.force_login(scene.commune_chief)
+    client.post(reverse("set_language"), {"language": "en"})
+    # when they open the list of types and the case
+    types = client.get(reverse("cases:types")).content.decode()
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    # then the types' names and purposes are English, the legal basis keeps its references
+    assert "Reintegration after a prison sentence or a pardon" in types
+    assert "Education in the commune (administrative measure)" in types
+    assert "Help a person who has served a prison sentence" in types
+    assert "Hỗ trợ người chấp hành xong án phạt tù" not in types
+    assert "49/2020/NĐ-CP" in types
+    assert "Reintegration after a prison sentence or a pardon" in detail
+
+
+def test_vietnamese_pages_keep_the_vietnamese_names(client, scene):
+    client.force_login(scene.commune_officer)
+    page = client.get(reverse("cases:types")).content.decode()
+    assert "Hỗ trợ người chấp hành xong án phạt tù" in page
+    assert "Reintegration after a prison sentence" not in page
+
+
+def test_a_case_type_is_added_with_its_english_name(client, scene):
+    # given a province officer who may add a type for their province
+    login_verified(client, scene.province_officer)
+    # when they add a type with an English name and purpose
+    response = client.post(
+        reverse("cases:type_create"),
+        {
+            "code": "tinh_rieng",
+            "name": "Hỗ trợ riêng của tỉnh",
+            "name_en": "Province support",
+            "purpose": "Giúp ổn định cuộc sống.",
+            "purpose_en": "Help settle back.",
+            "legal_basis": "Nghị quyết của tỉnh.",
+            "province": scene.province.pk,
+            "review_every_days": 30,
+        },
+    )
+    # then the type keeps both names
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = CaseType.objects.get(code="tinh_rieng")
+    assert (created.name_en, created.purpose_en) == ("Province support", "Help settle back.")

@@ -357,6 +357,26 @@ def test_completeness_exports_the_whole_report_of_every_unit_in_one_workbook(cli
     assert client.get(url, {"export": "report"}).status_code == 404
 
 
+def test_the_report_and_completeness_exports_of_an_english_page_are_english(client, w, settings):
+    # given a province reviewer who reads English
+    client.force_login(w["reviewer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("indicators:completeness", args=["t_monthly", "94", PERIOD])
+    # when they download the whole report and the completeness table
+    report = client.get(url, {"export": "report"})
+    completeness = client.get(url, {"export": "xlsx"})
+    # then the headers (units of measure included) are English
+    header = next(
+        r
+        for r in load_workbook(io.BytesIO(report.content)).active.iter_rows(values_only=True)
+        if r and r[0] == "Unit code"
+    )
+    assert "Status" in header
+    assert not any(h and "(vụ)" in str(h) for h in header)
+    rows = list(load_workbook(io.BytesIO(completeness.content)).active.iter_rows(values_only=True))
+    assert any(r and r[0] == "Unit code" for r in rows)
+
+
 def test_report_list(client, w):
     assert client.get(reverse("indicators:report_list")).status_code == 302
     client.force_login(w["officer"])

@@ -54,6 +54,7 @@ CRITERION_FIELDS = [
     "group",
     "order",
     "title",
+    "title_en",
     "guidance",
     "mandatory",
     "kind",
@@ -77,7 +78,7 @@ def _require(condition: bool) -> None:
 
 
 def _label(criterion: Criterion) -> str:
-    return f"{criterion.code}. {criterion.title}"
+    return f"{criterion.code}. {criterion.title_label}"
 
 
 def _resync(actor: Actor, program: Program, period_code: str) -> None:

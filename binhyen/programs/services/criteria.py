@@ -176,6 +176,7 @@ class CriterionInput:
     max_points: Decimal | None = None
     pass_points: Decimal | None = None
     needs_completion: bool = False
+    title_en: str = ""
     row: int = 0  # the row of an imported file, for error messages
 
 

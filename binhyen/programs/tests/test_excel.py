@@ -30,6 +30,7 @@ def rich_set(s):
     items[-1].pass_points = Decimal("5.5")
     items[2].needs_completion = True
     items[2].guidance = "Đối chiếu văn bản; dòng 2\nvà ô có dấu = ở giữa"
+    items[0].title_en = "A translation to read by"
     program = f.program(
         admin,
         kind="classification",
@@ -64,6 +65,7 @@ def test_a_criteria_set_round_trips_through_excel(rich_set):
     )
     # then the new version equals the original in every field
     assert snapshot(draft) == snapshot(source)
+    assert "A translation to read by" in {c.title_en for c in draft.criteria.all()}
 
 
 def test_a_criteria_set_round_trips_through_json(rich_set):

@@ -8,6 +8,8 @@ import importlib
 
 import pytest
 from django.apps import apps as global_apps
+from django.conf import settings
+from django.urls import reverse
 
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import PeriodKind
@@ -231,3 +233,56 @@ def test_reversing_leaves_a_set_in_use_alone(s):
     run_backward()
     # then the set stays published with its 34 criteria
     assert model_program().current_set.criteria.count() == 34
+
+
+# --- English titles of the built-in criteria ---------------------------------------------------
+
+english = importlib.import_module("binhyen.programs.migrations.0006_criterion_english_title")
+
+
+def test_every_built_in_criterion_has_an_english_title():
+    criteria = Criterion.objects.filter(
+        criteria_set__program__code__in=[
+            shipped.MODEL_CODE,
+            shipped.VILLAGE_CODE,
+            "an-toan-antt-xa",
+        ]
+    )
+    assert criteria.count() == 34 + 6 + 7
+    assert list(criteria.filter(title_en="").values_list("code", flat=True)) == []
+    model = Criterion.objects.get(criteria_set__program__code=shipped.MODEL_CODE, code="21")
+    assert model.title_en.startswith("Crimes against social order are contained")
+
+
+def test_english_pages_show_the_english_title_and_vietnamese_pages_the_official_one(client, s):
+    # given a commune officer looking at the model-commune programme
+    client.force_login(s.commune_officer)
+    url = reverse("programs:detail", args=[shipped.MODEL_CODE])
+    # when the page is in Vietnamese, then the official wording is shown
+    vietnamese = client.get(url).content.decode()
+    assert "Tội phạm về trật tự xã hội được kiềm chế" in vietnamese
+    # when it is in English, then the English title is shown instead
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url).content.decode()
+    assert "Crimes against social order are contained" in page
+    assert "Tội phạm về trật tự xã hội được kiềm chế" not in page
+
+
+def test_a_reworded_criterion_keeps_no_stale_english_title_and_reversing_empties_them():
+    # given a province reworded criterion 21 (its Vietnamese title is no longer the shipped one)
+    run_english_backward()
+    criterion = Criterion.objects.get(criteria_set__program__code=shipped.MODEL_CODE, code="21")
+    Criterion.objects.filter(pk=criterion.pk).update(title="Nội dung tỉnh đã sửa")
+    # when the migration runs
+    english.forward(global_apps, None)
+    # then the reworded criterion gets no English title, the others do
+    criterion.refresh_from_db()
+    assert criterion.title_en == ""
+    assert not Criterion.objects.filter(
+        criteria_set__program__code=shipped.MODEL_CODE, title_en=""
+    ).exclude(pk=criterion.pk)
+
+
+def run_english_backward() -> None:
+    english.backward(global_apps, None)
+    assert not Criterion.objects.exclude(title_en="").exists()

@@ -338,6 +338,13 @@ def test_writes_out_of_scope_are_404_and_anonymous_ones_go_to_sign_in(client, s,
 # --- programmes without a usable criteria set: no "Đăng ký" that cannot work ------------------
 
 UNUSABLE = ["cong-an-phuong-kieu-mau", "xep-loai-phong-trao-xa"]
+# who completes each: the ministry imports the model ward police criteria; each province
+# localises the QĐ 510 classification and imports its own score sheet
+WHO_IMPORTS = {"cong-an-phuong-kieu-mau": "Bộ Công an", "xep-loai-phong-trao-xa": "Công an tỉnh"}
+DETAIL_WHO = {
+    "cong-an-phuong-kieu-mau": "Bộ Công an (Cục Xây dựng phong trào",
+    "xep-loai-phong-trao-xa": "Công an tỉnh bấm “Áp dụng”",
+}
 
 
 def _cards(html: str) -> dict[str, str]:
@@ -358,7 +365,7 @@ def test_the_list_offers_enrolment_only_for_programmes_with_a_published_set(clie
     assert "Chi tiết, đăng ký" in cards["xa-dien-hinh"]
     for code in UNUSABLE:
         assert "Chi tiết, đăng ký" not in cards[code]
-        assert "Chưa đăng ký được: chờ Bộ Công an" in cards[code]
+        assert "Chưa đăng ký được: chờ " + WHO_IMPORTS[code] in cards[code]
 
 
 @pytest.mark.parametrize("code", UNUSABLE)
@@ -369,7 +376,7 @@ def test_an_unusable_programme_says_who_imports_and_shows_no_enrol_button(client
     html = client.get(reverse("programs:detail", args=[code])).content.decode()
     # then no enrolment form is offered; the page says who must import the criteria
     assert 'data-testid="enrol-form"' not in html
-    assert 'data-testid="not-usable"' in html and "Bộ Công an (Cục Xây dựng phong trào" in html
+    assert 'data-testid="not-usable"' in html and DETAIL_WHO[code] in html
     assert 'data-testid="import-link"' not in html
 
 

@@ -164,14 +164,15 @@ class Whitelist:
         return text
 
 
-# Seeded rows quoted as official Vietnamese wording: the criteria, groups and notes of the
-# built-in programmes and their legal basis quote circulars (TT 124/2021/TT-BCA…) word for
-# word. Not translated yet (a catalogue without English names): the case types of ``cases``.
+# Seeded rows quoted as official Vietnamese wording: the guidance and groups of the criteria,
+# the groups and notes of the built-in sets and the programmes' legal basis quote circulars
+# (TT 124/2021/TT-BCA…) word for word (the criteria's titles have English ones to show);
+# the legal basis of the case types names the laws and decrees.
 QUOTED_FIELDS = {
-    "programs.criterion": None,
+    "programs.criterion": {"guidance", "group"},
     "programs.criteriaset": None,
     "programs.program": {"description"},
-    "cases.casetype": None,
+    "cases.casetype": {"legal_basis"},
 }
 
 
