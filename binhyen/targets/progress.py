@@ -268,9 +268,11 @@ class _Plan:
         )
         if yearly is None:
             return metric_ids
+        # Each metric's (year end, answer dict) pairs, looked up once, not once per unit.
+        ends = {i: [(p.end, out) for p, out in asked[i].get("", ())] for i in cells}
         for (unit_id, metric_id), by_end in yearly.items():
-            for period, out in asked[metric_id].get("", ()):
-                value = by_end.get(period.end)
+            for end, out in ends[metric_id]:
+                value = by_end.get(end)
                 if value is not None:
                     out[unit_id] = value
         served = set(cells)
