@@ -81,37 +81,40 @@ def instances_from_rows(
     a foreign key's name to (its attname, the objects by id): each instance gets the shared
     object as if it had been read with it (``select_related``), None where there is none.
 
-    For reads of tens of thousands of rows: each instance gets its fields and its state
-    directly instead of running ``Model.__init__``, which checked every field one by one and
-    was most of the reading. A model with ``pre_init``/``post_init`` receivers is built the
-    ORM's way, so they still run.
+    For reads of thousands of rows: each instance gets its fields and its state directly
+    instead of running ``Model.__init__``, which checked every field one by one and was most
+    of the reading. ``post_init`` receivers still get each instance once it is built (as
+    ``__init__`` sends it last); a model with ``pre_init`` receivers, which expect the
+    constructor's arguments, is built the ORM's way.
     """
     lookups = [
-        (name, names.index(attname), objects)
+        (name, names.index(attname), objects.get)
         for name, (attname, objects) in (related or {}).items()
     ]
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if pre_init.has_listeners(model):
         out = []
         for row in rows:
             instance = model.from_db(db, names, row)
-            for name, at, objects in lookups:
-                instance._state.fields_cache[name] = objects.get(row[at])
+            for name, at, get in lookups:
+                instance._state.fields_cache[name] = get(row[at])
             out.append(instance)
         return out
     new, new_state = model.__new__, ModelState.__new__
+    keys = (*names, "_state")
     made: list[M] = []
+    append = made.append
     for row in rows:
+        cache = {}
+        for name, at, get in lookups:
+            cache[name] = get(row[at])
         state = new_state(ModelState)
-        state.__dict__ = {
-            "adding": False,
-            "db": db,
-            "fields_cache": {name: objects.get(row[at]) for name, at, objects in lookups},
-        }
-        values = dict(zip(names, row, strict=True))
-        values["_state"] = state
+        state.__dict__ = {"adding": False, "db": db, "fields_cache": cache}
         instance = new(model)
-        instance.__dict__ = values
-        made.append(instance)
+        instance.__dict__ = dict(zip(keys, (*row, state), strict=True))
+        append(instance)
+    if post_init.has_listeners(model):
+        for instance in made:
+            post_init.send(sender=model, instance=instance)
     return made
 
 

@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -43,6 +44,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from binhyen.core.memory import gc_paused
 from binhyen.indicators import engine, rollups
 from binhyen.indicators.models import Aggregation, Metric
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind, parse_period, periods_in
@@ -74,7 +76,7 @@ _RATE, _CHANGE = TargetKind.RATE, TargetKind.CHANGE
 _AT_LEAST = Comparison.AT_LEAST
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     target: Target
     actual: float | None
@@ -266,9 +268,11 @@ class _Plan:
         )
         if yearly is None:
             return metric_ids
+        # Each metric's (year end, answer dict) pairs, looked up once, not once per unit.
+        ends = {i: [(p.end, out) for p, out in asked[i].get("", ())] for i in cells}
         for (unit_id, metric_id), by_end in yearly.items():
-            for period, out in asked[metric_id].get("", ()):
-                value = by_end.get(period.end)
+            for end, out in ends[metric_id]:
+                value = by_end.get(end)
                 if value is not None:
                     out[unit_id] = value
         served = set(cells)
@@ -352,24 +356,28 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
     Targets of one shape (period, kind, metric, option, denominator) ask the same
     questions, so the plan is made once per shape; the engine is then asked once per
     question for all units at once, and each target only looks its unit up in its shape's
-    dicts. Units are read once per unit, not once per target.
+    dicts. Units are read once per unit, not once per target. The garbage collector is
+    paused while the results are built (``core.memory.gc_paused``).
     """
     if not targets:
         return []
+    with gc_paused():
+        return _evaluate(targets, today)
+
+
+_shape_key = attrgetter(
+    "period", "kind", "metric_id", "option", "denominator_id", "denominator_option"
+)
+
+
+def _evaluate(targets: Sequence[Target], today: date) -> list[Progress]:
     plan = _Plan()
     shapes: dict[tuple[Any, ...], _Shape] = {}
     of_target: list[_Shape] = []
     unit_of: list[int] = []
     units: dict[int, OrgUnit] = {}
     for target in targets:
-        key = (
-            target.period,
-            target.kind,
-            target.metric_id,
-            target.option,
-            target.denominator_id,
-            target.denominator_option,
-        )
+        key = _shape_key(target)
         shape = shapes.get(key)
         if shape is None:
             period = _period(target)
@@ -397,16 +405,19 @@ def evaluate(targets: Sequence[Target], *, today: date) -> list[Progress]:
                 plan.wanted[question].update(seasons)
     plan.run()
     out: list[Progress] = []
+    append = out.append
     for target, shape, unit_id in zip(targets, of_target, unit_of, strict=True):
-        actual = _actual(target.kind, unit_id, shape)
+        kind = target.kind
+        actual = shape.current.get(unit_id) if kind == _COUNT else _actual(kind, unit_id, shape)
         share: float | None = None
         if shape.seasonal is not None:
             season_id = follows[unit_id]
-            if season_id in shape.shares:
-                share = shape.shares[season_id]
+            shares = shape.shares
+            if season_id in shares:
+                share = shares[season_id]
             else:
-                share = shape.shares[season_id] = _shape(season_id, shape)
-        out.append(_judge(target, shape, actual, share))
+                share = shares[season_id] = _shape(season_id, shape)
+        append(_judge(target, shape, actual, share))
     return out
 
 

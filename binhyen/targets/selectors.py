@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.core.memory import gc_paused
 from binhyen.core.models import instances_from_rows
 from binhyen.core.text import fold
 from binhyen.core.web import not_found as web_not_found
@@ -52,6 +53,7 @@ _PROGRESS_FIELDS = [
     for f in Target._meta.concrete_fields
     if f.name not in ("created_at", "updated_at", "name_folded", "created_by")
 ]
+_UNIT_FIELDS = [f.attname for f in OrgUnit._meta.concrete_fields]
 
 
 def not_found() -> Http404:
@@ -185,30 +187,45 @@ def target_get(*, user: Any, pk: int) -> Target:
 def progress_targets(targets: QuerySet[Target]) -> list[Target]:
     """Return the targets of an already scoped queryset with their unit, metric and
     denominator, each read once and shared (thousands of targets on a few metrics and
-    units build a few hundred related objects, not one per row). The row times, the folded
-    name and the author, which no progress list shows, are not read; the rows are read as
-    tuples and built into targets without running the model's constructor per row
-    (``core.models.instances_from_rows``): for a national batch both were most of the time."""
-    rows = list(targets.values_list(*_PROGRESS_FIELDS))
-    metric_at, denominator_at, unit_at = (
-        _PROGRESS_FIELDS.index(name) for name in ("metric_id", "denominator_id", "orgunit_id")
-    )
-    metric_ids = {r[metric_at] for r in rows} | {
-        r[denominator_at] for r in rows if r[denominator_at]
-    }
-    metrics = {m.pk: m for m in Metric.objects.filter(pk__in=metric_ids)}
-    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={r[unit_at] for r in rows})}
-    return instances_from_rows(
-        Target,
-        _PROGRESS_FIELDS,
-        rows,
-        db=targets.db,
-        related={
-            "metric": ("metric_id", metrics),
-            "orgunit": ("orgunit_id", units),
-            "denominator": ("denominator_id", metrics),
-        },
-    )
+    units build a few hundred related objects, not one per row).
+
+    For a national batch (tens of thousands of rows) the reading was most of the time, so:
+    the targets come in the queryset's own order, if it has one, and otherwise in no
+    particular order (the model's default ordering joins the units and metrics to sort
+    every row); the row times, the folded name and the author, which no progress list
+    shows, are not read; the rows are read as tuples and built without running the model's
+    constructor per row (``core.models.instances_from_rows``), with the garbage collector
+    paused meanwhile (``core.memory.gc_paused``).
+    """
+    if not targets.query.order_by and not targets.query.is_sliced:
+        targets = targets.order_by()
+    with gc_paused():
+        rows = list(targets.values_list(*_PROGRESS_FIELDS))
+        metric_at, denominator_at, unit_at = (
+            _PROGRESS_FIELDS.index(name) for name in ("metric_id", "denominator_id", "orgunit_id")
+        )
+        metric_ids = {r[metric_at] for r in rows} | {
+            r[denominator_at] for r in rows if r[denominator_at]
+        }
+        metrics = {m.pk: m for m in Metric.objects.filter(pk__in=metric_ids).order_by()}
+        unit_read = OrgUnit.objects.filter(pk__in={r[unit_at] for r in rows}).order_by()
+        units = {
+            u.pk: u
+            for u in instances_from_rows(
+                OrgUnit, _UNIT_FIELDS, unit_read.values_list(*_UNIT_FIELDS), db=unit_read.db
+            )
+        }
+        return instances_from_rows(
+            Target,
+            _PROGRESS_FIELDS,
+            rows,
+            db=targets.db,
+            related={
+                "metric": ("metric_id", metrics),
+                "orgunit": ("orgunit_id", units),
+                "denominator": ("denominator_id", metrics),
+            },
+        )
 
 
 def progress_of(targets: Sequence[Target], *, today: date | None = None) -> list[Progress]:

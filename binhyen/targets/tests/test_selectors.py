@@ -130,11 +130,13 @@ def test_progress_targets_are_the_targets_the_orm_reads(django_assert_num_querie
                     metric=metric(code), kind=kind, value=5, period="2025", **extra
                 ),
             )
-    # When they are read for a progress list
-    read = selectors.progress_targets(Target.objects.all())
-    orm = list(Target.objects.all())
-    # Then they are the ORM's targets, field by field, loaded and not new
+    # When they are read for a progress list, in an order of the caller's and in none
+    read = selectors.progress_targets(Target.objects.order_by("-pk"))
+    unordered = selectors.progress_targets(Target.objects.all())
+    orm = list(Target.objects.order_by("-pk"))
+    # Then they are the ORM's targets in the caller's order, field by field, loaded and not new
     assert read == orm
+    assert sorted(t.pk for t in unordered) == sorted(t.pk for t in orm)
     shown = [
         f.attname for f in Target._meta.concrete_fields if f.attname in selectors._PROGRESS_FIELDS
     ]
@@ -149,7 +151,7 @@ def test_progress_targets_are_the_targets_the_orm_reads(django_assert_num_querie
         assert all(t.orgunit.pk == t.orgunit_id and t.metric.pk == t.metric_id for t in read)
         assert {t.denominator.code for t in read if t.denominator is not None} == {"villages"}
         assert len({id(t.metric) for t in read if t.metric.code == "cameras_installed"}) == 1
-    # and a model with init receivers (units) is built the ORM's way, receivers run
+    # and a model with a post_init receiver (units) is built with it run on each instance
     names = ["id", "code", "parent_id"]
     units = instances_from_rows(
         OrgUnit,
@@ -159,3 +161,5 @@ def test_progress_targets_are_the_targets_the_orm_reads(django_assert_num_querie
         related={"parent": ("parent_id", {s.province.pk: s.province})},
     )
     assert units == [s.communes[0]] and units[0].parent is s.province
+    # (it saw the fields read: path and valid_to were not)
+    assert units[0].__dict__["_structure"] == (None, s.province.pk, None)
