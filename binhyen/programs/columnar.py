@@ -31,10 +31,13 @@ Invariants:
 
 from __future__ import annotations
 
+import gc
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import repeat
+from operator import methodcaller
 from typing import Any
 
 from binhyen.programs import rules
@@ -270,13 +273,25 @@ class Columns:
         }
         self.size = len(figures)
         self.cache: dict[tuple[str, str], list[Any]] = {}
+        self.absent_cache: dict[tuple[str, str], list[int]] = {}
 
     def column(self, variable: str, name: str) -> list[Any]:
         key = (variable, name)
         found = self.cache.get(key)
         if found is None:
-            found = [_leaf(values.get(name, ABSENT)) for values in self.maps[variable]]
+            found = list(map(methodcaller("get", name, ABSENT), self.maps[variable]))
+            found = [v if type(v) is float else _leaf(v) for v in found]
             self.cache[key] = found
+        return found
+
+    def absent(self, variable: str, name: str) -> list[int]:
+        """Return the positions of the units without a value of ``variable.name``."""
+        key = (variable, name)
+        found = self.absent_cache.get(key)
+        if found is None:
+            column = self.column(variable, name)
+            found = [i for i, v in enumerate(column) if v is ABSENT] if ABSENT in column else []
+            self.absent_cache[key] = found
         return found
 
 
@@ -487,20 +502,130 @@ def _choose(cond: Any, then: Any, other: Any) -> Any:
     return UNDECIDED
 
 
+_lt = _order(lambda a, b: a < b)
+_le = _order(lambda a, b: a <= b)
+_gt = _order(lambda a, b: a > b)
+_ge = _order(lambda a, b: a >= b)
+
 BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": _add,
     "-": _sub,
     "*": _mul,
     "/": _div,
     "%": _mod,
-    "<": _order(lambda a, b: a < b),
-    "<=": _order(lambda a, b: a <= b),
-    ">": _order(lambda a, b: a > b),
-    ">=": _order(lambda a, b: a >= b),
+    "<": _lt,
+    "<=": _le,
+    ">": _gt,
+    ">=": _ge,
     "==": _eq,
     "!=": _ne,
     "||": _or,
     "&&": _and,
+}
+
+# The same operators over columns, with the common case (two doubles, two booleans) written
+# inline; anything else goes through the scalar function above.
+Column = Callable[[Iterable[Any], Iterable[Any]], list[Any]]
+
+
+def _c_add(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a + b if type(a) is float and type(b) is float else _add(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_sub(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a - b if type(a) is float and type(b) is float else _sub(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_mul(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a * b if type(a) is float and type(b) is float else _mul(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_div(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a / b if type(a) is float and type(b) is float and b != 0.0 else _div(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_lt(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a < b if type(a) is float and type(b) is float and a == a and b == b else _lt(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_le(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a <= b if type(a) is float and type(b) is float and a == a and b == b else _le(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_gt(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a > b if type(a) is float and type(b) is float and a == a and b == b else _gt(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_ge(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a >= b if type(a) is float and type(b) is float and a == a and b == b else _ge(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_eq(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a == b if type(a) is float and type(b) is float else _eq(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_ne(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        a != b if type(a) is float and type(b) is float else _ne(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_or(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        (a or b) if type(a) is bool and type(b) is bool else _or(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+def _c_and(left: Iterable[Any], right: Iterable[Any]) -> list[Any]:
+    return [
+        (a and b) if type(a) is bool and type(b) is bool else _and(a, b)
+        for a, b in zip(left, right, strict=False)
+    ]
+
+
+COLUMNS: dict[str, Column] = {
+    "+": _c_add,
+    "-": _c_sub,
+    "*": _c_mul,
+    "/": _c_div,
+    "%": lambda left, right: list(map(_mod, left, right)),
+    "<": _c_lt,
+    "<=": _c_le,
+    ">": _c_gt,
+    ">=": _c_ge,
+    "==": _c_eq,
+    "!=": _c_ne,
+    "||": _c_or,
+    "&&": _c_and,
 }
 
 
@@ -529,7 +654,13 @@ def _evaluate(node: Node, columns: Columns) -> Any:
         return list(map(_choose, _spread(cond, n), _spread(then, n), _spread(other, n)))
     left = _evaluate(node[1], columns)
     right = _evaluate(node[2], columns)
-    return _map2(BINARY[op], left, right)
+    if isinstance(left, list):
+        if isinstance(right, list):
+            return COLUMNS[op](left, right)
+        return COLUMNS[op](left, repeat(right, len(left)))
+    if isinstance(right, list):
+        return COLUMNS[op](repeat(left, len(right)), right)
+    return BINARY[op](left, right)
 
 
 def _spread(value: Any, n: int) -> Any:
@@ -542,14 +673,22 @@ def _map1(fn: Callable[[Any], Any], value: Any) -> Any:
     return fn(value)
 
 
-def _map2(fn: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
-    if isinstance(left, list):
-        if isinstance(right, list):
-            return list(map(fn, left, right))
-        return list(map(fn, left, repeat(right, len(left))))
-    if isinstance(right, list):
-        return list(map(fn, repeat(left, len(right)), right))
-    return fn(left, right)
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a national evaluation builds its results.
+
+    An evaluation creates some 100,000 small acyclic objects (an outcome and its list per
+    unit and rule); every 700 of them the collector runs, and now and then it walks the
+    whole heap of the process, which costs more than the evaluation itself. Nothing made
+    here is cyclic, so collecting later loses nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -582,20 +721,21 @@ def outcomes(
     ):
         for name in names:
             label = f"{variable}.{name}"
-            for i, value in enumerate(columns.column(variable, name)):
-                if value is ABSENT:
-                    missing.setdefault(i, []).append(label)
-    out: list[rules.Outcome] = []
-    append = out.append
+            for i in columns.absent(variable, name):
+                missing.setdefault(i, []).append(label)
     Outcome = rules.Outcome
     met, not_met = rules.MET, rules.NOT_MET
+    out: list[Any] = [
+        Outcome(met, []) if v is True else Outcome(not_met, []) if v is False else None
+        for v in values
+    ]
+    for i, names in missing.items():
+        value = values[i]
+        if value is True or value is False:
+            out[i].missing = names
+        elif value is ABSENT:
+            out[i] = Outcome(rules.INSUFFICIENT, names)
     for i, value in enumerate(values):
-        if value is True:
-            append(Outcome(met, missing.get(i) or []))
-        elif value is False:
-            append(Outcome(not_met, missing.get(i) or []))
-        elif value is ABSENT and i in missing:
-            append(Outcome(rules.INSUFFICIENT, missing[i]))
-        else:
-            append(fallback(i))
+        if value is not True and value is not False and out[i] is None:
+            out[i] = fallback(i)
     return out

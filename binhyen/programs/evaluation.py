@@ -237,19 +237,19 @@ def evaluate_units(
 
         return run
 
-    by_rule = [
-        (
-            criterion_id,
-            columnar.outcomes(rule, compiled.plans.get(criterion_id), columns, by_cel(rule)),
-        )
-        for criterion_id, rule in compiled.rules.items()
-    ]
+    criterion_ids = list(compiled.rules)
     out: dict[int, dict[int, rules.Outcome]] = {}
-    for i, unit_id in enumerate(unit_ids):
-        outcomes = {criterion_id: results[i] for criterion_id, results in by_rule}
-        for criterion_id, message in compiled.broken.items():
-            outcomes[criterion_id] = rules.Outcome(rules.ERROR, message=message)
-        out[unit_id] = outcomes
+    with columnar.collector_paused():
+        by_rule = [
+            columnar.outcomes(rule, compiled.plans.get(criterion_id), columns, by_cel(rule))
+            for criterion_id, rule in compiled.rules.items()
+        ]
+        rows = zip(*by_rule, strict=True) if by_rule else [()] * len(unit_ids)
+        for unit_id, row in zip(unit_ids, rows, strict=True):
+            outcomes = dict(zip(criterion_ids, row, strict=True))
+            for criterion_id, message in compiled.broken.items():
+                outcomes[criterion_id] = rules.Outcome(rules.ERROR, message=message)
+            out[unit_id] = outcomes
     return out
 
 

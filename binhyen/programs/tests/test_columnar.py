@@ -172,7 +172,7 @@ def _compiles(source: str) -> bool:
 
 
 @settings(
-    max_examples=1500,
+    max_examples=800,
     deadline=None,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
@@ -187,7 +187,7 @@ def test_generated_rules_decide_exactly_as_the_cel_library(source, units):
     assert [as_tuple(o) for o in got] == [as_tuple(by_cel(rule, u)) for u in units]
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=BOOLEANS, units=st.lists(_unit(), min_size=1, max_size=6))
 def test_generated_well_typed_rules_decide_exactly_as_the_cel_library(source, units):
     # Given a well-typed rule (doubles compared, combined with && || ! ?: has) and any units
