@@ -729,12 +729,12 @@ def outcomes(
         Outcome(met, []) if v is True else Outcome(not_met, []) if v is False else None
         for v in values
     ]
-    for i, names in missing.items():
+    for i, labels in missing.items():
         value = values[i]
         if value is True or value is False:
-            out[i].missing = names
+            out[i].missing = labels
         elif value is ABSENT:
-            out[i] = Outcome(rules.INSUFFICIENT, names)
+            out[i] = Outcome(rules.INSUFFICIENT, labels)
     for i, value in enumerate(values):
         if value is not True and value is not False and out[i] is None:
             out[i] = fallback(i)
