@@ -14,6 +14,9 @@ after one warm-up. ``queries`` is the number of SQL statements of one request. `
 is the baseline of the same run: the p50 of the lightest signed-in page (the profile), the
 cost every page pays before its own work. A last line per role names its slowest page.
 
+``BENCH_PAGES_ONLY`` (comma-separated page names, e.g. ``programmes,programme_overview``)
+measures only those pages.
+
 The dataset is the one ``make bench`` builds (``tools/bench.py``: the real map, ~100,000
 villages, five years of values); it is built here if missing.
 """
@@ -33,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # tools/bench.py: the dataset and the orchestration
 
 REPEATS = int(os.environ.get("BENCH_PAGES_REPEATS", "20"))
+ONLY = {name for name in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if name}
 TARGET_MS = 300.0
 MAX_QUERIES = 50
 FORM = "bao_cao_thang"
@@ -190,6 +194,9 @@ def measure(db: str) -> None:
         "ministry_officer": _user("bench-ministry", Role.MINISTRY_OFFICER, country),
     }
     for role, pages in _pages(commune, province, country, period).items():
+        pages = [(page, url) for page, url in pages if not ONLY or page in ONLY]
+        if not pages:
+            continue
         client = _client(users[role])
         floor = _measure(client, "/accounts/profile/")["p50_ms"]
         worst: dict[str, Any] = {}

@@ -3,9 +3,9 @@
 One JSON line: a 34-criterion set (28 CEL rules over the 30 synthetic metrics, this year and
 last year, plus 6 evidence criteria) evaluated for every current commune (3,321) for the
 year 2025: ``ours`` is the whole path (figures for both windows from the indicators engine,
-every rule compiled once and evaluated per commune, x/y and the recognition condition per
-commune); ``baseline`` is one hand-written GROUP BY fetching the same window totals (no
-lineage forwarding, no rule evaluation). ``fetch_ms`` and ``evaluate_ms`` split ours.
+every rule compiled once and evaluated over all communes at once, x/y and the recognition
+condition per commune); ``baseline`` is one hand-written GROUP BY fetching the same window
+totals (no lineage forwarding, no rule evaluation). ``fetch_ms`` and ``evaluate_ms`` split ours.
 ``match`` says the engine's window totals equal the baseline's for current units' values.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 REPEATS = int(os.environ.get("BENCH_PROGRAMS_REPEATS", "3"))
 CODE = "bench-34-tieu-chi"
-TARGET_MS = 2000.0
+TARGET_MS = 500.0
 
 
 def _criteria() -> list[Any]:

@@ -1,8 +1,10 @@
 """Where a unit stands against a criteria set: per-criterion status, x/y met, the condition.
 
 Invariants:
-- Each rule is compiled once per set and evaluated per unit in one CEL context built once
-  per unit; figures for every unit come from one ``figures.fetch`` (engine) call.
+- Each rule is compiled once per set and evaluated over all units at once by
+  ``columnar`` (exactly the ``cel`` library's outcomes); the units or rules it leaves
+  undecided are evaluated by the ``cel`` library in one CEL context built once per unit, on
+  demand. Figures for every unit come from one ``figures.fetch`` (engine) call.
 - Before submission rule criteria are evaluated live; from submission on, the outcome and
   the figures frozen in ``Assessment`` are used, so the verifier sees what was submitted.
 - A verifier's verdict overrides the unit's own result for that criterion.
@@ -32,8 +34,8 @@ from django.utils.translation import gettext as _
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, parse_period
 from binhyen.orgunits.models import OrgUnit
+from binhyen.programs import columnar, rules
 from binhyen.programs import figures as figures_mod
-from binhyen.programs import rules
 from binhyen.programs.models import (
     CLASSIFICATION_ORDER,
     Assessment,
@@ -184,6 +186,7 @@ class CompiledSet:
     broken: dict[int, str]
     metric_codes: list[str]
     target_codes: list[str] = field(default_factory=list)  # metrics read through t
+    plans: dict[int, columnar.Plan | None] = field(default_factory=dict)  # by criterion id
 
 
 def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
@@ -192,6 +195,7 @@ def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
     broken: dict[int, str] = {}
     codes: list[str] = []
     target_codes: list[str] = []
+    plans: dict[int, columnar.Plan | None] = {}
     for criterion in criteria:
         if criterion.kind != CriterionKind.RULE:
             continue
@@ -201,6 +205,7 @@ def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
             broken[criterion.pk] = exc.message
             continue
         compiled[criterion.pk] = rule
+        plans[criterion.pk] = columnar.plan(criterion.expression)
         codes.extend(rule.metric_codes)
         target_codes.extend(rule.targets)
     return CompiledSet(
@@ -209,6 +214,7 @@ def compile_criteria(criteria: Sequence[Criterion]) -> CompiledSet:
         broken,
         list(dict.fromkeys(codes)),
         list(dict.fromkeys(target_codes)),
+        plans,
     )
 
 
@@ -216,17 +222,34 @@ def evaluate_units(
     compiled: CompiledSet, figures: Mapping[int, figures_mod.UnitFigures]
 ) -> dict[int, dict[int, rules.Outcome]]:
     """Return unit id → criterion id → outcome of every rule, for units in ``figures``."""
+    unit_ids = list(figures)
+    figs = list(figures.values())
+    columns = columnar.Columns(figs)
+    contexts: dict[int, Any] = {}
+
+    def by_cel(rule: rules.CompiledRule) -> Any:
+        def run(i: int) -> rules.Outcome:
+            fig = figs[i]
+            ctx = contexts.get(i)
+            if ctx is None:
+                ctx = contexts[i] = rules.context(fig.current, fig.previous, fig.facts, fig.targets)
+            return rules.evaluate(rule, ctx, fig.current, fig.previous, fig.facts, fig.targets)
+
+        return run
+
+    criterion_ids = list(compiled.rules)
     out: dict[int, dict[int, rules.Outcome]] = {}
-    for unit_id, fig in figures.items():
-        ctx = rules.context(fig.current, fig.previous, fig.facts, fig.targets)
-        outcomes: dict[int, rules.Outcome] = {}
-        for criterion_id, rule in compiled.rules.items():
-            outcomes[criterion_id] = rules.evaluate(
-                rule, ctx, fig.current, fig.previous, fig.facts, fig.targets
-            )
-        for criterion_id, message in compiled.broken.items():
-            outcomes[criterion_id] = rules.Outcome(rules.ERROR, message=message)
-        out[unit_id] = outcomes
+    with columnar.collector_paused():
+        by_rule = [
+            columnar.outcomes(rule, compiled.plans.get(criterion_id), columns, by_cel(rule))
+            for criterion_id, rule in compiled.rules.items()
+        ]
+        rows = zip(*by_rule, strict=True) if by_rule else [()] * len(unit_ids)
+        for unit_id, row in zip(unit_ids, rows, strict=True):
+            outcomes = dict(zip(criterion_ids, row, strict=True))
+            for criterion_id, message in compiled.broken.items():
+                outcomes[criterion_id] = rules.Outcome(rules.ERROR, message=message)
+            out[unit_id] = outcomes
     return out
 
 

@@ -88,16 +88,18 @@ def fetch(
     previous = period.previous()
     yearly = engine.yearly_values(metrics=metrics, units=units, years=[period, previous])
     if yearly is not None:
-        for unit in units:
-            figures = out[unit.pk]
-            for metric in metrics:
-                values = yearly.get((unit.pk, metric.pk))
-                if not values:
-                    continue
-                if period.end in values:
-                    figures.current[metric.code] = float(values[period.end])
-                if previous.end in values:
-                    figures.previous[metric.code] = float(values[previous.end])
+        # One pass over the cells the engine answered (not units × metrics lookups).
+        codes = {metric.pk: metric.code for metric in metrics}
+        now, before = period.end, previous.end
+        for (unit_id, metric_id), values in yearly.items():
+            figures = out.get(unit_id)
+            code = codes.get(metric_id)
+            if figures is None or code is None:
+                continue
+            if now in values:
+                figures.current[code] = float(values[now])
+            if before in values:
+                figures.previous[code] = float(values[before])
         return out
     whole = engine.served_from_rollups(metrics=metrics, units=units, periods=[period, previous])
     for chunk in [list(units)] if whole else _slices(units):

@@ -29,6 +29,9 @@ Invariants:
   an error (the rule shows ``error`` naming the likely 0/0); write
   ``m.villages > 0.0 && m.villages_pledged / m.villages >= 1.0`` where it matters.
 - Positions are 1-based (line, column), as CEL reports them.
+- ``evaluate`` is the reference: ``columnar`` evaluates rules over many units at once and
+  gives exactly its outcomes (status, missing names, message), handing it every case it
+  does not decide itself; a change of semantics here is a change there.
 """
 
 from __future__ import annotations
