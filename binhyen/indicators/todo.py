@@ -198,7 +198,8 @@ class ReportsTodo:
                     form=form, period=period.code, orgunit=OuterRef("pk"), status__in=DONE_STATUSES
                 )
                 expected = (
-                    visible.filter(path__startswith=root.path, kind__in=form.submitting_kinds)
+                    visible.subtree(root)
+                    .filter(kind__in=form.submitting_kinds)
                     .exclude(pk=root.pk)
                     .filter(_open_during(period))
                 )
