@@ -13,7 +13,8 @@ view, template) in this process, without the network, ``BENCH_PAGES_REPEATS`` ti
 after one warm-up. ``BENCH_PAGES_ONLY=role:page,...`` (``commune_officer:home``; a bare role
 keeps all its pages) measures only those pages. ``queries`` is the number of SQL statements
 of one request. ``floor_ms`` is the baseline of the same run: the p50 of the lightest
-signed-in page (the profile), the cost every page pays before its own work. A last line per role names its slowest page.
+signed-in page (the profile), the cost every page pays before its own work. A last line per
+role names its slowest page.
 
 The dataset is the one ``make bench`` builds (``tools/bench.py``: the real map, ~100,000
 villages, five years of values); it is built here if missing.
