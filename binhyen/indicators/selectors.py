@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from binhyen.indicators.models import (
 )
 from binhyen.indicators.owners import form_owners
 from binhyen.indicators.periods import Period, PeriodError, parse_period
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.models import OrgUnit, OrgUnitQuerySet
 
 MAX_CELLS = 50_000
 MAX_CODES = 5_000
@@ -56,7 +56,7 @@ def unit_not_found(code: str) -> Http404:
     )
 
 
-def visible_units(user: Any) -> QuerySet[OrgUnit]:
+def visible_units(user: Any) -> OrgUnitQuerySet:
     return OrgUnit.objects.visible_to(user)
 
 
