@@ -10,12 +10,12 @@ targets, exports). One JSON line per page::
 
 Times are the server's own: each request goes through Django's whole stack (middleware,
 view, template) in this process, without the network, ``BENCH_PAGES_REPEATS`` times (20)
-after one warm-up. ``queries`` is the number of SQL statements of one request. ``floor_ms``
-is the baseline of the same run: the p50 of the lightest signed-in page (the profile), the
-cost every page pays before its own work. A last line per role names its slowest page.
-
-``BENCH_PAGES_ONLY`` (comma-separated page names, e.g. ``programmes,programme_overview``)
-measures only those pages.
+after one warm-up. ``BENCH_PAGES_ONLY=role:page,...`` (``commune_officer:home``; a bare role
+keeps all its pages, a bare page name keeps that page for every role) measures only those
+pages. ``queries`` is the number of SQL statements
+of one request. ``floor_ms`` is the baseline of the same run: the p50 of the lightest
+signed-in page (the profile), the cost every page pays before its own work. A last line per
+role names its slowest page.
 
 The dataset is the one ``make bench`` builds (``tools/bench.py``: the real map, ~100,000
 villages, five years of values); it is built here if missing.
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # tools/bench.py: the dataset and the orchestration
 
 REPEATS = int(os.environ.get("BENCH_PAGES_REPEATS", "20"))
-ONLY = {name for name in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if name}
+ONLY = [s.strip() for s in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if s.strip()]
 TARGET_MS = 300.0
 MAX_QUERIES = 50
 FORM = "bao_cao_thang"
@@ -166,6 +166,11 @@ def _pages(
     }
 
 
+def _wanted(role: str, page: str) -> bool:
+    """Whether ``BENCH_PAGES_ONLY`` (empty: every page) selects this page of this role."""
+    return not ONLY or any(w in (role, page, f"{role}:{page}") for w in ONLY)
+
+
 def measure(db: str) -> None:
     """Print the page lines for ``db`` (the caller has set Django up and prepared it)."""
     from django.conf import settings
@@ -193,8 +198,8 @@ def measure(db: str) -> None:
         "province_officer": _user("bench-province", Role.PROVINCE_OFFICER, province),
         "ministry_officer": _user("bench-ministry", Role.MINISTRY_OFFICER, country),
     }
-    for role, pages in _pages(commune, province, country, period).items():
-        pages = [(page, url) for page, url in pages if not ONLY or page in ONLY]
+    for role, all_pages in _pages(commune, province, country, period).items():
+        pages = [(page, url) for page, url in all_pages if _wanted(role, page)]
         if not pages:
             continue
         client = _client(users[role])

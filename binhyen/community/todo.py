@@ -148,17 +148,20 @@ class TeamCarryTodo:
         from binhyen.orgunits.history import predecessor_ids
 
         paths = acc_perms.scope_paths(user, acc_perms.MANAGE_COMMUNITY)
-        history = predecessor_ids(paths) if paths else set()
+        if not paths:
+            return []
+        # The records left on closed units are few: read them first, the history only if any.
+        left = list(
+            SecurityTeam.objects.filter(
+                village__valid_to__isnull=False, dissolved_on__isnull=True
+            ).values_list("pk", "village_id", "village__kind", "village__parent_id")
+        )
+        history = predecessor_ids(paths) if left else set()
         if not history:
             return []
         found = []
         for commune, teams in per_old_commune(
-            SecurityTeam.objects.filter(
-                village_id__in=history,
-                village__valid_to__isnull=False,
-                dissolved_on__isnull=True,
-            ).values_list("pk", "village_id", "village__kind", "village__parent_id"),
-            limit=MAX_COMMUNES,
+            [row for row in left if row[1] in history], limit=MAX_COMMUNES
         ):
             n = len(teams)
             found.append(

@@ -62,9 +62,12 @@ def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
             predecessor_id__in=split_ids
         ).values_list("predecessor_id", "successor_id", "is_default", "share"):
             siblings[pid].append((sid, default, edge_share))
+        into: dict[int, list[Lineage]] = defaultdict(list)  # successor id → its edges, in order
+        for edge in edges:
+            into[edge.successor_id].append(edge)
         following: list[tuple[str, int, float]] = []
         for code, sid, weight in frontier:
-            for edge in (e for e in edges if e.successor_id == sid):
+            for edge in into.get(sid, ()):
                 if (code, edge.predecessor_id) in seen:
                     continue
                 rule, part = _rule(edge, siblings.get(edge.predecessor_id, []))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from binhyen.indicators.models import (
 )
 from binhyen.indicators.owners import form_owners
 from binhyen.indicators.periods import Period, PeriodError, parse_period
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.models import OrgUnit, OrgUnitQuerySet
 
 MAX_CELLS = 50_000
 MAX_CODES = 5_000
@@ -57,7 +57,7 @@ def unit_not_found(code: str) -> Http404:
     )
 
 
-def visible_units(user: Any) -> QuerySet[OrgUnit]:
+def visible_units(user: Any) -> OrgUnitQuerySet:
     return OrgUnit.objects.visible_to(user)
 
 
@@ -386,44 +386,53 @@ def _completeness_rows(
         return CompletenessRow(unit=unit), []
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
-    expected = list(
+    # Plain tuples, not model instances: a national page expects every commune (thousands).
+    expected_qs = (
         visible_units(user)
-        .filter(path__startswith=unit.path, kind__in=form.submitting_kinds)
+        .subtree(unit)
+        .filter(kind__in=form.submitting_kinds)
         .exclude(pk=unit.pk)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-        .only("id", "path", "code", "name", "kind", "parent_id", "level", "valid_from", "valid_to")
+        .order_by()
     )
+    expected = list(expected_qs.values_list("id", "path", "level", "valid_from", "valid_to"))
     owned = form_owners.expected_unit_ids(form)
     if owned is not None:
-        expected = [u for u in expected if u.pk in owned]
+        expected = [u for u in expected if u[0] in owned]
     subs = {
         (s.orgunit_id, s.period): s
         for s in Submission.objects.filter(
             form=form,
             period__in=[p.code for p in periods],
-            orgunit__in=[u.pk for u in expected],
+            orgunit__in=expected_qs.values("pk"),
         ).select_related("form")
     }
     if children is None:
         children = unit_children(user=user, unit=unit)
     child_by_code = {c.code: c for c in children}
     depth = unit.level + 2  # index of the child's code in path.split("/")
+    # An expected unit one level down that is not among the children (closed, say) is its
+    # own row: read those few as units.
+    extra_ids = [
+        pk
+        for pk, path, level, _f, _t in expected
+        if level == unit.level + 1 and path.split("/")[depth] not in child_by_code
+    ]
+    extra = OrgUnit.objects.in_bulk(extra_ids) if extra_ids else {}
     rows: dict[str, CompletenessRow] = {}
     total = CompletenessRow(unit=unit)
     single = len(periods) == 1
-    for u in expected:
-        code = u.path.split("/")[depth]
-        child = child_by_code.get(code) or (u if u.level == unit.level + 1 else None)
+    for pk, path, _level, valid_from, valid_to in expected:
+        code = path.split("/")[depth]
+        child = child_by_code.get(code) or extra.get(pk)
         if child is None:
             continue
         row = rows.setdefault(child.code, CompletenessRow(unit=child))
         for period in periods:
-            if (u.valid_from and u.valid_from > period.end) or (
-                u.valid_to and u.valid_to < period.start
-            ):
+            if (valid_from and valid_from > period.end) or (valid_to and valid_to < period.start):
                 continue
-            sub = subs.get((u.pk, period.code))
+            sub = subs.get((pk, period.code))
             for r in (row, total):
                 r.expected += 1
                 if sub is not None and sub.status in DONE_STATUSES:
@@ -433,7 +442,7 @@ def _completeness_rows(
                         r.on_time += 1
                     else:
                         r.late += 1
-            if single and u.pk == child.pk:
+            if single and pk == child.pk:
                 row.submission = sub
     ordered = sorted(rows.values(), key=lambda r: (vi_key(r.unit.name), r.unit.code))
     return total, ordered
@@ -457,7 +466,8 @@ def report_table(*, user: Any, form: ReportForm, unit: OrgUnit, period: Period) 
     metrics = form_metrics(form)
     units = list(
         visible_units(user)
-        .filter(path__startswith=unit.path, kind__in=form.submitting_kinds)
+        .subtree(unit)
+        .filter(kind__in=form.submitting_kinds)
         .exclude(pk=unit.pk)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))

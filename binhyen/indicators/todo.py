@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from binhyen.indicators import selectors
 from binhyen.indicators.models import DONE_STATUSES, ReportForm, Submission, SubmissionStatus
 from binhyen.indicators.owners import form_owners
 from binhyen.indicators.periods import Period
-from binhyen.orgunits.models import OrgUnit
+from binhyen.orgunits.models import OrgUnitQuerySet
 
 MAX_UPPER_UNITS = 5  # scope units of an approver looked at (a province officer has one)
 
@@ -158,7 +158,7 @@ class ReportsTodo:
             )
 
     # --- reports waiting for the user's decision --------------------------------------
-    def _review(self, user: Any, visible: QuerySet[OrgUnit]) -> Iterator[TodoItem]:
+    def _review(self, user: Any, visible: OrgUnitQuerySet) -> Iterator[TodoItem]:
         paths = acc_perms.scope_paths(user, acc_perms.APPROVE_REPORTS)
         if not paths:
             return
@@ -183,7 +183,7 @@ class ReportsTodo:
 
     # --- units below that have not sent the last report due ---------------------------
     def _children_late(
-        self, user: Any, visible: QuerySet[OrgUnit], forms: list[ReportForm], today: date
+        self, user: Any, visible: OrgUnitQuerySet, forms: list[ReportForm], today: date
     ) -> Iterator[TodoItem]:
         paths = acc_perms.scope_paths(user, acc_perms.APPROVE_REPORTS)
         if not paths:
@@ -198,7 +198,8 @@ class ReportsTodo:
                     form=form, period=period.code, orgunit=OuterRef("pk"), status__in=DONE_STATUSES
                 )
                 expected = (
-                    visible.filter(path__startswith=root.path, kind__in=form.submitting_kinds)
+                    visible.subtree(root)
+                    .filter(kind__in=form.submitting_kinds)
                     .exclude(pk=root.pk)
                     .filter(_open_during(period))
                 )

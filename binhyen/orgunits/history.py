@@ -28,6 +28,7 @@ Invariants:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -46,9 +47,11 @@ def _edges_from(pred_ids: Iterable[int]) -> dict[int, list[tuple[int, bool]]]:
     out: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     ids = list(set(pred_ids))
     for start in range(0, len(ids), 2000):
-        for pid, sid, default in Lineage.objects.filter(
-            predecessor_id__in=ids[start : start + 2000]
-        ).values_list("predecessor_id", "successor_id", "is_default"):
+        for pid, sid, default in (
+            Lineage.objects.filter(predecessor_id__in=ids[start : start + 2000])
+            .order_by()
+            .values_list("predecessor_id", "successor_id", "is_default")
+        ):
             out[pid].append((sid, default))
     for edges in out.values():
         edges.sort(key=lambda e: (not e[1], e[0]))
@@ -142,43 +145,79 @@ def predecessor_ids(paths: Sequence[str]) -> set[int]:
 
     The predecessors' own subtrees (an old district's communes, an old province's districts)
     are included, since their records went where their ancestor went.
+
+    Three queries whatever the scope: the chains are followed by one recursive query, and
+    the subtrees of many predecessors (a national scope reaches every old province) are
+    matched in Python against the closed units, not by one path range per predecessor.
     """
     if not paths:
         return set()
+    found = _reaching(paths)
+    if not found:
+        return set()
+    roots: list[str] = []
+    for path in sorted(found.values()):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    # Only path ranges in the SQL and no ordering, so that SQLite answers from the index on
+    # ``path`` range by range (ordered, or with ``valid_to`` in the condition, it may scan
+    # the whole map); closed units are kept in Python.
+    if len(roots) <= MAX_ROOT_RANGES:
+        from django.db.models import Q
+
+        below = Q()
+        for path in roots:
+            below |= Q(path__startswith=path)
+        candidates = OrgUnit.objects.filter(below)
+    else:
+        candidates = OrgUnit.objects.filter(path__gte=roots[0], path__lte=roots[-1] + "\uffff")
+    descendants = {
+        pk
+        for pk, path, valid_to in candidates.order_by().values_list("pk", "path", "valid_to")
+        if valid_to is not None and _under(path, roots)
+    } - found.keys()
+    # Sub-units of a predecessor that have lineage of their own follow it, not the parent's.
+    own = set(_edges_from(descendants))
+    descendants -= own
+    return set(found) | descendants
+
+
+MAX_ROOT_RANGES = 8  # above this many subtrees, one range and a check in Python
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    """Whether ``path`` lies in one of the sorted, prefix-free ``roots``: the only root that
+    can be a prefix of ``path`` is the last one sorting before it."""
+    at = bisect_right(roots, path) - 1
+    return at >= 0 and path.startswith(roots[at])
+
+
+def _reaching(paths: Sequence[str]) -> dict[int, str]:
+    """Return id → path of the units whose lineage reaches a unit under ``paths``: the
+    predecessors of those units, their predecessors, and so on (``MAX_CHAIN`` steps)."""
+    from django.db import connections, router
     from django.db.models import Q
 
     under = Q()
     for path in paths:
         under |= Q(successor__path__startswith=path)
-    found: set[int] = set()
-    frontier = set(Lineage.objects.filter(under).values_list("predecessor_id", flat=True))
-    for _step in range(MAX_CHAIN):
-        frontier -= found
-        if not frontier:
-            break
-        found |= frontier
-        frontier = set(
-            Lineage.objects.filter(successor_id__in=frontier).values_list(
-                "predecessor_id", flat=True
-            )
-        )
-    if not found:
-        return found
-    roots: list[str] = []
-    for path in sorted(OrgUnit.objects.filter(pk__in=found).values_list("path", flat=True)):
-        if not roots or not path.startswith(roots[-1]):
-            roots.append(path)
-    below = Q()
-    for path in roots:
-        below |= Q(path__startswith=path)
-    descendants = (
-        set(OrgUnit.objects.filter(below, valid_to__isnull=False).values_list("pk", flat=True))
-        - found
+    anchor, params = (
+        Lineage.objects.filter(under).order_by().values("predecessor_id").query.sql_with_params()
     )
-    # Sub-units of a predecessor that have lineage of their own follow it, not the parent's.
-    own = set(_edges_from(descendants))
-    descendants -= own
-    return found | descendants
+    connection = connections[router.db_for_read(Lineage)]
+    quote = connection.ops.quote_name
+    lineage, units = quote(Lineage._meta.db_table), quote(OrgUnit._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(id, step) AS (
+            SELECT anchor.predecessor_id, 1 FROM ({anchor}) anchor
+            UNION
+            SELECT l.predecessor_id, f.step + 1 FROM {lineage} l
+            JOIN found f ON l.successor_id = f.id WHERE f.step < %s
+        )
+        SELECT DISTINCT u.id, u.path FROM found f JOIN {units} u ON u.id = f.id"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, MAX_CHAIN])
+        return dict(cursor.fetchall())
 
 
 def commune_on(prefix: str, day: date) -> Any:

@@ -143,7 +143,14 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
         return self.filter(valid_to__isnull=True)
 
     def subtree(self, unit: OrgUnit) -> OrgUnitQuerySet:
-        """``unit`` and every unit below it."""
+        """``unit`` and every unit below it.
+
+        The root of the map has every unit below it: no condition then, so that the
+        database picks a selective index (the kind, the period) instead of scanning the
+        whole ``path`` index for a range that covers the map.
+        """
+        if unit.parent_id is None and unit.level == 0:
+            return self.all()
         return self.filter(path__startswith=unit.path)
 
     def visible_to(self, user: Any) -> OrgUnitQuerySet:

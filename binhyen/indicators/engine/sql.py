@@ -543,13 +543,21 @@ GROUP BY x.k, x.metric_id, x.period_end{option_sel}"""  # noqa: S608
 
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     conn = read_connection()
+    if conn.vendor != "postgresql":
+        # No transaction: on SQLite it would begin IMMEDIATE, a write lock taken for a read
+        # (the page then waits for, or fails behind, any writer).
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            # JIT compilation costs more than it saves on these sub-second aggregates,
-            # and a merge join would sort every value row where hashing is far cheaper.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        # JIT compilation costs more than it saves on these sub-second aggregates,
+        # and a merge join would sort every value row where hashing is far cheaper.
+        # ``set_config(…, true)`` is ``SET LOCAL``: three settings in one round trip.
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true),"
+            " set_config('enable_mergejoin', 'off', true),"
+            " set_config('work_mem', '64MB', true)"
+        )
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

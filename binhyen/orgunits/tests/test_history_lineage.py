@@ -117,6 +117,23 @@ def test_predecessor_ids_of_a_scope(world: dict[str, Any]) -> None:
     assert world["c"].pk in province
 
 
+def test_predecessor_ids_of_the_whole_map_in_three_queries(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
+) -> None:
+    # given the country as the scope, its history read with one path range per subtree
+    root = world["new_province"].parent
+    by_ranges = history.predecessor_ids([root.path])
+    # when the subtrees are matched in Python instead (a national scope has many)
+    monkeypatch.setattr(history, "MAX_ROOT_RANGES", 0)
+    with django_assert_max_num_queries(3):
+        in_python = history.predecessor_ids([root.path])
+    # then both give the same units: every predecessor, the old village under A included
+    assert in_python == by_ranges
+    expected = {world[k].pk for k in ("a", "b", "c", "d", "village", "old_province")}
+    assert expected <= in_python
+    assert world["x"].pk not in in_python
+
+
 def test_record_dated_after_closure_names_the_successor(world: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as caught:
         history.check_record_date(world["a"], date(2025, 8, 1), field="date")
