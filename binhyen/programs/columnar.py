@@ -31,11 +31,9 @@ Invariants:
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import methodcaller
 from typing import Any
@@ -671,24 +669,6 @@ def _map1(fn: Callable[[Any], Any], value: Any) -> Any:
     if isinstance(value, list):
         return list(map(fn, value))
     return fn(value)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a national evaluation builds its results.
-
-    An evaluation creates some 100,000 small acyclic objects (an outcome and its list per
-    unit and rule); every 700 of them the collector runs, and now and then it walks the
-    whole heap of the process, which costs more than the evaluation itself. Nothing made
-    here is cyclic, so collecting later loses nothing.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- outcomes ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from binhyen.core.memory import gc_paused
 from binhyen.indicators.models import Metric
 from binhyen.indicators.periods import Period, parse_period
 from binhyen.orgunits.models import OrgUnit
@@ -239,7 +240,7 @@ def evaluate_units(
 
     criterion_ids = list(compiled.rules)
     out: dict[int, dict[int, rules.Outcome]] = {}
-    with columnar.collector_paused():
+    with gc_paused():
         by_rule = [
             columnar.outcomes(rule, compiled.plans.get(criterion_id), columns, by_cel(rule))
             for criterion_id, rule in compiled.rules.items()

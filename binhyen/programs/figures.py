@@ -113,7 +113,7 @@ def fetch(
                 value, _pred = engine.combine(metric, series, period)
                 if value is not None:
                     figures.current[metric.code] = float(value)
-                before, _pred = engine.combine(metric, series, previous)
-                if before is not None:
-                    figures.previous[metric.code] = float(before)
+                earlier, _pred = engine.combine(metric, series, previous)
+                if earlier is not None:
+                    figures.previous[metric.code] = float(earlier)
     return out
