@@ -67,7 +67,8 @@ def load(stdout: TextIO | Any = None) -> dict[str, int]:
             parent=commune, kind=UnitKind.VILLAGE, valid_to__isnull=True
         ).order_by("code")
     )
-    with transaction.atomic():
+    # Every record re-publishes its figures; the demo writes dozens, so once at the end.
+    with transaction.atomic(), services.metrics_deferred(actor=chief):
         province = selectors.province_of(commune)
         if province is not None:
             for code in TYPICAL:

@@ -41,6 +41,7 @@ from binhyen.community.services.gradings import (
 )
 from binhyen.community.services.metrics import (
     community_metrics_sync,
+    metrics_deferred,
 )
 from binhyen.community.services.pledges import (
     pledge_create,
@@ -85,6 +86,7 @@ __all__ = [
     "community_metrics_sync",
     "decision_file_attach",
     "grading_rules_save",
+    "metrics_deferred",
     "pledge_create",
     "pledge_delete",
     "pledge_update",

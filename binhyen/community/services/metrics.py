@@ -9,11 +9,16 @@ Invariants:
 - ``community_metrics_sync`` has no period limit and records one ``AuditEvent``; the
   indicators app adds its own event for each period it resyncs.
 - Only active provider metrics of this app's providers are touched; nothing after today.
+- Inside ``metrics_deferred`` (a bulk load of many records), the writes only note what they
+  would re-sync; each metric is re-synced once, over the union of their periods, when the
+  block ends without an error (in the same transaction when the caller holds one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -29,6 +34,28 @@ from binhyen.indicators.periods import periods_in
 
 # --- publishing numbers ----------------------------------------------------------------------
 
+# Inside ``metrics_deferred``: metric code → (earliest start, latest end) asked for.
+_deferred: ContextVar[dict[str, tuple[date, date | None]] | None] = ContextVar(
+    "community_metrics_deferred", default=None
+)
+
+
+@contextmanager
+def metrics_deferred(*, actor: Actor | None) -> Iterator[None]:
+    """Collect the re-syncs the writes of the block ask for; run each metric's once at the
+    end (see the module docstring). Nested blocks leave the work to the outermost."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: dict[str, tuple[date, date | None]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for code, (start, end) in pending.items():
+        _resync(actor=actor, codes=[code], start=start, end=end)
+
 
 def _resync(
     *, actor: Actor | None, codes: Sequence[str], start: date, end: date | None = None
@@ -42,6 +69,17 @@ def _resync(
     from binhyen.indicators.models import Metric, MetricSource
     from binhyen.indicators.services import provider_values_sync
 
+    pending = _deferred.get()
+    if pending is not None:
+        for code in codes:
+            was = pending.get(code)
+            if was is None:
+                pending[code] = (start, end)
+            else:
+                ends = [e for e in (was[1], end) if e is not None]
+                wider = max(ends) if len(ends) == 2 else None
+                pending[code] = (min(was[0], start), wider)
+        return 0
     last = min(end or _today(), _today())
     if start > last:
         return 0

@@ -1012,6 +1012,60 @@ def test_older_periods_are_resynced_by_the_worker_after_commit(
     assert periods == {p.code for p in periods_in("month", founded, f.today())}
 
 
+def test_deferred_writes_publish_the_same_figures_once_per_period(s, monkeypatch):
+    # Given writes counted as they re-publish
+    from binhyen.indicators import services as indicator_services
+
+    original = indicator_services.provider_values_sync
+    synced: list[tuple[str, str]] = []
+
+    def counting(**kwargs):
+        synced.append((kwargs["metric"].code, kwargs["period_code"]))
+        return original(**kwargs)
+
+    monkeypatch.setattr(indicator_services, "provider_values_sync", counting)
+    founded = f.today() - timedelta(days=70)
+    # When two schemes are recorded inside one deferred block
+    with services.metrics_deferred(actor=None):
+        f.scheme(s.commune_officer, [s.village], founded_on=founded)
+        f.scheme(s.commune_officer, [s.village], founded_on=founded - timedelta(days=40))
+        # then nothing is published before the block ends
+        assert synced == []
+    # and each month of each metric is published once
+    assert synced and len(synced) == len(set(synced))
+    deferred = set(
+        DataValue.objects.filter(metric__code="schemes_active").values_list(
+            "orgunit_id", "period", "value"
+        )
+    )
+    # and the figures are those of a full re-publication
+    DataValue.objects.filter(metric__code="schemes_active").delete()
+    rollups.rebuild()
+    services.community_metrics_sync(actor=None, start=founded - timedelta(days=40))
+    assert deferred == set(
+        DataValue.objects.filter(metric__code="schemes_active").values_list(
+            "orgunit_id", "period", "value"
+        )
+    )
+    assert (s.commune.pk, f.today().strftime("%YM%m"), 2.0) in deferred
+
+
+def test_a_deferred_block_that_fails_publishes_nothing(s, monkeypatch):
+    # Given a deferred block whose last write fails
+    from binhyen.indicators import services as indicator_services
+
+    calls: list[object] = []
+    monkeypatch.setattr(
+        indicator_services, "provider_values_sync", lambda **kw: calls.append(kw) or 0
+    )
+    # When the error leaves the block
+    with pytest.raises(ValidationError), services.metrics_deferred(actor=None):
+        f.scheme(s.commune_officer, [s.village], founded_on=f.today())
+        f.scheme(s.commune_officer, [s.village], member_count=-1)
+    # Then nothing was re-published
+    assert calls == []
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
