@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+U = TypeVar("U", bound=UploadedFile)
 
 
 def api_user(request: HttpRequest) -> Actor:
@@ -115,7 +116,7 @@ class ImportRefused(Exception):
         self.problems = list(problems)
 
 
-def api_upload(file: UploadedFile | None) -> UploadedFile:
+def api_upload(file: U | None) -> U:
     """Return the multipart ``file`` of an import; refuse (400) none chosen or an empty one."""
     problems = tabular.upload_problems(file)
     if problems or file is None:
@@ -124,7 +125,7 @@ def api_upload(file: UploadedFile | None) -> UploadedFile:
 
 
 def api_import(
-    file: UploadedFile | None, run: Callable[[UploadedFile], tabular.ImportResult[T]]
+    file: U | None, run: Callable[[U], tabular.ImportResult[T]]
 ) -> tabular.ImportResult[T]:
     """Run ``run(upload)`` on the multipart ``file`` and return its result when it is ok.
 
