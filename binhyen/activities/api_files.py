@@ -27,8 +27,7 @@ from binhyen.activities import excel, selectors, services
 from binhyen.activities.models import Activity, ActivityPhoto
 from binhyen.activities.permissions import can_change, can_record
 from binhyen.activities.schemas import ErrorOut
-from binhyen.core import tabular
-from binhyen.core.api_kit import api_user
+from binhyen.core.api_kit import api_import, api_user
 from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import not_found
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -107,12 +106,9 @@ def activity_import(
     """Multipart field ``file`` (.xlsx); 400 lists every problem, and nothing is recorded."""
     user = api_user(request)
     commune = _commune_to_import(user, code)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    result = excel.import_activities(actor=user, commune=commune, upload=file)
-    if not result.ok:
-        return Status(400, tabular.refusal(result.problems))
+    result = api_import(
+        file, lambda upload: excel.import_activities(actor=user, commune=commune, upload=upload)
+    )
     return Status(201, {"created": len(result.created), "ids": [a.pk for a in result.created]})
 
 

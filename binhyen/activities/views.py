@@ -8,6 +8,7 @@ answers 404 when the user may not record activities of the unit, so existence ne
 from __future__ import annotations
 
 import contextlib
+import functools
 import mimetypes
 from datetime import date
 from typing import Any
@@ -37,7 +38,14 @@ from binhyen.activities.permissions import can_change, can_record, can_record_an
 from binhyen.core.exports import export_offload
 from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.text import clean_text
-from binhyen.core.web import call_service, current_user, not_found, paginate, querystring
+from binhyen.core.web import (
+    call_service,
+    current_user,
+    import_view,
+    not_found,
+    paginate,
+    querystring,
+)
 from binhyen.orgunits.models import OrgUnit, UnitKind
 
 KIND_ICONS: dict[str, str] = {
@@ -433,37 +441,26 @@ def _commune_to_import(request: HttpRequest, code: str) -> OrgUnit:
 def activity_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a spreadsheet of a commune's activities; all rows are saved or none."""
     commune = _commune_to_import(request, code)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    result = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = excel.import_activities(
-                    actor=current_user(request), commune=commune, upload=form.cleaned_data["file"]
-                )
-            except PermissionDenied as exc:
-                raise not_found(selectors.not_found_message()) from exc
-            if result.ok:
-                count = len(result.created)
-                messages.success(
-                    request,
-                    ngettext("Đã nhập %(count)s hoạt động.", "Đã nhập %(count)s hoạt động.", count)
-                    % {"count": count},
-                )
-                return redirect(f"{reverse('activities:list')}?{querystring(unit=commune.code)}")
-        status = 400
-    return render(
+    list_url = f"{reverse('activities:list')}?{querystring(unit=commune.code)}"
+    return import_view(
         request,
-        "activities/import.html",
-        {
+        ImportForm,
+        functools.partial(excel.import_activities, commune=commune),
+        template="activities/import.html",
+        context=lambda: {
             "commune": commune,
-            "form": form,
-            "result": result,
             "columns": excel.COLUMNS,
             "max_rows": excel.MAX_ROWS,
+            "cancel_url": list_url,
         },
-        status=status,
+        success_url=list_url,
+        success_message=lambda result: (
+            ngettext(
+                "Đã nhập %(count)s hoạt động.", "Đã nhập %(count)s hoạt động.", len(result.created)
+            )
+            % {"count": len(result.created)}
+        ),
+        not_found_message=selectors.not_found_message(),
     )
 
 

@@ -8,6 +8,8 @@ Invariants (once ``register_error_handlers(api)`` has run on the NinjaAPI):
   ``errors``: every ``{"field", "message"}`` pair, in order.
 - A ``binhyen.core.errors.Conflict`` (a refusal about the record's state) answers 409 with the
   same body.
+- An ``ImportRefused`` (raised by ``api_upload`` / ``api_import``) answers 400 with
+  ``tabular.refusal``: every problem with its row and column.
 So an operation just calls its service: no try/except around it.
 
 The kit::
@@ -17,6 +19,8 @@ The kit::
     not_found_as(field, message=None)   # context manager: a 404 inside names ``field``
     PageQuery                      # limit / offset query parameters (binhyen.core.schemas)
     api_page(items, page) -> {"count": int, "items": list}
+    api_upload(file) -> UploadedFile     # the multipart file of an import; 400 when none/empty
+    api_import(file, run) -> ImportResult  # run(upload) all or nothing; 400 lists the problems
 
 Example::
 
@@ -28,28 +32,36 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from binhyen.core import tabular
 from binhyen.core.actors import Actor
 from binhyen.core.errors import Conflict
 from binhyen.core.schemas import PageQuery
 from binhyen.core.web import default_not_found_message, not_found
 
 __all__ = [
+    "ImportRefused",
     "PageQuery",
+    "api_import",
     "api_page",
+    "api_upload",
     "api_user",
     "error_body",
     "not_found_as",
     "register_error_handlers",
 ]
+
+T = TypeVar("T")
+U = TypeVar("U", bound=UploadedFile)
 
 
 def api_user(request: HttpRequest) -> Actor:
@@ -96,6 +108,48 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str | None]]:
     return [{"field": None, "message": str(m)} for m in exc.messages]
 
 
+class ImportRefused(Exception):
+    """An all-or-nothing import refused: the API answers 400 with ``tabular.refusal``."""
+
+    def __init__(self, problems: Sequence[tabular.ImportProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+
+
+def api_upload(file: U | None) -> U:
+    """Return the multipart ``file`` of an import; refuse (400) none chosen or an empty one."""
+    problems = tabular.upload_problems(file)
+    if problems or file is None:
+        raise ImportRefused(problems)
+    return file
+
+
+def api_import(
+    file: U | None, run: Callable[[U], tabular.ImportResult[T]]
+) -> tabular.ImportResult[T]:
+    """Run ``run(upload)`` on the multipart ``file`` and return its result when it is ok.
+
+    Refused with a 400 listing every problem (``ImportRefused``): no file or an empty one, a
+    file that cannot be read (``tabular.ImportFileError``), rows a bulk service refused
+    (``tabular.BulkValidationError``) and the problems of the result. Example::
+
+        result = api_import(file, lambda upload: excel.import_units(
+            actor=user, commune=commune, upload=upload))
+        return Status(201, {"created": len(result.created)})
+    """
+    upload = api_upload(file)
+    try:
+        result = run(upload)
+    except tabular.ImportFileError as exc:
+        raise ImportRefused(exc.problems) from exc
+    except tabular.BulkValidationError as exc:
+        problems = [tabular.ImportProblem(e.row, e.field, e.message) for e in exc.row_errors]
+        raise ImportRefused(problems) from exc
+    if not result.ok:
+        raise ImportRefused(result.problems)
+    return result
+
+
 def register_error_handlers(api: NinjaAPI) -> None:
     """Map the exceptions services raise to the API's answers (404, 400, 409), on ``api``."""
 
@@ -113,7 +167,11 @@ def register_error_handlers(api: NinjaAPI) -> None:
         body = error_body(str(first["message"]), first["field"], errors=errors)
         return api.create_response(request, body, status=409 if isinstance(exc, Conflict) else 400)
 
+    def refused(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, tabular.refusal(exc.problems), status=400)
+
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
     api.add_exception_handler(ValidationError, invalid)  # Conflict included (409)
+    api.add_exception_handler(ImportRefused, refused)

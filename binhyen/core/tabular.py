@@ -261,6 +261,27 @@ def header_match(values: list[Any], columns: Sequence[C]) -> HeaderMatch[C]:
     return result
 
 
+def filled_rows(
+    rows: Iterable[tuple[int, list[Any]]], columns: Sequence[C], *, empty: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, field → cell) of each row under the header that fills any column.
+
+    The first row is the header, matched to ``columns`` (its problems raise
+    ``ImportFileError``); a file without any row raises ``file_error(empty)``.
+    """
+    iterator = iter(rows)
+    header = next(iterator, None)
+    if header is None:
+        raise file_error(empty)
+    match = header_match(header[1], columns)
+    if match.problems:
+        raise ImportFileError(match.problems)
+    for number, values in iterator:
+        cells = {c.field: values[i] if i < len(values) else None for i, c in match.mapping.items()}
+        if not all(blank(v) for v in cells.values()):
+            yield number, cells
+
+
 @dataclass
 class ImportResult(Generic[T]):
     """What an import did: the records created, or the problems that stopped it."""

@@ -18,6 +18,8 @@ The kit::
     call_service(form, service, /, **kwargs) -> ServiceOutcome(ok, result)
     form_view(request, form, service, *, template, success_url, context=None,
               arguments=None, success_message="", not_found_message=None) -> HttpResponse
+    import_view(request, form_class, run, *, template, context, success_url,
+                success_message, not_found_message=None) -> HttpResponse
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from binhyen.core.actors import Actor
 from binhyen.core.forms import add_service_errors
+from binhyen.core.tabular import ImportResult
 
 T = TypeVar("T")
 
@@ -231,3 +234,50 @@ def move_confirm_view(
         success_message=success_message,
         not_found_message=not_found_message,
     )
+
+
+def import_view(
+    request: HttpRequest,
+    form_class: type[forms.BaseForm],
+    run: Callable[..., ImportResult[Any]],
+    *,
+    template: str,
+    context: Callable[[], Mapping[str, Any]],
+    success_url: str,
+    success_message: Callable[[ImportResult[Any]], str],
+    not_found_message: str | None = None,
+) -> HttpResponse:
+    """Serve the upload page of an all-or-nothing import (laid out by ``core/import_page.html``).
+
+    GET renders ``template`` with ``form``, ``result`` None and ``context()``. A valid POST
+    calls ``run(actor=current_user(request), upload=<the file>)``: when its result is ok, adds
+    ``success_message(result)`` and redirects to ``success_url``; otherwise the page is rendered
+    again with status 400 and ``result``, whose problems it lists. A ``PermissionDenied`` of
+    ``run`` answers 404. Example::
+
+        return import_view(
+            request,
+            ImportForm,
+            functools.partial(excel.import_units, commune=commune),
+            template="orgunits/import.html",
+            context=lambda: {"unit": commune, "columns": excel.COLUMNS, ...},
+            success_url=reverse("orgunits:detail", args=[commune.code]),
+            success_message=lambda result: _("Đã nhập %(count)s đơn vị.") % ...,
+        )
+    """
+    result = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = run(actor=current_user(request), upload=form.cleaned_data["file"])
+            except PermissionDenied as exc:
+                raise not_found(not_found_message) from exc
+            if result.ok:
+                messages.success(request, success_message(result))
+                return redirect(success_url)
+    else:
+        form = form_class()
+    return render(request, template, {"form": form, "result": result, **context()}, status=status)

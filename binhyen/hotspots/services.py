@@ -552,15 +552,15 @@ def _what(designation: Designation) -> str:
 
 def designation_carry_plan(*, designation: Designation) -> list[Move]:
     """Return the move ``designation_carry_forward`` would make (raises ``ValidationError``)."""
-    closed = carry.closed_units([designation.orgunit], what=_what(designation), field="orgunit")
-    carry.refuse_stopped(
-        closed,
+    return carry.plan_carry(
+        [designation.orgunit],
         what=_what(designation),
+        field="orgunit",
+        kind=UnitKind.COMMUNE,
         state=_("được đưa ra khỏi diện"),
         since=designation.removal_date,
-        field="removal_date",
+        since_field="removal_date",
     )
-    return carry.plan_moves(closed, field="orgunit", kind=UnitKind.COMMUNE)
 
 
 def _sides(actor: Actor) -> dict[str, Any]:

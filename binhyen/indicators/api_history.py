@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from binhyen.core import tabular
-from binhyen.core.api_kit import api_user, not_found_as
+from binhyen.core.api_kit import api_upload, api_user, not_found_as
 from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.indicators import history_import, selectors
 from binhyen.indicators.models import HistoryImport
@@ -113,10 +112,7 @@ def history_import_create(
     with not_found_as("code"):
         province = _province(user, code)
         old = history_import.source_get(user=user, province=province, code=source)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    job = history_import_start(actor=user, province=province, source=old, upload=file)
+    job = history_import_start(actor=user, province=province, source=old, upload=api_upload(file))
     return Status(
         202, _out(HistoryImport.objects.select_related("province", "source").get(pk=job.pk))
     )

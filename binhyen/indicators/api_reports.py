@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -36,7 +36,6 @@ from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import EDITABLE_STATUSES, Submission, SubmissionStatus
 from binhyen.indicators.movement import movement_figures, movement_out
-from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.indicators.schemas import ErrorOut
 from binhyen.indicators.views import HISTORY_LABELS
 
@@ -192,19 +191,9 @@ class IndicatorCompletenessOut(Schema):
 
 def _context(user: Actor, form_code: str, unit_code: str, period_code: str) -> dict[str, Any]:
     """Resolve form × unit × period exactly like the report page (404 for each refusal)."""
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    if period.kind != form.period_kind:
-        raise Http404(
-            _("Biểu mẫu '%(f)s' không nhận kỳ '%(p)s'.") % {"f": form.code, "p": period.code}
-        )
-    unit, sub = selectors.submission_find(user=user, form=form, unit_code=unit_code, period=period)
-    if unit.kind not in form.submitting_kinds:
-        raise Http404(_("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code})
-    return {"form": form, "period": period, "unit": unit, "submission": sub}
+    return selectors.report_context(
+        user=user, form_code=form_code, unit_code=unit_code, period_code=period_code
+    )
 
 
 def _conflict(sub: Submission | None, verb: str) -> Status[dict[str, Any]]:
@@ -399,11 +388,9 @@ def report_values_save(
 ) -> Any:
     """All cells or none: 400 names each bad cell (``values[i].metric`` / ``.value``)."""
     user = api_user(request)
-    ctx = _context(user, form_code, unit_code, period_code)
-    _require_enter(user, ctx)
-    sub = ctx["submission"]
-    if sub is not None and sub.status not in EDITABLE_STATUSES:
-        return _conflict(sub, _("sửa"))
+    ctx, refused = _editable(user, form_code, unit_code, period_code, _("sửa"))
+    if refused is not None:
+        return refused
     result = _save(user, ctx, _value_inputs(ctx, payload.values))
     return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
 
@@ -422,13 +409,24 @@ def report_submit(
 ) -> Any:
     """Every metric needs a value and no error-level rule may break (400 says which)."""
     user = api_user(request)
+    ctx, refused = _editable(user, form_code, unit_code, period_code, _("gửi"))
+    if refused is not None:
+        return refused
+    result = _save(user, ctx, _value_inputs(ctx, payload.values), submit=True)
+    return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
+
+
+def _editable(
+    user: Actor, form_code: str, unit_code: str, period_code: str, verb: str
+) -> tuple[dict[str, Any], Status[dict[str, Any]] | None]:
+    """Return the report's context for its entry user, and the 409 when it cannot be changed
+    (any more) by ``verb``."""
     ctx = _context(user, form_code, unit_code, period_code)
     _require_enter(user, ctx)
     sub = ctx["submission"]
     if sub is not None and sub.status not in EDITABLE_STATUSES:
-        return _conflict(sub, _("gửi"))
-    result = _save(user, ctx, _value_inputs(ctx, payload.values), submit=True)
-    return {**_report_out(user, ctx), "changed": result.changed, "warnings": result.warnings}
+        return ctx, _conflict(sub, verb)
+    return ctx, None
 
 
 def _review_action(
@@ -578,11 +576,9 @@ def report_upload(
 ) -> Any:
     """Multipart field ``file``; 400 lists every bad cell as ``{row, field, message}``."""
     user = api_user(request)
-    ctx = _context(user, form_code, unit_code, period_code)
-    _require_enter(user, ctx)
-    sub = ctx["submission"]
-    if sub is not None and sub.status not in EDITABLE_STATUSES:
-        return _conflict(sub, _("sửa"))
+    ctx, refused = _editable(user, form_code, unit_code, period_code, _("sửa"))
+    if refused is not None:
+        return refused
     if file is None:
         return _upload_refused(
             [ImportProblem(row=None, column="", message=_("Chọn tệp Excel (.xlsx) để tải lên."))]
@@ -637,12 +633,9 @@ def report_completeness(
 ) -> Any:
     """``status`` of a row is the child's own report when the child itself submits the form."""
     user = api_user(request)
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    unit = selectors.unit_get(user=user, code=unit_code)
+    form, period, unit = selectors.form_period_unit(
+        user=user, form_code=form_code, unit_code=unit_code, period_code=period_code
+    )
     result = selectors.completeness(user=user, form=form, unit=unit, period=period)
     kinds = set(form.submitting_kinds)
     return {
@@ -695,12 +688,9 @@ def report_completeness_remind(
     404. 400 names a unit that is not late; 409 when every unit asked was reminded within
     ``COMPLETENESS_REMIND_HOURS`` or has no officer account (the message says which)."""
     user = api_user(request)
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    unit = selectors.unit_get(user=user, code=unit_code)
+    form, period, unit = selectors.form_period_unit(
+        user=user, form_code=form_code, unit_code=unit_code, period_code=period_code
+    )
     result = services.completeness_remind(
         actor=user, form=form, unit=unit, period=period, unit_codes=payload.units
     )

@@ -218,6 +218,43 @@ def form_get(code: str) -> ReportForm:
     return form
 
 
+def period_get(code: str) -> Period:
+    """Return the period ``code`` names; a malformed code is a 404 with the parser's reason."""
+    try:
+        return parse_period(code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def form_period_unit(
+    *, user: Any, form_code: str, unit_code: str, period_code: str
+) -> tuple[ReportForm, Period, OrgUnit]:
+    """Return the active form, the period and the visible unit a URL names (404 for each)."""
+    form = form_get(form_code)
+    period = period_get(period_code)
+    return form, period, unit_get(user=user, code=unit_code)
+
+
+def report_context(
+    *, user: Any, form_code: str, unit_code: str, period_code: str
+) -> dict[str, Any]:
+    """Resolve the form × unit × period of one report (its page and its API alike).
+
+    Returns ``form``, ``period``, ``unit`` and ``submission`` (None when not started); 404
+    when the form does not take that kind of period or the unit does not submit the form.
+    """
+    form = form_get(form_code)
+    period = period_get(period_code)
+    if period.kind != form.period_kind:
+        raise Http404(
+            _("Biểu mẫu '%(f)s' không nhận kỳ '%(p)s'.") % {"f": form.code, "p": period.code}
+        )
+    unit, sub = submission_find(user=user, form=form, unit_code=unit_code, period=period)
+    if unit.kind not in form.submitting_kinds:
+        raise Http404(_("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code})
+    return {"form": form, "period": period, "unit": unit, "submission": sub}
+
+
 def recent_periods(kind: str, count: int = 12, today: date | None = None) -> list[Period]:
     """Return the ``count`` latest periods of ``kind`` up to the one containing today."""
     current = Period.containing(kind, today or timezone.localdate())

@@ -17,8 +17,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.accounts import permissions
-from binhyen.core import tabular
-from binhyen.core.api_kit import api_user
+from binhyen.core.api_kit import api_import, api_user
 from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.core.web import not_found
 from binhyen.orgunits import excel, selectors
@@ -73,12 +72,9 @@ def unit_import(
     """Multipart field ``file``; 400 lists every problem, and nothing is created."""
     user = api_user(request)
     commune = _commune_to_change(user, code)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    result = excel.import_units(actor=user, commune=commune, upload=file)
-    if not result.ok:
-        return Status(400, tabular.refusal(result.problems))
+    result = api_import(
+        file, lambda upload: excel.import_units(actor=user, commune=commune, upload=upload)
+    )
     return Status(201, {"created": len(result.created), "units": result.created})
 
 

@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from binhyen.core import tabular
-from binhyen.core.api_kit import api_user
+from binhyen.core.api_kit import api_import, api_user
 from binhyen.core.tabular import XLSX_CONTENT_TYPE
 from binhyen.orgunits import excel_population
 from binhyen.orgunits.api_import import OrgUnitImportErrorOut
@@ -43,12 +42,10 @@ def population_import(
     """Multipart field ``file``; 400 lists every problem, and nothing is changed."""
     user = api_user(request)
     scope = population_scope(user, code)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    result = excel_population.import_population(actor=user, scope=scope, upload=file)
-    if not result.ok:
-        return Status(400, tabular.refusal(result.problems))
+    result = api_import(
+        file,
+        lambda upload: excel_population.import_population(actor=user, scope=scope, upload=upload),
+    )
     return Status(200, {"rows": result.rows_read, "changed": result.created[0]})
 
 

@@ -94,6 +94,27 @@ def plan_moves(closed: Sequence[OrgUnit], *, field: str, kind: str | None = None
     return [(u, target_unit) for u in closed if (target_unit := target(u)) is not None]
 
 
+def plan_carry(
+    units: Sequence[OrgUnit],
+    *,
+    what: str,
+    field: str,
+    kind: str | None = None,
+    state: str,
+    since: date | None,
+    since_field: str,
+) -> list[Move]:
+    """Return the moves of a record standing on ``units`` onto their successors.
+
+    Refused in this order: none of ``units`` is closed (``closed_units``), the record stopped
+    (``state`` since ``since``; None for a running one) before they closed
+    (``refuse_stopped``, on ``since_field``), a closed unit has no successor (of ``kind``).
+    """
+    closed = closed_units(units, what=what, field=field)
+    refuse_stopped(closed, what=what, state=state, since=since, field=since_field)
+    return plan_moves(closed, field=field, kind=kind)
+
+
 def both_sides_allowed(
     moves: Sequence[Move],
     *,

@@ -156,17 +156,10 @@ def parse_upload(upload: UploadedFile) -> tuple[list[PopulationRow], list[Import
     """Read the rows of a population file; return them and the problems of their cells."""
     rows: list[PopulationRow] = []
     problems: list[ImportProblem] = []
-    iterator = iter(_read_rows(upload))
-    header = next(iterator, None)
-    if header is None:
-        raise tabular.file_error(_("Tệp không có dòng dữ liệu nào."))
-    match = tabular.header_match(header[1], COLUMNS)
-    if match.problems:
-        raise ImportFileError(match.problems)
-    for number, values in iterator:
-        cells = {c.field: values[i] if i < len(values) else None for i, c in match.mapping.items()}
-        if all(tabular.blank(v) for v in cells.values()):
-            continue
+    filled = tabular.filled_rows(
+        _read_rows(upload), COLUMNS, empty=_("Tệp không có dòng dữ liệu nào.")
+    )
+    for number, cells in filled:
         if len(rows) >= MAX_ROWS:
             raise tabular.file_error(
                 _("Tệp có nhiều hơn %(max)s dòng dữ liệu. Hãy chia thành nhiều tệp.")

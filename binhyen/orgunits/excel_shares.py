@@ -107,17 +107,9 @@ def parse_upload(upload: UploadedFile) -> tuple[list[SharesRow], list[ImportProb
     """Read the rows of a shares file; return them and the problems found in cells."""
     rows: list[SharesRow] = []
     problems: list[ImportProblem] = []
-    iterator = iter(_rows(upload))
-    header = next(iterator, None)
-    if header is None:
-        raise tabular.file_error(_("Tệp không có dòng nào."))
-    match = tabular.header_match(header[1], COLUMNS)
-    if match.problems:
-        raise ImportFileError(match.problems)
-    for number, values in iterator:
-        cells = {c.field: values[i] if i < len(values) else None for i, c in match.mapping.items()}
-        if all(tabular.blank(v) for v in cells.values()):
-            continue
+    for number, cells in tabular.filled_rows(
+        _rows(upload), COLUMNS, empty=_("Tệp không có dòng nào.")
+    ):
         if len(rows) >= MAX_ROWS:
             raise tabular.file_error(_("Tệp có quá %(max)s dòng.") % {"max": MAX_ROWS}, row=number)
         predecessor = _text(cells.get("predecessor"))

@@ -7,11 +7,11 @@ answers 404 when the user lacks ``CHANGE_UNITS`` on the unit, so existence never
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from binhyen.core.web import (
     call_service,
     current_user,
     form_view,
+    import_view,
     not_found,
     paginate,
     querystring,
@@ -335,38 +336,25 @@ def unit_close(request: HttpRequest, code: str) -> HttpResponse:
 def unit_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a spreadsheet of villages/establishments; all rows are saved or none."""
     commune = _unit_to_change(request, code, commune_only=True)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    result = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = excel.import_units(
-                    actor=current_user(request), commune=commune, upload=form.cleaned_data["file"]
-                )
-            except PermissionDenied as exc:
-                raise not_found(selectors.not_found_message()) from exc
-            if result.ok:
-                count = len(result.created)
-                messages.success(
-                    request,
-                    ngettext("Đã nhập %(count)s đơn vị.", "Đã nhập %(count)s đơn vị.", count)
-                    % {"count": count},
-                )
-                return redirect("orgunits:detail", code=commune.code)
-        status = 400
-    return render(
+    detail_url = reverse("orgunits:detail", args=[commune.code])
+    return import_view(
         request,
-        "orgunits/import.html",
-        {
+        ImportForm,
+        functools.partial(excel.import_units, commune=commune),
+        template="orgunits/import.html",
+        context=lambda: {
             "unit": commune,
-            "form": form,
-            "result": result,
             "columns": excel.COLUMNS,
             "max_rows": excel.MAX_ROWS,
+            "cancel_url": detail_url,
             "ancestors": selectors.unit_ancestors(commune, user=request.user),
         },
-        status=status,
+        success_url=detail_url,
+        success_message=lambda result: (
+            ngettext("Đã nhập %(count)s đơn vị.", "Đã nhập %(count)s đơn vị.", len(result.created))
+            % {"count": len(result.created)}
+        ),
+        not_found_message=selectors.not_found_message(),
     )
 
 

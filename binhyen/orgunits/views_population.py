@@ -8,16 +8,18 @@ province or commune, gets the same 404 as a missing unit.
 
 from __future__ import annotations
 
-from django.contrib import messages
+import functools
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from binhyen.core.tabular import XLSX_CONTENT_TYPE
-from binhyen.core.web import current_user, not_found
+from binhyen.core.tabular import XLSX_CONTENT_TYPE, ImportResult
+from binhyen.core.web import import_view, not_found
 from binhyen.orgunits import excel_population, selectors
 from binhyen.orgunits.forms import ImportForm
 from binhyen.orgunits.models import OrgUnit
@@ -39,42 +41,30 @@ def population_scope(user: object, code: str) -> OrgUnit:
 def population_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload the population workbook; every row is saved or none, with every problem listed."""
     scope = population_scope(request.user, code)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    result = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = excel_population.import_population(
-                    actor=current_user(request), scope=scope, upload=form.cleaned_data["file"]
-                )
-            except PermissionDenied as exc:
-                raise not_found(selectors.not_found_message()) from exc
-            if result.ok:
-                changed = result.created[0]
-                messages.success(
-                    request,
-                    ngettext(
-                        "Đã đọc %(rows)s dòng, cập nhật dân số của %(count)s đơn vị.",
-                        "Đã đọc %(rows)s dòng, cập nhật dân số của %(count)s đơn vị.",
-                        changed,
-                    )
-                    % {"rows": result.rows_read, "count": changed},
-                )
-                return redirect("orgunits:population_import", code=scope.code)
-        status = 400
-    return render(
+
+    def done(result: ImportResult[Any]) -> str:
+        changed = result.created[0]
+        return ngettext(
+            "Đã đọc %(rows)s dòng, cập nhật dân số của %(count)s đơn vị.",
+            "Đã đọc %(rows)s dòng, cập nhật dân số của %(count)s đơn vị.",
+            changed,
+        ) % {"rows": result.rows_read, "count": changed}
+
+    return import_view(
         request,
-        "orgunits/population_import.html",
-        {
+        ImportForm,
+        functools.partial(excel_population.import_population, scope=scope),
+        template="orgunits/population_import.html",
+        context=lambda: {
             "unit": scope,
-            "form": form,
-            "result": result,
             "columns": excel_population.COLUMNS,
             "max_rows": excel_population.MAX_ROWS,
+            "cancel_url": reverse("orgunits:detail", args=[scope.code]),
             "ancestors": selectors.unit_ancestors(scope, user=request.user),
         },
-        status=status,
+        success_url=reverse("orgunits:population_import", args=[scope.code]),
+        success_message=done,
+        not_found_message=selectors.not_found_message(),
     )
 
 

@@ -8,6 +8,7 @@ province, gets the same 404 as a missing unit.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from binhyen.core.tabular import XLSX_CONTENT_TYPE
-from binhyen.core.web import current_user, not_found
+from binhyen.core.tabular import XLSX_CONTENT_TYPE, ImportResult
+from binhyen.core.web import current_user, import_view, not_found
 from binhyen.orgunits import excel_shares, selectors, services_shares
 from binhyen.orgunits.forms import ImportForm
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -140,36 +142,28 @@ def shares_export(request: HttpRequest, code: str) -> HttpResponse:
 def shares_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload the shares workbook; every split in it is saved, or none."""
     province, _splits = _province(request, code)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    result = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            result = excel_shares.import_shares(
-                actor=current_user(request), province=province, upload=form.cleaned_data["file"]
-            )
-            if result.ok:
-                count = result.created[0] if result.created else 0
-                messages.success(
-                    request,
-                    ngettext(
-                        "Đã cập nhật tỷ lệ của %(count)s đơn vị chia tách.",
-                        "Đã cập nhật tỷ lệ của %(count)s đơn vị chia tách.",
-                        count,
-                    )
-                    % {"count": count},
-                )
-                return redirect("orgunits:shares", code=province.code)
-        status = 400
-    return render(
+    shares_url = reverse("orgunits:shares", args=[province.code])
+
+    def done(result: ImportResult[Any]) -> str:
+        count = result.created[0] if result.created else 0
+        return ngettext(
+            "Đã cập nhật tỷ lệ của %(count)s đơn vị chia tách.",
+            "Đã cập nhật tỷ lệ của %(count)s đơn vị chia tách.",
+            count,
+        ) % {"count": count}
+
+    return import_view(
         request,
-        "orgunits/shares_import.html",
-        {
+        ImportForm,
+        functools.partial(excel_shares.import_shares, province=province),
+        template="orgunits/shares_import.html",
+        context=lambda: {
             "unit": province,
-            "form": form,
-            "result": result,
             "columns": excel_shares.COLUMNS,
+            "cancel_url": shares_url,
             "ancestors": selectors.unit_ancestors(province, user=request.user),
         },
-        status=status,
+        success_url=shares_url,
+        success_message=done,
+        not_found_message=selectors.not_found_message(),
     )

@@ -19,7 +19,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from binhyen.core import tabular
-from binhyen.core.api_kit import api_user
+from binhyen.core.api_kit import api_import, api_user
 from binhyen.core.schemas import OFFSET_MAX
 from binhyen.indicators.models import Metric
 from binhyen.orgunits.models import OrgUnit
@@ -324,23 +324,14 @@ def targets_import(
     user = api_user(request)
     unit = selectors.unit_get(user=user, code=code)
     _managed(user, unit)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    try:
-        rows, problems = excel.read_targets(file)
+
+    def read_and_import(upload: UploadedFile) -> tabular.ImportResult[Target]:
+        rows, problems = excel.read_targets(upload)
         if problems:
-            return Status(400, tabular.refusal(problems))
-        created = services.targets_import(actor=user, unit=unit, rows=rows)
-    except tabular.ImportFileError as exc:
-        return Status(400, tabular.refusal(exc.problems))
-    except tabular.BulkValidationError as exc:
-        return Status(
-            400,
-            tabular.refusal(
-                [tabular.ImportProblem(e.row, e.field, e.message) for e in exc.row_errors]
-            ),
-        )
+            return tabular.ImportResult(problems=problems)
+        return tabular.ImportResult(services.targets_import(actor=user, unit=unit, rows=rows))
+
+    created = api_import(file, read_and_import).created
     return Status(201, {"created": len(created), "ids": [t.pk for t in created]})
 
 
@@ -424,27 +415,22 @@ def allocation_import(
     user = api_user(request)
     target = selectors.target_get(user=user, pk=target_id)
     _managed(user, target.orgunit)
-    problems = tabular.upload_problems(file)
-    if problems or file is None:
-        return Status(400, tabular.refusal(problems))
-    try:
-        shares, problems = excel.read_shares(file)
+
+    def read_and_allocate(upload: UploadedFile) -> tabular.ImportResult[None]:
+        shares, problems = excel.read_shares(upload)
         if problems:
-            return Status(400, tabular.refusal(problems))
-        services.allocation_import(actor=user, target=target, shares=shares)
-    except tabular.ImportFileError as exc:
-        return Status(400, tabular.refusal(exc.problems))
-    except tabular.BulkValidationError as exc:
-        return Status(
-            400,
-            tabular.refusal(
-                [tabular.ImportProblem(e.row, e.field, e.message) for e in exc.row_errors]
-            ),
-        )
-    except ValidationError as exc:
-        return Status(
-            400, tabular.refusal([tabular.ImportProblem(None, "", m) for m in exc.messages])
-        )
+            return tabular.ImportResult(problems=problems)
+        try:
+            services.allocation_import(actor=user, target=target, shares=shares)
+        except tabular.BulkValidationError:
+            raise
+        except ValidationError as exc:
+            return tabular.ImportResult(
+                problems=[tabular.ImportProblem(None, "", m) for m in exc.messages]
+            )
+        return tabular.ImportResult()
+
+    api_import(file, read_and_allocate)
     return Status(201, _detail_out(user, selectors.target_get(user=user, pk=target_id)))
 
 

@@ -54,16 +54,14 @@ def _what(scheme: Scheme) -> str:
 def scheme_carry_plan(*, scheme: Scheme) -> CarryPlan:
     """Return the moves ``scheme_carry_forward`` would make (raises ``ValidationError``)."""
     units = list(scheme.units.select_related("parent").order_by("path"))
-    closed = carry.closed_units(units, what=_what(scheme), field="units")
-    if scheme.status != SchemeStatus.ACTIVE:
-        carry.refuse_stopped(
-            closed,
-            what=_what(scheme),
-            state=scheme.get_status_display().lower(),
-            since=scheme.status_since,
-            field="status",
-        )
-    moves = carry.plan_moves(closed, field="units")
+    moves = carry.plan_carry(
+        units,
+        what=_what(scheme),
+        field="units",
+        state=scheme.get_status_display().lower(),
+        since=scheme.status_since if scheme.status != SchemeStatus.ACTIVE else None,
+        since_field="status",
+    )
     after: dict[int, OrgUnit] = {u.pk: u for u in units if u.valid_to is None}
     for _old, new in moves:
         after.setdefault(new.pk, new)
@@ -145,16 +143,15 @@ def team_carry_plan(*, team: SecurityTeam) -> list[Move]:
     A team on an open village needs none: a village is one row across the reform and its
     team counts at the commune the village belonged to on each day (``commune_on``).
     """
-    closed = carry.closed_units([team.village], what=_team_what(team), field="village")
-    if team.dissolved_on is not None:
-        carry.refuse_stopped(
-            closed,
-            what=_team_what(team),
-            state=_("giải thể"),
-            since=team.dissolved_on,
-            field="dissolved_on",
-        )
-    moves = carry.plan_moves(closed, field="village", kind=UnitKind.VILLAGE)
+    moves = carry.plan_carry(
+        [team.village],
+        what=_team_what(team),
+        field="village",
+        kind=UnitKind.VILLAGE,
+        state=_("giải thể"),
+        since=team.dissolved_on,
+        since_field="dissolved_on",
+    )
     new = moves[0][1]
     if team.dissolved_on is None:
         other = (

@@ -30,6 +30,7 @@ from binhyen.orgunits.models import OrgUnit, UnitKind
 
 RECORD_CHILD_KINDS = (UnitKind.VILLAGE, UnitKind.ESTABLISHMENT)
 T = TypeVar("T")
+P = TypeVar("P")  # what a move plan returns
 
 
 def _filter_unit(request: HttpRequest) -> OrgUnit | None:
@@ -133,5 +134,43 @@ def _form(
         context=_form_context(**context),
         arguments=arguments,
         success_url=success_url,
+        success_message=success_message,
+    )
+
+
+def _carry_forward(
+    request: HttpRequest,
+    obj: Any,
+    *,
+    may_try: Callable[[Any, Any], bool],
+    plan: Callable[[], P],
+    allowed: Callable[[Any, P], bool],
+    service: Callable[..., Any],
+    back_url: str,
+    intro: Callable[[P], str],
+    success_message: str,
+) -> HttpResponse:
+    """Serve the page that confirms and moves ``obj`` (a team, a scheme) onto successor units.
+
+    A user who may not even try (``may_try(actor, obj)``) gets a 404; otherwise
+    ``web.move_confirm_view`` with the community form page, titled by ``obj.name``.
+    """
+    actor = web.current_user(request)
+    if not may_try(actor, obj):
+        raise web.not_found()
+    return web.move_confirm_view(
+        request,
+        plan=plan,
+        allowed=lambda planned: allowed(actor, planned),
+        service=service,
+        obj=obj,
+        template="community/form.html",
+        back_url=back_url,
+        context=lambda planned: _form_context(
+            title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": obj.name},
+            intro=intro(planned),
+            submit_label=_("Chuyển sang đơn vị mới"),
+            cancel_url=back_url,
+        ),
         success_message=success_message,
     )

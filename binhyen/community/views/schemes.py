@@ -42,10 +42,10 @@ from binhyen.community.models import (
 )
 from binhyen.community.views.base import (
     RECORD_CHILD_KINDS,
+    _carry_forward,
     _choose_commune,
     _filter_unit,
     _form,
-    _form_context,
     _managed_commune,
     _xlsx,
 )
@@ -423,29 +423,23 @@ def _scheme_url(scheme: Scheme) -> str:
 def scheme_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and move a running scheme from closed units onto their successors."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    actor = web.current_user(request)
-    if not services.carry_may_try(actor, scheme):
-        raise web.not_found()
-    return web.move_confirm_view(
+    return _carry_forward(
         request,
+        scheme,
+        may_try=services.carry_may_try,
         plan=lambda: services.scheme_carry_plan(scheme=scheme),
-        allowed=lambda plan: services.carry_allowed(actor, plan),
+        allowed=services.carry_allowed,
         service=services.scheme_carry_forward,
-        obj=scheme,
-        template="community/form.html",
         back_url=_scheme_url(scheme),
-        context=lambda plan: _form_context(
-            title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": scheme.name},
-            intro=_(
+        intro=lambda plan: (
+            _(
                 "Mô hình sẽ được ghi trên: %(units)s (%(moves)s). Đơn vị cũ vẫn được giữ trong"
                 " lịch sử của mô hình; ngày thành lập và số liệu các kỳ trước không đổi."
             )
             % {
                 "units": ", ".join(u.name for u in plan.units_after),
                 "moves": carry.moves_text(plan.moves),
-            },
-            submit_label=_("Chuyển sang đơn vị mới"),
-            cancel_url=_scheme_url(scheme),
+            }
         ),
         success_message=_("Đã chuyển mô hình sang đơn vị mới."),
     )

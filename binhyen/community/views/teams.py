@@ -34,10 +34,10 @@ from binhyen.community.models import (
     TeamMember,
 )
 from binhyen.community.views.base import (
+    _carry_forward,
     _choose_commune,
     _filter_unit,
     _form,
-    _form_context,
     _grading_url,
     _managed_commune,
     _xlsx,
@@ -196,26 +196,20 @@ def _team_can_carry(request: HttpRequest, team: SecurityTeam) -> bool:
 def team_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and move a team from its closed village onto the successor village."""
     team = selectors.team_get(user=request.user, pk=pk)
-    actor = web.current_user(request)
-    if not services.team_carry_may_try(actor, team):
-        raise web.not_found()
-    return web.move_confirm_view(
+    return _carry_forward(
         request,
+        team,
+        may_try=services.team_carry_may_try,
         plan=lambda: services.team_carry_plan(team=team),
-        allowed=lambda moves: services.team_carry_allowed(actor, moves),
+        allowed=services.team_carry_allowed,
         service=services.team_carry_forward,
-        obj=team,
-        template="community/form.html",
         back_url=_team_url(team),
-        context=lambda moves: _form_context(
-            title=_("Chuyển “%(name)s” sang đơn vị mới") % {"name": team.name},
-            intro=_(
+        intro=lambda moves: (
+            _(
                 "Tổ sẽ được ghi trên %(moves)s. Thôn, tổ dân phố cũ vẫn được giữ trong lịch sử "
                 "của tổ; thành viên, ngày thành lập và số liệu các kỳ trước không đổi."
             )
-            % {"moves": carry.moves_text(moves)},
-            submit_label=_("Chuyển sang đơn vị mới"),
-            cancel_url=_team_url(team),
+            % {"moves": carry.moves_text(moves)}
         ),
         success_message=_("Đã chuyển tổ sang đơn vị mới."),
     )

@@ -5,11 +5,20 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import RequestFactory
 
-from binhyen.core.api_kit import PageQuery, api_page, api_user, not_found_as
+from binhyen.core.api_kit import (
+    ImportRefused,
+    PageQuery,
+    api_import,
+    api_page,
+    api_user,
+    not_found_as,
+)
 from binhyen.core.errors import Conflict
+from binhyen.core.tabular import BulkValidationError, ImportProblem, ImportResult, RowError
 from binhyen.core.web import not_found
 from config.api import api
 
@@ -106,3 +115,57 @@ def test_not_found_as_keeps_the_404s_own_message():
     with pytest.raises(Http404) as caught, not_found_as("id"):
         raise Http404("Không tìm thấy hoạt động.")
     assert _answer(caught.value)[1] == {"message": "Không tìm thấy hoạt động.", "field": "id"}
+
+
+def _upload(content: bytes = b"x") -> SimpleUploadedFile:
+    return SimpleUploadedFile("f.xlsx", content)
+
+
+def test_an_import_without_a_file_or_with_an_empty_one_is_refused():
+    # Given no file, then an empty one
+    # When the import runs
+    for file, message in ((None, "Hãy chọn một tệp"), (_upload(b""), "không có nội dung")):
+        with pytest.raises(ImportRefused) as caught:
+            api_import(file, lambda upload: ImportResult())
+        # Then the API answers 400 naming the file
+        status, body = _answer(caught.value)
+        assert status == 400
+        assert body["field"] == "file" and message in body["message"]
+        assert body["errors"] == [{"row": None, "field": "file", "message": body["message"]}]
+
+
+def test_an_import_lists_every_problem_of_its_result_or_its_bulk_service():
+    # Given an import whose rows have problems, and one whose bulk service refuses rows
+    def rows_refused(upload):
+        return ImportResult(
+            problems=[ImportProblem(2, "Tên", "Trống."), ImportProblem(3, "", "Sai.")]
+        )
+
+    def bulk_refused(upload):
+        raise BulkValidationError([RowError(4, "name", "Trùng.")])
+
+    # When each runs
+    with pytest.raises(ImportRefused) as caught:
+        api_import(_upload(), rows_refused)
+    # Then every problem comes back with its row and column, the first one also on top
+    status, body = _answer(caught.value)
+    assert status == 400
+    assert body == {
+        "message": "Trống.",
+        "field": "Tên",
+        "errors": [
+            {"row": 2, "field": "Tên", "message": "Trống."},
+            {"row": 3, "field": None, "message": "Sai."},
+        ],
+    }
+    with pytest.raises(ImportRefused) as caught:
+        api_import(_upload(), bulk_refused)
+    assert _answer(caught.value)[1]["errors"] == [{"row": 4, "field": "name", "message": "Trùng."}]
+
+
+def test_an_import_that_passes_returns_its_result():
+    # Given an import that creates two records
+    # When it runs on a file
+    result = api_import(_upload(), lambda upload: ImportResult(created=[upload.name, "b"]))
+    # Then its result is returned as it is
+    assert result.created == ["f.xlsx", "b"]

@@ -8,11 +8,13 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
 from binhyen.core import web
 from binhyen.core.forms import BootstrapForm
+from binhyen.core.tabular import ImportProblem, ImportResult
 
 
 class NameForm(BootstrapForm):
@@ -236,3 +238,64 @@ def test_call_or_404_answers_a_refusal_or_a_missing_record_as_404() -> None:
     with pytest.raises(Http404):
         web.call_or_404(misses, actor=None)
     assert web.call_or_404(lambda **kw: kw["value"], value=3) == 3
+
+
+class UploadForm(BootstrapForm):
+    file = forms.FileField()
+
+
+def _import(request, run):
+    return web.import_view(
+        request,
+        UploadForm,
+        run,
+        template="any/import.html",
+        context=lambda: {"title": "Nhập tổ"},
+        success_url="/done/",
+        success_message=lambda result: f"Đã nhập {len(result.created)}.",
+        not_found_message="Không thấy.",
+    )
+
+
+def _file_request():
+    return _request("post", {"file": SimpleUploadedFile("f.xlsx", b"x")})
+
+
+def test_import_view_runs_the_import_as_the_user_and_redirects(rendered):
+    # Given a POST with a file and an import that creates two records
+    calls = []
+    request = _file_request()
+
+    def run(**kw):
+        calls.append(kw)
+        return ImportResult(created=["a", "b"])
+
+    # When the page is posted
+    response = _import(request, run)
+    # Then the import got the actor and the upload, and the user is redirected with the count
+    assert calls[0]["actor"] is request.user and calls[0]["upload"].name == "f.xlsx"
+    assert (response.status_code, response["Location"]) == (302, "/done/")
+    assert [str(m) for m in get_messages(request)] == ["Đã nhập 2."]
+
+
+def test_import_view_shows_the_problems_or_the_missing_file_with_400(rendered):
+    # Given an import refusing a row, then a POST without a file
+    refused = ImportResult(problems=[ImportProblem(2, "Tên", "Trống.")])
+    response = _import(_file_request(), lambda **kw: refused)
+    # Then the page is shown again with status 400 and the result
+    assert response.status_code == 400
+    assert rendered[-1][1]["result"] is refused and rendered[-1][1]["title"] == "Nhập tổ"
+    response = _import(_request("post"), lambda **kw: pytest.fail("nothing to import"))
+    assert response.status_code == 400 and rendered[-1][1]["result"] is None
+    # And a GET shows the empty form with 200
+    assert _import(_request(), lambda **kw: None).status_code == 200
+
+
+def test_import_view_permission_denied_is_404(rendered):
+    # Given an import refusing the user
+    def run(**kw):
+        raise PermissionDenied
+
+    # When the page is posted, then it answers the same 404 as a missing record
+    with pytest.raises(Http404, match="Không thấy"):
+        _import(_file_request(), run)

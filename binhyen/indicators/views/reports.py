@@ -31,7 +31,6 @@ from binhyen.indicators import excel, selectors, services
 from binhyen.indicators import permissions as ind_perms
 from binhyen.indicators.models import Metric, ReportForm, Submission
 from binhyen.indicators.movement import movement_figures
-from binhyen.indicators.periods import PeriodError, parse_period
 from binhyen.indicators.views.common import (
     HISTORY_LABELS,
     _ancestors,
@@ -81,21 +80,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def _report_context(
     request: HttpRequest, form_code: str, unit_code: str, period_code: str
 ) -> dict[str, Any]:
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    if period.kind != form.period_kind:
-        raise Http404(
-            _("Biểu mẫu '%(f)s' không nhận kỳ '%(p)s'.") % {"f": form.code, "p": period.code}
-        )
-    unit, sub = selectors.submission_find(
-        user=current_user(request), form=form, unit_code=unit_code, period=period
+    return selectors.report_context(
+        user=current_user(request),
+        form_code=form_code,
+        unit_code=unit_code,
+        period_code=period_code,
     )
-    if unit.kind not in form.submitting_kinds:
-        raise Http404(_("Đơn vị này không phải lập biểu mẫu '%(f)s'.") % {"f": form.code})
-    return {"form": form, "period": period, "unit": unit, "submission": sub}
 
 
 def _value_inputs(
@@ -314,12 +304,12 @@ def completeness(
     request: HttpRequest, form_code: str, unit_code: str, period_code: str
 ) -> HttpResponse:
     """Submitted / expected and on time / late per child unit, with links to each report."""
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    unit = selectors.unit_get(user=current_user(request), code=unit_code)
+    form, period, unit = selectors.form_period_unit(
+        user=current_user(request),
+        form_code=form_code,
+        unit_code=unit_code,
+        period_code=period_code,
+    )
     result = selectors.completeness(user=current_user(request), form=form, unit=unit, period=period)
     show = request.GET.get("show", "")
     sort = request.GET.get("sort", "")
@@ -405,12 +395,9 @@ def completeness_remind(
 ) -> HttpResponse:
     """Remind the officers of one late unit (``unit`` posted) or of every late unit."""
     user = current_user(request)
-    form = selectors.form_get(form_code)
-    try:
-        period = parse_period(period_code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    unit = selectors.unit_get(user=user, code=unit_code)
+    form, period, unit = selectors.form_period_unit(
+        user=user, form_code=form_code, unit_code=unit_code, period_code=period_code
+    )
     if not services.can_remind(user, unit):
         raise Http404
     back = reverse("indicators:completeness", args=[form.code, unit.code, period.code])

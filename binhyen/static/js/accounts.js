@@ -1,4 +1,4 @@
-// Account pages: copy a new token, pick a unit from the lookup, confirm destructive buttons.
+// Account pages: copy a new token, pick a unit from the lookup (confirmations: app.js).
 // No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
@@ -31,13 +31,6 @@
       if (list) {
         list.parentElement.innerHTML = "";
       }
-    }
-  });
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
     }
   });
 })();

@@ -1,4 +1,4 @@
-// Activity pages: extra item lines, "use my location" for cameras, confirmation before delete.
+// Activity pages: extra item lines, "use my location" for cameras (confirmations: app.js).
 (function () {
   "use strict";
 
@@ -30,12 +30,6 @@
       }, function () {
         window.alert(button.dataset.error);
       }, { enableHighAccuracy: true, timeout: 10000 });
-    });
-  });
-
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
   });
 })();

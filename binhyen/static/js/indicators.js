@@ -23,12 +23,6 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
   });
 
-  // Buttons that ask first (the reminders of the completeness page).
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-confirm]");
-    if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
-  });
-
   // --- trend charts ---------------------------------------------------------------------
   var trends = readJson("trend-data");
   if (trends && window.echarts) {

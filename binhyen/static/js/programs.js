@@ -1,15 +1,7 @@
-// Programme pages: confirmations, the CEL editor's error position, the overview map.
+// Programme pages (confirmations: app.js): the CEL editor's error position, the overview map.
 // No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
-
-  // --- confirm before irreversible actions ------------------------------------------------
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
 
   // --- criterion form: rule fields only for rule criteria ----------------------------------
   var kind = document.querySelector("[data-testid=criterion-form] select[name=kind]");
