@@ -324,6 +324,18 @@ def test_bulk_page_moves_all_running_schemes(client, s, old):
     )
 
 
+def test_bulk_page_without_running_schemes_says_so_and_offers_no_move(client, s, old):
+    # given an old commune with no running scheme
+    login_verified(client, s.province_officer)
+    url = reverse("community:scheme_carry_forward_all", args=[old["communes"][0].code])
+    # when its bulk page is opened
+    page = client.get(url).content.decode()
+    # then it says there is nothing to move, and shows no move button
+    assert "Không có mô hình nào đang hoạt động được ghi trên Xã Lương Phong" in page
+    assert "Chuyển tất cả</button>" not in page
+    assert 'data-testid="community-form"' not in page
+
+
 def test_todo_counts_running_schemes_on_old_units(s, old):
     _old_scheme(old, [old["communes"][0]], name="A")
     _old_scheme(old, [old["village"]], name="B")

@@ -488,4 +488,8 @@ def scheme_carry_forward_all(request: HttpRequest, code: str) -> HttpResponse:
         % {"n": running, "old": unit.name},
         submit_label=_("Chuyển tất cả"),
         cancel_url=list_url,
+        empty=""
+        if running
+        else _("Không có mô hình nào đang hoạt động được ghi trên %(old)s: không có gì để chuyển.")
+        % {"old": unit.name},
     )
