@@ -9,6 +9,12 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Timing is measured by the benchmarks, never asserted by tests: a slow example on a busy
+# machine is not a failure (hypothesis' default deadline is 200 ms per example).
+hypothesis_settings.register_profile("binhyen", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("binhyen")
 
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety
 # check would otherwise refuse ORM calls made by the test while a browser is open.

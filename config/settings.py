@@ -556,7 +556,7 @@ COMMUNITY = {
     "LEADER_NOT_ABOVE_TEAM": True,  # a leader's grade may not exceed the team's
     "PLEDGE_EARLY_DAYS": 60,  # a pledge for year N may be signed this many days before 1/1/N
     "UPLOAD_MAX_MB": 10,  # scanned decisions: PDF, JPG or PNG up to this size
-    "RESYNC_MAX_PERIODS": 24,  # periods resynced at once after one change (older: the worker)
+    "RESYNC_MAX_PERIODS": 3,  # latest periods resynced at once after one change (older: the worker)
 }
 
 # --- Hotspot areas (binhyen.hotspots) -------------------------------------------------------

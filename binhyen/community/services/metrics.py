@@ -10,8 +10,9 @@ Invariants:
   indicators app adds its own event for each period it resyncs.
 - Only active provider metrics of this app's providers are touched; nothing after today.
 - Inside ``metrics_deferred`` (a bulk load of many records), the writes only note what they
-  would re-sync; each metric is re-synced once, over the union of their periods, when the
-  block ends without an error (in the same transaction when the caller holds one).
+  would re-sync; each metric is re-synced once, over the union of their periods and with no
+  period limit, when the block ends without an error (in the same transaction when the
+  caller holds one).
 """
 
 from __future__ import annotations
@@ -54,17 +55,22 @@ def metrics_deferred(*, actor: Actor | None) -> Iterator[None]:
     finally:
         _deferred.reset(token)
     for code, (start, end) in pending.items():
-        _resync(actor=actor, codes=[code], start=start, end=end)
+        _resync(actor=actor, codes=[code], start=start, end=end, every_period=True)
 
 
 def _resync(
-    *, actor: Actor | None, codes: Sequence[str], start: date, end: date | None = None
+    *,
+    actor: Actor | None,
+    codes: Sequence[str],
+    start: date,
+    end: date | None = None,
+    every_period: bool = False,
 ) -> int:
     """Recompute the provider metrics ``codes`` for the periods between ``start`` and ``end``.
 
     ``end`` defaults to today and never goes past it; at most ``RESYNC_MAX_PERIODS`` of the
-    latest periods are done per metric at once, the older ones by the worker after commit.
-    Returns how many values changed at once.
+    latest periods are done per metric at once, the older ones by the worker after commit
+    (``every_period``: all of them at once). Returns how many values changed at once.
     """
     from binhyen.indicators.models import Metric, MetricSource
     from binhyen.indicators.services import provider_values_sync
@@ -83,7 +89,7 @@ def _resync(
     last = min(end or _today(), _today())
     if start > last:
         return 0
-    limit = int(selectors.setting("RESYNC_MAX_PERIODS", 24))
+    limit = 0 if every_period else int(selectors.setting("RESYNC_MAX_PERIODS", 3))
     keys = {p.key for p in providers.PROVIDERS} | {providers.VILLAGES_PROVIDER}
     changed = 0
     metrics = Metric.objects.filter(
@@ -91,9 +97,10 @@ def _resync(
     )
     for metric in metrics:
         periods = periods_in(metric.period_kind, start, last)
-        for period in periods[-limit:] if limit > 0 else []:
+        now = periods if every_period else periods[-limit:] if limit > 0 else []
+        for period in now:
             changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
-        older = [p.code for p in (periods[:-limit] if limit > 0 else periods)]
+        older = [] if every_period else [p.code for p in periods[: len(periods) - len(now)]]
         if older:
             _resync_later(metric, older)
     return changed

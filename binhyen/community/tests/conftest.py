@@ -20,16 +20,21 @@ def s(db) -> Scene:
 
 @pytest.fixture
 def world(s, settings):
-    """The scene plus one record of each kind in the first commune (made by its officer)."""
+    """The scene plus one record of each kind in the first commune (made by its officer).
+
+    Its figures are not published: these tests ask about pages, permissions and input (the
+    figures are the subject of test_providers, test_services and test_scenario).
+    """
     from datetime import date
 
     from binhyen.community import services
     from binhyen.community.models import SchemeType
+    from binhyen.community.services import metrics
     from binhyen.community.tests import factories as f
 
     officer = s.commune_officer
-    # Each record re-publishes its months; the figures are published once, at the end.
-    with services.metrics_deferred(actor=None):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metrics, "_resync", lambda **_kwargs: 0)
         scheme = f.scheme(
             officer,
             [s.village],
@@ -61,3 +66,4 @@ def world(s, settings):
         "national_type": SchemeType.objects.get(province__isnull=True, code="to_hoa_giai"),
         "decision": scheme.founding_decision,
     }
+
