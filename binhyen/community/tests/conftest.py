@@ -66,4 +66,3 @@ def world(s, settings):
         "national_type": SchemeType.objects.get(province__isnull=True, code="to_hoa_giai"),
         "decision": scheme.founding_decision,
     }
-
