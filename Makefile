@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run worker scheduler test setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench bench-pages loadtest messages clean cluster cluster-stop cluster-check
+.PHONY: help run worker scheduler test checks-then-pytest setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench bench-pages loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -99,9 +99,13 @@ pytest-pg: setup ## the same pytest run on PostgreSQL (DATABASE_URL or a server 
 	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups $(VENV)/bin/pytest -q -m "not browser"; \
 	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 
-test: setup lint typecheck imports ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
+test: setup ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
 	@# The two engines' runs share nothing: run them side by side, each printing when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-pg
+	@# The PostgreSQL run is the longer one, so the checks run before the SQLite run.
+	$(MAKE) --no-print-directory -j2 --output-sync=target checks-then-pytest pytest-pg
+
+checks-then-pytest: setup
+	$(MAKE) --no-print-directory lint typecheck imports pytest
 
 bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
 	$(PY) tools/bench.py
