@@ -564,6 +564,9 @@ COMMUNITY = {
 # transformed, and share of the transformed areas that do not relapse, in percent.
 HOTSPOTS_TRANSFORMATION_TARGET_PCT = int(os.environ.get("HOTSPOTS_TRANSFORMATION_TARGET_PCT", "60"))
 HOTSPOTS_NO_RELAPSE_TARGET_PCT = int(os.environ.get("HOTSPOTS_NO_RELAPSE_TARGET_PCT", "85"))
+# Periods of the hotspot state metrics re-published in the request of a write (the latest
+# ones); the older ones are re-published by the worker right after commit.
+HOTSPOTS_RESYNC_MAX_PERIODS = int(os.environ.get("HOTSPOTS_RESYNC_MAX_PERIODS", "3"))
 
 # --- Indicators (binhyen.indicators) --------------------------------------------------------
 # Police statistical month: from this day of the previous month to the day before it in the

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -46,6 +47,7 @@ from binhyen.hotspots.providers import LIST_METRICS, PROVIDER_KEY, STATE_METRICS
 from binhyen.indicators.models import Metric, MetricSource
 from binhyen.indicators.periods import Period, PeriodKind
 from binhyen.indicators.services import provider_values_sync
+from binhyen.indicators.tasks import provider_resync_after_commit
 from binhyen.orgunits import carry
 from binhyen.orgunits.carry import Move
 from binhyen.orgunits.models import OrgUnit, UnitKind
@@ -186,9 +188,20 @@ def _check_unique(designation: Designation) -> None:
             )
 
 
-def hotspots_metrics_sync(*, actor: Actor | None, list_years: Iterable[int], since: date) -> int:
+def hotspots_metrics_sync(
+    *,
+    actor: Actor | None,
+    list_years: Iterable[int],
+    since: date,
+    now_periods: int | None = None,
+) -> int:
     """Re-publish the hotspot metrics: list metrics for ``list_years``, state metrics
-    (in force, overdue) for every period from ``since`` to today."""
+    (in force, overdue) for every period from ``since`` to today.
+
+    With ``now_periods`` (a write), only the latest ``now_periods`` periods of each state
+    metric are re-published at once; the older ones are handed to the worker after commit
+    (one coalesced task per metric and period), so a save never re-publishes years of months
+    before answering."""
     today = timezone.localdate()
     metrics = Metric.objects.filter(
         code__in=(*LIST_METRICS, *STATE_METRICS),
@@ -211,6 +224,10 @@ def hotspots_metrics_sync(*, actor: Actor | None, list_years: Iterable[int], sin
             while period <= last:
                 codes.append(period.code)
                 period = period.next()
+        if now_periods is not None and metric.code not in LIST_METRICS:
+            later, codes = codes[: max(len(codes) - now_periods, 0)], codes[-now_periods:]
+            if later:
+                provider_resync_after_commit(metrics=[metric], period_codes=later)
         for code in codes:
             changed += provider_values_sync(actor=actor, metric=metric, period_code=code)
     return changed
@@ -228,7 +245,10 @@ def _sync_for(
     if since is not None:
         dates.append(since)
     hotspots_metrics_sync(
-        actor=actor, list_years={designation.year, *extra_years}, since=min(dates)
+        actor=actor,
+        list_years={designation.year, *extra_years},
+        since=min(dates),
+        now_periods=settings.HOTSPOTS_RESYNC_MAX_PERIODS,
     )
 
 

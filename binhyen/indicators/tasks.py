@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.db import transaction
 from django_tasks import task
 
 from binhyen.core.tasks import coalesced_start, enqueue_coalesced, pending_keys
@@ -54,6 +55,15 @@ def provider_resync_enqueue(*, metrics: Iterable[Metric], period_codes: Iterable
         ):
             enqueued += 1
     return enqueued
+
+
+def provider_resync_after_commit(*, metrics: Iterable[Metric], period_codes: list[str]) -> None:
+    """Enqueue the re-sync of ``metrics`` for ``period_codes`` once the transaction commits
+    (nothing when it rolls back)."""
+    metrics = list(metrics)
+    transaction.on_commit(
+        lambda: provider_resync_enqueue(metrics=metrics, period_codes=period_codes), robust=True
+    )
 
 
 @task()

@@ -21,7 +21,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -74,6 +73,7 @@ def _resync(
     """
     from binhyen.indicators.models import Metric, MetricSource
     from binhyen.indicators.services import provider_values_sync
+    from binhyen.indicators.tasks import provider_resync_after_commit
 
     pending = _deferred.get()
     if pending is not None:
@@ -102,18 +102,8 @@ def _resync(
             changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
         older = [] if every_period else [p.code for p in periods[: len(periods) - len(now)]]
         if older:
-            _resync_later(metric, older)
+            provider_resync_after_commit(metrics=[metric], period_codes=older)
     return changed
-
-
-def _resync_later(metric: Any, period_codes: list[str]) -> None:
-    """After commit, enqueue the worker's re-sync of ``metric`` for ``period_codes``."""
-    from binhyen.indicators.tasks import provider_resync_enqueue
-
-    transaction.on_commit(
-        lambda: provider_resync_enqueue(metrics=[metric], period_codes=period_codes),
-        robust=True,
-    )
 
 
 @transaction.atomic

@@ -85,3 +85,29 @@ def test_the_daily_command_refreshes_overdue_tasks():
     # then the overdue count is published again for this year
     assert DataValue.objects.filter(metric__code="hotspot_tasks_overdue", value=1).exists()
     assert task.is_overdue()
+
+
+def test_a_write_publishes_the_latest_years_at_once_and_the_older_through_the_worker(
+    settings, django_capture_on_commit_callbacks
+):
+    # Given one period of the state metrics re-published in the request of a write
+    settings.HOTSPOTS_RESYNC_MAX_PERIODS = 1
+    s = province_scene()
+    this_year = date.today().year
+
+    def in_force_years() -> set[str]:
+        return set(
+            DataValue.objects.filter(
+                metric__code="hotspots_in_force", orgunit=s.communes[0], value=1
+            ).values_list("period", flat=True)
+        )
+
+    # When an area designated in December 2019 is recorded
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        designate(s.officer, s.communes[0], decision_date=date(2019, 12, 20), year=2020)
+    # Then only this year's figure is published before the answer
+    assert in_force_years() == {str(this_year)}
+    # And once the transaction commits, the worker publishes every year since 2019
+    for callback in queued:
+        callback()
+    assert in_force_years() == {str(y) for y in range(2019, this_year + 1)}
