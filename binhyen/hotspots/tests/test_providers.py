@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from binhyen.hotspots import services
 from binhyen.hotspots.providers import METRIC_CODES, HotspotMetricsProvider
@@ -93,7 +94,7 @@ def test_a_write_publishes_the_latest_years_at_once_and_the_older_through_the_wo
     # Given one period of the state metrics re-published in the request of a write
     settings.HOTSPOTS_RESYNC_MAX_PERIODS = 1
     s = province_scene()
-    this_year = date.today().year
+    this_year = timezone.localdate().year
 
     def in_force_years() -> set[str]:
         return set(
