@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,19 @@ class PredecessorNote:
     name: str
     rule: str  # "merge", "shares" or "default"
     share: float | None  # the fraction of the predecessor's figures counted here
+
+
+class _Edge(NamedTuple):
+    """The fields of a lineage edge the notes need (rows, not model instances: a province's
+    communes have hundreds of edges)."""
+
+    predecessor_id: int
+    successor_id: int
+    kind: str
+    is_default: bool
+    share: Decimal | None
+    predecessor__code: str
+    predecessor__name: str
 
 
 def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
@@ -51,18 +65,19 @@ def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
     for _step in range(MAX_CHAIN):
         if not frontier:
             break
-        edges = list(
-            Lineage.objects.filter(successor_id__in={s for _c, s, _w in frontier})
-            .select_related("predecessor")
+        edges = [
+            _Edge(*row)
+            for row in Lineage.objects.filter(successor_id__in={s for _c, s, _w in frontier})
             .order_by("predecessor__name_folded")
-        )
+            .values_list(*_Edge._fields)
+        ]
         siblings: dict[int, list[tuple[int, bool, Decimal | None]]] = defaultdict(list)
         split_ids = {e.predecessor_id for e in edges if e.kind == LineageKind.SPLIT}
         for pid, sid, default, edge_share in Lineage.objects.filter(
             predecessor_id__in=split_ids
         ).values_list("predecessor_id", "successor_id", "is_default", "share"):
             siblings[pid].append((sid, default, edge_share))
-        into: dict[int, list[Lineage]] = defaultdict(list)  # successor id → its edges, in order
+        into: dict[int, list[_Edge]] = defaultdict(list)  # successor id → its edges, in order
         for edge in edges:
             into[edge.successor_id].append(edge)
         following: list[tuple[str, int, float]] = []
@@ -77,8 +92,8 @@ def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
                 share = weight * part
                 out[code].append(
                     PredecessorNote(
-                        edge.predecessor.code,
-                        edge.predecessor.name,
+                        edge.predecessor__code,
+                        edge.predecessor__name,
                         rule,
                         share if rule == "shares" or weight != 1.0 else None,
                     )
@@ -89,7 +104,7 @@ def predecessor_notes(codes: Iterable[str]) -> dict[str, list[PredecessorNote]]:
 
 
 def _rule(
-    edge: Lineage, siblings: Sequence[tuple[int, bool, Decimal | None]]
+    edge: _Edge, siblings: Sequence[tuple[int, bool, Decimal | None]]
 ) -> tuple[str | None, float]:
     if edge.kind != LineageKind.SPLIT:
         return "merge", 1.0

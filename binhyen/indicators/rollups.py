@@ -22,8 +22,9 @@ Invariants:
   every value write). They depend on the map's structure, so ``RollupState`` records the
   structure version they were built for; when the map changes (``map_structure_changed``)
   they are rebuilt, and until then the engine does not read them (``usable``).
-- Only sums and averages are served from cells (both are additive); min, max, last value
-  and non-aggregated metrics always read the values.
+- Sums and averages are served from cells (both are additive), and "last value" metrics
+  where a cell holds exactly one stored period (``p`` cells; ``y`` cells of yearly
+  metrics); min, max and non-aggregated metrics always read the values.
 - Cells exist for current units only; a closed target (an old commune, district or province)
   always reads the values through SQL (``engine.grouped.aggregate`` plans cells for current
   targets only). So a village's ``former_parent`` never changes a cell: the village counts
@@ -581,7 +582,10 @@ def plan(
 
     A metric is served when it sums or averages and either every period asked of it is a
     calendar year (``y`` cells at any level) or the targets are at most at the period
-    levels (``p`` cells, any periods). One grain per metric, so no value counts twice.
+    levels (``p`` cells, any periods). A "last value" metric is served from ``p`` cells
+    (one cell per stored period end, the engine's own grouping), and from ``y`` cells only
+    when it is captured per year (one stored period per calendar year: the population of
+    per-1,000 rates). One grain per metric, so no value counts twice.
     """
     periods: dict[int, list[Period]] = defaultdict(list)
     metrics: dict[int, Metric] = {}
@@ -591,13 +595,15 @@ def plan(
             periods[metric.pk].extend(ps)
     out: dict[int, str] = {}
     for pk, metric in metrics.items():
-        if metric.aggregation not in SERVED or metric.is_distinct:
+        last = metric.aggregation == Aggregation.LAST
+        if (metric.aggregation not in SERVED and not last) or metric.is_distinct:
             continue
         ps = periods[pk]
         if (
             ps
             and all(p.kind == PeriodKind.YEAR for p in ps)
             and (KIND_RANK[metric.period_kind] <= KIND_RANK[PeriodKind.YEAR])
+            and (not last or metric.period_kind == PeriodKind.YEAR)
         ):
             out[pk] = Grain.YEAR.value
         elif level <= period_levels():

@@ -99,6 +99,7 @@ def test_writes_keep_the_cells_equal_to_a_rebuild(world, seed):
     metrics = [
         MetricFactory(value_type="decimal"),
         MetricFactory(value_type="decimal", aggregation="average"),
+        MetricFactory(value_type="decimal", aggregation="last"),
     ]
     units = [world[k] for k in ("a", "b", "c", "va", "l0", "l1", "l2", "l3", "lv")]
     periods = ["2024M12", "2025M01", "2025M06", "2025M07"]
@@ -191,11 +192,19 @@ def test_only_structural_edits_move_the_structure_version(world):
     assert current_version() == before + 1
 
 
-def test_min_max_and_last_are_never_read_from_cells(world):
+def test_min_max_and_most_last_values_are_never_read_from_cells(world):
     # given metrics that are not additive / then the plan leaves them to the values
-    metrics = [MetricFactory(aggregation=a) for a in ("min", "max", "last", "none")]
+    metrics = [MetricFactory(aggregation=a) for a in ("min", "max", "none")]
     plan = rollups.plan([(metrics, [parse_period("2025")])], level=0)
     assert plan == {}
+    # except a monthly "last value" at the period levels (one cell per stored month) and a
+    # yearly one asked per year (one stored period per calendar year)
+    last = MetricFactory(aggregation="last")
+    assert rollups.plan([([last], [parse_period("2025")])], level=2) == {}
+    assert rollups.plan([([last], [parse_period("2025M01")])], level=1) == {last.pk: "p"}
+    assert rollups.plan([([last], [parse_period("2025")])], level=1) == {last.pk: "p"}
+    yearly = MetricFactory(aggregation="last", period_kind="year")
+    assert rollups.plan([([yearly], [parse_period("2025")])], level=3) == {yearly.pk: "y"}
     total = MetricFactory()
     assert rollups.plan([([total], [parse_period("2025M01")])], level=1) == {total.pk: "p"}
     assert rollups.plan([([total], [parse_period("2025M01")])], level=2) == {}
@@ -257,3 +266,28 @@ def test_yearly_values_equal_the_general_path(world):
     assert engine.yearly_values(metrics=[low], units=units, years=years) is None
     link(world["ld"], world["c"])
     assert engine.yearly_values(metrics=[total], units=units, years=years) is None
+
+
+def test_a_yearly_last_value_reads_the_same_from_cells_as_from_the_values(world):
+    # given a yearly "last value" metric (the population of per-1,000 rates) on open and
+    # old units (a merge, a split by shares) over three years
+    population = MetricFactory(value_type="decimal", aggregation="last", period_kind="year")
+    for unit, value in ((world["a"], 300), (world["va"], 40), (world["c"], 500)):
+        put(population, unit, "2023", value)
+        put(population, unit, "2025", value + 7)
+    put(population, world["l3"], "2024", 1000)
+    put(population, world["l0"], "2024", 90)
+    rollups.rebuild()
+    targets = [world[k] for k in ("root", "p", "q", "a", "b", "c", "va")]
+    years = [parse_period(y) for y in ("2022", "2023", "2024", "2025")]
+    # when the engine answers from the cells and from the values
+    with_cells = engine.run(metrics=[population], units=targets, periods=years)
+    from django.test import override_settings
+
+    with override_settings(INDICATORS_ROLLUPS=False):
+        from_values = engine.run(metrics=[population], units=targets, periods=years)
+    # then both answer the same, the predecessors' years included
+    assert [(r.unit, r.period, r.value, r.includes_predecessors) for r in with_cells] == [
+        (r.unit, r.period, r.value, r.includes_predecessors) for r in from_values
+    ]
+    assert any(r.value for r in with_cells if r.period == "2024")
