@@ -250,8 +250,10 @@ def test_signing_in_again_unlocks_the_app(world, page):
     page.fill("input[name=username]", "canbo_yt")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    # then the app opens again and sends the waiting entry
+    # then the app opens again and sends the waiting entry (the badge reads 0 before the
+    # outbox is counted, so wait for the sync the opening starts)
     expect(page.locator("body[data-ready='1']")).to_be_attached()
+    expect(page.locator("body[data-last-sync]")).to_be_attached()
     expect(page.get_by_test_id("waiting-count")).to_have_text("0")
     assert Activity.objects.filter(title="Tuần tra chiều").count() == 1
 
