@@ -144,24 +144,14 @@ class TeamCarryTodo:
     key = "community.team_carry_forward"
 
     def items(self, user: Any) -> Iterable[TodoItem]:
-        from binhyen.orgunits.carry import per_old_commune
-        from binhyen.orgunits.history import predecessor_ids
+        from binhyen.orgunits.carry import left_per_old_commune
 
-        paths = acc_perms.scope_paths(user, acc_perms.MANAGE_COMMUNITY)
-        if not paths:
-            return []
-        # The records left on closed units are few: read them first, the history only if any.
-        left = list(
-            SecurityTeam.objects.filter(
-                village__valid_to__isnull=False, dissolved_on__isnull=True
-            ).values_list("pk", "village_id", "village__kind", "village__parent_id")
-        )
-        history = predecessor_ids(paths) if left else set()
-        if not history:
-            return []
         found = []
-        for commune, teams in per_old_commune(
-            [row for row in left if row[1] in history], limit=MAX_COMMUNES
+        for commune, teams in left_per_old_commune(
+            SecurityTeam.objects.filter(dissolved_on__isnull=True),
+            "village",
+            paths=acc_perms.scope_paths(user, acc_perms.MANAGE_COMMUNITY),
+            limit=MAX_COMMUNES,
         ):
             n = len(teams)
             found.append(

@@ -225,7 +225,8 @@ def hotspots_metrics_sync(
                 codes.append(period.code)
                 period = period.next()
         if now_periods is not None and metric.code not in LIST_METRICS:
-            later, codes = codes[: max(len(codes) - now_periods, 0)], codes[-now_periods:]
+            cut = max(len(codes) - max(now_periods, 0), 0)
+            later, codes = codes[:cut], codes[cut:]
             if later:
                 provider_resync_after_commit(metrics=[metric], period_codes=later)
         for code in codes:

@@ -92,25 +92,14 @@ class DesignationCarryTodo:
 
     def items(self, user: Any) -> Iterable[TodoItem]:
         from binhyen.hotspots.models import Designation
-        from binhyen.orgunits.carry import per_old_commune
-        from binhyen.orgunits.history import predecessor_ids
+        from binhyen.orgunits.carry import left_per_old_commune
 
-        paths = acc_perms.scope_paths(user, acc_perms.MANAGE_HOTSPOTS)
-        if not paths:
-            return []
-        # The records left on closed units are few (none once the moves are done): read
-        # them first, and the scope's history (long for a national scope) only if any.
-        left = list(
-            Designation.objects.filter(
-                orgunit__valid_to__isnull=False, removal_date__isnull=True
-            ).values_list("pk", "orgunit_id", "orgunit__kind", "orgunit__parent_id")
-        )
-        history = predecessor_ids(paths) if left else set()
-        if not history:
-            return []
         found = []
-        for commune, designations in per_old_commune(
-            [row for row in left if row[1] in history], limit=MAX_ROOTS
+        for commune, designations in left_per_old_commune(
+            Designation.objects.filter(removal_date__isnull=True),
+            "orgunit",
+            paths=acc_perms.scope_paths(user, acc_perms.MANAGE_HOTSPOTS),
+            limit=MAX_ROOTS,
         ):
             n = len(designations)
             url = (

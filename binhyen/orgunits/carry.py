@@ -174,6 +174,30 @@ def per_old_commune(
     return [(units[c], per_commune[c]) for c in top if c in units]
 
 
+def left_per_old_commune(
+    records: Any, unit_field: str, *, paths: list[str], limit: int
+) -> list[tuple[OrgUnit, set[int]]]:
+    """``per_old_commune`` of the ``records`` (a queryset of open records) whose
+    ``unit_field`` is a closed unit of the history of ``paths`` (a user's scope).
+
+    The records left on closed units are few (none once the moves are done): they are read
+    first, and the scope's history (long for a national scope) only if there are any.
+    """
+    from binhyen.orgunits.history import predecessor_ids
+
+    if not paths:
+        return []
+    left = list(
+        records.filter(**{f"{unit_field}__valid_to__isnull": False}).values_list(
+            "pk", f"{unit_field}_id", f"{unit_field}__kind", f"{unit_field}__parent_id"
+        )
+    )
+    history = predecessor_ids(paths) if left else set()
+    if not history:
+        return []
+    return per_old_commune([row for row in left if row[1] in history], limit=limit)
+
+
 def move_possible(plan: Callable[[], Any], allowed: Callable[[Any], bool]) -> bool:
     """Return True if ``plan()`` finds a move (no ``ValidationError``) that is ``allowed``:
     whether a record's page offers the "move to the new unit" button."""

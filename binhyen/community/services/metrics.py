@@ -89,7 +89,7 @@ def _resync(
     last = min(end or _today(), _today())
     if start > last:
         return 0
-    limit = 0 if every_period else int(selectors.setting("RESYNC_MAX_PERIODS", 3))
+    limit = max(int(selectors.setting("RESYNC_MAX_PERIODS", 3)), 0)
     keys = {p.key for p in providers.PROVIDERS} | {providers.VILLAGES_PROVIDER}
     changed = 0
     metrics = Metric.objects.filter(
@@ -97,12 +97,13 @@ def _resync(
     )
     for metric in metrics:
         periods = periods_in(metric.period_kind, start, last)
-        now = periods if every_period else periods[-limit:] if limit > 0 else []
-        for period in now:
+        cut = 0 if every_period else max(len(periods) - limit, 0)
+        for period in periods[cut:]:
             changed += provider_values_sync(actor=actor, metric=metric, period_code=period.code)
-        older = [] if every_period else [p.code for p in periods[: len(periods) - len(now)]]
-        if older:
-            provider_resync_after_commit(metrics=[metric], period_codes=older)
+        if cut:
+            provider_resync_after_commit(
+                metrics=[metric], period_codes=[p.code for p in periods[:cut]]
+            )
     return changed
 
 
