@@ -448,7 +448,8 @@ SELECT %s, m.level, dv.metric_id, {end}, m.target_id, dv.option,
        SUM(dv.value * m.w), SUM(m.w), COUNT(*), SUM(m.fwd)
 FROM {dv} dv JOIN rollup_map m ON m.unit_id = dv.orgunit_id
 {where}
-GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option""",  # noqa: S608
+GROUP BY m.level, dv.metric_id, {end}, m.target_id, dv.option
+ORDER BY m.level, dv.metric_id, {end}, m.target_id""",  # noqa: S608
                     [grain, period_levels()] if where else [grain],
                 )
             distinct_ids = list(
@@ -679,21 +680,8 @@ def read(
         by_grain[(grain, tuple(sorted(spans_of)))].append(pk)
     option_col = ", option" if by_option else ""
     pg = connection.vendor == "postgresql"
-    unit_ids = [u.pk for u in units]
     levels = sorted({u.level for u in units})
-    # Many units (a national table of communes): read the levels' cells whole and keep the
-    # asked units here; an index search per unit costs more than the rows not asked.
-    keep = set(unit_ids) if len(unit_ids) > UNIT_LIST_MAX else None
-    unit_params: list[Any]
-    if keep is not None:
-        units_sql, unit_params = "1 = 1", []
-    else:
-        units_sql = (
-            "unit_id = ANY(CAST(%s AS BIGINT[]))"
-            if pg
-            else f"unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
-        )
-        unit_params = [unit_ids] if pg else list(unit_ids)
+    units_sql, unit_params, keep = _unit_condition(units)
     parts: list[str] = []
     params: list[Any] = []
     for (grain, ranges), ids in by_grain.items():
@@ -731,3 +719,66 @@ WHERE ({" OR ".join(parts)}) AND {units_sql}
     if keep is None:
         return list(rows)
     return [row for row in rows if row[0] in keep]
+
+
+def _unit_condition(units: Sequence[OrgUnit]) -> tuple[str, list[Any], set[int] | None]:
+    """Return the SQL condition on ``unit_id`` for ``units``, its parameters, and the ids to
+    keep from the rows (None: the condition keeps exactly them).
+
+    Many units (a national table of communes): the levels' cells are read whole and the
+    asked units kept by the caller; an index search per unit costs more than the rows not
+    asked."""
+    unit_ids = [u.pk for u in units]
+    if len(unit_ids) > UNIT_LIST_MAX:
+        return "1 = 1", [], set(unit_ids)
+    if connection.vendor == "postgresql":
+        return "unit_id = ANY(CAST(%s AS BIGINT[]))", [unit_ids], None
+    return f"unit_id IN ({', '.join(['%s'] * len(unit_ids))})", list(unit_ids), None
+
+
+def read_years(
+    *, metrics: Sequence[Metric], ends: Sequence[date], units: Sequence[OrgUnit]
+) -> dict[tuple[int, int], dict[int, float]]:
+    """Return the yearly cells of ``metrics`` for current ``units`` as columns:
+    (metric id, index of the year end in ``ends``) → {unit id: value}.
+
+    Options are summed; an average is total ÷ weight, and a cell of an average without
+    weight gives no value. The caller has checked that the cells serve these figures
+    (``plan``). One statement whose rows carry only what a column needs."""
+    if not metrics or not ends or not units:
+        return {}
+    table = Rollup._meta.db_table
+    units_sql, unit_params, keep = _unit_condition(units)
+    levels = sorted({u.level for u in units})
+    ids = [m.pk for m in metrics]
+    averages = [m.pk for m in metrics if m.aggregation == Aggregation.AVERAGE]
+    grouped = any(m.disaggregation_id for m in metrics)
+    total, weight = ("SUM(total)", "SUM(weight)") if grouped else ("total", "weight")
+    value = total
+    if averages:
+        value = (
+            f"CASE WHEN metric_id IN ({', '.join(['%s'] * len(averages))})"
+            f" THEN {total} / NULLIF({weight}, 0) ELSE {total} END"
+        )
+    which = " ".join(f"WHEN %s THEN {i}" for i in range(len(ends)))
+    sql = f"""
+SELECT unit_id, metric_id, CASE period_end {which} END, {value}
+FROM {table}
+WHERE grain = %s AND level IN ({", ".join(["%s"] * len(levels))})
+  AND metric_id IN ({", ".join(["%s"] * len(ids))})
+  AND period_end IN ({", ".join(["%s"] * len(ends))}) AND {units_sql}
+{"GROUP BY unit_id, metric_id, period_end" if grouped else ""}"""  # noqa: S608
+    params = [*ends, *averages, Grain.YEAR.value, *levels, *ids, *ends, *unit_params]
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    if keep is None:
+        for unit_id, metric_id, index, amount in rows:
+            if amount is not None:
+                out[(metric_id, index)][unit_id] = amount
+    else:
+        for unit_id, metric_id, index, amount in rows:
+            if amount is not None and unit_id in keep:
+                out[(metric_id, index)][unit_id] = amount
+    return dict(out)

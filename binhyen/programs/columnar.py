@@ -270,14 +270,37 @@ class Columns:
             for variable, attribute in self.FIELDS.items()
         }
         self.size = len(figures)
+        # Variables held by name already: name → {unit key: value}, read for ``keys``.
+        self.named: dict[str, Mapping[str, Mapping[Any, Any]]] = {}
+        self.keys: list[Any] = []
         self.cache: dict[tuple[str, str], list[Any]] = {}
         self.absent_cache: dict[tuple[str, str], list[int]] = {}
+
+    @classmethod
+    def of_table(cls, table: Any) -> Columns:
+        """Return the columns of a table held by metric already (``figures.FigureTable``:
+        ``unit_ids``, ``current`` and ``previous`` as code → {unit id: value}, ``facts`` and
+        ``targets`` per unit): a metric's column is its values looked up in unit order."""
+        keys = list(table.unit_ids)
+        columns = cls([])
+        columns.size = len(keys)
+        columns.keys = keys
+        columns.named = {"m": table.current, "prev": table.previous}
+        columns.maps = {
+            "unit": [table.facts[k] for k in keys],
+            "t": [table.targets.get(k, {}) for k in keys],
+        }
+        return columns
 
     def column(self, variable: str, name: str) -> list[Any]:
         key = (variable, name)
         found = self.cache.get(key)
         if found is None:
-            found = list(map(methodcaller("get", name, ABSENT), self.maps[variable]))
+            named = self.named.get(variable)
+            if named is not None:
+                found = list(map((named.get(name) or {}).get, self.keys, repeat(ABSENT)))
+            else:
+                found = list(map(methodcaller("get", name, ABSENT), self.maps[variable]))
             found = [v if type(v) is float else _leaf(v) for v in found]
             self.cache[key] = found
         return found

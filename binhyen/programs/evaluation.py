@@ -224,13 +224,15 @@ def evaluate_units(
 ) -> dict[int, dict[int, rules.Outcome]]:
     """Return unit id → criterion id → outcome of every rule, for units in ``figures``."""
     unit_ids = list(figures)
-    figs = list(figures.values())
-    columns = columnar.Columns(figs)
+    if isinstance(figures, figures_mod.FigureTable):
+        columns = columnar.Columns.of_table(figures)
+    else:
+        columns = columnar.Columns([figures[u] for u in unit_ids])
     contexts: dict[int, Any] = {}
 
     def by_cel(rule: rules.CompiledRule) -> Any:
         def run(i: int) -> rules.Outcome:
-            fig = figs[i]
+            fig = figures[unit_ids[i]]  # assembled only for the units the plan leaves
             ctx = contexts.get(i)
             if ctx is None:
                 ctx = contexts[i] = rules.context(fig.current, fig.previous, fig.facts, fig.targets)
@@ -256,7 +258,7 @@ def evaluate_units(
 
 def evaluate_set(
     *, criteria: Sequence[Criterion], units: Sequence[OrgUnit], period: Period
-) -> tuple[CompiledSet, dict[int, figures_mod.UnitFigures], dict[int, dict[int, rules.Outcome]]]:
+) -> tuple[CompiledSet, figures_mod.FigureTable, dict[int, dict[int, rules.Outcome]]]:
     """Evaluate every rule of ``criteria`` for every unit: one fetch, one compile."""
     compiled = compile_criteria(criteria)
     figs = figures_mod.fetch(

@@ -10,12 +10,15 @@ Invariants:
   (yearly windows of summed or averaged metrics); otherwise in slices of at most ``SLICE``
   units of one province, so the engine seeks a province's subtree by index instead of
   scanning the country.
+- The answer is a ``FigureTable``: one column per metric and window ({unit id: value}), as
+  the engine's yearly cells give them and as the columnar evaluation reads them. A unit's
+  ``UnitFigures`` (the ``cel`` fallback, a file's results) is assembled when asked for.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +39,38 @@ class UnitFigures:
     previous: dict[str, float] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)  # ``t``: the unit's targets
+
+
+class FigureTable(Mapping[int, UnitFigures]):
+    """Every unit's figures as columns: ``current`` and ``previous`` map a metric code to
+    {unit id: value}; ``facts`` and ``targets`` are per unit. Reads as a mapping of unit id
+    → ``UnitFigures``, each assembled on first access."""
+
+    def __init__(self, facts: dict[int, dict[str, Any]]) -> None:
+        self.unit_ids: list[int] = list(facts)
+        self.facts = facts
+        self.targets: dict[int, dict[str, float]] = {}
+        self.current: dict[str, dict[int, float]] = {}
+        self.previous: dict[str, dict[int, float]] = {}
+        self._assembled: dict[int, UnitFigures] = {}
+
+    def __getitem__(self, unit_id: int) -> UnitFigures:
+        found = self._assembled.get(unit_id)
+        if found is None:
+            facts = self.facts[unit_id]  # KeyError for a unit not asked for
+            found = self._assembled[unit_id] = UnitFigures(
+                current={c: col[unit_id] for c, col in self.current.items() if unit_id in col},
+                previous={c: col[unit_id] for c, col in self.previous.items() if unit_id in col},
+                facts=facts,
+                targets=self.targets.get(unit_id, {}),
+            )
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.unit_ids)
+
+    def __len__(self) -> int:
+        return len(self.unit_ids)
 
 
 def facts_of(unit: OrgUnit) -> dict[str, Any]:
@@ -73,47 +108,41 @@ def fetch(
     period: Period,
     metric_codes: Collection[str],
     target_codes: Collection[str] = (),
-) -> dict[int, UnitFigures]:
+) -> FigureTable:
     """Return each unit's figures for ``period`` and the period before (unit id → figures),
     with the targets of ``target_codes`` running at the period's end (``t``)."""
-    out = {unit.pk: UnitFigures(facts=facts_of(unit)) for unit in units}
+    out = FigureTable({unit.pk: facts_of(unit) for unit in units})
     if target_codes and units:
         wanted = set(target_codes)
         for unit_id, given in target_sources.values(units=units, on=period.end).items():
-            if unit_id in out:
-                out[unit_id].targets = {c: float(v) for c, v in given.items() if c in wanted}
+            if unit_id in out.facts:
+                out.targets[unit_id] = {c: float(v) for c, v in given.items() if c in wanted}
     metrics = metrics_for(metric_codes)
     if not metrics or not units:
         return out
     previous = period.previous()
-    yearly = engine.yearly_values(metrics=metrics, units=units, years=[period, previous])
+    yearly = engine.yearly_columns(metrics=metrics, units=units, years=[period, previous])
     if yearly is not None:
-        # One pass over the cells the engine answered (not units × metrics lookups).
+        # The engine's columns are the table's: no per-unit work.
         codes = {metric.pk: metric.code for metric in metrics}
-        now, before = period.end, previous.end
-        for (unit_id, metric_id), values in yearly.items():
-            figures = out.get(unit_id)
+        windows = (out.current, out.previous)
+        for (metric_id, index), column in yearly.items():
             code = codes.get(metric_id)
-            if figures is None or code is None:
-                continue
-            if now in values:
-                figures.current[code] = float(values[now])
-            if before in values:
-                figures.previous[code] = float(values[before])
+            if code is not None:
+                windows[index][code] = column
         return out
     whole = engine.served_from_rollups(metrics=metrics, units=units, periods=[period, previous])
     for chunk in [list(units)] if whole else _slices(units):
         grouped = engine.aggregate(metrics=metrics, units=chunk, periods=[period, previous])
         for unit in chunk:
-            figures = out[unit.pk]
             for metric in metrics:
                 series = grouped.get((unit.pk, metric.pk, ""))
                 if not series:
                     continue
                 value, _pred = engine.combine(metric, series, period)
                 if value is not None:
-                    figures.current[metric.code] = float(value)
+                    out.current.setdefault(metric.code, {})[unit.pk] = float(value)
                 earlier, _pred = engine.combine(metric, series, previous)
                 if earlier is not None:
-                    figures.previous[metric.code] = float(earlier)
+                    out.previous.setdefault(metric.code, {})[unit.pk] = float(earlier)
     return out

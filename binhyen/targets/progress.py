@@ -6,7 +6,7 @@ Invariants:
   for every metric of that question and every unit at once, whatever the number of
   targets: usually one for the period with its previous or last year's period (whole
   years of sums and averages then come straight from the yearly cells,
-  ``engine.yearly_values``, the same numbers as ``aggregate`` + ``combine``) and one for the
+  ``engine.yearly_columns``, the same numbers as ``aggregate`` + ``combine``) and one for the
   seasonal shape. ``combine`` runs once per
   (unit, metric, option, period) into dicts keyed by unit id; a target only looks its
   figures up. Nothing here reads ``DataValue`` or writes SQL, and no call or query is made
@@ -262,19 +262,21 @@ class _Plan:
             if self.metrics[i].aggregation in rollups.SERVED and not self.metrics[i].is_distinct
         ]
         yearly = (
-            engine.yearly_values(metrics=[self.metrics[i] for i in cells], units=units, years=years)
+            engine.yearly_columns(
+                metrics=[self.metrics[i] for i in cells], units=units, years=years
+            )
             if cells
             else None
         )
         if yearly is None:
             return metric_ids
-        # Each metric's (year end, answer dict) pairs, looked up once, not once per unit.
-        ends = {i: [(p.end, out) for p, out in asked[i].get("", ())] for i in cells}
-        for (unit_id, metric_id), by_end in yearly.items():
-            for end, out in ends[metric_id]:
-                value = by_end.get(end)
-                if value is not None:
-                    out[unit_id] = value
+        # One column per (metric, year): copied whole into each answer dict asking for it.
+        index = {p.end: i for i, p in enumerate(years)}
+        for metric_id in cells:
+            for period, out in asked[metric_id].get("", ()):
+                column = yearly.get((metric_id, index.get(period.end, -1)))
+                if column:
+                    out.update(column)
         served = set(cells)
         return [i for i in metric_ids if i not in served]
 

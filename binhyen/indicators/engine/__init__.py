@@ -49,7 +49,7 @@ Invariants:
   model makes visible too.
 - **No cache**: every call reads committed values, so an edit is reflected at once.
 - **Replica reads.** The entry functions (``run``, ``aggregate``, ``unit_values``,
-  ``yearly_values``, ``populations``, ``served_from_rollups``) are analytics reads: with a
+  ``yearly_columns``, ``populations``, ``served_from_rollups``) are analytics reads: with a
   replica configured they read it, except in a request that has written or inside a
   transaction on the primary (``binhyen/core/db_router.py``), where they read the primary.
   Raw SQL takes its connection from ``read_connection()``, never ``django.db.connection``.
@@ -73,7 +73,7 @@ from binhyen.indicators.engine.grouped import (
     aggregate,
     combine,
     served_from_rollups,
-    yearly_values,
+    yearly_columns,
 )
 from binhyen.indicators.engine.population import (
     POPULATION_METRIC,
@@ -101,7 +101,7 @@ __all__ = [
     "run",
     "served_from_rollups",
     "unit_values",
-    "yearly_values",
+    "yearly_columns",
 ]
 
 ORDINARY_P = 0.05

@@ -19,7 +19,7 @@ from binhyen.core.db_router import analytics
 from binhyen.indicators import rollups
 from binhyen.indicators.engine.distinct import Window, distinct_rows
 from binhyen.indicators.engine.sql import Slice, _as_date, _folds, _grouped, _merge_ranges
-from binhyen.indicators.models import Aggregation, DataValue, Metric, RollupGrain
+from binhyen.indicators.models import Aggregation, DataValue, Metric
 from binhyen.indicators.periods import KIND_RANK, Period, PeriodKind
 from binhyen.orgunits.models import OrgUnit
 
@@ -236,34 +236,22 @@ def served_from_rollups(
 
 
 @analytics
-def yearly_values(
+def yearly_columns(
     *, metrics: Sequence[Metric], units: Sequence[OrgUnit], years: Sequence[Period]
-) -> dict[tuple[int, int], dict[date, float]] | None:
-    """Return {(unit id, metric id): {year end: value}} read straight from the yearly cells,
-    or None when some figure is not served by them (the caller then uses ``aggregate``).
+) -> dict[tuple[int, int], dict[int, float]] | None:
+    """Return {(metric id, index of the year in ``years``): {unit id: value}} read straight
+    from the yearly cells, or None when some figure is not served by them (the caller then
+    uses ``aggregate``).
 
-    The bulk path for many units and whole years (programme windows): the same numbers as
-    ``aggregate`` + ``combine``, without building a series per unit and metric.
+    The bulk path for many units and whole years (programme windows, yearly targets): the
+    same numbers as ``aggregate`` + ``combine``, as one column per metric and year, without
+    building a series per unit and metric. A unit without a value is absent from a column.
     """
     if not metrics or any(p.kind != PeriodKind.YEAR for p in years):
         return None
     if not served_from_rollups(metrics=metrics, units=units, periods=years):
         return None
-    served = {m.pk: RollupGrain.YEAR.value for m in metrics}
-    averages = {m.pk for m in metrics if m.aggregation == Aggregation.AVERAGE}
-    out: dict[tuple[int, int], dict[date, float]] = defaultdict(dict)
-    ends: dict[Any, date] = {}
-    cells = rollups.read(served=served, requests=[(metrics, years)], units=units, by_option=False)
-    for unit_id, metric_id, end, total, weight, _pred in cells:
-        day = ends.get(end)
-        if day is None:
-            day = ends[end] = _as_date(end)
-        if metric_id in averages:
-            if not weight:
-                continue
-            total = total / weight
-        out[(unit_id, metric_id)][day] = total
-    return out
+    return rollups.read_years(metrics=metrics, ends=[p.end for p in years], units=units)
 
 
 def _own_values(

@@ -190,3 +190,59 @@ def test_rules_read_the_units_target_through_t():
     assert outcomes[second.pk][1].status == "not_met"
     assert outcomes[third.pk][1].status == "insufficient"
     assert outcomes[third.pk][1].missing == ["t.schemes_new"]
+
+
+def test_figures_from_the_yearly_cells_equal_the_values_and_decide_the_same(s):
+    # Given a summed metric, an averaged one and one broken down by options, with values in
+    # two years on a commune and its village, and a second commune without any
+    from django.test import override_settings
+
+    from binhyen.indicators import engine, rollups
+    from binhyen.indicators.models import Disaggregation, DisaggregationOption
+    from binhyen.programs.models import Criterion, CriterionKind
+
+    kinds = Disaggregation.objects.create(code="t_kinds", name="Loại")
+    for code in ("a", "b"):
+        DisaggregationOption.objects.create(disaggregation=kinds, code=code, name=code)
+    total = f.metric("t_total")
+    mean = f.metric("t_mean", aggregation="average")
+    split = f.metric("t_split", disaggregation=kinds)
+    for period, value in (("2024M03", 2), ("2025M04", 5)):
+        put(total, s.commune, period, value)
+        put(total, s.village, period, value + 1)
+        put(mean, s.commune, period, value * 10)
+        put(mean, s.village, period, value * 20)
+        put(split, s.commune, period, value, option="a")
+        put(split, s.village, period, 1, option="b")
+    rollups.rebuild()
+    units = [s.commune, s.sibling_commune]
+    codes = ["t_total", "t_mean", "t_split"]
+    criteria = [
+        Criterion(pk=1, kind=CriterionKind.RULE, expression="m.t_total > prev.t_total"),
+        Criterion(pk=2, kind=CriterionKind.RULE, expression="m.t_mean >= 100.0"),
+        Criterion(pk=3, kind=CriterionKind.RULE, expression="m.t_split == prev.t_split + 3.0"),
+    ]
+    compiled = evaluation.compile_criteria(criteria)
+    # When the figures are fetched from the cells and from the values
+    assert engine.yearly_columns(
+        metrics=figures.metrics_for(codes),
+        units=units,
+        years=[parse_period("2025"), parse_period("2024")],
+    )
+    cells = figures.fetch(units=units, period=parse_period("2025"), metric_codes=codes)
+    with override_settings(INDICATORS_ROLLUPS=False):
+        values = figures.fetch(units=units, period=parse_period("2025"), metric_codes=codes)
+    # Then every unit has the same figures, a unit without data has none, and the rules
+    # decide the same from both
+    assert dict(cells[s.commune.pk].current) == {"t_total": 11.0, "t_mean": 75.0, "t_split": 6.0}
+    assert dict(cells[s.commune.pk].previous) == {"t_total": 5.0, "t_mean": 30.0, "t_split": 3.0}
+    for unit in units:
+        assert cells[unit.pk].current == pytest.approx(values[unit.pk].current)
+        assert cells[unit.pk].previous == pytest.approx(values[unit.pk].previous)
+    assert cells[s.sibling_commune.pk].current == {}
+    by_cells = evaluation.evaluate_units(compiled, cells)
+    by_values = evaluation.evaluate_units(compiled, dict(values.items()))
+    assert {u: {c: o.status for c, o in r.items()} for u, r in by_cells.items()} == {
+        u: {c: o.status for c, o in r.items()} for u, r in by_values.items()
+    }
+    assert [by_cells[s.commune.pk][c].status for c in (1, 2, 3)] == ["met", "not_met", "met"]

@@ -280,14 +280,14 @@ def test_whole_years_read_from_the_yearly_cells_as_from_the_values(monkeypatch):
     ]
     rollups.rebuild()
     served: list[int] = []
-    real = engine.yearly_values
+    real = engine.yearly_columns
 
     def spy(**kwargs):
         found = real(**kwargs)
         served.append(found is not None)
         return found
 
-    monkeypatch.setattr(engine, "yearly_values", spy)
+    monkeypatch.setattr(engine, "yearly_columns", spy)
     # When they are judged from the cells and from the values
     with_cells = progress.evaluate(made, today=date(2026, 3, 1))
     with override_settings(INDICATORS_ROLLUPS=False):
