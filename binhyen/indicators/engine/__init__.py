@@ -201,6 +201,7 @@ def run(
     for metric in metrics:
         metric_pk = metric.pk
         options = option_order.get(metric_pk, [""]) if disaggregate else [""]
+        rated = per_1000 and _rate_applies(metric)
         for unit in units:
             unit_pk = unit.pk
             for option in options:
@@ -217,7 +218,7 @@ def run(
                         value=value,
                         includes_predecessors=pred,
                     )
-                    if per_1000 and _rate_applies(metric):
+                    if rated:
                         pop = pops.get((unit_pk, period.code))
                         row.population = pop
                         row.no_population = not pop

@@ -124,6 +124,7 @@ def aggregate(
                     day = ends[end] = _as_date(end)
                 result[(unit_id, metric_id, option)][day] = Agg(total, weight, 0.0, 0.0, pred > 0)
         if rows:
+            days: dict[Any, date] = {}
             for row in rows:
                 target = by_path.get(row[0])
                 if target is None:
@@ -133,7 +134,10 @@ def aggregate(
                 else:
                     _path, metric_id, end, total, weight, low, high, pred = row
                     option = ""
-                result[(target.pk, metric_id, option)][_as_date(end)] = Agg(
+                day = days.get(end)
+                if day is None:
+                    day = days[end] = _as_date(end)
+                result[(target.pk, metric_id, option)][day] = Agg(
                     float(total or 0.0),
                     float(weight or 0.0),
                     float(low or 0.0),
@@ -282,6 +286,20 @@ def combine(
     """Return (value, includes_predecessors) of ``metric`` in ``period`` from grouped rows."""
     if series is None or (not series and not getattr(series, "spans", None)):
         return None, False
+    if metric.period_kind == period.kind:
+        # Same kind as captured: exactly one stored period can end inside it (the hot path of
+        # dashboards: months of monthly metrics).
+        one = series.get(period.end)
+        if one is None:
+            return None, False
+        how = metric.aggregation
+        if how == Aggregation.AVERAGE:
+            return (one.total / one.weight if one.weight else None), one.predecessors
+        if how == Aggregation.MIN:
+            return one.low, one.predecessors
+        if how == Aggregation.MAX:
+            return one.high, one.predecessors
+        return one.total, one.predecessors  # sum, last, or the value itself
     if KIND_RANK[metric.period_kind] > KIND_RANK[period.kind]:
         return None, False
     if metric.aggregation == Aggregation.NONE and metric.period_kind != period.kind:
@@ -294,13 +312,8 @@ def combine(
         # Distinct things over several stored periods: counted once over the span.
         span = getattr(series, "spans", {}).get((period.start, period.end))
         return (span.total, span.predecessors) if span is not None else (None, False)
-    if metric.period_kind == period.kind:
-        # Same kind as captured: exactly one stored period can end inside it.
-        one = series.get(period.end)
-        inside = [(period.end, one)] if one is not None else []
-    else:
-        start, end = period.start, period.end
-        inside = [(e, agg) for e, agg in series.items() if start <= e <= end]
+    start, end = period.start, period.end
+    inside = [(e, agg) for e, agg in series.items() if start <= e <= end]
     if not inside:
         return None, False
     pred = any(a.predecessors for _e, a in inside)

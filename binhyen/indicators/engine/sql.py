@@ -396,8 +396,10 @@ umap AS (
     stats = "SUM(m.w), MIN(dv.value), MAX(dv.value)" if need_stats else "SUM(m.w), 0, 0"
     # PostgreSQL folds the period in the inner selects below; SQLite here.
     outer_pe = "dv.period_end" if connection.vendor == "postgresql" else pe
+    # SQLite: the end as text, converted once per distinct end by the caller, not per row.
+    shown_pe = outer_pe if connection.vendor == "postgresql" else f"({outer_pe}) || ''"
     select = f"""
-SELECT m.k, dv.metric_id, {outer_pe}{option_col},
+SELECT m.k, dv.metric_id, {shown_pe}{option_col},
        SUM(dv.value * m.w), {stats}, MAX(m.pred)"""
     group = f"GROUP BY m.k, dv.metric_id, {outer_pe}{option_col}"
     # Values exist only at a metric's capture kinds (services enforce it), so a unit is
@@ -532,9 +534,10 @@ def _national_sql(
         sql_params.extend([*fp_params, *value_params])
     stats = "SUM(x.w), MIN(x.v), MAX(x.v)" if need_stats else "SUM(x.w), 0, 0"
     with_sql = ctes.rstrip().rstrip(",")
+    shown_pe = "x.period_end" if connection.vendor == "postgresql" else "x.period_end || ''"
     sql = f"""
 WITH RECURSIVE {with_sql}
-SELECT x.k, x.metric_id, x.period_end{option_sel}, SUM(x.v * x.w), {stats}, MAX(x.pred)
+SELECT x.k, x.metric_id, {shown_pe}{option_sel}, SUM(x.v * x.w), {stats}, MAX(x.pred)
 FROM ({own}
 ) x
 GROUP BY x.k, x.metric_id, x.period_end{option_sel}"""  # noqa: S608
