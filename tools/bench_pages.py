@@ -18,7 +18,10 @@ signed-in page (the profile), the cost every page pays before its own work. A la
 role names its slowest page.
 
 The dataset is the one ``make bench`` builds (``tools/bench.py``: the real map, ~100,000
-villages, five years of values); it is built here if missing.
+villages, five years of values); it is built here if missing. The programme pages use the
+34-criteria programme of ``tools/bench_programs.py`` with every current commune enrolled
+for 2025: the measured commune through the service, the others bulk-loaded (the same rows
+without the audit entries), so the overviews count and evaluate files at national scale.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ ONLY = [s.strip() for s in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if 
 TARGET_MS = 300.0
 MAX_QUERIES = 50
 FORM = "bao_cao_thang"
+PROGRAMME_PERIOD = "2025"
 
 
 def _user(username: str, role: str, unit: Any) -> Any:
@@ -110,12 +114,63 @@ def _measure(client: Any, url: str) -> dict[str, Any]:
     }
 
 
-def _pages(
-    commune: Any, province: Any, country: Any, period: str
-) -> dict[str, list[tuple[str, str]]]:
-    from binhyen.programs.models import Program
+def _enrolments(commune: Any, officer: Any) -> tuple[str, int]:
+    """Return (programme code, the commune's file id): the benchmark programme with every
+    current commune enrolled for ``PROGRAMME_PERIOD`` (built once per dataset)."""
+    import bench_programs  # tools/bench_programs.py: the 34-criteria programme
 
-    program = Program.objects.order_by("code").values_list("code", flat=True).first()
+    from binhyen.orgunits.models import OrgUnit, UnitKind
+    from binhyen.programs import services
+    from binhyen.programs.models import Assessment, Enrollment
+
+    program = bench_programs._program(bench._admin())
+    own = Enrollment.objects.filter(program=program, unit=commune, period=PROGRAMME_PERIOD).first()
+    if own is None:
+        own = services.enrollment_create(
+            actor=officer, program=program, unit=commune, period_code=PROGRAMME_PERIOD
+        )
+    enrolled = set(
+        Enrollment.objects.filter(program=program, period=PROGRAMME_PERIOD).values_list(
+            "unit_id", flat=True
+        )
+    )
+    criteria = list(program.current_set.criteria.all())
+    for unit_ids in _chunks(
+        [
+            pk
+            for pk in OrgUnit.objects.current()
+            .filter(kind=UnitKind.COMMUNE)
+            .values_list("pk", flat=True)
+            if pk not in enrolled
+        ],
+        500,
+    ):
+        made = Enrollment.objects.bulk_create(
+            [
+                Enrollment(
+                    program=program,
+                    criteria_set=program.current_set,
+                    unit_id=pk,
+                    period=PROGRAMME_PERIOD,
+                    enrolled_by=officer,
+                )
+                for pk in unit_ids
+            ]
+        )
+        Assessment.objects.bulk_create(
+            [Assessment(enrollment=e, criterion=c) for e in made for c in criteria]
+        )
+    return program.code, own.pk
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _pages(
+    commune: Any, province: Any, country: Any, period: str, program: tuple[str, int]
+) -> dict[str, list[tuple[str, str]]]:
+    code, file_id = program
     c, p, n = commune.code, province.code, country.code
     commune_pages = [
         ("home", "/"),
@@ -156,9 +211,11 @@ def _pages(
         ("programmes", "/programs/"),
         ("children_export", f"/units/{n}/children.xlsx"),
     ]
-    if program:
-        province_pages.append(("programme_overview", f"/programs/{program}/overview/"))
-        ministry_pages.append(("programme_overview", f"/programs/{program}/overview/"))
+    overview = f"/programs/{code}/overview/?period={PROGRAMME_PERIOD}"
+    commune_pages.append(("programme_file", f"/programs/files/{file_id}/"))
+    province_pages.append(("programme_overview", overview))
+    province_pages.append(("programme_file", f"/programs/files/{file_id}/"))
+    ministry_pages.append(("programme_overview", overview))
     return {
         "commune_officer": commune_pages,
         "province_officer": province_pages,
@@ -198,7 +255,11 @@ def measure(db: str) -> None:
         "province_officer": _user("bench-province", Role.PROVINCE_OFFICER, province),
         "ministry_officer": _user("bench-ministry", Role.MINISTRY_OFFICER, country),
     }
-    for role, all_pages in _pages(commune, province, country, period).items():
+    programme = _enrolments(commune, users["commune_officer"])
+    from binhyen.core.memory import freeze_startup_objects
+
+    freeze_startup_objects()  # as the WSGI entry point does when a server starts
+    for role, all_pages in _pages(commune, province, country, period, programme).items():
         pages = [(page, url) for page, url in all_pages if _wanted(role, page)]
         if not pages:
             continue

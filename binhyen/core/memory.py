@@ -27,3 +27,17 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def freeze_startup_objects() -> None:
+    """Take every object alive once the application has started (modules, settings, model
+    metadata, the URLconf and the views it imports) out of the collector's reach.
+
+    They live as long as the process; without this, every full collection walks them
+    again (~300,000 objects, ~200 ms on a 2-core server) in the middle of some request.
+    Called by the WSGI entry point after the application is built (``gc.freeze``)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view module now)
+    gc.collect()
+    gc.freeze()

@@ -54,7 +54,8 @@ def structure_changed(*, sender: Any = None) -> int:
 
 
 def _structure_of(unit: OrgUnit) -> tuple[Any, ...]:
-    return tuple(unit.__dict__.get(f) for f in STRUCTURAL_FIELDS)
+    # Runs for every unit loaded (post_init): one C-level pass over the field names.
+    return tuple(map(unit.__dict__.get, STRUCTURAL_FIELDS))
 
 
 @receiver(post_init, sender=OrgUnit)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from binhyen.core.memory import gc_paused
@@ -436,9 +437,14 @@ def progress_many(enrollments: Sequence[Enrollment]) -> dict[int, Progress]:
             outcomes.update({e.pk: evaluated[e.unit_id] for e in members})
         assessments: dict[tuple[int, int], Assessment] = {}
         evidence: dict[tuple[int, int], int] = defaultdict(int)
-        for a in Assessment.objects.filter(enrollment__in=group).prefetch_related("evidence"):
+        # Evidence is counted, not loaded: one grouped read of the assessments.
+        for a in (
+            Assessment.objects.filter(enrollment__in=group)
+            .annotate(evidence_count=Count("evidence"))
+            .order_by()
+        ):
             assessments[(a.enrollment_id, a.criterion_id)] = a
-            evidence[(a.enrollment_id, a.criterion_id)] = len(a.evidence.all())
+            evidence[(a.enrollment_id, a.criterion_id)] = a.evidence_count
         labels = _metric_labels([*compiled.metric_codes, *compiled.target_codes])
         for enrollment in group:
             results = []

@@ -686,7 +686,9 @@ class Evidence(BaseModel):
     )
 
     class Meta:
-        ordering = ["assessment", "created_at", "id"]
+        # By the assessment's id: ordering by the assessment itself would follow its own
+        # ordering through the file, the programme and the unit on every read.
+        ordering = ["assessment_id", "created_at", "id"]
         verbose_name = _("minh chứng")
         verbose_name_plural = _("minh chứng")
 

@@ -230,6 +230,14 @@ def visible_parent(*, user: Any, unit: OrgUnit) -> OrgUnit | None:
     return OrgUnit.objects.visible_to(user).filter(pk=unit.parent_id).first()
 
 
+def evidence_by_assessment(enrollment: Enrollment) -> dict[int, list[Evidence]]:
+    """Return the file's evidence by assessment id, in upload order (one query)."""
+    out: dict[int, list[Evidence]] = defaultdict(list)
+    for item in Evidence.objects.filter(assessment__enrollment=enrollment):
+        out[item.assessment_id].append(item)
+    return dict(out)
+
+
 def timeline(enrollment: Enrollment) -> list[AuditEvent]:
     """Return every audited step of the file, oldest first (the decision's included)."""
     condition = Q(object_type=Enrollment._meta.label, object_id=str(enrollment.pk))
@@ -368,11 +376,14 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
     ]
     rows = {child.path: ChildRow(child) for child in children}
     totals = ChildRow(unit)
+    # The files with what this page reads of them: their unit and set (the programme is
+    # known; no decision, no parent unit), in one query however many there are.
     enrollments = list(
-        enrollment_list(user=user, program=program, period=period.code, under=unit).select_related(
-            "criteria_set"
-        )
+        enrollment_list(user=user, program=program, period=period.code, under=unit)
+        .select_related(None)
+        .select_related("unit", "criteria_set")
     )
+    lengths = sorted({len(path) for path in rows}, reverse=True)
     submit_deadline, decide_deadline = program.deadlines(period)
     day = today()
     result = Overview(program, unit, period, submit_deadline, decide_deadline, [], totals)
@@ -380,9 +391,11 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
     for e in enrollments:
         by_status[e.status] += 1
         targets = [totals]
-        for path, row in rows.items():
-            if e.unit.path.startswith(path):
-                targets.append(row)
+        unit_path = e.unit.path
+        for length in lengths:
+            child_row = rows.get(unit_path[:length])
+            if child_row is not None:
+                targets.append(child_row)
                 break
         for row in targets:
             row.enrolled += 1

@@ -46,3 +46,16 @@ def test_a_collector_paused_by_someone_else_stays_paused(collector):
         pass
     # Then it is not turned back on
     assert gc.isenabled() is False
+
+
+def test_startup_objects_are_frozen_out_of_the_collectors_reach():
+    # Given a started application
+    from binhyen.core.memory import freeze_startup_objects
+
+    try:
+        # When the WSGI entry point freezes what start-up built
+        freeze_startup_objects()
+        # Then those objects are in the permanent generation, which collections skip
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -401,3 +401,29 @@ def test_the_model_commune_programme_offers_enrolment_with_its_34_criteria(clien
     assert 'data-testid="enrol-form"' in html and 'data-testid="not-usable"' not in html
     assert "I. Lãnh đạo của cấp ủy Đảng, chính quyền xã" in html
     assert html.count('text-bg-warning">cần tỉnh hoàn thiện</span>') == 32
+
+
+def test_overview_lists_twenty_overdue_files_and_counts_the_rest(client, s, world, monkeypatch):
+    # Given 22 more communes of the province enrolled, and a day long after the deadline
+    from datetime import date
+
+    from binhyen.orgunits.tests.factories import CommuneFactory
+    from binhyen.programs import selectors
+
+    for _ in range(22):
+        services.enrollment_create(
+            actor=s.province_officer,
+            program=world["program"],
+            unit=CommuneFactory(parent=s.province),
+            period_code="2025",
+        )
+    monkeypatch.setattr(selectors, "today", lambda: date(2027, 6, 1))
+    # When the province officer opens the overview of 2025
+    login_verified(client, s.province_officer)
+    url = reverse("programs:overview", args=[world["program"].code])
+    body = client.get(f"{url}?period=2025").content.decode()
+    # Then 20 of the 23 files not submitted are listed, and the other 3 are counted
+    overdue = body.split('data-testid="overdue"')[1].split("</ul>")[0]
+    assert overdue.count("chưa nộp, quá hạn") == 20
+    assert "… và 3 hồ sơ chưa nộp khác" in overdue
+    assert "chờ quyết định khác" not in overdue

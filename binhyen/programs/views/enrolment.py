@@ -75,10 +75,12 @@ def _enrollment_context(
     submit_deadline, decide_deadline = enrollment.program.deadlines(enrollment.period_value)
     can_self = prog_perms.can_self_assess(user, enrollment.unit)
     editable = can_self and enrollment.status == EnrollmentStatus.ENROLLED
-    evidence: dict[int, list[Any]] = {}
-    for result in progress.results:
-        if result.assessment is not None:
-            evidence[result.criterion.pk] = list(result.assessment.evidence.all())
+    by_assessment = selectors.evidence_by_assessment(enrollment)
+    evidence: dict[int, list[Any]] = {
+        result.criterion.pk: by_assessment.get(result.assessment.pk, [])
+        for result in progress.results
+        if result.assessment is not None
+    }
     return {
         "enrollment": enrollment,
         "program": enrollment.program,
