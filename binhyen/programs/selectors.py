@@ -364,6 +364,19 @@ def _recognised(program: Program, status: str) -> bool:
     return status == EnrollmentStatus.RECOGNISED
 
 
+# What the overview never reads of a file: not loaded (nor converted) for thousands of them.
+_OVERVIEW_UNREAD = (
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "verified_at",
+    "verification_note",
+    "decision",
+    "enrolled_by",
+    "withdrawn_at",
+)
+
+
 def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> Overview:
     """Count enrolments under ``unit`` by child, find failing criteria and overdue files."""
     shallowest = min((KIND_RANK[k] for k in program.unit_kinds), default=0)
@@ -381,7 +394,9 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
     enrollments = list(
         enrollment_list(user=user, program=program, period=period.code, under=unit)
         .select_related(None)
-        .select_related("unit", "criteria_set")
+        .select_related("unit")
+        .prefetch_related("criteria_set")  # one instance per set, not one per file
+        .defer(*_OVERVIEW_UNREAD)
     )
     lengths = sorted({len(path) for path in rows}, reverse=True)
     submit_deadline, decide_deadline = program.deadlines(period)
