@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -408,8 +408,41 @@ def _frozen_outcome(
     )
 
 
-def progress_many(enrollments: Sequence[Enrollment]) -> dict[int, Progress]:
-    """Return the progress of each enrolment; live rules need one engine call per set."""
+class AssessedRow(NamedTuple):
+    """What a criterion's status reads of its assessment, without the model instance: the
+    overview of thousands of files reads these columns only (``progress_many(lean=True)``)."""
+
+    pk: int
+    enrollment_id: int
+    criterion_id: int
+    self_met: bool | None
+    self_points: Decimal | None
+    rule_status: str
+    figures: dict[str, Any]
+    verdict: str
+    verified_met: bool | None
+    verified_points: Decimal | None
+    evidence_count: int
+
+
+def _assessed(group: Sequence[Enrollment], *, lean: bool) -> Iterable[Any]:
+    """Return the assessments of ``group`` with their evidence counted (one grouped read):
+    model instances, or ``AssessedRow`` tuples when ``lean``."""
+    rows = (
+        Assessment.objects.filter(enrollment__in=group)
+        .annotate(evidence_count=Count("evidence"))
+        .order_by()
+    )
+    if not lean:
+        return rows
+    return map(AssessedRow._make, rows.values_list(*AssessedRow._fields))
+
+
+def progress_many(enrollments: Sequence[Enrollment], *, lean: bool = False) -> dict[int, Progress]:
+    """Return the progress of each enrolment; live rules need one engine call per set.
+
+    ``lean``: only the statuses, points and condition (what an overview of many files
+    counts): no figure rows, and the assessments read as ``AssessedRow`` tuples."""
     out: dict[int, Progress] = {}
     by_set: dict[int, list[Enrollment]] = defaultdict(list)
     for enrollment in enrollments:
@@ -435,22 +468,19 @@ def progress_many(enrollments: Sequence[Enrollment]) -> dict[int, Progress]:
             figs.update({(e.pk): fetched[e.unit_id] for e in members})
             evaluated = evaluate_units(compiled, fetched)
             outcomes.update({e.pk: evaluated[e.unit_id] for e in members})
-        assessments: dict[tuple[int, int], Assessment] = {}
+        assessments: dict[tuple[int, int], Any] = {}
         evidence: dict[tuple[int, int], int] = defaultdict(int)
         # Evidence is counted, not loaded: one grouped read of the assessments.
-        for a in (
-            Assessment.objects.filter(enrollment__in=group)
-            .annotate(evidence_count=Count("evidence"))
-            .order_by()
-        ):
+        for a in _assessed(group, lean=lean):
             assessments[(a.enrollment_id, a.criterion_id)] = a
             evidence[(a.enrollment_id, a.criterion_id)] = a.evidence_count
         labels = _metric_labels([*compiled.metric_codes, *compiled.target_codes])
+        rules_shown = None if lean else compiled.rules  # no figure rows when lean
         for enrollment in group:
             results = []
             for criterion in criteria:
                 assessment = assessments.get((enrollment.pk, criterion.pk))
-                rule = compiled.rules.get(criterion.pk)
+                rule = rules_shown.get(criterion.pk) if rules_shown is not None else None
                 current: Mapping[str, float] = {}
                 previous: Mapping[str, float] = {}
                 outcome: rules.Outcome | None = None

@@ -432,7 +432,7 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
         considered += live
     else:
         result.live_skipped = len(live)
-    progress = evaluation.progress_many(considered) if considered else {}
+    progress = evaluation.progress_many(considered, lean=True) if considered else {}
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     criteria: dict[int, Criterion] = {}
     for p in progress.values():

@@ -246,3 +246,24 @@ def test_figures_from_the_yearly_cells_equal_the_values_and_decide_the_same(s):
         u: {c: o.status for c, o in r.items()} for u, r in by_values.items()
     }
     assert [by_cells[s.commune.pk][c].status for c in (1, 2, 3)] == ["met", "not_met", "met"]
+
+
+def test_lean_progress_has_the_same_statuses_points_and_condition(world):
+    # Given a decided file (frozen outcomes, verified) and one still in self-assessment
+    files = [world["done"], world["pending"]]
+    # When their progress is computed in full and lean (as the overview does)
+    full = evaluation.progress_many(files)
+    lean = evaluation.progress_many(files, lean=True)
+    # Then every criterion has the same status, points and evidence count, and so does the
+    # condition; only the figure rows are left out
+    for e in files:
+        assert [
+            (r.criterion.pk, r.status, r.points, r.evidence_count) for r in lean[e.pk].results
+        ] == [(r.criterion.pk, r.status, r.points, r.evidence_count) for r in full[e.pk].results]
+        assert (lean[e.pk].met_count, lean[e.pk].points_total) == (
+            full[e.pk].met_count,
+            full[e.pk].points_total,
+        )
+        assert all(not r.figures for r in lean[e.pk].results)
+    assert any(r.figures for e in files for r in full[e.pk].results)
+    assert any(r.evidence_count for r in full[world["done"].pk].results)
