@@ -93,10 +93,10 @@ pytest: setup browser-deps ## pytest on SQLite, browser tests included
 	@mkdir -p var/test/sqlite
 	env -u DATABASE_URL MEDIA_ROOT=var/test/sqlite/media BACKUP_DIR=var/test/sqlite/backups SQLITE_TEST_NAME=var/test/sqlite/test.sqlite3 $(VENV)/bin/pytest -q
 
-pytest-pg: setup ## the same pytest run on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
+pytest-pg: setup ## the tests that use a database, on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL run: $${DATABASE_URL:-$(PG_URL)}"; \
-	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups $(VENV)/bin/pytest -q -m "not browser"; \
+	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups TESTS_THAT_USE_THE_DATABASE=1 $(VENV)/bin/pytest -q -m "not browser"; \
 	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 
 test: setup ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)

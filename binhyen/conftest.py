@@ -119,3 +119,26 @@ def browser_login(pg, username: str, password: str) -> None:
     pg.fill("input[name=password]", password)
     pg.click("main button[type=submit]")
     pg.wait_for_load_state("networkidle")
+
+
+# Fixtures through which a test reaches a database (directly or through its own fixtures).
+_DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(_DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run (``make pytest-pg`` sets ``TESTS_THAT_USE_THE_DATABASE=1``),
+    leave out the tests that never reach a database: pytest-django refuses them any access,
+    so they ran on SQLite with the same code and the same result. The run then spends its
+    time on what PostgreSQL can change."""
+    if os.environ.get("TESTS_THAT_USE_THE_DATABASE") != "1":
+        return
+    kept = [item for item in items if _uses_database(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not _uses_database(i)])
+        items[:] = kept
