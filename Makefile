@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # The Makefile is the development entry point; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 
-.PHONY: help run worker scheduler test checks-then-pytest setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench bench-pages loadtest messages clean cluster cluster-stop cluster-check
+.PHONY: help run worker scheduler test checks-then-pytest-pg setup install assets db fmt lint typecheck imports pytest pytest-pg browser-deps office-deps bench bench-pages loadtest messages clean cluster cluster-stop cluster-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -93,19 +93,20 @@ pytest: setup browser-deps ## pytest on SQLite, browser tests included
 	@mkdir -p var/test/sqlite
 	env -u DATABASE_URL MEDIA_ROOT=var/test/sqlite/media BACKUP_DIR=var/test/sqlite/backups SQLITE_TEST_NAME=var/test/sqlite/test.sqlite3 $(VENV)/bin/pytest -q
 
-pytest-pg: setup ## the tests that use a database, on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
+pytest-pg: setup ## the tests whose result can depend on the engine, on PostgreSQL (DATABASE_URL or a server on 127.0.0.1:5432)
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL run: $${DATABASE_URL:-$(PG_URL)}"; \
-	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups TESTS_THAT_USE_THE_DATABASE=1 $(VENV)/bin/pytest -q -m "not browser"; \
+	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} MEDIA_ROOT=var/test/pg/media BACKUP_DIR=var/test/pg/backups SECOND_ENGINE_RUN=1 $(VENV)/bin/pytest -q -m "not browser"; \
 	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 
 test: setup ## Set everything up, lint, type-check and run every test (SQLite, browser, PostgreSQL)
 	@# The two engines' runs share nothing: run them side by side, each printing when it ends.
-	@# The PostgreSQL run is the longer one, so the checks run before the SQLite run.
-	$(MAKE) --no-print-directory -j2 --output-sync=target checks-then-pytest pytest-pg
+	@# The SQLite run (browser tests included) is the longer one, so the checks go before the
+	@# PostgreSQL run.
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest checks-then-pytest-pg
 
-checks-then-pytest: setup
-	$(MAKE) --no-print-directory lint typecheck imports pytest
+checks-then-pytest-pg: setup
+	$(MAKE) --no-print-directory lint typecheck imports pytest-pg
 
 bench: setup ## Benchmarks: our code vs a plain-SQL baseline, JSON lines
 	$(PY) tools/bench.py

@@ -131,14 +131,19 @@ def _uses_database(item: pytest.Item) -> bool:
     return bool(_DB_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def _second_engine_skips(item: pytest.Item) -> bool:
+    return item.get_closest_marker("engine_independent") is not None or not _uses_database(item)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL run (``make pytest-pg`` sets ``TESTS_THAT_USE_THE_DATABASE=1``),
-    leave out the tests that never reach a database: pytest-django refuses them any access,
-    so they ran on SQLite with the same code and the same result. The run then spends its
-    time on what PostgreSQL can change."""
-    if os.environ.get("TESTS_THAT_USE_THE_DATABASE") != "1":
+    """On the second engine's run (``make pytest-pg`` sets ``SECOND_ENGINE_RUN=1``), leave out
+    what cannot differ from the SQLite run: the tests that never reach a database
+    (pytest-django refuses them any access) and those marked ``engine_independent`` (what
+    they check is decided by templates and permissions; the authorization matrix still asks
+    every URL on both engines). The PostgreSQL run spends its time on what it can change."""
+    if os.environ.get("SECOND_ENGINE_RUN") != "1":
         return
-    kept = [item for item in items if _uses_database(item)]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if not _uses_database(i)])
-        items[:] = kept
+    left = [item for item in items if _second_engine_skips(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not _second_engine_skips(item)]

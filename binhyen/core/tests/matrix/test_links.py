@@ -20,7 +20,8 @@ from django.urls import Resolver404, resolve
 
 from binhyen.core.tests.matrix.world import ROLE_KEYS
 
-pytestmark = pytest.mark.django_db
+# The page texts and links do not depend on the engine: checked once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_independent]
 
 MAX_PAGES = 400
 PER_PATTERN = 3
