@@ -140,18 +140,14 @@ def _pct(new: float | None, old: float | None) -> float | None:
     return round((new - old) / abs(old) * 100.0, 2)
 
 
-def _diff(new: float | None, old: float | None) -> float | None:
-    if new is None or old is None:
-        return None
-    return new - old
-
-
 def _variation(
-    metric: Metric, new: float | None, old: float | None, p_new: Period, p_old: Period
+    new: float, old: float, new_days: float, old_days: float
 ) -> tuple[bool | None, float | None]:
-    if not metric.is_count or new is None or old is None or new < 0 or old < 0:
+    """Whether a count's change is within ordinary variation (Poisson), and the p-value;
+    (None, None) for negative figures. The caller has checked the metric counts things."""
+    if new < 0 or old < 0:
         return None, None
-    p = poisson_change_p_value(new, old, p_new.days, p_old.days)
+    p = poisson_change_p_value(new, old, new_days, old_days)
     return p > ORDINARY_P, round(p, 4)
 
 
@@ -193,50 +189,63 @@ def run(
     # Each distinct period is combined once per series; rows refer to it by position.
     distinct = list(dict.fromkeys(q for p in periods for q in (p, *(pairs[p] if compare else ()))))
     position = {p: i for i, p in enumerate(distinct)}
+    # Per requested period: its code and days, its comparison periods' codes and days, and
+    # the positions of the three in ``distinct`` (read once here, not once per row).
     slots = [
-        (p, *pairs[p], position[p], position.get(pairs[p][0], 0), position.get(pairs[p][1], 0))
+        (
+            p.code,
+            p.days,
+            pairs[p][0].code,
+            pairs[p][0].days,
+            pairs[p][1].code,
+            pairs[p][1].days,
+            position[p],
+            position.get(pairs[p][0], 0),
+            position.get(pairs[p][1], 0),
+        )
         for p in periods
     ]
+    nothing = [(None, False)] * len(distinct)  # a unit without any value of the metric
     rows: list[Row] = []
     for metric in metrics:
-        metric_pk = metric.pk
+        metric_pk, metric_code = metric.pk, metric.code
+        counts = metric.is_count
         options = option_order.get(metric_pk, [""]) if disaggregate else [""]
         rated = per_1000 and _rate_applies(metric)
         for unit in units:
-            unit_pk = unit.pk
+            unit_pk, unit_code, unit_name = unit.pk, unit.code, unit.name
             for option in options:
                 series = grouped.get((unit_pk, metric_pk, option))
-                combined = [combine(metric, series, p) for p in distinct]
-                for period, prev_p, ly_p, at, at_prev, at_last in slots:
+                combined = (
+                    nothing if series is None else [combine(metric, series, p) for p in distinct]
+                )
+                for code, days, prev_code, prev_days, ly_code, ly_days, at, at_p, at_l in slots:
                     value, pred = combined[at]
-                    row = Row(
-                        metric=metric.code,
-                        unit=unit.code,
-                        unit_name=unit.name,
-                        period=period.code,
-                        option=option,
-                        value=value,
-                        includes_predecessors=pred,
-                    )
+                    row = Row(metric_code, unit_code, unit_name, code, option, value, pred)
                     if rated:
-                        pop = pops.get((unit_pk, period.code))
+                        pop = pops.get((unit_pk, code))
                         row.population = pop
                         row.no_population = not pop
                         if pop and value is not None:
                             row.value_per_1000 = round(value / pop * 1000.0, 4)
                     if compare:
-                        prev, prev_pred = combined[at_prev]
-                        last, last_pred = combined[at_last]
-                        row.previous_period, row.last_year_period = prev_p.code, ly_p.code
+                        prev, prev_pred = combined[at_p]
+                        last, last_pred = combined[at_l]
+                        row.previous_period, row.last_year_period = prev_code, ly_code
                         row.previous, row.last_year = prev, last
-                        row.change_abs, row.change_pct = _diff(value, prev), _pct(value, prev)
-                        row.yoy_abs, row.yoy_pct = _diff(value, last), _pct(value, last)
-                        row.within_ordinary_variation, row.p_value = _variation(
-                            metric, value, prev, period, prev_p
-                        )
-                        row.yoy_within_ordinary_variation, row.yoy_p_value = _variation(
-                            metric, value, last, period, ly_p
-                        )
+                        if value is not None:
+                            if prev is not None:
+                                row.change_abs, row.change_pct = value - prev, _pct(value, prev)
+                                if counts:
+                                    row.within_ordinary_variation, row.p_value = _variation(
+                                        value, prev, days, prev_days
+                                    )
+                            if last is not None:
+                                row.yoy_abs, row.yoy_pct = value - last, _pct(value, last)
+                                if counts:
+                                    row.yoy_within_ordinary_variation, row.yoy_p_value = _variation(
+                                        value, last, days, ly_days
+                                    )
                         row.includes_predecessors = pred or prev_pred or last_pred
                     rows.append(row)
     return rows
