@@ -374,6 +374,8 @@ _OVERVIEW_UNREAD = (
     "decision",
     "enrolled_by",
     "withdrawn_at",
+    "unit__created_at",
+    "unit__updated_at",
 )
 
 
