@@ -666,6 +666,6 @@ def overview(request: HttpRequest, code: str, query: Query[OverviewQuery]) -> di
             )
             for f in data.failing
         ],
-        "overdue_submit": [o.enrollment.pk for o in data.overdue_submit],
-        "overdue_decide": [o.enrollment.pk for o in data.overdue_decide],
+        "overdue_submit": [o.enrollment_id for o in data.overdue_submit],
+        "overdue_decide": [o.enrollment_id for o in data.overdue_decide],
     }

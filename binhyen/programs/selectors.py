@@ -46,6 +46,7 @@ from binhyen.programs.models import (
 
 GRACE_DAYS = 31
 LIVE_LIMIT = 500
+OVERDUE_SHOWN = 20  # overdue files listed by name on an overview (the template's slice)
 CHOICE_LIMIT = 300
 
 
@@ -333,9 +334,10 @@ class FailingCriterion:
 
 @dataclass
 class Overdue:
-    enrollment: Enrollment
+    enrollment_id: int
     deadline: date
     days: int
+    enrollment: Enrollment | None = None  # loaded for the first OVERDUE_SHOWN of each list
 
 
 @dataclass
@@ -391,24 +393,18 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
     ]
     rows = {child.path: ChildRow(child) for child in children}
     totals = ChildRow(unit)
-    # The files with what this page reads of them: their unit and set (the programme is
-    # known; no decision, no parent unit), in one query however many there are.
-    enrollments = list(
-        enrollment_list(user=user, program=program, period=period.code, under=unit)
-        .select_related(None)
-        .select_related("unit")
-        .prefetch_related("criteria_set")  # one instance per set, not one per file
-        .defer(*_OVERVIEW_UNREAD)
-    )
+    files = enrollment_list(user=user, program=program, period=period.code, under=unit)
+    # Counting reads three columns of every file; models are loaded only for the overdue
+    # files shown and for those whose criteria are tallied.
+    listed = list(files.values_list("pk", "status", "unit__path"))
     lengths = sorted({len(path) for path in rows}, reverse=True)
     submit_deadline, decide_deadline = program.deadlines(period)
     day = today()
     result = Overview(program, unit, period, submit_deadline, decide_deadline, [], totals)
     by_status: Counter[str] = Counter()
-    for e in enrollments:
-        by_status[e.status] += 1
+    for pk, status, unit_path in listed:
+        by_status[status] += 1
         targets = [totals]
-        unit_path = e.unit.path
         for length in lengths:
             child_row = rows.get(unit_path[:length])
             if child_row is not None:
@@ -416,24 +412,39 @@ def overview(*, user: Any, program: Program, unit: OrgUnit, period: Period) -> O
                 break
         for row in targets:
             row.enrolled += 1
-            row.submitted += int(_submitted(e.status))
-            row.verified += int(e.status in (EnrollmentStatus.VERIFIED, *DECIDED_STATUSES))
-            row.recognised += int(_recognised(program, e.status))
-        if e.status == EnrollmentStatus.ENROLLED and day > submit_deadline:
-            result.overdue_submit.append(Overdue(e, submit_deadline, (day - submit_deadline).days))
+            row.submitted += int(_submitted(status))
+            row.verified += int(status in (EnrollmentStatus.VERIFIED, *DECIDED_STATUSES))
+            row.recognised += int(_recognised(program, status))
+        if status == EnrollmentStatus.ENROLLED and day > submit_deadline:
+            result.overdue_submit.append(Overdue(pk, submit_deadline, (day - submit_deadline).days))
         if (
-            e.status in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.VERIFIED)
+            status in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.VERIFIED)
             and day > decide_deadline
         ):
-            result.overdue_decide.append(Overdue(e, decide_deadline, (day - decide_deadline).days))
+            result.overdue_decide.append(Overdue(pk, decide_deadline, (day - decide_deadline).days))
     result.rows = list(rows.values())
     result.by_status = dict(by_status)
-    live = [e for e in enrollments if e.status == EnrollmentStatus.ENROLLED]
-    considered = [e for e in enrollments if e.status != EnrollmentStatus.ENROLLED]
-    if len(live) <= LIVE_LIMIT:
-        considered += live
+    live = by_status.get(EnrollmentStatus.ENROLLED, 0)
+    shown = [*result.overdue_submit[:OVERDUE_SHOWN], *result.overdue_decide[:OVERDUE_SHOWN]]
+    wanted = Q(pk__in=[o.enrollment_id for o in shown]) | ~Q(status=EnrollmentStatus.ENROLLED)
+    if live <= LIVE_LIMIT:
+        wanted |= Q(status=EnrollmentStatus.ENROLLED)
     else:
-        result.live_skipped = len(live)
+        result.live_skipped = live
+    # Their unit and set (the programme is known; no decision, no parent unit).
+    loaded = {
+        e.pk: e
+        for e in files.filter(wanted)
+        .select_related(None)
+        .select_related("unit")
+        .prefetch_related("criteria_set")  # one instance per set, not one per file
+        .defer(*_OVERVIEW_UNREAD)
+    }
+    for overdue in shown:
+        overdue.enrollment = loaded.get(overdue.enrollment_id)
+    considered = [
+        e for e in loaded.values() if e.status != EnrollmentStatus.ENROLLED or live <= LIVE_LIMIT
+    ]
     progress = evaluation.progress_many(considered, lean=True) if considered else {}
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     criteria: dict[int, Criterion] = {}
