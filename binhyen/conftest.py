@@ -143,7 +143,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     every URL on both engines). The PostgreSQL run spends its time on what it can change."""
     if os.environ.get("SECOND_ENGINE_RUN") != "1":
         return
-    left = [item for item in items if _second_engine_skips(item)]
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        (left if _second_engine_skips(item) else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
-        items[:] = [item for item in items if not _second_engine_skips(item)]
+        items[:] = kept

@@ -135,36 +135,29 @@ def _enrolments(commune: Any, officer: Any) -> tuple[str, int]:
         )
     )
     criteria = list(program.current_set.criteria.all())
-    for unit_ids in _chunks(
+    missing = (
+        OrgUnit.objects.current()
+        .filter(kind=UnitKind.COMMUNE)
+        .exclude(pk__in=enrolled)
+        .values_list("pk", flat=True)
+    )
+    made = Enrollment.objects.bulk_create(
         [
-            pk
-            for pk in OrgUnit.objects.current()
-            .filter(kind=UnitKind.COMMUNE)
-            .values_list("pk", flat=True)
-            if pk not in enrolled
+            Enrollment(
+                program=program,
+                criteria_set=program.current_set,
+                unit_id=pk,
+                period=PROGRAMME_PERIOD,
+                enrolled_by=officer,
+            )
+            for pk in missing
         ],
-        500,
-    ):
-        made = Enrollment.objects.bulk_create(
-            [
-                Enrollment(
-                    program=program,
-                    criteria_set=program.current_set,
-                    unit_id=pk,
-                    period=PROGRAMME_PERIOD,
-                    enrolled_by=officer,
-                )
-                for pk in unit_ids
-            ]
-        )
-        Assessment.objects.bulk_create(
-            [Assessment(enrollment=e, criterion=c) for e in made for c in criteria]
-        )
+        batch_size=500,
+    )
+    Assessment.objects.bulk_create(
+        [Assessment(enrollment=e, criterion=c) for e in made for c in criteria], batch_size=2000
+    )
     return program.code, own.pk
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _pages(

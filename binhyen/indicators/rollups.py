@@ -773,12 +773,7 @@ WHERE grain = %s AND level IN ({", ".join(["%s"] * len(levels))})
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-    if keep is None:
-        for unit_id, metric_id, index, amount in rows:
-            if amount is not None:
-                out[(metric_id, index)][unit_id] = amount
-    else:
-        for unit_id, metric_id, index, amount in rows:
-            if amount is not None and unit_id in keep:
-                out[(metric_id, index)][unit_id] = amount
+    for unit_id, metric_id, index, amount in rows:
+        if amount is not None and (keep is None or unit_id in keep):
+            out[(metric_id, index)][unit_id] = amount
     return dict(out)

@@ -475,12 +475,11 @@ def progress_many(enrollments: Sequence[Enrollment], *, lean: bool = False) -> d
             assessments[(a.enrollment_id, a.criterion_id)] = a
             evidence[(a.enrollment_id, a.criterion_id)] = a.evidence_count
         labels = _metric_labels([*compiled.metric_codes, *compiled.target_codes])
-        rules_shown = None if lean else compiled.rules  # no figure rows when lean
         for enrollment in group:
             results = []
             for criterion in criteria:
                 assessment = assessments.get((enrollment.pk, criterion.pk))
-                rule = rules_shown.get(criterion.pk) if rules_shown is not None else None
+                rule = None if lean else compiled.rules.get(criterion.pk)  # figure rows
                 current: Mapping[str, float] = {}
                 previous: Mapping[str, float] = {}
                 outcome: rules.Outcome | None = None
